@@ -1,0 +1,42 @@
+//! The `call_project_year` table.
+//!
+//! A project year of a call: its dates, its budget envelope and its report deadlines.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "call_project_year")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub call_id: i64,
+    /// 1 for the first project year.
+    pub year_number: i32,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub envelope_cents: i64,
+    pub interim_report_due: Date,
+    pub year_report_due: Date,
+    /// Optimistic-locking counter, raised on every update.
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::call::Entity",
+        from = "Column::CallId",
+        to = "super::call::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Call,
+}
+
+impl Related<super::call::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Call.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,36 @@
+//! Schema migrations of Samenleven: schema only, no data (seeds are loaded by the application).
+//! Every migration runs on SQLite and PostgreSQL.
+//!
+//! Conventions: `id` is a BIGINT auto-increment key (`session.id` is the
+//! token hash); money is BIGINT euro cents (`*_cents`);
+//! shares are INTEGER basis points (`*_bp`); dates are DATE, moments are timestamps with time
+//! zone (set by the application, never by a database default, so both backends store them the
+//! same way); enumerations and JSON are TEXT; rows users edit carry `version` for optimistic
+//! locking. Constraint names: `fk_<table>_<column>`, `uq_<table>_<columns>`,
+//! `idx_<table>_<columns>`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20260101_000001_reference;
+mod m20260101_000002_accounts;
+mod m20260101_000003_calls;
+mod m20260101_000004_applications;
+mod m20260101_000005_followup;
+mod m20260101_000006_audit_outbox;
+
+/// Every schema migration, in order. The application runs them at start-up.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20260101_000001_reference::Migration),
+            Box::new(m20260101_000002_accounts::Migration),
+            Box::new(m20260101_000003_calls::Migration),
+            Box::new(m20260101_000004_applications::Migration),
+            Box::new(m20260101_000005_followup::Migration),
+            Box::new(m20260101_000006_audit_outbox::Migration),
+        ]
+    }
+}
