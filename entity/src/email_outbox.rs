@@ -30,6 +30,12 @@ pub struct Model {
     pub related_type: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub related_id: Option<String>,
+    /// While `state` is `sending`: the claim expires at this moment (a crashed worker's row
+    /// becomes due again).
+    pub claimed_until: Option<DateTimeUtc>,
+    /// While `state` is `sending`: the token of the worker that claimed the row.
+    #[sea_orm(column_type = "Text")]
+    pub claim_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -46,6 +52,9 @@ impl ActiveModelBehavior for ActiveModel {}
 pub enum OutboxState {
     #[sea_orm(string_value = "pending")]
     Pending,
+    /// Claimed by a worker that is sending it now (until `claimed_until`).
+    #[sea_orm(string_value = "sending")]
+    Sending,
     #[sea_orm(string_value = "sent")]
     Sent,
     #[sea_orm(string_value = "failed")]

@@ -17,6 +17,7 @@ mod m20260101_000003_calls;
 mod m20260101_000004_applications;
 mod m20260101_000005_followup;
 mod m20260101_000006_audit_outbox;
+mod m20260102_000001_outbox_claim;
 
 /// Every schema migration, in order. The application runs them at start-up.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000004_applications::Migration),
             Box::new(m20260101_000005_followup::Migration),
             Box::new(m20260101_000006_audit_outbox::Migration),
+            Box::new(m20260102_000001_outbox_claim::Migration),
         ]
     }
 }

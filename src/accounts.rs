@@ -1,0 +1,246 @@
+//! Accounts: creating users and hashing passwords (argon2id). Login and sessions build on this.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::Rng;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use entity::{app_user, municipality, partner_organisation};
+
+pub use entity::app_user::UserRole as Role;
+
+/// Behaviour of the roles beside the plain entity enum: parsing and Dutch labels.
+pub trait RoleExt: Sized {
+    fn parse(value: &str) -> Option<Self>;
+    fn code(self) -> &'static str;
+    fn label(self) -> &'static str;
+}
+
+impl RoleExt for Role {
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "official" => Some(Self::Official),
+            "reviewer" => Some(Self::Reviewer),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::Official => "official",
+            Self::Reviewer => "reviewer",
+            Self::Admin => "admin",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Official => "gemeentelijk ambtenaar",
+            Self::Reviewer => "beoordelaar ABB",
+            Self::Admin => "beheerder ABB",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("onbekende rol '{0}': kies official, reviewer of admin")]
+    UnknownRole(String),
+    #[error("'{0}' is geen geldig e-mailadres")]
+    InvalidEmail(String),
+    #[error("er bestaat al een account met e-mailadres {0}")]
+    DuplicateEmail(String),
+    #[error("geen gemeente met NIS-code {0}")]
+    UnknownMunicipality(i32),
+    #[error("geen partnerorganisatie met code {0}")]
+    UnknownPartner(String),
+    #[error("een ambtenaar hoort bij precies één gemeente of partnerorganisatie")]
+    OfficialNeedsOrganisation,
+    #[error("een medewerker van ABB hoort niet bij een gemeente of partnerorganisatie")]
+    StaffHasNoOrganisation,
+    #[error("het wachtwoord moet minstens 12 tekens tellen")]
+    WeakPassword,
+    #[error("het wachtwoord kon niet verwerkt worden")]
+    Hash,
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub municipality_nis: Option<i32>,
+    pub partner_code: Option<String>,
+    pub password: Option<String>,
+}
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, AccountError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| AccountError::Hash)
+}
+
+/// Checks a password against a stored hash; a malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A random 20-character password without look-alike characters.
+pub fn generate_password() -> String {
+    const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    (0..20)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+pub fn normalise_email(email: &str) -> Result<String, AccountError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !email.contains(char::is_whitespace);
+    if valid {
+        Ok(email)
+    } else {
+        Err(AccountError::InvalidEmail(email))
+    }
+}
+
+/// Creates an account after checking role, organisation and e-mail. `password_hash` may be
+/// given pre-computed (the demo seed hashes its shared demo password once).
+pub async fn create_user<C: ConnectionTrait>(
+    db: &C,
+    new: NewUser,
+) -> Result<app_user::Model, AccountError> {
+    let password_hash = match &new.password {
+        Some(pw) if pw.chars().count() < 12 => return Err(AccountError::WeakPassword),
+        Some(pw) => Some(hash_password(pw)?),
+        None => None,
+    };
+    insert_user(db, new, password_hash).await
+}
+
+pub(crate) async fn insert_user<C: ConnectionTrait>(
+    db: &C,
+    new: NewUser,
+    password_hash: Option<String>,
+) -> Result<app_user::Model, AccountError> {
+    let role = Role::parse(&new.role).ok_or_else(|| AccountError::UnknownRole(new.role.clone()))?;
+    let email = normalise_email(&new.email)?;
+    let municipality_id = match new.municipality_nis {
+        Some(nis) => Some(
+            municipality::Entity::find()
+                .filter(municipality::Column::NisCode.eq(nis))
+                .filter(municipality::Column::ValidTo.is_null())
+                .one(db)
+                .await?
+                .ok_or(AccountError::UnknownMunicipality(nis))?
+                .id,
+        ),
+        None => None,
+    };
+    let partner_id = match &new.partner_code {
+        Some(code) => Some(
+            partner_organisation::Entity::find()
+                .filter(partner_organisation::Column::Code.eq(code.as_str()))
+                .one(db)
+                .await?
+                .ok_or_else(|| AccountError::UnknownPartner(code.clone()))?
+                .id,
+        ),
+        None => None,
+    };
+    match role {
+        Role::Official if municipality_id.is_some() == partner_id.is_some() => {
+            return Err(AccountError::OfficialNeedsOrganisation);
+        }
+        Role::Reviewer | Role::Admin if municipality_id.is_some() || partner_id.is_some() => {
+            return Err(AccountError::StaffHasNoOrganisation);
+        }
+        _ => {}
+    }
+    if app_user::Entity::find()
+        .filter(app_user::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(AccountError::DuplicateEmail(email));
+    }
+    let user = app_user::ActiveModel {
+        email: Set(email),
+        name: Set(new.name.trim().to_owned()),
+        password_hash: Set(password_hash),
+        role: Set(role),
+        municipality_id: Set(municipality_id),
+        partner_organisation_id: Set(partner_id),
+        active: Set(true),
+        created_at: Set(chrono::Utc::now()),
+        version: Set(1),
+        ..Default::default()
+    };
+    Ok(user.insert(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterij", &hash));
+        assert!(!verify_password("correct horse battery", "not-a-hash"));
+    }
+
+    #[test]
+    fn generated_passwords_are_long_and_differ() {
+        let a = generate_password();
+        let b = generate_password();
+        assert_eq!(a.len(), 20);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn e_mail_addresses_are_normalised_or_refused() {
+        assert_eq!(normalise_email("  Jan@Gent.BE ").unwrap(), "jan@gent.be");
+        for bad in [
+            "",
+            "jan",
+            "jan@",
+            "@gent.be",
+            "jan@gent",
+            "jan @gent.be",
+            "jan@.be",
+        ] {
+            assert!(normalise_email(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn roles_parse_from_their_stored_names_only() {
+        for role in [Role::Official, Role::Reviewer, Role::Admin] {
+            assert_eq!(Role::parse(role.code()), Some(role));
+        }
+        assert_eq!(Role::parse("Admin"), None);
+    }
+}

@@ -1,0 +1,68 @@
+//! Reading and writing cookies without extra dependencies.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+
+pub const SESSION: &str = "sl_session";
+pub const ANON_CSRF: &str = "sl_csrf";
+pub const FLASH: &str = "sl_flash";
+
+/// The value of cookie `name` in the request, if any.
+pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path `/`, `Secure` when served over HTTPS.
+/// Without `max_age` the cookie lasts until the browser closes.
+pub fn set(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> HeaderValue {
+    let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        cookie.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        cookie.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// A `Set-Cookie` value that removes the cookie.
+pub fn clear(name: &str, secure: bool) -> HeaderValue {
+    set(name, "", secure, Some(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; sl_session=xyz; b=2"),
+        );
+        assert_eq!(get(&headers, SESSION).as_deref(), Some("xyz"));
+        assert_eq!(get(&headers, "c"), None);
+    }
+
+    #[test]
+    fn session_cookies_are_http_only_and_same_site() {
+        let value = set(SESSION, "t", true, None);
+        let text = value.to_str().unwrap();
+        assert!(text.contains("HttpOnly"));
+        assert!(text.contains("SameSite=Lax"));
+        assert!(text.contains("Secure"));
+        assert!(
+            !set(SESSION, "t", false, None)
+                .to_str()
+                .unwrap()
+                .contains("Secure")
+        );
+    }
+}

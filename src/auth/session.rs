@@ -1,0 +1,325 @@
+//! Server-side sessions. The cookie holds a random token; the database holds its hash, the
+//! CSRF token, and the idle and absolute expiry. A new session is made at every login
+//! (no fixation), and all sessions of a user can be ended at once.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+
+use entity::{app_user, municipality, partner_organisation, session};
+
+use super::{cookies, hash_token, random_token};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT: Duration = Duration::minutes(60);
+/// A session ends this long after login, whatever happens.
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
+/// `last_seen_at` is written at most this often, to spare the database.
+const TOUCH_INTERVAL: Duration = Duration::seconds(60);
+
+/// The signed-in user of this request.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    /// The stored id of the session (the hash of the cookie token).
+    pub session_id: String,
+    pub csrf_token: String,
+    pub user: app_user::Model,
+    /// The municipality or partner organisation the user acts for, by name.
+    pub organisation: Option<String>,
+}
+
+impl SessionUser {
+    pub fn actor(&self) -> crate::policy::Actor {
+        crate::policy::Actor::from(&self.user)
+    }
+
+    pub fn label(&self) -> String {
+        format!("{} <{}>", self.user.name, self.user.email)
+    }
+}
+
+/// The client's address, for the audit log and throttling.
+#[derive(Debug, Clone, Default)]
+pub struct ClientIp(pub Option<String>);
+
+/// A one-time message for the next page, carried in a short-lived cookie.
+#[derive(Debug, Clone, Default)]
+pub struct Flash(pub Option<String>);
+
+/// Creates a session for `user` and returns the cookie token.
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<String, DbErr> {
+    let token = random_token();
+    session::ActiveModel {
+        id: Set(hash_token(&token)),
+        user_id: Set(user_id),
+        csrf_token: Set(random_token()),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + ABSOLUTE_TIMEOUT),
+        ip: Set(ip),
+        user_agent: Set(user_agent.map(|ua| ua.chars().take(300).collect())),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Ends one session.
+pub async fn end<C: ConnectionTrait>(db: &C, session_id: &str) -> Result<(), DbErr> {
+    session::Entity::delete_by_id(session_id.to_owned())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of a user ("log out everywhere", password change, deactivation).
+pub async fn end_all<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<u64, DbErr> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// The live session for a cookie token, with its user; expired sessions are removed.
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<SessionUser>, DbErr> {
+    let Some(found) = session::Entity::find_by_id(hash_token(token))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if found.expires_at <= now || found.last_seen_at + IDLE_TIMEOUT <= now {
+        end(db, &found.id).await?;
+        return Ok(None);
+    }
+    let Some(user) = app_user::Entity::find_by_id(found.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    if !user.active {
+        end(db, &found.id).await?;
+        return Ok(None);
+    }
+    if found.last_seen_at + TOUCH_INTERVAL <= now {
+        let mut active: session::ActiveModel = found.clone().into();
+        active.last_seen_at = Set(now);
+        active.update(db).await?;
+    }
+    let organisation = organisation_name(db, &user).await?;
+    Ok(Some(SessionUser {
+        session_id: found.id,
+        csrf_token: found.csrf_token,
+        user,
+        organisation,
+    }))
+}
+
+pub async fn organisation_name<C: ConnectionTrait>(
+    db: &C,
+    user: &app_user::Model,
+) -> Result<Option<String>, DbErr> {
+    if let Some(id) = user.municipality_id {
+        return Ok(municipality::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|m| m.name));
+    }
+    if let Some(id) = user.partner_organisation_id {
+        return Ok(partner_organisation::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|p| p.name));
+    }
+    Ok(None)
+}
+
+/// Middleware: loads the session (if any), the client address and the flash message into the
+/// request's extensions, and clears a stale session cookie or a shown flash on the response.
+pub async fn middleware(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    request.extensions_mut().insert(ClientIp(ip));
+
+    let headers = request.headers();
+    let token = cookies::get(headers, cookies::SESSION);
+    let flash = cookies::get(headers, cookies::FLASH).and_then(|v| decode_flash(&v));
+    let had_flash = flash.is_some();
+    request.extensions_mut().insert(Flash(flash));
+
+    let mut stale_cookie = false;
+    if let Some(token) = token {
+        match load(&state.db, &token, Utc::now()).await {
+            Ok(Some(user)) => {
+                request.extensions_mut().insert(user);
+            }
+            Ok(None) => stale_cookie = true,
+            Err(err) => return AppError::from(err).into_response(),
+        }
+    }
+    let secure = state.config.secure_cookies();
+    let mut response = next.run(request).await;
+    if stale_cookie {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookies::clear(cookies::SESSION, secure));
+    }
+    if had_flash && !response.headers().contains_key(header::LOCATION) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookies::clear(cookies::FLASH, secure));
+    }
+    response
+}
+
+/// A `Set-Cookie` header carrying a flash message for the next page.
+pub fn flash_cookie(message: &str, secure: bool) -> HeaderValue {
+    cookies::set(cookies::FLASH, &encode_flash(message), secure, Some(60))
+}
+
+fn encode_flash(message: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(message.as_bytes())
+}
+
+fn decode_flash(value: &str) -> Option<String> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    (!text.is_empty()).then(|| text.chars().take(500).collect())
+}
+
+/// Extractor for pages that need a signed-in user; anonymous visitors are sent to the login
+/// page and come back afterwards.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub SessionUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<SessionUser>() {
+            Some(user) => Ok(Self(user.clone())),
+            None => Err(login_redirect(
+                parts.uri.path_and_query().map(|p| p.as_str()),
+            )),
+        }
+    }
+}
+
+/// Redirect to the login page, remembering where the user wanted to go.
+pub fn login_redirect(next: Option<&str>) -> Response {
+    let target = match next {
+        Some(path) if path != "/" && is_local_path(path) => {
+            format!("/aanmelden?volgende={}", urlencode(path))
+        }
+        _ => "/aanmelden".to_owned(),
+    };
+    Redirect::to(&target).into_response()
+}
+
+/// Extractor for pages open to everyone that adapt to a signed-in user.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<SessionUser>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<SessionUser>().cloned()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ClientIp>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Flash {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Flash>().cloned().unwrap_or_default())
+    }
+}
+
+/// A path on this site (`/x`), never another site (`//evil`, `https://…`, `/\evil`).
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.contains("://")
+}
+
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert!(is_local_path("/dossiers/3"));
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil",
+            "dossiers",
+        ] {
+            assert!(!is_local_path(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_flash_message_survives_the_cookie_round_trip() {
+        let encoded = encode_flash("Uw dossier is bewaard — dank u.");
+        assert_eq!(
+            decode_flash(&encoded).as_deref(),
+            Some("Uw dossier is bewaard — dank u.")
+        );
+        assert_eq!(decode_flash("%%%"), None);
+    }
+}

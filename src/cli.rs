@@ -1,0 +1,172 @@
+//! The command line: `samenleven [serve|migrate|seed|import-population|create-user]`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Sources};
+use crate::startup::{Application, shutdown_signal};
+use crate::{accounts, db, import, seed, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "samenleven",
+    version,
+    about = "Aanvraag- en opvolgingsplatform voor de provisie Samenleven"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate, load reference data (and demo data on an empty database), and serve (default).
+    Serve,
+    /// Bring the database schema up to date and stop.
+    Migrate,
+    /// Load the reference data and, with --demo, the demo accounts and fictitious figures.
+    /// Running it twice changes nothing.
+    Seed {
+        /// Also load the demo accounts and the fictitious non-EU15 figures.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Import population figures from a CSV file with the columns
+    /// `nis_code,residents,non_eu15_residents` (either figure may be empty).
+    /// Every row is checked first; if any row is bad nothing is imported.
+    ImportPopulation {
+        file: PathBuf,
+        /// The reference year of the figures (e.g. 2022).
+        #[arg(long)]
+        year: i32,
+        /// Where the figures come from, kept with every figure (e.g. "Statistiek Vlaanderen, 2022").
+        #[arg(long)]
+        source: String,
+    },
+    /// Create an account. Without --password a random one is generated and printed once.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// official, reviewer or admin
+        #[arg(long)]
+        role: String,
+        /// For officials of a municipality: its NIS code.
+        #[arg(long)]
+        municipality: Option<i32>,
+        /// For officials of a partner organisation: its code (VGC, DERAND).
+        #[arg(long)]
+        partner: Option<String>,
+        /// Read the password from this environment variable instead of generating one.
+        #[arg(long)]
+        password_env: Option<String>,
+    },
+}
+
+/// Runs one command to completion.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(&Sources::from_env()?).context("configuratie")?;
+    telemetry::init(config.log_json);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("tokio runtime")?;
+    runtime.block_on(run_command(cli.command.unwrap_or(Command::Serve), config))
+}
+
+async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let db = db::connect(config.database_url.expose()).await?;
+            db::migrate(&db).await?;
+            println!("Database is bijgewerkt ({}).", db::backend_name(&db));
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            let db = db::connect(config.database_url.expose()).await?;
+            db::migrate(&db).await?;
+            let report = seed::load_all(&db, demo).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::ImportPopulation { file, year, source } => {
+            let db = db::connect(config.database_url.expose()).await?;
+            db::migrate(&db).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("kan {} niet lezen", file.display()))?;
+            match import::import_population(&db, &text, year, &source).await? {
+                Ok(summary) => {
+                    println!("{summary}");
+                    Ok(())
+                }
+                Err(rejection) => {
+                    eprintln!("{rejection}");
+                    anyhow::bail!("niets geïmporteerd")
+                }
+            }
+        }
+        Command::CreateUser {
+            email,
+            name,
+            role,
+            municipality,
+            partner,
+            password_env,
+        } => {
+            let db = db::connect(config.database_url.expose()).await?;
+            db::migrate(&db).await?;
+            seed::load_reference(&db).await?;
+            let (password, generated) = match password_env {
+                Some(var) => (
+                    std::env::var(&var).with_context(|| format!("variabele {var} ontbreekt"))?,
+                    false,
+                ),
+                None => (accounts::generate_password(), true),
+            };
+            let user = accounts::create_user(
+                &db,
+                accounts::NewUser {
+                    email,
+                    name,
+                    role,
+                    municipality_nis: municipality,
+                    partner_code: partner,
+                    password: Some(password.clone()),
+                },
+            )
+            .await?;
+            println!("Account {} aangemaakt (id {}).", user.email, user.id);
+            if generated {
+                println!("Eenmalig wachtwoord: {password}");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    tracing::info!(database = %config.database_url_for_logs(), "starting Samenleven");
+    let app = Application::build(config).await?;
+    let addr = app.local_addr();
+    let demo_accounts = seed::demo_accounts_present(&app.state().db).await?;
+    println!();
+    println!("Samenleven draait op http://{addr}/");
+    if !demo_accounts.is_empty() {
+        println!(
+            "Demo-accounts (wachtwoord voor allemaal: {}):",
+            seed::DEMO_PASSWORD
+        );
+        for (email, description) in demo_accounts {
+            println!("  {email:<42} {description}");
+        }
+        println!("De cijfers over niet-EU15-herkomst in de demo zijn FICTIEF.");
+    }
+    println!("Stoppen: Ctrl-C");
+    println!();
+    app.run_until(shutdown_signal()).await?;
+    Ok(())
+}

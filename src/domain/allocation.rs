@@ -1,0 +1,845 @@
+//! Allocation under over-subscription: who gets what of a project year's budget envelope.
+//!
+//! The procedure, deterministic and in integer cents:
+//! 1. **Incentives first.** They are fixed amounts per project year for cooperations that earn
+//!    them, so they come off the envelope before any action. (If even the incentives do not fit,
+//!    they are shared like a rank, see step 3.)
+//! 2. **By priority rank across applicants.** All rank-1 actions of all applications, then all
+//!    rank-2 actions, and so on. A rank that fits in what is left is funded in full.
+//! 3. **Sharing a rank that does not fit.** What is left is shared in proportion to the
+//!    applicants' residents of non-EU15 origin (for a cooperation: the sum of its members),
+//!    never more than an applicant asked: whoever would get more than asked gets exactly what
+//!    was asked and the surplus is shared among the others of that rank again (water-filling).
+//!    The final shares are rounded down to the cent and the leftover cents go, one each, to the
+//!    largest remainders; equal remainders go by application reference (ascending). When all
+//!    remaining applicants have weight 0, they share equally. After such a rank the envelope is
+//!    empty, so no later rank gets money while an earlier rank is unfunded.
+//!
+//! Applications are processed in order of their reference, so the input order never matters.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::call::CallRules;
+use super::checks::ApplicationReport;
+use super::dutch::{format_count, format_share};
+use super::figures::Municipality;
+use super::money::Cents;
+use super::types::ActionCode;
+
+/// One action's request in an allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestedAction {
+    /// The action.
+    pub code: ActionCode,
+    /// Its priority rank within the application (1 first).
+    pub rank: u32,
+    /// The grant asked for this project year.
+    pub amount: Cents,
+}
+
+/// One submitted application's request for a project year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllocationRequest {
+    /// Unique reference of the application (also the stable tie-break).
+    pub reference: String,
+    /// Name shown (municipality or cooperation).
+    pub applicant_name: String,
+    /// Residents of non-EU15 origin of the applicant (cooperation: sum of members).
+    pub weight: u64,
+    /// The incentive for this project year (zero when not earned).
+    pub incentive: Cents,
+    /// The actions asked for.
+    pub actions: Vec<RequestedAction>,
+}
+
+impl AllocationRequest {
+    /// Builds the request of a checked application for one project year.
+    pub fn from_report(
+        reference: &str,
+        applicant_name: &str,
+        weight: u64,
+        report: &ApplicationReport,
+        project_year: u16,
+    ) -> Self {
+        Self {
+            reference: reference.to_owned(),
+            applicant_name: applicant_name.to_owned(),
+            weight,
+            incentive: report.incentive_per_project_year,
+            actions: report
+                .actions
+                .iter()
+                .map(|a| RequestedAction {
+                    code: a.code,
+                    rank: a.priority,
+                    amount: a.grant_in(project_year),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The weight of an applicant: the sum of its members' non-EU15 residents in the call's
+/// reference year. `None` when a figure is missing (the caller decides; weight 0 is the
+/// cautious choice).
+pub fn allocation_weight(call: &CallRules, members: &[&Municipality]) -> Option<u64> {
+    members.iter().try_fold(0u64, |acc, m| {
+        m.non_eu15_in(call.reference_year)
+            .found()
+            .map(|f| acc.saturating_add(f.value))
+    })
+}
+
+/// Why an allocation could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllocationError {
+    /// Two applications share a reference.
+    #[error("De referentie {0} komt twee keer voor.")]
+    DuplicateReference(String),
+    /// An application gives the same rank to two actions.
+    #[error("Aanvraag {reference} geeft prioriteit {rank} aan meer dan één actie.")]
+    DuplicateRank {
+        /// The application.
+        reference: String,
+        /// The rank.
+        rank: u32,
+    },
+    /// Amounts too large to add up.
+    #[error("De gevraagde bedragen zijn te groot om op te tellen.")]
+    Overflow,
+}
+
+/// How much of a request was funded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Funding {
+    /// Everything asked.
+    Full,
+    /// Part of it.
+    Partial,
+    /// Nothing.
+    None,
+}
+
+/// The outcome for one action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionAllocation {
+    /// The action.
+    pub code: ActionCode,
+    /// Its rank.
+    pub rank: u32,
+    /// Asked.
+    pub requested: Cents,
+    /// Granted.
+    pub granted: Cents,
+    /// Full, partial or none.
+    pub funding: Funding,
+    /// Dutch reason.
+    pub reason: String,
+}
+
+/// The outcome for one application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicationAllocation {
+    /// Reference.
+    pub reference: String,
+    /// Name.
+    pub applicant_name: String,
+    /// Weight used for sharing.
+    pub weight: u64,
+    /// Incentive asked.
+    pub incentive_requested: Cents,
+    /// Incentive granted.
+    pub incentive_granted: Cents,
+    /// Dutch reason for the incentive (empty when none was asked).
+    pub incentive_reason: String,
+    /// Per action, by rank.
+    pub actions: Vec<ActionAllocation>,
+    /// Total asked (actions and incentive).
+    pub requested: Cents,
+    /// Total granted (actions and incentive).
+    pub granted: Cents,
+}
+
+/// Per rank: asked, granted, and whether the rank was funded in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RankOutcome {
+    /// The rank.
+    pub rank: u32,
+    /// Asked at this rank.
+    pub requested: Cents,
+    /// Granted at this rank.
+    pub granted: Cents,
+    /// Funded in full.
+    pub fully_funded: bool,
+}
+
+/// A proposed allocation of one envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Allocation {
+    /// The envelope.
+    pub envelope: Cents,
+    /// Total asked.
+    pub requested: Cents,
+    /// Total granted (never more than the envelope).
+    pub granted: Cents,
+    /// Incentives granted.
+    pub incentives_granted: Cents,
+    /// Left in the envelope.
+    pub unallocated: Cents,
+    /// Per application, by reference.
+    pub applications: Vec<ApplicationAllocation>,
+    /// Per rank, ascending.
+    pub ranks: Vec<RankOutcome>,
+    /// Dutch summary.
+    pub summary: String,
+}
+
+/// One claim in a sharing round.
+struct Claim {
+    weight: u64,
+    need: i64,
+}
+
+/// Shares `budget` over `claims` in proportion to weight, capped at need, leftover cents by
+/// largest remainder; ties go to the earlier claim (claims are in reference order). Returns the
+/// amount per claim. The total never exceeds `budget`, no claim gets more than its need.
+fn share_out(budget: i64, claims: &[Claim]) -> Vec<i64> {
+    let mut given = vec![0i64; claims.len()];
+    let mut budget = budget.max(0);
+    let mut active: Vec<usize> = (0..claims.len())
+        .filter(|i| claims.get(*i).is_some_and(|c| c.need > 0))
+        .collect();
+    while !active.is_empty() && budget > 0 {
+        let total_weight: u128 = active
+            .iter()
+            .filter_map(|i| claims.get(*i))
+            .map(|c| u128::from(c.weight))
+            .sum();
+        let equal = total_weight == 0;
+        let weight_of = |c: &Claim| if equal { 1u128 } else { u128::from(c.weight) };
+        let denominator = if equal {
+            u128::try_from(active.len()).unwrap_or(1)
+        } else {
+            total_weight
+        };
+        let budget_u = u128::try_from(budget).unwrap_or(0);
+        // Whoever's proportional share covers the need gets the need.
+        let (capped, rest): (Vec<usize>, Vec<usize>) = active.iter().partition(|i| {
+            claims.get(**i).is_some_and(|c| {
+                u128::try_from(c.need).unwrap_or(0) * denominator <= budget_u * weight_of(c)
+            })
+        });
+        if !capped.is_empty() {
+            for i in &capped {
+                if let (Some(c), Some(g)) = (claims.get(*i), given.get_mut(*i)) {
+                    *g = c.need;
+                    budget -= c.need;
+                }
+            }
+            active = rest;
+            continue;
+        }
+        // Nobody is capped: floor shares plus largest remainders.
+        let mut shares: Vec<(usize, u128, u128)> = active
+            .iter()
+            .filter_map(|i| claims.get(*i).map(|c| (*i, c)))
+            .map(|(i, c)| {
+                let product = budget_u * weight_of(c);
+                (i, product / denominator, product % denominator)
+            })
+            .collect();
+        let floors: u128 = shares.iter().map(|(_, f, _)| *f).sum();
+        let mut leftover = budget_u.saturating_sub(floors);
+        shares.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        for (i, floor, remainder) in shares {
+            let mut amount = floor;
+            if leftover > 0 && remainder > 0 {
+                amount += 1;
+                leftover -= 1;
+            }
+            if let Some(g) = given.get_mut(i) {
+                *g = i64::try_from(amount).unwrap_or(0);
+            }
+        }
+        break;
+    }
+    given
+}
+
+/// Proposes grants for one envelope and the submitted applications of that project year.
+pub fn allocate(
+    envelope: Cents,
+    requests: &[AllocationRequest],
+) -> Result<Allocation, AllocationError> {
+    let mut sorted: Vec<&AllocationRequest> = requests.iter().collect();
+    sorted.sort_by(|a, b| a.reference.cmp(&b.reference));
+    for pair in sorted.windows(2) {
+        if let [a, b] = pair
+            && a.reference == b.reference
+        {
+            return Err(AllocationError::DuplicateReference(a.reference.clone()));
+        }
+    }
+    for request in &sorted {
+        let mut ranks = BTreeSet::new();
+        for action in &request.actions {
+            if !ranks.insert(action.rank) {
+                return Err(AllocationError::DuplicateRank {
+                    reference: request.reference.clone(),
+                    rank: action.rank,
+                });
+            }
+        }
+    }
+    let requested_total = sorted
+        .iter()
+        .flat_map(|r| r.actions.iter().map(|a| a.amount).chain([r.incentive]))
+        .try_fold(Cents::ZERO, |acc, c| acc.checked_add(c))
+        .ok_or(AllocationError::Overflow)?;
+
+    let mut remaining = envelope.get();
+    let mut applications: Vec<ApplicationAllocation> = sorted
+        .iter()
+        .map(|r| ApplicationAllocation {
+            reference: r.reference.clone(),
+            applicant_name: r.applicant_name.clone(),
+            weight: r.weight,
+            incentive_requested: r.incentive,
+            incentive_granted: Cents::ZERO,
+            incentive_reason: String::new(),
+            actions: Vec::new(),
+            requested: Cents::ZERO,
+            granted: Cents::ZERO,
+        })
+        .collect();
+
+    // 1. Incentives.
+    let incentive_claims: Vec<Claim> = sorted
+        .iter()
+        .map(|r| Claim {
+            weight: r.weight,
+            need: r.incentive.get(),
+        })
+        .collect();
+    let incentive_total: i64 = incentive_claims.iter().map(|c| c.need).sum();
+    let incentives_fit = incentive_total <= remaining;
+    let incentive_given = if incentives_fit {
+        incentive_claims.iter().map(|c| c.need).collect()
+    } else {
+        share_out(remaining, &incentive_claims)
+    };
+    for (app, (claim, given)) in applications
+        .iter_mut()
+        .zip(incentive_claims.iter().zip(&incentive_given))
+    {
+        if claim.need == 0 {
+            continue;
+        }
+        app.incentive_granted = Cents::new(*given).unwrap_or(Cents::ZERO);
+        app.incentive_reason = if *given == claim.need {
+            "De incentive is volledig toegekend: incentives gaan als vaste bedragen eerst van de enveloppe af.".to_owned()
+        } else {
+            format!(
+                "De incentives pasten niet volledig in de enveloppe ({}); ze werden verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst.",
+                envelope
+            )
+        };
+        remaining -= *given;
+    }
+
+    // 2-3. Actions by rank.
+    let mut by_rank: BTreeMap<u32, Vec<(usize, &RequestedAction)>> = BTreeMap::new();
+    for (index, request) in sorted.iter().enumerate() {
+        for action in &request.actions {
+            by_rank
+                .entry(action.rank)
+                .or_default()
+                .push((index, action));
+        }
+    }
+    let mut ranks = Vec::with_capacity(by_rank.len());
+    let mut exhausted_after: Option<u32> = if incentives_fit { None } else { Some(0) };
+    for (rank, entries) in &by_rank {
+        let asked: i64 = entries.iter().map(|(_, a)| a.amount.get()).sum();
+        let claims: Vec<Claim> = entries
+            .iter()
+            .map(|(i, a)| Claim {
+                weight: sorted.get(*i).map_or(0, |r| r.weight),
+                need: a.amount.get(),
+            })
+            .collect();
+        let before = remaining;
+        let fits = asked <= remaining;
+        let given: Vec<i64> = if fits {
+            claims.iter().map(|c| c.need).collect()
+        } else {
+            share_out(remaining, &claims)
+        };
+        let shared_weight: u64 = claims
+            .iter()
+            .filter(|c| c.need > 0)
+            .fold(0u64, |acc, c| acc.saturating_add(c.weight));
+        for ((index, action), amount) in entries.iter().zip(&given) {
+            let granted = Cents::new(*amount).unwrap_or(Cents::ZERO);
+            let funding = if *amount >= action.amount.get() {
+                Funding::Full
+            } else if *amount > 0 {
+                Funding::Partial
+            } else {
+                Funding::None
+            };
+            let weight = sorted.get(*index).map_or(0, |r| r.weight);
+            let reason = if fits {
+                format!(
+                    "Volledig toegekend: alle acties met prioriteit {rank} samen ({}) pasten in het resterende budget ({}).",
+                    cents(asked),
+                    cents(before)
+                )
+            } else if before == 0 {
+                match exhausted_after {
+                    Some(0) | None => "Niet toegekend: de enveloppe was al op.".to_owned(),
+                    Some(last) => format!(
+                        "Niet toegekend: het budget was op na de verdeling van prioriteit {last}."
+                    ),
+                }
+            } else {
+                let share = format!(
+                    "{} van {} inwoners van niet-EU15-herkomst, {}",
+                    format_count(weight),
+                    format_count(shared_weight),
+                    format_share(weight, shared_weight)
+                );
+                let head = format!(
+                    "De acties met prioriteit {rank} ({}) pasten niet volledig in het resterende budget ({}); dat werd verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst ({share})",
+                    cents(asked),
+                    cents(before)
+                );
+                match funding {
+                    Funding::Full => format!(
+                        "Volledig toegekend. {head}, en uw aandeel dekte uw vraag; het overschot ging naar de andere aanvragers."
+                    ),
+                    Funding::Partial => format!(
+                        "Gedeeltelijk toegekend: {granted} van {}. {head}.",
+                        action.amount
+                    ),
+                    Funding::None => format!("Niet toegekend. {head}."),
+                }
+            };
+            if let Some(app) = applications.get_mut(*index) {
+                app.actions.push(ActionAllocation {
+                    code: action.code,
+                    rank: *rank,
+                    requested: action.amount,
+                    granted,
+                    funding,
+                    reason,
+                });
+            }
+            remaining -= *amount;
+        }
+        let granted_here: i64 = given.iter().sum();
+        ranks.push(RankOutcome {
+            rank: *rank,
+            requested: cents(asked),
+            granted: cents(granted_here),
+            fully_funded: fits,
+        });
+        if !fits && exhausted_after.is_none() {
+            exhausted_after = Some(*rank);
+        }
+    }
+
+    let mut granted_total = Cents::ZERO;
+    let mut incentives_granted = Cents::ZERO;
+    for app in &mut applications {
+        app.requested = app
+            .actions
+            .iter()
+            .map(|a| a.requested)
+            .chain([app.incentive_requested])
+            .fold(Cents::ZERO, Cents::saturating_add);
+        app.granted = app
+            .actions
+            .iter()
+            .map(|a| a.granted)
+            .chain([app.incentive_granted])
+            .fold(Cents::ZERO, Cents::saturating_add);
+        granted_total = granted_total.saturating_add(app.granted);
+        incentives_granted = incentives_granted.saturating_add(app.incentive_granted);
+    }
+    let unallocated = envelope.saturating_sub(granted_total);
+    let summary = if requested_total <= envelope {
+        format!(
+            "Alle {} aanvragen passen in de enveloppe van {envelope}: {requested_total} gevraagd, alles toegekend; {unallocated} blijft over.",
+            applications.len()
+        )
+    } else {
+        let full: Vec<String> = ranks
+            .iter()
+            .filter(|r| r.fully_funded)
+            .map(|r| r.rank.to_string())
+            .collect();
+        format!(
+            "Er werd {requested_total} gevraagd voor een enveloppe van {envelope}. Incentives ({incentives_granted}) gaan eerst; {} volledig toegekend, daarna werd het resterende budget verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst.",
+            if full.is_empty() {
+                "geen enkele prioriteit werd".to_owned()
+            } else {
+                format!("prioriteit {} werd", super::dutch::join_names(&full))
+            }
+        )
+    };
+    Ok(Allocation {
+        envelope,
+        requested: requested_total,
+        granted: granted_total,
+        incentives_granted,
+        unallocated,
+        applications,
+        ranks,
+        summary,
+    })
+}
+
+fn cents(value: i64) -> Cents {
+    Cents::new(value).unwrap_or(Cents::ZERO)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eur(euros: i64) -> Cents {
+        Cents::from_euros(euros).unwrap()
+    }
+
+    fn request(
+        reference: &str,
+        weight: u64,
+        incentive: i64,
+        actions: &[(u32, i64)],
+    ) -> AllocationRequest {
+        AllocationRequest {
+            reference: reference.to_owned(),
+            applicant_name: format!("Aanvrager {reference}"),
+            weight,
+            incentive: eur(incentive),
+            actions: actions
+                .iter()
+                .enumerate()
+                .map(|(i, (rank, amount))| RequestedAction {
+                    code: ActionCode::new(2, u16::try_from(i).unwrap() + 1),
+                    rank: *rank,
+                    amount: eur(*amount),
+                })
+                .collect(),
+        }
+    }
+
+    fn granted(allocation: &Allocation, reference: &str, rank: u32) -> i64 {
+        allocation
+            .applications
+            .iter()
+            .find(|a| a.reference == reference)
+            .and_then(|a| a.actions.iter().find(|x| x.rank == rank))
+            .map_or(-1, |x| x.granted.get())
+    }
+
+    #[test]
+    fn everything_is_granted_when_the_envelope_suffices() {
+        let requests = [
+            request("A", 10_000, 10_000, &[(1, 50_000), (2, 25_000)]),
+            request("B", 8_000, 0, &[(1, 25_000)]),
+        ];
+        let allocation = allocate(eur(1_000_000), &requests).unwrap();
+        assert_eq!(allocation.granted, eur(110_000));
+        assert_eq!(allocation.unallocated, eur(890_000));
+        assert!(
+            allocation
+                .applications
+                .iter()
+                .all(|a| a.granted == a.requested)
+        );
+    }
+
+    #[test]
+    fn a_rank_that_does_not_fit_is_shared_by_non_eu15_residents() {
+        // 100,000 left after rank 1 isn't asked; three applicants of weights 1, 1, 2 ask 60,000
+        // each at rank 1 and the envelope holds 100,000.
+        let requests = [
+            request("A", 1_000, 0, &[(1, 60_000)]),
+            request("B", 1_000, 0, &[(1, 60_000)]),
+            request("C", 2_000, 0, &[(1, 60_000)]),
+        ];
+        let allocation = allocate(eur(100_000), &requests).unwrap();
+        // Proportional: 25,000 / 25,000 / 50,000.
+        assert_eq!(granted(&allocation, "A", 1), eur(25_000).get());
+        assert_eq!(granted(&allocation, "B", 1), eur(25_000).get());
+        assert_eq!(granted(&allocation, "C", 1), eur(50_000).get());
+        assert_eq!(allocation.granted, eur(100_000));
+    }
+
+    #[test]
+    fn a_capped_share_is_redistributed_among_the_rest_of_the_rank() {
+        // Weights 1:1:2 over 100,000 would give C 50,000, but C asks only 20,000; the other
+        // 80,000 go to A and B in proportion 1:1.
+        let requests = [
+            request("A", 1_000, 0, &[(1, 60_000)]),
+            request("B", 1_000, 0, &[(1, 60_000)]),
+            request("C", 2_000, 0, &[(1, 20_000)]),
+        ];
+        let allocation = allocate(eur(100_000), &requests).unwrap();
+        assert_eq!(granted(&allocation, "C", 1), eur(20_000).get());
+        assert_eq!(granted(&allocation, "A", 1), eur(40_000).get());
+        assert_eq!(granted(&allocation, "B", 1), eur(40_000).get());
+    }
+
+    #[test]
+    fn rank_two_gets_nothing_while_rank_one_is_not_fully_funded() {
+        let requests = [
+            request("A", 5_000, 0, &[(1, 80_000), (2, 10_000)]),
+            request("B", 5_000, 0, &[(1, 80_000)]),
+        ];
+        let allocation = allocate(eur(100_000), &requests).unwrap();
+        assert_eq!(granted(&allocation, "A", 2), 0);
+        let reason = allocation.applications[0]
+            .actions
+            .iter()
+            .find(|a| a.rank == 2)
+            .map(|a| a.reason.clone())
+            .unwrap();
+        assert!(reason.contains("prioriteit 1"), "{reason}");
+        assert_eq!(allocation.granted, eur(100_000));
+    }
+
+    #[test]
+    fn leftover_cents_go_to_the_largest_remainders_then_by_reference() {
+        // 100 cents over three equal weights: 34, 33, 33, the extra cent to the first reference.
+        let requests = [
+            AllocationRequest {
+                reference: "B".into(),
+                applicant_name: "B".into(),
+                weight: 1,
+                incentive: Cents::ZERO,
+                actions: vec![RequestedAction {
+                    code: ActionCode::new(1, 4),
+                    rank: 1,
+                    amount: Cents::new(100).unwrap(),
+                }],
+            },
+            AllocationRequest {
+                reference: "A".into(),
+                applicant_name: "A".into(),
+                weight: 1,
+                incentive: Cents::ZERO,
+                actions: vec![RequestedAction {
+                    code: ActionCode::new(1, 4),
+                    rank: 1,
+                    amount: Cents::new(100).unwrap(),
+                }],
+            },
+            AllocationRequest {
+                reference: "C".into(),
+                applicant_name: "C".into(),
+                weight: 1,
+                incentive: Cents::ZERO,
+                actions: vec![RequestedAction {
+                    code: ActionCode::new(1, 4),
+                    rank: 1,
+                    amount: Cents::new(100).unwrap(),
+                }],
+            },
+        ];
+        let allocation = allocate(Cents::new(100).unwrap(), &requests).unwrap();
+        assert_eq!(granted(&allocation, "A", 1), 34);
+        assert_eq!(granted(&allocation, "B", 1), 33);
+        assert_eq!(granted(&allocation, "C", 1), 33);
+    }
+
+    #[test]
+    fn incentives_come_off_the_envelope_first() {
+        let requests = [
+            request("A", 1_000, 10_000, &[(1, 100_000)]),
+            request("B", 1_000, 0, &[(1, 100_000)]),
+        ];
+        let allocation = allocate(eur(110_000), &requests).unwrap();
+        assert_eq!(allocation.incentives_granted, eur(10_000));
+        assert_eq!(granted(&allocation, "A", 1), eur(50_000).get());
+        assert_eq!(granted(&allocation, "B", 1), eur(50_000).get());
+        assert!(
+            allocation.applications[0]
+                .incentive_reason
+                .contains("eerst")
+        );
+    }
+
+    #[test]
+    fn applicants_without_weight_share_equally_when_nobody_has_weight() {
+        let requests = [
+            request("VGC", 0, 0, &[(1, 30_000)]),
+            request("RAND", 0, 0, &[(1, 30_000)]),
+        ];
+        let allocation = allocate(eur(40_000), &requests).unwrap();
+        assert_eq!(granted(&allocation, "VGC", 1), eur(20_000).get());
+        assert_eq!(granted(&allocation, "RAND", 1), eur(20_000).get());
+    }
+
+    #[test]
+    fn bad_input_is_refused() {
+        let twice = [
+            request("A", 1, 0, &[(1, 10)]),
+            request("A", 1, 0, &[(1, 10)]),
+        ];
+        assert_eq!(
+            allocate(eur(10), &twice),
+            Err(AllocationError::DuplicateReference("A".into()))
+        );
+        let same_rank = [request("A", 1, 0, &[(1, 10), (1, 20)])];
+        assert_eq!(
+            allocate(eur(10), &same_rank),
+            Err(AllocationError::DuplicateRank {
+                reference: "A".into(),
+                rank: 1
+            })
+        );
+    }
+    // ---- Property tests. ----
+
+    use proptest::prelude::*;
+
+    fn requests() -> impl Strategy<Value = Vec<AllocationRequest>> {
+        prop::collection::vec(
+            (
+                0u64..20_000,
+                prop::bool::weighted(0.3),
+                prop::collection::vec(0i64..3_000_000, 1..6),
+                any::<prop::sample::Index>(),
+            ),
+            0..9,
+        )
+        .prop_map(|apps| {
+            apps.into_iter()
+                .enumerate()
+                .map(|(i, (weight, has_incentive, amounts, rotate))| {
+                    let n = amounts.len();
+                    let shift = rotate.index(n);
+                    AllocationRequest {
+                        reference: format!("PS-{:03}", (i * 37) % 101),
+                        applicant_name: format!("Aanvrager {i}"),
+                        weight,
+                        incentive: if has_incentive {
+                            Cents::new(1_000_000).unwrap()
+                        } else {
+                            Cents::ZERO
+                        },
+                        actions: amounts
+                            .iter()
+                            .enumerate()
+                            .map(|(j, amount)| RequestedAction {
+                                code: ActionCode::new(3, u16::try_from(j).unwrap() + 1),
+                                rank: u32::try_from((j + shift) % n).unwrap() + 1,
+                                amount: Cents::new(*amount).unwrap(),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn allocation_never_exceeds_the_envelope_or_a_request(
+            requests in requests(),
+            envelope in 0i64..40_000_000,
+        ) {
+            let envelope = Cents::new(envelope).unwrap();
+            let allocation = allocate(envelope, &requests).unwrap();
+            prop_assert!(allocation.granted <= envelope);
+            prop_assert_eq!(allocation.granted.saturating_add(allocation.unallocated), envelope);
+            let mut sum = Cents::ZERO;
+            for app in &allocation.applications {
+                prop_assert!(app.incentive_granted <= app.incentive_requested);
+                for action in &app.actions {
+                    prop_assert!(action.granted <= action.requested);
+                    prop_assert!(!action.reason.is_empty());
+                    sum = sum.saturating_add(action.granted);
+                }
+                sum = sum.saturating_add(app.incentive_granted);
+            }
+            prop_assert_eq!(sum, allocation.granted);
+            // Work-conserving: an over-subscribed envelope is used to the last cent.
+            if allocation.requested >= envelope {
+                prop_assert_eq!(allocation.granted, envelope);
+            } else {
+                prop_assert_eq!(allocation.granted, allocation.requested);
+            }
+        }
+
+        #[test]
+        fn allocation_respects_ranks(requests in requests(), envelope in 0i64..40_000_000) {
+            let allocation = allocate(Cents::new(envelope).unwrap(), &requests).unwrap();
+            let actions: Vec<&ActionAllocation> =
+                allocation.applications.iter().flat_map(|a| &a.actions).collect();
+            let incentives_short = allocation
+                .applications
+                .iter()
+                .any(|a| a.incentive_granted < a.incentive_requested);
+            for short in actions.iter().filter(|a| a.granted < a.requested) {
+                for later in actions.iter().filter(|a| a.rank > short.rank) {
+                    prop_assert_eq!(later.granted, Cents::ZERO, "rank {} funded while rank {} is short", later.rank, short.rank);
+                }
+            }
+            if incentives_short {
+                prop_assert!(actions.iter().all(|a| a.granted == Cents::ZERO || a.requested == Cents::ZERO));
+            }
+        }
+
+        #[test]
+        fn allocation_is_deterministic_whatever_the_input_order(
+            requests in requests(),
+            envelope in 0i64..40_000_000,
+            seed in any::<u64>(),
+        ) {
+            let envelope = Cents::new(envelope).unwrap();
+            let first = allocate(envelope, &requests).unwrap();
+            let mut shuffled = requests.clone();
+            // A deterministic shuffle from the seed.
+            let len = shuffled.len();
+            for i in (1..len).rev() {
+                let j = usize::try_from((seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64)) % (i as u64 + 1)).unwrap();
+                shuffled.swap(i, j);
+            }
+            prop_assert_eq!(&allocate(envelope, &shuffled).unwrap(), &first);
+            prop_assert_eq!(&allocate(envelope, &requests).unwrap(), &first);
+        }
+
+        #[test]
+        fn a_shared_rank_follows_the_weights(requests in requests(), envelope in 0i64..40_000_000) {
+            // Within a shared rank, an applicant that got less than asked never got less than
+            // its floor share of what that rank received minus the capped ones; checked simply:
+            // between two short applicants, more weight never means fewer cents (up to 1 cent).
+            let allocation = allocate(Cents::new(envelope).unwrap(), &requests).unwrap();
+            for rank in allocation.ranks.iter().filter(|r| !r.fully_funded) {
+                let short: Vec<(u64, i64)> = allocation
+                    .applications
+                    .iter()
+                    .flat_map(|app| app.actions.iter().map(move |a| (app.weight, a)))
+                    .filter(|(_, a)| a.rank == rank.rank && a.granted < a.requested)
+                    .map(|(w, a)| (w, a.granted.get()))
+                    .collect();
+                for (wa, ga) in &short {
+                    for (wb, gb) in &short {
+                        if wa > wb {
+                            prop_assert!(ga + 1 >= *gb, "weight {wa} got {ga}, weight {wb} got {gb}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! Municipalities, their reference region and their population figures.
+//!
+//! Every figure keeps its year, its source and whether it is a fictitious demo figure. The
+//! engine only uses figures of the call's reference year; a figure of another year, or no
+//! figure at all, makes a rule answer "cannot decide" rather than guess.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::types::{NisCode, ReferenceYear, RegionCode};
+
+/// One population figure of one municipality.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figure {
+    /// The count (people).
+    pub value: u64,
+    /// The reference year it describes (population on 1 January of that year).
+    pub year: ReferenceYear,
+    /// Where it comes from, as shown to people (e.g. "Statbel, bevolking op 1 januari").
+    pub source: String,
+    /// A fictitious demo figure, not an official statistic.
+    pub fictitious: bool,
+}
+
+/// A municipality as the rules engine sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Municipality {
+    /// NIS code.
+    pub nis_code: NisCode,
+    /// Dutch name.
+    pub name: String,
+    /// The reference region it belongs to for this call.
+    pub region_code: RegionCode,
+    /// The reference region's name (e.g. "Waasland").
+    pub region_name: String,
+    /// Total residents, if known.
+    pub residents: Option<Figure>,
+    /// Residents of non-EU15 origin, if known.
+    pub non_eu15: Option<Figure>,
+}
+
+/// The outcome of looking up a figure for a reference year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// The figure of the asked year.
+    Found(&'a Figure),
+    /// Only a figure of another year is known.
+    OtherYear(ReferenceYear),
+    /// No figure at all.
+    Missing,
+}
+
+impl<'a> Lookup<'a> {
+    /// The figure, if it is of the asked year.
+    pub fn found(self) -> Option<&'a Figure> {
+        match self {
+            Lookup::Found(figure) => Some(figure),
+            Lookup::OtherYear(_) | Lookup::Missing => None,
+        }
+    }
+
+    fn of(figure: Option<&'a Figure>, year: ReferenceYear) -> Self {
+        match figure {
+            Some(f) if f.year == year => Lookup::Found(f),
+            Some(f) => Lookup::OtherYear(f.year),
+            None => Lookup::Missing,
+        }
+    }
+}
+
+impl Municipality {
+    /// Its non-EU15 figure for `year`.
+    pub fn non_eu15_in(&self, year: ReferenceYear) -> Lookup<'_> {
+        Lookup::of(self.non_eu15.as_ref(), year)
+    }
+
+    /// Its residents figure for `year`.
+    pub fn residents_in(&self, year: ReferenceYear) -> Lookup<'_> {
+        Lookup::of(self.residents.as_ref(), year)
+    }
+}
+
+/// Why a set of municipalities cannot form a [`Directory`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DirectoryError {
+    /// The same NIS code appears twice.
+    #[error("De NIS-code {0} komt twee keer voor in de lijst van gemeenten.")]
+    DuplicateNisCode(NisCode),
+}
+
+/// All municipalities of a call, indexed by NIS code and by reference region. Build it once
+/// per request (or cache it); lookups are then constant time.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    municipalities: Vec<Municipality>,
+    by_nis: HashMap<NisCode, usize>,
+    by_region: BTreeMap<RegionCode, Vec<usize>>,
+}
+
+impl Directory {
+    /// Indexes the municipalities; refuses duplicate NIS codes.
+    pub fn new(municipalities: Vec<Municipality>) -> Result<Self, DirectoryError> {
+        let mut by_nis = HashMap::with_capacity(municipalities.len());
+        let mut by_region: BTreeMap<RegionCode, Vec<usize>> = BTreeMap::new();
+        for (index, m) in municipalities.iter().enumerate() {
+            if by_nis.insert(m.nis_code, index).is_some() {
+                return Err(DirectoryError::DuplicateNisCode(m.nis_code));
+            }
+            by_region
+                .entry(m.region_code.clone())
+                .or_default()
+                .push(index);
+        }
+        Ok(Self {
+            municipalities,
+            by_nis,
+            by_region,
+        })
+    }
+
+    /// The municipality with this NIS code.
+    pub fn get(&self, nis_code: NisCode) -> Option<&Municipality> {
+        self.by_nis
+            .get(&nis_code)
+            .and_then(|i| self.municipalities.get(*i))
+    }
+
+    /// All municipalities, in the order given.
+    pub fn iter(&self) -> impl Iterator<Item = &Municipality> {
+        self.municipalities.iter()
+    }
+
+    /// How many municipalities there are.
+    pub fn len(&self) -> usize {
+        self.municipalities.len()
+    }
+
+    /// Are there none?
+    pub fn is_empty(&self) -> bool {
+        self.municipalities.is_empty()
+    }
+
+    /// The municipalities of one reference region.
+    pub fn region(&self, code: &RegionCode) -> impl Iterator<Item = &Municipality> {
+        self.by_region
+            .get(code)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.municipalities.get(*i))
+    }
+
+    /// The codes of all reference regions.
+    pub fn region_codes(&self) -> impl Iterator<Item = &RegionCode> {
+        self.by_region.keys()
+    }
+}
+
+/// The municipalities already in an application of the call, with that application's
+/// reference. A municipality is in at most one application per call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taken {
+    by_municipality: BTreeMap<NisCode, String>,
+}
+
+impl Taken {
+    /// Nobody taken yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records that `nis_code` is in application `reference`. Returns the reference of the
+    /// other application when the municipality was already taken by a different one (the
+    /// first one is kept).
+    pub fn insert(&mut self, nis_code: NisCode, reference: &str) -> Result<(), String> {
+        match self.by_municipality.get(&nis_code) {
+            Some(existing) if existing != reference => Err(existing.clone()),
+            Some(_) => Ok(()),
+            None => {
+                self.by_municipality.insert(nis_code, reference.to_owned());
+                Ok(())
+            }
+        }
+    }
+
+    /// The application `nis_code` is in, if any.
+    pub fn application_of(&self, nis_code: NisCode) -> Option<&str> {
+        self.by_municipality.get(&nis_code).map(String::as_str)
+    }
+
+    /// Is `nis_code` taken?
+    pub fn contains(&self, nis_code: NisCode) -> bool {
+        self.by_municipality.contains_key(&nis_code)
+    }
+
+    /// The same set without the municipalities of application `reference`: use it to re-check
+    /// an application, whose own members are of course in it.
+    pub fn without_application(&self, reference: &str) -> Self {
+        Self {
+            by_municipality: self
+                .by_municipality
+                .iter()
+                .filter(|(_, r)| r.as_str() != reference)
+                .map(|(n, r)| (*n, r.clone()))
+                .collect(),
+        }
+    }
+
+    /// How many municipalities are taken.
+    pub fn len(&self) -> usize {
+        self.by_municipality.len()
+    }
+
+    /// Is nobody taken?
+    pub fn is_empty(&self) -> bool {
+        self.by_municipality.is_empty()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A municipality with a non-EU15 figure and a residents figure of 2020.
+    pub(crate) fn town(
+        nis: u32,
+        name: &str,
+        region: &str,
+        non_eu15: u64,
+        residents: u64,
+    ) -> Municipality {
+        let year = ReferenceYear::new(2020).unwrap();
+        Municipality {
+            nis_code: NisCode::new(nis).unwrap(),
+            name: name.to_owned(),
+            region_code: RegionCode::parse(region).unwrap(),
+            region_name: format!("Regio {region}"),
+            residents: Some(Figure {
+                value: residents,
+                year,
+                source: "Statbel".to_owned(),
+                fictitious: false,
+            }),
+            non_eu15: Some(Figure {
+                value: non_eu15,
+                year,
+                source: "Statistiek Vlaanderen".to_owned(),
+                fictitious: false,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_directory_refuses_a_nis_code_twice() {
+        let a = town(46_029, "Lokeren", "R14", 4_000, 40_000);
+        let err = Directory::new(vec![a.clone(), a]).err();
+        assert_eq!(
+            err,
+            Some(DirectoryError::DuplicateNisCode(
+                NisCode::new(46_029).unwrap()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_directory_finds_municipalities_by_code_and_region() {
+        let dir = Directory::new(vec![
+            town(46_029, "Lokeren", "R14", 4_000, 40_000),
+            town(46_025, "Sint-Niklaas", "R14", 12_000, 77_000),
+            town(41_002, "Aalst", "R11", 9_000, 86_000),
+        ])
+        .unwrap();
+        assert_eq!(dir.len(), 3);
+        assert_eq!(
+            dir.get(NisCode::new(41_002).unwrap())
+                .map(|m| m.name.as_str()),
+            Some("Aalst")
+        );
+        let r14: Vec<&str> = dir
+            .region(&RegionCode::parse("R14").unwrap())
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(r14, ["Lokeren", "Sint-Niklaas"]);
+        assert_eq!(dir.region_codes().count(), 2);
+    }
+
+    #[test]
+    fn a_figure_of_another_year_is_not_used() {
+        let m = town(46_029, "Lokeren", "R14", 4_000, 40_000);
+        let year_2019 = ReferenceYear::new(2019).unwrap();
+        let year_2020 = ReferenceYear::new(2020).unwrap();
+        assert!(matches!(m.non_eu15_in(year_2020), Lookup::Found(f) if f.value == 4_000));
+        assert_eq!(m.non_eu15_in(year_2019), Lookup::OtherYear(year_2020));
+        let without = Municipality {
+            non_eu15: None,
+            ..m
+        };
+        assert_eq!(without.non_eu15_in(year_2020), Lookup::Missing);
+    }
+
+    #[test]
+    fn a_municipality_is_taken_by_at_most_one_application() {
+        let lokeren = NisCode::new(46_029).unwrap();
+        let mut taken = Taken::new();
+        assert_eq!(taken.insert(lokeren, "A-1"), Ok(()));
+        assert_eq!(taken.insert(lokeren, "A-1"), Ok(()));
+        assert_eq!(taken.insert(lokeren, "A-2"), Err("A-1".to_owned()));
+        assert_eq!(taken.application_of(lokeren), Some("A-1"));
+        assert!(taken.without_application("A-1").is_empty());
+        assert_eq!(taken.without_application("A-2").len(), 1);
+    }
+}

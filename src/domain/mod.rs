@@ -1,0 +1,59 @@
+//! The rules engine of the provisie Samenleven: pure functions over plain data.
+//!
+//! No database, no HTTP, no file or network I/O and no clock: callers pass the call's rules
+//! ([`CallRules`]), the municipalities with their figures ([`Directory`]), the municipalities
+//! already in an application ([`Taken`]) and, where a date matters, the date itself.
+//!
+//! What it answers, each time with explained [`RuleResult`]s (stable [`RuleId`], [`Outcome`],
+//! the numbers used as [`Fact`]s, a Dutch sentence and, for forms, a [`FieldRef`]):
+//! - [`assess_single`], [`assess_cooperation`], [`assess_partner`]: eligibility verdicts;
+//! - [`Advisor`]: which cooperations a municipality could form in its reference region;
+//! - [`check_application`]: the checks on an [`ApplicationDraft`];
+//! - [`allocate`]: a proposed allocation of a project year's envelope;
+//! - [`programme_coverage`]: the two-thirds programme indicator.
+//!
+//! The rules and the decisions on their ambiguities are those of `DOMAIN.md`; each module's
+//! documentation repeats the decisions it implements. Every threshold, rate and amount comes
+//! from the [`CallRules`], never from a constant in code.
+
+pub mod advisor;
+pub mod allocation;
+pub mod call;
+pub mod checks;
+pub mod coverage;
+pub mod dutch;
+pub mod eligibility;
+pub mod figures;
+pub mod money;
+pub mod types;
+pub mod verdict;
+
+pub use advisor::{
+    Advice, AdviceStatus, Advisor, AdvisorError, AdvisorOptions, Proposal, ProposalMember,
+};
+pub use allocation::{
+    ActionAllocation, Allocation, AllocationError, AllocationRequest, ApplicationAllocation,
+    Funding, RankOutcome, RequestedAction, allocate, allocation_weight,
+};
+pub use call::{
+    CallAction, CallProblem, CallRules, NamedApplicant, PartnerOrganisation, ProjectYear,
+};
+pub use checks::{
+    ActionDraft, ActionMoney, Applicant, ApplicationDraft, ApplicationReport, KpiDraft,
+    check_application,
+};
+pub use coverage::{Coverage, programme_coverage};
+pub use eligibility::{
+    FICTITIOUS_MARK, assess_cooperation, assess_partner, assess_single, can_apply_alone,
+    meets_incentive_share,
+};
+pub use figures::{Directory, DirectoryError, Figure, Lookup, Municipality, Taken};
+pub use money::Cents;
+pub use types::{
+    ActionCode, BasisPoints, KpiValue, NisCode, ParseError, Percent, Ratio, Reach, ReferenceYear,
+    RegionCode,
+};
+pub use verdict::{
+    AmountLabel, Comparison, Decision, Fact, Field, FieldRef, FigureKind, IncentiveStatus, Outcome,
+    ReachLabel, RuleId, RuleResult, Section, Verdict,
+};

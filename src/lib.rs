@@ -1,0 +1,22 @@
+//! Samenleven: the application and follow-up platform for the Flemish "provisie Samenleven".
+//!
+//! The binary in `main.rs` only parses the command line; everything lives here so that tests and
+//! benchmarks drive the same code. See `ARCHITECTURE.md` for the map.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod import;
+pub mod mail;
+pub mod policy;
+pub mod seed;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,125 @@
+//! Seeds: the reference data every installation needs (municipalities, mergers, reference
+//! regions, Statbel population, the action catalog, partner organisations, the 2022-2024 call)
+//! and the demo data (accounts, fictitious non-EU15 figures). Loaded by the app, never by
+//! migrations; every step inserts only what is missing, so running it twice changes nothing.
+
+mod files;
+mod reference;
+
+use std::fmt;
+
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
+
+pub use files::statbel_source;
+
+/// The password of every demo account. Printed at start-up; only ever used with demo data.
+pub const DEMO_PASSWORD: &str = "samenleven-demo";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("seedbestand {file} is ongeldig: {reason}")]
+    BadFile { file: &'static str, reason: String },
+    #[error("seedbestand {file} verwijst naar onbekende {what} {key}")]
+    Dangling {
+        file: &'static str,
+        what: &'static str,
+        key: String,
+    },
+    #[error("demo-account kon niet aangemaakt worden")]
+    Account(#[from] crate::accounts::AccountError),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// What a seed run inserted; all zeros on a second run.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SeedReport {
+    pub regions: usize,
+    pub municipalities: usize,
+    pub memberships: usize,
+    pub population_figures: usize,
+    pub partner_organisations: usize,
+    pub actions: usize,
+    pub calls: usize,
+    pub call_actions: usize,
+    pub demo_figures: usize,
+    pub demo_accounts: usize,
+}
+
+impl fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Nieuw geladen:")?;
+        writeln!(f, "  referentieregio's        {}", self.regions)?;
+        writeln!(f, "  gemeenten                {}", self.municipalities)?;
+        writeln!(f, "  regio-lidmaatschappen    {}", self.memberships)?;
+        writeln!(f, "  bevolkingscijfers        {}", self.population_figures)?;
+        writeln!(
+            f,
+            "  partnerorganisaties      {}",
+            self.partner_organisations
+        )?;
+        writeln!(f, "  acties                   {}", self.actions)?;
+        writeln!(f, "  oproepen                 {}", self.calls)?;
+        writeln!(f, "  acties in oproepen       {}", self.call_actions)?;
+        writeln!(f, "  fictieve demo-cijfers    {}", self.demo_figures)?;
+        write!(f, "  demo-accounts            {}", self.demo_accounts)
+    }
+}
+
+/// Loads the reference data, in one transaction.
+pub async fn load_reference(db: &DatabaseConnection) -> Result<SeedReport, SeedError> {
+    let txn = db.begin().await?;
+    let mut report = SeedReport::default();
+    reference::load(&txn, &mut report).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Loads the reference data and, when `demo` is set, the demo data.
+pub async fn load_all(db: &DatabaseConnection, demo: bool) -> Result<SeedReport, SeedError> {
+    let txn = db.begin().await?;
+    let mut report = SeedReport::default();
+    reference::load(&txn, &mut report).await?;
+    if demo {
+        reference::load_demo(&txn, &mut report).await?;
+    }
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// At start-up: the reference data always; the demo data only on a database without accounts,
+/// so a production database that has real users never gets demo accounts.
+pub async fn ensure_loaded(
+    db: &DatabaseConnection,
+    seed_demo: bool,
+) -> Result<SeedReport, SeedError> {
+    let has_users = entity::app_user::Entity::find().count(db).await? > 0;
+    let report = load_all(db, seed_demo && !has_users).await?;
+    if report != SeedReport::default() {
+        tracing::info!(?report, "seed data loaded");
+    }
+    Ok(report)
+}
+
+/// The demo accounts that exist in this database, with a description, for the start-up banner.
+pub async fn demo_accounts_present(
+    db: &DatabaseConnection,
+) -> Result<Vec<(String, String)>, SeedError> {
+    let accounts = reference::demo_accounts()?;
+    let emails: Vec<String> = accounts.iter().map(|a| a.email.clone()).collect();
+    let present: Vec<String> = entity::app_user::Entity::find()
+        .filter(entity::app_user::Column::Email.is_in(emails))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    Ok(accounts
+        .into_iter()
+        .filter(|a| present.contains(&a.email))
+        .map(|a| (a.email.clone(), a.describe()))
+        .collect())
+}

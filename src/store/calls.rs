@@ -1,0 +1,48 @@
+//! Calls (oproepen) and their parameters.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use entity::{call, call_action, call_project_year};
+
+/// A call with what the overview pages show about it.
+#[derive(Debug, Clone)]
+pub struct CallSummary {
+    pub call: call::Model,
+    pub project_years: Vec<call_project_year::Model>,
+    pub action_count: usize,
+}
+
+impl CallSummary {
+    pub fn total_envelope_cents(&self) -> i64 {
+        self.project_years.iter().map(|y| y.envelope_cents).sum()
+    }
+}
+
+pub async fn list_summaries<C: ConnectionTrait>(db: &C) -> Result<Vec<CallSummary>, DbErr> {
+    let calls = call::Entity::find()
+        .order_by_desc(call::Column::SubmissionOpensAt)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = calls.iter().map(|c| c.id).collect();
+    let years = call_project_year::Entity::find()
+        .filter(call_project_year::Column::CallId.is_in(ids.clone()))
+        .order_by_asc(call_project_year::Column::YearNumber)
+        .all(db)
+        .await?;
+    let actions = call_action::Entity::find()
+        .filter(call_action::Column::CallId.is_in(ids))
+        .all(db)
+        .await?;
+    Ok(calls
+        .into_iter()
+        .map(|c| CallSummary {
+            project_years: years
+                .iter()
+                .filter(|y| y.call_id == c.id)
+                .cloned()
+                .collect(),
+            action_count: actions.iter().filter(|a| a.call_id == c.id).count(),
+            call: c,
+        })
+        .collect())
+}

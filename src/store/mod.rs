@@ -1,0 +1,7 @@
+//! Queries and changes against the database, grouped per area. Handlers call these functions and
+//! never build SQL themselves; the functions return plain data for the pages and the domain.
+
+pub mod applications;
+pub mod calls;
+pub mod reference;
+pub mod rules;

@@ -1,0 +1,163 @@
+//! Browsing the audit log (admins): filter by action, resource, actor and period; paginated.
+//! Read-only: there is no route or function that changes an entry.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use chrono::{NaiveDate, TimeZone, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde::Deserialize;
+
+use entity::audit_log;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::RouteTable;
+use crate::web::context::PageContext;
+use crate::web::form::FormErrors;
+use crate::web::pages::{Layout, render};
+use crate::web::routes::ADMINS;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new().get("/beheer/audit", ADMINS, list)
+}
+
+const PAGE_SIZE: u64 = 50;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub actie: String,
+    #[serde(default)]
+    pub type_: String,
+    #[serde(default)]
+    pub object: String,
+    #[serde(default)]
+    pub wie: String,
+    #[serde(default)]
+    pub van: String,
+    #[serde(default)]
+    pub tot: String,
+    #[serde(default)]
+    pub pagina: Option<u64>,
+}
+
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub resource: String,
+    pub ip: String,
+    pub before: String,
+    pub after: String,
+    pub details: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+pub struct AuditPage {
+    pub layout: Layout,
+    pub errors: FormErrors,
+    pub query: AuditQuery,
+    pub rows: Vec<AuditRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub query_string: String,
+}
+
+fn parse_day(text: &str, field: &str, errors: &mut FormErrors) -> Option<NaiveDate> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.add(
+                field,
+                "Vul een datum in als jjjj-mm-dd, bijvoorbeeld 2022-07-01.",
+            );
+            None
+        }
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(query): Query<AuditQuery>,
+) -> Result<Html<String>, AppError> {
+    let mut errors = FormErrors::default();
+    let mut select = audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::At)
+        .order_by_desc(audit_log::Column::Id);
+    if !query.actie.trim().is_empty() {
+        select = select.filter(audit_log::Column::Action.starts_with(query.actie.trim()));
+    }
+    if !query.type_.trim().is_empty() {
+        select = select.filter(audit_log::Column::ResourceType.eq(query.type_.trim()));
+    }
+    if !query.object.trim().is_empty() {
+        select = select.filter(audit_log::Column::ResourceId.eq(query.object.trim()));
+    }
+    if !query.wie.trim().is_empty() {
+        select = select.filter(audit_log::Column::ActorLabel.contains(query.wie.trim()));
+    }
+    if let Some(from) = parse_day(&query.van, "van", &mut errors) {
+        select = select.filter(
+            audit_log::Column::At
+                .gte(Utc.from_utc_datetime(&from.and_time(chrono::NaiveTime::MIN))),
+        );
+    }
+    if let Some(to) = parse_day(&query.tot, "tot", &mut errors).and_then(|d| d.succ_opt()) {
+        select = select.filter(
+            audit_log::Column::At.lt(Utc.from_utc_datetime(&to.and_time(chrono::NaiveTime::MIN))),
+        );
+    }
+    let paginator = select.paginate(&state.db, PAGE_SIZE);
+    let total = paginator.num_items().await?;
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = query.pagina.unwrap_or(1).clamp(1, pages);
+    let rows = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(|e| AuditRow {
+            at: e.at.format("%d-%m-%Y %H:%M:%S UTC").to_string(),
+            actor: e.actor_label,
+            action: e.action,
+            resource: match e.resource_id {
+                Some(id) => format!("{} {id}", e.resource_type),
+                None => e.resource_type,
+            },
+            ip: e.ip.unwrap_or_default(),
+            before: e.before.unwrap_or_default(),
+            after: e.after.unwrap_or_default(),
+            details: e.details.unwrap_or_default(),
+        })
+        .collect();
+    let query_string = [
+        ("actie", &query.actie),
+        ("type_", &query.type_),
+        ("object", &query.object),
+        ("wie", &query.wie),
+        ("van", &query.van),
+        ("tot", &query.tot),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={}", crate::auth::session::urlencode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    render(&AuditPage {
+        layout: ctx.layout("Auditlog"),
+        errors,
+        query,
+        rows,
+        total,
+        page,
+        pages,
+        query_string,
+    })
+}

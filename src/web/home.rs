@@ -1,0 +1,91 @@
+//! The home page: what Samenleven is, the calls, and the reference data it holds.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use chrono::NaiveDate;
+use entity::call::CallState;
+
+use crate::domain::money::Cents;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store;
+use crate::web::context::PageContext;
+use crate::web::pages::{Layout, render};
+use crate::web::{Access, RouteTable};
+
+pub fn routes() -> RouteTable {
+    RouteTable::new().get("/", Access::Public, home)
+}
+
+pub struct CallRow {
+    pub code: String,
+    pub title: String,
+    pub state_label: &'static str,
+    pub window: String,
+    pub project_years: String,
+    pub envelope: String,
+    pub action_count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub layout: Layout,
+    pub calls: Vec<CallRow>,
+    pub municipalities_2019: u64,
+    pub municipalities_2025: u64,
+    pub regions: u64,
+}
+
+pub fn call_state_label(state: CallState) -> &'static str {
+    match state {
+        CallState::Draft => "in voorbereiding",
+        CallState::Open => "open voor indiening",
+        CallState::Closed => "afgesloten",
+    }
+}
+
+async fn home(State(state): State<AppState>, ctx: PageContext) -> Result<Html<String>, AppError> {
+    let db = &state.db;
+    let calls = store::calls::list_summaries(db)
+        .await?
+        .into_iter()
+        .map(|s| CallRow {
+            code: s.call.code.clone(),
+            title: s.call.title.clone(),
+            state_label: call_state_label(s.call.state),
+            window: format!(
+                "{} tot {}",
+                s.call.submission_opens_at.format("%d-%m-%Y"),
+                s.call.submission_closes_at.format("%d-%m-%Y")
+            ),
+            project_years: s
+                .project_years
+                .iter()
+                .map(|y| {
+                    format!(
+                        "{} ({}–{})",
+                        y.year_number,
+                        y.starts_on.format("%m/%Y"),
+                        y.ends_on.format("%m/%Y")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            envelope: Cents::new(s.total_envelope_cents())
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            action_count: s.action_count,
+        })
+        .collect();
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let page = HomePage {
+        layout: ctx.layout("Start"),
+        calls,
+        municipalities_2019: store::reference::municipalities_on(db, day(2024, 12, 31)).await?,
+        municipalities_2025: store::reference::municipalities_on(db, day(2025, 1, 1)).await?,
+        regions: store::reference::region_count(db).await?,
+    };
+    render(&page)
+}

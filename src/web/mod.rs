@@ -1,0 +1,142 @@
+//! The HTTP layer: one router built in one place from each area's route table, plus the
+//! middleware every request passes through (tracing, timeout, security headers, body limit,
+//! session, CSRF).
+
+pub mod account;
+pub mod admin;
+pub mod assets;
+pub mod context;
+pub mod dossiers;
+pub mod form;
+pub mod health;
+pub mod home;
+pub mod login;
+pub mod pages;
+pub mod routes;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::session::SessionUser;
+use crate::error::AppError;
+use crate::policy::{self, Action, DossierParties, Refusal};
+use crate::state::AppState;
+
+pub use routes::{Access, RouteSpec, RouteTable};
+
+/// Content-Security-Policy: only our own scripts, styles and forms; no inline code; no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Every route of the application, with its access rule.
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .merge(home::routes())
+        .merge(health::routes())
+        .merge(assets::routes())
+        .merge(login::routes())
+        .merge(account::routes())
+        .merge(dossiers::routes())
+        .merge(admin::routes())
+}
+
+/// Builds the whole application. `main`, the tests and the benchmarks all use this router.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.config.max_upload_bytes + 64 * 1024;
+    routes()
+        .into_router()
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::csrf::middleware,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::session::middleware,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), provide_state))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(security_header("content-security-policy", CONTENT_SECURITY_POLICY))
+        .layer(security_header("x-frame-options", "DENY"))
+        .layer(security_header("x-content-type-options", "nosniff"))
+        .layer(security_header("referrer-policy", "same-origin"))
+        .layer(security_header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .layer(security_header("cache-control", "no-store"))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
+        )
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+}
+
+/// Makes the state reachable from layers that are built before the state exists.
+async fn provide_state(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    request.extensions_mut().insert(state);
+    next.run(request).await
+}
+
+fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Asks the policy whether `user` may do `action` (on a dossier with `parties`); a refusal is
+/// audited and becomes 403, or 404 where the user may not even learn the dossier exists.
+pub async fn guard(
+    state: &AppState,
+    user: &SessionUser,
+    action: Action,
+    parties: Option<(&str, &DossierParties)>,
+    ip: Option<String>,
+) -> Result<(), AppError> {
+    let decision = policy::decide(&user.actor(), action, parties.map(|(_, p)| p));
+    let Err(refusal) = decision else {
+        return Ok(());
+    };
+    let resource_id = parties.map(|(id, _)| id.to_owned());
+    audit::record(
+        &state.db,
+        AuditEntry::new("access.denied", "dossier", resource_id)
+            .by(Some(user.user.id), user.label())
+            .from_ip(ip)
+            .details(format!("{action:?}")),
+    )
+    .await?;
+    Err(match refusal {
+        Refusal::Forbidden => AppError::Forbidden,
+        Refusal::Hidden => AppError::NotFound,
+    })
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real app on a real database (SQLite by default, PostgreSQL when
+//! `TEST_DATABASE_URL` is set), served on port 0 and driven over HTTP.
+
+mod helpers;
+mod smtp;
+
+mod auth;
+mod foundation;
+mod matrix;
+mod mail;
