@@ -226,10 +226,12 @@ fn share_out(budget: i64, claims: &[Claim]) -> Vec<i64> {
             total_weight
         };
         let budget_u = u128::try_from(budget).unwrap_or(0);
-        // Whoever's proportional share covers the need gets the need.
+        // Whoever's proportional share covers the need gets the need. `budget × weight` fits
+        // in u128 (< 2^63 × 2^64), and `need ≤ ⌊budget × weight / total⌋` is exactly
+        // `need × total ≤ budget × weight` for integers, without the overflow of the latter.
         let (capped, rest): (Vec<usize>, Vec<usize>) = active.iter().partition(|i| {
             claims.get(**i).is_some_and(|c| {
-                u128::try_from(c.need).unwrap_or(0) * denominator <= budget_u * weight_of(c)
+                u128::try_from(c.need).unwrap_or(0) <= budget_u * weight_of(c) / denominator
             })
         });
         if !capped.is_empty() {
@@ -684,6 +686,18 @@ mod tests {
         let allocation = allocate(eur(40_000), &requests).unwrap();
         assert_eq!(granted(&allocation, "VGC", 1), eur(20_000).get());
         assert_eq!(granted(&allocation, "RAND", 1), eur(20_000).get());
+    }
+
+    #[test]
+    fn huge_weights_and_amounts_do_not_overflow() {
+        let requests = [
+            request("A", u64::MAX, 0, &[(1, 60_000_000_000)]),
+            request("B", u64::MAX, 0, &[(1, 60_000_000_000)]),
+            request("C", u64::MAX - 1, 0, &[(1, 60_000_000_000)]),
+        ];
+        let allocation = allocate(eur(100_000_000_000), &requests).unwrap();
+        assert_eq!(allocation.granted, eur(100_000_000_000));
+        assert!(granted(&allocation, "A", 1) >= granted(&allocation, "C", 1));
     }
 
     #[test]

@@ -1158,7 +1158,8 @@ mod tests {
         draft.actions[0].kpis.clear();
         assert_eq!(failing(&check(&draft), RuleId::KpiPresent).len(), 1);
 
-        let cases: [(fn(&mut KpiDraft), RuleId); 8] = [
+        type Spoil = fn(&mut KpiDraft);
+        let cases: [(Spoil, RuleId); 8] = [
             (|k| k.target = None, RuleId::KpiTarget),
             (|k| k.target = Some(KpiValue::whole(20)), RuleId::KpiTarget),
             (|k| k.target = Some(KpiValue::whole(19)), RuleId::KpiTarget),

@@ -10,7 +10,7 @@ pub fn format_count(value: u64) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     let first = digits.len() % 3;
     for (index, ch) in digits.chars().enumerate() {
-        if index != 0 && (index + 3 - first) % 3 == 0 {
+        if index != 0 && (index + 3 - first).is_multiple_of(3) {
             out.push('.');
         }
         out.push(ch);

@@ -18,6 +18,7 @@
 
 pub mod advisor;
 pub mod allocation;
+pub mod attachments;
 pub mod call;
 pub mod checks;
 pub mod coverage;

@@ -126,7 +126,10 @@ pub fn load_2019_2024() -> Vec<Municipality> {
         .deserialize::<NameRow>()
         .map(|r| {
             let r = r.expect("municipality row");
-            let (code, region) = regions.get(&r.nis_code).cloned().expect("every municipality has a region");
+            let (code, region) = regions
+                .get(&r.nis_code)
+                .cloned()
+                .expect("every municipality has a region");
             Municipality {
                 nis_code: NisCode::new(r.nis_code).expect("nis code"),
                 name: r.name,
@@ -153,7 +156,10 @@ pub fn load_2025() -> Vec<Municipality> {
             value: parts.iter().map(|f| f.value).sum(),
             year: first.year,
             source: if merged {
-                format!("{} (som van de gemeenten van vóór de fusie van 2025)", first.source)
+                format!(
+                    "{} (som van de gemeenten van vóór de fusie van 2025)",
+                    first.source
+                )
             } else {
                 first.source.clone()
             },
@@ -173,7 +179,10 @@ pub fn load_2025() -> Vec<Municipality> {
                     .collect()
             };
             let merged = codes.len() > 1;
-            let (code, region) = regions.get(&r.nis_code).cloned().expect("every municipality has a region");
+            let (code, region) = regions
+                .get(&r.nis_code)
+                .cloned()
+                .expect("every municipality has a region");
             Municipality {
                 nis_code: NisCode::new(r.nis_code).expect("nis code"),
                 name: r.name,
@@ -206,16 +215,27 @@ impl Lcg {
 /// A complete, valid draft for `applicant`: `action_count` of the call's actions (rotated by
 /// `seed`), priorities 1..n, planned reach 1..=maximum, own contribution exactly the grant (50%),
 /// one KPI per action inside the call period.
-pub fn valid_draft(call: &CallRules, applicant: Applicant, action_count: usize, seed: u64) -> ApplicationDraft {
+pub fn valid_draft(
+    call: &CallRules,
+    applicant: Applicant,
+    action_count: usize,
+    seed: u64,
+) -> ApplicationDraft {
     let mut rng = Lcg::new(seed);
     let n = call.actions.len();
     let start = usize::try_from(rng.below(n as u64)).unwrap_or(0);
     let actions = (0..action_count.min(n))
         .map(|i| {
             let action = &call.actions[(start + i) % n];
-            let planned = 1 + u32::try_from(rng.below(u64::from(action.max_reach.get()))).unwrap_or(0);
-            let grant = action.unit_cost_cents.checked_mul(u64::from(planned)).expect("grant");
-            let own = call.required_own_contribution(grant).expect("own contribution");
+            let planned =
+                1 + u32::try_from(rng.below(u64::from(action.max_reach.get()))).unwrap_or(0);
+            let grant = action
+                .unit_cost_cents
+                .checked_mul(u64::from(planned))
+                .expect("grant");
+            let own = call
+                .required_own_contribution(grant)
+                .expect("own contribution");
             ActionDraft {
                 code: action.code,
                 priority: u32::try_from(i + 1).unwrap_or(u32::MAX),
@@ -226,7 +246,9 @@ pub fn valid_draft(call: &CallRules, applicant: Applicant, action_count: usize, 
                     indicator: format!("Bereik van actie {}", action.code),
                     unit: "deelnemers".to_owned(),
                     baseline: Some(KpiValue::whole(u32::try_from(rng.below(50)).unwrap_or(0))),
-                    target: Some(KpiValue::whole(60 + u32::try_from(rng.below(100)).unwrap_or(0))),
+                    target: Some(KpiValue::whole(
+                        60 + u32::try_from(rng.below(100)).unwrap_or(0),
+                    )),
                     target_date: call.project_years.first().map(|y| y.ends_on),
                     measurement: "Registratie door de gemeente".to_owned(),
                 }],
@@ -243,7 +265,10 @@ pub fn valid_draft(call: &CallRules, applicant: Applicant, action_count: usize, 
 
 /// Plans applicants for all of Flanders in NIS order: alone when possible, else the advisor's
 /// first proposal given what is already taken. Returns the applicants and the taken set.
-pub fn plan_applicants(call: &CallRules, directory: &Directory) -> (Vec<(String, Applicant)>, Taken) {
+pub fn plan_applicants(
+    call: &CallRules,
+    directory: &Directory,
+) -> (Vec<(String, Applicant)>, Taken) {
     let mut taken = Taken::new();
     let mut applicants = Vec::new();
     let mut codes: Vec<NisCode> = directory.iter().map(|m| m.nis_code).collect();
@@ -253,7 +278,8 @@ pub fn plan_applicants(call: &CallRules, directory: &Directory) -> (Vec<(String,
             continue;
         }
         let advice = {
-            let advisor = Advisor::new(call, directory, &taken, AdvisorOptions { max_proposals: 1 });
+            let advisor =
+                Advisor::new(call, directory, &taken, AdvisorOptions { max_proposals: 1 });
             advisor.advise(code).expect("known municipality")
         };
         let reference = format!("PS-{:03}", applicants.len() + 1);
@@ -263,14 +289,19 @@ pub fn plan_applicants(call: &CallRules, directory: &Directory) -> (Vec<(String,
                 applicants.push((reference, Applicant::Single { nis_code: code }));
             }
             AdviceStatus::Cooperation => {
-                let Some(proposal) = advice.proposals.first() else { continue };
+                let Some(proposal) = advice.proposals.first() else {
+                    continue;
+                };
                 let members: Vec<NisCode> = proposal.nis_codes().collect();
                 for member in &members {
                     taken.insert(*member, &reference).expect("free");
                 }
                 applicants.push((
                     reference,
-                    Applicant::Cooperation { lead: proposal.suggested_lead, members },
+                    Applicant::Cooperation {
+                        lead: proposal.suggested_lead,
+                        members,
+                    },
                 ));
             }
             _ => {}
@@ -283,7 +314,9 @@ pub fn plan_applicants(call: &CallRules, directory: &Directory) -> (Vec<(String,
 pub fn weight_of(call: &CallRules, directory: &Directory, applicant: &Applicant) -> u64 {
     let members: Vec<&Municipality> = match applicant {
         Applicant::Single { nis_code } => directory.get(*nis_code).into_iter().collect(),
-        Applicant::Cooperation { members, .. } => members.iter().filter_map(|n| directory.get(*n)).collect(),
+        Applicant::Cooperation { members, .. } => {
+            members.iter().filter_map(|n| directory.get(*n)).collect()
+        }
         Applicant::Partner { .. } => Vec::new(),
     };
     samenleven::domain::allocation_weight(call, &members).unwrap_or(0)
