@@ -697,12 +697,20 @@ struct CallFile {
     incentive_cents_per_project_year: i64,
     advance_basis_points: i32,
     continuation_min_basis_points: i32,
+    #[serde(default)]
+    coverage_aim: Option<RatioRow>,
     named_single_applicants: Vec<NamedApplicantRow>,
     actions: Vec<CallActionRow>,
     #[serde(default)]
     notes: Option<serde_json::Value>,
     #[serde(default)]
     parameters_source: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct RatioRow {
+    numerator: i32,
+    denominator: i32,
 }
 
 #[derive(Deserialize)]
@@ -802,6 +810,8 @@ async fn load_call<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Resul
         incentive_cents_per_project_year: Set(file.incentive_cents_per_project_year),
         advance_bp: Set(file.advance_basis_points),
         continuation_min_bp: Set(file.continuation_min_basis_points),
+        coverage_aim_numerator: Set(file.coverage_aim.as_ref().map(|r| r.numerator)),
+        coverage_aim_denominator: Set(file.coverage_aim.as_ref().map(|r| r.denominator)),
         notes: Set(note_text(file.notes)),
         parameters_source: Set(note_text(file.parameters_source)),
         version: Set(1),

@@ -2,6 +2,9 @@
 //! never build SQL themselves; the functions return plain data for the pages and the domain.
 
 pub mod applications;
+pub mod attachments;
 pub mod calls;
+pub mod drafts;
+pub mod municipalities;
 pub mod reference;
 pub mod rules;

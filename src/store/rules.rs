@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use entity::application_member::ConsentState;
 use entity::{
@@ -42,7 +44,10 @@ impl CallContext {
     }
 }
 
-pub async fn call_context<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<Option<CallContext>, DbErr> {
+pub async fn call_context<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+) -> Result<Option<CallContext>, DbErr> {
     let Some(call) = call::Entity::find_by_id(call_id).one(db).await? else {
         return Ok(None);
     };
@@ -82,7 +87,16 @@ pub async fn call_context<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<Op
         incentive_min_share_basis_points: basis_points(call.incentive_min_share_bp)?,
         incentive_cents_per_project_year: cents(call.incentive_cents_per_project_year)?,
         cofinancing_basis_points: basis_points(call.cofinancing_bp)?,
-        coverage_aim: Ratio::new(2, 3),
+        coverage_aim: match (call.coverage_aim_numerator, call.coverage_aim_denominator) {
+            (Some(n), Some(d)) => Some(
+                Ratio::new(
+                    u64::try_from(n).map_err(|_| invalid("coverage aim", n))?,
+                    u64::try_from(d).map_err(|_| invalid("coverage aim", d))?,
+                )
+                .ok_or_else(|| invalid("coverage aim", format!("{n}/{d}")))?,
+            ),
+            _ => None,
+        },
         named_single_applicants: named
             .iter()
             .map(|n| {
@@ -103,7 +117,8 @@ pub async fn call_context<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<Op
             .iter()
             .map(|y| {
                 Ok(ProjectYear {
-                    year: u16::try_from(y.year_number).map_err(|_| invalid("project year", y.year_number))?,
+                    year: u16::try_from(y.year_number)
+                        .map_err(|_| invalid("project year", y.year_number))?,
                     starts_on: y.starts_on,
                     ends_on: y.ends_on,
                     envelope_cents: cents(y.envelope_cents)?,
@@ -114,17 +129,25 @@ pub async fn call_context<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<Op
             .iter()
             .map(|(ca, a)| {
                 Ok(CallAction {
-                    code: ActionCode::parse(&a.code).map_err(|_| invalid("action code", &a.code))?,
+                    code: ActionCode::parse(&a.code)
+                        .map_err(|_| invalid("action code", &a.code))?,
                     title: a.title.clone(),
                     unit_label: Some(ca.unit_label.clone()),
                     unit_cost_cents: cents(ca.unit_cost_cents)?,
-                    max_reach: Reach::new(u32::try_from(ca.max_reach).map_err(|_| invalid("max reach", ca.max_reach))?),
+                    max_reach: Reach::new(
+                        u32::try_from(ca.max_reach)
+                            .map_err(|_| invalid("max reach", ca.max_reach))?,
+                    ),
                     unit_cost_cents_by_project_year: BTreeMap::new(),
                 })
             })
             .collect::<Result<_, DbErr>>()?,
     };
-    Ok(Some(CallContext { call, rules, actions }))
+    Ok(Some(CallContext {
+        call,
+        rules,
+        actions,
+    }))
 }
 
 pub fn nis(code: i32) -> Result<NisCode, DbErr> {
@@ -222,7 +245,8 @@ pub async fn directory<C: ConnectionTrait>(
         list.push(Municipality {
             nis_code: code,
             name: m.name,
-            region_code: RegionCode::parse(&region.code).map_err(|_| invalid("region code", &region.code))?,
+            region_code: RegionCode::parse(&region.code)
+                .map_err(|_| invalid("region code", &region.code))?,
             region_name: region.name.clone(),
             residents,
             non_eu15,

@@ -1,33 +1,62 @@
 //! Dossier pages. For now the read-only dossier view; the application journey builds on it.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde::Deserialize;
 
-use entity::application::ApplicationState;
+use entity::application::{ApplicationKind, ApplicationState};
+use entity::application_member::{ConsentState, MemberRole};
+use entity::call::CallState;
 
-use crate::auth::session::CurrentUser;
+use crate::audit::{self, AuditEntry};
+use crate::domain::can_apply_alone;
+use crate::policy;
+use crate::store::drafts;
+use crate::web::dossier_view::{
+    DossierHeader, ShownResult, TaskItem, header, shown, statuses, tasks,
+};
+use crate::web::full_view::{FullView, full_view};
+use crate::web::routes::OFFICIALS;
+
+use crate::auth::session::{CurrentUser, SessionUser};
 use crate::error::AppError;
 use crate::policy::Action;
 use crate::state::AppState;
 use crate::store;
+use crate::store::applications::DossierWithParties;
 use crate::web::context::PageContext;
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, RouteTable, guard};
 
 pub fn routes() -> RouteTable {
-    RouteTable::new().get("/dossiers/{id}", Access::SignedIn, show)
+    RouteTable::new()
+        .post("/dossiers", OFFICIALS, start)
+        .get("/dossiers/{id}", Access::SignedIn, show)
+        .get("/dossiers/{id}/afdrukken", Access::SignedIn, print)
 }
 
 #[derive(Template)]
-#[template(path = "dossier_show.html")]
-pub struct DossierPage {
+#[template(path = "dossier/overview.html")]
+pub struct OverviewPage {
     pub layout: Layout,
-    pub reference: String,
-    pub title: String,
-    pub state_label: &'static str,
-    pub lead_name: String,
-    pub member_names: Vec<String>,
+    pub dossier: DossierHeader,
+    pub tasks: Vec<TaskItem>,
+    pub eligibility: Vec<ShownResult>,
+    pub can_withdraw: bool,
+    pub members: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "dossier/full.html")]
+pub struct FullPage {
+    pub layout: Layout,
+    pub view: FullView,
+    pub printable: bool,
 }
 
 pub fn state_label(state: ApplicationState) -> &'static str {
@@ -44,30 +73,285 @@ pub fn state_label(state: ApplicationState) -> &'static str {
     }
 }
 
+/// Loads dossier `id` for `user` doing `action`, or answers 404/403 (audited) through the
+/// policy. Ids that are not numbers are simply not found.
+pub async fn load_for(
+    state: &AppState,
+    user: &SessionUser,
+    id: &str,
+    action: Action,
+    ip: Option<String>,
+) -> Result<DossierWithParties, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let dossier = store::applications::with_parties(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    guard(
+        state,
+        user,
+        action,
+        Some((&id.to_string(), &dossier.parties)),
+        ip,
+    )
+    .await?;
+    Ok(dossier)
+}
+
+/// Whether the applicant may still change the dossier: while it is a draft, or when ABB asked
+/// for changes.
+pub fn is_editable(state: ApplicationState) -> bool {
+    matches!(
+        state,
+        ApplicationState::Draft | ApplicationState::ChangesRequested
+    )
+}
+
+/// Refuses a change to a dossier that is locked (submitted, decided, withdrawn).
+pub fn ensure_editable(dossier: &DossierWithParties) -> Result<(), AppError> {
+    if is_editable(dossier.application.state) {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "Dossier {} is {} en kan niet meer gewijzigd worden.",
+            dossier.application.reference,
+            state_label(dossier.application.state)
+        )))
+    }
+}
+
 async fn show(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let dossier = store::applications::with_parties(&state.db, id)
+    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
+    let may_edit =
+        policy::decide(&user.actor(), Action::EditDossier, Some(&dossier.parties)).is_ok();
+    let content = drafts::load(&state.db, dossier).await?;
+    let report = content.report(&state.db).await?;
+    if !(may_edit && is_editable(content.dossier.application.state)) {
+        let view = full_view(&content, &report);
+        return render(&FullPage {
+            layout: ctx.layout(format!("Dossier {}", content.dossier.application.reference)),
+            view,
+            printable: false,
+        });
+    }
+    let statuses = statuses(&content, &report);
+    render(&OverviewPage {
+        layout: ctx.layout(format!("Dossier {}", content.dossier.application.reference)),
+        dossier: header(&content, may_edit),
+        tasks: tasks(content.dossier.application.id, &statuses),
+        eligibility: report
+            .eligibility
+            .iter()
+            .flat_map(|v| v.results.iter())
+            .map(shown)
+            .collect(),
+        can_withdraw: may_withdraw(content.dossier.application.state),
+        members: content.dossier.member_names.clone(),
+    })
+}
+
+async fn print(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
+    let content = drafts::load(&state.db, dossier).await?;
+    let report = content.report(&state.db).await?;
+    render(&FullPage {
+        layout: ctx.layout(format!("Dossier {}", content.dossier.application.reference)),
+        view: full_view(&content, &report),
+        printable: true,
+    })
+}
+
+/// A dossier may be withdrawn by its applicant until ABB decides.
+pub fn may_withdraw(state: ApplicationState) -> bool {
+    !matches!(
+        state,
+        ApplicationState::Approved
+            | ApplicationState::PartlyApproved
+            | ApplicationState::Rejected
+            | ApplicationState::Withdrawn
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    pub call_id: String,
+}
+
+/// Starts a dossier for the official's own organisation in an open call: alone for a
+/// municipality that may apply alone, or under the separate agreement for a partner
+/// organisation. "One application per municipality per call" is enforced by the database, so
+/// of two simultaneous starts exactly one wins.
+async fn start(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Form(form): Form<StartForm>,
+) -> Result<Response, AppError> {
+    guard(&state, &user, Action::StartDossier, None, ctx.ip.clone()).await?;
+    let call_id: i64 = form
+        .call_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("Kies een oproep.".into()))?;
+    let call = store::rules::call_context(&state.db, call_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    guard(
-        &state,
-        &user,
-        Action::ViewDossier,
-        Some((&id.to_string(), &dossier.parties)),
-        ctx.ip.clone(),
+    let now = Utc::now();
+    if call.call.state != CallState::Open
+        || now < call.call.submission_opens_at
+        || now > call.call.submission_closes_at
+    {
+        return Err(AppError::Conflict(format!(
+            "De oproep {} is niet open voor indiening.",
+            call.call.title
+        )));
+    }
+    let first_year = call
+        .rules
+        .project_years
+        .first()
+        .map(|y| i32::from(y.year))
+        .unwrap_or(1);
+    let (kind, lead_municipality_id, partner_id, title) = match (
+        user.user.municipality_id,
+        user.user.partner_organisation_id,
+    ) {
+        (Some(municipality_id), _) => {
+            let (directory, ids) =
+                store::rules::directory(&state.db, call.call.reference_year, call.map_date())
+                    .await?;
+            let nis = ids
+                .iter()
+                .find(|(_, id)| **id == municipality_id)
+                .map(|(n, _)| *n);
+            let Some(m) = nis.and_then(|n| directory.get(n)) else {
+                return Err(AppError::Conflict(
+                    "Uw gemeente bestaat niet in de gemeentelijke indeling van deze oproep.".into(),
+                ));
+            };
+            let taken = store::rules::taken(&state.db, call.call.id).await?;
+            if let Some(reference) = taken.application_of(m.nis_code) {
+                return Err(AppError::Conflict(format!(
+                    "{} neemt al deel aan dossier {reference} voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.",
+                    m.name
+                )));
+            }
+            if can_apply_alone(&call.rules, m) != Some(true) {
+                return Err(AppError::Conflict(format!(
+                    "{} kan volgens de regels van de oproep niet alleen indienen. Bekijk op 'Mijn gemeente' met welke gemeenten van uw referentieregio u kunt samenwerken.",
+                    m.name
+                )));
+            }
+            (
+                ApplicationKind::Single,
+                Some(municipality_id),
+                None,
+                format!("Dossier {}", m.name),
+            )
+        }
+        (None, Some(partner_id)) => {
+            let existing = entity::application::Entity::find()
+                .filter(entity::application::Column::CallId.eq(call.call.id))
+                .filter(entity::application::Column::PartnerOrganisationId.eq(partner_id))
+                .one(&state.db)
+                .await?;
+            if let Some(existing) = existing {
+                return Err(AppError::Conflict(format!(
+                    "Uw organisatie heeft al dossier {} voor deze oproep.",
+                    existing.reference
+                )));
+            }
+            (
+                ApplicationKind::Partner,
+                None,
+                Some(partner_id),
+                format!("Dossier {}", user.organisation.clone().unwrap_or_default()),
+            )
+        }
+        (None, None) => return Err(AppError::Forbidden),
+    };
+
+    let txn = state.db.begin().await?;
+    let inserted = entity::application::ActiveModel {
+        call_id: Set(call.call.id),
+        reference: Set(format!("tmp-{}", uuid::Uuid::new_v4())),
+        kind: Set(kind),
+        lead_municipality_id: Set(lead_municipality_id),
+        partner_organisation_id: Set(partner_id),
+        title: Set(title),
+        first_project_year: Set(first_year),
+        last_project_year: Set(first_year),
+        state: Set(ApplicationState::Draft),
+        created_by: Set(Some(user.user.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let reference = format!("{}-{:04}", call.call.code, inserted.id);
+    let mut active: entity::application::ActiveModel = inserted.clone().into();
+    active.reference = Set(reference.clone());
+    let inserted = active.update(&txn).await?;
+    if let Some(municipality_id) = lead_municipality_id {
+        let member = entity::application_member::ActiveModel {
+            application_id: Set(inserted.id),
+            call_id: Set(call.call.id),
+            municipality_id: Set(municipality_id),
+            role: Set(MemberRole::Lead),
+            consent_state: Set(ConsentState::Confirmed),
+            consent_at: Set(Some(now)),
+            invited_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await;
+        if let Err(err) = member {
+            txn.rollback().await?;
+            if is_unique_violation(&err) {
+                return Err(AppError::Conflict(
+                    "Uw gemeente neemt intussen al deel aan een ander dossier voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.".into(),
+                ));
+            }
+            return Err(err.into());
+        }
+    }
+    audit::record(
+        &txn,
+        AuditEntry::new("application.started", "application", Some(inserted.id.to_string()))
+            .by(Some(user.user.id), user.label())
+            .from_ip(ctx.ip.clone())
+            .after(serde_json::json!({ "reference": reference, "call": call.call.code, "kind": format!("{kind:?}") })),
     )
     .await?;
-    render(&DossierPage {
-        layout: ctx.layout(format!("Dossier {}", dossier.application.reference)),
-        reference: dossier.application.reference.clone(),
-        title: dossier.application.title.clone(),
-        state_label: state_label(dossier.application.state),
-        lead_name: dossier.lead_name,
-        member_names: dossier.member_names,
-    })
+    txn.commit().await?;
+    let mut response = Redirect::to(&format!("/dossiers/{}", inserted.id)).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        crate::auth::session::flash_cookie(
+            &format!("Dossier {reference} is aangemaakt. Alles wat u invult, wordt bewaard."),
+            state.config.secure_cookies(),
+        ),
+    );
+    Ok(response)
+}
+
+/// A unique-constraint violation (both databases).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }

@@ -5,14 +5,20 @@
 pub mod account;
 pub mod admin;
 pub mod assets;
+pub mod attachments;
 pub mod context;
+pub mod dossier_view;
 pub mod dossiers;
 pub mod form;
+pub mod full_view;
 pub mod health;
 pub mod home;
 pub mod login;
+pub mod municipality;
 pub mod pages;
 pub mod routes;
+pub mod sections;
+pub mod submission;
 
 use std::time::Duration;
 
@@ -47,6 +53,10 @@ pub fn routes() -> RouteTable {
         .merge(login::routes())
         .merge(account::routes())
         .merge(dossiers::routes())
+        .merge(municipality::routes())
+        .merge(sections::routes())
+        .merge(submission::routes())
+        .merge(attachments::routes())
         .merge(admin::routes())
 }
 

@@ -50,9 +50,13 @@ impl Layout {
 pub fn nav_for(role: Option<UserRole>, current_path: &str) -> Vec<NavItem> {
     let items: &[(&'static str, &'static str)] = match role {
         None => &[("/", "Start"), ("/aanmelden", "Aanmelden")],
-        Some(UserRole::Official | UserRole::Reviewer) => {
-            &[("/", "Start"), ("/account", "Mijn account")]
-        }
+        Some(UserRole::Official) => &[
+            ("/", "Start"),
+            ("/gemeente", "Mijn gemeente"),
+            ("/dossiers", "Dossiers"),
+            ("/account", "Mijn account"),
+        ],
+        Some(UserRole::Reviewer) => &[("/", "Start"), ("/account", "Mijn account")],
         Some(UserRole::Admin) => &[
             ("/", "Start"),
             ("/beheer/gebruikers", "Gebruikers"),

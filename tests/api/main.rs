@@ -4,7 +4,10 @@
 mod helpers;
 mod smtp;
 
+mod attachments;
 mod auth;
+mod dashboard;
 mod foundation;
-mod matrix;
+mod journey;
 mod mail;
+mod matrix;

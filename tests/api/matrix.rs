@@ -40,9 +40,10 @@ impl Who {
 
 /// What a resource-level rule adds for one route and user, beyond the route's access rule.
 fn resource_rule(path: &str, who: Who) -> Option<u16> {
-    match (path, who) {
-        // The dossier fixture is led by Antwerpen (official A): B may not learn it exists.
-        ("/dossiers/{id}", Who::OfficialB) => Some(404),
+    match who {
+        // The dossier fixture is led by Antwerpen (official A): B may not learn it exists,
+        // on any page of it.
+        Who::OfficialB if path.starts_with("/dossiers/{id}") => Some(404),
         _ => None,
     }
 }

@@ -330,6 +330,8 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         incentive_cents_per_project_year: Set(1),
         advance_bp: Set(1),
         continuation_min_bp: Set(1),
+        coverage_aim_numerator: Set(Some(2)),
+        coverage_aim_denominator: Set(Some(3)),
         notes: Set(Some("call.notes".to_owned())),
         parameters_source: Set(Some("call.parameters_source".to_owned())),
         created_at: Set(timestamp()),

@@ -1,0 +1,220 @@
+//! A dossier's full content (actions, KPIs, attachments) and its translation into the rules
+//! engine's `ApplicationDraft`, so every page shows the same checks.
+//!
+//! KPI values are stored as thousandths (`kpi.baseline`, `kpi.target`): 12,5 is 12500.
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use entity::application::ApplicationKind;
+use entity::{
+    action, application_action, attachment, call_action, kpi, municipality, partner_organisation,
+};
+
+use crate::domain::{
+    ActionCode, ActionDraft, Applicant, ApplicationDraft, ApplicationReport, KpiDraft, KpiValue,
+    Reach, check_application,
+};
+use crate::store::applications::DossierWithParties;
+use crate::store::rules::{self, CallContext, cents, nis};
+
+/// One chosen action with its place in the call and the catalog, and its KPIs.
+#[derive(Debug, Clone)]
+pub struct ChosenAction {
+    pub row: application_action::Model,
+    pub call_action: call_action::Model,
+    pub action: action::Model,
+    pub kpis: Vec<kpi::Model>,
+}
+
+impl ChosenAction {
+    pub fn code(&self) -> Option<ActionCode> {
+        ActionCode::parse(&self.action.code).ok()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DossierContent {
+    pub dossier: DossierWithParties,
+    pub call: CallContext,
+    /// Ordered by priority rank, then action code.
+    pub actions: Vec<ChosenAction>,
+    pub attachment_kinds: Vec<String>,
+    pub lead_nis: Option<i32>,
+    pub member_nis: Vec<i32>,
+    pub partner_code: Option<String>,
+}
+
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    dossier: DossierWithParties,
+) -> Result<DossierContent, DbErr> {
+    let app = &dossier.application;
+    let call = rules::call_context(db, app.call_id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("call {}", app.call_id)))?;
+    let rows = application_action::Entity::find()
+        .filter(application_action::Column::ApplicationId.eq(app.id))
+        .order_by_asc(application_action::Column::PriorityRank)
+        .order_by_asc(application_action::Column::Id)
+        .all(db)
+        .await?;
+    let row_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let kpis = kpi::Entity::find()
+        .filter(kpi::Column::ApplicationActionId.is_in(row_ids))
+        .order_by_desc(kpi::Column::IsReachKpi)
+        .order_by_asc(kpi::Column::Id)
+        .all(db)
+        .await?;
+    let mut actions = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some((call_action, action)) = call
+            .actions
+            .iter()
+            .find(|(ca, _)| ca.id == row.call_action_id)
+            .cloned()
+        else {
+            continue;
+        };
+        actions.push(ChosenAction {
+            kpis: kpis
+                .iter()
+                .filter(|k| k.application_action_id == row.id)
+                .cloned()
+                .collect(),
+            row,
+            call_action,
+            action,
+        });
+    }
+    let attachment_kinds = attachment::Entity::find()
+        .filter(attachment::Column::ApplicationId.eq(app.id))
+        .filter(attachment::Column::ProgressReportId.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.kind)
+        .collect();
+    let mut ids = dossier.parties.member_municipality_ids.clone();
+    if let Some(lead) = dossier.parties.lead_municipality_id {
+        ids.push(lead);
+    }
+    let municipalities = municipality::Entity::find()
+        .filter(municipality::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
+    let nis_of = |id: i64| {
+        municipalities
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| m.nis_code)
+    };
+    let lead_nis = dossier.parties.lead_municipality_id.and_then(nis_of);
+    let member_nis = dossier
+        .parties
+        .member_municipality_ids
+        .iter()
+        .filter_map(|id| nis_of(*id))
+        .collect();
+    let partner_code = match dossier.parties.partner_organisation_id {
+        Some(id) => partner_organisation::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|p| p.code),
+        None => None,
+    };
+    Ok(DossierContent {
+        dossier,
+        call,
+        actions,
+        attachment_kinds,
+        lead_nis,
+        member_nis,
+        partner_code,
+    })
+}
+
+fn kpi_value(thousandths: i64) -> Option<KpiValue> {
+    u64::try_from(thousandths)
+        .ok()
+        .map(KpiValue::from_thousandths)
+}
+
+impl DossierContent {
+    /// The dossier as the rules engine sees it.
+    pub fn draft(&self) -> Result<ApplicationDraft, DbErr> {
+        let app = &self.dossier.application;
+        let applicant = match (app.kind, self.lead_nis, &self.partner_code) {
+            (ApplicationKind::Partner, _, Some(code)) => Applicant::Partner { code: code.clone() },
+            (ApplicationKind::Cooperation, Some(lead), _) => {
+                let mut members = vec![nis(lead)?];
+                for m in &self.member_nis {
+                    members.push(nis(*m)?);
+                }
+                Applicant::Cooperation {
+                    lead: nis(lead)?,
+                    members,
+                }
+            }
+            (_, Some(lead), _) => Applicant::Single {
+                nis_code: nis(lead)?,
+            },
+            _ => {
+                return Err(DbErr::Custom(format!(
+                    "application {} has no applicant",
+                    app.id
+                )));
+            }
+        };
+        let project_years = (app.first_project_year..=app.last_project_year)
+            .filter_map(|y| u16::try_from(y).ok())
+            .collect();
+        let mut actions = Vec::with_capacity(self.actions.len());
+        for a in &self.actions {
+            let Some(code) = a.code() else { continue };
+            actions.push(ActionDraft {
+                code,
+                priority: u32::try_from(a.row.priority_rank).unwrap_or(0),
+                baseline_reach: Reach::new(u32::try_from(a.row.baseline_reach).unwrap_or(0)),
+                planned_reach: Reach::new(u32::try_from(a.row.planned_reach).unwrap_or(0)),
+                own_contribution: cents(a.row.own_contribution_cents.max(0))?,
+                kpis: a
+                    .kpis
+                    .iter()
+                    .map(|k| KpiDraft {
+                        indicator: k.indicator.clone(),
+                        unit: k.unit.clone(),
+                        baseline: kpi_value(k.baseline),
+                        target: kpi_value(k.target),
+                        target_date: Some(k.target_date),
+                        measurement: k.measurement.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        Ok(ApplicationDraft {
+            reference: Some(app.reference.clone()),
+            applicant,
+            project_years,
+            actions,
+        })
+    }
+
+    /// The rules engine's report on the dossier, against the current directory and the other
+    /// applications of the call.
+    pub async fn report<C: ConnectionTrait>(&self, db: &C) -> Result<ApplicationReport, DbErr> {
+        let (directory, _) =
+            rules::directory(db, self.call.call.reference_year, self.call.map_date()).await?;
+        let taken = rules::taken(db, self.call.call.id).await?;
+        Ok(check_application(
+            &self.call.rules,
+            &directory,
+            &taken,
+            &self.draft()?,
+        ))
+    }
+
+    pub fn default_target_date(&self) -> NaiveDate {
+        self.call.call.period_end
+    }
+}

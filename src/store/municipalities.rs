@@ -1,0 +1,242 @@
+//! What an official's dashboard needs: the organisation the official acts for, the open calls,
+//! the organisation's population figures and the dossiers it leads or takes part in.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use entity::application::{ApplicationKind, ApplicationState};
+use entity::application_member::{ConsentState, MemberRole};
+use entity::{
+    app_user, application, application_member, call, change_request, municipality,
+    partner_organisation, population_figure,
+};
+
+/// The municipality or partner organisation an official acts for.
+#[derive(Debug, Clone)]
+pub enum Organisation {
+    Municipality(municipality::Model),
+    Partner(partner_organisation::Model),
+}
+
+impl Organisation {
+    pub fn name(&self) -> &str {
+        match self {
+            Organisation::Municipality(m) => &m.name,
+            Organisation::Partner(p) => &p.name,
+        }
+    }
+}
+
+/// The organisation `user` acts for; `None` when the account is bound to neither (or the row
+/// it points at is gone).
+pub async fn organisation_of<C: ConnectionTrait>(
+    db: &C,
+    user: &app_user::Model,
+) -> Result<Option<Organisation>, DbErr> {
+    if let Some(id) = user.municipality_id {
+        return Ok(municipality::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(Organisation::Municipality));
+    }
+    if let Some(id) = user.partner_organisation_id {
+        return Ok(partner_organisation::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(Organisation::Partner));
+    }
+    Ok(None)
+}
+
+/// The calls open for submission, the one closing first first.
+pub async fn open_calls<C: ConnectionTrait>(db: &C) -> Result<Vec<call::Model>, DbErr> {
+    call::Entity::find()
+        .filter(call::Column::State.eq(call::CallState::Open))
+        .order_by_asc(call::Column::SubmissionClosesAt)
+        .order_by_asc(call::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The most recently opened call, whatever its state.
+pub async fn latest_call<C: ConnectionTrait>(db: &C) -> Result<Option<call::Model>, DbErr> {
+    call::Entity::find()
+        .order_by_desc(call::Column::SubmissionOpensAt)
+        .order_by_desc(call::Column::Id)
+        .one(db)
+        .await
+}
+
+/// The population figures of one municipality for one reference year, if imported.
+pub async fn figures<C: ConnectionTrait>(
+    db: &C,
+    municipality_id: i64,
+    reference_year: i32,
+) -> Result<Option<population_figure::Model>, DbErr> {
+    population_figure::Entity::find()
+        .filter(population_figure::Column::MunicipalityId.eq(municipality_id))
+        .filter(population_figure::Column::ReferenceYear.eq(reference_year))
+        .one(db)
+        .await
+}
+
+/// How the organisation takes part in a dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Participation {
+    /// It leads (or, for a partner organisation, submits) the dossier.
+    Lead,
+    /// It is a member of a cooperation led by another municipality.
+    Member(ConsentState),
+}
+
+/// One dossier of the organisation, with what the overview and the next steps need.
+#[derive(Debug, Clone)]
+pub struct DossierSummary {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub kind: ApplicationKind,
+    pub state: ApplicationState,
+    pub participation: Participation,
+    /// The lead municipality or partner organisation, by name.
+    pub lead_name: String,
+    pub call: call::Model,
+    /// The message of the newest unresolved change request, if ABB asked for changes.
+    pub open_change_request: Option<String>,
+}
+
+/// The dossiers `organisation` leads or is a member of (declined invitations left out), newest
+/// call first, then by reference.
+pub async fn dossiers_of<C: ConnectionTrait>(
+    db: &C,
+    organisation: &Organisation,
+) -> Result<Vec<DossierSummary>, DbErr> {
+    let (applications, consent) = match organisation {
+        Organisation::Municipality(m) => {
+            let memberships = application_member::Entity::find()
+                .filter(application_member::Column::MunicipalityId.eq(m.id))
+                .filter(application_member::Column::ConsentState.ne(ConsentState::Declined))
+                .all(db)
+                .await?;
+            let consent: HashMap<i64, (MemberRole, ConsentState)> = memberships
+                .iter()
+                .map(|r| (r.application_id, (r.role, r.consent_state)))
+                .collect();
+            let ids: Vec<i64> = consent.keys().copied().collect();
+            let applications = application::Entity::find()
+                .filter(
+                    Condition::any()
+                        .add(application::Column::LeadMunicipalityId.eq(m.id))
+                        .add(application::Column::Id.is_in(ids)),
+                )
+                .all(db)
+                .await?;
+            (applications, consent)
+        }
+        Organisation::Partner(p) => {
+            let applications = application::Entity::find()
+                .filter(application::Column::PartnerOrganisationId.eq(p.id))
+                .all(db)
+                .await?;
+            (applications, HashMap::new())
+        }
+    };
+    if applications.is_empty() {
+        return Ok(Vec::new());
+    }
+
+    let call_ids: Vec<i64> = unique(applications.iter().map(|a| a.call_id));
+    let calls: HashMap<i64, call::Model> = call::Entity::find()
+        .filter(call::Column::Id.is_in(call_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let lead_ids: Vec<i64> = unique(applications.iter().filter_map(|a| a.lead_municipality_id));
+    let lead_names: HashMap<i64, String> = municipality::Entity::find()
+        .filter(municipality::Column::Id.is_in(lead_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let partner_ids: Vec<i64> = unique(
+        applications
+            .iter()
+            .filter_map(|a| a.partner_organisation_id),
+    );
+    let partner_names: HashMap<i64, String> = partner_organisation::Entity::find()
+        .filter(partner_organisation::Column::Id.is_in(partner_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let application_ids: Vec<i64> = applications.iter().map(|a| a.id).collect();
+    let mut change_requests: HashMap<i64, String> = HashMap::new();
+    for request in change_request::Entity::find()
+        .filter(change_request::Column::ApplicationId.is_in(application_ids))
+        .filter(change_request::Column::ResolvedAt.is_null())
+        .order_by_asc(change_request::Column::RequestedAt)
+        .order_by_asc(change_request::Column::Id)
+        .all(db)
+        .await?
+    {
+        // Ordered oldest first, so the newest one stays.
+        change_requests.insert(request.application_id, request.message);
+    }
+
+    let own_municipality = match organisation {
+        Organisation::Municipality(m) => Some(m.id),
+        Organisation::Partner(_) => None,
+    };
+    let mut out = Vec::with_capacity(applications.len());
+    for app in applications {
+        let Some(call) = calls.get(&app.call_id).cloned() else {
+            continue;
+        };
+        let participation = match (own_municipality, consent.get(&app.id)) {
+            (None, _) => Participation::Lead,
+            (Some(own), _) if app.lead_municipality_id == Some(own) => Participation::Lead,
+            (Some(_), Some((MemberRole::Lead, _))) => Participation::Lead,
+            (Some(_), Some((MemberRole::Member, state))) => Participation::Member(*state),
+            (Some(_), None) => Participation::Member(ConsentState::Invited),
+        };
+        let lead_name = app
+            .lead_municipality_id
+            .and_then(|id| lead_names.get(&id))
+            .or_else(|| {
+                app.partner_organisation_id
+                    .and_then(|id| partner_names.get(&id))
+            })
+            .cloned()
+            .unwrap_or_default();
+        out.push(DossierSummary {
+            id: app.id,
+            open_change_request: change_requests.remove(&app.id),
+            reference: app.reference,
+            title: app.title,
+            kind: app.kind,
+            state: app.state,
+            participation,
+            lead_name,
+            call,
+        });
+    }
+    out.sort_by(|a, b| {
+        b.call
+            .submission_opens_at
+            .cmp(&a.call.submission_opens_at)
+            .then_with(|| a.reference.cmp(&b.reference))
+    });
+    Ok(out)
+}
+
+fn unique(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut seen = HashSet::new();
+    ids.filter(|id| seen.insert(*id)).collect()
+}

@@ -1,0 +1,683 @@
+//! Attachments of a dossier: the list (with what is still missing), upload, download, delete.
+//!
+//! Everyone who may see the dossier sees its attachments and downloads them; the lead's
+//! officials add and remove them while the dossier is editable. A file is accepted for what it
+//! is (PDF, XLSX or ODS, recognised by its content in [`crate::domain::attachments::sniff`]),
+//! never for its name or declared type, and only up to `Config::max_upload_bytes`. It is stored
+//! under a generated name in `Config::upload_dir()` (written to a temporary name, then renamed),
+//! and recorded with its checksum in the same transaction as the audit entry.
+
+use std::path::{Path as FsPath, PathBuf};
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use sha2::{Digest, Sha256};
+
+use entity::attachment;
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::session::{self, CurrentUser, SessionUser};
+use crate::domain::attachments::{
+    AttachmentKind, FileType, display_name, download_name, format_size, kind_label,
+    missing_required, sniff,
+};
+use crate::domain::dutch::format_date;
+use crate::error::AppError;
+use crate::policy::{self, Action};
+use crate::state::AppState;
+use crate::store;
+use crate::store::applications::DossierWithParties;
+use crate::store::attachments::NewAttachment;
+use crate::web::context::PageContext;
+use crate::web::dossiers::{ensure_editable, is_editable, load_for, state_label};
+use crate::web::form::FormErrors;
+use crate::web::pages::Layout;
+use crate::web::routes::OFFICIALS;
+use crate::web::{Access, RouteTable};
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/dossiers/{id}/bijlagen", Access::SignedIn, list)
+        .post("/dossiers/{id}/bijlagen", OFFICIALS, upload)
+        .get(
+            "/dossiers/{id}/bijlagen/{attachment}",
+            Access::SignedIn,
+            download,
+        )
+        .post(
+            "/dossiers/{id}/bijlagen/{attachment}/verwijderen",
+            OFFICIALS,
+            delete,
+        )
+}
+
+/// The list page's address for dossier `id`.
+pub fn list_href(id: i64) -> String {
+    format!("/dossiers/{id}/bijlagen")
+}
+
+pub struct AttachmentRow {
+    pub id: i64,
+    pub kind_label: String,
+    pub name: String,
+    pub size: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+pub struct KindChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "attachments/list.html")]
+pub struct AttachmentsPage {
+    pub layout: Layout,
+    pub errors: FormErrors,
+    pub dossier_id: i64,
+    pub reference: String,
+    pub title: String,
+    pub rows: Vec<AttachmentRow>,
+    pub missing: Vec<&'static str>,
+    /// The user may add and remove attachments now.
+    pub can_edit: bool,
+    /// Why a lead's official cannot change the attachments any more, if so.
+    pub locked: String,
+    pub kinds: Vec<KindChoice>,
+    pub max_size: String,
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &PageContext,
+    user: &SessionUser,
+    dossier: &DossierWithParties,
+    errors: FormErrors,
+    selected_kind: &str,
+) -> Result<String, AppError> {
+    let application = &dossier.application;
+    let listings = store::attachments::for_dossier(&state.db, application.id).await?;
+    let kinds: Vec<String> = listings.iter().map(|l| l.attachment.kind.clone()).collect();
+    let may_edit =
+        policy::decide(&user.actor(), Action::EditDossier, Some(&dossier.parties)).is_ok();
+    let editable = is_editable(application.state);
+    let locked = if may_edit && !editable {
+        format!(
+            "Dit dossier is {}: bijlagen toevoegen of verwijderen kan niet meer.",
+            state_label(application.state)
+        )
+    } else {
+        String::new()
+    };
+    let page = AttachmentsPage {
+        layout: ctx.layout(format!("Bijlagen bij dossier {}", application.reference)),
+        errors,
+        dossier_id: application.id,
+        reference: application.reference.clone(),
+        title: application.title.clone(),
+        rows: listings
+            .into_iter()
+            .map(|l| AttachmentRow {
+                id: l.attachment.id,
+                kind_label: kind_label(&l.attachment.kind),
+                name: l.attachment.original_name,
+                size: format_size(u64::try_from(l.attachment.size_bytes).unwrap_or(0)),
+                uploaded_by: l.uploaded_by_name.unwrap_or_else(|| "onbekend".to_owned()),
+                uploaded_at: format_moment(l.attachment.uploaded_at),
+            })
+            .collect(),
+        missing: missing_required(&kinds),
+        can_edit: may_edit && editable,
+        locked,
+        kinds: AttachmentKind::ALL
+            .into_iter()
+            .map(|k| KindChoice {
+                value: k.code(),
+                label: k.label(),
+                selected: k.code() == selected_kind,
+            })
+            .collect(),
+        max_size: max_size_label(state),
+    };
+    Ok(page.render()?)
+}
+
+fn max_size_label(state: &AppState) -> String {
+    format_size(u64::try_from(state.config.max_upload_bytes).unwrap_or(u64::MAX))
+}
+
+/// `14 maart 2026, 09:05 UTC`.
+fn format_moment(at: DateTime<Utc>) -> String {
+    format!(
+        "{}, {} UTC",
+        format_date(at.date_naive()),
+        at.format("%H:%M")
+    )
+}
+
+async fn list(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
+    Ok(Html(
+        page(&state, &ctx, &user, &dossier, FormErrors::default(), "").await?,
+    ))
+}
+
+/// What the upload form sent.
+#[derive(Default)]
+struct UploadForm {
+    kind: String,
+    file: Option<ReceivedFile>,
+    /// The request could not be read to the end.
+    broken: bool,
+}
+
+struct ReceivedFile {
+    name: String,
+    /// The content; left empty once `size` exceeds the limit.
+    data: Vec<u8>,
+    size: usize,
+}
+
+/// Reads the form, keeping at most `max` bytes of the file. A request that is not a multipart
+/// form at all is simply a form without a file.
+async fn read_form(multipart: Result<Multipart, MultipartRejection>, max: usize) -> UploadForm {
+    let mut form = UploadForm::default();
+    let Ok(mut multipart) = multipart else {
+        return form;
+    };
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(err) => {
+                tracing::info!(error = %err, "an upload could not be read");
+                form.broken = true;
+                break;
+            }
+        };
+        match field.name() {
+            Some("kind") => match field.text().await {
+                Ok(text) => form.kind = text,
+                Err(_) => {
+                    form.broken = true;
+                    break;
+                }
+            },
+            Some("file") if form.file.is_none() => {
+                let mut received = ReceivedFile {
+                    name: field.file_name().unwrap_or_default().to_owned(),
+                    data: Vec::new(),
+                    size: 0,
+                };
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            received.size = received.size.saturating_add(chunk.len());
+                            if received.size <= max {
+                                received.data.extend_from_slice(&chunk);
+                            } else if !received.data.is_empty() {
+                                received.data = Vec::new();
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(err) => {
+                            tracing::info!(error = %err, "an uploaded file could not be read");
+                            form.broken = true;
+                            break;
+                        }
+                    }
+                }
+                if form.broken {
+                    break;
+                }
+                // Browsers send an empty part without a name when no file was chosen.
+                if !(received.name.is_empty() && received.size == 0) {
+                    form.file = Some(received);
+                }
+            }
+            _ => {}
+        }
+    }
+    form
+}
+
+/// An upload that passed every check.
+struct AcceptedFile {
+    kind: AttachmentKind,
+    name: String,
+    file_type: FileType,
+    data: Vec<u8>,
+}
+
+/// Checks the form; on failure the errors and the status to answer with (413 when the file is
+/// too large, 422 otherwise).
+fn validate(
+    form: UploadForm,
+    max: usize,
+    max_label: &str,
+) -> Result<AcceptedFile, (StatusCode, FormErrors)> {
+    let mut errors = FormErrors::default();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let kind = AttachmentKind::parse(form.kind.trim());
+    if kind.is_none() {
+        errors.add("kind", "Kies de soort bijlage.");
+    }
+    if form.broken {
+        errors.add(
+            "file",
+            "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
+        );
+    }
+    let accepted = match form.file {
+        None => {
+            errors.add("file", "Kies een bestand om toe te voegen.");
+            None
+        }
+        Some(file) if file.size == 0 => {
+            errors.add(
+                "file",
+                "Het gekozen bestand is leeg. Kies een bestand met inhoud.",
+            );
+            None
+        }
+        Some(file) if file.size > max => {
+            status = StatusCode::PAYLOAD_TOO_LARGE;
+            errors.add(
+                "file",
+                format!(
+                    "Het bestand is groter dan {max_label}. Kies een kleiner bestand of verklein het."
+                ),
+            );
+            None
+        }
+        Some(file) => match sniff(&file.data) {
+            Some(file_type) => Some((file, file_type)),
+            None => {
+                errors.add(
+                    "file",
+                    "Dit bestand is geen PDF-, XLSX- of ODS-bestand. Bewaar het als PDF, XLSX of \
+                     ODS en kies het opnieuw.",
+                );
+                None
+            }
+        },
+    };
+    match (kind, accepted) {
+        (Some(kind), Some((file, file_type))) if errors.is_empty() => Ok(AcceptedFile {
+            kind,
+            name: display_name(&file.name),
+            file_type,
+            data: file.data,
+        }),
+        _ => Err((status, errors)),
+    }
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
+    ensure_editable(&dossier)?;
+    let max = state.config.max_upload_bytes;
+    let form = read_form(multipart, max).await;
+    let selected_kind = form.kind.trim().to_owned();
+    let file = match validate(form, max, &max_size_label(&state)) {
+        Ok(file) => file,
+        Err((status, errors)) => {
+            let html = page(&state, &ctx, &user, &dossier, errors, &selected_kind).await?;
+            return Ok((status, Html(html)).into_response());
+        }
+    };
+
+    let application = &dossier.application;
+    let dir = state.config.upload_dir();
+    let stored_name = uuid::Uuid::new_v4().simple().to_string();
+    let size_bytes = i64::try_from(file.data.len()).map_err(AppError::internal)?;
+    let sha256 = hex::encode(Sha256::digest(&file.data));
+    write_file(&dir, &stored_name, &file.data)
+        .await
+        .map_err(AppError::internal)?;
+    let new = NewAttachment {
+        application_id: application.id,
+        kind: file.kind.code().to_owned(),
+        original_name: file.name.clone(),
+        stored_name: stored_name.clone(),
+        content_type: file.file_type.content_type().to_owned(),
+        size_bytes,
+        sha256,
+        uploaded_by: user.user.id,
+        uploaded_at: Utc::now(),
+    };
+    let recorded = async {
+        let txn = state.db.begin().await?;
+        let row = store::attachments::insert(&txn, new).await?;
+        audit::record(
+            &txn,
+            AuditEntry::new(
+                "attachment.uploaded",
+                "attachment",
+                Some(row.id.to_string()),
+            )
+            .by(Some(user.user.id), user.label())
+            .from_ip(ctx.ip.clone())
+            .after(row_json(&row))
+            .details(format!(
+                "dossier {}: {} ({})",
+                application.reference,
+                row.original_name,
+                file.kind.label()
+            )),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok::<_, sea_orm::DbErr>(row)
+    }
+    .await;
+    let row = match recorded {
+        Ok(row) => row,
+        Err(err) => {
+            remove_file(&dir, &stored_name).await;
+            return Err(err.into());
+        }
+    };
+    Ok(redirect_with_flash(
+        &list_href(application.id),
+        &format!("Bijlage “{}” is toegevoegd.", row.original_name),
+        state.config.secure_cookies(),
+    ))
+}
+
+async fn download(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
+    let row = find_attachment(&state, &dossier, &attachment_id).await?;
+    let path = stored_path(&state.config.upload_dir(), &row.stored_name)?;
+    let data = tokio::fs::read(&path).await.map_err(|err| {
+        AppError::internal(anyhow::Error::new(err).context(format!(
+            "attachment {} has no readable file {}",
+            row.id,
+            path.display()
+        )))
+    })?;
+    if hex::encode(Sha256::digest(&data)) != row.sha256 {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "attachment {} does not match its checksum",
+            row.id
+        )));
+    }
+    let file_type = FileType::from_content_type(&row.content_type);
+    let name = download_name(&row.original_name, file_type);
+    let content_type = HeaderValue::from_str(&row.content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let disposition =
+        HeaderValue::from_str(&content_disposition(&name)).map_err(AppError::internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
+    ensure_editable(&dossier)?;
+    let row = find_attachment(&state, &dossier, &attachment_id).await?;
+    if row.progress_report_id.is_some() {
+        // A report's attachment is removed with the report, not here.
+        return Err(AppError::NotFound);
+    }
+    let txn = state.db.begin().await?;
+    if !store::attachments::delete(&txn, row.id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &txn,
+        AuditEntry::new("attachment.deleted", "attachment", Some(row.id.to_string()))
+            .by(Some(user.user.id), user.label())
+            .from_ip(ctx.ip.clone())
+            .before(row_json(&row))
+            .details(format!(
+                "dossier {}: {} ({})",
+                dossier.application.reference,
+                row.original_name,
+                kind_label(&row.kind)
+            )),
+    )
+    .await?;
+    txn.commit().await?;
+    remove_file(&state.config.upload_dir(), &row.stored_name).await;
+    Ok(redirect_with_flash(
+        &list_href(dossier.application.id),
+        &format!("Bijlage “{}” is verwijderd.", row.original_name),
+        state.config.secure_cookies(),
+    ))
+}
+
+/// Attachment `id` of the dossier; an attachment of another dossier is not found.
+async fn find_attachment(
+    state: &AppState,
+    dossier: &DossierWithParties,
+    id: &str,
+) -> Result<attachment::Model, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    store::attachments::find_in_dossier(&state.db, dossier.application.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn row_json(row: &attachment::Model) -> serde_json::Value {
+    serde_json::to_value(row).unwrap_or(serde_json::Value::Null)
+}
+
+/// Where a stored file lives. Stored names are generated (hex), so anything else in the
+/// database is refused rather than joined into a path.
+fn stored_path(dir: &FsPath, stored_name: &str) -> Result<PathBuf, AppError> {
+    if stored_name.is_empty() || !stored_name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "unexpected stored attachment name {stored_name:?}"
+        )));
+    }
+    Ok(dir.join(stored_name))
+}
+
+/// Writes `data` to `dir/name` through a temporary file in the same directory, so the final
+/// name only ever holds a complete file.
+async fn write_file(dir: &FsPath, name: &str, data: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    tokio::fs::create_dir_all(dir).await?;
+    let temp = dir.join(format!(".{name}.part"));
+    let written = async {
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options.open(&temp).await?;
+        file.write_all(data).await?;
+        file.sync_all().await?;
+        drop(file);
+        tokio::fs::rename(&temp, dir.join(name)).await
+    }
+    .await;
+    if written.is_err() {
+        let _ = tokio::fs::remove_file(&temp).await;
+    }
+    written
+}
+
+/// Removes a stored file; a failure leaves an orphan file behind, which is logged.
+async fn remove_file(dir: &FsPath, stored_name: &str) {
+    let Ok(path) = stored_path(dir, stored_name) else {
+        return;
+    };
+    match tokio::fs::remove_file(&path).await {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => {
+            tracing::error!(error = %err, path = %path.display(), "could not remove an attachment file");
+        }
+    }
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…`: an ASCII stand-in for old clients and the
+/// real name encoded as RFC 5987 (RFC 6266) prescribes.
+pub fn content_disposition(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_' | '(' | ')') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        rfc5987_encode(name)
+    )
+}
+
+fn rfc5987_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for byte in value.bytes() {
+        let keep = byte.is_ascii_alphanumeric()
+            || matches!(
+                byte,
+                b'!' | b'#' | b'$' | b'&' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+            );
+        if keep {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::flash_cookie(message, secure));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_are_encoded_for_every_client() {
+        assert_eq!(
+            content_disposition("Begroting 2023 (def).xlsx"),
+            "attachment; filename=\"Begroting 2023 (def).xlsx\"; \
+             filename*=UTF-8''Begroting%202023%20%28def%29.xlsx"
+        );
+        assert_eq!(
+            content_disposition("beslissing\"college;é.pdf"),
+            "attachment; filename=\"beslissing_college__.pdf\"; \
+             filename*=UTF-8''beslissing%22college%3B%C3%A9.pdf"
+        );
+    }
+
+    #[test]
+    fn only_generated_names_are_joined_into_a_path() {
+        let dir = FsPath::new("/srv/uploads");
+        assert!(stored_path(dir, "0123abcd").is_ok());
+        assert!(stored_path(dir, "../geheim").is_err());
+        assert!(stored_path(dir, "").is_err());
+    }
+
+    fn form(kind: &str, file: Option<(&str, &[u8])>) -> UploadForm {
+        UploadForm {
+            kind: kind.to_owned(),
+            file: file.map(|(name, data)| ReceivedFile {
+                name: name.to_owned(),
+                data: data.to_vec(),
+                size: data.len(),
+            }),
+            broken: false,
+        }
+    }
+
+    #[test]
+    fn an_upload_needs_a_kind_and_an_accepted_file() {
+        let ok = validate(
+            form("council_decision", Some(("besluit.pdf", b"%PDF-1.4"))),
+            100,
+            "100 bytes",
+        );
+        assert!(matches!(
+            ok,
+            Ok(AcceptedFile {
+                file_type: FileType::Pdf,
+                ..
+            })
+        ));
+
+        let Err((status, errors)) = validate(form("", None), 100, "100 bytes") else {
+            panic!("accepted without anything");
+        };
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(errors.get("kind"), "Kies de soort bijlage.");
+        assert_eq!(errors.get("file"), "Kies een bestand om toe te voegen.");
+
+        let Err((_, errors)) = validate(form("other", Some(("x.pdf", b""))), 100, "") else {
+            panic!("accepted an empty file");
+        };
+        assert!(errors.get("file").contains("leeg"));
+
+        let Err((_, errors)) = validate(form("other", Some(("x.pdf", b"tekst"))), 100, "") else {
+            panic!("accepted text");
+        };
+        assert!(
+            errors
+                .get("file")
+                .contains("geen PDF-, XLSX- of ODS-bestand")
+        );
+
+        let mut big = form("other", None);
+        big.file = Some(ReceivedFile {
+            name: "x.pdf".into(),
+            data: Vec::new(),
+            size: 101,
+        });
+        let Err((status, errors)) = validate(big, 100, "100 bytes") else {
+            panic!("accepted a file over the limit");
+        };
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(errors.get("file").contains("groter dan 100 bytes"));
+    }
+}

@@ -1,0 +1,751 @@
+//! The official's dashboard (`/gemeente`) and the organisation's dossier list (`/dossiers`).
+//!
+//! The dashboard shows the municipality's figures for the reference year of the open call, the
+//! eligibility verdict of the rules engine per open call, what the official can do about it
+//! (start a dossier, or the pooling advisor's cooperations), the organisation's dossiers and the
+//! next steps derived from them. Every verdict and proposal comes from `crate::domain` as it is;
+//! this module only turns them into page rows.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use entity::application::ApplicationState;
+use entity::application_member::ConsentState;
+use entity::{call, population_figure};
+
+use crate::auth::session::CurrentUser;
+use crate::domain::dutch::{format_count, format_share, join_names};
+use crate::domain::{
+    Advice, AdviceStatus, Advisor, AdvisorOptions, Decision, Directory, NisCode, Outcome, Proposal,
+    RuleResult, Verdict, assess_partner, assess_single,
+};
+use crate::error::AppError;
+use crate::policy::{self, Action};
+use crate::state::AppState;
+use crate::store;
+use crate::store::municipalities::{DossierSummary, Organisation, Participation};
+use crate::web::RouteTable;
+use crate::web::context::PageContext;
+use crate::web::dossiers::state_label;
+use crate::web::pages::{Layout, render};
+use crate::web::routes::OFFICIALS;
+
+/// The smallest cooperation and two alternatives per list: enough to choose from, short
+/// enough to read.
+const ADVISOR_OPTIONS: AdvisorOptions = AdvisorOptions { max_proposals: 3 };
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/gemeente", OFFICIALS, dashboard)
+        .get("/dossiers", OFFICIALS, list)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page rows
+
+/// One population figure as shown.
+pub struct FigureCell {
+    pub value: String,
+    pub source: String,
+    pub fictitious: bool,
+}
+
+/// The municipality's figures for one reference year.
+pub struct FiguresView {
+    pub reference_year: i32,
+    pub residents: Option<FigureCell>,
+    pub non_eu15: Option<FigureCell>,
+    /// The non-EU15 share, truncated to two decimals; `None` when a figure is missing.
+    pub share: Option<String>,
+}
+
+impl FiguresView {
+    fn from_row(reference_year: i32, row: Option<&population_figure::Model>) -> Self {
+        let residents = row.and_then(|f| {
+            Some(FigureCell {
+                value: format_count(u64::try_from(f.residents?).ok()?),
+                source: f.residents_source.clone().unwrap_or_default(),
+                fictitious: false,
+            })
+        });
+        let non_eu15 = row.and_then(|f| {
+            Some(FigureCell {
+                value: format_count(u64::try_from(f.non_eu15_residents?).ok()?),
+                source: f.non_eu15_source.clone().unwrap_or_default(),
+                fictitious: f.non_eu15_fictitious,
+            })
+        });
+        let share = row.and_then(|f| {
+            let non_eu15 = u64::try_from(f.non_eu15_residents?).ok()?;
+            let residents = u64::try_from(f.residents?).ok()?;
+            (residents > 0).then(|| format_share(non_eu15, residents))
+        });
+        Self {
+            reference_year,
+            residents,
+            non_eu15,
+            share,
+        }
+    }
+
+    pub fn fictitious(&self) -> bool {
+        self.non_eu15.as_ref().is_some_and(|f| f.fictitious)
+            || self.residents.as_ref().is_some_and(|f| f.fictitious)
+    }
+}
+
+/// One rule result: the outcome as a word and a CSS class, and the engine's Dutch sentence.
+pub struct RuleRow {
+    pub rule: &'static str,
+    pub word: &'static str,
+    pub class: &'static str,
+    pub message: String,
+    pub fictitious: bool,
+}
+
+/// The outcome of a rule as a Dutch word and a CSS class (`verdict pass|fail|warning|undecided`),
+/// so the status never depends on colour alone.
+pub fn outcome_label(outcome: Outcome) -> (&'static str, &'static str) {
+    match outcome {
+        Outcome::Pass => ("voldaan", "pass"),
+        Outcome::Fail => ("niet voldaan", "fail"),
+        Outcome::Warning => ("let op", "warning"),
+        Outcome::CannotDecide => ("kan niet beslissen", "undecided"),
+    }
+}
+
+/// The decision of a verdict as a Dutch word and a CSS class.
+pub fn decision_label(decision: Decision) -> (&'static str, &'static str) {
+    match decision {
+        Decision::EligibleAlone => ("kan alleen indienen", "pass"),
+        Decision::EligibleAsCooperation { .. } => ("kan indienen als samenwerking", "pass"),
+        Decision::EligibleAsPartner => ("kan indienen onder aparte overeenkomst", "pass"),
+        Decision::OnlyInCooperation => ("niet alleen, wel in samenwerking", "fail"),
+        Decision::NotEligible => ("kan niet indienen", "fail"),
+        Decision::CannotDecide => ("nog niet te beslissen", "undecided"),
+    }
+}
+
+impl From<&RuleResult> for RuleRow {
+    fn from(result: &RuleResult) -> Self {
+        let (word, class) = outcome_label(result.outcome);
+        Self {
+            rule: result.rule.as_str(),
+            word,
+            class,
+            message: result.message.clone(),
+            fictitious: result.fictitious,
+        }
+    }
+}
+
+pub struct VerdictView {
+    pub word: &'static str,
+    pub class: &'static str,
+    pub summary: String,
+    pub results: Vec<RuleRow>,
+    pub fictitious: bool,
+}
+
+impl From<&Verdict> for VerdictView {
+    fn from(verdict: &Verdict) -> Self {
+        let (word, class) = decision_label(verdict.decision);
+        Self {
+            word,
+            class,
+            summary: verdict.summary.clone(),
+            results: verdict.results.iter().map(RuleRow::from).collect(),
+            fictitious: verdict.fictitious,
+        }
+    }
+}
+
+pub struct MemberRow {
+    pub name: String,
+    pub non_eu15: String,
+    pub share: String,
+    pub can_apply_alone: bool,
+    pub is_self: bool,
+    pub is_lead: bool,
+}
+
+pub struct ProposalView {
+    pub caption: String,
+    /// Members and total in one phrase.
+    pub summary: String,
+    /// The same cooperation was shown earlier on the page: a sentence pointing at it.
+    pub same_as: Option<String>,
+    pub members: Vec<MemberRow>,
+    pub total: String,
+    pub message: String,
+    pub earns_incentive: bool,
+    pub fictitious: bool,
+}
+
+impl ProposalView {
+    fn new(number: usize, proposal: &Proposal, asking: NisCode) -> Self {
+        let names: Vec<&str> = proposal.members.iter().map(|m| m.name.as_str()).collect();
+        let summary = format!(
+            "{}, samen {} inwoners van niet-EU15-herkomst",
+            join_names(&names),
+            format_count(proposal.total_non_eu15)
+        );
+        Self {
+            caption: format!("Voorstel {number}: {summary}"),
+            summary,
+            same_as: None,
+            members: proposal
+                .members
+                .iter()
+                .map(|m| MemberRow {
+                    name: m.name.clone(),
+                    non_eu15: format_count(m.non_eu15),
+                    share: m
+                        .share_basis_points
+                        .map(crate::domain::dutch::format_basis_points)
+                        .unwrap_or_else(|| "onbekend".to_owned()),
+                    can_apply_alone: m.can_apply_alone,
+                    is_self: m.nis_code == asking,
+                    is_lead: m.nis_code == proposal.suggested_lead,
+                })
+                .collect(),
+            total: format_count(proposal.total_non_eu15),
+            message: proposal.message.clone(),
+            earns_incentive: proposal.earns_incentive,
+            fictitious: proposal.fictitious,
+        }
+    }
+}
+
+/// The pooling advisor's answer as shown.
+pub struct AdviceView {
+    /// The municipality cannot apply alone: show the cooperations.
+    pub needs_cooperation: bool,
+    pub message: String,
+    pub minimality: Option<String>,
+    /// The smallest cooperation (the advisor's first proposal).
+    pub smallest: Option<ProposalView>,
+    /// Other cooperations of the same, minimal size.
+    pub alternatives: Vec<ProposalView>,
+    /// Minimal cooperations without a member that could apply alone, when they differ.
+    pub small_only: Vec<ProposalView>,
+    pub incentive: Vec<ProposalView>,
+    pub incentive_message: String,
+    pub excluded_taken: String,
+    pub excluded_without_figures: String,
+    pub fictitious: bool,
+}
+
+impl AdviceView {
+    fn new(advice: &Advice, directory: &Directory) -> Self {
+        let asking = advice.nis_code;
+        let needs_cooperation = advice.status != AdviceStatus::Alone;
+        // Each cooperation gets a number the first time it is shown; a later list that holds
+        // it again points back instead of repeating the table.
+        let mut shown: Vec<Vec<NisCode>> = Vec::new();
+        let mut view = |p: &Proposal| {
+            let members: Vec<NisCode> = p.nis_codes().collect();
+            match shown.iter().position(|m| *m == members) {
+                Some(index) => {
+                    let mut again = ProposalView::new(index + 1, p, asking);
+                    again.same_as = Some(format!(
+                        "Dit is voorstel {} hierboven: {}",
+                        index + 1,
+                        again.summary
+                    ));
+                    again
+                }
+                None => {
+                    shown.push(members);
+                    ProposalView::new(shown.len(), p, asking)
+                }
+            }
+        };
+        let smallest = advice.proposals.first().map(&mut view);
+        let alternatives = advice.proposals.iter().skip(1).map(&mut view).collect();
+        let small_only = if advice.small_only_proposals == advice.proposals {
+            Vec::new()
+        } else {
+            advice.small_only_proposals.iter().map(&mut view).collect()
+        };
+        let incentive = advice.incentive_proposals.iter().map(&mut view).collect();
+        let names = |codes: &[NisCode]| {
+            let names: Vec<&str> = codes
+                .iter()
+                .filter_map(|c| directory.get(*c).map(|m| m.name.as_str()))
+                .collect();
+            join_names(&names)
+        };
+        Self {
+            needs_cooperation,
+            message: advice.message.clone(),
+            minimality: advice.minimality.clone(),
+            smallest,
+            alternatives,
+            small_only,
+            incentive,
+            incentive_message: advice.incentive_message.clone(),
+            excluded_taken: names(&advice.excluded_taken),
+            excluded_without_figures: names(&advice.excluded_without_figures),
+            fictitious: advice.fictitious,
+        }
+    }
+}
+
+/// A dossier the organisation is already in, for one call.
+pub struct DossierLink {
+    pub href: String,
+    pub reference: String,
+    pub title: String,
+    pub state_label: &'static str,
+    pub role_label: &'static str,
+}
+
+/// One open call on the dashboard.
+pub struct CallView {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub reference_year: i32,
+    pub deadline: String,
+    pub days_left: String,
+    pub deadline_passed: bool,
+    /// The submission window has not opened yet: the day it opens.
+    pub opens_later: Option<String>,
+    pub verdict: Option<VerdictView>,
+    /// Why there is no verdict (the municipality is not on the call's map).
+    pub no_verdict: Option<String>,
+    pub can_start: bool,
+    pub existing: Option<DossierLink>,
+    pub advice: Option<AdviceView>,
+}
+
+/// One row of "Uw dossiers".
+pub struct DossierRow {
+    pub href: String,
+    pub reference: String,
+    pub title: String,
+    pub call_title: String,
+    pub lead_name: String,
+    pub role_label: &'static str,
+    pub state_label: &'static str,
+}
+
+impl From<&DossierSummary> for DossierRow {
+    fn from(d: &DossierSummary) -> Self {
+        Self {
+            href: format!("/dossiers/{}", d.id),
+            reference: d.reference.clone(),
+            title: d.title.clone(),
+            call_title: d.call.title.clone(),
+            lead_name: d.lead_name.clone(),
+            role_label: role_label(d.participation),
+            state_label: state_label(d.state),
+        }
+    }
+}
+
+pub fn role_label(participation: Participation) -> &'static str {
+    match participation {
+        Participation::Lead => "trekker",
+        Participation::Member(ConsentState::Invited) => "deelnemer (uitgenodigd)",
+        Participation::Member(ConsentState::Confirmed) => "deelnemer (bevestigd)",
+        Participation::Member(ConsentState::Declined) => "deelnemer (geweigerd)",
+    }
+}
+
+/// One thing to do now, with where to do it.
+pub struct NextStep {
+    pub text: String,
+    pub href: Option<String>,
+    pub link_text: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+#[derive(Template)]
+#[template(path = "municipality/dashboard.html")]
+pub struct DashboardPage {
+    pub layout: Layout,
+    pub organisation_name: String,
+    /// The account is bound to no organisation.
+    pub unbound: bool,
+    pub is_partner: bool,
+    pub partner_agreement: Option<String>,
+    pub figures: Option<FiguresView>,
+    pub calls: Vec<CallView>,
+    pub dossiers: Vec<DossierRow>,
+    pub next_steps: Vec<NextStep>,
+}
+
+#[derive(Template)]
+#[template(path = "municipality/dossiers.html")]
+pub struct DossiersPage {
+    pub layout: Layout,
+    pub organisation_name: String,
+    pub unbound: bool,
+    pub dossiers: Vec<DossierRow>,
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+) -> Result<Html<String>, AppError> {
+    let db = &state.db;
+    let layout = ctx.layout("Mijn gemeente");
+    let Some(organisation) = store::municipalities::organisation_of(db, &user.user).await? else {
+        return render(&DashboardPage {
+            layout,
+            organisation_name: String::new(),
+            unbound: true,
+            is_partner: false,
+            partner_agreement: None,
+            figures: None,
+            calls: Vec::new(),
+            dossiers: Vec::new(),
+            next_steps: Vec::new(),
+        });
+    };
+    let may_start = policy::decide(&user.actor(), Action::StartDossier, None).is_ok();
+    let now = Utc::now();
+    let dossiers = store::municipalities::dossiers_of(db, &organisation).await?;
+    let open_calls = store::municipalities::open_calls(db).await?;
+
+    let figures = match &organisation {
+        Organisation::Municipality(m) => {
+            let year = match open_calls.first() {
+                Some(call) => Some(call.reference_year),
+                None => store::municipalities::latest_call(db)
+                    .await?
+                    .map(|c| c.reference_year),
+            };
+            match year {
+                Some(year) => {
+                    let row = store::municipalities::figures(db, m.id, year).await?;
+                    Some(FiguresView::from_row(year, row.as_ref()))
+                }
+                None => None,
+            }
+        }
+        Organisation::Partner(_) => None,
+    };
+
+    let mut calls = Vec::with_capacity(open_calls.len());
+    for call in &open_calls {
+        if let Some(view) = call_view(db, &organisation, call, &dossiers, may_start, now).await? {
+            calls.push(view);
+        }
+    }
+    let next_steps = next_steps(&organisation, &calls, &dossiers, now);
+    let (is_partner, partner_agreement) = match &organisation {
+        Organisation::Partner(p) => (true, Some(p.agreement.clone())),
+        Organisation::Municipality(_) => (false, None),
+    };
+    render(&DashboardPage {
+        layout: ctx.layout(format!("Mijn gemeente: {}", organisation.name())),
+        organisation_name: organisation.name().to_owned(),
+        unbound: false,
+        is_partner,
+        partner_agreement,
+        figures,
+        calls,
+        dossiers: dossiers.iter().map(DossierRow::from).collect(),
+        next_steps,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+) -> Result<Html<String>, AppError> {
+    let db = &state.db;
+    let organisation = store::municipalities::organisation_of(db, &user.user).await?;
+    let dossiers = match &organisation {
+        Some(o) => store::municipalities::dossiers_of(db, o).await?,
+        None => Vec::new(),
+    };
+    let organisation_name = organisation
+        .as_ref()
+        .map(|o| o.name().to_owned())
+        .unwrap_or_default();
+    render(&DossiersPage {
+        layout: ctx.layout(if organisation_name.is_empty() {
+            "Dossiers".to_owned()
+        } else {
+            format!("Dossiers van {organisation_name}")
+        }),
+        unbound: organisation.is_none(),
+        organisation_name,
+        dossiers: dossiers.iter().map(DossierRow::from).collect(),
+    })
+}
+
+/// The dashboard block of one open call: verdict, and the start form, the existing dossier or
+/// the advisor's cooperations. `None` when the call's rules cannot be loaded.
+async fn call_view<C: ConnectionTrait>(
+    db: &C,
+    organisation: &Organisation,
+    call: &call::Model,
+    dossiers: &[DossierSummary],
+    may_start: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<CallView>, DbErr> {
+    let Some(context) = store::rules::call_context(db, call.id).await? else {
+        return Ok(None);
+    };
+    let (days_left, deadline_passed) = days_left(call.submission_closes_at, now);
+    let opens_later = (now < call.submission_opens_at).then(|| day_of(call.submission_opens_at));
+    let submission_open = !deadline_passed && opens_later.is_none();
+    let existing = dossiers
+        .iter()
+        .find(|d| d.call.id == call.id)
+        .map(|d| DossierLink {
+            href: format!("/dossiers/{}", d.id),
+            reference: d.reference.clone(),
+            title: d.title.clone(),
+            state_label: state_label(d.state),
+            role_label: role_label(d.participation),
+        });
+    let mut view = CallView {
+        id: call.id,
+        code: call.code.clone(),
+        title: call.title.clone(),
+        reference_year: call.reference_year,
+        deadline: day_of(call.submission_closes_at),
+        days_left,
+        deadline_passed,
+        opens_later,
+        verdict: None,
+        no_verdict: None,
+        can_start: false,
+        existing,
+        advice: None,
+    };
+    match organisation {
+        Organisation::Partner(p) => {
+            let verdict = assess_partner(&context.rules, &p.code);
+            view.can_start =
+                view.existing.is_none() && submission_open && may_start && verdict.is_eligible();
+            view.verdict = Some(VerdictView::from(&verdict));
+        }
+        Organisation::Municipality(m) => {
+            let nis = store::rules::nis(m.nis_code)?;
+            let (directory, _) =
+                store::rules::directory(db, call.reference_year, context.map_date()).await?;
+            let taken = store::rules::taken(db, call.id).await?;
+            let Some(municipality) = directory.get(nis) else {
+                view.no_verdict = Some(format!(
+                    "{} staat niet op de gemeentekaart die deze oproep gebruikt (gemeenten en referentieregio's op {}). Neem contact op met ABB.",
+                    m.name,
+                    context.map_date().format("%d-%m-%Y")
+                ));
+                return Ok(Some(view));
+            };
+            // The organisation's own dossier of this call does not count against it: the
+            // verdict then says whether it may apply the way it does.
+            let own_dossier = dossiers.iter().find(|d| d.call.id == call.id);
+            let verdict = match own_dossier {
+                Some(d) => assess_single(
+                    &context.rules,
+                    municipality,
+                    &taken.without_application(&d.reference),
+                ),
+                None => assess_single(&context.rules, municipality, &taken),
+            };
+            if own_dossier.is_none() {
+                let alone = verdict.decision == Decision::EligibleAlone;
+                view.can_start = alone && submission_open && may_start;
+                let advisor = Advisor::new(&context.rules, &directory, &taken, ADVISOR_OPTIONS);
+                match advisor.advise(nis) {
+                    Ok(advice) => view.advice = Some(AdviceView::new(&advice, &directory)),
+                    Err(err) => view.no_verdict = Some(err.to_string()),
+                }
+            }
+            view.verdict = Some(VerdictView::from(&verdict));
+        }
+    }
+    Ok(Some(view))
+}
+
+/// A moment as its day, `dd-mm-jjjj`.
+fn day_of(at: DateTime<Utc>) -> String {
+    at.format("%d-%m-%Y").to_string()
+}
+
+/// How long until `closes`, in Dutch, and whether it has passed.
+pub fn days_left(closes: DateTime<Utc>, now: DateTime<Utc>) -> (String, bool) {
+    if now > closes {
+        return ("de indieningstermijn is verstreken".to_owned(), true);
+    }
+    let days = (closes.date_naive() - now.date_naive()).num_days();
+    let text = match days {
+        0 => "vandaag is de laatste dag".to_owned(),
+        1 => "nog 1 dag".to_owned(),
+        n => format!("nog {n} dagen"),
+    };
+    (text, false)
+}
+
+/// What the organisation should do now, derived from its dossiers and the open calls.
+fn next_steps(
+    organisation: &Organisation,
+    calls: &[CallView],
+    dossiers: &[DossierSummary],
+    now: DateTime<Utc>,
+) -> Vec<NextStep> {
+    let mut steps = Vec::new();
+    for d in dossiers {
+        let href = Some(format!("/dossiers/{}", d.id));
+        let (closes, passed) = (
+            day_of(d.call.submission_closes_at),
+            now > d.call.submission_closes_at,
+        );
+        let text = match (d.participation, d.state) {
+            (Participation::Lead, ApplicationState::Draft) if passed => format!(
+                "Dossier {} is nog een ontwerp, maar de indieningstermijn van {} is verstreken op {closes}. Neem contact op met ABB.",
+                d.reference, d.call.title
+            ),
+            (Participation::Lead, ApplicationState::Draft) => format!(
+                "Werk uw dossier {} af en dien het in vóór {closes}.",
+                d.reference
+            ),
+            (Participation::Lead, ApplicationState::ChangesRequested) => {
+                match &d.open_change_request {
+                    Some(message) if !message.trim().is_empty() => format!(
+                        "ABB vroeg aanpassingen aan dossier {}: „{}”. Pas het dossier aan en dien het opnieuw in.",
+                        d.reference,
+                        message.trim()
+                    ),
+                    _ => format!(
+                        "ABB vroeg aanpassingen aan dossier {}. Pas het dossier aan en dien het opnieuw in.",
+                        d.reference
+                    ),
+                }
+            }
+            (
+                Participation::Lead,
+                ApplicationState::Submitted
+                | ApplicationState::InReview
+                | ApplicationState::Resubmitted,
+            ) => format!(
+                "Dossier {} is {}: ABB beoordeelt het. U hoeft nu niets te doen.",
+                d.reference,
+                state_label(d.state)
+            ),
+            (
+                Participation::Lead,
+                ApplicationState::Approved | ApplicationState::PartlyApproved,
+            ) => {
+                format!(
+                    "Dossier {} is {}. Voer de acties uit en rapporteer de resultaten op uw KPI's na zes maanden en na het projectjaar.",
+                    d.reference,
+                    state_label(d.state)
+                )
+            }
+            (Participation::Member(ConsentState::Invited), ApplicationState::Draft) => {
+                format!(
+                    "{} nodigt {} uit om deel te nemen aan dossier {}. Bevestig of weiger uw deelname.",
+                    d.lead_name,
+                    organisation.name(),
+                    d.reference
+                )
+            }
+            _ => continue,
+        };
+        steps.push(NextStep {
+            text,
+            href,
+            link_text: format!("Naar dossier {}", d.reference),
+        });
+    }
+    for call in calls {
+        if call.existing.is_some() || call.deadline_passed || call.opens_later.is_some() {
+            continue;
+        }
+        let anchor = Some(format!("#oproep-{}", call.id));
+        let text = if call.can_start {
+            format!(
+                "Start een dossier voor {} vóór {} ({}).",
+                call.title, call.deadline, call.days_left
+            )
+        } else if let Some(advice) = call.advice.as_ref().filter(|a| a.needs_cooperation) {
+            if advice.smallest.is_some() {
+                format!(
+                    "U kunt niet alleen indienen voor {}. Spreek een samenwerking af binnen uw referentieregio; de trekker start het dossier vóór {}.",
+                    call.title, call.deadline
+                )
+            } else {
+                format!(
+                    "Lees waarom er voor {} geen samenwerking voor te stellen is, en neem zo nodig contact op met ABB.",
+                    call.title
+                )
+            }
+        } else {
+            continue;
+        };
+        steps.push(NextStep {
+            text,
+            href: anchor,
+            link_text: format!("Naar {}", call.title),
+        });
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn days_left_counts_calendar_days_and_says_when_it_passed() {
+        let closes = at(2022, 7, 1, 21);
+        assert_eq!(
+            days_left(closes, at(2022, 6, 21, 8)),
+            ("nog 10 dagen".to_owned(), false)
+        );
+        assert_eq!(
+            days_left(closes, at(2022, 6, 30, 23)),
+            ("nog 1 dag".to_owned(), false)
+        );
+        assert_eq!(
+            days_left(closes, at(2022, 7, 1, 9)),
+            ("vandaag is de laatste dag".to_owned(), false)
+        );
+        assert!(days_left(closes, at(2022, 7, 1, 22)).1);
+    }
+
+    #[test]
+    fn every_outcome_has_a_word_and_a_class() {
+        let table = [
+            (Outcome::Pass, "pass"),
+            (Outcome::Fail, "fail"),
+            (Outcome::Warning, "warning"),
+            (Outcome::CannotDecide, "undecided"),
+        ];
+        for (outcome, class) in table {
+            let (word, got) = outcome_label(outcome);
+            assert_eq!(got, class);
+            assert!(!word.is_empty());
+        }
+    }
+
+    #[test]
+    fn missing_figures_stay_missing() {
+        let view = FiguresView::from_row(2020, None);
+        assert!(view.residents.is_none() && view.non_eu15.is_none() && view.share.is_none());
+        assert!(!view.fictitious());
+    }
+}

@@ -1,0 +1,528 @@
+//! Issue 5: the municipal application journey over HTTP, from login to a submitted dossier.
+
+use crate::helpers::{Browser, OFFICIAL_A, OFFICIAL_B, REVIEWER, TestApp, count, spawn_app};
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn call_id(app: &TestApp) -> String {
+    use sea_orm::EntityTrait;
+    entity::call::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the seeded call")
+        .id
+        .to_string()
+}
+
+/// Starts a dossier as the signed-in official and returns its id.
+async fn start(app: &TestApp, browser: &mut Browser) -> String {
+    browser.get("/account").await;
+    let response = browser
+        .post("/dossiers", &[("call_id", &call_id(app).await)])
+        .await;
+    assert_eq!(response.status(), 303, "start a dossier");
+    let to = location(&response);
+    to.trim_start_matches("/dossiers/").to_owned()
+}
+
+/// The id of the chosen action with catalog `code`, from the actions page.
+async fn action_id(browser: &mut Browser, dossier: &str, code: &str) -> String {
+    let (_, html) = browser.get(&format!("/dossiers/{dossier}/acties")).await;
+    let marker = format!("\">{code} ");
+    let end = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("action {code} on the page"));
+    let start = html[..end].rfind("/acties/").unwrap() + "/acties/".len();
+    html[start..end].to_owned()
+}
+
+async fn add_action(app: &TestApp, browser: &mut Browser, dossier: &str, code: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let action = entity::action::Entity::find()
+        .filter(entity::action::Column::Code.eq(code))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let call_action = entity::call_action::Entity::find()
+        .filter(entity::call_action::Column::ActionId.eq(action.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    browser.get(&format!("/dossiers/{dossier}/acties")).await;
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/acties"),
+            &[("call_action_id", &call_action.id.to_string())],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    action_id(browser, dossier, code).await
+}
+
+/// Saves an action form as the browser would, after reading the page for its version.
+async fn save_action(
+    browser: &mut Browser,
+    dossier: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let (_, html) = browser
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    let version = field_value(&html, "version");
+    let mut form: Vec<(&str, &str)> = vec![("version", version.as_str())];
+    form.extend_from_slice(fields);
+    browser
+        .post(&format!("/dossiers/{dossier}/acties/{action}"), &form)
+        .await
+}
+
+fn field_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("field {name}")) + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
+async fn fill_general(browser: &mut Browser, dossier: &str) {
+    let (_, html) = browser.get(&format!("/dossiers/{dossier}/algemeen")).await;
+    let version = field_value(&html, "version");
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/algemeen"),
+            &[
+                ("version", version.as_str()),
+                ("title", "Samen sterker in Antwerpen"),
+                (
+                    "summary",
+                    "Taal, ontmoeting en werk voor nieuwkomers in alle districten.",
+                ),
+                ("contact_name", "Els Verbeke"),
+                ("contact_email", "samenleven@antwerpen.test"),
+                ("contact_phone", "03 123 45 67"),
+                ("first_project_year", "1"),
+                ("last_project_year", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "general information saved");
+}
+
+/// Uploads a small PDF of `kind` through the attachments page, as the official would.
+async fn attach(browser: &mut Browser, dossier: &str, kind: &str) {
+    browser.get(&format!("/dossiers/{dossier}/bijlagen")).await;
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    let response = crate::attachments::upload(
+        browser,
+        dossier.parse().unwrap(),
+        kind,
+        &format!("{kind}.pdf"),
+        "application/pdf",
+        pdf,
+    )
+    .await;
+    assert_eq!(response.status(), 303, "upload {kind}");
+}
+
+async fn accept_declarations(browser: &mut Browser, dossier: &str) {
+    let (_, html) = browser
+        .get(&format!("/dossiers/{dossier}/verklaringen"))
+        .await;
+    let version = field_value(&html, "version");
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/verklaringen"),
+            &[
+                ("version", version.as_str()),
+                ("truthful", "ja"),
+                ("mandate", "ja"),
+                ("cofinancing", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn antwerpen_goes_from_login_to_a_submitted_dossier_with_three_actions() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut browser).await;
+    let (status, html) = browser.get(&format!("/dossiers/{dossier}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Onderdelen"));
+    assert!(html.contains("niet gestart"));
+
+    fill_general(&mut browser, &dossier).await;
+    for (rank, code) in ["2.1", "3.1", "1.4"].iter().enumerate() {
+        let action = add_action(&app, &mut browser, &dossier, code).await;
+        let response = save_action(
+            &mut browser,
+            &dossier,
+            &action,
+            &[
+                ("priority", &(rank + 1).to_string()),
+                ("baseline_reach", "0"),
+                ("planned_reach", "1"),
+                ("own_contribution", "€ 25 000"),
+                ("description", "Een concrete aanpak met vaste partners."),
+                ("partners", ""),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 303, "action {code} saved");
+    }
+    attach(&mut browser, &dossier, "council_decision").await;
+    attach(&mut browser, &dossier, "budget_sheet").await;
+    accept_declarations(&mut browser, &dossier).await;
+
+    let (status, html) = browser.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Dossier indienen"), "{html}");
+    let version = field_value(&html, "version");
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/indienen"),
+            &[("version", version.as_str())],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        location(&response),
+        format!("/dossiers/{dossier}/bevestiging")
+    );
+    let (_, html) = browser
+        .get(&format!("/dossiers/{dossier}/bevestiging"))
+        .await;
+    assert!(html.contains("PS-2022-2024-"), "the reference is shown");
+
+    let mails = app.smtp.wait_for(2).await;
+    let recipients: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
+    assert!(recipients.contains(&"samenleven@antwerpen.test".to_owned()));
+    assert!(recipients.contains(&OFFICIAL_A.to_owned()));
+    assert!(mails[0].body().contains("is ingediend"));
+
+    // Locked: no more changes, but a printable view.
+    let (status, _) = browser.get(&format!("/dossiers/{dossier}/algemeen")).await;
+    assert_eq!(status, 409);
+    let (status, html) = browser.get(&format!("/dossiers/{dossier}/afdrukken")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Samen sterker in Antwerpen"));
+    assert_eq!(
+        count(&app.db, "application WHERE state = 'submitted'").await,
+        1
+    );
+    assert_eq!(count(&app.db, "application_snapshot").await, 1);
+    assert_eq!(
+        count(&app.db, "audit_log WHERE action = 'application.submitted'").await,
+        1
+    );
+
+    // ABB sees it; another municipality does not.
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    assert_eq!(reviewer.get(&format!("/dossiers/{dossier}")).await.0, 200);
+    let mut other = app.signed_in(OFFICIAL_B).await;
+    assert_eq!(other.get(&format!("/dossiers/{dossier}")).await.0, 404);
+}
+
+#[tokio::test]
+async fn a_dossier_that_breaks_a_rule_cannot_be_submitted() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut browser).await;
+    fill_general(&mut browser, &dossier).await;
+    let action = add_action(&app, &mut browser, &dossier, "2.1").await;
+    save_action(
+        &mut browser,
+        &dossier,
+        &action,
+        &[
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "10"),
+            ("description", "x"),
+        ],
+    )
+    .await;
+    attach(&mut browser, &dossier, "council_decision").await;
+    attach(&mut browser, &dossier, "budget_sheet").await;
+    accept_declarations(&mut browser, &dossier).await;
+    let (_, html) = browser.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert!(!html.contains("Dossier indienen</button>"));
+    assert!(html.contains("U kunt nog niet indienen"));
+    let (_, general) = browser.get(&format!("/dossiers/{dossier}/algemeen")).await;
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/indienen"),
+            &[("version", &field_value(&general, "version"))],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(count(&app.db, "application WHERE state = 'draft'").await, 1);
+}
+
+#[tokio::test]
+async fn bad_input_on_an_action_is_explained_on_the_page_and_typed_values_are_kept() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut browser).await;
+    let first = add_action(&app, &mut browser, &dossier, "2.1").await;
+    let second = add_action(&app, &mut browser, &dossier, "3.1").await;
+
+    // Input that cannot be read: refused, nothing saved, the typed text comes back.
+    let unreadable: [(&str, &str, &str); 4] = [
+        ("planned_reach", "-1", "Gepland bereik"),
+        ("baseline_reach", "veel", "Huidig bereik"),
+        ("own_contribution", "12,5,0", "Eigen inbreng"),
+        ("priority", "0", "prioriteit"),
+    ];
+    for (field, value, message) in unreadable {
+        let mut fields = vec![
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "25000"),
+            ("description", "Beschrijving"),
+        ];
+        fields.retain(|(f, _)| *f != field);
+        fields.push((field, value));
+        let response = save_action(&mut browser, &dossier, &first, &fields).await;
+        assert_eq!(response.status(), 422, "{field}={value}");
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("Er is een probleem"),
+            "{field}: error summary"
+        );
+        assert!(html.contains(message), "{field}: message {message}");
+        assert!(
+            html.contains(&format!("value=\"{value}\"")),
+            "{field}: typed value kept"
+        );
+    }
+
+    // Rule violations: saved, then explained where they are fixed.
+    let response = save_action(
+        &mut browser,
+        &dossier,
+        &first,
+        &[
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "9"),
+            ("own_contribution", "100,00"),
+            ("description", "<script>alert('x')</script>"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let response = save_action(
+        &mut browser,
+        &dossier,
+        &second,
+        &[
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "12.500,00"),
+            ("description", "Tweede actie"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let (_, html) = browser
+        .get(&format!("/dossiers/{dossier}/acties/{first}"))
+        .await;
+    assert!(
+        html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
+        "escaped"
+    );
+    assert!(!html.contains("<script>alert"));
+    assert!(
+        html.contains("maximum") || html.contains("hoogstens"),
+        "reach above the maximum is explained"
+    );
+    assert!(
+        html.contains("eigen inbreng") || html.contains("Eigen inbreng"),
+        "own contribution below the grant is explained"
+    );
+    assert!(
+        html.contains("prioriteit"),
+        "the duplicate rank is explained"
+    );
+}
+
+#[tokio::test]
+async fn a_kpi_with_a_target_below_its_baseline_or_a_date_outside_the_call_is_explained() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut browser).await;
+    let action = add_action(&app, &mut browser, &dossier, "2.1").await;
+    browser
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/acties/{action}/kpis"),
+            &[
+                ("indicator", "Deelnemers na 6 maanden"),
+                ("unit", "personen"),
+                ("baseline", "40"),
+                ("target", "30"),
+                ("target_date", "2031-01-01"),
+                ("measurement", "Aanwezigheidslijsten"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, html) = browser
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    assert!(html.contains("Deelnemers na 6 maanden"));
+    assert!(html.contains("nulmeting") || html.contains("Nulmeting"));
+    assert!(
+        html.contains("verdict fail"),
+        "the KPI shows its failing rules"
+    );
+
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/acties/{action}/kpis"),
+            &[
+                ("indicator", ""),
+                ("unit", "personen"),
+                ("baseline", "tien"),
+                ("target", "30"),
+                ("target_date", "morgen"),
+                ("measurement", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Vul de indicator in."));
+    assert!(html.contains("Vul een datum in"));
+    assert!(html.contains("value=\"tien\""));
+}
+
+#[tokio::test]
+async fn two_officials_editing_one_action_get_a_conflict_instead_of_overwriting() {
+    let app = spawn_app().await;
+    let mut first = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut first).await;
+    let action = add_action(&app, &mut first, &dossier, "2.1").await;
+    let mut second = app.signed_in(OFFICIAL_A).await;
+    let (_, html) = first
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    let version = field_value(&html, "version");
+    second
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    let fields = |description| {
+        [
+            ("version", version.as_str()),
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "25000"),
+            ("description", description),
+        ]
+    };
+    let path = format!("/dossiers/{dossier}/acties/{action}");
+    assert_eq!(
+        first
+            .post(&path, &fields("Versie van de eerste"))
+            .await
+            .status(),
+        303
+    );
+    let response = second.post(&path, &fields("Versie van de tweede")).await;
+    assert_eq!(response.status(), 409);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Iemand anders bewaarde dit deel intussen"));
+    assert!(
+        html.contains("Versie van de tweede"),
+        "the second official's input is kept"
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "application_action WHERE description = 'Versie van de eerste'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn two_simultaneous_starts_give_exactly_one_dossier() {
+    let app = spawn_app().await;
+    let call = call_id(&app).await;
+    let mut a = app.signed_in(OFFICIAL_A).await;
+    let mut b = app.signed_in(OFFICIAL_A).await;
+    a.get("/account").await;
+    b.get("/account").await;
+    let form = [("call_id", call.as_str())];
+    let (ra, rb) = tokio::join!(a.post("/dossiers", &form), b.post("/dossiers", &form));
+    let mut statuses = vec![ra.status().as_u16(), rb.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, vec![303, 409]);
+    assert_eq!(count(&app.db, "application").await, 1);
+    assert_eq!(count(&app.db, "application_member").await, 1);
+}
+
+#[tokio::test]
+async fn a_small_municipality_cannot_start_a_dossier_alone() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_B).await;
+    browser.get("/account").await;
+    let response = browser
+        .post("/dossiers", &[("call_id", &call_id(&app).await)])
+        .await;
+    assert_eq!(response.status(), 409);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("kan volgens de regels van de oproep niet alleen indienen")
+    );
+    assert_eq!(count(&app.db, "application").await, 0);
+}
+
+#[tokio::test]
+async fn a_withdrawn_dossier_frees_the_municipality_and_is_audited() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut browser).await;
+    let (_, html) = browser.get(&format!("/dossiers/{dossier}/algemeen")).await;
+    let version = field_value(&html, "version");
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/intrekken"),
+            &[
+                ("reason", "Budget van de stad gewijzigd"),
+                ("version", version.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        count(&app.db, "application WHERE state = 'withdrawn'").await,
+        1
+    );
+    assert_eq!(count(&app.db, "audit_log WHERE action = 'application.withdrawn' AND details = 'Budget van de stad gewijzigd'").await, 1);
+    // A new dossier can be started.
+    start(&app, &mut browser).await;
+}
