@@ -643,3 +643,163 @@ async fn an_official_cannot_read_or_detect_a_dossier_of_another_municipality() {
         1
     );
 }
+
+async fn age_sessions(app: &crate::helpers::TestApp, column: &str, minutes: i64) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let moment = chrono::Utc::now() - chrono::Duration::minutes(minutes);
+    let column = match column {
+        "last_seen_at" => entity::session::Column::LastSeenAt,
+        _ => entity::session::Column::ExpiresAt,
+    };
+    entity::session::Entity::update_many()
+        .col_expr(column, Expr::value(moment))
+        .filter(entity::session::Column::Id.ne(""))
+        .exec(&app.db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_session_ends_after_an_hour_without_requests() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    age_sessions(&app, "last_seen_at", 59).await;
+    assert_eq!(
+        browser.get("/account").await.0,
+        200,
+        "59 minutes idle is fine"
+    );
+    age_sessions(&app, "last_seen_at", 61).await;
+    assert_eq!(
+        browser.get("/account").await.0,
+        303,
+        "61 minutes idle ends it"
+    );
+    assert_eq!(
+        count(&app.db, "session").await,
+        0,
+        "the expired session is removed"
+    );
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_expiry_even_when_active() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    age_sessions(&app, "expires_at", 1).await;
+    assert_eq!(browser.get("/account").await.0, 303);
+}
+
+#[tokio::test]
+async fn twenty_failures_from_one_address_block_that_address_for_every_account() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    for i in 0..20 {
+        let email = format!("onbekend{i}@nergens.be");
+        assert_eq!(
+            browser.login(&email, "fout-wachtwoord-123").await.status(),
+            422
+        );
+    }
+    let response = browser.login(OFFICIAL_B, DEMO_PASSWORD).await;
+    assert_eq!(response.status(), 429);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Te veel mislukte aanmeldpogingen")
+    );
+}
+
+#[tokio::test]
+async fn an_admin_filters_the_audit_log_and_officials_cannot_see_it() {
+    let app = spawn_app().await;
+    app.browser().login(OFFICIAL_A, "fout-wachtwoord-123").await;
+    app.signed_in(OFFICIAL_B).await;
+    let mut admin = app.signed_in(ADMIN).await;
+    let (status, html) = admin.get("/beheer/audit?actie=auth.login_failed").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("auth.login_failed"));
+    assert!(
+        !html.contains("<td>auth.login</td>"),
+        "only the filtered action"
+    );
+    let (status, html) = admin.get("/beheer/audit?van=gisteren").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Vul een datum in als jjjj-mm-dd"));
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    assert_eq!(official.get("/beheer/audit").await.0, 403);
+}
+
+#[tokio::test]
+async fn an_oversized_request_is_refused_without_an_error_page_of_ours_crashing() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    browser.get("/aanmelden").await;
+    let huge = "x".repeat(11 * 1024 * 1024);
+    let response = browser
+        .post("/aanmelden", &[("email", huge.as_str()), ("password", "x")])
+        .await;
+    assert_eq!(response.status(), 413);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_create_user_command_makes_an_account_that_can_log_in() {
+    let app = spawn_app().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_samenleven"))
+        .args([
+            "create-user",
+            "--email",
+            "Nieuw@Gent.be",
+            "--name",
+            "An Nieuw",
+            "--role",
+            "official",
+            "--municipality",
+            "44021",
+            "--password-env",
+            "NIEUW_WACHTWOORD",
+        ])
+        .env("DATABASE_URL", &app.database_url)
+        .env("DATA_DIR", app.data_dir.path())
+        .env("NIEUW_WACHTWOORD", "een lang genoeg wachtwoord")
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run the binary");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("nieuw@gent.be"));
+    assert_eq!(
+        app.browser()
+            .login("nieuw@gent.be", "een lang genoeg wachtwoord")
+            .await
+            .status(),
+        303
+    );
+
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_samenleven"))
+        .args([
+            "create-user",
+            "--email",
+            "x@y.be",
+            "--name",
+            "X",
+            "--role",
+            "reviewer",
+            "--municipality",
+            "44021",
+        ])
+        .env("DATABASE_URL", &app.database_url)
+        .env("DATA_DIR", app.data_dir.path())
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run the binary");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ABB hoort niet bij een gemeente"));
+}
