@@ -1,4 +1,4 @@
-//! The command line: `samenleven [serve|migrate|seed|import-population|create-user]`.
+//! The command line: `samenleven [serve|migrate|seed|import-population|create-user|apply-mergers]`.
 
 use std::path::PathBuf;
 
@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Config, Sources};
 use crate::startup::{Application, shutdown_signal};
-use crate::{accounts, db, import, seed, telemetry};
+use crate::{accounts, db, import, mergers, seed, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,6 +63,17 @@ pub enum Command {
         /// Read the password from this environment variable instead of generating one.
         #[arg(long)]
         password_env: Option<String>,
+    },
+    /// Apply the municipal mergers of 1 January of --year (only 2025 is known): officials,
+    /// dossier memberships and leads move to the new municipality, and summed population figures
+    /// are added for it. Running it twice changes nothing. Conflicts are reported, not forced.
+    ApplyMergers {
+        /// The year the new municipal map starts (2025).
+        #[arg(long)]
+        year: i32,
+        /// Only show what would change; nothing is written.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -144,6 +155,22 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
                 println!("Eenmalig wachtwoord: {password}");
             }
             Ok(())
+        }
+        Command::ApplyMergers { year, dry_run } => {
+            let db = db::connect(config.database_url.expose()).await?;
+            db::migrate(&db).await?;
+            seed::load_reference(&db).await?;
+            let actor = mergers::MergerActor::system("systeem (opdrachtregel apply-mergers)");
+            match mergers::apply_mergers(&db, year, &actor, dry_run).await {
+                Ok(report) => {
+                    print!("{report}");
+                    Ok(())
+                }
+                Err(err) => {
+                    eprintln!("{err}");
+                    anyhow::bail!("de fusies zijn niet toegepast")
+                }
+            }
         }
     }
 }

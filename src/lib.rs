@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod import;
 pub mod mail;
+pub mod mergers;
 pub mod policy;
 pub mod seed;
 pub mod startup;

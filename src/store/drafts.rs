@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::application::ApplicationKind;
+use entity::application_member::{self, ConsentState, MemberRole};
 use entity::{
     action, application_action, attachment, call_action, kpi, municipality, partner_organisation,
 };
@@ -43,6 +44,8 @@ pub struct DossierContent {
     pub lead_nis: Option<i32>,
     pub member_nis: Vec<i32>,
     pub partner_code: Option<String>,
+    /// For each member other than the lead: whether it confirmed.
+    pub member_consents: Vec<bool>,
 }
 
 pub async fn load<C: ConnectionTrait>(
@@ -123,7 +126,16 @@ pub async fn load<C: ConnectionTrait>(
             .map(|p| p.code),
         None => None,
     };
+    let member_consents = application_member::Entity::find()
+        .filter(application_member::Column::ApplicationId.eq(dossier.application.id))
+        .filter(application_member::Column::Role.eq(MemberRole::Member))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.consent_state == ConsentState::Confirmed)
+        .collect();
     Ok(DossierContent {
+        member_consents,
         dossier,
         call,
         actions,

@@ -149,7 +149,7 @@ async fn page(
     Ok(page.render()?)
 }
 
-fn max_size_label(state: &AppState) -> String {
+pub(crate) fn max_size_label(state: &AppState) -> String {
     format_size(u64::try_from(state.config.max_upload_bytes).unwrap_or(u64::MAX))
 }
 
@@ -176,23 +176,39 @@ async fn list(
 
 /// What the upload form sent.
 #[derive(Default)]
-struct UploadForm {
-    kind: String,
-    file: Option<ReceivedFile>,
+pub(crate) struct UploadForm {
+    pub(crate) kind: String,
+    pub(crate) file: Option<ReceivedFile>,
     /// The request could not be read to the end.
-    broken: bool,
+    pub(crate) broken: bool,
+    /// Other text fields of the form, by name.
+    pub(crate) fields: Vec<(String, String)>,
 }
 
-struct ReceivedFile {
-    name: String,
+impl UploadForm {
+    /// The text of field `name`, or an empty string.
+    pub(crate) fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+}
+
+pub(crate) struct ReceivedFile {
+    pub(crate) name: String,
     /// The content; left empty once `size` exceeds the limit.
-    data: Vec<u8>,
-    size: usize,
+    pub(crate) data: Vec<u8>,
+    pub(crate) size: usize,
 }
 
 /// Reads the form, keeping at most `max` bytes of the file. A request that is not a multipart
 /// form at all is simply a form without a file.
-async fn read_form(multipart: Result<Multipart, MultipartRejection>, max: usize) -> UploadForm {
+pub(crate) async fn read_form(
+    multipart: Result<Multipart, MultipartRejection>,
+    max: usize,
+) -> UploadForm {
     let mut form = UploadForm::default();
     let Ok(mut multipart) = multipart else {
         return form;
@@ -247,6 +263,16 @@ async fn read_form(multipart: Result<Multipart, MultipartRejection>, max: usize)
                     form.file = Some(received);
                 }
             }
+            Some(name) if name != "file" => {
+                let name = name.to_owned();
+                match field.text().await {
+                    Ok(text) => form.fields.push((name, text)),
+                    Err(_) => {
+                        form.broken = true;
+                        break;
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -280,7 +306,28 @@ fn validate(
             "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
         );
     }
-    let accepted = match form.file {
+    let accepted = check_file(form.file, max, max_label, &mut errors, &mut status);
+    match (kind, accepted) {
+        (Some(kind), Some((file, file_type))) if errors.is_empty() => Ok(AcceptedFile {
+            kind,
+            name: display_name(&file.name),
+            file_type,
+            data: file.data,
+        }),
+        _ => Err((status, errors)),
+    }
+}
+
+/// The checks on the file itself: present, not empty, within the limit, and a PDF, XLSX or
+/// ODS by its content. Adds a message for field `file` and returns `None` when it fails.
+pub(crate) fn check_file(
+    file: Option<ReceivedFile>,
+    max: usize,
+    max_label: &str,
+    errors: &mut FormErrors,
+    status: &mut StatusCode,
+) -> Option<(ReceivedFile, FileType)> {
+    match file {
         None => {
             errors.add("file", "Kies een bestand om toe te voegen.");
             None
@@ -293,7 +340,7 @@ fn validate(
             None
         }
         Some(file) if file.size > max => {
-            status = StatusCode::PAYLOAD_TOO_LARGE;
+            *status = StatusCode::PAYLOAD_TOO_LARGE;
             errors.add(
                 "file",
                 format!(
@@ -313,15 +360,6 @@ fn validate(
                 None
             }
         },
-    };
-    match (kind, accepted) {
-        (Some(kind), Some((file, file_type))) if errors.is_empty() => Ok(AcceptedFile {
-            kind,
-            name: display_name(&file.name),
-            file_type,
-            data: file.data,
-        }),
-        _ => Err((status, errors)),
     }
 }
 
@@ -503,7 +541,7 @@ fn row_json(row: &attachment::Model) -> serde_json::Value {
 
 /// Where a stored file lives. Stored names are generated (hex), so anything else in the
 /// database is refused rather than joined into a path.
-fn stored_path(dir: &FsPath, stored_name: &str) -> Result<PathBuf, AppError> {
+pub(crate) fn stored_path(dir: &FsPath, stored_name: &str) -> Result<PathBuf, AppError> {
     if stored_name.is_empty() || !stored_name.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(AppError::internal(anyhow::anyhow!(
             "unexpected stored attachment name {stored_name:?}"
@@ -514,7 +552,7 @@ fn stored_path(dir: &FsPath, stored_name: &str) -> Result<PathBuf, AppError> {
 
 /// Writes `data` to `dir/name` through a temporary file in the same directory, so the final
 /// name only ever holds a complete file.
-async fn write_file(dir: &FsPath, name: &str, data: &[u8]) -> std::io::Result<()> {
+pub(crate) async fn write_file(dir: &FsPath, name: &str, data: &[u8]) -> std::io::Result<()> {
     use tokio::io::AsyncWriteExt;
     tokio::fs::create_dir_all(dir).await?;
     let temp = dir.join(format!(".{name}.part"));
@@ -537,7 +575,7 @@ async fn write_file(dir: &FsPath, name: &str, data: &[u8]) -> std::io::Result<()
 }
 
 /// Removes a stored file; a failure leaves an orphan file behind, which is logged.
-async fn remove_file(dir: &FsPath, stored_name: &str) {
+pub(crate) async fn remove_file(dir: &FsPath, stored_name: &str) {
     let Ok(path) = stored_path(dir, stored_name) else {
         return;
     };
@@ -629,6 +667,7 @@ mod tests {
                 size: data.len(),
             }),
             broken: false,
+            fields: Vec::new(),
         }
     }
 

@@ -117,6 +117,8 @@ pub struct Statuses {
     pub budget: SectionStatus,
     pub attachments: SectionStatus,
     pub declarations: SectionStatus,
+    /// For a cooperation: every member confirmed and the cooperation passes the rules.
+    pub members: Option<SectionStatus>,
 }
 
 impl Statuses {
@@ -130,11 +132,30 @@ impl Statuses {
             self.declarations,
         ]
         .iter()
+        .chain(self.members.iter())
         .all(|s| *s == SectionStatus::Complete)
     }
 }
 
 pub fn statuses(content: &DossierContent, report: &ApplicationReport) -> Statuses {
+    let members = (content.dossier.application.kind
+        == entity::application::ApplicationKind::Cooperation)
+        .then(|| {
+            let eligible = !has_blocking(report, Section::Applicant)
+                && report.eligibility.as_ref().is_some_and(|v| {
+                    v.results
+                        .iter()
+                        .all(|r| !r.blocking || r.outcome == Outcome::Pass)
+                });
+            match (
+                content.member_consents.is_empty(),
+                content.member_consents.iter().all(|c| *c),
+            ) {
+                (true, _) => SectionStatus::NotStarted,
+                (false, true) if eligible => SectionStatus::Complete,
+                _ => SectionStatus::InProgress,
+            }
+        });
     let app = &content.dossier.application;
     let filled = [
         app.summary.as_deref(),
@@ -177,6 +198,7 @@ pub fn statuses(content: &DossierContent, report: &ApplicationReport) -> Statuse
         } else {
             SectionStatus::NotStarted
         },
+        members,
     }
 }
 
@@ -186,14 +208,26 @@ pub fn tasks(id: i64, s: &Statuses) -> Vec<TaskItem> {
         title,
         status,
     };
-    vec![
-        item("algemeen", "Algemene gegevens en contactpersoon", s.general),
+    let mut list = vec![item(
+        "algemeen",
+        "Algemene gegevens en contactpersoon",
+        s.general,
+    )];
+    if let Some(members) = s.members {
+        list.push(item(
+            "leden",
+            "Deelnemende gemeenten en hun bevestiging",
+            members,
+        ));
+    }
+    list.extend([
         item("acties", "Acties uit de oproep", s.actions),
         item("acties", "KPI's per actie", s.kpis),
         item("begroting", "Begroting", s.budget),
         item("bijlagen", "Bijlagen", s.attachments),
         item("verklaringen", "Verklaringen", s.declarations),
-    ]
+    ]);
+    list
 }
 
 /// Rule results about one action, by form field name (`planned_reach`, …) and in order.

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod assets;
 pub mod attachments;
 pub mod context;
+pub mod cooperation;
 pub mod dossier_view;
 pub mod dossiers;
 pub mod form;
@@ -57,6 +58,7 @@ pub fn routes() -> RouteTable {
         .merge(sections::routes())
         .merge(submission::routes())
         .merge(attachments::routes())
+        .merge(cooperation::routes())
         .merge(admin::routes())
 }
 

@@ -183,6 +183,9 @@ pub struct ProposalView {
     pub message: String,
     pub earns_incentive: bool,
     pub fictitious: bool,
+    /// The other members' NIS codes, comma-separated: who the asking municipality would invite
+    /// when it starts this cooperation as lead.
+    pub invite: String,
 }
 
 impl ProposalView {
@@ -213,6 +216,13 @@ impl ProposalView {
                 })
                 .collect(),
             total: format_count(proposal.total_non_eu15),
+            invite: proposal
+                .members
+                .iter()
+                .filter(|m| m.nis_code != asking)
+                .map(|m| m.nis_code.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
             message: proposal.message.clone(),
             earns_incentive: proposal.earns_incentive,
             fictitious: proposal.fictitious,

@@ -61,6 +61,7 @@ pub fn nav_for(role: Option<UserRole>, current_path: &str) -> Vec<NavItem> {
             ("/", "Start"),
             ("/beheer/gebruikers", "Gebruikers"),
             ("/beheer/audit", "Auditlog"),
+            ("/beheer/fusies", "Fusies"),
             ("/account", "Mijn account"),
         ],
     };

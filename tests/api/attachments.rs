@@ -14,13 +14,13 @@ const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// One part of a multipart form: a text field, or a file with its name and declared type.
-struct Part<'a> {
+pub(crate) struct Part<'a> {
     name: &'a str,
     file: Option<(&'a str, &'a str)>,
     data: &'a [u8],
 }
 
-fn text<'a>(name: &'a str, value: &'a str) -> Part<'a> {
+pub(crate) fn text<'a>(name: &'a str, value: &'a str) -> Part<'a> {
     Part {
         name,
         file: None,
@@ -28,7 +28,7 @@ fn text<'a>(name: &'a str, value: &'a str) -> Part<'a> {
     }
 }
 
-fn file<'a>(file_name: &'a str, content_type: &'a str, data: &'a [u8]) -> Part<'a> {
+pub(crate) fn file<'a>(file_name: &'a str, content_type: &'a str, data: &'a [u8]) -> Part<'a> {
     Part {
         name: "file",
         file: Some((file_name, content_type)),
@@ -65,7 +65,11 @@ fn multipart_body(parts: &[Part<'_>]) -> Vec<u8> {
 }
 
 /// Posts a multipart form exactly as given.
-async fn post_multipart(browser: &Browser, path: &str, parts: &[Part<'_>]) -> reqwest::Response {
+pub(crate) async fn post_multipart(
+    browser: &Browser,
+    path: &str,
+    parts: &[Part<'_>],
+) -> reqwest::Response {
     browser
         .client
         .post(format!("{}{}", browser.base, path))

@@ -2,7 +2,7 @@
 
 use crate::helpers::{Browser, OFFICIAL_A, OFFICIAL_B, REVIEWER, TestApp, count, spawn_app};
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response
         .headers()
         .get("location")
@@ -11,7 +11,7 @@ fn location(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-async fn call_id(app: &TestApp) -> String {
+pub(crate) async fn call_id(app: &TestApp) -> String {
     use sea_orm::EntityTrait;
     entity::call::Entity::find()
         .one(&app.db)
@@ -44,7 +44,12 @@ async fn action_id(browser: &mut Browser, dossier: &str, code: &str) -> String {
     html[start..end].to_owned()
 }
 
-async fn add_action(app: &TestApp, browser: &mut Browser, dossier: &str, code: &str) -> String {
+pub(crate) async fn add_action(
+    app: &TestApp,
+    browser: &mut Browser,
+    dossier: &str,
+    code: &str,
+) -> String {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let action = entity::action::Entity::find()
         .filter(entity::action::Column::Code.eq(code))
@@ -70,7 +75,7 @@ async fn add_action(app: &TestApp, browser: &mut Browser, dossier: &str, code: &
 }
 
 /// Saves an action form as the browser would, after reading the page for its version.
-async fn save_action(
+pub(crate) async fn save_action(
     browser: &mut Browser,
     dossier: &str,
     action: &str,
@@ -87,14 +92,14 @@ async fn save_action(
         .await
 }
 
-fn field_value(html: &str, name: &str) -> String {
+pub(crate) fn field_value(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).unwrap_or_else(|| panic!("field {name}")) + marker.len();
     let end = html[start..].find('"').unwrap() + start;
     html[start..end].to_owned()
 }
 
-async fn fill_general(browser: &mut Browser, dossier: &str) {
+pub(crate) async fn fill_general(browser: &mut Browser, dossier: &str) {
     let (_, html) = browser.get(&format!("/dossiers/{dossier}/algemeen")).await;
     let version = field_value(&html, "version");
     let response = browser
@@ -119,7 +124,7 @@ async fn fill_general(browser: &mut Browser, dossier: &str) {
 }
 
 /// Uploads a small PDF of `kind` through the attachments page, as the official would.
-async fn attach(browser: &mut Browser, dossier: &str, kind: &str) {
+pub(crate) async fn attach(browser: &mut Browser, dossier: &str, kind: &str) {
     browser.get(&format!("/dossiers/{dossier}/bijlagen")).await;
     let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
     let response = crate::attachments::upload(
@@ -134,7 +139,7 @@ async fn attach(browser: &mut Browser, dossier: &str, kind: &str) {
     assert_eq!(response.status(), 303, "upload {kind}");
 }
 
-async fn accept_declarations(browser: &mut Browser, dossier: &str) {
+pub(crate) async fn accept_declarations(browser: &mut Browser, dossier: &str) {
     let (_, html) = browser
         .get(&format!("/dossiers/{dossier}/verklaringen"))
         .await;
@@ -525,4 +530,59 @@ async fn a_withdrawn_dossier_frees_the_municipality_and_is_audited() {
     assert_eq!(count(&app.db, "audit_log WHERE action = 'application.withdrawn' AND details = 'Budget van de stad gewijzigd'").await, 1);
     // A new dossier can be started.
     start(&app, &mut browser).await;
+}
+
+#[tokio::test]
+async fn vgc_applies_under_its_separate_agreement_through_the_same_journey() {
+    let app = spawn_app().await;
+    let mut vgc = app.signed_in("vgc@demo.samenleven.test").await;
+    let dossier = start(&app, &mut vgc).await;
+    assert_eq!(
+        count(&app.db, "application WHERE kind = 'partner'").await,
+        1
+    );
+    assert_eq!(
+        count(&app.db, "application_member").await,
+        0,
+        "a partner is not a municipality"
+    );
+    let (_, html) = vgc.get(&format!("/dossiers/{dossier}")).await;
+    assert!(
+        html.contains("aparte overeenkomst") || html.contains("overeenkomst"),
+        "the partner verdict is shown"
+    );
+    fill_general(&mut vgc, &dossier).await;
+    let action = add_action(&app, &mut vgc, &dossier, "3.2").await;
+    let response = save_action(
+        &mut vgc,
+        &dossier,
+        &action,
+        &[
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "25000"),
+            ("description", "Brussels traject"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    attach(&mut vgc, &dossier, "council_decision").await;
+    attach(&mut vgc, &dossier, "budget_sheet").await;
+    accept_declarations(&mut vgc, &dossier).await;
+    let (_, html) = vgc.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert!(html.contains("Dossier indienen</button>"), "{html}");
+    let response = vgc
+        .post(
+            &format!("/dossiers/{dossier}/indienen"),
+            &[("version", &field_value(&html, "version"))],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    // A second dossier for the same call is refused.
+    vgc.get("/account").await;
+    let response = vgc
+        .post("/dossiers", &[("call_id", &call_id(&app).await)])
+        .await;
+    assert_eq!(response.status(), 409);
 }

@@ -6,8 +6,10 @@ mod smtp;
 
 mod attachments;
 mod auth;
+mod cooperation;
 mod dashboard;
 mod foundation;
 mod journey;
 mod mail;
 mod matrix;
+mod mergers;

@@ -41,6 +41,8 @@ impl Who {
 /// What a resource-level rule adds for one route and user, beyond the route's access rule.
 fn resource_rule(path: &str, who: Who) -> Option<u16> {
     match who {
+        // Official A leads the fixture dossier: a lead does not answer as a member.
+        Who::OfficialA if path.ends_with("/deelname") => Some(403),
         // The dossier fixture is led by Antwerpen (official A): B may not learn it exists,
         // on any page of it.
         Who::OfficialB if path.starts_with("/dossiers/{id}") => Some(404),

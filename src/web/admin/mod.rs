@@ -1,6 +1,7 @@
-//! ABB administration: accounts and the audit log.
+//! ABB administration: accounts, the audit log and the 2025 municipal mergers.
 
 pub mod audit_log;
+pub mod mergers;
 pub mod users;
 
 use crate::web::RouteTable;
@@ -9,4 +10,5 @@ pub fn routes() -> RouteTable {
     RouteTable::new()
         .merge(users::routes())
         .merge(audit_log::routes())
+        .merge(mergers::routes())
 }

@@ -1,0 +1,288 @@
+//! Issue 6: pooled dossiers with member consent, the verdict recomputed as members come and go,
+//! one region per cooperation, and one dossier per municipality per call under a race.
+
+use crate::attachments::{file, post_multipart, text};
+use crate::helpers::{Browser, TestApp, count, spawn_app};
+use crate::journey::{
+    accept_declarations, add_action, attach, call_id, field_value, fill_general, location,
+    save_action,
+};
+
+const WILLEBROEK: &str = "willebroek@demo.samenleven.test";
+const PUURS: &str = "puurs-sint-amands@demo.samenleven.test";
+const BORNEM: &str = "bornem@demo.samenleven.test";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// An official for a municipality without a demo account.
+async fn official_of(app: &TestApp, nis: i32, email: &str) -> Browser {
+    samenleven::accounts::create_user(
+        &app.db,
+        samenleven::accounts::NewUser {
+            email: email.to_owned(),
+            name: format!("Ambtenaar {nis}"),
+            role: "official".into(),
+            municipality_nis: Some(nis),
+            partner_code: None,
+            password: Some("een lang test wachtwoord".into()),
+        },
+    )
+    .await
+    .expect("create official");
+    let mut browser = app.browser();
+    assert_eq!(
+        browser
+            .login(email, "een lang test wachtwoord")
+            .await
+            .status(),
+        303
+    );
+    browser.get("/account").await;
+    browser
+}
+
+/// Starts a cooperation as the signed-in lead, inviting `members`; returns the dossier id.
+async fn start_cooperation(app: &TestApp, lead: &mut Browser, members: &str) -> String {
+    lead.get("/gemeente").await;
+    let call = call_id(app).await;
+    let response = lead
+        .post(
+            "/samenwerkingen",
+            &[("call_id", call.as_str()), ("members", members)],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "start the cooperation");
+    location(&response)
+        .trim_start_matches("/dossiers/")
+        .trim_end_matches("/leden")
+        .to_owned()
+}
+
+async fn answer(
+    member: &mut Browser,
+    dossier: &str,
+    decision: &str,
+    reason: &str,
+    with_file: bool,
+) -> reqwest::Response {
+    member.get(&format!("/dossiers/{dossier}/deelname")).await;
+    let csrf = member.csrf.clone();
+    let mut parts = vec![
+        text("csrf_token", &csrf),
+        text("decision", decision),
+        text("reason", reason),
+    ];
+    if with_file {
+        parts.push(file("collegebesluit.pdf", "application/pdf", PDF));
+    }
+    post_multipart(member, &format!("/dossiers/{dossier}/deelname"), &parts).await
+}
+
+#[tokio::test]
+async fn three_small_municipalities_pool_and_submit_once_they_reach_7500() {
+    let app = spawn_app().await;
+    let mut lead = app.signed_in(WILLEBROEK).await;
+    // Willebroek 4.024 + Puurs-Sint-Amands 2.091 + Bornem 1.495 + Putte 540 (fictitious figures).
+    let dossier = start_cooperation(&app, &mut lead, "12041,12007,12029").await;
+    let (status, html) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("uitgenodigd, nog geen antwoord"));
+    let invitations = app.smtp.wait_for(2).await;
+    assert!(invitations.iter().any(|m| m.to.contains(&PUURS.to_owned())));
+
+    let mut puurs = app.signed_in(PUURS).await;
+    let mut bornem = app.signed_in(BORNEM).await;
+    let mut putte = official_of(&app, 12029, "putte@test.be").await;
+
+    // A member reads the whole dossier but cannot change it.
+    assert_eq!(puurs.get(&format!("/dossiers/{dossier}")).await.0, 200);
+    assert_eq!(
+        puurs.get(&format!("/dossiers/{dossier}/algemeen")).await.0,
+        403
+    );
+
+    // Confirming needs the council or college decision.
+    let response = answer(&mut puurs, &dossier, "confirm", "", false).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("Kies een bestand"));
+    assert_eq!(
+        answer(&mut puurs, &dossier, "confirm", "", true)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        answer(&mut putte, &dossier, "confirm", "", true)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        answer(
+            &mut bornem,
+            &dossier,
+            "decline",
+            "Geen capaciteit dit jaar",
+            false
+        )
+        .await
+        .status(),
+        303
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "application_member WHERE consent_state = 'confirmed'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        count(&app.db, "attachment WHERE kind = 'consent_decision'").await,
+        2
+    );
+
+    // Without Bornem the cooperation counts 6.655: the verdict is recomputed and fails.
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    assert!(html.contains("6.655"), "running total");
+    assert!(html.contains("haalt de drempel van 7.500 nog niet"));
+    let declined = app.smtp.wait_for(5).await;
+    assert!(
+        declined
+            .iter()
+            .any(|m| m.to.contains(&WILLEBROEK.to_owned()) && m.body().contains("neemt niet deel")),
+        "the lead is told"
+    );
+
+    // Duffel (1.454) joins as a replacement: 8.109.
+    lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    assert_eq!(
+        lead.post(&format!("/dossiers/{dossier}/leden"), &[("nis", "12009")])
+            .await
+            .status(),
+        303
+    );
+    let mut duffel = official_of(&app, 12009, "duffel@test.be").await;
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    assert!(html.contains("8.109"));
+
+    // Everything else filled in; submitting waits for Duffel's confirmation.
+    fill_general(&mut lead, &dossier).await;
+    let action = add_action(&app, &mut lead, &dossier, "2.1").await;
+    save_action(
+        &mut lead,
+        &dossier,
+        &action,
+        &[
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "25.000,00"),
+            (
+                "description",
+                "Verbindingsambassadeurs in de drie gemeenten.",
+            ),
+        ],
+    )
+    .await;
+    attach(&mut lead, &dossier, "council_decision").await;
+    attach(&mut lead, &dossier, "budget_sheet").await;
+    accept_declarations(&mut lead, &dossier).await;
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert!(
+        html.contains("U kunt nog niet indienen"),
+        "Duffel has not confirmed yet"
+    );
+
+    assert_eq!(
+        answer(&mut duffel, &dossier, "confirm", "", true)
+            .await
+            .status(),
+        303
+    );
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert!(html.contains("Dossier indienen</button>"), "{html}");
+    let response = lead
+        .post(
+            &format!("/dossiers/{dossier}/indienen"),
+            &[("version", &field_value(&html, "version"))],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        count(
+            &app.db,
+            "application WHERE state = 'submitted' AND kind = 'cooperation'"
+        )
+        .await,
+        1
+    );
+    // Bornem is free again for this call.
+    assert_eq!(count(&app.db, "application_member m JOIN municipality g ON g.id = m.municipality_id WHERE g.nis_code = 12007").await, 0);
+}
+
+#[tokio::test]
+async fn a_municipality_of_another_region_cannot_be_invited() {
+    let app = spawn_app().await;
+    let mut lead = app.signed_in(WILLEBROEK).await;
+    let dossier = start_cooperation(&app, &mut lead, "").await;
+    lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    let response = lead
+        .post(&format!("/dossiers/{dossier}/leden"), &[("nis", "44021")])
+        .await;
+    assert_eq!(response.status(), 409);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("Gent ligt in Regio Gent, niet in Rivierenland"),
+        "{html}"
+    );
+    assert_eq!(count(&app.db, "application_member").await, 1);
+}
+
+#[tokio::test]
+async fn two_leads_inviting_the_same_municipality_at_once_have_exactly_one_winner() {
+    let app = spawn_app().await;
+    let mut willebroek = app.signed_in(WILLEBROEK).await;
+    let mut mechelen = official_of(&app, 12025, "mechelen@test.be").await;
+    let first = start_cooperation(&app, &mut willebroek, "").await;
+    let second = start_cooperation(&app, &mut mechelen, "").await;
+    willebroek.get(&format!("/dossiers/{first}/leden")).await;
+    mechelen.get(&format!("/dossiers/{second}/leden")).await;
+    let form = [("nis", "12041")];
+    let path_a = format!("/dossiers/{first}/leden");
+    let path_b = format!("/dossiers/{second}/leden");
+    let (a, b) = tokio::join!(
+        willebroek.post(&path_a, &form),
+        mechelen.post(&path_b, &form)
+    );
+    let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, vec![303, 409]);
+    assert_eq!(
+        count(&app.db, "application_member m JOIN municipality g ON g.id = m.municipality_id WHERE g.nis_code = 12041").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_lead_does_not_answer_for_its_members_and_outsiders_see_nothing() {
+    let app = spawn_app().await;
+    let mut lead = app.signed_in(WILLEBROEK).await;
+    let dossier = start_cooperation(&app, &mut lead, "12041").await;
+    assert_eq!(
+        lead.get(&format!("/dossiers/{dossier}/deelname")).await.0,
+        403
+    );
+    let mut outsider = app.signed_in("antwerpen@demo.samenleven.test").await;
+    assert_eq!(
+        outsider
+            .get(&format!("/dossiers/{dossier}/deelname"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        outsider.get(&format!("/dossiers/{dossier}/leden")).await.0,
+        404
+    );
+}
