@@ -28,6 +28,7 @@ pub mod figures;
 pub mod money;
 pub mod types;
 pub mod verdict;
+pub mod workflow;
 
 pub use advisor::{
     Advice, AdviceStatus, Advisor, AdvisorError, AdvisorOptions, Proposal, ProposalMember,

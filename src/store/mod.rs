@@ -1,6 +1,7 @@
 //! Queries and changes against the database, grouped per area. Handlers call these functions and
 //! never build SQL themselves; the functions return plain data for the pages and the domain.
 
+pub mod allocations;
 pub mod applications;
 pub mod attachments;
 pub mod calls;
@@ -8,3 +9,12 @@ pub mod drafts;
 pub mod municipalities;
 pub mod reference;
 pub mod rules;
+
+/// The placeholder for the one value of a custom SQL fragment (`Expr::cust_with_values`):
+/// sea-query reads `?` on SQLite and `$1` on PostgreSQL.
+pub fn placeholder(db: &impl sea_orm::ConnectionTrait) -> &'static str {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "$1",
+        _ => "?",
+    }
+}

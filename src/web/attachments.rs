@@ -372,6 +372,7 @@ async fn upload(
 ) -> Result<Response, AppError> {
     let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
     ensure_editable(&dossier)?;
+    crate::web::review::ensure_section_open(&state.db, &dossier.application, "bijlagen").await?;
     let max = state.config.max_upload_bytes;
     let form = read_form(multipart, max).await;
     let selected_kind = form.kind.trim().to_owned();
@@ -491,6 +492,7 @@ async fn delete(
 ) -> Result<Response, AppError> {
     let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
     ensure_editable(&dossier)?;
+    crate::web::review::ensure_section_open(&state.db, &dossier.application, "bijlagen").await?;
     let row = find_attachment(&state, &dossier, &attachment_id).await?;
     if row.progress_report_id.is_some() {
         // A report's attachment is removed with the report, not here.

@@ -617,6 +617,7 @@ async fn invite(
 ) -> Result<Response, AppError> {
     let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
     crate::web::dossiers::ensure_editable(&dossier)?;
+    crate::web::review::ensure_section_open(&state.db, &dossier.application, "leden").await?;
     let content = drafts::load(&state.db, dossier).await?;
     let app = content.dossier.application.clone();
     if app.kind != ApplicationKind::Cooperation {
@@ -687,6 +688,7 @@ async fn remove(
 ) -> Result<Response, AppError> {
     let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
     crate::web::dossiers::ensure_editable(&dossier)?;
+    crate::web::review::ensure_section_open(&state.db, &dossier.application, "leden").await?;
     let app = dossier.application.clone();
     let members = members_of(&state.db, app.id).await?;
     let Some(target) = members.iter().find(|m| {

@@ -49,6 +49,45 @@ pub struct OverviewPage {
     pub eligibility: Vec<ShownResult>,
     pub can_withdraw: bool,
     pub members: Vec<String>,
+    pub notices: Notices,
+}
+
+/// What ABB asked or wrote, shown to the applicant (never the internal notes).
+#[derive(Default)]
+pub struct Notices {
+    pub change_request: Option<String>,
+    pub messages: Vec<String>,
+}
+
+async fn notices(state: &AppState, app: &entity::application::Model) -> Result<Notices, AppError> {
+    let change_request = match crate::web::review::open_change_request(&state.db, app.id).await? {
+        Some(cr) if app.state == ApplicationState::ChangesRequested => {
+            let sections: Vec<String> = serde_json::from_str(&cr.sections).unwrap_or_default();
+            let names: Vec<&str> = crate::web::review::SECTIONS
+                .iter()
+                .filter(|(c, _)| sections.iter().any(|s| s == c))
+                .map(|(_, n)| *n)
+                .collect();
+            Some(format!(
+                "ABB vraagt aanpassingen aan: {}. {}",
+                names.join(", "),
+                cr.message
+            ))
+        }
+        _ => None,
+    };
+    let messages = entity::message::Entity::find()
+        .filter(entity::message::Column::ApplicationId.eq(app.id))
+        .filter(entity::message::Column::Internal.eq(false))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|m| format!("{}: {}", m.created_at.format("%d-%m-%Y"), m.body))
+        .collect();
+    Ok(Notices {
+        change_request,
+        messages,
+    })
 }
 
 #[derive(Template)]
@@ -57,6 +96,7 @@ pub struct FullPage {
     pub layout: Layout,
     pub view: FullView,
     pub printable: bool,
+    pub notices: Notices,
 }
 
 pub fn state_label(state: ApplicationState) -> &'static str {
@@ -132,10 +172,16 @@ async fn show(
     let report = content.report(&state.db).await?;
     if !(may_edit && is_editable(content.dossier.application.state)) {
         let view = full_view(&content, &report);
+        let is_staff = user.user.role != entity::app_user::UserRole::Official;
         return render(&FullPage {
             layout: ctx.layout(format!("Dossier {}", content.dossier.application.reference)),
             view,
             printable: false,
+            notices: if is_staff {
+                Notices::default()
+            } else {
+                notices(&state, &content.dossier.application).await?
+            },
         });
     }
     let statuses = statuses(&content, &report);
@@ -151,6 +197,7 @@ async fn show(
             .collect(),
         can_withdraw: may_withdraw(content.dossier.application.state),
         members: content.dossier.member_names.clone(),
+        notices: notices(&state, &content.dossier.application).await?,
     })
 }
 
@@ -167,6 +214,7 @@ async fn print(
         layout: ctx.layout(format!("Dossier {}", content.dossier.application.reference)),
         view: full_view(&content, &report),
         printable: true,
+        notices: Notices::default(),
     })
 }
 

@@ -1,9 +1,11 @@
-//! The home page: what Samenleven is, the calls, and the reference data it holds.
+//! The home page: what Samenleven is, the calls, and the reference data it holds; a signed-in
+//! user also gets a prominent link to where their work is.
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use chrono::NaiveDate;
+use entity::app_user::UserRole;
 use entity::call::CallState;
 
 use crate::domain::money::Cents;
@@ -36,6 +38,28 @@ pub struct HomePage {
     pub municipalities_2019: u64,
     pub municipalities_2025: u64,
     pub regions: u64,
+    /// Where the signed-in user's work is (`None` for anonymous visitors).
+    pub next_step: Option<NextStep>,
+}
+
+/// The prominent link on the start page for a signed-in user.
+pub struct NextStep {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// Where a user with `role` continues from the start page.
+pub fn next_step_for(role: Option<UserRole>) -> Option<NextStep> {
+    match role? {
+        UserRole::Official => Some(NextStep {
+            href: "/gemeente",
+            label: "Naar Mijn gemeente",
+        }),
+        UserRole::Reviewer | UserRole::Admin => Some(NextStep {
+            href: "/beoordeling",
+            label: "Naar de beoordeling",
+        }),
+    }
 }
 
 pub fn call_state_label(state: CallState) -> &'static str {
@@ -86,6 +110,7 @@ async fn home(State(state): State<AppState>, ctx: PageContext) -> Result<Html<St
         municipalities_2019: store::reference::municipalities_on(db, day(2024, 12, 31)).await?,
         municipalities_2025: store::reference::municipalities_on(db, day(2025, 1, 1)).await?,
         regions: store::reference::region_count(db).await?,
+        next_step: next_step_for(ctx.user.as_ref().map(|u| u.user.role)),
     };
     render(&page)
 }

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod allocation;
 pub mod assets;
 pub mod attachments;
 pub mod context;
@@ -17,6 +18,7 @@ pub mod home;
 pub mod login;
 pub mod municipality;
 pub mod pages;
+pub mod review;
 pub mod routes;
 pub mod sections;
 pub mod submission;
@@ -59,7 +61,9 @@ pub fn routes() -> RouteTable {
         .merge(submission::routes())
         .merge(attachments::routes())
         .merge(cooperation::routes())
+        .merge(review::routes())
         .merge(admin::routes())
+        .merge(allocation::routes())
 }
 
 /// Builds the whole application. `main`, the tests and the benchmarks all use this router.

@@ -72,9 +72,11 @@ async fn editable(
     user: &SessionUser,
     id: &str,
     ip: Option<String>,
+    section: &str,
 ) -> Result<DossierContent, AppError> {
     let dossier = load_for(state, user, id, Action::EditDossier, ip).await?;
     ensure_editable(&dossier)?;
+    crate::web::review::ensure_section_open(&state.db, &dossier.application, section).await?;
     Ok(drafts::load(&state.db, dossier).await?)
 }
 
@@ -213,7 +215,7 @@ async fn general_page(
     ctx: PageContext,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "algemeen").await?;
     let form = GeneralForm::from_row(&content.dossier.application);
     general_view(&state, &ctx, &content, form, FormErrors::default()).await
 }
@@ -225,7 +227,7 @@ async fn save_general(
     Path(id): Path<String>,
     Form(form): Form<GeneralForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "algemeen").await?;
     let app = &content.dossier.application;
     let mut errors = FormErrors::default();
     let title = text_limit(&form.title, "title", "een titel", true, &mut errors);
@@ -476,7 +478,7 @@ async fn actions_page(
     ctx: PageContext,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     actions_view(&state, &ctx, &content, FormErrors::default()).await
 }
 
@@ -493,7 +495,7 @@ async fn add_action(
     Path(id): Path<String>,
     Form(form): Form<AddActionForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = form
         .call_action_id
         .trim()
@@ -771,7 +773,7 @@ async fn action_page(
     ctx: PageContext,
     Path((id, action)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
     let form = ActionForm::from_row(&chosen.row);
     action_view(
@@ -794,7 +796,7 @@ async fn save_action(
     Path((id, action)): Path<(String, String)>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
     let mut errors = FormErrors::default();
     let priority = match form.priority.trim().parse::<u32>() {
@@ -960,7 +962,7 @@ async fn delete_action(
     ctx: PageContext,
     Path((id, action)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
     let txn = state.db.begin().await?;
     application_action::Entity::delete_by_id(chosen.row.id)
@@ -1078,7 +1080,7 @@ async fn add_kpi(
     Path((id, action)): Path<(String, String)>,
     Form(form): Form<KpiForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
     let mut errors = FormErrors::default();
     let Some(input) = read_kpi(&form, &mut errors) else {
@@ -1219,7 +1221,7 @@ async fn kpi_page(
     ctx: PageContext,
     Path((id, kpi_id)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let (_, _, row) = find_kpi(&content, &kpi_id)?;
     let form = KpiForm::from_row(row);
     kpi_view(&state, &ctx, &content, &kpi_id, form, FormErrors::default()).await
@@ -1232,7 +1234,7 @@ async fn save_kpi(
     Path((id, kpi_id)): Path<(String, String)>,
     Form(form): Form<KpiForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let (chosen, _, row) = find_kpi(&content, &kpi_id)?;
     let mut errors = FormErrors::default();
     let Some(input) = read_kpi(&form, &mut errors) else {
@@ -1294,7 +1296,7 @@ async fn delete_kpi(
     ctx: PageContext,
     Path((id, kpi_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let (chosen, _, row) = find_kpi(&content, &kpi_id)?;
     if row.is_reach_kpi {
         return Err(AppError::Conflict(
@@ -1343,7 +1345,7 @@ async fn budget_page(
     ctx: PageContext,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let report = content.report(&state.db).await?;
     render(&BudgetPage {
         layout: ctx.layout("Begroting"),
@@ -1388,7 +1390,7 @@ async fn declarations_page(
     ctx: PageContext,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "verklaringen").await?;
     render(&DeclarationsPage {
         layout: ctx.layout("Verklaringen"),
         dossier: header(&content, true),
@@ -1421,7 +1423,7 @@ async fn save_declarations(
     Path(id): Path<String>,
     Form(form): Form<DeclarationsForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = editable(&state, &user, &id, ctx.ip.clone(), "verklaringen").await?;
     let app = &content.dossier.application;
     let mut errors = FormErrors::default();
     for (given, (name, _)) in [&form.truthful, &form.mandate, &form.cofinancing]

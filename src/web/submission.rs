@@ -193,6 +193,16 @@ async fn submit(
         let (page, _) = check_view(&state, &ctx, &fresh, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
+    // A resubmission answers the open change request.
+    entity::change_request::Entity::update_many()
+        .col_expr(
+            entity::change_request::Column::ResolvedAt,
+            Expr::value(Some(now)),
+        )
+        .filter(entity::change_request::Column::ApplicationId.eq(app.id))
+        .filter(entity::change_request::Column::ResolvedAt.is_null())
+        .exec(&txn)
+        .await?;
     let sequence = application_snapshot::Entity::find()
         .filter(application_snapshot::Column::ApplicationId.eq(app.id))
         .count(&txn)

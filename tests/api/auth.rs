@@ -729,6 +729,13 @@ async fn an_admin_filters_the_audit_log_and_officials_cannot_see_it() {
     let (status, html) = admin.get("/beheer/audit?van=gisteren").await;
     assert_eq!(status, 200);
     assert!(html.contains("Vul een datum in als jjjj-mm-dd"));
+    let (status, html) = admin.get("/beheer/gebruikers?q=verbeke").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(OFFICIAL_A),
+        "the account search finds Els Verbeke"
+    );
+    assert!(!html.contains(OFFICIAL_B));
     let mut official = app.signed_in(OFFICIAL_A).await;
     assert_eq!(official.get("/beheer/audit").await.0, 403);
 }

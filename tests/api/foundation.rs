@@ -3,7 +3,7 @@
 use samenleven::import::import_population;
 use samenleven::seed;
 
-use crate::helpers::{count, spawn_app};
+use crate::helpers::{ADMIN, OFFICIAL_A, REVIEWER, count, spawn_app};
 
 const VALID_END_2024: &str = "municipality WHERE valid_from <= '2024-12-31' AND (valid_to IS NULL OR valid_to >= '2024-12-31')";
 const VALID_START_2025: &str = "municipality WHERE valid_from <= '2025-01-01' AND (valid_to IS NULL OR valid_to >= '2025-01-01')";
@@ -210,6 +210,30 @@ async fn the_home_page_is_dutch_shows_the_call_and_labels_demo_figures_fictitiou
     assert!(html.contains("Provisie Samenleven 2022-2024"));
     assert!(html.contains("fictief"));
     assert!(html.contains("open voor indiening"));
+}
+
+#[tokio::test]
+async fn the_home_page_leads_each_role_to_its_work() {
+    let app = spawn_app().await;
+    let (_, anonymous) = app.get_html("/").await;
+    assert!(!anonymous.contains("Naar Mijn gemeente"));
+    assert!(!anonymous.contains("Naar de beoordeling"));
+    assert!(anonymous.contains("href=\"/aanmelden\""));
+
+    let (status, html) = app.signed_in(OFFICIAL_A).await.get("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<a class=\"button\" href=\"/gemeente\">Naar Mijn gemeente</a>"));
+    assert!(!html.contains("Naar de beoordeling"));
+
+    for email in [REVIEWER, ADMIN] {
+        let (status, html) = app.signed_in(email).await.get("/").await;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains("<a class=\"button\" href=\"/beoordeling\">Naar de beoordeling</a>"),
+            "{email}"
+        );
+        assert!(!html.contains("Naar Mijn gemeente"), "{email}");
+    }
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ pub(crate) async fn call_id(app: &TestApp) -> String {
 }
 
 /// Starts a dossier as the signed-in official and returns its id.
-async fn start(app: &TestApp, browser: &mut Browser) -> String {
+pub(crate) async fn start(app: &TestApp, browser: &mut Browser) -> String {
     browser.get("/account").await;
     let response = browser
         .post("/dossiers", &[("call_id", &call_id(app).await)])

@@ -4,6 +4,7 @@
 mod helpers;
 mod smtp;
 
+mod allocation;
 mod attachments;
 mod auth;
 mod cooperation;
@@ -13,3 +14,5 @@ mod journey;
 mod mail;
 mod matrix;
 mod mergers;
+mod outbox;
+mod review;

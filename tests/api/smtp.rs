@@ -75,6 +75,17 @@ impl SmtpCatcher {
         self.mails.lock().await.clone()
     }
 
+    /// Waits (up to 10 s) until a mail satisfies `wanted`; returns whether one did.
+    pub async fn wait_until(&self, wanted: impl Fn(&ReceivedMail) -> bool) -> bool {
+        for _ in 0..200 {
+            if self.mails().await.iter().any(&wanted) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
     /// Waits (up to 10 s) until at least `count` mails arrived and returns them.
     pub async fn wait_for(&self, count: usize) -> Vec<ReceivedMail> {
         for _ in 0..200 {

@@ -1,7 +1,9 @@
-//! ABB administration: accounts, the audit log and the 2025 municipal mergers.
+//! ABB administration: accounts, the audit log, the e-mail outbox and the 2025 municipal
+//! mergers.
 
 pub mod audit_log;
 pub mod mergers;
+pub mod outbox;
 pub mod users;
 
 use crate::web::RouteTable;
@@ -11,4 +13,5 @@ pub fn routes() -> RouteTable {
         .merge(users::routes())
         .merge(audit_log::routes())
         .merge(mergers::routes())
+        .merge(outbox::routes())
 }

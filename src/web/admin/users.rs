@@ -125,7 +125,7 @@ async fn list(
         select = select.filter(
             Condition::any()
                 .add(Expr::cust_with_values(
-                    "LOWER(name) LIKE ?",
+                    format!("LOWER(name) LIKE {}", crate::store::placeholder(&state.db)),
                     [format!("%{q}%")],
                 ))
                 .add(app_user::Column::Email.contains(q.as_str())),
@@ -381,7 +381,7 @@ async fn create(
     ))
 }
 
-fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
+pub(crate) fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
     let mut response = Redirect::to(to).into_response();
     response
         .headers_mut()

@@ -1,0 +1,283 @@
+//! The e-mail outbox for admins (issue #7): how many mails are in each state, a filtered and
+//! paginated list, and putting a failed mail back in the queue.
+//!
+//! Mail bodies are never shown: a password-reset or invitation mail carries a one-time link, so
+//! the page lists recipient and subject only.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, Response};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde::Deserialize;
+
+use entity::email_outbox::{self, OutboxState};
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::session::CurrentUser;
+use crate::error::AppError;
+use crate::mail::{self, OutboxCounts};
+use crate::state::AppState;
+use crate::web::RouteTable;
+use crate::web::admin::users::redirect_with_flash;
+use crate::web::context::PageContext;
+use crate::web::form::FormErrors;
+use crate::web::pages::{Layout, render};
+use crate::web::routes::ADMINS;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new().get("/beheer/e-mails", ADMINS, list).post(
+        "/beheer/e-mails/{id}/opnieuw",
+        ADMINS,
+        requeue,
+    )
+}
+
+const PAGE_SIZE: u64 = 50;
+
+/// Longest last error shown in the table, in characters (the full text is in the tooltip).
+const SHORT_ERROR_CHARS: usize = 80;
+
+/// The states in the order the page lists them, with their Dutch names (also the filter values).
+const STATES: [(OutboxState, &str); 4] = [
+    (OutboxState::Pending, "wachtend"),
+    (OutboxState::Sending, "bezig"),
+    (OutboxState::Sent, "verzonden"),
+    (OutboxState::Failed, "mislukt"),
+];
+
+pub fn state_label(state: OutboxState) -> &'static str {
+    STATES
+        .iter()
+        .find(|(s, _)| *s == state)
+        .map(|(_, label)| *label)
+        .unwrap_or_default()
+}
+
+fn parse_state(text: &str) -> Option<OutboxState> {
+    STATES
+        .iter()
+        .find(|(_, label)| *label == text)
+        .map(|(s, _)| *s)
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct OutboxQuery {
+    /// A Dutch state name (`wachtend`, `bezig`, `verzonden`, `mislukt`); empty for all.
+    #[serde(default)]
+    pub staat: String,
+    /// Part of the recipient's address.
+    #[serde(default)]
+    pub aan: String,
+    #[serde(default)]
+    pub pagina: Option<u64>,
+}
+
+pub struct CountRow {
+    pub label: &'static str,
+    pub count: u64,
+}
+
+pub struct OutboxRow {
+    pub id: i64,
+    pub created: String,
+    pub recipient: String,
+    pub subject: String,
+    pub state_label: &'static str,
+    pub failed: bool,
+    pub attempts: i32,
+    pub next_attempt: String,
+    pub error_short: String,
+    pub error_full: String,
+    pub sent_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/outbox.html")]
+pub struct OutboxPage {
+    pub layout: Layout,
+    pub errors: FormErrors,
+    pub query: OutboxQuery,
+    pub counts: Vec<CountRow>,
+    pub state_options: Vec<&'static str>,
+    pub rows: Vec<OutboxRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub query_string: String,
+}
+
+fn when(at: DateTime<Utc>) -> String {
+    at.format("%d-%m-%Y %H:%M:%S UTC").to_string()
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+fn count_rows(counts: OutboxCounts) -> Vec<CountRow> {
+    STATES
+        .iter()
+        .map(|(state, label)| CountRow {
+            label,
+            count: match state {
+                OutboxState::Pending => counts.pending,
+                OutboxState::Sending => counts.sending,
+                OutboxState::Sent => counts.sent,
+                OutboxState::Failed => counts.failed,
+            },
+        })
+        .collect()
+}
+
+fn row(mail: email_outbox::Model) -> OutboxRow {
+    let error_full = mail.last_error.unwrap_or_default();
+    OutboxRow {
+        id: mail.id,
+        created: when(mail.created_at),
+        recipient: mail.to_address,
+        subject: mail.subject,
+        state_label: state_label(mail.state),
+        failed: mail.state == OutboxState::Failed,
+        attempts: mail.attempts,
+        next_attempt: if mail.state == OutboxState::Pending {
+            when(mail.next_attempt_at)
+        } else {
+            String::new()
+        },
+        error_short: shorten(&error_full, SHORT_ERROR_CHARS),
+        error_full,
+        sent_at: mail.sent_at.map(when).unwrap_or_default(),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(query): Query<OutboxQuery>,
+) -> Result<Html<String>, AppError> {
+    let mut errors = FormErrors::default();
+    let counts = count_rows(mail::outbox_counts(&state.db).await?);
+    let mut select = email_outbox::Entity::find()
+        .order_by_desc(email_outbox::Column::CreatedAt)
+        .order_by_desc(email_outbox::Column::Id);
+    let staat = query.staat.trim();
+    if !staat.is_empty() {
+        match parse_state(staat) {
+            Some(s) => select = select.filter(email_outbox::Column::State.eq(s)),
+            None => errors.add("staat", "Kies een status uit de lijst."),
+        }
+    }
+    let aan = query.aan.trim();
+    if !aan.is_empty() {
+        select = select.filter(email_outbox::Column::ToAddress.contains(aan));
+    }
+    let paginator = select.paginate(&state.db, PAGE_SIZE);
+    let total = paginator.num_items().await?;
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = query.pagina.unwrap_or(1).clamp(1, pages);
+    let rows = paginator
+        .fetch_page(page - 1)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect();
+    let query_string = [("staat", &query.staat), ("aan", &query.aan)]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::auth::session::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    render(&OutboxPage {
+        layout: ctx.layout("E-mails"),
+        errors,
+        query,
+        counts,
+        state_options: STATES.iter().map(|(_, label)| *label).collect(),
+        rows,
+        total,
+        page,
+        pages,
+        query_string,
+    })
+}
+
+async fn requeue(
+    State(state): State<AppState>,
+    CurrentUser(admin): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let mail = email_outbox::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let secure = state.config.secure_cookies();
+    let back = "/beheer/e-mails";
+    if mail.state != OutboxState::Failed {
+        return Ok(redirect_with_flash(
+            back,
+            "Deze e-mail is niet mislukt; er is niets opnieuw te versturen.",
+            secure,
+        ));
+    }
+    let txn = state.db.begin().await?;
+    if !mail::requeue_failed(&txn, id, Utc::now()).await? {
+        txn.rollback().await?;
+        return Ok(redirect_with_flash(
+            back,
+            "Deze e-mail is intussen al opnieuw in de wachtrij gezet.",
+            secure,
+        ));
+    }
+    audit::record(
+        &txn,
+        AuditEntry::new("mail.requeued", "email_outbox", Some(id.to_string()))
+            .by(Some(admin.user.id), admin.label())
+            .from_ip(ctx.ip.clone())
+            .before(serde_json::json!({
+                "state": "failed",
+                "attempts": mail.attempts,
+                "last_error": mail.last_error,
+            }))
+            .after(serde_json::json!({ "state": "pending", "attempts": 0 }))
+            .details(format!("aan {}", mail.to_address)),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
+    Ok(redirect_with_flash(
+        back,
+        &format!(
+            "De e-mail aan {} staat opnieuw in de wachtrij.",
+            mail.to_address
+        ),
+        secure,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_has_a_dutch_name_that_parses_back() {
+        for (state, label) in STATES {
+            assert_eq!(state_label(state), label);
+            assert_eq!(parse_state(label), Some(state));
+        }
+        assert_eq!(parse_state("pending"), None);
+    }
+
+    #[test]
+    fn long_errors_are_shortened_on_a_character_boundary() {
+        assert_eq!(shorten("kort", 10), "kort");
+        assert_eq!(shorten("ëëëëë", 3), "ëëë…");
+    }
+}

@@ -1,0 +1,619 @@
+//! Allocation of a project year's envelope under over-subscription (toewijzing): ABB computes a
+//! proposal with the rules engine, reviewers adjust lines within the rules, an admin confirms.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use sea_orm::{EntityTrait, QueryOrder, TransactionTrait};
+use serde::Deserialize;
+
+use entity::allocation::{self, AllocationState};
+use entity::{action, app_user, call, call_action, call_project_year};
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::session::{self, CurrentUser};
+use crate::domain::Cents;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::allocations::{self, AdjustError, ProposeError};
+use crate::store::municipalities;
+use crate::web::RouteTable;
+use crate::web::context::PageContext;
+use crate::web::form::FormErrors;
+use crate::web::pages::{Layout, render};
+use crate::web::routes::{ADMINS, STAFF};
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/beoordeling/toewijzing", STAFF, show)
+        .post("/beoordeling/toewijzing", STAFF, propose)
+        .post("/beoordeling/toewijzing/{id}/regels/{line}", STAFF, adjust)
+        .post("/beoordeling/toewijzing/{id}/bevestigen", ADMINS, confirm)
+}
+
+fn money(cents: i64) -> String {
+    Cents::new(cents).map(|c| c.to_string()).unwrap_or_else(|| {
+        format!(
+            "€ -{}",
+            Cents::new(-cents).unwrap_or_default().to_plain_string()
+        )
+    })
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct LineRow {
+    pub id: i64,
+    pub rank: i32,
+    pub code: String,
+    pub title: String,
+    pub requested: String,
+    pub proposed: String,
+    pub adjusted: String,
+    pub adjusted_input: String,
+    pub short: bool,
+    pub reason: String,
+    pub error: String,
+}
+
+pub struct DossierRows {
+    pub reference: String,
+    pub lead: String,
+    pub state: &'static str,
+    pub lines: Vec<LineRow>,
+}
+
+pub struct AllocationSummary {
+    pub id: i64,
+    pub version: i32,
+    pub confirmed: bool,
+    pub status: String,
+    pub envelope: String,
+    pub requested: String,
+    pub proposed: String,
+    pub effective: String,
+    pub unallocated: String,
+    pub not_funded: String,
+    pub not_funded_why: String,
+    pub dossiers: Vec<DossierRows>,
+}
+
+#[derive(Template)]
+#[template(path = "allocation/show.html")]
+pub struct AllocationPage {
+    pub layout: Layout,
+    pub errors: FormErrors,
+    pub calls: Vec<Choice>,
+    pub years: Vec<Choice>,
+    pub call_id: i64,
+    pub year: i32,
+    pub envelope: String,
+    pub has_year: bool,
+    pub allocation: Option<AllocationSummary>,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    pub call_id: Option<String>,
+    #[serde(default)]
+    pub year: Option<String>,
+}
+
+/// The open call (else the latest) when none is chosen.
+async fn default_call(state: &AppState) -> Result<Option<i64>, AppError> {
+    if let Some(open) = municipalities::open_calls(&state.db).await?.first() {
+        return Ok(Some(open.id));
+    }
+    Ok(municipalities::latest_call(&state.db).await?.map(|c| c.id))
+}
+
+/// A line the page shows with an error and the typed input.
+struct LineInput {
+    line_id: i64,
+    input: String,
+    message: String,
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &PageContext,
+    call_id: i64,
+    year: i32,
+    errors: FormErrors,
+    input: Option<LineInput>,
+) -> Result<Html<String>, AppError> {
+    let calls = call::Entity::find()
+        .order_by_desc(call::Column::SubmissionOpensAt)
+        .all(&state.db)
+        .await?;
+    let years = call_project_year::Entity::find()
+        .order_by_asc(call_project_year::Column::YearNumber)
+        .all(&state.db)
+        .await?;
+    let envelope = allocations::envelope(&state.db, call_id, year).await?;
+    let current = allocations::latest(&state.db, call_id, year).await?;
+    let summary = match current {
+        Some(a) => Some(summary(state, &a, input.as_ref()).await?),
+        None => None,
+    };
+    let is_admin = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| u.user.role == app_user::UserRole::Admin);
+    render(&AllocationPage {
+        layout: ctx.layout("Toewijzing van de enveloppe"),
+        errors,
+        calls: calls
+            .iter()
+            .map(|c| Choice {
+                value: c.id.to_string(),
+                label: format!("{} ({})", c.title, c.code),
+                selected: c.id == call_id,
+            })
+            .collect(),
+        years: years
+            .iter()
+            .filter(|y| y.call_id == call_id)
+            .map(|y| Choice {
+                value: y.year_number.to_string(),
+                label: format!(
+                    "Projectjaar {} ({} tot {})",
+                    y.year_number,
+                    y.starts_on.format("%d-%m-%Y"),
+                    y.ends_on.format("%d-%m-%Y")
+                ),
+                selected: y.year_number == year,
+            })
+            .collect(),
+        call_id,
+        year,
+        envelope: envelope.map(money).unwrap_or_default(),
+        has_year: envelope.is_some(),
+        allocation: summary,
+        is_admin,
+    })
+}
+
+async fn summary(
+    state: &AppState,
+    a: &allocation::Model,
+    input: Option<&LineInput>,
+) -> Result<AllocationSummary, AppError> {
+    let lines = allocations::lines(&state.db, a.id).await?;
+    let context = allocations::line_context(&state.db, &lines).await?;
+    let catalog: BTreeMap<i64, (String, String)> = call_action::Entity::find()
+        .find_also_related(action::Entity)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|(ca, a)| a.map(|a| (ca.id, (a.code, a.title))))
+        .collect();
+    let mut dossiers: BTreeMap<String, DossierRows> = BTreeMap::new();
+    let (mut requested, mut proposed, mut effective) = (0i64, 0i64, 0i64);
+    for line in &lines {
+        requested = requested.saturating_add(line.requested_cents);
+        proposed = proposed.saturating_add(line.proposed_cents);
+        effective = effective.saturating_add(allocations::effective(line));
+        let Some(ctx) = context.get(&line.application_action_id) else {
+            continue;
+        };
+        let (code, title) = catalog
+            .get(&ctx.action.call_action_id)
+            .cloned()
+            .unwrap_or_default();
+        let typed = input.filter(|i| i.line_id == line.id);
+        let row = LineRow {
+            id: line.id,
+            rank: ctx.action.priority_rank,
+            code,
+            title,
+            requested: money(line.requested_cents),
+            proposed: money(line.proposed_cents),
+            adjusted: line.adjusted_cents.map(money).unwrap_or_default(),
+            adjusted_input: typed.map(|i| i.input.clone()).unwrap_or_else(|| {
+                Cents::new(allocations::effective(line))
+                    .map(Cents::to_plain_string)
+                    .unwrap_or_default()
+            }),
+            short: allocations::effective(line) < line.requested_cents,
+            reason: line.reason.clone(),
+            error: typed.map(|i| i.message.clone()).unwrap_or_default(),
+        };
+        dossiers
+            .entry(ctx.application.reference.clone())
+            .or_insert_with(|| DossierRows {
+                reference: ctx.application.reference.clone(),
+                lead: ctx.lead_name.clone(),
+                state: crate::web::dossiers::state_label(ctx.application.state),
+                lines: Vec::new(),
+            })
+            .lines
+            .push(row);
+    }
+    let name_of = |id: Option<i64>| async move {
+        match id {
+            Some(id) => Ok::<_, AppError>(
+                app_user::Entity::find_by_id(id)
+                    .one(&state.db)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default(),
+            ),
+            None => Ok(String::new()),
+        }
+    };
+    let status = match (a.state, a.confirmed_at) {
+        (AllocationState::Confirmed, Some(at)) => format!(
+            "Bevestigd door {} op {}.",
+            name_of(a.confirmed_by).await?,
+            at.format("%d-%m-%Y %H:%M")
+        ),
+        (AllocationState::Confirmed, None) => "Bevestigd.".to_owned(),
+        (AllocationState::Proposed, _) => format!(
+            "Voorstel, berekend door {} op {}; nog niet bevestigd.",
+            name_of(a.created_by).await?,
+            a.created_at.format("%d-%m-%Y %H:%M")
+        ),
+    };
+    let not_funded = requested.saturating_sub(effective).max(0);
+    let not_funded_why = if not_funded == 0 {
+        "Alle gevraagde bedragen passen in de enveloppe.".to_owned()
+    } else if requested > a.envelope_cents {
+        format!(
+            "Er werd {} gevraagd, {} meer dan de enveloppe van {}. Acties met een hogere prioriteit gaan voor; de rang die niet volledig past, wordt verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst. Zie de reden per actie.",
+            money(requested),
+            money(requested.saturating_sub(a.envelope_cents)),
+            money(a.envelope_cents)
+        )
+    } else {
+        "Een beoordelaar kende minder toe dan gevraagd; zie de aangepaste bedragen.".to_owned()
+    };
+    Ok(AllocationSummary {
+        id: a.id,
+        version: a.version,
+        confirmed: a.state == AllocationState::Confirmed,
+        status,
+        envelope: money(a.envelope_cents),
+        requested: money(requested),
+        proposed: money(proposed),
+        effective: money(effective),
+        unallocated: money(a.envelope_cents.saturating_sub(effective)),
+        not_funded: money(not_funded),
+        not_funded_why,
+        dossiers: dossiers.into_values().collect(),
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    let call_id = match query.call_id.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => text.parse().map_err(|_| AppError::NotFound)?,
+        _ => match default_call(&state).await? {
+            Some(id) => id,
+            None => {
+                return Err(AppError::BadRequest(
+                    "Er is nog geen oproep om toe te wijzen.".into(),
+                ));
+            }
+        },
+    };
+    if call::Entity::find_by_id(call_id)
+        .one(&state.db)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    let year = match query.year.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => text.parse().map_err(|_| AppError::NotFound)?,
+        _ => 1,
+    };
+    Ok(
+        page(&state, &ctx, call_id, year, FormErrors::default(), None)
+            .await?
+            .into_response(),
+    )
+}
+
+fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::flash_cookie(message, secure));
+    response
+}
+
+fn page_url(call_id: i64, year: i32) -> String {
+    format!("/beoordeling/toewijzing?call_id={call_id}&year={year}")
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ProposeForm {
+    #[serde(default)]
+    pub call_id: String,
+    #[serde(default)]
+    pub year: String,
+}
+
+async fn propose(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Form(form): Form<ProposeForm>,
+) -> Result<Response, AppError> {
+    let (Ok(call_id), Ok(year)) = (
+        form.call_id.trim().parse::<i64>(),
+        form.year.trim().parse::<i32>(),
+    ) else {
+        return Err(AppError::BadRequest(
+            "Kies een oproep en een projectjaar.".into(),
+        ));
+    };
+    if call::Entity::find_by_id(call_id)
+        .one(&state.db)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    let computed = match allocations::compute(&state.db, call_id, year).await {
+        Ok(c) => Ok(c),
+        Err(ProposeError::Db(err)) => return Err(err.into()),
+        Err(err) => Err(err),
+    };
+    let txn = state.db.begin().await?;
+    let stored = match computed {
+        Ok(c) => allocations::store_proposal(&txn, c, Some(user.user.id)).await,
+        Err(err) => Err(err),
+    };
+    let proposal = match stored {
+        Ok(p) => p,
+        Err(ProposeError::Db(err)) => return Err(err.into()),
+        Err(err) => {
+            txn.rollback().await?;
+            let mut errors = FormErrors::default();
+            errors.add("voorstel", err.to_string());
+            let status = match err {
+                ProposeError::AlreadyConfirmed => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let html = page(&state, &ctx, call_id, year, errors, None).await?;
+            return Ok((status, html).into_response());
+        }
+    };
+    let outcome = &proposal.outcome;
+    audit::record(
+        &txn,
+        AuditEntry::new(
+            "allocation.proposed",
+            "allocation",
+            Some(proposal.allocation.id.to_string()),
+        )
+        .by(Some(user.user.id), user.label())
+        .from_ip(ctx.ip.clone())
+        .after(serde_json::json!({
+            "call_id": call_id,
+            "year_number": year,
+            "envelope_cents": proposal.allocation.envelope_cents,
+            "requested_cents": outcome.requested.get(),
+            "granted_cents": outcome.granted.get(),
+            "incentives_granted_cents": outcome.incentives_granted.get(),
+            "unallocated_cents": outcome.unallocated.get(),
+            "applications": outcome.applications.len(),
+            "replaced": proposal.replaced,
+        }))
+        .details(outcome.summary.clone()),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(redirect_with_flash(
+        &page_url(call_id, year),
+        &format!(
+            "Voorstel berekend voor {} dossier(s): {} toegekend van {} gevraagd, binnen een enveloppe van {}.",
+            outcome.applications.len(),
+            outcome.granted,
+            outcome.requested,
+            outcome.envelope
+        ),
+        state.config.secure_cookies(),
+    ))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct AdjustForm {
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+async fn load(state: &AppState, id: &str) -> Result<allocation::Model, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    allocations::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn adjust(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path((id, line)): Path<(String, String)>,
+    Form(form): Form<AdjustForm>,
+) -> Result<Response, AppError> {
+    let current = load(&state, &id).await?;
+    let line_id: i64 = line.parse().map_err(|_| AppError::NotFound)?;
+    if !allocations::lines(&state.db, current.id)
+        .await?
+        .iter()
+        .any(|l| l.id == line_id)
+    {
+        return Err(AppError::NotFound);
+    }
+    let field = format!("bedrag-{line_id}");
+    let refuse = |status: StatusCode, message: String| {
+        let state = state.clone();
+        let ctx = &ctx;
+        let field = field.clone();
+        let input = form.amount.clone();
+        let current = current.clone();
+        async move {
+            let mut errors = FormErrors::default();
+            errors.add(&field, message.clone());
+            let html = page(
+                &state,
+                ctx,
+                current.call_id,
+                current.year_number,
+                errors,
+                Some(LineInput {
+                    line_id,
+                    input,
+                    message,
+                }),
+            )
+            .await?;
+            Ok::<_, AppError>((status, html).into_response())
+        }
+    };
+    if current.state == AllocationState::Confirmed {
+        return refuse(StatusCode::CONFLICT, AdjustError::Confirmed.to_string()).await;
+    }
+    let amount = match Cents::parse(&form.amount) {
+        Ok(c) => c.get(),
+        Err(err) => {
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()).await;
+        }
+    };
+    let version = form.version.unwrap_or(current.version);
+    let txn = state.db.begin().await?;
+    match allocations::adjust(&txn, &current, line_id, version, amount).await {
+        Ok((before, after)) => {
+            audit::record(
+                &txn,
+                AuditEntry::new(
+                    "allocation.adjusted",
+                    "allocation",
+                    Some(current.id.to_string()),
+                )
+                .by(Some(user.user.id), user.label())
+                .from_ip(ctx.ip.clone())
+                .before(serde_json::json!({
+                    "line_id": before.id,
+                    "application_action_id": before.application_action_id,
+                    "proposed_cents": before.proposed_cents,
+                    "adjusted_cents": before.adjusted_cents,
+                }))
+                .after(serde_json::json!({
+                    "line_id": after.id,
+                    "application_action_id": after.application_action_id,
+                    "proposed_cents": after.proposed_cents,
+                    "adjusted_cents": after.adjusted_cents,
+                })),
+            )
+            .await?;
+            txn.commit().await?;
+            Ok(redirect_with_flash(
+                &page_url(current.call_id, current.year_number),
+                &format!("Bedrag aangepast naar {}.", money(amount)),
+                state.config.secure_cookies(),
+            ))
+        }
+        Err(AdjustError::Db(err)) => Err(err.into()),
+        Err(err) => {
+            txn.rollback().await?;
+            let status = match err {
+                AdjustError::Conflict | AdjustError::Confirmed => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            refuse(status, err.to_string()).await
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    pub version: Option<i32>,
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, AppError> {
+    let current = load(&state, &id).await?;
+    let conflict = |message: &str| {
+        let mut errors = FormErrors::default();
+        errors.add("bevestigen", message);
+        errors
+    };
+    if current.state == AllocationState::Confirmed {
+        let html = page(
+            &state,
+            &ctx,
+            current.call_id,
+            current.year_number,
+            conflict("Deze toewijzing is al bevestigd."),
+            None,
+        )
+        .await?;
+        return Ok((StatusCode::CONFLICT, html).into_response());
+    }
+    let version = form.version.unwrap_or(current.version);
+    let txn = state.db.begin().await?;
+    if !allocations::confirm(&txn, current.id, version, user.user.id).await? {
+        txn.rollback().await?;
+        let html = page(
+            &state,
+            &ctx,
+            current.call_id,
+            current.year_number,
+            conflict("Iemand anders wijzigde deze toewijzing intussen. Bekijk de huidige bedragen en bevestig opnieuw."),
+            None,
+        )
+        .await?;
+        return Ok((StatusCode::CONFLICT, html).into_response());
+    }
+    let lines = allocations::lines(&txn, current.id).await?;
+    let total: i64 = lines.iter().map(allocations::effective).sum();
+    audit::record(
+        &txn,
+        AuditEntry::new(
+            "allocation.confirmed",
+            "allocation",
+            Some(current.id.to_string()),
+        )
+        .by(Some(user.user.id), user.label())
+        .from_ip(ctx.ip.clone())
+        .before(serde_json::json!({ "state": "proposed" }))
+        .after(serde_json::json!({
+            "state": "confirmed",
+            "granted_cents": total,
+            "envelope_cents": current.envelope_cents,
+            "lines": lines.len(),
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(redirect_with_flash(
+        &page_url(current.call_id, current.year_number),
+        &format!("Toewijzing bevestigd: {} toegekend.", money(total)),
+        state.config.secure_cookies(),
+    ))
+}

@@ -1,0 +1,1364 @@
+//! ABB's side: the reviewer inbox, the review page with the rule engine's results, internal
+//! notes and messages, change requests on named sections, decisions with amounts per action,
+//! reopening by an admin, and the decision letter. Every state change goes through the
+//! domain's state machine ([`crate::domain::workflow`]), is audited, and notifies the people
+//! concerned through the outbox in the same transaction.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::Deserialize;
+
+use entity::app_user::{self, UserRole};
+use entity::application::{self, ApplicationState};
+use entity::decision::DecisionOutcome;
+use entity::{
+    application_snapshot, audit_log, call, change_request, decision, decision_line, message,
+    municipality,
+};
+
+use crate::audit::{self, AuditEntry};
+use crate::auth::session::{CurrentUser, SessionUser};
+use crate::domain::Cents;
+use crate::domain::workflow::{self, DossierState, Party, Transition};
+use crate::error::AppError;
+use crate::mail::{self, OutgoingMail};
+use crate::policy::Action;
+use crate::state::AppState;
+use crate::store::drafts::{self, DossierContent};
+use crate::web::context::PageContext;
+use crate::web::dossiers::load_for;
+use crate::web::form::FormErrors;
+use crate::web::full_view::{FullView, full_view, money};
+use crate::web::pages::{Layout, render};
+use crate::web::routes::{ADMINS, STAFF};
+use crate::web::sections::redirect_with_flash;
+use crate::web::{Access, RouteTable};
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/beoordeling", STAFF, inbox)
+        .get("/beoordeling/{id}", STAFF, review_page)
+        .post("/beoordeling/{id}/toewijzen", STAFF, assign)
+        .post("/beoordeling/{id}/start", STAFF, start_review)
+        .post("/beoordeling/{id}/bericht", STAFF, post_message)
+        .post("/beoordeling/{id}/aanpassingen", STAFF, request_changes)
+        .post("/beoordeling/{id}/beslissing", STAFF, decide)
+        .post("/beoordeling/{id}/heropenen", ADMINS, reopen)
+        .get("/dossiers/{id}/beslissing", Access::SignedIn, letter)
+}
+
+pub fn to_domain(state: ApplicationState) -> DossierState {
+    match state {
+        ApplicationState::Draft => DossierState::Draft,
+        ApplicationState::Submitted => DossierState::Submitted,
+        ApplicationState::InReview => DossierState::InReview,
+        ApplicationState::ChangesRequested => DossierState::ChangesRequested,
+        ApplicationState::Resubmitted => DossierState::Resubmitted,
+        ApplicationState::Approved => DossierState::Approved,
+        ApplicationState::PartlyApproved => DossierState::PartlyApproved,
+        ApplicationState::Rejected => DossierState::Rejected,
+        ApplicationState::Withdrawn => DossierState::Withdrawn,
+    }
+}
+
+pub fn from_domain(state: DossierState) -> ApplicationState {
+    match state {
+        DossierState::Draft => ApplicationState::Draft,
+        DossierState::Submitted => ApplicationState::Submitted,
+        DossierState::InReview => ApplicationState::InReview,
+        DossierState::ChangesRequested => ApplicationState::ChangesRequested,
+        DossierState::Resubmitted => ApplicationState::Resubmitted,
+        DossierState::Approved => ApplicationState::Approved,
+        DossierState::PartlyApproved => ApplicationState::PartlyApproved,
+        DossierState::Rejected => ApplicationState::Rejected,
+        DossierState::Withdrawn => ApplicationState::Withdrawn,
+    }
+}
+
+fn party_of(user: &SessionUser) -> Party {
+    match user.user.role {
+        UserRole::Admin => Party::Admin,
+        UserRole::Reviewer => Party::Reviewer,
+        UserRole::Official => Party::Applicant,
+    }
+}
+
+/// Moves `app` through `transition` if the state machine allows it for `user` and nobody
+/// changed the state meanwhile; audits it. Returns the new state.
+async fn transition<C: ConnectionTrait>(
+    txn: &C,
+    app: &application::Model,
+    step: Transition,
+    user: &SessionUser,
+    ip: Option<String>,
+    details: Option<String>,
+) -> Result<ApplicationState, AppError> {
+    use sea_orm::sea_query::ExprTrait;
+    let next = workflow::next(to_domain(app.state), step, party_of(user))
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let to = from_domain(next);
+    let now = Utc::now();
+    let mut update = application::Entity::update_many()
+        .col_expr(application::Column::State, Expr::value(to))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            application::Column::Version,
+            Expr::col(application::Column::Version).add(1),
+        )
+        .filter(application::Column::Id.eq(app.id))
+        .filter(application::Column::State.eq(app.state));
+    if next.is_decided() {
+        update = update.col_expr(application::Column::DecidedAt, Expr::value(Some(now)));
+    }
+    if update.exec(txn).await?.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "Het dossier veranderde intussen van status. Open het opnieuw.".into(),
+        ));
+    }
+    let mut entry = AuditEntry::new(
+        &format!("application.{}", step.code()),
+        "application",
+        Some(app.id.to_string()),
+    )
+    .by(Some(user.user.id), user.label())
+    .from_ip(ip)
+    .before(serde_json::json!({"state": app.state}))
+    .after(serde_json::json!({"state": to}));
+    if let Some(d) = details {
+        entry = entry.details(d);
+    }
+    audit::record(txn, entry).await?;
+    Ok(to)
+}
+
+/// Everyone a dossier's news goes to: its contact person and the officials of the lead and of
+/// every member municipality (or of the partner organisation).
+async fn concerned<C: ConnectionTrait>(
+    db: &C,
+    content: &DossierContent,
+) -> Result<Vec<String>, DbErr> {
+    let app = &content.dossier.application;
+    let mut to: Vec<String> = app
+        .contact_email
+        .iter()
+        .filter(|e| !e.is_empty())
+        .cloned()
+        .collect();
+    let mut municipality_ids = content.dossier.parties.member_municipality_ids.clone();
+    municipality_ids.extend(content.dossier.parties.lead_municipality_id);
+    let mut condition =
+        Condition::any().add(app_user::Column::MunicipalityId.is_in(municipality_ids));
+    if let Some(p) = content.dossier.parties.partner_organisation_id {
+        condition = condition.add(app_user::Column::PartnerOrganisationId.eq(p));
+    }
+    let users = app_user::Entity::find()
+        .filter(app_user::Column::Active.eq(true))
+        .filter(app_user::Column::Role.eq(UserRole::Official))
+        .filter(condition)
+        .all(db)
+        .await?;
+    for u in users {
+        if !to.contains(&u.email) {
+            to.push(u.email);
+        }
+    }
+    Ok(to)
+}
+
+async fn notify<C: ConnectionTrait>(
+    txn: &C,
+    state: &AppState,
+    content: &DossierContent,
+    subject: &str,
+    text: &str,
+) -> Result<(), DbErr> {
+    let app = &content.dossier.application;
+    let link = format!("{}/dossiers/{}", state.config.public_url, app.id);
+    for to in concerned(txn, content).await? {
+        mail::enqueue(
+            txn,
+            OutgoingMail {
+                to,
+                subject: format!("Samenleven: {subject} ({})", app.reference),
+                body_text: format!(
+                    "Beste,\n\n{text}\n\nDossier {} (\"{}\") van {}:\n{link}\n\nMet vriendelijke groeten,\nAgentschap Binnenlands Bestuur — Samenleven\n",
+                    app.reference, app.title, content.dossier.lead_name
+                ),
+                related: Some(("application".into(), app.id.to_string())),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------ inbox
+
+#[derive(Debug, Deserialize, Default)]
+pub struct InboxQuery {
+    #[serde(default)]
+    pub oproep: Option<i64>,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub zoek: String,
+    #[serde(default)]
+    pub provincie: String,
+    #[serde(default)]
+    pub regio: String,
+    #[serde(default)]
+    pub actie: String,
+    #[serde(default)]
+    pub toegewezen: String,
+    #[serde(default)]
+    pub sorteer: String,
+    #[serde(default)]
+    pub pagina: Option<u64>,
+}
+
+pub struct InboxRow {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub lead: String,
+    pub province: String,
+    pub state_label: &'static str,
+    pub submitted: String,
+    pub reviewer: String,
+}
+
+pub struct StateCount {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub count: u64,
+}
+
+#[derive(Template)]
+#[template(path = "review/inbox.html")]
+pub struct InboxPage {
+    pub layout: Layout,
+    pub calls: Vec<(i64, String)>,
+    pub call_id: i64,
+    pub query: InboxQuery,
+    pub counts: Vec<StateCount>,
+    pub rows: Vec<InboxRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub query_string: String,
+    pub regions: Vec<(String, String)>,
+}
+
+const PAGE_SIZE: u64 = 50;
+
+fn state_code(state: ApplicationState) -> &'static str {
+    match state {
+        ApplicationState::Draft => "draft",
+        ApplicationState::Submitted => "submitted",
+        ApplicationState::InReview => "in_review",
+        ApplicationState::ChangesRequested => "changes_requested",
+        ApplicationState::Resubmitted => "resubmitted",
+        ApplicationState::Approved => "approved",
+        ApplicationState::PartlyApproved => "partly_approved",
+        ApplicationState::Rejected => "rejected",
+        ApplicationState::Withdrawn => "withdrawn",
+    }
+}
+
+fn parse_state(code: &str) -> Option<ApplicationState> {
+    DossierState::ALL
+        .into_iter()
+        .map(from_domain)
+        .find(|s| state_code(*s) == code)
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Query(query): Query<InboxQuery>,
+) -> Result<Html<String>, AppError> {
+    let db = &state.db;
+    let calls: Vec<(i64, String)> = call::Entity::find()
+        .order_by_desc(call::Column::SubmissionOpensAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.title))
+        .collect();
+    let call_id = query
+        .oproep
+        .or_else(|| calls.first().map(|c| c.0))
+        .unwrap_or(0);
+    // Drafts are the applicants' business until they are submitted.
+    let base = || {
+        application::Entity::find()
+            .filter(application::Column::CallId.eq(call_id))
+            .filter(application::Column::State.ne(ApplicationState::Draft))
+    };
+    let mut counts = Vec::new();
+    for s in DossierState::ALL.into_iter().skip(1) {
+        let st = from_domain(s);
+        counts.push(StateCount {
+            code: state_code(st),
+            label: s.label(),
+            count: base()
+                .filter(application::Column::State.eq(st))
+                .count(db)
+                .await?,
+        });
+    }
+    let mut select = base();
+    if let Some(st) = parse_state(query.status.trim()) {
+        select = select.filter(application::Column::State.eq(st));
+    }
+    let p = crate::store::placeholder(db);
+    let search = query.zoek.trim().to_lowercase();
+    if !search.is_empty() {
+        let like = format!("%{search}%");
+        select = select.filter(
+            Condition::any()
+                .add(Expr::cust_with_values(format!("LOWER(application.reference) LIKE {p}"), [like.clone()]))
+                .add(Expr::cust_with_values(format!("LOWER(application.title) LIKE {p}"), [like.clone()]))
+                .add(Expr::cust_with_values(
+                    format!("application.id IN (SELECT am.application_id FROM application_member am JOIN municipality m ON m.id = am.municipality_id WHERE LOWER(m.name) LIKE {p})"),
+                    [like],
+                )),
+        );
+    }
+    if !query.provincie.trim().is_empty() {
+        select = select.filter(Expr::cust_with_values(
+            format!("application.lead_municipality_id IN (SELECT id FROM municipality WHERE province = {p})"),
+            [query.provincie.trim().to_owned()],
+        ));
+    }
+    if !query.regio.trim().is_empty() {
+        select = select.filter(Expr::cust_with_values(
+            format!("application.lead_municipality_id IN (SELECT rm.municipality_id FROM region_membership rm JOIN reference_region r ON r.id = rm.reference_region_id WHERE r.code = {p})"),
+            [query.regio.trim().to_owned()],
+        ));
+    }
+    if !query.actie.trim().is_empty() {
+        select = select.filter(Expr::cust_with_values(
+            format!("application.id IN (SELECT aa.application_id FROM application_action aa JOIN call_action ca ON ca.id = aa.call_action_id JOIN action a ON a.id = ca.action_id WHERE a.code = {p})"),
+            [query.actie.trim().to_owned()],
+        ));
+    }
+    match query.toegewezen.as_str() {
+        "mij" => select = select.filter(application::Column::AssignedReviewerId.eq(user.user.id)),
+        "niemand" => select = select.filter(application::Column::AssignedReviewerId.is_null()),
+        _ => {}
+    }
+    select = match query.sorteer.as_str() {
+        "referentie" => select.order_by_asc(application::Column::Reference),
+        "status" => select
+            .order_by_asc(application::Column::State)
+            .order_by_asc(application::Column::Id),
+        _ => select
+            .order_by_asc(application::Column::SubmittedAt)
+            .order_by_asc(application::Column::Id),
+    };
+    let paginator = select.paginate(db, PAGE_SIZE);
+    let total = paginator.num_items().await?;
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = query.pagina.unwrap_or(1).clamp(1, pages);
+    let apps = paginator.fetch_page(page - 1).await?;
+    let lead_ids: Vec<i64> = apps.iter().filter_map(|a| a.lead_municipality_id).collect();
+    let leads = municipality::Entity::find()
+        .filter(municipality::Column::Id.is_in(lead_ids))
+        .all(db)
+        .await?;
+    let reviewer_ids: Vec<i64> = apps.iter().filter_map(|a| a.assigned_reviewer_id).collect();
+    let reviewers = app_user::Entity::find()
+        .filter(app_user::Column::Id.is_in(reviewer_ids))
+        .all(db)
+        .await?;
+    let rows = apps
+        .iter()
+        .map(|a| {
+            let lead = a
+                .lead_municipality_id
+                .and_then(|id| leads.iter().find(|m| m.id == id));
+            InboxRow {
+                id: a.id,
+                reference: a.reference.clone(),
+                title: a.title.clone(),
+                lead: lead
+                    .map(|m| m.name.clone())
+                    .unwrap_or_else(|| "partnerorganisatie".into()),
+                province: lead.map(|m| m.province.clone()).unwrap_or_default(),
+                state_label: to_domain(a.state).label(),
+                submitted: a
+                    .submitted_at
+                    .map(|t| t.format("%d-%m-%Y").to_string())
+                    .unwrap_or_default(),
+                reviewer: a
+                    .assigned_reviewer_id
+                    .and_then(|id| reviewers.iter().find(|u| u.id == id))
+                    .map(|u| u.name.clone())
+                    .unwrap_or_else(|| "niemand".into()),
+            }
+        })
+        .collect();
+    let regions = entity::reference_region::Entity::find()
+        .order_by_asc(entity::reference_region::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect();
+    let query_string = [
+        ("oproep", call_id.to_string()),
+        ("status", query.status.clone()),
+        ("zoek", query.zoek.clone()),
+        ("provincie", query.provincie.clone()),
+        ("regio", query.regio.clone()),
+        ("actie", query.actie.clone()),
+        ("toegewezen", query.toegewezen.clone()),
+        ("sorteer", query.sorteer.clone()),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.is_empty())
+    .map(|(k, v)| format!("{k}={}", crate::auth::session::urlencode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    render(&InboxPage {
+        layout: ctx.layout("Beoordeling"),
+        calls,
+        call_id,
+        query,
+        counts,
+        rows,
+        total,
+        page,
+        pages,
+        query_string,
+        regions,
+    })
+}
+
+// ------------------------------------------------------------------ review page
+
+pub struct HistoryLine {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub details: String,
+}
+
+pub struct MessageLine {
+    pub at: String,
+    pub author: String,
+    pub internal: bool,
+    pub body: String,
+}
+
+pub struct DecisionActionLine {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub requested: String,
+    pub value: String,
+}
+
+pub struct ChangeLine {
+    pub path: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Template)]
+#[template(path = "review/review.html")]
+pub struct ReviewPage {
+    pub layout: Layout,
+    pub view: FullView,
+    pub state_label: &'static str,
+    pub transitions: Vec<(String, &'static str)>,
+    pub assigned: String,
+    pub reviewers: Vec<(i64, String)>,
+    pub is_admin: bool,
+    pub history: Vec<HistoryLine>,
+    pub messages: Vec<MessageLine>,
+    pub decision_lines: Vec<DecisionActionLine>,
+    pub changes: Vec<ChangeLine>,
+    pub submissions: usize,
+    pub errors: FormErrors,
+    pub motivation: String,
+}
+
+/// Differences between two JSON snapshots, as "path: before → after" lines.
+pub fn diff(
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+    path: &str,
+    out: &mut Vec<ChangeLine>,
+) {
+    use serde_json::Value;
+    match (before, after) {
+        (Value::Object(a), Value::Object(b)) => {
+            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                diff(
+                    a.get(k).unwrap_or(&Value::Null),
+                    b.get(k).unwrap_or(&Value::Null),
+                    &p,
+                    out,
+                );
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for i in 0..a.len().max(b.len()) {
+                diff(
+                    a.get(i).unwrap_or(&Value::Null),
+                    b.get(i).unwrap_or(&Value::Null),
+                    &format!("{path}[{}]", i + 1),
+                    out,
+                );
+            }
+        }
+        (a, b) if a != b => out.push(ChangeLine {
+            path: path.to_owned(),
+            before: a.to_string(),
+            after: b.to_string(),
+        }),
+        _ => {}
+    }
+}
+
+async fn review_view(
+    state: &AppState,
+    user: &SessionUser,
+    ctx: &PageContext,
+    content: &DossierContent,
+    errors: FormErrors,
+    motivation: String,
+) -> Result<Html<String>, AppError> {
+    let db = &state.db;
+    let app = &content.dossier.application;
+    let report = content.report(db).await?;
+    let transitions = workflow::available(to_domain(app.state), party_of(user))
+        .into_iter()
+        .map(|t| (t.code().to_owned(), t.label()))
+        .collect();
+    let users: Vec<app_user::Model> = app_user::Entity::find()
+        .filter(app_user::Column::Role.ne(UserRole::Official))
+        .all(db)
+        .await?;
+    let name_of = |id: Option<i64>| {
+        id.and_then(|id| users.iter().find(|u| u.id == id))
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    };
+    let history = audit_log::Entity::find()
+        .filter(audit_log::Column::ResourceType.eq("application"))
+        .filter(audit_log::Column::ResourceId.eq(app.id.to_string()))
+        .order_by_desc(audit_log::Column::At)
+        .order_by_desc(audit_log::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| HistoryLine {
+            at: e.at.format("%d-%m-%Y %H:%M").to_string(),
+            who: e.actor_label,
+            what: e.action,
+            details: e.details.unwrap_or_default(),
+        })
+        .collect();
+    let all_authors = app_user::Entity::find().all(db).await?;
+    let messages = message::Entity::find()
+        .filter(message::Column::ApplicationId.eq(app.id))
+        .order_by_asc(message::Column::CreatedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| MessageLine {
+            at: m.created_at.format("%d-%m-%Y %H:%M").to_string(),
+            author: m
+                .author_id
+                .and_then(|id| all_authors.iter().find(|u| u.id == id))
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            internal: m.internal,
+            body: m.body,
+        })
+        .collect();
+    let snapshots = application_snapshot::Entity::find()
+        .filter(application_snapshot::Column::ApplicationId.eq(app.id))
+        .order_by_asc(application_snapshot::Column::Sequence)
+        .all(db)
+        .await?;
+    let mut changes = Vec::new();
+    if let [.., previous, last] = snapshots.as_slice() {
+        let a: serde_json::Value = serde_json::from_str(&previous.snapshot).unwrap_or_default();
+        let b: serde_json::Value = serde_json::from_str(&last.snapshot).unwrap_or_default();
+        diff(&a, &b, "", &mut changes);
+    }
+    render(&ReviewPage {
+        layout: ctx.layout(format!("Beoordeling {}", app.reference)),
+        view: full_view(content, &report),
+        state_label: to_domain(app.state).label(),
+        transitions,
+        assigned: name_of(app.assigned_reviewer_id),
+        reviewers: users
+            .iter()
+            .filter(|u| u.active)
+            .map(|u| (u.id, u.name.clone()))
+            .collect(),
+        is_admin: user.user.role == UserRole::Admin,
+        history,
+        messages,
+        decision_lines: content
+            .actions
+            .iter()
+            .map(|a| DecisionActionLine {
+                id: a.row.id,
+                code: a.action.code.clone(),
+                title: a.action.title.clone(),
+                requested: money(a.row.grant_cents),
+                value: Cents::new(a.row.grant_cents)
+                    .map(|c| c.to_plain_string())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        changes,
+        submissions: snapshots.len(),
+        errors,
+        motivation,
+    })
+}
+
+async fn load_review(
+    state: &AppState,
+    user: &SessionUser,
+    id: &str,
+    ip: Option<String>,
+) -> Result<DossierContent, AppError> {
+    let dossier = load_for(state, user, id, Action::ReviewDossier, ip).await?;
+    Ok(drafts::load(&state.db, dossier).await?)
+}
+
+async fn review_page(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
+    review_view(
+        &state,
+        &user,
+        &ctx,
+        &content,
+        FormErrors::default(),
+        String::new(),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    pub reviewer_id: String,
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
+    let app = &content.dossier.application;
+    // A reviewer takes a dossier; an admin may assign any active ABB colleague.
+    let reviewer = match (user.user.role, form.reviewer_id.trim().parse::<i64>()) {
+        (UserRole::Admin, Ok(rid)) => app_user::Entity::find_by_id(rid)
+            .one(&state.db)
+            .await?
+            .filter(|u| u.active && u.role != UserRole::Official)
+            .ok_or_else(|| AppError::BadRequest("Kies een beoordelaar van ABB.".into()))?,
+        _ => user.user.clone(),
+    };
+    let txn = state.db.begin().await?;
+    application::Entity::update_many()
+        .col_expr(
+            application::Column::AssignedReviewerId,
+            Expr::value(Some(reviewer.id)),
+        )
+        .filter(application::Column::Id.eq(app.id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        AuditEntry::new(
+            "application.assigned",
+            "application",
+            Some(app.id.to_string()),
+        )
+        .by(Some(user.user.id), user.label())
+        .from_ip(ctx.ip.clone())
+        .before(serde_json::json!({"assigned_reviewer_id": app.assigned_reviewer_id}))
+        .after(serde_json::json!({"assigned_reviewer_id": reviewer.id})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(redirect_with_flash(
+        &format!("/beoordeling/{}", app.id),
+        &format!("Toegewezen aan {}.", reviewer.name),
+        state.config.secure_cookies(),
+    ))
+}
+
+async fn start_review(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
+    let app = &content.dossier.application;
+    let txn = state.db.begin().await?;
+    transition(
+        &txn,
+        app,
+        Transition::StartReview,
+        &user,
+        ctx.ip.clone(),
+        None,
+    )
+    .await?;
+    if app.assigned_reviewer_id.is_none() {
+        application::Entity::update_many()
+            .col_expr(
+                application::Column::AssignedReviewerId,
+                Expr::value(Some(user.user.id)),
+            )
+            .filter(application::Column::Id.eq(app.id))
+            .exec(&txn)
+            .await?;
+    }
+    notify(
+        &txn,
+        &state,
+        &content,
+        "uw dossier is in beoordeling",
+        "ABB neemt uw dossier in beoordeling.",
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
+    Ok(redirect_with_flash(
+        &format!("/beoordeling/{}", app.id),
+        "Het dossier is in beoordeling.",
+        state.config.secure_cookies(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub internal: Option<String>,
+}
+
+async fn post_message(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Form(form): Form<MessageForm>,
+) -> Result<Response, AppError> {
+    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
+    let app = &content.dossier.application;
+    let body = form.body.trim();
+    if body.is_empty() || body.chars().count() > 5000 {
+        let mut errors = FormErrors::default();
+        errors.add("body", "Schrijf een bericht van hoogstens 5000 tekens.");
+        let page = review_view(&state, &user, &ctx, &content, errors, String::new()).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let internal = form.internal.is_some();
+    let txn = state.db.begin().await?;
+    message::ActiveModel {
+        application_id: Set(app.id),
+        author_id: Set(Some(user.user.id)),
+        internal: Set(internal),
+        body: Set(body.to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        AuditEntry::new(
+            if internal {
+                "application.note"
+            } else {
+                "application.message"
+            },
+            "application",
+            Some(app.id.to_string()),
+        )
+        .by(Some(user.user.id), user.label())
+        .from_ip(ctx.ip.clone()),
+    )
+    .await?;
+    if !internal {
+        notify(
+            &txn,
+            &state,
+            &content,
+            "bericht van ABB",
+            &format!("ABB stuurt u een bericht over uw dossier:\n\n{body}"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
+    Ok(redirect_with_flash(
+        &format!("/beoordeling/{}", app.id),
+        if internal {
+            "Interne notitie bewaard."
+        } else {
+            "Bericht verstuurd."
+        },
+        state.config.secure_cookies(),
+    ))
+}
+
+/// The sections a change request can reopen, as stored and as shown.
+pub const SECTIONS: [(&str, &str); 5] = [
+    ("algemeen", "Algemene gegevens"),
+    ("acties", "Acties en KPI's"),
+    ("bijlagen", "Bijlagen"),
+    ("verklaringen", "Verklaringen"),
+    ("leden", "Deelnemende gemeenten"),
+];
+
+async fn request_changes(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    RawForm(raw): RawForm,
+) -> Result<Response, AppError> {
+    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
+    let app = &content.dossier.application;
+    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(&raw);
+    let sections: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "sections")
+        .map(|(_, v)| v.clone())
+        .filter(|v| SECTIONS.iter().any(|(code, _)| code == v))
+        .collect();
+    let message_text = pairs
+        .iter()
+        .find(|(k, _)| k == "message")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    let mut errors = FormErrors::default();
+    if sections.is_empty() {
+        errors.add(
+            "sections",
+            "Kies de onderdelen die de gemeente moet aanpassen.",
+        );
+    }
+    if message_text.is_empty() {
+        errors.add("message", "Leg uit wat er aangepast moet worden.");
+    }
+    if !errors.is_empty() {
+        let page = review_view(&state, &user, &ctx, &content, errors, String::new()).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let txn = state.db.begin().await?;
+    transition(
+        &txn,
+        app,
+        Transition::RequestChanges,
+        &user,
+        ctx.ip.clone(),
+        Some(message_text.clone()),
+    )
+    .await?;
+    change_request::ActiveModel {
+        application_id: Set(app.id),
+        requested_by: Set(user.user.id),
+        sections: Set(serde_json::to_string(&sections).unwrap_or_default()),
+        message: Set(message_text.clone()),
+        requested_at: Set(Utc::now()),
+        resolved_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let names: Vec<&str> = SECTIONS
+        .iter()
+        .filter(|(c, _)| sections.iter().any(|s| s == c))
+        .map(|(_, n)| *n)
+        .collect();
+    notify(
+        &txn,
+        &state,
+        &content,
+        "ABB vraagt aanpassingen",
+        &format!("ABB vraagt aanpassingen aan: {}.\n\n{message_text}\n\nPas die onderdelen aan en dien het dossier opnieuw in.", names.join(", ")),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
+    Ok(redirect_with_flash(
+        &format!("/beoordeling/{}", app.id),
+        "De gemeente kreeg de vraag om aanpassingen.",
+        state.config.secure_cookies(),
+    ))
+}
+
+fn serde_urlencoded_pairs(raw: &[u8]) -> Vec<(String, String)> {
+    url_pairs(std::str::from_utf8(raw).unwrap_or(""))
+}
+
+fn url_pairs(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect()
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                Some(b) => {
+                    out.push(b);
+                    i += 2;
+                }
+                None => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The open change request of a dossier whose state is "changes requested", if any.
+pub async fn open_change_request<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+) -> Result<Option<change_request::Model>, DbErr> {
+    change_request::Entity::find()
+        .filter(change_request::Column::ApplicationId.eq(application_id))
+        .filter(change_request::Column::ResolvedAt.is_null())
+        .order_by_desc(change_request::Column::Id)
+        .one(db)
+        .await
+}
+
+/// While ABB asked for changes, only the named sections can be changed.
+pub async fn ensure_section_open<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+    section: &str,
+) -> Result<(), AppError> {
+    if app.state != ApplicationState::ChangesRequested {
+        return Ok(());
+    }
+    let Some(request) = open_change_request(db, app.id).await? else {
+        return Ok(());
+    };
+    let sections: Vec<String> = serde_json::from_str(&request.sections).unwrap_or_default();
+    if sections.iter().any(|s| s == section) {
+        Ok(())
+    } else {
+        let names: Vec<&str> = SECTIONS
+            .iter()
+            .filter(|(c, _)| sections.iter().any(|s| s == c))
+            .map(|(_, n)| *n)
+            .collect();
+        Err(AppError::Conflict(format!(
+            "ABB vroeg enkel aanpassingen aan: {}. Dit onderdeel blijft zoals het ingediend werd.",
+            names.join(", ")
+        )))
+    }
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    RawForm(raw): RawForm,
+) -> Result<Response, AppError> {
+    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
+    let app = content.dossier.application.clone();
+    let pairs = serde_urlencoded_pairs(&raw);
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let outcome = field("outcome");
+    let motivation = field("motivation");
+    let mut errors = FormErrors::default();
+    if motivation.is_empty() || motivation.chars().count() > 5000 {
+        errors.add(
+            "motivation",
+            "Motiveer de beslissing (hoogstens 5000 tekens).",
+        );
+    }
+    let years: Vec<i32> = (app.first_project_year..=app.last_project_year).collect();
+    let mut granted: Vec<(i64, i64)> = Vec::new();
+    match outcome.as_str() {
+        "approve" => {
+            for a in &content.actions {
+                let name = format!("grant_{}", a.row.id);
+                let text = field(&name);
+                let amount = match Cents::parse(&text) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        errors.add(&name, format!("Actie {}: {e}", a.action.code));
+                        continue;
+                    }
+                };
+                if amount.get() > a.row.grant_cents {
+                    errors.add(
+                        &name,
+                        format!(
+                            "Actie {}: hoogstens het gevraagde bedrag, {}.",
+                            a.action.code,
+                            money(a.row.grant_cents)
+                        ),
+                    );
+                    continue;
+                }
+                if content.call.rules.own_contribution_suffices(
+                    amount,
+                    Cents::new(a.row.own_contribution_cents).unwrap_or_default(),
+                ) != Some(true)
+                {
+                    errors.add(&name, format!("Actie {}: met een eigen inbreng van {} kan de subsidie niet zo hoog zijn (cofinanciering).", a.action.code, money(a.row.own_contribution_cents)));
+                    continue;
+                }
+                for year in &years {
+                    if let Some(allocated) =
+                        crate::store::allocations::confirmed_amount(&state.db, a.row.id, *year)
+                            .await?
+                        && amount.get() > allocated
+                    {
+                        errors.add(&name, format!("Actie {}: hoogstens het bevestigde budget van projectjaar {year}, {}.", a.action.code, money(allocated)));
+                    }
+                }
+                granted.push((a.row.id, amount.get()));
+            }
+            if content.actions.is_empty() {
+                errors.add(
+                    "outcome",
+                    "Een dossier zonder acties kan niet goedgekeurd worden.",
+                );
+            }
+        }
+        "reject" => {}
+        _ => errors.add("outcome", "Kies goedkeuren of afwijzen."),
+    }
+    if !errors.is_empty() {
+        let page = review_view(&state, &user, &ctx, &content, errors, motivation).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let full = granted.iter().all(|(id, g)| {
+        content
+            .actions
+            .iter()
+            .any(|a| a.row.id == *id && a.row.grant_cents == *g)
+    });
+    let (step, decision_outcome) = match (outcome.as_str(), full) {
+        ("reject", _) => (Transition::Reject, DecisionOutcome::Rejected),
+        (_, true) => (Transition::Approve, DecisionOutcome::Approved),
+        (_, false) => (Transition::PartlyApprove, DecisionOutcome::PartlyApproved),
+    };
+    let report = content.report(&state.db).await?;
+    let incentive = if decision_outcome == DecisionOutcome::Rejected {
+        0
+    } else {
+        report.incentive_per_project_year.get()
+    };
+    let per_year: i64 = granted.iter().map(|(_, g)| g).sum::<i64>() + incentive;
+    let total = per_year * i64::try_from(years.len()).unwrap_or(1);
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    transition(
+        &txn,
+        &app,
+        step,
+        &user,
+        ctx.ip.clone(),
+        Some(motivation.clone()),
+    )
+    .await?;
+    let saved = decision::ActiveModel {
+        application_id: Set(app.id),
+        outcome: Set(decision_outcome),
+        motivation: Set(motivation.clone()),
+        decided_by: Set(user.user.id),
+        decided_at: Set(now),
+        total_granted_cents: Set(total),
+        incentive_cents: Set(incentive),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for (action_id, amount) in &granted {
+        for year in &years {
+            decision_line::ActiveModel {
+                decision_id: Set(saved.id),
+                application_action_id: Set(*action_id),
+                year_number: Set(*year),
+                granted_cents: Set(*amount),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    let text = match decision_outcome {
+        DecisionOutcome::Rejected => {
+            format!("ABB wijst uw dossier af.\n\nMotivering: {motivation}")
+        }
+        _ => format!(
+            "ABB keurt uw dossier {}goed. Toegekend: {} in totaal.\n\nMotivering: {motivation}\n\nDe beslissingsbrief staat op {}/dossiers/{}/beslissing",
+            if decision_outcome == DecisionOutcome::PartlyApproved {
+                "gedeeltelijk "
+            } else {
+                ""
+            },
+            money(total),
+            state.config.public_url,
+            app.id
+        ),
+    };
+    notify(&txn, &state, &content, "beslissing over uw dossier", &text).await?;
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
+    Ok(redirect_with_flash(
+        &format!("/beoordeling/{}", app.id),
+        &format!(
+            "Beslissing bewaard: {}.",
+            to_domain(from_domain_outcome(decision_outcome)).label()
+        ),
+        state.config.secure_cookies(),
+    ))
+}
+
+fn from_domain_outcome(outcome: DecisionOutcome) -> ApplicationState {
+    match outcome {
+        DecisionOutcome::Approved => ApplicationState::Approved,
+        DecisionOutcome::PartlyApproved => ApplicationState::PartlyApproved,
+        DecisionOutcome::Rejected => ApplicationState::Rejected,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReopenForm {
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    Form(form): Form<ReopenForm>,
+) -> Result<Response, AppError> {
+    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
+    let app = &content.dossier.application;
+    let reason = form.reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::BadRequest(
+            "Geef de reden op waarom de beslissing heropend wordt.".into(),
+        ));
+    }
+    let txn = state.db.begin().await?;
+    transition(
+        &txn,
+        app,
+        Transition::Reopen,
+        &user,
+        ctx.ip.clone(),
+        Some(reason.to_owned()),
+    )
+    .await?;
+    decision::Entity::update_many()
+        .col_expr(decision::Column::ReopenedAt, Expr::value(Some(Utc::now())))
+        .col_expr(
+            decision::Column::ReopenedBy,
+            Expr::value(Some(user.user.id)),
+        )
+        .col_expr(
+            decision::Column::ReopenReason,
+            Expr::value(Some(reason.to_owned())),
+        )
+        .filter(decision::Column::ApplicationId.eq(app.id))
+        .filter(decision::Column::ReopenedAt.is_null())
+        .exec(&txn)
+        .await?;
+    notify(
+        &txn,
+        &state,
+        &content,
+        "beslissing heropend",
+        &format!("ABB heropent de beslissing over uw dossier. Reden: {reason}"),
+    )
+    .await?;
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
+    Ok(redirect_with_flash(
+        &format!("/beoordeling/{}", app.id),
+        "De beslissing is heropend.",
+        state.config.secure_cookies(),
+    ))
+}
+
+// ------------------------------------------------------------------ decision letter
+
+pub struct LetterLine {
+    pub code: String,
+    pub title: String,
+    pub year: i32,
+    pub requested: String,
+    pub granted: String,
+}
+
+#[derive(Template)]
+#[template(path = "review/letter.html")]
+pub struct LetterPage {
+    pub layout: Layout,
+    pub reference: String,
+    pub title: String,
+    pub lead: String,
+    pub call_title: String,
+    pub outcome: &'static str,
+    pub decided_at: String,
+    pub motivation: String,
+    pub lines: Vec<LetterLine>,
+    pub incentive: String,
+    pub total: String,
+    pub reopened: bool,
+}
+
+async fn letter(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
+    let content = drafts::load(&state.db, dossier).await?;
+    let app = &content.dossier.application;
+    let found = decision::Entity::find()
+        .filter(decision::Column::ApplicationId.eq(app.id))
+        .order_by_desc(decision::Column::Id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines = decision_line::Entity::find()
+        .filter(decision_line::Column::DecisionId.eq(found.id))
+        .order_by_asc(decision_line::Column::YearNumber)
+        .order_by_asc(decision_line::Column::ApplicationActionId)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            let a = content
+                .actions
+                .iter()
+                .find(|a| a.row.id == l.application_action_id)?;
+            Some(LetterLine {
+                code: a.action.code.clone(),
+                title: a.action.title.clone(),
+                year: l.year_number,
+                requested: money(a.row.grant_cents),
+                granted: money(l.granted_cents),
+            })
+        })
+        .collect();
+    render(&LetterPage {
+        layout: ctx.layout(format!("Beslissing {}", app.reference)),
+        reference: app.reference.clone(),
+        title: app.title.clone(),
+        lead: content.dossier.lead_name.clone(),
+        call_title: content.call.call.title.clone(),
+        outcome: match found.outcome {
+            DecisionOutcome::Approved => "goedgekeurd",
+            DecisionOutcome::PartlyApproved => "gedeeltelijk goedgekeurd",
+            DecisionOutcome::Rejected => "afgewezen",
+        },
+        decided_at: found.decided_at.format("%d-%m-%Y").to_string(),
+        motivation: found.motivation,
+        lines,
+        incentive: money(found.incentive_cents),
+        total: money(found.total_granted_cents),
+        reopened: found.reopened_at.is_some(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_state_maps_to_the_state_machine_and_back() {
+        for s in DossierState::ALL {
+            assert_eq!(to_domain(from_domain(s)), s);
+            assert_eq!(
+                parse_state(state_code(from_domain(s))),
+                Some(from_domain(s))
+            );
+        }
+    }
+
+    #[test]
+    fn the_diff_between_two_submissions_names_what_changed() {
+        let a = serde_json::json!({"title": "A", "actions": [{"planned_reach": 1}]});
+        let b = serde_json::json!({"title": "A", "actions": [{"planned_reach": 2}]});
+        let mut out = Vec::new();
+        diff(&a, &b, "", &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].path, "actions[1].planned_reach");
+        assert_eq!((out[0].before.as_str(), out[0].after.as_str()), ("1", "2"));
+    }
+
+    #[test]
+    fn repeated_form_fields_are_all_read() {
+        let pairs = url_pairs("sections=algemeen&sections=acties&message=Graag+aanpassen%21");
+        assert_eq!(pairs.iter().filter(|(k, _)| k == "sections").count(), 2);
+        assert_eq!(pairs[2].1, "Graag aanpassen!");
+    }
+}

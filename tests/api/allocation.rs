@@ -1,0 +1,419 @@
+//! Issue 7: allocating a project year's envelope when the submitted dossiers ask more than it
+//! holds: the proposal, reviewers' adjustments within the rules, the admin's confirmation.
+
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::helpers::{ADMIN, Browser, OFFICIAL_A, REVIEWER, TestApp, count, spawn_app};
+use crate::journey::{
+    accept_declarations, add_action, attach, call_id, field_value, fill_general, location,
+    save_action,
+};
+
+const VGC: &str = "vgc@demo.samenleven.test";
+const GENT: &str = "gent@test.samenleven.test";
+const PASSWORD: &str = "een lang test wachtwoord";
+
+/// Signs in a new official of Gent (a big city, may apply alone).
+async fn gent_official(app: &TestApp) -> Browser {
+    samenleven::accounts::create_user(
+        &app.db,
+        samenleven::accounts::NewUser {
+            email: GENT.to_owned(),
+            name: "Ambtenaar Gent".to_owned(),
+            role: "official".into(),
+            municipality_nis: Some(44021),
+            partner_code: None,
+            password: Some(PASSWORD.into()),
+        },
+    )
+    .await
+    .expect("create official");
+    let mut browser = app.browser();
+    assert_eq!(browser.login(GENT, PASSWORD).await.status(), 303);
+    browser.get("/account").await;
+    browser
+}
+
+/// Builds and submits a dossier with `actions` (code, rank) over HTTP; returns its id.
+async fn submitted_dossier(app: &TestApp, browser: &mut Browser, actions: &[(&str, u32)]) {
+    browser.get("/account").await;
+    let response = browser
+        .post("/dossiers", &[("call_id", &call_id(app).await)])
+        .await;
+    assert_eq!(response.status(), 303, "start a dossier");
+    let dossier = location(&response)
+        .trim_start_matches("/dossiers/")
+        .to_owned();
+    fill_general(browser, &dossier).await;
+    for (code, rank) in actions {
+        let action = add_action(app, browser, &dossier, code).await;
+        let response = save_action(
+            browser,
+            &dossier,
+            &action,
+            &[
+                ("priority", &rank.to_string()),
+                ("baseline_reach", "0"),
+                ("planned_reach", "1"),
+                ("own_contribution", "€ 25 000"),
+                ("description", "Een concrete aanpak met vaste partners."),
+                ("partners", ""),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 303, "action {code} saved");
+    }
+    attach(browser, &dossier, "council_decision").await;
+    attach(browser, &dossier, "budget_sheet").await;
+    accept_declarations(browser, &dossier).await;
+    let (_, html) = browser.get(&format!("/dossiers/{dossier}/controle")).await;
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/indienen"),
+            &[("version", &field_value(&html, "version"))],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "dossier submitted");
+}
+
+/// One stored line: (line id, application_action id, rank, requested, proposed, adjusted).
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    id: i64,
+    action: i64,
+    rank: i64,
+    requested: i64,
+    proposed: i64,
+    adjusted: Option<i64>,
+}
+
+async fn lines(app: &TestApp) -> Vec<Line> {
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT l.id AS id, l.application_action_id AS action, \
+             CAST(a.priority_rank AS BIGINT) AS rank_, l.requested_cents AS requested, \
+             l.proposed_cents AS proposed, l.adjusted_cents AS adjusted \
+             FROM allocation_line l JOIN application_action a ON a.id = l.application_action_id \
+             ORDER BY l.id",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| Line {
+            id: r.try_get("", "id").unwrap(),
+            action: r.try_get("", "action").unwrap(),
+            rank: r.try_get("", "rank_").unwrap(),
+            requested: r.try_get("", "requested").unwrap(),
+            proposed: r.try_get("", "proposed").unwrap(),
+            adjusted: r.try_get("", "adjusted").unwrap(),
+        })
+        .collect()
+}
+
+async fn allocation_id(app: &TestApp) -> i64 {
+    use sea_orm::{EntityTrait, QueryOrder};
+    entity::allocation::Entity::find()
+        .order_by_desc(entity::allocation::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("an allocation")
+        .id
+}
+
+/// Three submitted dossiers asking € 125.000 for year 1 (€ 75.000 at rank 1, € 50.000 at
+/// rank 2) and an envelope shrunk to € 90.000; the reviewer's browser on the page.
+async fn over_subscribed() -> (TestApp, Browser) {
+    let app = spawn_app().await;
+    let mut antwerpen = app.signed_in(OFFICIAL_A).await;
+    submitted_dossier(&app, &mut antwerpen, &[("2.1", 1), ("3.1", 2)]).await;
+    let mut vgc = app.signed_in(VGC).await;
+    submitted_dossier(&app, &mut vgc, &[("3.2", 1), ("1.4", 2)]).await;
+    let mut gent = gent_official(&app).await;
+    submitted_dossier(&app, &mut gent, &[("2.9", 1), ("3.3", 2)]).await;
+    assert_eq!(
+        count(&app.db, "application WHERE state = 'submitted'").await,
+        3
+    );
+    app.db
+        .execute_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "UPDATE call_project_year SET envelope_cents = 9000000 WHERE year_number = 1",
+        ))
+        .await
+        .unwrap();
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    let (status, html) = reviewer.get("/beoordeling/toewijzing").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("€ 90.000,00"), "the envelope is shown");
+    assert!(html.contains("Er is nog geen toewijzing"));
+    (app, reviewer)
+}
+
+async fn propose(app: &TestApp, browser: &mut Browser) -> reqwest::Response {
+    browser.get("/beoordeling/toewijzing").await;
+    browser
+        .post(
+            "/beoordeling/toewijzing",
+            &[("call_id", &call_id(app).await), ("year", "1")],
+        )
+        .await
+}
+
+/// Posts an amount for a line with the version the page shows.
+async fn adjust(
+    browser: &mut Browser,
+    allocation: i64,
+    line: i64,
+    amount: &str,
+) -> reqwest::Response {
+    let (_, html) = browser.get("/beoordeling/toewijzing").await;
+    let version = field_value(&html, "version");
+    browser
+        .post(
+            &format!("/beoordeling/toewijzing/{allocation}/regels/{line}"),
+            &[("amount", amount), ("version", &version)],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn the_proposal_stays_within_the_envelope_and_funds_rank_one_first() {
+    let (app, mut reviewer) = over_subscribed().await;
+    let response = propose(&app, &mut reviewer).await;
+    assert_eq!(response.status(), 303);
+    assert!(location(&response).starts_with("/beoordeling/toewijzing?"));
+
+    let lines = lines(&app).await;
+    assert_eq!(lines.len(), 6, "one line per action");
+    let total: i64 = lines.iter().map(|l| l.proposed).sum();
+    assert_eq!(total, 9_000_000, "the envelope is used, never exceeded");
+    for line in &lines {
+        assert!(line.proposed <= line.requested, "{line:?}");
+        assert!(line.proposed >= 0);
+        if line.rank == 1 {
+            assert_eq!(line.proposed, line.requested, "rank 1 is funded in full");
+        }
+    }
+    let rank_two: i64 = lines
+        .iter()
+        .filter(|l| l.rank == 2)
+        .map(|l| l.proposed)
+        .sum();
+    assert_eq!(rank_two, 1_500_000, "rank 2 shares what is left");
+    assert_eq!(
+        count(&app.db, "audit_log WHERE action = 'allocation.proposed'").await,
+        1
+    );
+
+    let (status, html) = reviewer.get("/beoordeling/toewijzing").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Voorgestelde toewijzing"), "{html}");
+    assert!(html.contains("PS-2022-2024-"), "the dossiers are listed");
+    assert!(html.contains("Antwerpen") && html.contains("Gent"));
+    assert!(html.contains("€ 125.000,00"), "the total asked");
+    assert!(html.contains("€ 35.000,00"), "what does not fit");
+    assert!(html.contains("Volledig toegekend"), "the engine's reason");
+    assert!(html.contains("nog niet bevestigd"));
+
+    // A new proposal replaces the earlier one.
+    assert_eq!(propose(&app, &mut reviewer).await.status(), 303);
+    assert_eq!(count(&app.db, "allocation").await, 1);
+    assert_eq!(count(&app.db, "allocation_line").await, 6);
+}
+
+#[tokio::test]
+async fn adjustments_stay_within_the_request_and_the_envelope() {
+    let (app, mut reviewer) = over_subscribed().await;
+    propose(&app, &mut reviewer).await;
+    let allocation = allocation_id(&app).await;
+    let lines = lines(&app).await;
+    let short = lines
+        .iter()
+        .find(|l| l.rank == 2 && l.requested - l.proposed >= 500_000)
+        .copied()
+        .expect("a rank-2 line that was cut by at least € 5.000");
+    let full = lines
+        .iter()
+        .find(|l| l.rank == 1)
+        .copied()
+        .expect("a rank-1 line");
+
+    // Above the request: refused, the typed amount comes back.
+    let response = adjust(&mut reviewer, allocation, full.id, "25.000,01").await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("hoger dan het gevraagde bedrag"), "{html}");
+    assert!(html.contains("value=\"25.000,01\""), "the input is kept");
+
+    // Over the envelope: the envelope is used in full, so any raise is refused.
+    let raise = format!("{},00", (short.proposed + 100) / 100);
+    let response = adjust(&mut reviewer, allocation, short.id, &raise).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("meer dan de enveloppe"), "{html}");
+
+    // Unreadable input.
+    let response = adjust(&mut reviewer, allocation, short.id, "twaalf").await;
+    assert_eq!(response.status(), 422);
+
+    // Lowering a line is fine and audited with before and after.
+    let response = adjust(&mut reviewer, allocation, full.id, "20.000,00").await;
+    assert_eq!(response.status(), 303);
+    let after = crate::allocation::lines(&app).await;
+    let changed = after.iter().find(|l| l.id == full.id).unwrap();
+    assert_eq!(changed.adjusted, Some(2_000_000));
+    assert_eq!(changed.proposed, full.proposed, "the proposal is kept");
+    assert_eq!(
+        count(
+            &app.db,
+            "audit_log WHERE action = 'allocation.adjusted' AND before IS NOT NULL AND after IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    // Now there is room: the cut line may take the freed € 5.000.
+    let raise = format!("{},00", (short.proposed + 500_000) / 100);
+    assert_eq!(
+        adjust(&mut reviewer, allocation, short.id, &raise)
+            .await
+            .status(),
+        303
+    );
+
+    // A stale version is a conflict.
+    let response = reviewer
+        .post(
+            &format!("/beoordeling/toewijzing/{allocation}/regels/{}", full.id),
+            &[("amount", "10.000"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    // A line of no allocation is not found.
+    let response = adjust(&mut reviewer, allocation, 999_999, "1").await;
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn only_an_admin_confirms_and_then_the_amounts_are_fixed() {
+    let (app, mut reviewer) = over_subscribed().await;
+    propose(&app, &mut reviewer).await;
+    let allocation = allocation_id(&app).await;
+    let lines = lines(&app).await;
+    let (_, html) = reviewer.get("/beoordeling/toewijzing").await;
+    assert!(!html.contains("Toewijzing bevestigen</button>"));
+    let response = reviewer
+        .post(
+            &format!("/beoordeling/toewijzing/{allocation}/bevestigen"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+
+    // Nothing is confirmed yet.
+    let first = lines[0];
+    assert_eq!(
+        samenleven::store::allocations::confirmed_amount(&app.db, first.action, 1)
+            .await
+            .unwrap(),
+        None
+    );
+
+    let mut admin = app.signed_in(ADMIN).await;
+    let (_, html) = admin.get("/beoordeling/toewijzing").await;
+    assert!(html.contains("Toewijzing bevestigen</button>"));
+    let version = field_value(&html, "version");
+    let response = admin
+        .post(
+            &format!("/beoordeling/toewijzing/{allocation}/bevestigen"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        count(
+            &app.db,
+            "allocation WHERE state = 'confirmed' AND confirmed_by IS NOT NULL AND confirmed_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(&app.db, "audit_log WHERE action = 'allocation.confirmed'").await,
+        1
+    );
+    for line in &lines {
+        assert_eq!(
+            samenleven::store::allocations::confirmed_amount(&app.db, line.action, 1)
+                .await
+                .unwrap(),
+            Some(line.proposed)
+        );
+        assert_eq!(
+            samenleven::store::allocations::confirmed_amount(&app.db, line.action, 2)
+                .await
+                .unwrap(),
+            None,
+            "no allocation for year 2"
+        );
+    }
+    let (_, html) = admin.get("/beoordeling/toewijzing").await;
+    assert!(html.contains("Bevestigde toewijzing"));
+    assert!(html.contains("Bevestigd door"));
+
+    // Fixed: no adjustments, no new proposal, no second confirmation.
+    let response = reviewer
+        .post(
+            &format!("/beoordeling/toewijzing/{allocation}/regels/{}", first.id),
+            &[("amount", "0"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains("al bevestigd"));
+    let response = propose(&app, &mut reviewer).await;
+    assert_eq!(response.status(), 409);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("al een bevestigde toewijzing")
+    );
+    let response = admin
+        .post(
+            &format!("/beoordeling/toewijzing/{allocation}/bevestigen"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+}
+
+#[tokio::test]
+async fn officials_may_not_see_or_change_allocations() {
+    let app = spawn_app().await;
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    assert_eq!(official.get("/beoordeling/toewijzing").await.0, 403);
+    for path in [
+        "/beoordeling/toewijzing".to_owned(),
+        "/beoordeling/toewijzing/1/regels/1".to_owned(),
+        "/beoordeling/toewijzing/1/bevestigen".to_owned(),
+    ] {
+        let response = official
+            .post(&path, &[("call_id", &call_id(&app).await), ("year", "1")])
+            .await;
+        assert_eq!(response.status(), 403, "{path}");
+    }
+    assert_eq!(count(&app.db, "allocation").await, 0);
+    // Staff on an allocation that does not exist: not found.
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    reviewer.get("/beoordeling/toewijzing").await;
+    let response = reviewer
+        .post(
+            "/beoordeling/toewijzing/424242/regels/1",
+            &[("amount", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 404);
+}
