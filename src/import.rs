@@ -8,7 +8,6 @@ use std::fmt;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 
 use entity::{municipality, population_figure};
@@ -106,7 +105,7 @@ pub async fn import_population(
         Err(errors) => return Ok(Err(ImportRejection { errors })),
     };
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing: HashMap<i64, population_figure::Model> = population_figure::Entity::find()
         .filter(population_figure::Column::ReferenceYear.eq(year))
         .all(&txn)

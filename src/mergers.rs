@@ -44,7 +44,7 @@ use std::fmt;
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -309,7 +309,7 @@ pub async fn apply_mergers(
     dry_run: bool,
 ) -> Result<MergerReport, MergerError> {
     check_year(year)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut report = MergerReport {
         year,
         dry_run,

@@ -8,10 +8,7 @@ mod reference;
 
 use std::fmt;
 
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub use files::statbel_source;
 
@@ -71,7 +68,7 @@ impl fmt::Display for SeedReport {
 
 /// Loads the reference data, in one transaction.
 pub async fn load_reference(db: &DatabaseConnection) -> Result<SeedReport, SeedError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut report = SeedReport::default();
     reference::load(&txn, &mut report).await?;
     txn.commit().await?;
@@ -80,7 +77,7 @@ pub async fn load_reference(db: &DatabaseConnection) -> Result<SeedReport, SeedE
 
 /// Loads the reference data and, when `demo` is set, the demo data.
 pub async fn load_all(db: &DatabaseConnection, demo: bool) -> Result<SeedReport, SeedError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut report = SeedReport::default();
     reference::load(&txn, &mut report).await?;
     if demo {

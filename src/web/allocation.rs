@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use sea_orm::{EntityTrait, QueryOrder, TransactionTrait};
+use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
 use entity::allocation::{self, AllocationState};
@@ -374,7 +374,7 @@ async fn propose(
         Err(ProposeError::Db(err)) => return Err(err.into()),
         Err(err) => Err(err),
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let stored = match computed {
         Ok(c) => allocations::store_proposal(&txn, c, Some(user.user.id)).await,
         Err(err) => Err(err),
@@ -499,7 +499,7 @@ async fn adjust(
         }
     };
     let version = form.version.unwrap_or(current.version);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     match allocations::adjust(&txn, &current, line_id, version, amount).await {
         Ok((before, after)) => {
             audit::record(
@@ -576,7 +576,7 @@ async fn confirm(
         return Ok((StatusCode::CONFLICT, html).into_response());
     }
     let version = form.version.unwrap_or(current.version);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if !allocations::confirm(&txn, current.id, version, user.user.id).await? {
         txn.rollback().await?;
         let html = page(

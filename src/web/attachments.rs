@@ -15,7 +15,6 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use sha2::{Digest, Sha256};
 
 use entity::attachment;
@@ -404,7 +403,7 @@ async fn upload(
         uploaded_at: Utc::now(),
     };
     let recorded = async {
-        let txn = state.db.begin().await?;
+        let txn = crate::db::begin_write(&state.db).await?;
         let row = store::attachments::insert(&txn, new).await?;
         audit::record(
             &txn,
@@ -498,7 +497,7 @@ async fn delete(
         // A report's attachment is removed with the report, not here.
         return Err(AppError::NotFound);
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if !store::attachments::delete(&txn, row.id).await? {
         return Err(AppError::NotFound);
     }

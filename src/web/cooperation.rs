@@ -286,7 +286,7 @@ async fn start(
         .map(|y| i32::from(y.year))
         .unwrap_or(1);
 
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let inserted = application::ActiveModel {
         call_id: Set(call.call.id),
         reference: Set(format!("tmp-{}", uuid::Uuid::new_v4())),
@@ -647,7 +647,7 @@ async fn invite(
         content.call.map_date(),
     )
     .await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     match invite_one(
         &txn,
         &state,
@@ -696,7 +696,7 @@ async fn remove(
     }) else {
         return Err(AppError::NotFound);
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     application_member::Entity::delete_by_id(target.row.id)
         .exec(&txn)
         .await?;
@@ -847,7 +847,7 @@ async fn answer(
             .await
             .map_err(AppError::internal)?;
         let recorded = async {
-            let txn = state.db.begin().await?;
+            let txn = crate::db::begin_write(&state.db).await?;
             let updated = application_member::Entity::update_many()
                 .col_expr(application_member::Column::ConsentState, Expr::value(ConsentState::Confirmed))
                 .col_expr(application_member::Column::ConsentAt, Expr::value(Some(now)))
@@ -920,7 +920,7 @@ async fn answer(
         ));
     }
     // Decline: the municipality leaves the dossier and is free again for this call.
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     application_member::Entity::delete_by_id(member.row.id)
         .exec(&txn)
         .await?;

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 use entity::application::{ApplicationKind, ApplicationState};
@@ -329,7 +329,7 @@ async fn start(
         (None, None) => return Err(AppError::Forbidden),
     };
 
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let inserted = entity::application::ActiveModel {
         call_id: Set(call.call.id),
         reference: Set(format!("tmp-{}", uuid::Uuid::new_v4())),

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 use entity::app_user;
@@ -175,7 +175,7 @@ async fn login(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if let Some(old) = &ctx.user {
         session::end(&txn, &old.session_id).await?;
     }
@@ -344,7 +344,7 @@ async fn forgot(
         .one(&state.db)
         .await?;
     if let Some(user) = user.filter(|u| u.active) {
-        let txn = state.db.begin().await?;
+        let txn = crate::db::begin_write(&state.db).await?;
         tokens::revoke_others(&txn, user.id, TokenPurpose::Reset, now).await?;
         let token = tokens::issue(&txn, user.id, TokenPurpose::Reset, now).await?;
         let link = format!("{}/wachtwoord-instellen/{token}", state.config.public_url);
@@ -457,7 +457,7 @@ async fn set_password(
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     let hash = accounts::hash_password(&form.password).map_err(AppError::internal)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if !tokens::consume(&txn, found.id, now).await? {
         txn.rollback().await?;
         return Err(AppError::Conflict(

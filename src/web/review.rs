@@ -13,7 +13,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Deserialize;
 
@@ -695,7 +695,7 @@ async fn assign(
             .ok_or_else(|| AppError::BadRequest("Kies een beoordelaar van ABB.".into()))?,
         _ => user.user.clone(),
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     application::Entity::update_many()
         .col_expr(
             application::Column::AssignedReviewerId,
@@ -733,7 +733,7 @@ async fn start_review(
 ) -> Result<Response, AppError> {
     let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
     let app = &content.dossier.application;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     transition(
         &txn,
         app,
@@ -795,7 +795,7 @@ async fn post_message(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let internal = form.internal.is_some();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     message::ActiveModel {
         application_id: Set(app.id),
         author_id: Set(Some(user.user.id)),
@@ -888,7 +888,7 @@ async fn request_changes(
         let page = review_view(&state, &user, &ctx, &content, errors, String::new()).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     transition(
         &txn,
         app,
@@ -1111,7 +1111,7 @@ async fn decide(
     let per_year: i64 = granted.iter().map(|(_, g)| g).sum::<i64>() + incentive;
     let total = per_year * i64::try_from(years.len()).unwrap_or(1);
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     transition(
         &txn,
         &app,
@@ -1205,7 +1205,7 @@ async fn reopen(
             "Geef de reden op waarom de beslissing heropend wordt.".into(),
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     transition(
         &txn,
         app,

@@ -13,7 +13,6 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -319,7 +318,7 @@ async fn save_general(
         (application::Column::LastProjectYear, Expr::value(last)),
         (application::Column::UpdatedAt, Expr::value(Utc::now())),
     ];
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut update = application::Entity::update_many()
         .col_expr(application::Column::Version, Expr::value(version + 1))
         .filter(application::Column::Id.eq(app.id))
@@ -539,7 +538,7 @@ async fn add_action(
         .max()
         .unwrap_or(0)
         + 1;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let inserted = application_action::ActiveModel {
         application_id: Set(app_id),
         call_action_id: Set(call_action.id),
@@ -866,7 +865,7 @@ async fn save_action(
         .unit_cost_cents
         .saturating_mul(i64::from(capped));
     let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let updated = application_action::Entity::update_many()
         .col_expr(
             application_action::Column::PriorityRank,
@@ -964,7 +963,7 @@ async fn delete_action(
 ) -> Result<Response, AppError> {
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     application_action::Entity::delete_by_id(chosen.row.id)
         .exec(&txn)
         .await?;
@@ -1097,7 +1096,7 @@ async fn add_kpi(
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     kpi::ActiveModel {
         application_action_id: Set(chosen.row.id),
         is_reach_kpi: Set(false),
@@ -1242,7 +1241,7 @@ async fn save_kpi(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let mut update = kpi::Entity::update_many()
         .col_expr(kpi::Column::TargetDate, Expr::value(input.target_date))
         .col_expr(
@@ -1303,7 +1302,7 @@ async fn delete_kpi(
             "De bereik-KPI hoort bij de actie en kan niet apart verwijderd worden.".into(),
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     kpi::Entity::delete_by_id(row.id).exec(&txn).await?;
     touch(&txn, content.dossier.application.id).await?;
     audit::record(
@@ -1445,7 +1444,7 @@ async fn save_declarations(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let updated = application::Entity::update_many()
         .col_expr(
             application::Column::DeclarationsAcceptedAt,

@@ -12,9 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 use entity::app_user;
@@ -170,7 +168,7 @@ async fn submit(
         "attachments": content.attachment_kinds,
     });
 
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let updated = application::Entity::update_many()
         .col_expr(application::Column::State, Expr::value(next_state))
         .col_expr(application::Column::SubmittedAt, Expr::value(Some(now)))
@@ -358,7 +356,7 @@ async fn withdraw(
     }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let updated = application::Entity::update_many()
         .col_expr(
             application::Column::State,

@@ -586,3 +586,53 @@ async fn vgc_applies_under_its_separate_agreement_through_the_same_journey() {
         .await;
     assert_eq!(response.status(), 409);
 }
+
+#[tokio::test]
+async fn ten_simultaneous_saves_of_one_section_give_one_success_and_nine_conflicts_never_an_error() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut browser).await;
+    let (_, html) = browser.get(&format!("/dossiers/{dossier}/algemeen")).await;
+    let version = field_value(&html, "version");
+    let path = format!("/dossiers/{dossier}/algemeen");
+    let titles: Vec<String> = (0..10).map(|i| format!("Versie {i}")).collect();
+    let requests = titles.iter().map(|title| {
+        let form = vec![
+            ("csrf_token", browser.csrf.clone()),
+            ("version", version.clone()),
+            ("title", title.clone()),
+            ("summary", "Samenvatting".to_owned()),
+            ("contact_name", "Els".to_owned()),
+            ("contact_email", "els@antwerpen.test".to_owned()),
+            ("contact_phone", String::new()),
+            ("first_project_year", "1".to_owned()),
+            ("last_project_year", "1".to_owned()),
+        ];
+        browser.client.post(format!("{}{}", app.address, path)).form(&form).send()
+    });
+    let responses = futures_join_all(requests).await;
+    let mut statuses: Vec<u16> = responses.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
+    statuses.sort();
+    assert_eq!(statuses, [vec![303], vec![409; 9]].concat());
+}
+
+/// Runs the futures at once and collects their results in order.
+async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.into_iter().collect();
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = handles.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if results[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => results[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}

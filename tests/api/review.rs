@@ -291,3 +291,92 @@ async fn transitions_are_refused_to_the_wrong_role_and_from_the_wrong_state() {
         403
     );
 }
+
+#[tokio::test]
+async fn a_decision_never_exceeds_the_confirmed_allocation() {
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    let (_official, dossier) = submitted_dossier(&app).await;
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    reviewer.get("/beoordeling/toewijzing").await;
+    let call = crate::journey::call_id(&app).await;
+    let response = reviewer
+        .post(
+            "/beoordeling/toewijzing",
+            &[("call_id", call.as_str()), ("year", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let allocation = entity::allocation::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let line = entity::allocation_line::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        line.proposed_cents, 2_500_000,
+        "the envelope covers the whole request"
+    );
+    // The reviewer lowers the line to € 15.000,00 and the admin confirms.
+    let response = reviewer
+        .post(
+            &format!(
+                "/beoordeling/toewijzing/{}/regels/{}",
+                allocation.id, line.id
+            ),
+            &[
+                ("amount", "15.000,00"),
+                ("version", &allocation.version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let mut admin = app.signed_in(ADMIN).await;
+    let response = admin
+        .post(
+            &format!("/beoordeling/toewijzing/{}/bevestigen", allocation.id),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+
+    reviewer.get(&format!("/beoordeling/{dossier}")).await;
+    reviewer
+        .post(&format!("/beoordeling/{dossier}/start"), &[])
+        .await;
+    let grant_field = format!("grant_{}", line.application_action_id);
+    let response = reviewer
+        .post(
+            &format!("/beoordeling/{dossier}/beslissing"),
+            &[
+                ("outcome", "approve"),
+                (grant_field.as_str(), "20.000,00"),
+                ("motivation", "Goed."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("hoogstens het bevestigde budget")
+    );
+    let response = reviewer
+        .post(
+            &format!("/beoordeling/{dossier}/beslissing"),
+            &[
+                ("outcome", "approve"),
+                (grant_field.as_str(), "15.000,00"),
+                ("motivation", "Binnen het bevestigde budget."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(state_of(&app, &dossier).await, "partly_approved");
+}

@@ -8,9 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
 use entity::email_outbox::{self, OutboxState};
@@ -227,7 +225,7 @@ async fn requeue(
             secure,
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if !mail::requeue_failed(&txn, id, Utc::now()).await? {
         txn.rollback().await?;
         return Ok(redirect_with_flash(

@@ -10,9 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
 use entity::app_user::{self, UserRole};
@@ -298,7 +296,7 @@ async fn create(
         },
     };
     let partner_code = Some(form.partner.trim().to_owned()).filter(|p| !p.is_empty());
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let result = if errors.is_empty() {
         accounts::insert_user(
             &txn,
@@ -500,7 +498,7 @@ async fn set_status(
         let page = user_page(&state, &ctx, &user, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if !update_if_current(
         &txn,
         user.id,
@@ -611,7 +609,7 @@ async fn rebind(
         let page = user_page(&state, &ctx, &user, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let changed = update_if_current(
         &txn,
         user.id,
