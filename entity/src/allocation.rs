@@ -15,6 +15,8 @@ pub struct Model {
     pub year_number: i32,
     pub state: AllocationState,
     pub envelope_cents: i64,
+    /// Incentives granted off the envelope before the action lines.
+    pub incentives_cents: i64,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub confirmed_by: Option<i64>,

@@ -19,6 +19,7 @@ mod m20260101_000005_followup;
 mod m20260101_000006_audit_outbox;
 mod m20260102_000001_outbox_claim;
 mod m20260102_000002_call_coverage_aim;
+mod m20260102_000003_allocation_incentives;
 
 /// Every schema migration, in order. The application runs them at start-up.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000006_audit_outbox::Migration),
             Box::new(m20260102_000001_outbox_claim::Migration),
             Box::new(m20260102_000002_call_coverage_aim::Migration),
+            Box::new(m20260102_000003_allocation_incentives::Migration),
         ]
     }
 }

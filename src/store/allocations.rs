@@ -269,6 +269,7 @@ pub async fn store_proposal<C: ConnectionTrait>(
         year_number: Set(year),
         state: Set(AllocationState::Proposed),
         envelope_cents: Set(envelope),
+        incentives_cents: Set(outcome.incentives_granted.get()),
         created_by: Set(created_by),
         created_at: Set(Utc::now()),
         confirmed_by: Set(None),
@@ -388,12 +389,16 @@ pub async fn adjust<C: ConnectionTrait>(
         .filter(|l| l.id != line_id)
         .map(effective)
         .fold(0i64, i64::saturating_add);
+    // Incentives came off the envelope first; the lines share what is left.
+    let available = allocation
+        .envelope_cents
+        .saturating_sub(allocation.incentives_cents);
     let total = others.saturating_add(adjusted);
-    if total > allocation.envelope_cents {
+    if total > available {
         return Err(AdjustError::OverEnvelope {
-            total: money(total),
+            total: money(total.saturating_add(allocation.incentives_cents)),
             envelope: money(allocation.envelope_cents),
-            room: money(allocation.envelope_cents.saturating_sub(others)),
+            room: money(available.saturating_sub(others)),
         });
     }
     let updated = allocation_line::ActiveModel {

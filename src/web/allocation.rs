@@ -77,6 +77,8 @@ pub struct AllocationSummary {
     pub confirmed: bool,
     pub status: String,
     pub envelope: String,
+    /// Incentives granted off the envelope before the actions.
+    pub incentives: String,
     pub requested: String,
     pub proposed: String,
     pub effective: String,
@@ -284,10 +286,15 @@ async fn summary(
         confirmed: a.state == AllocationState::Confirmed,
         status,
         envelope: money(a.envelope_cents),
+        incentives: money(a.incentives_cents),
         requested: money(requested),
         proposed: money(proposed),
         effective: money(effective),
-        unallocated: money(a.envelope_cents.saturating_sub(effective)),
+        unallocated: money(
+            a.envelope_cents
+                .saturating_sub(a.incentives_cents)
+                .saturating_sub(effective),
+        ),
         not_funded: money(not_funded),
         not_funded_why,
         dossiers: dossiers.into_values().collect(),

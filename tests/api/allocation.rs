@@ -417,3 +417,74 @@ async fn officials_may_not_see_or_change_allocations() {
         .await;
     assert_eq!(response.status(), 404);
 }
+
+#[tokio::test]
+async fn adjustments_leave_room_for_the_incentives_taken_off_the_envelope_first() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = spawn_app().await;
+    let dossier = app.dossier_led_by(11002).await;
+    let call_action = entity::call_action::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let action = entity::application_action::ActiveModel {
+        application_id: Set(dossier),
+        call_action_id: Set(call_action.id),
+        priority_rank: Set(1),
+        baseline_reach: Set(0),
+        planned_reach: Set(2),
+        grant_cents: Set(5_000_000),
+        own_contribution_cents: Set(5_000_000),
+        description: Set("x".into()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let allocation = entity::allocation::ActiveModel {
+        call_id: Set(call_action.call_id),
+        year_number: Set(1),
+        state: Set(entity::allocation::AllocationState::Proposed),
+        envelope_cents: Set(5_000_000),
+        incentives_cents: Set(1_000_000),
+        created_at: Set(chrono::Utc::now()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let line = entity::allocation_line::ActiveModel {
+        allocation_id: Set(allocation.id),
+        application_action_id: Set(action.id),
+        requested_cents: Set(5_000_000),
+        proposed_cents: Set(4_000_000),
+        adjusted_cents: Set(None),
+        reason: Set("test".into()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    // € 45.000 for the line plus € 10.000 of incentives is more than the € 50.000 envelope.
+    let refused =
+        samenleven::store::allocations::adjust(&app.db, &allocation, line.id, 1, 4_500_000).await;
+    assert!(
+        matches!(
+            refused,
+            Err(samenleven::store::allocations::AdjustError::OverEnvelope { .. })
+        ),
+        "{refused:?}"
+    );
+    let fresh = entity::allocation::Entity::find_by_id(allocation.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let accepted =
+        samenleven::store::allocations::adjust(&app.db, &fresh, line.id, fresh.version, 4_000_000)
+            .await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+}

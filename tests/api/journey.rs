@@ -588,7 +588,8 @@ async fn vgc_applies_under_its_separate_agreement_through_the_same_journey() {
 }
 
 #[tokio::test]
-async fn ten_simultaneous_saves_of_one_section_give_one_success_and_nine_conflicts_never_an_error() {
+async fn ten_simultaneous_saves_of_one_section_give_one_success_and_nine_conflicts_never_an_error()
+{
     let app = spawn_app().await;
     let mut browser = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut browser).await;
@@ -608,16 +609,25 @@ async fn ten_simultaneous_saves_of_one_section_give_one_success_and_nine_conflic
             ("first_project_year", "1".to_owned()),
             ("last_project_year", "1".to_owned()),
         ];
-        browser.client.post(format!("{}{}", app.address, path)).form(&form).send()
+        browser
+            .client
+            .post(format!("{}{}", app.address, path))
+            .form(&form)
+            .send()
     });
     let responses = futures_join_all(requests).await;
-    let mut statuses: Vec<u16> = responses.iter().map(|r| r.as_ref().unwrap().status().as_u16()).collect();
+    let mut statuses: Vec<u16> = responses
+        .iter()
+        .map(|r| r.as_ref().unwrap().status().as_u16())
+        .collect();
     statuses.sort();
     assert_eq!(statuses, [vec![303], vec![409; 9]].concat());
 }
 
 /// Runs the futures at once and collects their results in order.
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
     let handles: Vec<_> = futures.into_iter().collect();
     let mut pinned: Vec<std::pin::Pin<Box<F>>> = handles.into_iter().map(Box::pin).collect();
     let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
@@ -631,7 +641,11 @@ async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Ite
                 }
             }
         }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
     })
     .await;
     results.into_iter().flatten().collect()

@@ -595,6 +595,7 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         year_number: Set(1),
         state: Set(allocation::AllocationState::Confirmed),
         envelope_cents: Set(1),
+        incentives_cents: Set(0),
         created_by: Set(Some(app_user.id)),
         created_at: Set(timestamp()),
         confirmed_by: Set(Some(app_user.id)),
