@@ -22,7 +22,7 @@ use entity::application::{self, ApplicationState};
 use entity::decision::DecisionOutcome;
 use entity::{
     application_snapshot, audit_log, call, change_request, decision, decision_line, message,
-    municipality,
+    municipality, review,
 };
 
 use crate::audit::{self, AuditEntry};
@@ -50,6 +50,7 @@ pub fn routes() -> RouteTable {
         .post("/beoordeling/{id}/toewijzen", STAFF, assign)
         .post("/beoordeling/{id}/start", STAFF, start_review)
         .post("/beoordeling/{id}/bericht", STAFF, post_message)
+        .post("/beoordeling/{id}/checklist", STAFF, save_checklist)
         .post("/beoordeling/{id}/aanpassingen", STAFF, request_changes)
         .post("/beoordeling/{id}/beslissing", STAFF, decide)
         .post("/beoordeling/{id}/heropenen", ADMINS, reopen)
@@ -476,6 +477,32 @@ pub struct ChangeLine {
     pub after: String,
 }
 
+/// The criteria every reviewer assesses, with their stored codes.
+pub const CRITERIA: [(&str, &str); 6] = [
+    ("ontvankelijk", "Tijdig en volledig ingediend"),
+    (
+        "acties",
+        "De acties passen in de oproep en bij hun doelstellingen",
+    ),
+    ("kpis", "De KPI's zijn meetbaar en realistisch"),
+    ("begroting", "Begroting en cofinanciering kloppen"),
+    (
+        "bijlagen",
+        "De bijlagen (beslissing, begroting) zijn in orde",
+    ),
+    (
+        "samenwerking",
+        "Samenwerking: elke deelnemer bevestigde (n.v.t. voor één gemeente)",
+    ),
+];
+
+pub struct CriterionLine {
+    pub code: &'static str,
+    pub label: &'static str,
+    /// "ok", "niet_ok" or "" (not assessed yet).
+    pub value: String,
+}
+
 #[derive(Template)]
 #[template(path = "review/review.html")]
 pub struct ReviewPage {
@@ -493,6 +520,8 @@ pub struct ReviewPage {
     pub submissions: usize,
     pub errors: FormErrors,
     pub motivation: String,
+    pub criteria: Vec<CriterionLine>,
+    pub checklist_version: i32,
 }
 
 /// Differences between two JSON snapshots, as "path: before → after" lines.
@@ -609,7 +638,25 @@ async fn review_view(
         let b: serde_json::Value = serde_json::from_str(&last.snapshot).unwrap_or_default();
         diff(&a, &b, "", &mut changes);
     }
+    let stored = review::Entity::find()
+        .filter(review::Column::ApplicationId.eq(app.id))
+        .one(db)
+        .await?;
+    let values: std::collections::HashMap<String, String> = stored
+        .as_ref()
+        .and_then(|r| serde_json::from_str(&r.checklist).ok())
+        .unwrap_or_default();
+    let criteria = CRITERIA
+        .iter()
+        .map(|(code, label)| CriterionLine {
+            code,
+            label,
+            value: values.get(*code).cloned().unwrap_or_default(),
+        })
+        .collect();
     render(&ReviewPage {
+        criteria,
+        checklist_version: stored.map(|r| r.version).unwrap_or(0),
         layout: ctx.layout(format!("Beoordeling {}", app.reference)),
         view: full_view(content, &report),
         state_label: to_domain(app.state).label(),
@@ -840,6 +887,109 @@ async fn post_message(
         } else {
             "Bericht verstuurd."
         },
+        state.config.secure_cookies(),
+    ))
+}
+
+/// Saves the reviewer's checklist (one per dossier, shared by ABB), if nobody saved it since
+/// `version` was read (0: not saved yet).
+async fn save_checklist(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    RawForm(raw): RawForm,
+) -> Result<Response, AppError> {
+    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
+    let app = &content.dossier.application;
+    let pairs = serde_urlencoded_pairs(&raw);
+    let version: i32 = pairs
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(-1);
+    let values: std::collections::BTreeMap<String, String> = CRITERIA
+        .iter()
+        .map(|(code, _)| {
+            let value = pairs
+                .iter()
+                .find(|(k, _)| k == code)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| matches!(*v, "ok" | "niet_ok"))
+                .unwrap_or("")
+                .to_owned();
+            ((*code).to_owned(), value)
+        })
+        .collect();
+    let checklist = serde_json::to_string(&values).map_err(AppError::internal)?;
+    let now = Utc::now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let existing = review::Entity::find()
+        .filter(review::Column::ApplicationId.eq(app.id))
+        .one(&txn)
+        .await?;
+    let saved = match (&existing, version) {
+        (None, 0) => {
+            review::ActiveModel {
+                application_id: Set(app.id),
+                reviewer_id: Set(user.user.id),
+                checklist: Set(checklist.clone()),
+                internal_note: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            true
+        }
+        (Some(r), v) => {
+            review::Entity::update_many()
+                .col_expr(review::Column::Checklist, Expr::value(checklist.clone()))
+                .col_expr(review::Column::ReviewerId, Expr::value(user.user.id))
+                .col_expr(review::Column::UpdatedAt, Expr::value(now))
+                .col_expr(review::Column::Version, Expr::value(v + 1))
+                .filter(review::Column::Id.eq(r.id))
+                .filter(review::Column::Version.eq(v))
+                .exec(&txn)
+                .await?
+                .rows_affected
+                == 1
+        }
+        (None, _) => false,
+    };
+    if !saved {
+        txn.rollback().await?;
+        let mut errors = FormErrors::default();
+        errors.add(
+            "checklist",
+            "Iemand anders bewaarde de checklist intussen. Bekijk de huidige stand en bewaar opnieuw.",
+        );
+        let page = review_view(&state, &user, &ctx, &content, errors, String::new()).await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    audit::record(
+        &txn,
+        AuditEntry::new(
+            "application.checklist",
+            "application",
+            Some(app.id.to_string()),
+        )
+        .by(Some(user.user.id), user.label())
+        .from_ip(ctx.ip.clone())
+        .before(
+            existing
+                .and_then(|r| serde_json::from_str(&r.checklist).ok())
+                .unwrap_or(serde_json::Value::Null),
+        )
+        .after(serde_json::from_str(&checklist).unwrap_or(serde_json::Value::Null)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(redirect_with_flash(
+        &format!("/beoordeling/{}", app.id),
+        "Checklist bewaard.",
         state.config.secure_cookies(),
     ))
 }

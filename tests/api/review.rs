@@ -380,3 +380,26 @@ async fn a_decision_never_exceeds_the_confirmed_allocation() {
     assert_eq!(response.status(), 303);
     assert_eq!(state_of(&app, &dossier).await, "partly_approved");
 }
+
+#[tokio::test]
+async fn the_checklist_is_saved_per_criterion_and_two_reviewers_do_not_overwrite_each_other() {
+    let app = spawn_app().await;
+    let (_official, dossier) = submitted_dossier(&app).await;
+    let mut first = app.signed_in(REVIEWER).await;
+    let mut second = app.signed_in("beoordelaar2@demo.samenleven.test").await;
+    first.get(&format!("/beoordeling/{dossier}")).await;
+    second.get(&format!("/beoordeling/{dossier}")).await;
+    let path = format!("/beoordeling/{dossier}/checklist");
+    let response = first
+        .post(&path, &[("version", "0"), ("ontvankelijk", "ok"), ("kpis", "niet_ok"), ("acties", "onzin")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let response = second.post(&path, &[("version", "0"), ("ontvankelijk", "niet_ok")]).await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains("Iemand anders bewaarde de checklist"));
+    let (_, html) = first.get(&format!("/beoordeling/{dossier}")).await;
+    assert!(html.contains("name=\"ontvankelijk\" value=\"ok\" aria-label=\"Tijdig en volledig ingediend: in orde\" checked"));
+    assert!(html.contains("name=\"kpis\" value=\"niet_ok\""));
+    assert_eq!(count(&app.db, "review WHERE checklist LIKE '%\"acties\":\"\"%'").await, 1, "unknown values are not stored");
+    assert_eq!(count(&app.db, "audit_log WHERE action = 'application.checklist'").await, 1);
+}
