@@ -391,15 +391,38 @@ async fn the_checklist_is_saved_per_criterion_and_two_reviewers_do_not_overwrite
     second.get(&format!("/beoordeling/{dossier}")).await;
     let path = format!("/beoordeling/{dossier}/checklist");
     let response = first
-        .post(&path, &[("version", "0"), ("ontvankelijk", "ok"), ("kpis", "niet_ok"), ("acties", "onzin")])
+        .post(
+            &path,
+            &[
+                ("version", "0"),
+                ("ontvankelijk", "ok"),
+                ("kpis", "niet_ok"),
+                ("acties", "onzin"),
+            ],
+        )
         .await;
     assert_eq!(response.status(), 303);
-    let response = second.post(&path, &[("version", "0"), ("ontvankelijk", "niet_ok")]).await;
+    let response = second
+        .post(&path, &[("version", "0"), ("ontvankelijk", "niet_ok")])
+        .await;
     assert_eq!(response.status(), 409);
-    assert!(response.text().await.unwrap().contains("Iemand anders bewaarde de checklist"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Iemand anders bewaarde de checklist")
+    );
     let (_, html) = first.get(&format!("/beoordeling/{dossier}")).await;
     assert!(html.contains("name=\"ontvankelijk\" value=\"ok\" aria-label=\"Tijdig en volledig ingediend: in orde\" checked"));
     assert!(html.contains("name=\"kpis\" value=\"niet_ok\""));
-    assert_eq!(count(&app.db, "review WHERE checklist LIKE '%\"acties\":\"\"%'").await, 1, "unknown values are not stored");
-    assert_eq!(count(&app.db, "audit_log WHERE action = 'application.checklist'").await, 1);
+    assert_eq!(
+        count(&app.db, "review WHERE checklist LIKE '%\"acties\":\"\"%'").await,
+        1,
+        "unknown values are not stored"
+    );
+    assert_eq!(
+        count(&app.db, "audit_log WHERE action = 'application.checklist'").await,
+        1
+    );
 }
