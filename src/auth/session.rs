@@ -202,6 +202,15 @@ pub fn flash_cookie(message: &str, secure: bool) -> HeaderValue {
     cookies::set(cookies::FLASH, &encode_flash(message), secure, Some(60))
 }
 
+/// A 303 redirect to `to` that shows `message` on the next page.
+pub fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, flash_cookie(message, secure));
+    response
+}
+
 fn encode_flash(message: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(message.as_bytes())

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
@@ -15,7 +15,8 @@ use entity::allocation::{self, AllocationState};
 use entity::{action, app_user, call, call_action, call_project_year};
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::session::{self, CurrentUser};
+use crate::auth::session::CurrentUser;
+use crate::auth::session::redirect_with_flash;
 use crate::domain::Cents;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -333,14 +334,6 @@ async fn show(
             .await?
             .into_response(),
     )
-}
-
-fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
-    let mut response = Redirect::to(to).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, session::flash_cookie(message, secure));
-    response
 }
 
 fn page_url(call_id: i64, year: i32) -> String {

@@ -13,14 +13,15 @@ use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use entity::attachment;
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::session::{self, CurrentUser, SessionUser};
+use crate::auth::session::redirect_with_flash;
+use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::attachments::{
     AttachmentKind, FileType, display_name, download_name, format_size, kind_label,
     missing_required, sniff,
@@ -623,14 +624,6 @@ fn rfc5987_encode(value: &str) -> String {
         }
     }
     out
-}
-
-fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
-    let mut response = Redirect::to(to).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, session::flash_cookie(message, secure));
-    response
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ use entity::call::CallState;
 use entity::{app_user, attachment, municipality};
 
 use crate::audit::{self, AuditEntry};
+use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::dutch::{format_basis_points, format_count};
 use crate::domain::{Advisor, AdvisorOptions, Directory, NisCode};
@@ -44,7 +45,6 @@ use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::OFFICIALS;
-use crate::web::sections::redirect_with_flash;
 use crate::web::{Access, RouteTable};
 
 pub fn routes() -> RouteTable {

@@ -14,7 +14,7 @@ use entity::auth_token::TokenPurpose;
 
 use crate::accounts;
 use crate::audit::{self, AuditEntry};
-use crate::auth::session::{self, CurrentUser, is_local_path};
+use crate::auth::session::{self, CurrentUser, is_local_path, redirect_with_flash};
 use crate::auth::{cookies, throttle, tokens};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
@@ -210,14 +210,6 @@ async fn login(
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| accounts::hash_password(&accounts::generate_password()).unwrap_or_default())
-}
-
-fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
-    let mut response = Redirect::to(to).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, session::flash_cookie(message, secure));
-    response
 }
 
 async fn logout(

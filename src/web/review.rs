@@ -26,6 +26,7 @@ use entity::{
 };
 
 use crate::audit::{self, AuditEntry};
+use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
 use crate::domain::workflow::{self, DossierState, Party, Transition};
@@ -40,7 +41,6 @@ use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view, money};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, STAFF};
-use crate::web::sections::redirect_with_flash;
 use crate::web::{Access, RouteTable};
 
 pub fn routes() -> RouteTable {

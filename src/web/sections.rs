@@ -7,8 +7,8 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
@@ -19,7 +19,8 @@ use serde::Deserialize;
 use entity::{application, application_action, kpi};
 
 use crate::audit::{self, AuditEntry};
-use crate::auth::session::{CurrentUser, SessionUser, flash_cookie};
+use crate::auth::session::redirect_with_flash;
+use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::{Cents, KpiValue, Reach};
 use crate::error::AppError;
 use crate::policy::Action;
@@ -77,14 +78,6 @@ async fn editable(
     ensure_editable(&dossier)?;
     crate::web::review::ensure_section_open(&state.db, &dossier.application, section).await?;
     Ok(drafts::load(&state.db, dossier).await?)
-}
-
-pub fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
-    let mut response = Redirect::to(to).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, flash_cookie(message, secure));
-    response
 }
 
 fn text_limit(

@@ -21,6 +21,7 @@ use entity::{application_member, application_snapshot};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::CurrentUser;
+use crate::auth::session::redirect_with_flash;
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::policy::Action;
@@ -33,7 +34,6 @@ use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::OFFICIALS;
-use crate::web::sections::redirect_with_flash;
 use crate::web::{Access, RouteTable};
 
 pub fn routes() -> RouteTable {

@@ -15,11 +15,11 @@ use entity::email_outbox::{self, OutboxState};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::CurrentUser;
+use crate::auth::session::redirect_with_flash;
 use crate::error::AppError;
 use crate::mail::{self, OutboxCounts};
 use crate::state::AppState;
 use crate::web::RouteTable;
-use crate::web::admin::users::redirect_with_flash;
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
 use crate::web::pages::{Layout, render};

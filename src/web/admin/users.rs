@@ -6,8 +6,8 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -19,6 +19,7 @@ use entity::{municipality, partner_organisation};
 
 use crate::accounts::{self, AccountError, NewUser, RoleExt};
 use crate::audit::{self, AuditEntry};
+use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{self, CurrentUser};
 use crate::auth::tokens;
 use crate::error::AppError;
@@ -377,14 +378,6 @@ async fn create(
         ),
         state.config.secure_cookies(),
     ))
-}
-
-pub(crate) fn redirect_with_flash(to: &str, message: &str, secure: bool) -> Response {
-    let mut response = Redirect::to(to).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, session::flash_cookie(message, secure));
-    response
 }
 
 #[derive(Template)]
