@@ -158,7 +158,9 @@ fn token_from_body(content_type: &str, body: &[u8]) -> Option<String> {
     None
 }
 
-fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+/// The name/value pairs of an `application/x-www-form-urlencoded` body, decoded, in order
+/// (repeated names are kept).
+pub(crate) fn form_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded_pairs(std::str::from_utf8(body).unwrap_or(""))
 }
 

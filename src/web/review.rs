@@ -26,6 +26,7 @@ use entity::{
 };
 
 use crate::audit::{self, AuditEntry};
+use crate::auth::csrf::form_urlencoded_pairs;
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
@@ -902,7 +903,7 @@ async fn save_checklist(
 ) -> Result<Response, AppError> {
     let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
     let app = &content.dossier.application;
-    let pairs = serde_urlencoded_pairs(&raw);
+    let pairs = form_urlencoded_pairs(&raw);
     let version: i32 = pairs
         .iter()
         .find(|(k, _)| k == "version")
@@ -1012,7 +1013,7 @@ async fn request_changes(
 ) -> Result<Response, AppError> {
     let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
     let app = &content.dossier.application;
-    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(&raw);
+    let pairs: Vec<(String, String)> = form_urlencoded_pairs(&raw);
     let sections: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "sections")
@@ -1081,41 +1082,6 @@ async fn request_changes(
     ))
 }
 
-fn serde_urlencoded_pairs(raw: &[u8]) -> Vec<(String, String)> {
-    url_pairs(std::str::from_utf8(raw).unwrap_or(""))
-}
-
-fn url_pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (decode(k), decode(v)))
-        .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                Some(b) => {
-                    out.push(b);
-                    i += 2;
-                }
-                None => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// The open change request of a dossier whose state is "changes requested", if any.
 pub async fn open_change_request<C: ConnectionTrait>(
     db: &C,
@@ -1166,7 +1132,7 @@ async fn decide(
 ) -> Result<Response, AppError> {
     let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
     let app = content.dossier.application.clone();
-    let pairs = serde_urlencoded_pairs(&raw);
+    let pairs = form_urlencoded_pairs(&raw);
     let field = |name: &str| {
         pairs
             .iter()
@@ -1507,7 +1473,8 @@ mod tests {
 
     #[test]
     fn repeated_form_fields_are_all_read() {
-        let pairs = url_pairs("sections=algemeen&sections=acties&message=Graag+aanpassen%21");
+        let pairs =
+            form_urlencoded_pairs(b"sections=algemeen&sections=acties&message=Graag+aanpassen%21");
         assert_eq!(pairs.iter().filter(|(k, _)| k == "sections").count(), 2);
         assert_eq!(pairs[2].1, "Graag aanpassen!");
     }
