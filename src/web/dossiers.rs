@@ -99,18 +99,9 @@ pub struct FullPage {
     pub notices: Notices,
 }
 
+/// The state in Dutch, as the state machine names it.
 pub fn state_label(state: ApplicationState) -> &'static str {
-    match state {
-        ApplicationState::Draft => "ontwerp",
-        ApplicationState::Submitted => "ingediend",
-        ApplicationState::InReview => "in beoordeling",
-        ApplicationState::ChangesRequested => "aanpassing gevraagd",
-        ApplicationState::Resubmitted => "opnieuw ingediend",
-        ApplicationState::Approved => "goedgekeurd",
-        ApplicationState::PartlyApproved => "gedeeltelijk goedgekeurd",
-        ApplicationState::Rejected => "afgewezen",
-        ApplicationState::Withdrawn => "ingetrokken",
-    }
+    crate::web::review::to_domain(state).label()
 }
 
 /// Loads dossier `id` for `user` doing `action`, or answers 404/403 (audited) through the
