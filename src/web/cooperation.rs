@@ -21,7 +21,7 @@ use sea_orm::{
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use entity::application::{self, ApplicationKind, ApplicationState};
+use entity::application::{self, ApplicationKind};
 use entity::application_member::{self, ConsentState, MemberRole};
 use entity::call::CallState;
 use entity::{app_user, attachment, municipality};
@@ -287,50 +287,34 @@ async fn start(
         .unwrap_or(1);
 
     let txn = crate::db::begin_write(&state.db).await?;
-    let inserted = application::ActiveModel {
-        call_id: Set(call.call.id),
-        reference: Set(format!("tmp-{}", uuid::Uuid::new_v4())),
-        kind: Set(ApplicationKind::Cooperation),
-        lead_municipality_id: Set(Some(lead_id)),
-        partner_organisation_id: Set(None),
-        title: Set(format!("Samenwerking rond {lead_name}")),
-        first_project_year: Set(first_year),
-        last_project_year: Set(first_year),
-        state: Set(ApplicationState::Draft),
-        created_by: Set(Some(user.user.id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let reference = format!("{}-{:04}", call.call.code, inserted.id);
-    let mut active: application::ActiveModel = inserted.clone().into();
-    active.reference = Set(reference.clone());
-    let app = active.update(&txn).await?;
-    let lead_row = application_member::ActiveModel {
-        application_id: Set(app.id),
-        call_id: Set(call.call.id),
-        municipality_id: Set(lead_id),
-        role: Set(MemberRole::Lead),
-        consent_state: Set(ConsentState::Confirmed),
-        consent_at: Set(Some(now)),
-        invited_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    if let Err(err) = lead_row {
-        txn.rollback().await?;
-        if is_unique_violation(&err) {
-            return Err(AppError::Conflict(format!(
-                "{lead_name} neemt al deel aan een dossier voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep."
-            )));
+    let app = match crate::store::applications::create_draft(
+        &txn,
+        crate::store::applications::NewDossier {
+            call_id: call.call.id,
+            call_code: call.call.code.clone(),
+            kind: ApplicationKind::Cooperation,
+            lead_municipality_id: Some(lead_id),
+            partner_organisation_id: None,
+            title: format!("Samenwerking rond {lead_name}"),
+            first_project_year: first_year,
+            created_by: user.user.id,
+        },
+        now,
+    )
+    .await
+    {
+        Ok(app) => app,
+        Err(err) => {
+            txn.rollback().await?;
+            if is_unique_violation(&err) {
+                return Err(AppError::Conflict(format!(
+                    "{lead_name} neemt al deel aan een dossier voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep."
+                )));
+            }
+            return Err(err.into());
         }
-        return Err(err.into());
-    }
+    };
+    let reference = app.reference.clone();
     audit::record(
         &txn,
         AuditEntry::new("application.started", "application", Some(app.id.to_string()))

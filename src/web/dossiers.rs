@@ -6,11 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use entity::application::{ApplicationKind, ApplicationState};
-use entity::application_member::{ConsentState, MemberRole};
 use entity::call::CallState;
 
 use crate::audit::{self, AuditEntry};
@@ -321,43 +320,24 @@ async fn start(
     };
 
     let txn = crate::db::begin_write(&state.db).await?;
-    let inserted = entity::application::ActiveModel {
-        call_id: Set(call.call.id),
-        reference: Set(format!("tmp-{}", uuid::Uuid::new_v4())),
-        kind: Set(kind),
-        lead_municipality_id: Set(lead_municipality_id),
-        partner_organisation_id: Set(partner_id),
-        title: Set(title),
-        first_project_year: Set(first_year),
-        last_project_year: Set(first_year),
-        state: Set(ApplicationState::Draft),
-        created_by: Set(Some(user.user.id)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let reference = format!("{}-{:04}", call.call.code, inserted.id);
-    let mut active: entity::application::ActiveModel = inserted.clone().into();
-    active.reference = Set(reference.clone());
-    let inserted = active.update(&txn).await?;
-    if let Some(municipality_id) = lead_municipality_id {
-        let member = entity::application_member::ActiveModel {
-            application_id: Set(inserted.id),
-            call_id: Set(call.call.id),
-            municipality_id: Set(municipality_id),
-            role: Set(MemberRole::Lead),
-            consent_state: Set(ConsentState::Confirmed),
-            consent_at: Set(Some(now)),
-            invited_at: Set(now),
-            version: Set(1),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await;
-        if let Err(err) = member {
+    let inserted = match store::applications::create_draft(
+        &txn,
+        store::applications::NewDossier {
+            call_id: call.call.id,
+            call_code: call.call.code.clone(),
+            kind,
+            lead_municipality_id,
+            partner_organisation_id: partner_id,
+            title,
+            first_project_year: first_year,
+            created_by: user.user.id,
+        },
+        now,
+    )
+    .await
+    {
+        Ok(app) => app,
+        Err(err) => {
             txn.rollback().await?;
             if is_unique_violation(&err) {
                 return Err(AppError::Conflict(
@@ -366,7 +346,8 @@ async fn start(
             }
             return Err(err.into());
         }
-    }
+    };
+    let reference = inserted.reference.clone();
     audit::record(
         &txn,
         AuditEntry::new("application.started", "application", Some(inserted.id.to_string()))
