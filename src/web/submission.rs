@@ -191,6 +191,7 @@ async fn submit(
         let (page, _) = check_view(&state, &ctx, &fresh, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
+    crate::store::inbox::record_findings(&txn, app.id, &report, now).await?;
     // A resubmission answers the open change request.
     entity::change_request::Entity::update_many()
         .col_expr(

@@ -10,6 +10,7 @@ mod auth;
 mod cooperation;
 mod dashboard;
 mod foundation;
+mod inbox;
 mod journey;
 mod mail;
 mod matrix;
