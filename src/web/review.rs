@@ -546,6 +546,13 @@ pub struct DecisionActionLine {
     pub value: String,
 }
 
+pub struct VersionLine {
+    pub sequence: i32,
+    pub at: String,
+    pub by: String,
+    pub changes: Vec<ChangeLine>,
+}
+
 pub struct ChangeLine {
     pub path: String,
     pub before: String,
@@ -592,6 +599,8 @@ pub struct ReviewPage {
     pub messages: Vec<MessageLine>,
     pub decision_lines: Vec<DecisionActionLine>,
     pub changes: Vec<ChangeLine>,
+    /// Every submission, oldest first, with what changed since the one before.
+    pub versions: Vec<VersionLine>,
     pub submissions: usize,
     pub errors: FormErrors,
     pub motivation: String,
@@ -707,12 +716,34 @@ async fn review_view(
         .order_by_asc(application_snapshot::Column::Sequence)
         .all(db)
         .await?;
-    let mut changes = Vec::new();
-    if let [.., previous, last] = snapshots.as_slice() {
-        let a: serde_json::Value = serde_json::from_str(&previous.snapshot).unwrap_or_default();
-        let b: serde_json::Value = serde_json::from_str(&last.snapshot).unwrap_or_default();
-        diff(&a, &b, "", &mut changes);
-    }
+    let parsed: Vec<serde_json::Value> = snapshots
+        .iter()
+        .map(|s| serde_json::from_str(&s.snapshot).unwrap_or_default())
+        .collect();
+    let mut versions: Vec<VersionLine> = snapshots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut changes = Vec::new();
+            if i > 0 {
+                diff(&parsed[i - 1], &parsed[i], "", &mut changes);
+            }
+            VersionLine {
+                sequence: s.sequence,
+                at: s.created_at.format("%d-%m-%Y %H:%M").to_string(),
+                by: s
+                    .created_by
+                    .and_then(|id| all_authors.iter().find(|u| u.id == id))
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+                changes,
+            }
+        })
+        .collect();
+    let changes = versions
+        .last_mut()
+        .map(|v| std::mem::take(&mut v.changes))
+        .unwrap_or_default();
     let stored = review::Entity::find()
         .filter(review::Column::ApplicationId.eq(app.id))
         .one(db)
@@ -759,6 +790,7 @@ async fn review_view(
             })
             .collect(),
         changes,
+        versions,
         submissions: snapshots.len(),
         errors,
         motivation,

@@ -326,6 +326,12 @@ async fn a_reviewer_works_a_call_from_the_inbox_to_decisions_and_each_municipali
     assert_eq!(listed(&html), vec![a.clone()]);
     let (_, html) = reviewer.get(&format!("/beoordeling/{a}")).await;
     assert!(html.contains("Twee vaste lesgroepen per week in de bib."));
+    assert!(
+        html.contains("Versies")
+            && html.contains("Indiening 1 op")
+            && html.contains("Indiening 2 op"),
+        "the history of versions lists both submissions"
+    );
     reviewer.post(&format!("/beoordeling/{a}/start"), &[]).await;
 
     // The allocation over every dossier of the call, confirmed by the admin.
