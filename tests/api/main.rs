@@ -17,3 +17,4 @@ mod matrix;
 mod mergers;
 mod outbox;
 mod review;
+mod transitions;
