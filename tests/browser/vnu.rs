@@ -8,6 +8,11 @@ use std::process::Command;
 use crate::proxy::ServedPage;
 use crate::tools::Tools;
 
+const CANARY: &str = "canary.html";
+const CANARY_HTML: &str = "<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
+    <title>Kanarie</title></head><body><p>Een lijst in een alinea mag niet:<ul><li>x</li></ul></p>\
+    </body></html>";
+
 /// Validates the pages; `Ok(number of distinct pages)` or `Err(every error, with its page)`.
 pub fn validate(tools: &Tools, served: &[(&'static str, ServedPage)]) -> Result<usize, String> {
     if served.is_empty() {
@@ -30,6 +35,9 @@ pub fn validate(tools: &Tools, served: &[(&'static str, ServedPage)]) -> Result<
         );
         seen.insert(page.html.as_str(), name);
     }
+    // A canary with a known error: if vnu does not report it, the check itself is broken.
+    std::fs::write(dir.path().join(CANARY), CANARY_HTML)
+        .map_err(|e| format!("write canary: {e}"))?;
     let output = Command::new(&tools.java)
         .arg("-jar")
         .arg(&tools.vnu_jar)
@@ -45,6 +53,7 @@ pub fn validate(tools: &Tools, served: &[(&'static str, ServedPage)]) -> Result<
         )
     })?;
     let mut errors = Vec::new();
+    let mut canary_seen = false;
     for message in report["messages"].as_array().into_iter().flatten() {
         let kind = message["type"].as_str().unwrap_or("");
         if kind == "info" {
@@ -52,6 +61,10 @@ pub fn validate(tools: &Tools, served: &[(&'static str, ServedPage)]) -> Result<
         }
         let url = message["url"].as_str().unwrap_or("");
         let file = url.rsplit('/').next().unwrap_or(url);
+        if file == CANARY {
+            canary_seen = true;
+            continue;
+        }
         let page = files.get(file).cloned().unwrap_or_else(|| file.to_owned());
         errors.push(format!(
             "{page} line {}: {} ({kind})\n    {}",
@@ -62,6 +75,13 @@ pub fn validate(tools: &Tools, served: &[(&'static str, ServedPage)]) -> Result<
                 .unwrap_or("")
                 .replace('\n', " ")
                 .trim()
+        ));
+    }
+    if !canary_seen {
+        return Err(format!(
+            "vnu did not report the error planted in {CANARY}: the HTML check does not work \
+             (its output: {})",
+            String::from_utf8_lossy(&output.stderr)
         ));
     }
     if errors.is_empty() {
