@@ -151,9 +151,6 @@ impl Chromedriver {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            // Dutch dates and words in the browser, as its users have them.
-            .env("LANGUAGE", "nl_BE:nl")
-            .env("LANG", "nl_BE.UTF-8")
             .process_group(0)
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", tools.chromedriver.display()))?;
@@ -358,8 +355,10 @@ pub fn main(journeys: Vec<Journey>) -> ExitCode {
             let permits = permits.clone();
             let journeys = journeys.clone();
             let tools = tools.clone();
+            // Taken here, in the list's order, so the longest journey starts first.
+            let permit = permits.acquire_owned().await.expect("semaphore");
             let handle = tokio::spawn(async move {
-                let _permit = permits.acquire_owned().await.expect("semaphore");
+                let _permit = permit;
                 let outcome = run_one(&journeys[index], tools).await;
                 match &outcome.error {
                     None => println!(
