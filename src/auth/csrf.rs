@@ -115,6 +115,10 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     let provided = header_token.or_else(|| token_from_body(content_type, &bytes));
     match provided {
         Some(token) if constant_time_eq(&token, &expected) => {
+            // A form that comes back with errors (a mistyped password) needs the same token
+            // again, or the next try is refused as an expired form.
+            let mut parts = parts;
+            parts.extensions.insert(CsrfToken(expected));
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }

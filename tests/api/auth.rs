@@ -105,6 +105,28 @@ async fn a_wrong_password_is_refused_in_dutch_and_the_e_mail_is_kept() {
 }
 
 #[tokio::test]
+async fn after_a_wrong_password_the_same_form_can_be_sent_again_with_the_right_one() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    let response = browser.login(OFFICIAL_A, "niet-het-wachtwoord").await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    let token = crate::helpers::csrf_from(&html).expect("the form carries a token");
+    assert_eq!(token, browser.csrf, "the same token as the form it answers");
+    let response = browser
+        .post_raw(
+            "/aanmelden",
+            &[
+                ("csrf_token", token.as_str()),
+                ("email", OFFICIAL_A),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "the second try signs in");
+}
+
+#[tokio::test]
 async fn empty_fields_get_a_message_each() {
     let app = spawn_app().await;
     let mut browser = app.browser();
