@@ -42,6 +42,9 @@ pub struct Model {
     pub assigned_reviewer_id: Option<i64>,
     pub submitted_at: Option<DateTimeUtc>,
     pub decided_at: Option<DateTimeUtc>,
+    /// A later submission deadline for this dossier only, granted by an admin (the reason is
+    /// in the audit log); `None`: the call's deadline holds.
+    pub late_submission_until: Option<DateTimeUtc>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
