@@ -4,6 +4,7 @@
 pub mod allocations;
 pub mod applications;
 pub mod attachments;
+pub mod call_admin;
 pub mod calls;
 pub mod drafts;
 pub mod municipalities;
