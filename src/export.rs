@@ -266,7 +266,13 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
 fn file_stem(name: &str) -> String {
     let stem: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let stem = stem.trim_matches('-').to_owned();
     if stem.is_empty() {
@@ -327,7 +333,13 @@ mod tests {
             Cell::Count(3),
             Cell::Share(6_667),
         ]);
-        t.push(vec!["=SUM(A1)".into(), Cell::Money(-5), Cell::Empty, Cell::Empty, Cell::Empty]);
+        t.push(vec![
+            "=SUM(A1)".into(),
+            Cell::Money(-5),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+        ]);
         t
     }
 

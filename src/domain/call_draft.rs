@@ -10,8 +10,9 @@
 //!
 //! Decisions:
 //! - the period ends strictly after it starts and lasts at most ten years;
-//! - the submission window opens before it closes, closes before the period ends and opens at
-//!   most three years before the period starts;
+//! - the submission window opens before it closes, opens before the period ends and at most
+//!   three years before the period starts; the deadline itself may lie after the period (later
+//!   rounds of a running call, and the demo, which extends the historical 2022 deadline);
 //! - project years are numbered 1, 2, 3… in date order, each ends after it starts, they lie
 //!   inside the period and follow each other without gap or overlap (year n+1 starts the day
 //!   after year n ends); the interim report is due after the year starts and the year report
@@ -236,6 +237,9 @@ pub struct CallDraft(CallSpec);
 #[derive(Debug, Clone, Default)]
 pub struct DraftContext {
     pub plan_ids: Vec<i64>,
+    /// The stored opening and deadline of the call being edited: the form shows them to the
+    /// minute, so an unchanged field keeps the stored moment (seconds included).
+    pub stored_moments: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl CallDraft {
@@ -304,8 +308,19 @@ impl CallDraft {
                 ));
             }
         }
-        let opens = moment_field(&form.submission_opens, "submission_opens", &mut p);
-        let closes = moment_field(&form.submission_closes, "submission_closes", &mut p);
+        let unchanged = |typed: &str, stored: Option<DateTime<Utc>>| {
+            stored.filter(|s| show_moment_input(*s) == typed.trim())
+        };
+        let opens = unchanged(
+            &form.submission_opens,
+            context.stored_moments.map(|(o, _)| o),
+        )
+        .or_else(|| moment_field(&form.submission_opens, "submission_opens", &mut p));
+        let closes = unchanged(
+            &form.submission_closes,
+            context.stored_moments.map(|(_, c)| c),
+        )
+        .or_else(|| moment_field(&form.submission_closes, "submission_closes", &mut p));
         if let (Some(o), Some(c)) = (opens, closes)
             && c <= o
         {
@@ -314,13 +329,13 @@ impl CallDraft {
                 "De indieningstermijn sluit na de opening.",
             ));
         }
-        if let (Some(c), Some(end)) = (closes, period_end)
-            && brussels_date(c) > end
+        if let (Some(o), Some(end)) = (opens, period_end)
+            && brussels_date(o) > end
         {
             p.push(FieldProblem::new(
-                "submission_closes",
+                "submission_opens",
                 format!(
-                    "De indieningstermijn sluit voor het einde van de oproepperiode ({}).",
+                    "De indieningstermijn opent voor het einde van de oproepperiode ({}).",
                     show_date(end)
                 ),
             ));
@@ -1060,11 +1075,10 @@ pub fn check_close(status: CallStatus) -> Result<(), String> {
     }
 }
 
-/// A new deadline: later than the current one and than now, at the latest on the period's end.
+/// A new deadline: later than the current one and than now, at most ten years ahead.
 pub fn check_new_deadline(
     text: &str,
     current: DateTime<Utc>,
-    period_end: NaiveDate,
     now: DateTime<Utc>,
     field: &str,
 ) -> Result<DateTime<Utc>, FieldProblem> {
@@ -1078,27 +1092,23 @@ pub fn check_new_deadline(
             ),
         ));
     }
-    check_late_until(new, period_end, now, field)
+    check_late_until(new, now, field)
 }
 
-/// The end of a late-submission allowance for one organisation: in the future, at the latest on
-/// the period's end.
+/// The end of a late-submission allowance for one dossier: in the future, at most ten years
+/// ahead.
 pub fn check_late_until(
     until: DateTime<Utc>,
-    period_end: NaiveDate,
     now: DateTime<Utc>,
     field: &str,
 ) -> Result<DateTime<Utc>, FieldProblem> {
     if until <= now {
         return Err(FieldProblem::new(field, "Kies een moment in de toekomst."));
     }
-    if brussels_date(until) > period_end {
+    if until > now + Duration::days(3_653) {
         return Err(FieldProblem::new(
             field,
-            format!(
-                "Ten laatste op de laatste dag van de oproepperiode ({}).",
-                show_date(period_end)
-            ),
+            "Kies een moment binnen tien jaar.",
         ));
     }
     Ok(until)
@@ -1181,7 +1191,10 @@ mod tests {
     }
 
     fn context() -> DraftContext {
-        DraftContext { plan_ids: vec![1] }
+        DraftContext {
+            plan_ids: vec![1],
+            stored_moments: None,
+        }
     }
 
     fn problems(form: &CallForm) -> Vec<FieldProblem> {
@@ -1419,11 +1432,10 @@ mod tests {
         assert!(check_open(CallStatus::Draft, now, now).is_err());
         assert!(check_close(CallStatus::Open).is_ok());
         assert!(check_close(CallStatus::Draft).is_err());
-        let end = NaiveDate::from_ymd_opt(2029, 9, 30).unwrap();
-        assert!(check_new_deadline("2027-07-15 12:00", later, end, now, "x").is_ok());
-        assert!(check_new_deadline("2027-06-15 12:00", later, end, now, "x").is_err());
-        assert!(check_new_deadline("2030-01-01 12:00", later, end, now, "x").is_err());
-        assert!(check_late_until(at("2027-04-01T10:00:00Z"), end, now, "x").is_err());
+        assert!(check_new_deadline("2027-07-15 12:00", later, now, "x").is_ok());
+        assert!(check_new_deadline("2027-06-15 12:00", later, now, "x").is_err());
+        assert!(check_new_deadline("2047-01-01 12:00", later, now, "x").is_err());
+        assert!(check_late_until(at("2027-04-01T10:00:00Z"), now, "x").is_err());
         assert!(check_reason("  ").is_err());
         assert!(check_reason(&"x".repeat(MAX_REASON + 1)).is_err());
         assert_eq!(

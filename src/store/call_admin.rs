@@ -78,10 +78,7 @@ pub async fn catalog<C: ConnectionTrait>(
     Ok(actions)
 }
 
-pub async fn record<C: ConnectionTrait>(
-    db: &C,
-    call_id: i64,
-) -> Result<Option<CallRecord>, DbErr> {
+pub async fn record<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<Option<CallRecord>, DbErr> {
     let Some(call) = call::Entity::find_by_id(call_id).one(db).await? else {
         return Ok(None);
     };
@@ -390,7 +387,10 @@ pub async fn update<C: ConnectionTrait>(
             call::Column::IncentiveMinShareBp,
             Expr::value(bp(spec.incentive_min_share)),
         )
-        .col_expr(call::Column::CofinancingBp, Expr::value(bp(spec.cofinancing)))
+        .col_expr(
+            call::Column::CofinancingBp,
+            Expr::value(bp(spec.cofinancing)),
+        )
         .col_expr(
             call::Column::IncentiveCentsPerProjectYear,
             Expr::value(spec.incentive_per_project_year.get()),
@@ -409,7 +409,10 @@ pub async fn update<C: ConnectionTrait>(
         )
         .col_expr(call::Column::ParametersFictitious, Expr::value(fictitious))
         .col_expr(call::Column::UpdatedAt, Expr::value(now))
-        .col_expr(call::Column::Version, Expr::col(call::Column::Version).add(1))
+        .col_expr(
+            call::Column::Version,
+            Expr::col(call::Column::Version).add(1),
+        )
         .filter(call::Column::Id.eq(call_id))
         .filter(call::Column::Version.eq(version))
         .exec(db)
@@ -541,7 +544,10 @@ pub async fn set_state_and_deadline<C: ConnectionTrait>(
         .col_expr(call::Column::State, Expr::value(state))
         .col_expr(call::Column::SubmissionClosesAt, Expr::value(closes_at))
         .col_expr(call::Column::UpdatedAt, Expr::value(now))
-        .col_expr(call::Column::Version, Expr::col(call::Column::Version).add(1))
+        .col_expr(
+            call::Column::Version,
+            Expr::col(call::Column::Version).add(1),
+        )
         .filter(call::Column::Id.eq(call_id))
         .filter(call::Column::Version.eq(version))
         .exec(db)
@@ -576,9 +582,8 @@ pub async fn dossiers_of_call<C: ConnectionTrait>(
                 .lead_municipality_id
                 .and_then(|id| leads.iter().find(|m| m.id == id).map(|m| m.name.clone()))
                 .or_else(|| {
-                    a.partner_organisation_id.and_then(|id| {
-                        partners.iter().find(|p| p.id == id).map(|p| p.name.clone())
-                    })
+                    a.partner_organisation_id
+                        .and_then(|id| partners.iter().find(|p| p.id == id).map(|p| p.name.clone()))
                 })
                 .unwrap_or_default();
             (a, name)

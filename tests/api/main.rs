@@ -7,6 +7,7 @@ mod smtp;
 mod allocation;
 mod attachments;
 mod auth;
+mod calls;
 mod cooperation;
 mod dashboard;
 mod foundation;

@@ -13,7 +13,9 @@ use axum::extract::{Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 use serde::Deserialize;
 
 use entity::application::ApplicationState;
@@ -142,7 +144,9 @@ async fn list_data(state: &AppState) -> Result<ListData, AppError> {
     for s in &summaries {
         dossiers.insert(
             s.call.id,
-            call_admin::dossiers_of_call(&state.db, s.call.id).await?.len(),
+            call_admin::dossiers_of_call(&state.db, s.call.id)
+                .await?
+                .len(),
         );
     }
     Ok(ListData {
@@ -221,7 +225,12 @@ async fn list_export(
             Cell::Count(
                 i64::try_from(data.dossiers.get(&s.call.id).copied().unwrap_or(0)).unwrap_or(0),
             ),
-            (if s.call.parameters_fictitious { "ja (demo)" } else { "nee" }).into(),
+            (if s.call.parameters_fictitious {
+                "ja (demo)"
+            } else {
+                "nee"
+            })
+            .into(),
         ]);
     }
     Ok(export::download(&table, format))
@@ -327,7 +336,9 @@ fn form_of(record: &CallRecord, catalog: &[action::Model]) -> CallForm {
                     code: a.code.clone(),
                     title: a.title.clone(),
                     selected: chosen.is_some(),
-                    unit_cost: chosen.map(|c| plain_money(c.unit_cost_cents)).unwrap_or_default(),
+                    unit_cost: chosen
+                        .map(|c| plain_money(c.unit_cost_cents))
+                        .unwrap_or_default(),
                     max_reach: chosen.map(|c| c.max_reach.to_string()).unwrap_or_default(),
                     unit_label: chosen.map(|c| c.unit_label.clone()).unwrap_or_default(),
                 }
@@ -437,9 +448,15 @@ async fn form_page(
         .unwrap_or_default();
     // Trailing empty rows are trimmed, then spare ones added.
     while form.years.last().is_some_and(|y| {
-        [&y.starts_on, &y.ends_on, &y.envelope, &y.interim_report_due, &y.year_report_due]
-            .iter()
-            .all(|v| v.trim().is_empty())
+        [
+            &y.starts_on,
+            &y.ends_on,
+            &y.envelope,
+            &y.interim_report_due,
+            &y.year_report_due,
+        ]
+        .iter()
+        .all(|v| v.trim().is_empty())
     }) {
         form.years.pop();
     }
@@ -471,7 +488,12 @@ async fn form_page(
                         "date",
                         &y.interim_report_due,
                     ),
-                    cell("year_report_due", "Jaarrapport tegen", "date", &y.year_report_due),
+                    cell(
+                        "year_report_due",
+                        "Jaarrapport tegen",
+                        "date",
+                        &y.year_report_due,
+                    ),
                 ],
             }
         })
@@ -607,12 +629,27 @@ async fn create(
     let catalog = call_admin::catalog(&state.db, plan_id).await?;
     let (form, fictitious, _) = form_from_pairs(&pairs, &catalog);
     let context = DraftContext {
-        plan_ids: call_admin::plans(&state.db).await?.iter().map(|p| p.id).collect(),
+        plan_ids: call_admin::plans(&state.db)
+            .await?
+            .iter()
+            .map(|p| p.id)
+            .collect(),
+        stored_moments: None,
     };
     let draft = match CallDraft::parse(&form, &context) {
         Ok(d) => d,
         Err(problems) => {
-            let page = form_page(&state, &ctx, None, 0, form, fictitious, problems_to_errors(problems), false).await?;
+            let page = form_page(
+                &state,
+                &ctx,
+                None,
+                0,
+                form,
+                fictitious,
+                problems_to_errors(problems),
+                false,
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -623,7 +660,17 @@ async fn create(
         Err(err) => {
             let problem = write_problem(err)?;
             drop(txn);
-            let page = form_page(&state, &ctx, None, 0, form, fictitious, problems_to_errors(vec![problem]), false).await?;
+            let page = form_page(
+                &state,
+                &ctx,
+                None,
+                0,
+                form,
+                fictitious,
+                problems_to_errors(vec![problem]),
+                false,
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -638,7 +685,10 @@ async fn create(
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!("/beheer/oproepen/{}", created.id),
-        &format!("Oproep {} aangemaakt (in voorbereiding). Open ze wanneer ze klaar is.", created.code),
+        &format!(
+            "Oproep {} aangemaakt (in voorbereiding). Open ze wanneer ze klaar is.",
+            created.code
+        ),
         state.config.secure_cookies(),
     ))
 }
@@ -688,6 +738,10 @@ async fn update(
     let locked = call_admin::has_submissions(&state.db, call_id).await?;
     let context = DraftContext {
         plan_ids: vec![record.call.plan_id],
+        stored_moments: Some((
+            record.call.submission_opens_at,
+            record.call.submission_closes_at,
+        )),
     };
     let before = call_admin::spec_of(&record, &catalog)?;
     let mut problems = match CallDraft::parse(&form, &context) {
@@ -697,7 +751,9 @@ async fn update(
             if p.is_empty() {
                 let now = Utc::now();
                 let txn = crate::db::begin_write(&state.db).await?;
-                match call_admin::update(&txn, call_id, version, draft.spec(), fictitious, now).await {
+                match call_admin::update(&txn, call_id, version, draft.spec(), fictitious, now)
+                    .await
+                {
                     Ok(()) => {
                         audit::record(
                             &txn,
@@ -989,7 +1045,8 @@ fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
     }
 }
 
-const CONFLICT: &str = "Iemand anders wijzigde de oproep intussen. Bekijk de pagina opnieuw en probeer het nog eens.";
+const CONFLICT: &str =
+    "Iemand anders wijzigde de oproep intussen. Bekijk de pagina opnieuw en probeer het nog eens.";
 
 async fn enqueue_all<C: ConnectionTrait>(
     txn: &C,
@@ -1056,14 +1113,16 @@ async fn call_operation(
                 CallState::Closed,
                 c.submission_closes_at,
                 "call.closed",
-                format!("De oproep {} is gesloten: er kunnen geen nieuwe dossiers meer ingediend worden.", c.title),
+                format!(
+                    "De oproep {} is gesloten: er kunnen geen nieuwe dossiers meer ingediend worden.",
+                    c.title
+                ),
             )
         }
         _ => {
             let new = match call_draft::check_new_deadline(
                 &form.moment,
                 c.submission_closes_at,
-                c.period_end,
                 now,
                 "moment",
             ) {
@@ -1090,7 +1149,15 @@ async fn call_operation(
         Err(WriteError::Db(e)) => return Err(e.into()),
         Err(_) => {
             drop(txn);
-            return refused(&state, &ctx, &id, op, &form, vec![problem("reason", CONFLICT)]).await;
+            return refused(
+                &state,
+                &ctx,
+                &id,
+                op,
+                &form,
+                vec![problem("reason", CONFLICT)],
+            )
+            .await;
         }
     }
     audit::record(
@@ -1178,15 +1245,20 @@ async fn late_submission(
     let c = &record.call;
     let now = Utc::now();
     let mut problems = Vec::new();
-    let reason = call_draft::check_reason(&form.reason).map_err(|p| problems.push(p)).ok();
+    let reason = call_draft::check_reason(&form.reason)
+        .map_err(|p| problems.push(p))
+        .ok();
     let until = call_draft::parse_brussels_moment(&form.moment)
         .map_err(|m| problem("moment", m))
-        .and_then(|u| call_draft::check_late_until(u, c.period_end, now, "moment"))
+        .and_then(|u| call_draft::check_late_until(u, now, "moment"))
         .map_err(|p| problems.push(p))
         .ok();
     let app = chosen_dossier(&state, c.id, &form).await?;
     match &app {
-        None => problems.push(problem("application_id", "Kies een dossier van deze oproep.")),
+        None => problems.push(problem(
+            "application_id",
+            "Kies een dossier van deze oproep.",
+        )),
         Some(a) if a.state != ApplicationState::Draft => problems.push(problem(
             "application_id",
             "Alleen een dossier in ontwerp kan laattijdig ingediend worden.",
@@ -1203,7 +1275,18 @@ async fn late_submission(
         Err(WriteError::Db(e)) => return Err(e.into()),
         Err(_) => {
             drop(txn);
-            return refused(&state, &ctx, &id, op, &form, vec![problem("application_id", "Het dossier veranderde intussen. Probeer opnieuw.")]).await;
+            return refused(
+                &state,
+                &ctx,
+                &id,
+                op,
+                &form,
+                vec![problem(
+                    "application_id",
+                    "Het dossier veranderde intussen. Probeer opnieuw.",
+                )],
+            )
+            .await;
         }
     }
     audit::record(
@@ -1228,7 +1311,10 @@ async fn late_submission(
         &txn,
         to,
         &format!("laattijdig indienen ({})", app.reference),
-        &format!("{text}\n\nReden: {reason}\n\n{}/dossiers/{}", state.config.public_url, app.id),
+        &format!(
+            "{text}\n\nReden: {reason}\n\n{}/dossiers/{}",
+            state.config.public_url, app.id
+        ),
         ("application", app.id.to_string()),
     )
     .await?;
@@ -1253,14 +1339,23 @@ async fn give_back(
     let c = &record.call;
     let now = Utc::now();
     let mut problems = Vec::new();
-    let reason = call_draft::check_reason(&form.reason).map_err(|p| problems.push(p)).ok();
+    let reason = call_draft::check_reason(&form.reason)
+        .map_err(|p| problems.push(p))
+        .ok();
     let app = chosen_dossier(&state, c.id, &form).await?;
     let next = match &app {
         None => {
-            problems.push(problem("application_id", "Kies een dossier van deze oproep."));
+            problems.push(problem(
+                "application_id",
+                "Kies een dossier van deze oproep.",
+            ));
             None
         }
-        Some(a) => match workflow::next(to_domain(a.state), Transition::ReturnToApplicant, Party::Admin) {
+        Some(a) => match workflow::next(
+            to_domain(a.state),
+            Transition::ReturnToApplicant,
+            Party::Admin,
+        ) {
             Ok(n) => Some(n),
             Err(e) => {
                 problems.push(problem("application_id", e.to_string()));
@@ -1279,21 +1374,44 @@ async fn give_back(
         Err(WriteError::Db(e)) => return Err(e.into()),
         Err(_) => {
             drop(txn);
-            return refused(&state, &ctx, &id, op, &form, vec![problem("application_id", "Het dossier veranderde intussen van status. Probeer opnieuw.")]).await;
+            return refused(
+                &state,
+                &ctx,
+                &id,
+                op,
+                &form,
+                vec![problem(
+                    "application_id",
+                    "Het dossier veranderde intussen van status. Probeer opnieuw.",
+                )],
+            )
+            .await;
         }
     }
     // A decision given back no longer stands; the letter says it was reopened.
     decision::Entity::update_many()
-        .col_expr(decision::Column::ReopenedAt, sea_orm::sea_query::Expr::value(Some(now)))
-        .col_expr(decision::Column::ReopenedBy, sea_orm::sea_query::Expr::value(Some(user.user.id)))
-        .col_expr(decision::Column::ReopenReason, sea_orm::sea_query::Expr::value(Some(reason.clone())))
+        .col_expr(
+            decision::Column::ReopenedAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
+        .col_expr(
+            decision::Column::ReopenedBy,
+            sea_orm::sea_query::Expr::value(Some(user.user.id)),
+        )
+        .col_expr(
+            decision::Column::ReopenReason,
+            sea_orm::sea_query::Expr::value(Some(reason.clone())),
+        )
         .filter(decision::Column::ApplicationId.eq(app.id))
         .filter(decision::Column::ReopenedAt.is_null())
         .exec(&txn)
         .await?;
     if to_state == ApplicationState::ChangesRequested {
         // Every section opens again, with the reason as ABB's message.
-        let sections: Vec<&str> = crate::web::review::SECTIONS.iter().map(|(c, _)| *c).collect();
+        let sections: Vec<&str> = crate::web::review::SECTIONS
+            .iter()
+            .map(|(c, _)| *c)
+            .collect();
         change_request::ActiveModel {
             application_id: Set(app.id),
             requested_by: Set(user.user.id),
@@ -1331,7 +1449,10 @@ async fn give_back(
         &txn,
         to,
         &format!("dossier teruggegeven ({})", app.reference),
-        &format!("{text}\n\nReden: {reason}\n\n{}/dossiers/{}", state.config.public_url, app.id),
+        &format!(
+            "{text}\n\nReden: {reason}\n\n{}/dossiers/{}",
+            state.config.public_url, app.id
+        ),
         ("application", app.id.to_string()),
     )
     .await?;
