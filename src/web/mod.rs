@@ -7,8 +7,10 @@ pub mod admin;
 pub mod allocation;
 pub mod assets;
 pub mod attachments;
+pub mod charts;
 pub mod context;
 pub mod cooperation;
+pub mod dashboard;
 pub mod dossier_view;
 pub mod dossiers;
 pub mod form;
@@ -64,6 +66,7 @@ pub fn routes() -> RouteTable {
         .merge(review::routes())
         .merge(admin::routes())
         .merge(allocation::routes())
+        .merge(dashboard::routes())
 }
 
 /// Builds the whole application. `main`, the tests and the benchmarks all use this router.

@@ -297,10 +297,10 @@ async fn inbox(
         .into_iter()
         .map(|c| (c.id, c.title))
         .collect();
-    let call_id = query
-        .oproep
-        .or_else(|| calls.first().map(|c| c.0))
-        .unwrap_or(0);
+    let call_id = match query.oproep {
+        Some(id) => id,
+        None => crate::store::calls::default_call_id(db).await?.unwrap_or(0),
+    };
     // Drafts are the applicants' business until they are submitted.
     let base = || {
         application::Entity::find()
