@@ -42,6 +42,11 @@ pub struct Model {
     pub assigned_reviewer_id: Option<i64>,
     pub submitted_at: Option<DateTimeUtc>,
     pub decided_at: Option<DateTimeUtc>,
+    /// Blocking findings of the rules engine at the last (re)submission or recheck.
+    pub rule_failures: i32,
+    /// Warnings of the rules engine at the last (re)submission or recheck.
+    pub rule_warnings: i32,
+    pub rules_checked_at: Option<DateTimeUtc>,
     /// A later submission deadline for this dossier only, granted by an admin (the reason is
     /// in the audit log); `None`: the call's deadline holds.
     pub late_submission_until: Option<DateTimeUtc>,

@@ -39,6 +39,8 @@ pub struct Model {
     pub advance_bp: i32,
     /// KPI share to reach at the interim check to continue an action (2,500 bp).
     pub continuation_min_bp: i32,
+    /// Days ABB takes to review a dossier after its last submission; later is overdue.
+    pub review_days: i32,
     /// The programme coverage aim as a fraction (2/3 in the plan); `None` when not set.
     pub coverage_aim_numerator: Option<i32>,
     pub coverage_aim_denominator: Option<i32>,

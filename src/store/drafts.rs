@@ -218,10 +218,20 @@ impl DossierContent {
         let (directory, _) =
             rules::directory(db, self.call.call.reference_year, self.call.map_date()).await?;
         let taken = rules::taken(db, self.call.call.id).await?;
+        self.report_against(&directory, &taken)
+    }
+
+    /// The report against a directory and "taken" set loaded once, for checking many dossiers
+    /// of one call in a row.
+    pub fn report_against(
+        &self,
+        directory: &crate::domain::Directory,
+        taken: &crate::domain::Taken,
+    ) -> Result<ApplicationReport, DbErr> {
         Ok(check_application(
             &self.call.rules,
-            &directory,
-            &taken,
+            directory,
+            taken,
             &self.draft()?,
         ))
     }

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod call_admin;
 pub mod calls;
 pub mod drafts;
+pub mod inbox;
 pub mod municipalities;
 pub mod programme;
 pub mod reference;

@@ -210,13 +210,13 @@ async fn print(
 
 /// A dossier may be withdrawn by its applicant until ABB decides.
 pub fn may_withdraw(state: ApplicationState) -> bool {
-    !matches!(
-        state,
-        ApplicationState::Approved
-            | ApplicationState::PartlyApproved
-            | ApplicationState::Rejected
-            | ApplicationState::Withdrawn
+    use crate::domain::workflow::{Party, Transition, next};
+    next(
+        crate::web::review::to_domain(state),
+        Transition::Withdraw,
+        Party::Applicant,
     )
+    .is_ok()
 }
 
 #[derive(Debug, Deserialize)]

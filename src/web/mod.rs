@@ -17,6 +17,7 @@ pub mod form;
 pub mod full_view;
 pub mod health;
 pub mod home;
+pub mod inbox_export;
 pub mod login;
 pub mod municipality;
 pub mod pages;
@@ -67,6 +68,7 @@ pub fn routes() -> RouteTable {
         .merge(admin::routes())
         .merge(allocation::routes())
         .merge(dashboard::routes())
+        .merge(inbox_export::routes())
 }
 
 /// Builds the whole application. `main`, the tests and the benchmarks all use this router.

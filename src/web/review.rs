@@ -12,8 +12,8 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Deserialize;
 
@@ -21,8 +21,7 @@ use entity::app_user::{self, UserRole};
 use entity::application::{self, ApplicationState};
 use entity::decision::DecisionOutcome;
 use entity::{
-    application_snapshot, audit_log, call, change_request, decision, decision_line, message,
-    municipality, review,
+    application_snapshot, audit_log, call, change_request, decision, decision_line, message, review,
 };
 
 use crate::audit::{self, AuditEntry};
@@ -36,6 +35,7 @@ use crate::mail::{self, OutgoingMail};
 use crate::policy::Action;
 use crate::state::AppState;
 use crate::store::drafts::{self, DossierContent};
+use crate::store::inbox::{self, Assignment, InboxFilter, InboxSort};
 use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
 use crate::web::form::FormErrors;
@@ -47,6 +47,7 @@ use crate::web::{Access, RouteTable};
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/beoordeling", STAFF, inbox)
+        .post("/beoordeling/hercontrole", ADMINS, recheck)
         .get("/beoordeling/{id}", STAFF, review_page)
         .post("/beoordeling/{id}/toewijzen", STAFF, assign)
         .post("/beoordeling/{id}/start", STAFF, start_review)
@@ -205,6 +206,7 @@ async fn notify<C: ConnectionTrait>(
 
 // ------------------------------------------------------------------ inbox
 
+/// The inbox's query string, as typed; [`InboxQuery::filter`] turns it into the store's filter.
 #[derive(Debug, Deserialize, Default)]
 pub struct InboxQuery {
     #[serde(default)]
@@ -219,15 +221,77 @@ pub struct InboxQuery {
     pub regio: String,
     #[serde(default)]
     pub actie: String,
+    /// "mij", "niemand" or a reviewer's id.
     #[serde(default)]
     pub toegewezen: String,
+    /// "1": only dossiers with rule failures or warnings.
+    #[serde(default)]
+    pub bevindingen: String,
+    /// "1": only dossiers past the review term.
+    #[serde(default)]
+    pub overtijd: String,
     #[serde(default)]
     pub sorteer: String,
     #[serde(default)]
     pub pagina: Option<u64>,
 }
 
-pub struct InboxRow {
+fn non_empty(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+impl InboxQuery {
+    /// The filter for `call_id` as `user` sees it; unknown values filter nothing.
+    pub fn filter(&self, call_id: i64, user_id: i64) -> InboxFilter {
+        InboxFilter {
+            call_id,
+            state: parse_state(self.status.trim()),
+            search: self.zoek.trim().to_owned(),
+            province: non_empty(&self.provincie),
+            region_code: non_empty(&self.regio),
+            action_code: non_empty(&self.actie),
+            assignment: match self.toegewezen.trim() {
+                "mij" => Assignment::To(user_id),
+                "niemand" => Assignment::Nobody,
+                other => other
+                    .parse::<i64>()
+                    .map(Assignment::To)
+                    .unwrap_or(Assignment::Anyone),
+            },
+            with_rule_findings: self.bevindingen == "1",
+            overdue: self.overtijd == "1",
+            sort: match self.sorteer.as_str() {
+                "referentie" => InboxSort::Reference,
+                "status" => InboxSort::State,
+                _ => InboxSort::Submitted,
+            },
+        }
+    }
+
+    /// The query string that repeats these filters (without the page).
+    pub fn query_string(&self, call_id: i64) -> String {
+        [
+            ("oproep", call_id.to_string()),
+            ("status", self.status.clone()),
+            ("zoek", self.zoek.clone()),
+            ("provincie", self.provincie.clone()),
+            ("regio", self.regio.clone()),
+            ("actie", self.actie.clone()),
+            ("toegewezen", self.toegewezen.clone()),
+            ("bevindingen", self.bevindingen.clone()),
+            ("overtijd", self.overtijd.clone()),
+            ("sorteer", self.sorteer.clone()),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::auth::session::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+pub struct InboxLine {
     pub id: i64,
     pub reference: String,
     pub title: String,
@@ -235,6 +299,10 @@ pub struct InboxRow {
     pub province: String,
     pub state_label: &'static str,
     pub submitted: String,
+    pub due: String,
+    pub overdue: bool,
+    /// "2 fouten, 1 waarschuwing", or empty.
+    pub findings: String,
     pub reviewer: String,
 }
 
@@ -252,12 +320,16 @@ pub struct InboxPage {
     pub call_id: i64,
     pub query: InboxQuery,
     pub counts: Vec<StateCount>,
-    pub rows: Vec<InboxRow>,
+    pub overdue_count: u64,
+    pub review_days: i32,
+    pub rows: Vec<InboxLine>,
     pub total: u64,
     pub page: u64,
     pub pages: u64,
     pub query_string: String,
     pub regions: Vec<(String, String)>,
+    pub reviewers: Vec<(i64, String)>,
+    pub is_admin: bool,
 }
 
 const PAGE_SIZE: u64 = 50;
@@ -283,6 +355,48 @@ fn parse_state(code: &str) -> Option<ApplicationState> {
         .find(|s| state_code(*s) == code)
 }
 
+/// "2 fouten, 1 waarschuwing" for a dossier's stored rule findings; empty when there are none.
+pub fn findings_label(failures: i32, warnings: i32) -> String {
+    let mut parts = Vec::new();
+    match failures {
+        0 => {}
+        1 => parts.push("1 fout".to_owned()),
+        n => parts.push(format!("{n} fouten")),
+    }
+    match warnings {
+        0 => {}
+        1 => parts.push("1 waarschuwing".to_owned()),
+        n => parts.push(format!("{n} waarschuwingen")),
+    }
+    parts.join(", ")
+}
+
+fn date_nl(t: Option<chrono::DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%d-%m-%Y").to_string())
+        .unwrap_or_default()
+}
+
+/// The calls, newest first, and the one the query names (or the newest).
+async fn calls_and_current<C: ConnectionTrait>(
+    db: &C,
+    requested: Option<i64>,
+) -> Result<(Vec<call::Model>, i64), DbErr> {
+    let calls = call::Entity::find()
+        .order_by_desc(call::Column::SubmissionOpensAt)
+        .all(db)
+        .await?;
+    // Without a choice: the open call, so a call in preparation does not push it aside.
+    let fallback = match crate::store::calls::default_call_id(db).await? {
+        Some(id) => Some(id),
+        None => calls.first().map(|c| c.id),
+    };
+    let call_id = requested
+        .filter(|id| calls.iter().any(|c| c.id == *id))
+        .or(fallback)
+        .unwrap_or(0);
+    Ok((calls, call_id))
+}
+
 async fn inbox(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -290,125 +404,42 @@ async fn inbox(
     Query(query): Query<InboxQuery>,
 ) -> Result<Html<String>, AppError> {
     let db = &state.db;
-    let calls: Vec<(i64, String)> = call::Entity::find()
-        .order_by_desc(call::Column::SubmissionOpensAt)
-        .all(db)
-        .await?
+    let now = Utc::now();
+    let (calls, call_id) = calls_and_current(db, query.oproep).await?;
+    let stored = inbox::state_counts(db, call_id).await?;
+    let counts = DossierState::ALL
         .into_iter()
-        .map(|c| (c.id, c.title))
-        .collect();
-    let call_id = match query.oproep {
-        Some(id) => id,
-        None => crate::store::calls::default_call_id(db).await?.unwrap_or(0),
-    };
-    // Drafts are the applicants' business until they are submitted.
-    let base = || {
-        application::Entity::find()
-            .filter(application::Column::CallId.eq(call_id))
-            .filter(application::Column::State.ne(ApplicationState::Draft))
-    };
-    let mut counts = Vec::new();
-    for s in DossierState::ALL.into_iter().skip(1) {
-        let st = from_domain(s);
-        counts.push(StateCount {
-            code: state_code(st),
-            label: s.label(),
-            count: base()
-                .filter(application::Column::State.eq(st))
-                .count(db)
-                .await?,
-        });
-    }
-    let mut select = base();
-    if let Some(st) = parse_state(query.status.trim()) {
-        select = select.filter(application::Column::State.eq(st));
-    }
-    let p = crate::store::placeholder(db);
-    let search = query.zoek.trim().to_lowercase();
-    if !search.is_empty() {
-        let like = format!("%{search}%");
-        select = select.filter(
-            Condition::any()
-                .add(Expr::cust_with_values(format!("LOWER(application.reference) LIKE {p}"), [like.clone()]))
-                .add(Expr::cust_with_values(format!("LOWER(application.title) LIKE {p}"), [like.clone()]))
-                .add(Expr::cust_with_values(
-                    format!("application.id IN (SELECT am.application_id FROM application_member am JOIN municipality m ON m.id = am.municipality_id WHERE LOWER(m.name) LIKE {p})"),
-                    [like],
-                )),
-        );
-    }
-    if !query.provincie.trim().is_empty() {
-        select = select.filter(Expr::cust_with_values(
-            format!("application.lead_municipality_id IN (SELECT id FROM municipality WHERE province = {p})"),
-            [query.provincie.trim().to_owned()],
-        ));
-    }
-    if !query.regio.trim().is_empty() {
-        select = select.filter(Expr::cust_with_values(
-            format!("application.lead_municipality_id IN (SELECT rm.municipality_id FROM region_membership rm JOIN reference_region r ON r.id = rm.reference_region_id WHERE r.code = {p})"),
-            [query.regio.trim().to_owned()],
-        ));
-    }
-    if !query.actie.trim().is_empty() {
-        select = select.filter(Expr::cust_with_values(
-            format!("application.id IN (SELECT aa.application_id FROM application_action aa JOIN call_action ca ON ca.id = aa.call_action_id JOIN action a ON a.id = ca.action_id WHERE a.code = {p})"),
-            [query.actie.trim().to_owned()],
-        ));
-    }
-    match query.toegewezen.as_str() {
-        "mij" => select = select.filter(application::Column::AssignedReviewerId.eq(user.user.id)),
-        "niemand" => select = select.filter(application::Column::AssignedReviewerId.is_null()),
-        _ => {}
-    }
-    select = match query.sorteer.as_str() {
-        "referentie" => select.order_by_asc(application::Column::Reference),
-        "status" => select
-            .order_by_asc(application::Column::State)
-            .order_by_asc(application::Column::Id),
-        _ => select
-            .order_by_asc(application::Column::SubmittedAt)
-            .order_by_asc(application::Column::Id),
-    };
-    let paginator = select.paginate(db, PAGE_SIZE);
-    let total = paginator.num_items().await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = query.pagina.unwrap_or(1).clamp(1, pages);
-    let apps = paginator.fetch_page(page - 1).await?;
-    let lead_ids: Vec<i64> = apps.iter().filter_map(|a| a.lead_municipality_id).collect();
-    let leads = municipality::Entity::find()
-        .filter(municipality::Column::Id.is_in(lead_ids))
-        .all(db)
-        .await?;
-    let reviewer_ids: Vec<i64> = apps.iter().filter_map(|a| a.assigned_reviewer_id).collect();
-    let reviewers = app_user::Entity::find()
-        .filter(app_user::Column::Id.is_in(reviewer_ids))
-        .all(db)
-        .await?;
-    let rows = apps
-        .iter()
-        .map(|a| {
-            let lead = a
-                .lead_municipality_id
-                .and_then(|id| leads.iter().find(|m| m.id == id));
-            InboxRow {
-                id: a.id,
-                reference: a.reference.clone(),
-                title: a.title.clone(),
-                lead: lead
-                    .map(|m| m.name.clone())
-                    .unwrap_or_else(|| "partnerorganisatie".into()),
-                province: lead.map(|m| m.province.clone()).unwrap_or_default(),
-                state_label: to_domain(a.state).label(),
-                submitted: a
-                    .submitted_at
-                    .map(|t| t.format("%d-%m-%Y").to_string())
-                    .unwrap_or_default(),
-                reviewer: a
-                    .assigned_reviewer_id
-                    .and_then(|id| reviewers.iter().find(|u| u.id == id))
-                    .map(|u| u.name.clone())
-                    .unwrap_or_else(|| "niemand".into()),
+        .skip(1)
+        .map(|s| {
+            let st = from_domain(s);
+            StateCount {
+                code: state_code(st),
+                label: s.label(),
+                count: stored
+                    .iter()
+                    .find(|(x, _)| *x == st)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
             }
+        })
+        .collect();
+    let filter = query.filter(call_id, user.user.id);
+    let found = inbox::page(db, &filter, now, query.pagina.unwrap_or(1), PAGE_SIZE).await?;
+    let rows = found
+        .rows
+        .into_iter()
+        .map(|r| InboxLine {
+            id: r.id,
+            state_label: to_domain(r.state).label(),
+            submitted: date_nl(r.submitted_at),
+            due: date_nl(r.review_due_at),
+            overdue: r.overdue,
+            findings: findings_label(r.rule_failures, r.rule_warnings),
+            reviewer: r.reviewer.unwrap_or_else(|| "niemand".into()),
+            reference: r.reference,
+            title: r.title,
+            lead: r.lead,
+            province: r.province,
         })
         .collect();
     let regions = entity::reference_region::Entity::find()
@@ -418,34 +449,82 @@ async fn inbox(
         .into_iter()
         .map(|r| (r.code, r.name))
         .collect();
-    let query_string = [
-        ("oproep", call_id.to_string()),
-        ("status", query.status.clone()),
-        ("zoek", query.zoek.clone()),
-        ("provincie", query.provincie.clone()),
-        ("regio", query.regio.clone()),
-        ("actie", query.actie.clone()),
-        ("toegewezen", query.toegewezen.clone()),
-        ("sorteer", query.sorteer.clone()),
-    ]
-    .iter()
-    .filter(|(_, v)| !v.is_empty())
-    .map(|(k, v)| format!("{k}={}", crate::auth::session::urlencode(v)))
-    .collect::<Vec<_>>()
-    .join("&");
+    let reviewers = app_user::Entity::find()
+        .filter(app_user::Column::Role.ne(UserRole::Official))
+        .filter(app_user::Column::Active.eq(true))
+        .order_by_asc(app_user::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let review_days = calls
+        .iter()
+        .find(|c| c.id == call_id)
+        .map(|c| c.review_days)
+        .unwrap_or(0);
     render(&InboxPage {
         layout: ctx.layout("Beoordeling"),
-        calls,
+        calls: calls.into_iter().map(|c| (c.id, c.title)).collect(),
         call_id,
+        query_string: query.query_string(call_id),
         query,
         counts,
+        overdue_count: inbox::overdue_count(db, call_id, now).await?,
+        review_days,
         rows,
-        total,
-        page,
-        pages,
-        query_string,
+        total: found.total,
+        page: found.page,
+        pages: found.pages,
         regions,
+        reviewers,
+        is_admin: user.user.role == UserRole::Admin,
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RecheckForm {
+    #[serde(default)]
+    pub oproep: String,
+}
+
+/// An admin runs the rules engine again over every dossier of a call (after an import of
+/// figures or a merger), so the inbox's "rule findings" filter reflects today's data.
+async fn recheck(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Form(form): Form<RecheckForm>,
+) -> Result<Response, AppError> {
+    let (_, call_id) = calls_and_current(&state.db, form.oproep.trim().parse().ok()).await?;
+    if call_id == 0 {
+        return Err(AppError::BadRequest(
+            "Er is geen oproep om te controleren.".into(),
+        ));
+    }
+    // The stored findings are a cache of the engine's verdict: each dossier's row is updated on
+    // its own, so a long recheck never holds the write lock for the whole call.
+    let summary = inbox::recheck_call(&state.db, call_id, Utc::now()).await?;
+    audit::record(
+        &state.db,
+        AuditEntry::new("call.rules_rechecked", "call", Some(call_id.to_string()))
+            .by(Some(user.user.id), user.label())
+            .from_ip(ctx.ip.clone())
+            .after(serde_json::json!({
+                "checked": summary.checked,
+                "with_failures": summary.with_failures,
+                "with_warnings": summary.with_warnings,
+            })),
+    )
+    .await?;
+    Ok(redirect_with_flash(
+        &format!("/beoordeling?oproep={call_id}"),
+        &format!(
+            "Regelcontrole uitgevoerd op {} dossier(s): {} met fouten, {} met waarschuwingen.",
+            summary.checked, summary.with_failures, summary.with_warnings
+        ),
+        state.config.secure_cookies(),
+    ))
 }
 
 // ------------------------------------------------------------------ review page
@@ -470,6 +549,13 @@ pub struct DecisionActionLine {
     pub title: String,
     pub requested: String,
     pub value: String,
+}
+
+pub struct VersionLine {
+    pub sequence: i32,
+    pub at: String,
+    pub by: String,
+    pub changes: Vec<ChangeLine>,
 }
 
 pub struct ChangeLine {
@@ -518,6 +604,8 @@ pub struct ReviewPage {
     pub messages: Vec<MessageLine>,
     pub decision_lines: Vec<DecisionActionLine>,
     pub changes: Vec<ChangeLine>,
+    /// Every submission, oldest first, with what changed since the one before.
+    pub versions: Vec<VersionLine>,
     pub submissions: usize,
     pub errors: FormErrors,
     pub motivation: String,
@@ -633,12 +721,34 @@ async fn review_view(
         .order_by_asc(application_snapshot::Column::Sequence)
         .all(db)
         .await?;
-    let mut changes = Vec::new();
-    if let [.., previous, last] = snapshots.as_slice() {
-        let a: serde_json::Value = serde_json::from_str(&previous.snapshot).unwrap_or_default();
-        let b: serde_json::Value = serde_json::from_str(&last.snapshot).unwrap_or_default();
-        diff(&a, &b, "", &mut changes);
-    }
+    let parsed: Vec<serde_json::Value> = snapshots
+        .iter()
+        .map(|s| serde_json::from_str(&s.snapshot).unwrap_or_default())
+        .collect();
+    let mut versions: Vec<VersionLine> = snapshots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut changes = Vec::new();
+            if i > 0 {
+                diff(&parsed[i - 1], &parsed[i], "", &mut changes);
+            }
+            VersionLine {
+                sequence: s.sequence,
+                at: s.created_at.format("%d-%m-%Y %H:%M").to_string(),
+                by: s
+                    .created_by
+                    .and_then(|id| all_authors.iter().find(|u| u.id == id))
+                    .map(|u| u.name.clone())
+                    .unwrap_or_default(),
+                changes,
+            }
+        })
+        .collect();
+    let changes = versions
+        .last_mut()
+        .map(|v| std::mem::take(&mut v.changes))
+        .unwrap_or_default();
     let stored = review::Entity::find()
         .filter(review::Column::ApplicationId.eq(app.id))
         .one(db)
@@ -685,6 +795,7 @@ async fn review_view(
             })
             .collect(),
         changes,
+        versions,
         submissions: snapshots.len(),
         errors,
         motivation,
@@ -1458,6 +1569,45 @@ mod tests {
                 Some(from_domain(s))
             );
         }
+    }
+
+    #[test]
+    fn the_inbox_query_becomes_a_typed_filter_and_unknown_values_filter_nothing() {
+        let query = InboxQuery {
+            status: "in_review".into(),
+            provincie: " Limburg ".into(),
+            toegewezen: "7".into(),
+            bevindingen: "1".into(),
+            sorteer: "referentie".into(),
+            ..Default::default()
+        };
+        let filter = query.filter(3, 42);
+        assert_eq!(filter.call_id, 3);
+        assert_eq!(filter.state, Some(ApplicationState::InReview));
+        assert_eq!(filter.province.as_deref(), Some("Limburg"));
+        assert_eq!(filter.assignment, Assignment::To(7));
+        assert!(filter.with_rule_findings && !filter.overdue);
+        assert_eq!(filter.sort, InboxSort::Reference);
+        let mine = InboxQuery {
+            toegewezen: "mij".into(),
+            status: "onzin".into(),
+            ..Default::default()
+        }
+        .filter(3, 42);
+        assert_eq!(mine.assignment, Assignment::To(42));
+        assert_eq!(mine.state, None);
+        assert_eq!(
+            InboxQuery::default().filter(3, 42).assignment,
+            Assignment::Anyone
+        );
+    }
+
+    #[test]
+    fn rule_findings_are_counted_in_words() {
+        assert_eq!(findings_label(0, 0), "");
+        assert_eq!(findings_label(1, 0), "1 fout");
+        assert_eq!(findings_label(2, 1), "2 fouten, 1 waarschuwing");
+        assert_eq!(findings_label(0, 3), "3 waarschuwingen");
     }
 
     #[test]

@@ -22,6 +22,7 @@ use entity::{application_member, application_snapshot};
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::CurrentUser;
 use crate::auth::session::redirect_with_flash;
+use crate::domain::workflow::{self, Party, Transition};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::policy::Action;
@@ -33,6 +34,7 @@ use crate::web::dossiers::{ensure_editable, load_for, may_withdraw};
 use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};
+use crate::web::review::{from_domain, to_domain};
 use crate::web::routes::OFFICIALS;
 use crate::web::{Access, RouteTable};
 
@@ -154,11 +156,16 @@ async fn submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let next_state = if app.state == ApplicationState::ChangesRequested {
-        ApplicationState::Resubmitted
+    // The state machine decides what submitting leads to (a first submission or an answer to a
+    // change request).
+    let step = if app.state == ApplicationState::ChangesRequested {
+        Transition::Resubmit
     } else {
-        ApplicationState::Submitted
+        Transition::Submit
     };
+    let next_state = workflow::next(to_domain(app.state), step, Party::Applicant)
+        .map(from_domain)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
     let view = full_view(&content, &report);
     let snapshot = serde_json::json!({
         "reference": app.reference,
@@ -205,6 +212,7 @@ async fn submit(
         let (page, _) = check_view(&state, &ctx, &fresh, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
+    crate::store::inbox::record_findings(&txn, app.id, &report, now).await?;
     // A resubmission answers the open change request.
     entity::change_request::Entity::update_many()
         .col_expr(

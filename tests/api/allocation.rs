@@ -9,12 +9,12 @@ use crate::journey::{
     save_action,
 };
 
-const VGC: &str = "vgc@demo.samenleven.test";
-const GENT: &str = "gent@test.samenleven.test";
+pub(crate) const VGC: &str = "vgc@demo.samenleven.test";
+pub(crate) const GENT: &str = "gent@test.samenleven.test";
 const PASSWORD: &str = "een lang test wachtwoord";
 
 /// Signs in a new official of Gent (a big city, may apply alone).
-async fn gent_official(app: &TestApp) -> Browser {
+pub(crate) async fn gent_official(app: &TestApp) -> Browser {
     samenleven::accounts::create_user(
         &app.db,
         samenleven::accounts::NewUser {
@@ -35,7 +35,11 @@ async fn gent_official(app: &TestApp) -> Browser {
 }
 
 /// Builds and submits a dossier with `actions` (code, rank) over HTTP; returns its id.
-async fn submitted_dossier(app: &TestApp, browser: &mut Browser, actions: &[(&str, u32)]) {
+pub(crate) async fn submitted_dossier(
+    app: &TestApp,
+    browser: &mut Browser,
+    actions: &[(&str, u32)],
+) -> String {
     browser.get("/account").await;
     let response = browser
         .post("/dossiers", &[("call_id", &call_id(app).await)])
@@ -74,6 +78,7 @@ async fn submitted_dossier(app: &TestApp, browser: &mut Browser, actions: &[(&st
         )
         .await;
     assert_eq!(response.status(), 303, "dossier submitted");
+    dossier
 }
 
 /// One stored line: (line id, application_action id, rank, requested, proposed, adjusted).

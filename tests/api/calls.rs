@@ -513,7 +513,7 @@ async fn one_dossier_may_submit_late_and_a_decided_or_withdrawn_one_goes_back_to
             &[("application_id", &draft.to_string()), ("reason", "waarom")],
         )
         .await;
-    assert_eq!(response.status(), 422, "a draft is not given back");
+    assert_eq!(response.status(), 409, "a draft is not given back");
     assert!(
         response
             .text()

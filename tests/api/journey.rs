@@ -34,7 +34,7 @@ pub(crate) async fn start(app: &TestApp, browser: &mut Browser) -> String {
 }
 
 /// The id of the chosen action with catalog `code`, from the actions page.
-async fn action_id(browser: &mut Browser, dossier: &str, code: &str) -> String {
+pub(crate) async fn action_id(browser: &mut Browser, dossier: &str, code: &str) -> String {
     let (_, html) = browser.get(&format!("/dossiers/{dossier}/acties")).await;
     let marker = format!("\">{code} ");
     let end = html

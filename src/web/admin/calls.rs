@@ -1358,8 +1358,18 @@ async fn give_back(
         ) {
             Ok(n) => Some(n),
             Err(e) => {
-                problems.push(problem("application_id", e.to_string()));
-                None
+                // The dossier's state does not allow it: a conflict, shown on the page.
+                let page = refused(
+                    &state,
+                    &ctx,
+                    &id,
+                    op,
+                    &form,
+                    vec![problem("application_id", e.to_string())],
+                )
+                .await?;
+                let (_, body) = page.into_parts();
+                return Ok((StatusCode::CONFLICT, body).into_response());
             }
         },
     };

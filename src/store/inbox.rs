@@ -1,0 +1,429 @@
+//! The reviewer inbox: the dossiers of one call with filters, sorting and pagination in SQL, so
+//! it stays fast with many thousands of dossiers. The page and its export use the same
+//! [`InboxFilter`], so an export holds exactly the rows the reviewer filtered.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
+};
+
+use entity::application::{self, ApplicationState};
+use entity::{app_user, application_action, call, municipality, partner_organisation};
+
+use crate::store::placeholder;
+
+/// States in which a dossier waits for ABB: the review term runs.
+pub const AWAITING_ABB: [ApplicationState; 3] = [
+    ApplicationState::Submitted,
+    ApplicationState::Resubmitted,
+    ApplicationState::InReview,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Assignment {
+    #[default]
+    Anyone,
+    /// Assigned to this reviewer.
+    To(i64),
+    /// Not assigned to anyone yet.
+    Nobody,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InboxSort {
+    /// Oldest submission first: the order of the review term.
+    #[default]
+    Submitted,
+    Reference,
+    State,
+}
+
+/// Which dossiers of a call the inbox shows. Drafts are the applicants' business and never
+/// appear.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxFilter {
+    pub call_id: i64,
+    pub state: Option<ApplicationState>,
+    /// Part of a municipality's name, a reference or a title; case-insensitive.
+    pub search: String,
+    pub province: Option<String>,
+    /// A reference region's code: dossiers led by a municipality of that region.
+    pub region_code: Option<String>,
+    /// An action's code (e.g. "2.1"): dossiers that chose it.
+    pub action_code: Option<String>,
+    pub assignment: Assignment,
+    /// Only dossiers whose last rule check found failures or warnings.
+    pub with_rule_findings: bool,
+    /// Only dossiers waiting for ABB beyond the call's review term.
+    pub overdue: bool,
+    pub sort: InboxSort,
+}
+
+/// One line of the inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxRow {
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub lead: String,
+    pub lead_nis: Option<i32>,
+    pub province: String,
+    pub state: ApplicationState,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// When ABB should have decided, for dossiers waiting for ABB.
+    pub review_due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    pub rule_failures: i32,
+    pub rule_warnings: i32,
+    pub reviewer: Option<String>,
+    /// The grant asked over all chosen actions (per project year, as the dossier states it).
+    pub requested_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxPage {
+    pub rows: Vec<InboxRow>,
+    pub total: u64,
+    /// 1-based, clamped to the pages there are.
+    pub page: u64,
+    pub pages: u64,
+}
+
+/// The review term of a call; `None` when there is no such call.
+async fn review_term<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<TimeDelta, DbErr> {
+    let days = call::Entity::find_by_id(call_id)
+        .one(db)
+        .await?
+        .map(|c| c.review_days)
+        .unwrap_or(0);
+    Ok(TimeDelta::days(i64::from(days.max(0))))
+}
+
+/// The number of dossiers per state in a call (drafts excluded), in one query.
+pub async fn state_counts<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+) -> Result<Vec<(ApplicationState, u64)>, DbErr> {
+    let rows: Vec<(ApplicationState, i64)> = application::Entity::find()
+        .select_only()
+        .column(application::Column::State)
+        .column_as(application::Column::Id.count(), "n")
+        .filter(application::Column::CallId.eq(call_id))
+        .filter(application::Column::State.ne(ApplicationState::Draft))
+        .group_by(application::Column::State)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
+/// How many dossiers of a call wait for ABB beyond the review term at `now`.
+pub async fn overdue_count<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let term = review_term(db, call_id).await?;
+    application::Entity::find()
+        .filter(application::Column::CallId.eq(call_id))
+        .filter(overdue_condition(now - term))
+        .count(db)
+        .await
+}
+
+fn overdue_condition(cutoff: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(application::Column::State.is_in(AWAITING_ABB))
+        .add(application::Column::SubmittedAt.lt(cutoff))
+}
+
+fn filtered<C: ConnectionTrait>(
+    db: &C,
+    filter: &InboxFilter,
+    cutoff: DateTime<Utc>,
+) -> Select<application::Entity> {
+    let p = placeholder(db);
+    let mut select = application::Entity::find()
+        .filter(application::Column::CallId.eq(filter.call_id))
+        .filter(application::Column::State.ne(ApplicationState::Draft));
+    if let Some(state) = filter.state {
+        select = select.filter(application::Column::State.eq(state));
+    }
+    let search = filter.search.trim().to_lowercase();
+    if !search.is_empty() {
+        let like = format!("%{search}%");
+        select = select.filter(
+            Condition::any()
+                .add(Expr::cust_with_values(
+                    format!("LOWER(application.reference) LIKE {p}"),
+                    [like.clone()],
+                ))
+                .add(Expr::cust_with_values(
+                    format!("LOWER(application.title) LIKE {p}"),
+                    [like.clone()],
+                ))
+                .add(Expr::cust_with_values(
+                    format!(
+                        "application.id IN (SELECT am.application_id FROM application_member am \
+                         JOIN municipality m ON m.id = am.municipality_id WHERE LOWER(m.name) LIKE {p})"
+                    ),
+                    [like],
+                )),
+        );
+    }
+    if let Some(province) = &filter.province {
+        select = select.filter(Expr::cust_with_values(
+            format!(
+                "application.lead_municipality_id IN (SELECT id FROM municipality WHERE province = {p})"
+            ),
+            [province.clone()],
+        ));
+    }
+    if let Some(region) = &filter.region_code {
+        select = select.filter(Expr::cust_with_values(
+            format!(
+                "application.lead_municipality_id IN (SELECT rm.municipality_id FROM region_membership rm \
+                 JOIN reference_region r ON r.id = rm.reference_region_id WHERE r.code = {p})"
+            ),
+            [region.clone()],
+        ));
+    }
+    if let Some(action) = &filter.action_code {
+        select = select.filter(Expr::cust_with_values(
+            format!(
+                "application.id IN (SELECT aa.application_id FROM application_action aa \
+                 JOIN call_action ca ON ca.id = aa.call_action_id JOIN action a ON a.id = ca.action_id \
+                 WHERE a.code = {p})"
+            ),
+            [action.clone()],
+        ));
+    }
+    select = match filter.assignment {
+        Assignment::Anyone => select,
+        Assignment::To(id) => select.filter(application::Column::AssignedReviewerId.eq(id)),
+        Assignment::Nobody => select.filter(application::Column::AssignedReviewerId.is_null()),
+    };
+    if filter.with_rule_findings {
+        select = select.filter(
+            Condition::any()
+                .add(application::Column::RuleFailures.gt(0))
+                .add(application::Column::RuleWarnings.gt(0)),
+        );
+    }
+    if filter.overdue {
+        select = select.filter(overdue_condition(cutoff));
+    }
+    match filter.sort {
+        InboxSort::Reference => select.order_by_asc(application::Column::Reference),
+        InboxSort::State => select
+            .order_by_asc(application::Column::State)
+            .order_by_asc(application::Column::Id),
+        InboxSort::Submitted => select
+            .order_by_asc(application::Column::SubmittedAt)
+            .order_by_asc(application::Column::Id),
+    }
+}
+
+/// One page of the filtered inbox at `now`.
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    filter: &InboxFilter,
+    now: DateTime<Utc>,
+    page: u64,
+    page_size: u64,
+) -> Result<InboxPage, DbErr> {
+    let term = review_term(db, filter.call_id).await?;
+    let paginator = filtered(db, filter, now - term).paginate(db, page_size.max(1));
+    let total = paginator.num_items().await?;
+    let pages = total.div_ceil(page_size.max(1)).max(1);
+    let page = page.clamp(1, pages);
+    let apps = paginator.fetch_page(page - 1).await?;
+    Ok(InboxPage {
+        rows: rows_for(db, apps, now, term).await?,
+        total,
+        page,
+        pages,
+    })
+}
+
+/// Every row of the filtered inbox at `now`, for exports.
+pub async fn all<C: ConnectionTrait>(
+    db: &C,
+    filter: &InboxFilter,
+    now: DateTime<Utc>,
+) -> Result<Vec<InboxRow>, DbErr> {
+    let term = review_term(db, filter.call_id).await?;
+    let apps = filtered(db, filter, now - term).all(db).await?;
+    rows_for(db, apps, now, term).await
+}
+
+/// Names, reviewers and requested totals for a set of dossiers, in a few queries whatever
+/// their number (lookups by the distinct ids, which are bounded by the municipalities).
+async fn rows_for<C: ConnectionTrait>(
+    db: &C,
+    apps: Vec<application::Model>,
+    now: DateTime<Utc>,
+    term: TimeDelta,
+) -> Result<Vec<InboxRow>, DbErr> {
+    let distinct = |ids: &mut dyn Iterator<Item = i64>| ids.collect::<BTreeSet<i64>>();
+    let lead_ids = distinct(&mut apps.iter().filter_map(|a| a.lead_municipality_id));
+    let partner_ids = distinct(&mut apps.iter().filter_map(|a| a.partner_organisation_id));
+    let reviewer_ids = distinct(&mut apps.iter().filter_map(|a| a.assigned_reviewer_id));
+    let leads = municipality::Entity::find()
+        .filter(municipality::Column::Id.is_in(lead_ids))
+        .all(db)
+        .await?;
+    let partners = partner_organisation::Entity::find()
+        .filter(partner_organisation::Column::Id.is_in(partner_ids))
+        .all(db)
+        .await?;
+    let reviewers = app_user::Entity::find()
+        .filter(app_user::Column::Id.is_in(reviewer_ids))
+        .all(db)
+        .await?;
+    let requested = requested_totals(db, &apps).await?;
+    Ok(apps
+        .into_iter()
+        .map(|a| {
+            let lead = a
+                .lead_municipality_id
+                .and_then(|id| leads.iter().find(|m| m.id == id));
+            let partner = a
+                .partner_organisation_id
+                .and_then(|id| partners.iter().find(|p| p.id == id));
+            let awaiting = AWAITING_ABB.contains(&a.state);
+            let review_due_at = a.submitted_at.filter(|_| awaiting).map(|t| t + term);
+            InboxRow {
+                id: a.id,
+                lead: lead
+                    .map(|m| m.name.clone())
+                    .or_else(|| partner.map(|p| p.name.clone()))
+                    .unwrap_or_default(),
+                lead_nis: lead.map(|m| m.nis_code),
+                province: lead.map(|m| m.province.clone()).unwrap_or_default(),
+                state: a.state,
+                submitted_at: a.submitted_at,
+                review_due_at,
+                overdue: review_due_at.is_some_and(|due| due < now),
+                rule_failures: a.rule_failures,
+                rule_warnings: a.rule_warnings,
+                reviewer: a
+                    .assigned_reviewer_id
+                    .and_then(|id| reviewers.iter().find(|u| u.id == id))
+                    .map(|u| u.name.clone()),
+                requested_cents: requested
+                    .iter()
+                    .find(|(id, _)| *id == a.id)
+                    .map(|(_, cents)| *cents)
+                    .unwrap_or(0),
+                reference: a.reference,
+                title: a.title,
+            }
+        })
+        .collect())
+}
+
+async fn requested_totals<C: ConnectionTrait>(
+    db: &C,
+    apps: &[application::Model],
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let mut totals = Vec::with_capacity(apps.len());
+    // Bounded IN lists: both databases cap the number of bound values per statement.
+    for chunk in apps.chunks(500) {
+        let ids: Vec<i64> = chunk.iter().map(|a| a.id).collect();
+        let rows: Vec<(i64, Option<i64>)> = application_action::Entity::find()
+            .select_only()
+            .column(application_action::Column::ApplicationId)
+            // PostgreSQL sums BIGINT as NUMERIC: cast back so both databases answer an integer.
+            .column_as(
+                Expr::cust("CAST(SUM(application_action.grant_cents) AS BIGINT)"),
+                "total",
+            )
+            .filter(application_action::Column::ApplicationId.is_in(ids))
+            .group_by(application_action::Column::ApplicationId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        totals.extend(rows.into_iter().map(|(id, t)| (id, t.unwrap_or(0))));
+    }
+    Ok(totals)
+}
+
+/// Stores what the rules engine found on a dossier, for the inbox's "rule findings" filter.
+pub async fn record_findings<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+    report: &crate::domain::ApplicationReport,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+    application::Entity::update_many()
+        .col_expr(
+            application::Column::RuleFailures,
+            Expr::value(count(report.blocking().count())),
+        )
+        .col_expr(
+            application::Column::RuleWarnings,
+            Expr::value(count(report.warnings().count())),
+        )
+        .col_expr(application::Column::RulesCheckedAt, Expr::value(Some(now)))
+        .filter(application::Column::Id.eq(application_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What a recheck of a call found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RecheckSummary {
+    pub checked: usize,
+    pub with_failures: usize,
+    pub with_warnings: usize,
+}
+
+/// Runs the rules engine again over every submitted (non-draft, not withdrawn) dossier of a
+/// call against today's figures and stores the findings. The directory and the "taken" set are
+/// loaded once for the whole call.
+pub async fn recheck_call<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+    now: DateTime<Utc>,
+) -> Result<RecheckSummary, DbErr> {
+    let Some(call) = crate::store::rules::call_context(db, call_id).await? else {
+        return Ok(RecheckSummary::default());
+    };
+    let (directory, _) =
+        crate::store::rules::directory(db, call.call.reference_year, call.map_date()).await?;
+    let taken = crate::store::rules::taken(db, call_id).await?;
+    let ids: Vec<i64> = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .filter(application::Column::CallId.eq(call_id))
+        .filter(
+            application::Column::State
+                .is_not_in([ApplicationState::Draft, ApplicationState::Withdrawn]),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut summary = RecheckSummary::default();
+    for id in ids {
+        let Some(dossier) = crate::store::applications::with_parties(db, id).await? else {
+            continue;
+        };
+        let content = crate::store::drafts::load(db, dossier).await?;
+        let report = content.report_against(&directory, &taken)?;
+        summary.checked += 1;
+        summary.with_failures += usize::from(report.blocking().next().is_some());
+        summary.with_warnings += usize::from(report.warnings().next().is_some());
+        record_findings(db, id, &report, now).await?;
+    }
+    Ok(summary)
+}
