@@ -164,3 +164,119 @@ async fn a_dossier_has_a_printable_page_without_navigation_or_forms() {
         assert!(print.contains(hidden), "{hidden} is hidden on paper");
     }
 }
+
+#[tokio::test]
+async fn the_inbox_exports_every_page_of_its_filtered_dossiers_and_nothing_of_another_call() {
+    use entity::application::ApplicationState;
+    let app = spawn_app().await;
+    let first = crate::programme::call_by_code(&app, "PS-2022-2024").await;
+    let second = crate::programme::call_by_code(&app, "DEMO-GK-2027-2029").await;
+    let dossier = crate::programme::dossier;
+    dossier(
+        &app,
+        &first,
+        "PS-X-1",
+        11002,
+        &[],
+        ApplicationState::Submitted,
+        &[("2.1", 2_500_000)],
+    )
+    .await;
+    dossier(
+        &app,
+        &first,
+        "PS-X-2",
+        12040,
+        &[],
+        ApplicationState::InReview,
+        &[("1.4", 1_250_000)],
+    )
+    .await;
+    dossier(
+        &app,
+        &first,
+        "PS-X-3",
+        44021,
+        &[],
+        ApplicationState::Submitted,
+        &[("2.1", 2_500_000)],
+    )
+    .await;
+    dossier(
+        &app,
+        &first,
+        "PS-X-4",
+        12025,
+        &[],
+        ApplicationState::Draft,
+        &[("2.1", 2_500_000)],
+    )
+    .await;
+    dossier(
+        &app,
+        &second,
+        "DEMO-X-1",
+        12040,
+        &[],
+        ApplicationState::Submitted,
+        &[("8", 1_000_000)],
+    )
+    .await;
+    let reviewer = app.signed_in(REVIEWER).await;
+
+    let (csv, xlsx) = both(
+        &app,
+        &reviewer,
+        &format!(
+            "/beoordeling/export?oproep={}&provincie=Antwerpen",
+            first.id
+        ),
+    )
+    .await;
+    let references: Vec<&str> = csv.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        references,
+        ["PS-X-1", "PS-X-2"],
+        "Antwerpen province, drafts and Gent left out"
+    );
+    assert_eq!(xlsx.len(), 2);
+    assert_eq!(csv[0][12], "25000,00", "the requested grant as a number");
+
+    let (csv, _) = both(
+        &app,
+        &reviewer,
+        &format!(
+            "/beoordeling/export?oproep={}&actie=2.1&status=submitted",
+            first.id
+        ),
+    )
+    .await;
+    let references: Vec<&str> = csv.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(references, ["PS-X-1", "PS-X-3"]);
+
+    let (csv, _) = both(
+        &app,
+        &reviewer,
+        &format!("/beoordeling/export?oproep={}", second.id),
+    )
+    .await;
+    let references: Vec<&str> = csv.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(references, ["DEMO-X-1"]);
+
+    let (_, html) = {
+        let mut b = app.signed_in(REVIEWER).await;
+        b.get(&format!(
+            "/beoordeling?oproep={}&provincie=Antwerpen",
+            first.id
+        ))
+        .await
+    };
+    assert!(
+        html.contains("/beoordeling/export?oproep="),
+        "the page links its export"
+    );
+    assert!(
+        html.contains("provincie=Antwerpen&amp;formaat=csv"),
+        "with the same filters"
+    );
+}
