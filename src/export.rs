@@ -356,6 +356,59 @@ mod tests {
         assert_eq!(lines[2], "'=SUM(A1);-0,05;;;", "no formula runs");
     }
 
+    /// Where LibreOffice is installed (`apt-get install libreoffice-calc-nogui`), it converts
+    /// our XLSX to CSV: the file opens in a real spreadsheet program with its values intact.
+    /// Elsewhere the test says so and checks nothing more.
+    #[test]
+    fn libreoffice_opens_the_xlsx_when_it_is_installed() {
+        let Ok(status) = std::process::Command::new("soffice")
+            .arg("--version")
+            .output()
+        else {
+            eprintln!("soffice not installed: LibreOffice conversion not checked");
+            return;
+        };
+        assert!(status.status.success());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sample.xlsx");
+        std::fs::write(&path, to_xlsx(&sample()).unwrap()).unwrap();
+        let out = std::process::Command::new("soffice")
+            // 44: comma, 34: double quote, 76: UTF-8.
+            .args([
+                "--headless",
+                "--convert-to",
+                "csv:Text - txt - csv (StarCalc):44,34,76",
+                "--outdir",
+            ])
+            .arg(dir.path())
+            .arg(&path)
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let csv = std::fs::read_to_string(dir.path().join("sample.csv")).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "Gemeente,Bedrag,Datum,Aantal,Aandeel");
+        assert!(lines[1].contains("Buddy’s"), "{csv}");
+        assert!(
+            lines[1].contains("12,500.01") || lines[1].contains("12.500,01"),
+            "{csv}"
+        );
+        assert!(lines[1].contains("01/07/2022"), "a date: {csv}");
+        assert!(
+            lines[1].contains("66.67%") || lines[1].contains("66,67%"),
+            "{csv}"
+        );
+        assert!(
+            lines[2].starts_with("=SUM(A1)"),
+            "text, not a formula: {csv}"
+        );
+    }
+
     #[test]
     fn xlsx_is_a_zip_workbook_with_a_clean_sheet_name() {
         let bytes = to_xlsx(&sample()).unwrap();

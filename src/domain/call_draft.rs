@@ -1244,8 +1244,8 @@ mod tests {
                 "submission_closes",
             ),
             (
-                |f| f.submission_closes = "2030-01-01 12:00".into(),
-                "submission_closes",
+                |f| f.submission_opens = "2029-10-01 12:00".into(),
+                "submission_opens",
             ),
             (
                 |f| f.submission_opens = "2020-01-01 09:00".into(),
