@@ -224,7 +224,7 @@ pub async fn programme<C: ConnectionTrait>(
             .and_then(|id| catalog.get(id))
     };
     let mut by_action: BTreeMap<Option<ActionCode>, ActionFigures> = BTreeMap::new();
-    for (_, action_id) in call_actions.iter() {
+    for action_id in call_actions.values() {
         if let Some(a) = catalog.get(action_id) {
             by_action.insert(
                 ActionCode::parse(&a.code).ok(),

@@ -7,6 +7,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, Response};
+use sea_orm::EntityTrait;
 use serde::Deserialize;
 
 use entity::call;
@@ -107,8 +108,6 @@ async fn chosen_call(
         None => Ok(None),
     }
 }
-
-use sea_orm::EntityTrait;
 
 /// Every table of the dashboard, typed, for both the page and the exports.
 fn tables(p: &Programme) -> Vec<(&'static str, Table)> {

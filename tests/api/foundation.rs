@@ -45,8 +45,10 @@ async fn the_seed_holds_300_and_285_municipalities_15_regions_and_22_eligible_ac
         1
     );
     assert_eq!(
-        app.count("call_action WHERE call_id = (SELECT id FROM call WHERE code = 'DEMO-GK-2027-2029')")
-            .await,
+        app.count(
+            "call_action WHERE call_id = (SELECT id FROM call WHERE code = 'DEMO-GK-2027-2029')"
+        )
+        .await,
         7
     );
     assert_eq!(

@@ -698,6 +698,29 @@ async fn the_dashboard_adds_up_to_the_dossiers_and_the_second_call_stays_apart()
         "{list}"
     );
 
+    // Once the DEMO call is open, Willebroek's dashboard shows each call with its own dossier.
+    let mut open: entity::call::ActiveModel = second.clone().into();
+    open.state = Set(entity::call::CallState::Open);
+    open.submission_opens_at = Set(Utc::now() - chrono::Duration::days(1));
+    open.submission_closes_at = Set(Utc::now() + chrono::Duration::days(30));
+    open.update(&app.db).await.unwrap();
+    let (status, board) = willebroek_official.get("/gemeente").await;
+    assert_eq!(status, 200);
+    let block = |id: i64| {
+        let start = board
+            .find(&format!("<section id=\"oproep-{id}\""))
+            .unwrap_or_else(|| panic!("a block for call {id}"));
+        let rest = &board[start + 1..];
+        let end = rest
+            .find("<section id=\"oproep-")
+            .or_else(|| rest.find("</main>"))
+            .unwrap_or(rest.len());
+        rest[..end].to_owned()
+    };
+    let (one, two) = (block(first.id), block(second.id));
+    assert!(one.contains("PS-T-2") && !one.contains("DEMO-T-2"), "{one}");
+    assert!(two.contains("DEMO-T-2") && !two.contains("PS-T-2"), "{two}");
+
     // An allocation of call 2 only takes call 2's submitted dossiers.
     let mut admin = app.signed_in(ADMIN).await;
     admin
