@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{Html, Response};
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
 use entity::call;
@@ -474,7 +474,10 @@ async fn show(
     ctx: PageContext,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Html<String>, AppError> {
-    let calls = call::Entity::find().all(&state.db).await?;
+    let calls = call::Entity::find()
+        .order_by_desc(call::Column::SubmissionOpensAt)
+        .all(&state.db)
+        .await?;
     let chosen = chosen_call(&state, &query).await?;
     let Some(chosen) = chosen else {
         return Err(AppError::NotFound);

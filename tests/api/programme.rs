@@ -711,10 +711,7 @@ async fn the_dashboard_adds_up_to_the_dossiers_and_the_second_call_stays_apart()
             .find(&format!("<section id=\"oproep-{id}\""))
             .unwrap_or_else(|| panic!("a block for call {id}"));
         let rest = &board[start + 1..];
-        let end = rest
-            .find("<section id=\"oproep-")
-            .or_else(|| rest.find("</main>"))
-            .unwrap_or(rest.len());
+        let end = rest.find("</section>").unwrap_or(rest.len());
         rest[..end].to_owned()
     };
     let (one, two) = (block(first.id), block(second.id));
