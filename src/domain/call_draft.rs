@@ -1190,6 +1190,9 @@ mod tests {
         }
     }
 
+    /// A change to the form, for the tables of bad input.
+    type Change = fn(&mut CallForm);
+
     fn context() -> DraftContext {
         DraftContext {
             plan_ids: vec![1],
@@ -1230,7 +1233,7 @@ mod tests {
 
     #[test]
     fn bad_values_are_each_reported_on_their_own_field_in_dutch() {
-        let table: Vec<(fn(&mut CallForm), &str)> = vec![
+        let table: Vec<(Change, &str)> = vec![
             (|f| f.code = "PS 2027".into(), "code"),
             (|f| f.code = String::new(), "code"),
             (|f| f.title = " ".into(), "title"),
