@@ -47,6 +47,9 @@ pub struct Model {
     /// Warnings of the rules engine at the last (re)submission or recheck.
     pub rule_warnings: i32,
     pub rules_checked_at: Option<DateTimeUtc>,
+    /// A later submission deadline for this dossier only, granted by an admin (the reason is
+    /// in the audit log); `None`: the call's deadline holds.
+    pub late_submission_until: Option<DateTimeUtc>,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -49,6 +49,9 @@ pub struct Model {
     /// Where the parameters come from.
     #[sea_orm(column_type = "Text")]
     pub parameters_source: Option<String>,
+    /// The parameters are fictitious (a demo call whose figures were never published); every
+    /// page that shows the call says so.
+    pub parameters_fictitious: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Optimistic-locking counter, raised on every update.

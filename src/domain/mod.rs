@@ -20,6 +20,7 @@ pub mod advisor;
 pub mod allocation;
 pub mod attachments;
 pub mod call;
+pub mod call_draft;
 pub mod checks;
 pub mod coverage;
 pub mod dutch;

@@ -46,8 +46,10 @@ pub enum ParseError {
     /// A year that is not a four-digit year between 1900 and 2100.
     #[error("Een referentiejaar bestaat uit vier cijfers, bv. 2020.")]
     ReferenceYear,
-    /// An action code that is not of the form `2.10`.
-    #[error("Een actiecode bestaat uit twee getallen met een punt ertussen, bv. 2.10.")]
+    /// An action code that is not of the form `2.10` (or `17`).
+    #[error(
+        "Een actiecode bestaat uit twee getallen met een punt ertussen, bv. 2.10, of uit één getal, bv. 17."
+    )]
     ActionCode,
     /// A reference region code that is empty or too long.
     #[error("Een referentieregio heeft een code van 1 tot 32 tekens, bv. REFREG01.")]
@@ -366,38 +368,52 @@ impl fmt::Display for ReferenceYear {
     }
 }
 
-/// The code of an action of the plan, e.g. `2.10` ("Toekomstnetwerk"). Ordered numerically,
-/// so `2.9` comes before `2.10`.
+/// The code of an action of the plan, e.g. `2.10` ("Toekomstnetwerk") in the 2020-2024 plan,
+/// which numbers actions per chapter, or `17` in the 2025-2029 plan, which numbers them straight
+/// through. Ordered numerically, so `2.9` comes before `2.10` and `9` before `10`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ActionCode {
-    chapter: u16,
+    chapter: Option<u16>,
     number: u16,
 }
 
 impl ActionCode {
     /// Builds an action code from its two numbers.
     pub fn new(chapter: u16, number: u16) -> Self {
-        Self { chapter, number }
+        Self {
+            chapter: Some(chapter),
+            number,
+        }
     }
 
-    /// Reads `2.10`.
+    /// Builds the code of a plan that numbers its actions without chapters (`17`).
+    pub fn plain(number: u16) -> Self {
+        Self {
+            chapter: None,
+            number,
+        }
+    }
+
+    /// Reads `2.10`, or `17` for a plan without chapter numbers.
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         let text = trim_all(input);
         if text.is_empty() {
             return Err(ParseError::Empty);
         }
-        let (chapter, number) = text.split_once('.').ok_or(ParseError::ActionCode)?;
         let read = |s: &str| -> Result<u16, ParseError> {
             if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(ParseError::ActionCode);
             }
             s.parse().map_err(|_| ParseError::ActionCode)
         };
-        Ok(Self {
-            chapter: read(chapter)?,
-            number: read(number)?,
-        })
+        match text.split_once('.') {
+            Some((chapter, number)) => Ok(Self {
+                chapter: Some(read(chapter)?),
+                number: read(number)?,
+            }),
+            None => Ok(Self::plain(read(text)?)),
+        }
     }
 }
 
@@ -423,7 +439,10 @@ impl FromStr for ActionCode {
 
 impl fmt::Display for ActionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.chapter, self.number)
+        match self.chapter {
+            Some(chapter) => write!(f, "{chapter}.{}", self.number),
+            None => write!(f, "{}", self.number),
+        }
     }
 }
 
@@ -744,7 +763,13 @@ mod tests {
             ActionCode::parse("2.10").map(|c| c.to_string()),
             Ok("2.10".to_owned())
         );
-        for input in ["2", "2.", ".1", "2.1.1", "a.b", "2,1"] {
+        let (nine, ten) = (ActionCode::parse("9"), ActionCode::parse("10"));
+        assert!(matches!((nine, ten), (Ok(a), Ok(b)) if a < b));
+        assert_eq!(
+            ActionCode::parse("17").map(|c| c.to_string()),
+            Ok("17".to_owned())
+        );
+        for input in ["2.", ".1", "2.1.1", "a.b", "2,1", "1234", "-1"] {
             assert_eq!(
                 ActionCode::parse(input),
                 Err(ParseError::ActionCode),

@@ -10,6 +10,8 @@
 //!              └──resubmit──▶ resubmitted ──start review──▶ in review
 //! (applicant) withdraw: from any state before a decision ──▶ withdrawn
 //! (admin) reopen, with a reason: approved / partly approved / rejected ──▶ in review
+//! (admin) return to the applicant, with a reason (call administration):
+//!         approved / partly approved / rejected ──▶ changes requested; withdrawn ──▶ draft
 //! ```
 
 use std::fmt;
@@ -38,6 +40,9 @@ pub enum Transition {
     Reject,
     Withdraw,
     Reopen,
+    /// An admin gives a decided or withdrawn dossier back to the applicant (call
+    /// administration): a decided one to "changes requested", a withdrawn one to "draft".
+    ReturnToApplicant,
 }
 
 /// Who triggers a transition.
@@ -130,6 +135,18 @@ pub const TRANSITIONS: &[Rule] = &[
         to: S::InReview,
         by: &[P::Admin],
     },
+    Rule {
+        from: DECIDED,
+        transition: T::ReturnToApplicant,
+        to: S::ChangesRequested,
+        by: &[P::Admin],
+    },
+    Rule {
+        from: &[S::Withdrawn],
+        transition: T::ReturnToApplicant,
+        to: S::Draft,
+        by: &[P::Admin],
+    },
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -212,7 +229,7 @@ impl fmt::Display for DossierState {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 9] = [
+    pub const ALL: [Transition; 10] = [
         T::Submit,
         T::StartReview,
         T::RequestChanges,
@@ -222,6 +239,7 @@ impl Transition {
         T::Reject,
         T::Withdraw,
         T::Reopen,
+        T::ReturnToApplicant,
     ];
 
     /// Dutch infinitive, as in "een dossier … ".
@@ -236,6 +254,7 @@ impl Transition {
             T::Reject => "afwijzen",
             T::Withdraw => "intrekken",
             T::Reopen => "heropenen",
+            T::ReturnToApplicant => "teruggeven aan de aanvrager",
         }
     }
 
@@ -251,6 +270,7 @@ impl Transition {
             T::Reject => "reject",
             T::Withdraw => "withdraw",
             T::Reopen => "reopen",
+            T::ReturnToApplicant => "return_to_applicant",
         }
     }
 }
@@ -285,6 +305,12 @@ mod tests {
             (S::Approved | S::PartlyApproved | S::Rejected, T::Reopen) if p == P::Admin => {
                 Some(S::InReview)
             }
+            (S::Approved | S::PartlyApproved | S::Rejected, T::ReturnToApplicant)
+                if p == P::Admin =>
+            {
+                Some(S::ChangesRequested)
+            }
+            (S::Withdrawn, T::ReturnToApplicant) if p == P::Admin => Some(S::Draft),
             _ => None,
         }
     }
@@ -335,14 +361,22 @@ mod tests {
             available(S::Approved, P::Reviewer),
             Vec::<Transition>::new()
         );
-        assert_eq!(available(S::Approved, P::Admin), vec![T::Reopen]);
+        assert_eq!(
+            available(S::Approved, P::Admin),
+            vec![T::Reopen, T::ReturnToApplicant]
+        );
     }
 
     #[test]
-    fn withdrawn_is_final_for_everyone() {
+    fn withdrawn_is_final_unless_an_admin_gives_it_back_as_a_draft() {
         for t in Transition::ALL {
             for p in PARTIES {
-                assert!(next(S::Withdrawn, t, p).is_err());
+                let result = next(S::Withdrawn, t, p);
+                if t == T::ReturnToApplicant && p == P::Admin {
+                    assert_eq!(result, Ok(S::Draft));
+                } else {
+                    assert!(result.is_err(), "{t:?} {p:?}");
+                }
             }
         }
     }

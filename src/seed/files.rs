@@ -7,9 +7,13 @@ pub const MUNICIPALITIES_2019_2024: &str = include_str!("../../seeds/municipalit
 pub const MUNICIPALITIES_2025: &str = include_str!("../../seeds/municipalities_2025.csv");
 pub const POPULATION: &str = include_str!("../../seeds/population.csv");
 pub const ACTIONS_2020_2024: &str = include_str!("../../seeds/actions_2020_2024.json");
+pub const ACTIONS_2025_2029: &str = include_str!("../../seeds/actions_2025_2029.json");
 pub const PARTNER_ORGANISATIONS: &str = include_str!("../../seeds/partner_organisations.json");
 pub const CALL_2022_2024: &str =
     include_str!("../../seeds/calls/provisie_samenleven_2022_2024.json");
+/// The second call: a DEMO under the 2025-2029 plan, every parameter fictitious.
+pub const CALL_DEMO_2027_2029: &str =
+    include_str!("../../seeds/calls/demo_gelijke_kansen_2027_2029.json");
 pub const NON_EU15_DEMO: &str = include_str!("../../seeds/non_eu15_demo_FICTITIOUS.csv");
 pub const DEMO_ACCOUNTS: &str = include_str!("../../seeds/demo_accounts.json");
 

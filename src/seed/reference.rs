@@ -65,8 +65,34 @@ pub async fn load<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Result
     load_memberships(db, report).await?;
     load_population(db, report).await?;
     load_partners(db, report).await?;
-    load_actions(db, report).await?;
-    load_call(db, report).await?;
+    load_actions(
+        db,
+        report,
+        "actions_2020_2024.json",
+        files::ACTIONS_2020_2024,
+    )
+    .await?;
+    load_actions(
+        db,
+        report,
+        "actions_2025_2029.json",
+        files::ACTIONS_2025_2029,
+    )
+    .await?;
+    load_call(
+        db,
+        report,
+        "provisie_samenleven_2022_2024.json",
+        files::CALL_2022_2024,
+    )
+    .await?;
+    load_call(
+        db,
+        report,
+        "demo_gelijke_kansen_2027_2029.json",
+        files::CALL_DEMO_2027_2029,
+    )
+    .await?;
     Ok(())
 }
 
@@ -595,14 +621,18 @@ struct ActionRow {
     objectives: String,
     policy_domains: String,
     timing: Option<String>,
+    #[serde(default)]
+    indicators: Option<String>,
     samenleven_eligible: bool,
 }
 
 async fn load_actions<C: ConnectionTrait>(
     db: &C,
     report: &mut SeedReport,
+    name: &'static str,
+    text: &str,
 ) -> Result<(), SeedError> {
-    let catalog: CatalogFile = parse_json("actions_2020_2024.json", files::ACTIONS_2020_2024)?;
+    let catalog: CatalogFile = parse_json(name, text)?;
     let plan = match plan::Entity::find()
         .filter(plan::Column::Code.eq(catalog.plan_code.as_str()))
         .one(db)
@@ -654,7 +684,7 @@ async fn load_actions<C: ConnectionTrait>(
         .filter(|a| !existing.contains(&a.code))
     {
         let theme_id = *themes.get(&a.theme).ok_or_else(|| SeedError::Dangling {
-            file: "actions_2020_2024.json",
+            file: name,
             what: "thema",
             key: a.theme.to_string(),
         })?;
@@ -666,6 +696,7 @@ async fn load_actions<C: ConnectionTrait>(
             objectives: Set(a.objectives),
             policy_domains: Set(a.policy_domains),
             timing: Set(a.timing),
+            indicators: Set(a.indicators),
             samenleven_eligible: Set(a.samenleven_eligible),
             ..Default::default()
         });
@@ -705,6 +736,9 @@ struct CallFile {
     notes: Option<serde_json::Value>,
     #[serde(default)]
     parameters_source: Option<serde_json::Value>,
+    /// A demo call whose parameters were never published.
+    #[serde(default)]
+    parameters_fictitious: bool,
 }
 
 #[derive(Deserialize)]
@@ -766,14 +800,19 @@ fn note_text(value: Option<serde_json::Value>) -> Option<String> {
     }
 }
 
-async fn load_call<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Result<(), SeedError> {
-    let file: CallFile = parse_json("provisie_samenleven_2022_2024.json", files::CALL_2022_2024)?;
+async fn load_call<C: ConnectionTrait>(
+    db: &C,
+    report: &mut SeedReport,
+    name: &'static str,
+    text: &str,
+) -> Result<(), SeedError> {
+    let file: CallFile = parse_json(name, text)?;
     let plan = plan::Entity::find()
         .filter(plan::Column::Code.eq(file.plan_code.as_str()))
         .one(db)
         .await?
         .ok_or_else(|| SeedError::Dangling {
-            file: "provisie_samenleven_2022_2024.json",
+            file: name,
             what: "plan",
             key: file.plan_code.clone(),
         })?;
@@ -814,6 +853,7 @@ async fn load_call<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Resul
         coverage_aim_denominator: Set(file.coverage_aim.as_ref().map(|r| r.denominator)),
         notes: Set(note_text(file.notes)),
         parameters_source: Set(note_text(file.parameters_source)),
+        parameters_fictitious: Set(file.parameters_fictitious),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -868,7 +908,7 @@ async fn load_call<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Resul
     let mut call_actions = Vec::new();
     for a in &file.actions {
         let action_id = *actions.get(&a.code).ok_or_else(|| SeedError::Dangling {
-            file: "provisie_samenleven_2022_2024.json",
+            file: name,
             what: "actie",
             key: a.code.clone(),
         })?;

@@ -46,3 +46,12 @@ pub async fn list_summaries<C: ConnectionTrait>(db: &C) -> Result<Vec<CallSummar
         })
         .collect())
 }
+
+/// The call a staff page shows when none is chosen: the open call that closes first, else the
+/// most recently opened one (so a demo call in preparation does not push the running one aside).
+pub async fn default_call_id<C: ConnectionTrait>(db: &C) -> Result<Option<i64>, DbErr> {
+    if let Some(open) = super::municipalities::open_calls(db).await?.first() {
+        return Ok(Some(open.id));
+    }
+    Ok(super::municipalities::latest_call(db).await?.map(|c| c.id))
+}

@@ -4,10 +4,12 @@
 pub mod allocations;
 pub mod applications;
 pub mod attachments;
+pub mod call_admin;
 pub mod calls;
 pub mod drafts;
 pub mod inbox;
 pub mod municipalities;
+pub mod programme;
 pub mod reference;
 pub mod rules;
 

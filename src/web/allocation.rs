@@ -31,6 +31,7 @@ use crate::web::routes::{ADMINS, STAFF};
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/beoordeling/toewijzing", STAFF, show)
+        .get("/beoordeling/toewijzing/export", STAFF, export_allocation)
         .post("/beoordeling/toewijzing", STAFF, propose)
         .post("/beoordeling/toewijzing/{id}/regels/{line}", STAFF, adjust)
         .post("/beoordeling/toewijzing/{id}/bevestigen", ADMINS, confirm)
@@ -110,6 +111,101 @@ pub struct ShowQuery {
     pub call_id: Option<String>,
     #[serde(default)]
     pub year: Option<String>,
+    /// `csv` or `xlsx` for the export.
+    #[serde(default)]
+    pub formaat: String,
+}
+
+/// The latest allocation of a call's project year as a table, one row per action line.
+async fn export_allocation(
+    State(state): State<AppState>,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    use crate::export::{self, Cell, Kind, Table};
+    let format = export::format_from(&query.formaat)
+        .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    let call_id: i64 = query
+        .call_id
+        .as_deref()
+        .and_then(|t| t.trim().parse().ok())
+        .ok_or(AppError::NotFound)?;
+    let year: i32 = query
+        .year
+        .as_deref()
+        .and_then(|t| t.trim().parse().ok())
+        .ok_or(AppError::NotFound)?;
+    let call = call::Entity::find_by_id(call_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let a = allocations::latest(&state.db, call_id, year)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines = allocations::lines(&state.db, a.id).await?;
+    let context = allocations::line_context(&state.db, &lines).await?;
+    let catalog: BTreeMap<i64, (String, String)> = call_action::Entity::find()
+        .find_also_related(action::Entity)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|(ca, a)| a.map(|a| (ca.id, (a.code, a.title))))
+        .collect();
+    let mut table = Table::new(
+        &format!("Toewijzing {} projectjaar {year}", call.code),
+        &[
+            ("Referentie", Kind::Text),
+            ("Trekker", Kind::Text),
+            ("Status toewijzing", Kind::Text),
+            ("Prioriteit", Kind::Count),
+            ("Actie", Kind::Text),
+            ("Titel", Kind::Text),
+            ("Gevraagd", Kind::Money),
+            ("Voorstel", Kind::Money),
+            ("Aangepast", Kind::Money),
+            ("Toegewezen", Kind::Money),
+            ("Reden", Kind::Text),
+        ],
+    );
+    let status = match a.state {
+        AllocationState::Confirmed => "bevestigd",
+        AllocationState::Proposed => "voorstel",
+    };
+    for line in &lines {
+        let Some(ctx) = context.get(&line.application_action_id) else {
+            continue;
+        };
+        let (code, title) = catalog
+            .get(&ctx.action.call_action_id)
+            .cloned()
+            .unwrap_or_default();
+        table.push(vec![
+            ctx.application.reference.clone().into(),
+            ctx.lead_name.clone().into(),
+            status.into(),
+            Cell::Count(i64::from(ctx.action.priority_rank)),
+            code.into(),
+            title.into(),
+            Cell::Money(line.requested_cents),
+            Cell::Money(line.proposed_cents),
+            line.adjusted_cents.map(Cell::Money).unwrap_or(Cell::Empty),
+            Cell::Money(allocations::effective(line)),
+            line.reason.clone().into(),
+        ]);
+    }
+    table.push(vec![
+        "Incentives (van de enveloppe af)".into(),
+        Cell::Empty,
+        status.into(),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Money(a.incentives_cents),
+        Cell::Empty,
+    ]);
+    Ok(export::download(&table, format))
 }
 
 /// The open call (else the latest) when none is chosen.

@@ -7,14 +7,17 @@ pub mod admin;
 pub mod allocation;
 pub mod assets;
 pub mod attachments;
+pub mod charts;
 pub mod context;
 pub mod cooperation;
+pub mod dashboard;
 pub mod dossier_view;
 pub mod dossiers;
 pub mod form;
 pub mod full_view;
 pub mod health;
 pub mod home;
+pub mod inbox_export;
 pub mod login;
 pub mod municipality;
 pub mod pages;
@@ -64,6 +67,8 @@ pub fn routes() -> RouteTable {
         .merge(review::routes())
         .merge(admin::routes())
         .merge(allocation::routes())
+        .merge(dashboard::routes())
+        .merge(inbox_export::routes())
 }
 
 /// Builds the whole application. `main`, the tests and the benchmarks all use this router.

@@ -385,9 +385,14 @@ async fn calls_and_current<C: ConnectionTrait>(
         .order_by_desc(call::Column::SubmissionOpensAt)
         .all(db)
         .await?;
+    // Without a choice: the open call, so a call in preparation does not push it aside.
+    let fallback = match crate::store::calls::default_call_id(db).await? {
+        Some(id) => Some(id),
+        None => calls.first().map(|c| c.id),
+    };
     let call_id = requested
         .filter(|id| calls.iter().any(|c| c.id == *id))
-        .or_else(|| calls.first().map(|c| c.id))
+        .or(fallback)
         .unwrap_or(0);
     Ok((calls, call_id))
 }

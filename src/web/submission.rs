@@ -123,12 +123,26 @@ async fn submit(
     let content = drafts::load(&state.db, dossier).await?;
     let app = content.dossier.application.clone();
     let now = Utc::now();
-    if now > content.call.call.submission_closes_at && app.state == ApplicationState::Draft {
-        return Err(AppError::Conflict(format!(
-            "De indieningstermijn van {} liep af op {}.",
-            content.call.call.title,
-            content.call.call.submission_closes_at.format("%d-%m-%Y")
-        )));
+    // A first submission needs the call's window, or a late deadline ABB gave this dossier.
+    let late = app.late_submission_until.filter(|until| now <= *until);
+    let deadline = crate::domain::call_draft::effective_deadline(
+        content.call.call.submission_closes_at,
+        &app.late_submission_until.into_iter().collect::<Vec<_>>(),
+    );
+    if app.state == ApplicationState::Draft {
+        if now > deadline {
+            return Err(AppError::Conflict(format!(
+                "De indieningstermijn van {} liep af op {}.",
+                content.call.call.title,
+                deadline.format("%d-%m-%Y")
+            )));
+        }
+        if late.is_none() && content.call.call.state != entity::call::CallState::Open {
+            return Err(AppError::Conflict(format!(
+                "De oproep {} is niet open voor indiening.",
+                content.call.call.title
+            )));
+        }
     }
     let report = content.report(&state.db).await?;
     let s = statuses(&content, &report);

@@ -33,7 +33,34 @@ async fn the_seed_holds_300_and_285_municipalities_15_regions_and_22_eligible_ac
         app.count("action WHERE samenleven_eligible = TRUE").await,
         22
     );
-    assert_eq!(app.count("call_action").await, 22);
+    assert_eq!(
+        app.count("call_action WHERE call_id = (SELECT id FROM call WHERE code = 'PS-2022-2024')")
+            .await,
+        22
+    );
+    // The second call: a DEMO under the 2025-2029 plan, whose 56 actions carry indicators.
+    assert_eq!(
+        app.count("call WHERE code = 'DEMO-GK-2027-2029' AND parameters_fictitious = TRUE")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "call_action WHERE call_id = (SELECT id FROM call WHERE code = 'DEMO-GK-2027-2029')"
+        )
+        .await,
+        7
+    );
+    assert_eq!(
+        app.count("action WHERE plan_id = (SELECT id FROM plan WHERE code = 'HGKBP-2025-2029')")
+            .await,
+        56
+    );
+    assert_eq!(
+        app.count("action WHERE indicators IS NOT NULL").await,
+        55,
+        "every 2025-2029 action but 51 (worked out under 46)"
+    );
     assert_eq!(app.count("population_figure").await, 600);
     assert_eq!(
         app.count(

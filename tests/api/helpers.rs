@@ -234,6 +234,7 @@ impl TestApp {
             .unwrap()
             .expect("municipality");
         let call = entity::call::Entity::find()
+            .filter(entity::call::Column::Code.eq("PS-2022-2024"))
             .one(&self.db)
             .await
             .unwrap()

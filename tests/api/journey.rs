@@ -12,8 +12,9 @@ pub(crate) fn location(response: &reqwest::Response) -> String {
 }
 
 pub(crate) async fn call_id(app: &TestApp) -> String {
-    use sea_orm::EntityTrait;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     entity::call::Entity::find()
+        .filter(entity::call::Column::Code.eq("PS-2022-2024"))
         .one(&app.db)
         .await
         .unwrap()

@@ -27,6 +27,7 @@ async fn municipality(db: &DatabaseConnection, nis: i32) -> municipality::Model 
 /// Creates a draft dossier in the first call with these members (the first one leads).
 async fn dossier(db: &DatabaseConnection, reference: &str, members: &[i32]) -> i64 {
     let call = entity::call::Entity::find()
+        .filter(entity::call::Column::Code.eq("PS-2022-2024"))
         .one(db)
         .await
         .unwrap()

@@ -41,6 +41,8 @@ async fn attempt(
     transition: Transition,
 ) -> u16 {
     let version = stored(app, id).await.version.to_string();
+    let call_id = stored(app, id).await.call_id;
+    let id_text = id.to_string();
     let grant = format!("grant_{action_row}");
     let (path, fields): (String, Vec<(&str, &str)>) = match transition {
         Transition::Submit | Transition::Resubmit => (
@@ -82,6 +84,13 @@ async fn attempt(
         Transition::Reopen => (
             format!("/beoordeling/{id}/heropenen"),
             vec![("reason", "Nieuwe gegevens ontvangen.")],
+        ),
+        Transition::ReturnToApplicant => (
+            format!("/beheer/oproepen/{call_id}/teruggeven"),
+            vec![
+                ("application_id", id_text.as_str()),
+                ("reason", "Terug naar de gemeente."),
+            ],
         ),
     };
     browser.post(&path, &fields).await.status().as_u16()

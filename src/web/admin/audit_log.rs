@@ -3,14 +3,17 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::response::{Html, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use serde::Deserialize;
 
 use entity::audit_log;
 
 use crate::error::AppError;
+use crate::export::{self, Cell, Kind, Table};
 use crate::state::AppState;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
@@ -19,8 +22,15 @@ use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
 
 pub fn routes() -> RouteTable {
-    RouteTable::new().get("/beheer/audit", ADMINS, list)
+    RouteTable::new().get("/beheer/audit", ADMINS, list).get(
+        "/beheer/audit/export",
+        ADMINS,
+        export_list,
+    )
 }
+
+/// The most rows one export holds.
+const EXPORT_MAX: u64 = 100_000;
 
 const PAGE_SIZE: u64 = 50;
 
@@ -40,6 +50,9 @@ pub struct AuditQuery {
     pub tot: String,
     #[serde(default)]
     pub pagina: Option<u64>,
+    /// `csv` or `xlsx` for the export.
+    #[serde(default)]
+    pub formaat: String,
 }
 
 pub struct AuditRow {
@@ -83,12 +96,8 @@ fn parse_day(text: &str, field: &str, errors: &mut FormErrors) -> Option<NaiveDa
     }
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    Query(query): Query<AuditQuery>,
-) -> Result<Html<String>, AppError> {
-    let mut errors = FormErrors::default();
+/// The entries the filters select, newest first (the page and the export share it).
+fn filtered(query: &AuditQuery, errors: &mut FormErrors) -> Select<audit_log::Entity> {
     let mut select = audit_log::Entity::find()
         .order_by_desc(audit_log::Column::At)
         .order_by_desc(audit_log::Column::Id);
@@ -104,17 +113,68 @@ async fn list(
     if !query.wie.trim().is_empty() {
         select = select.filter(audit_log::Column::ActorLabel.contains(query.wie.trim()));
     }
-    if let Some(from) = parse_day(&query.van, "van", &mut errors) {
+    if let Some(from) = parse_day(&query.van, "van", errors) {
         select = select.filter(
             audit_log::Column::At
                 .gte(Utc.from_utc_datetime(&from.and_time(chrono::NaiveTime::MIN))),
         );
     }
-    if let Some(to) = parse_day(&query.tot, "tot", &mut errors).and_then(|d| d.succ_opt()) {
+    if let Some(to) = parse_day(&query.tot, "tot", errors).and_then(|d| d.succ_opt()) {
         select = select.filter(
             audit_log::Column::At.lt(Utc.from_utc_datetime(&to.and_time(chrono::NaiveTime::MIN))),
         );
     }
+    select
+}
+
+async fn export_list(
+    State(state): State<AppState>,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, AppError> {
+    let format = export::format_from(&query.formaat)
+        .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    let mut errors = FormErrors::default();
+    let select = filtered(&query, &mut errors);
+    if let Some(e) = errors.items.first() {
+        return Err(AppError::BadRequest(e.message.clone()));
+    }
+    let mut table = Table::new(
+        "Auditlog",
+        &[
+            ("Tijdstip (UTC)", Kind::Moment),
+            ("Wie", Kind::Text),
+            ("Handeling", Kind::Text),
+            ("Soort object", Kind::Text),
+            ("Object", Kind::Text),
+            ("IP-adres", Kind::Text),
+            ("Voor", Kind::Text),
+            ("Na", Kind::Text),
+            ("Details", Kind::Text),
+        ],
+    );
+    for e in select.limit(EXPORT_MAX).all(&state.db).await? {
+        table.push(vec![
+            Cell::Moment(e.at),
+            e.actor_label.into(),
+            e.action.into(),
+            e.resource_type.into(),
+            e.resource_id.into(),
+            e.ip.into(),
+            e.before.into(),
+            e.after.into(),
+            e.details.into(),
+        ]);
+    }
+    Ok(export::download(&table, format))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(query): Query<AuditQuery>,
+) -> Result<Html<String>, AppError> {
+    let mut errors = FormErrors::default();
+    let select = filtered(&query, &mut errors);
     let paginator = select.paginate(&state.db, PAGE_SIZE);
     let total = paginator.num_items().await?;
     let pages = total.div_ceil(PAGE_SIZE).max(1);

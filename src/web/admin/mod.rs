@@ -1,7 +1,8 @@
-//! ABB administration: accounts, the audit log, the e-mail outbox and the 2025 municipal
-//! mergers.
+//! ABB administration: accounts, the audit log, the e-mail outbox, the 2025 municipal
+//! mergers and the calls.
 
 pub mod audit_log;
+pub mod calls;
 pub mod mergers;
 pub mod outbox;
 pub mod users;
@@ -14,4 +15,5 @@ pub fn routes() -> RouteTable {
         .merge(audit_log::routes())
         .merge(mergers::routes())
         .merge(outbox::routes())
+        .merge(calls::routes())
 }

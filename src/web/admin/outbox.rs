@@ -8,7 +8,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use serde::Deserialize;
 
 use entity::email_outbox::{self, OutboxState};
@@ -17,6 +19,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::session::CurrentUser;
 use crate::auth::session::redirect_with_flash;
 use crate::error::AppError;
+use crate::export::{self, Cell, Kind, Table};
 use crate::mail::{self, OutboxCounts};
 use crate::state::AppState;
 use crate::web::RouteTable;
@@ -26,12 +29,14 @@ use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
 
 pub fn routes() -> RouteTable {
-    RouteTable::new().get("/beheer/e-mails", ADMINS, list).post(
-        "/beheer/e-mails/{id}/opnieuw",
-        ADMINS,
-        requeue,
-    )
+    RouteTable::new()
+        .get("/beheer/e-mails", ADMINS, list)
+        .get("/beheer/e-mails/export", ADMINS, export_list)
+        .post("/beheer/e-mails/{id}/opnieuw", ADMINS, requeue)
 }
+
+/// The most rows one export holds.
+const EXPORT_MAX: u64 = 100_000;
 
 const PAGE_SIZE: u64 = 50;
 
@@ -71,6 +76,9 @@ pub struct OutboxQuery {
     pub aan: String,
     #[serde(default)]
     pub pagina: Option<u64>,
+    /// `csv` or `xlsx` for the export.
+    #[serde(default)]
+    pub formaat: String,
 }
 
 pub struct CountRow {
@@ -154,13 +162,8 @@ fn row(mail: email_outbox::Model) -> OutboxRow {
     }
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    Query(query): Query<OutboxQuery>,
-) -> Result<Html<String>, AppError> {
-    let mut errors = FormErrors::default();
-    let counts = count_rows(mail::outbox_counts(&state.db).await?);
+/// The mails the filters select, newest first (the page and the export share it).
+fn filtered(query: &OutboxQuery, errors: &mut FormErrors) -> Select<email_outbox::Entity> {
     let mut select = email_outbox::Entity::find()
         .order_by_desc(email_outbox::Column::CreatedAt)
         .order_by_desc(email_outbox::Column::Id);
@@ -175,6 +178,62 @@ async fn list(
     if !aan.is_empty() {
         select = select.filter(email_outbox::Column::ToAddress.contains(aan));
     }
+    select
+}
+
+/// The outbox as a table: recipient, subject, state and delivery; never the body (one-time
+/// links).
+async fn export_list(
+    State(state): State<AppState>,
+    Query(query): Query<OutboxQuery>,
+) -> Result<Response, AppError> {
+    let format = export::format_from(&query.formaat)
+        .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    let mut errors = FormErrors::default();
+    let select = filtered(&query, &mut errors);
+    if let Some(e) = errors.items.first() {
+        return Err(AppError::BadRequest(e.message.clone()));
+    }
+    let mut table = Table::new(
+        "E-mails",
+        &[
+            ("Aangemaakt (UTC)", Kind::Moment),
+            ("Aan", Kind::Text),
+            ("Onderwerp", Kind::Text),
+            ("Status", Kind::Text),
+            ("Pogingen", Kind::Count),
+            ("Volgende poging (UTC)", Kind::Moment),
+            ("Verzonden (UTC)", Kind::Moment),
+            ("Laatste fout", Kind::Text),
+        ],
+    );
+    for m in select.limit(EXPORT_MAX).all(&state.db).await? {
+        table.push(vec![
+            Cell::Moment(m.created_at),
+            m.to_address.into(),
+            m.subject.into(),
+            state_label(m.state).into(),
+            Cell::Count(i64::from(m.attempts)),
+            if m.state == OutboxState::Pending {
+                Cell::Moment(m.next_attempt_at)
+            } else {
+                Cell::Empty
+            },
+            m.sent_at.into(),
+            m.last_error.into(),
+        ]);
+    }
+    Ok(export::download(&table, format))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(query): Query<OutboxQuery>,
+) -> Result<Html<String>, AppError> {
+    let mut errors = FormErrors::default();
+    let counts = count_rows(mail::outbox_counts(&state.db).await?);
+    let select = filtered(&query, &mut errors);
     let paginator = select.paginate(&state.db, PAGE_SIZE);
     let total = paginator.num_items().await?;
     let pages = total.div_ceil(PAGE_SIZE).max(1);

@@ -35,6 +35,7 @@ use crate::web::routes::ADMINS;
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/beheer/gebruikers", ADMINS, list)
+        .get("/beheer/gebruikers/export", ADMINS, export_list)
         .get("/beheer/gebruikers/nieuw", ADMINS, new_page)
         .post("/beheer/gebruikers", ADMINS, create)
         .get("/beheer/gebruikers/{id}", ADMINS, show)
@@ -74,6 +75,9 @@ pub struct ListQuery {
     pub rol: String,
     #[serde(default)]
     pub pagina: Option<u64>,
+    /// `csv` or `xlsx` for the export.
+    #[serde(default)]
+    pub formaat: String,
 }
 
 /// Names of municipalities and partner organisations by id, for display.
@@ -113,11 +117,8 @@ fn organisation_of(
     "ABB".to_owned()
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    Query(query): Query<ListQuery>,
-) -> Result<Html<String>, AppError> {
+/// The accounts the filters select, by name (the page and the export share it).
+fn filtered(state: &AppState, query: &ListQuery) -> sea_orm::Select<app_user::Entity> {
     let mut select = app_user::Entity::find().order_by_asc(app_user::Column::Name);
     let q = query.q.trim().to_lowercase();
     if !q.is_empty() {
@@ -133,6 +134,48 @@ async fn list(
     if let Some(role) = UserRole::parse(&query.rol) {
         select = select.filter(app_user::Column::Role.eq(role));
     }
+    select
+}
+
+async fn export_list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    use crate::export::{self, Kind, Table};
+    let format = export::format_from(&query.formaat)
+        .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    let users = filtered(&state, &query).all(&state.db).await?;
+    let (municipalities, partners) = organisation_names(&state).await?;
+    let mut table = Table::new(
+        "Gebruikers",
+        &[
+            ("Naam", Kind::Text),
+            ("E-mail", Kind::Text),
+            ("Rol", Kind::Text),
+            ("Organisatie", Kind::Text),
+            ("Status", Kind::Text),
+            ("Laatst aangemeld (UTC)", Kind::Moment),
+        ],
+    );
+    for u in &users {
+        table.push(vec![
+            u.name.clone().into(),
+            u.email.clone().into(),
+            u.role.label().into(),
+            organisation_of(u, &municipalities, &partners).into(),
+            (if u.active { "actief" } else { "gedeactiveerd" }).into(),
+            u.last_login_at.into(),
+        ]);
+    }
+    Ok(export::download(&table, format))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(query): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
+    let select = filtered(&state, &query);
     let paginator = select.paginate(&state.db, PAGE_SIZE);
     let total = paginator.num_items().await?;
     let pages = total.div_ceil(PAGE_SIZE).max(1);

@@ -1,0 +1,534 @@
+//! ABB's programme dashboard per call (`/beoordeling/dashboard?oproep=`): budget per project
+//! year, dossiers per state, per action, per reference region and province, KPI achievement and
+//! the two-thirds coverage indicator. Each block is an SVG chart ([`crate::web::charts`]) with
+//! the same figures in a table beside it and CSV/XLSX exports of that table. The figures come
+//! from [`crate::store::programme`], whose documentation defines each of them.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, Response};
+use sea_orm::{EntityTrait, QueryOrder};
+use serde::Deserialize;
+
+use entity::call;
+
+use crate::domain::{Cents, Outcome, dutch};
+use crate::error::AppError;
+use crate::export::{self, Cell, Kind, Table};
+use crate::state::AppState;
+use crate::store::programme::{self, Programme};
+use crate::web::RouteTable;
+use crate::web::charts::{Bar, Marker, bar_chart};
+use crate::web::context::PageContext;
+use crate::web::pages::{Layout, render};
+use crate::web::routes::STAFF;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/beoordeling/dashboard", STAFF, show)
+        .get("/beoordeling/dashboard/export", STAFF, export_table)
+}
+
+fn money(cents: i64) -> String {
+    match Cents::new(cents) {
+        Some(c) => c.to_string(),
+        None => format!(
+            "€ -{}",
+            Cents::new(-cents).unwrap_or_default().to_plain_string()
+        ),
+    }
+}
+
+fn share(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "–".to_owned()
+    } else {
+        dutch::format_share(part, whole)
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct DashboardQuery {
+    #[serde(default)]
+    pub oproep: Option<String>,
+    #[serde(default)]
+    pub tabel: String,
+    #[serde(default)]
+    pub formaat: String,
+}
+
+pub struct Choice {
+    pub value: i64,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// One block of the dashboard: its chart, and its table as header and rows of text.
+pub struct Block {
+    pub id: &'static str,
+    pub heading: &'static str,
+    pub explanation: String,
+    pub chart: String,
+    pub headers: Vec<&'static str>,
+    /// Columns (by index) that hold numbers, right-aligned.
+    pub numeric: Vec<usize>,
+    pub rows: Vec<Vec<String>>,
+    pub totals: Option<Vec<String>>,
+}
+
+impl Block {
+    pub fn is_numeric(&self, index: &usize) -> bool {
+        self.numeric.contains(index)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "review/dashboard.html")]
+pub struct DashboardPage {
+    pub layout: Layout,
+    pub calls: Vec<Choice>,
+    pub call_id: i64,
+    pub call_title: String,
+    pub fictitious: bool,
+    pub dossiers: u64,
+    pub blocks: Vec<Block>,
+    pub coverage_text: String,
+}
+
+async fn chosen_call(
+    state: &AppState,
+    query: &DashboardQuery,
+) -> Result<Option<call::Model>, AppError> {
+    let id = match query.oproep.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => text.parse::<i64>().ok(),
+        _ => crate::store::calls::default_call_id(&state.db).await?,
+    };
+    match id {
+        Some(id) => Ok(call::Entity::find_by_id(id).one(&state.db).await?),
+        None => Ok(None),
+    }
+}
+
+/// Every table of the dashboard, typed, for both the page and the exports.
+fn tables(p: &Programme) -> Vec<(&'static str, Table)> {
+    let mut budget = Table::new(
+        "Budget per projectjaar",
+        &[
+            ("Projectjaar", Kind::Count),
+            ("Enveloppe", Kind::Money),
+            ("Toegewezen (bevestigd)", Kind::Money),
+            ("Toegekend", Kind::Money),
+            ("Betaald", Kind::Money),
+            ("Teruggevorderd", Kind::Money),
+        ],
+    );
+    for y in &p.years {
+        budget.push(vec![
+            Cell::Count(i64::from(y.year)),
+            Cell::Money(y.envelope),
+            y.allocated.map(Cell::Money).unwrap_or(Cell::Empty),
+            Cell::Money(y.granted),
+            Cell::Money(y.paid),
+            Cell::Money(y.reclaimed),
+        ]);
+    }
+    let mut states = Table::new(
+        "Dossiers per status",
+        &[("Status", Kind::Text), ("Dossiers", Kind::Count)],
+    );
+    for s in &p.states {
+        states.push(vec![
+            crate::web::dossiers::state_label(s.state).into(),
+            Cell::Count(i64::try_from(s.count).unwrap_or(0)),
+        ]);
+    }
+    let mut actions = Table::new(
+        "Dossiers per actie",
+        &[
+            ("Actie", Kind::Text),
+            ("Titel", Kind::Text),
+            ("Dossiers", Kind::Count),
+            ("Gevraagd per projectjaar", Kind::Money),
+            ("Toegekend (alle jaren)", Kind::Money),
+        ],
+    );
+    for a in &p.actions {
+        actions.push(vec![
+            a.code.clone().into(),
+            a.title.clone().into(),
+            Cell::Count(i64::try_from(a.dossiers).unwrap_or(0)),
+            Cell::Money(a.requested),
+            Cell::Money(a.granted),
+        ]);
+    }
+    let area = |name: &str, rows: &[programme::AreaFigures], first: &'static str| {
+        let mut t = Table::new(
+            name,
+            &[
+                (first, Kind::Text),
+                ("Dossiers", Kind::Count),
+                ("Toegekend", Kind::Money),
+            ],
+        );
+        for r in rows {
+            t.push(vec![
+                r.name.clone().into(),
+                Cell::Count(i64::try_from(r.dossiers).unwrap_or(0)),
+                Cell::Money(r.granted),
+            ]);
+        }
+        t
+    };
+    let mut kpis = Table::new(
+        "KPI-realisatie",
+        &[
+            ("Actie", Kind::Text),
+            ("Titel", Kind::Text),
+            ("KPI's", Kind::Count),
+            ("Met resultaat", Kind::Count),
+            ("Streefwaarde gehaald", Kind::Count),
+            ("Aandeel gehaald", Kind::Share),
+        ],
+    );
+    for k in &p.kpis {
+        kpis.push(vec![
+            k.code.clone().into(),
+            k.title.clone().into(),
+            Cell::Count(i64::try_from(k.kpis).unwrap_or(0)),
+            Cell::Count(i64::try_from(k.reported).unwrap_or(0)),
+            Cell::Count(i64::try_from(k.reached).unwrap_or(0)),
+            match dutch::share_basis_points_floor(k.reached, k.reported) {
+                Some(bp) => Cell::Share(i64::try_from(bp).unwrap_or(0)),
+                None => Cell::Empty,
+            },
+        ]);
+    }
+    let c = &p.coverage;
+    let mut coverage = Table::new(
+        "Bereik van de doelgroep",
+        &[
+            ("Inwoners niet-EU15 in gedekte gemeenten", Kind::Count),
+            ("Inwoners niet-EU15 in het Vlaamse Gewest", Kind::Count),
+            ("Aandeel", Kind::Share),
+            ("Doel gehaald", Kind::Text),
+        ],
+    );
+    coverage.push(vec![
+        Cell::Count(i64::try_from(c.covered_non_eu15).unwrap_or(0)),
+        Cell::Count(i64::try_from(c.total_non_eu15).unwrap_or(0)),
+        c.basis_points
+            .map(|bp| Cell::Share(i64::try_from(bp).unwrap_or(0)))
+            .unwrap_or(Cell::Empty),
+        match c.meets_aim {
+            Some(true) => "ja",
+            Some(false) => "nee",
+            None => "niet te bepalen",
+        }
+        .into(),
+    ]);
+    vec![
+        ("budget", budget),
+        ("statussen", states),
+        ("acties", actions),
+        (
+            "regios",
+            area(
+                "Dossiers per referentieregio",
+                &p.regions,
+                "Referentieregio",
+            ),
+        ),
+        (
+            "provincies",
+            area("Dossiers per provincie", &p.provinces, "Provincie"),
+        ),
+        ("kpis", kpis),
+        ("bereik", coverage),
+    ]
+}
+
+fn text_of(cell: &Cell) -> String {
+    match cell {
+        Cell::Empty => "–".to_owned(),
+        Cell::Text(t) => t.clone(),
+        Cell::Count(n) => dutch::format_signed(*n),
+        Cell::Money(c) => money(*c),
+        Cell::Date(d) => d.format("%d-%m-%Y").to_string(),
+        Cell::Moment(m) => m.format("%d-%m-%Y %H:%M").to_string(),
+        Cell::Share(bp) => dutch::format_basis_points(u64::try_from(*bp).unwrap_or(0)),
+    }
+}
+
+fn blocks(p: &Programme) -> Vec<Block> {
+    let tables = tables(p);
+    let table = |key: &str| tables.iter().find(|(k, _)| *k == key).map(|(_, t)| t);
+    let rows_of = |key: &str| -> Vec<Vec<String>> {
+        table(key)
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .map(|r| r.iter().map(text_of).collect())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let headers_of = |key: &str| -> Vec<&'static str> {
+        match key {
+            "budget" => vec![
+                "Projectjaar",
+                "Enveloppe",
+                "Toegewezen (bevestigd)",
+                "Toegekend",
+                "Betaald",
+                "Teruggevorderd",
+            ],
+            "statussen" => vec!["Status", "Dossiers"],
+            "acties" => vec![
+                "Actie",
+                "Titel",
+                "Dossiers",
+                "Gevraagd per projectjaar",
+                "Toegekend (alle jaren)",
+            ],
+            "regios" => vec!["Referentieregio", "Dossiers", "Toegekend"],
+            "provincies" => vec!["Provincie", "Dossiers", "Toegekend"],
+            "kpis" => vec![
+                "Actie",
+                "Titel",
+                "KPI's",
+                "Met resultaat",
+                "Streefwaarde gehaald",
+                "Aandeel gehaald",
+            ],
+            _ => vec!["Gedekt", "Vlaams Gewest", "Aandeel", "Doel gehaald"],
+        }
+    };
+    let mut budget_bars = Vec::new();
+    for y in &p.years {
+        for (what, value) in [
+            ("enveloppe", Some(y.envelope)),
+            ("toegewezen", y.allocated),
+            ("toegekend", Some(y.granted)),
+            ("betaald", Some(y.paid)),
+            ("teruggevorderd", Some(y.reclaimed)),
+        ] {
+            budget_bars.push(Bar {
+                label: format!("Projectjaar {} {what}", y.year),
+                value: value.unwrap_or(0),
+                text: value
+                    .map(money)
+                    .unwrap_or_else(|| "nog niet bevestigd".into()),
+            });
+        }
+    }
+    let total = |f: &dyn Fn(&programme::YearBudget) -> i64| money(p.years.iter().map(f).sum());
+    let budget_totals = vec![
+        "Totaal".to_owned(),
+        total(&|y| y.envelope),
+        total(&|y| y.allocated.unwrap_or(0)),
+        total(&|y| y.granted),
+        total(&|y| y.paid),
+        total(&|y| y.reclaimed),
+    ];
+    let state_bars: Vec<Bar> = p
+        .states
+        .iter()
+        .map(|s| Bar {
+            label: crate::web::dossiers::state_label(s.state).to_owned(),
+            value: i64::try_from(s.count).unwrap_or(0),
+            text: s.count.to_string(),
+        })
+        .collect();
+    let action_bars: Vec<Bar> = p
+        .actions
+        .iter()
+        .map(|a| Bar {
+            label: format!("Actie {}", a.code),
+            value: a.granted,
+            text: format!("{} ({} dossier(s))", money(a.granted), a.dossiers),
+        })
+        .collect();
+    let area_bars = |rows: &[programme::AreaFigures]| -> Vec<Bar> {
+        rows.iter()
+            .map(|r| Bar {
+                label: r.name.clone(),
+                value: i64::try_from(r.dossiers).unwrap_or(0),
+                text: format!("{} dossier(s), {}", r.dossiers, money(r.granted)),
+            })
+            .collect()
+    };
+    let kpi_bars: Vec<Bar> = p
+        .kpis
+        .iter()
+        .map(|k| Bar {
+            label: format!("Actie {}", k.code),
+            value: i64::try_from(
+                dutch::share_basis_points_floor(k.reached, k.reported).unwrap_or(0),
+            )
+            .unwrap_or(0),
+            text: format!(
+                "{} van {} gehaald ({})",
+                k.reached,
+                k.reported,
+                share(k.reached, k.reported)
+            ),
+        })
+        .collect();
+    let c = &p.coverage;
+    let coverage_bars = vec![Bar {
+        label: "Gedekt aandeel".into(),
+        value: i64::try_from(c.basis_points.unwrap_or(0)).unwrap_or(0),
+        text: c
+            .basis_points
+            .map(dutch::format_basis_points)
+            .unwrap_or_else(|| "niet te berekenen".into()),
+    }];
+    let aim_marker = p.coverage.result.facts.iter().find_map(|f| match f {
+        crate::domain::Fact::Coverage {
+            aim_numerator,
+            aim_denominator,
+            ..
+        } if *aim_denominator > 0 => Some(Marker {
+            value: i64::try_from(aim_numerator * 10_000 / aim_denominator).unwrap_or(0),
+            text: format!("doel {aim_numerator}/{aim_denominator}"),
+        }),
+        _ => None,
+    });
+    let block = |id: &'static str,
+                 heading: &'static str,
+                 explanation: String,
+                 chart: String,
+                 numeric: Vec<usize>,
+                 totals: Option<Vec<String>>| Block {
+        id,
+        heading,
+        explanation,
+        chart,
+        headers: headers_of(id),
+        numeric,
+        rows: rows_of(id),
+        totals,
+    };
+    vec![
+        block(
+            "budget",
+            "Budget per projectjaar",
+            "Enveloppe van het projectjaar; toegewezen: de bevestigde toewijzing (acties en incentives); toegekend: de geldende beslissingen (goedgekeurd of gedeeltelijk goedgekeurd, niet heropend), met de incentive voor elk projectjaar van het dossier; betaald: voorschotten en saldo's met status betaald; teruggevorderd: goedgekeurde of betaalde terugvorderingen.".into(),
+            bar_chart("grafiek-budget", "Budget per projectjaar", "Per projectjaar vijf staven: enveloppe, toegewezen, toegekend, betaald en teruggevorderd, elk met het bedrag erbij. Dezelfde cijfers staan in de tabel eronder.", &budget_bars, None),
+            vec![0, 1, 2, 3, 4, 5],
+            Some(budget_totals),
+        ),
+        block(
+            "statussen",
+            "Dossiers per status",
+            "Alle dossiers van de oproep behalve ontwerpen.".into(),
+            bar_chart("grafiek-statussen", "Dossiers per status", "Aantal dossiers per status, met het aantal erbij.", &state_bars, None),
+            vec![1],
+            Some(vec!["Totaal".into(), p.dossiers.to_string()]),
+        ),
+        block(
+            "acties",
+            "Dossiers per actie",
+            "Per actie van de oproep: de dossiers die ze kozen, de gevraagde subsidie per projectjaar en de toegekende beslissingslijnen over alle projectjaren.".into(),
+            bar_chart("grafiek-acties", "Toegekend per actie", "Toegekend bedrag per actie over alle projectjaren, met het aantal dossiers.", &action_bars, None),
+            vec![2, 3, 4],
+            None,
+        ),
+        block(
+            "regios",
+            "Dossiers per referentieregio",
+            "Volgens de referentieregio van de trekker op de kaartdatum van de oproep; partnerorganisaties apart.".into(),
+            bar_chart("grafiek-regios", "Dossiers per referentieregio", "Aantal dossiers per referentieregio van de trekker, met het toegekende bedrag.", &area_bars(&p.regions), None),
+            vec![1, 2],
+            None,
+        ),
+        block(
+            "provincies",
+            "Dossiers per provincie",
+            "Volgens de provincie van de trekker; partnerorganisaties apart.".into(),
+            bar_chart("grafiek-provincies", "Dossiers per provincie", "Aantal dossiers per provincie van de trekker, met het toegekende bedrag.", &area_bars(&p.provinces), None),
+            vec![1, 2],
+            None,
+        ),
+        block(
+            "kpis",
+            "KPI-realisatie",
+            "Per KPI telt het laatste resultaat in een aanvaard voortgangsrapport (een later projectjaar eerst, een jaarrapport voor een tussentijds rapport). Gehaald: het resultaat is minstens de streefwaarde.".into(),
+            bar_chart("grafiek-kpis", "Aandeel KPI's met gehaalde streefwaarde per actie", "Per actie het aandeel KPI's met resultaat dat de streefwaarde haalde.", &kpi_bars, None),
+            vec![2, 3, 4, 5],
+            None,
+        ),
+        block(
+            "bereik",
+            "Bereik van de doelgroep (twee derde)",
+            "Het aandeel van de inwoners van niet-EU15-herkomst van het Vlaamse Gewest dat woont in gemeenten van goedgekeurde dossiers (trekker en bevestigde deelnemers), tegen het bereiksdoel van de oproep.".into(),
+            bar_chart("grafiek-bereik", "Bereik van de doelgroep", "Het gedekte aandeel als staaf; de stippellijn is het bereiksdoel.", &coverage_bars, aim_marker.as_ref()),
+            vec![0, 1, 2],
+            None,
+        ),
+    ]
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Html<String>, AppError> {
+    let calls = call::Entity::find()
+        .order_by_desc(call::Column::SubmissionOpensAt)
+        .all(&state.db)
+        .await?;
+    let chosen = chosen_call(&state, &query).await?;
+    let Some(chosen) = chosen else {
+        return Err(AppError::NotFound);
+    };
+    let p = programme::programme(&state.db, chosen.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let coverage_text = format!(
+        "{}{}",
+        p.coverage.result.message,
+        if p.coverage.result.outcome == Outcome::CannotDecide {
+            " (Het bereik wordt berekend zodra alle cijfers ingelezen zijn.)"
+        } else {
+            ""
+        }
+    );
+    render(&DashboardPage {
+        layout: ctx.layout(format!("Dashboard {}", chosen.title)),
+        calls: calls
+            .iter()
+            .map(|c| Choice {
+                value: c.id,
+                label: format!("{} ({})", c.title, c.code),
+                selected: c.id == chosen.id,
+            })
+            .collect(),
+        call_id: chosen.id,
+        call_title: chosen.title.clone(),
+        fictitious: chosen.parameters_fictitious,
+        dossiers: p.dossiers,
+        blocks: blocks(&p),
+        coverage_text,
+    })
+}
+
+async fn export_table(
+    State(state): State<AppState>,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
+    let format = export::format_from(&query.formaat)
+        .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    let chosen = chosen_call(&state, &query)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = programme::programme(&state.db, chosen.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, mut table) = tables(&p)
+        .into_iter()
+        .find(|(k, _)| *k == query.tabel.trim())
+        .ok_or_else(|| AppError::BadRequest("Onbekende tabel.".into()))?;
+    table.name = format!("{} {}", table.name, chosen.code);
+    Ok(export::download(&table, format))
+}

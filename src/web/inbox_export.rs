@@ -1,0 +1,88 @@
+//! The reviewer inbox as CSV or XLSX (`/beoordeling/export`), with the page's filters: the
+//! query string of `/beoordeling` plus `formaat`, read by the same [`InboxQuery`] into the same
+//! [`crate::store::inbox::InboxFilter`], so the file holds exactly the rows the reviewer sees
+//! (all pages).
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::Utc;
+use sea_orm::EntityTrait;
+use serde::Deserialize;
+
+use crate::auth::session::CurrentUser;
+use crate::error::AppError;
+use crate::export::{self, Cell, Kind, Table};
+use crate::state::AppState;
+use crate::store::inbox;
+use crate::web::RouteTable;
+use crate::web::review::InboxQuery;
+use crate::web::routes::STAFF;
+
+pub fn routes() -> RouteTable {
+    RouteTable::new().get("/beoordeling/export", STAFF, export_inbox)
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct FormatQuery {
+    #[serde(default)]
+    pub formaat: String,
+}
+
+async fn export_inbox(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<InboxQuery>,
+    Query(format): Query<FormatQuery>,
+) -> Result<Response, AppError> {
+    let format = export::format_from(&format.formaat)
+        .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    let call_id = match query.oproep {
+        Some(id) => id,
+        None => crate::store::calls::default_call_id(&state.db)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    };
+    let call = entity::call::Entity::find_by_id(call_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows = inbox::all(&state.db, &query.filter(call.id, user.user.id), Utc::now()).await?;
+    let mut table = Table::new(
+        &format!("Dossiers {}", call.code),
+        &[
+            ("Referentie", Kind::Text),
+            ("Titel", Kind::Text),
+            ("Trekker", Kind::Text),
+            ("NIS-code", Kind::Count),
+            ("Provincie", Kind::Text),
+            ("Status", Kind::Text),
+            ("Ingediend (UTC)", Kind::Moment),
+            ("Te beslissen tegen (UTC)", Kind::Moment),
+            ("Over termijn", Kind::Text),
+            ("Blokkerende bevindingen", Kind::Count),
+            ("Waarschuwingen", Kind::Count),
+            ("Beoordelaar", Kind::Text),
+            ("Gevraagd per projectjaar", Kind::Money),
+        ],
+    );
+    for r in rows {
+        table.push(vec![
+            r.reference.into(),
+            r.title.into(),
+            r.lead.into(),
+            r.lead_nis
+                .map(|n| Cell::Count(i64::from(n)))
+                .unwrap_or(Cell::Empty),
+            r.province.into(),
+            crate::web::dossiers::state_label(r.state).into(),
+            r.submitted_at.into(),
+            r.review_due_at.into(),
+            (if r.overdue { "ja" } else { "nee" }).into(),
+            Cell::Count(i64::from(r.rule_failures)),
+            Cell::Count(i64::from(r.rule_warnings)),
+            r.reviewer.into(),
+            Cell::Money(r.requested_cents),
+        ]);
+    }
+    Ok(export::download(&table, format))
+}

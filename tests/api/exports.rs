@@ -1,0 +1,282 @@
+//! Exports of the tables ABB sees: CSV (UTF-8 with BOM, `;`, decimal comma) and XLSX (read
+//! back with calamine) hold exactly the rows the page's filters select; the dossier prints.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+use crate::helpers::{ADMIN, Browser, REVIEWER, TestApp, count, spawn_app};
+use crate::programme::csv_rows;
+
+/// The first sheet of an XLSX file as text, header row left out.
+pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut workbook: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("the XLSX opens");
+    let range = workbook
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    range
+        .rows()
+        .skip(1)
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The raw cells of the first sheet (header row included), for type checks.
+pub fn xlsx_cells(bytes: &[u8]) -> Vec<Vec<Data>> {
+    let mut workbook: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("the XLSX opens");
+    let range = workbook
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+pub async fn download(browser: &Browser, path: &str) -> (reqwest::StatusCode, String, Vec<u8>) {
+    let response = browser
+        .client
+        .get(format!("{}{}", browser.base, path))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, kind, response.bytes().await.unwrap().to_vec())
+}
+
+async fn both(
+    app: &TestApp,
+    browser: &Browser,
+    path: &str,
+) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let (status, kind, csv) = download(browser, &format!("{path}{sep}formaat=csv")).await;
+    assert_eq!(status, 200, "{path}");
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let (status, kind, xlsx) = download(browser, &format!("{path}{sep}formaat=xlsx")).await;
+    assert_eq!(status, 200, "{path}");
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    let _ = app;
+    (csv_rows(&csv), read_xlsx(&xlsx))
+}
+
+#[tokio::test]
+async fn the_audit_log_outbox_users_and_calls_export_exactly_their_filtered_rows() {
+    let app = spawn_app().await;
+    let mut admin = app.signed_in(ADMIN).await;
+    // Some audit entries and mails of our own.
+    app.dossier_led_by(11002).await;
+    let call = crate::calls::first_call(&app).await;
+    for reason in ["eerste", "tweede"] {
+        let version = crate::calls::first_call(&app).await.version;
+        let op = if reason == "eerste" {
+            "sluiten"
+        } else {
+            "openen"
+        };
+        let response = admin
+            .post(
+                &format!("/beheer/oproepen/{}/{op}", call.id),
+                &[("version", &version.to_string()), ("reason", reason)],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+    }
+
+    let (csv, xlsx) = both(&app, &admin, "/beheer/audit/export?actie=call.").await;
+    let expected = count(&app.db, "audit_log WHERE action LIKE 'call.%'").await;
+    assert!(expected >= 2);
+    assert_eq!(csv.len() as i64, expected);
+    assert_eq!(xlsx.len() as i64, expected);
+    assert!(csv.iter().all(|r| r[2].starts_with("call.")), "{csv:?}");
+    assert!(xlsx.iter().any(|r| r[8] == "eerste"));
+    let (status, _, _) = download(&admin, "/beheer/audit/export?van=gisteren&formaat=csv").await;
+    assert_eq!(status, 400, "a bad filter is refused, not ignored");
+
+    let (csv, xlsx) = both(&app, &admin, "/beheer/e-mails/export?aan=antwerpen").await;
+    let expected = count(&app.db, "email_outbox WHERE to_address LIKE '%antwerpen%'").await;
+    assert!(expected >= 2);
+    assert_eq!((csv.len() as i64, xlsx.len() as i64), (expected, expected));
+    assert!(csv.iter().all(|r| r[1].contains("antwerpen")));
+
+    let (csv, xlsx) = both(&app, &admin, "/beheer/gebruikers/export?rol=reviewer").await;
+    assert_eq!(csv.len(), 2, "the two demo reviewers");
+    assert_eq!(xlsx.len(), 2);
+    assert!(csv.iter().all(|r| r[2] == "beoordelaar ABB"), "{csv:?}");
+
+    let (csv, xlsx) = both(&app, &admin, "/beheer/oproepen/export").await;
+    assert_eq!(csv.len(), 2, "two calls");
+    assert!(
+        csv.iter()
+            .any(|r| r[0] == "DEMO-GK-2027-2029" && r[10] == "ja (demo)")
+    );
+    let (_, _, bytes) = download(&admin, "/beheer/oproepen/export?formaat=xlsx").await;
+    let cells = xlsx_cells(&bytes);
+    let demo = cells
+        .iter()
+        .find(|r| r[0] == Data::String("DEMO-GK-2027-2029".into()))
+        .unwrap();
+    assert_eq!(
+        demo[7],
+        Data::Float(15_000_000.0),
+        "the envelope is a number in euros"
+    );
+    assert!(
+        matches!(demo[4], Data::DateTime(_)),
+        "a moment is a date: {:?}",
+        demo[4]
+    );
+    assert_eq!(xlsx.len(), 2);
+
+    // Reviewers may not export admin tables.
+    let reviewer = app.signed_in(REVIEWER).await;
+    let (status, _, _) = download(&reviewer, "/beheer/audit/export?formaat=csv").await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn a_dossier_has_a_printable_page_without_navigation_or_forms() {
+    let app = spawn_app().await;
+    let id = app.dossier_led_by(11002).await;
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    let (status, html) = reviewer.get(&format!("/dossiers/{id}/afdrukken")).await;
+    assert_eq!(status, 200, "{html}");
+    let main = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
+    assert!(!main.contains("<form"), "nothing to fill in on paper");
+    assert!(main.contains("PS-TEST-11002"));
+    let (_, css) = reviewer.get("/static/app.css").await;
+    let print = &css[css.find("@media print").unwrap()..];
+    for hidden in [".site-header nav", ".logout", ".no-print", ".site-footer"] {
+        assert!(print.contains(hidden), "{hidden} is hidden on paper");
+    }
+}
+
+#[tokio::test]
+async fn the_inbox_exports_every_page_of_its_filtered_dossiers_and_nothing_of_another_call() {
+    use entity::application::ApplicationState;
+    let app = spawn_app().await;
+    let first = crate::programme::call_by_code(&app, "PS-2022-2024").await;
+    let second = crate::programme::call_by_code(&app, "DEMO-GK-2027-2029").await;
+    let dossier = crate::programme::dossier;
+    dossier(
+        &app,
+        &first,
+        "PS-X-1",
+        11002,
+        &[],
+        ApplicationState::Submitted,
+        &[("2.1", 2_500_000)],
+    )
+    .await;
+    dossier(
+        &app,
+        &first,
+        "PS-X-2",
+        12040,
+        &[],
+        ApplicationState::InReview,
+        &[("1.4", 1_250_000)],
+    )
+    .await;
+    dossier(
+        &app,
+        &first,
+        "PS-X-3",
+        44021,
+        &[],
+        ApplicationState::Submitted,
+        &[("2.1", 2_500_000)],
+    )
+    .await;
+    dossier(
+        &app,
+        &first,
+        "PS-X-4",
+        12025,
+        &[],
+        ApplicationState::Draft,
+        &[("2.1", 2_500_000)],
+    )
+    .await;
+    dossier(
+        &app,
+        &second,
+        "DEMO-X-1",
+        12040,
+        &[],
+        ApplicationState::Submitted,
+        &[("8", 1_000_000)],
+    )
+    .await;
+    let reviewer = app.signed_in(REVIEWER).await;
+
+    let (csv, xlsx) = both(
+        &app,
+        &reviewer,
+        &format!(
+            "/beoordeling/export?oproep={}&provincie=Antwerpen",
+            first.id
+        ),
+    )
+    .await;
+    let references: Vec<&str> = csv.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        references,
+        ["PS-X-1", "PS-X-2"],
+        "Antwerpen province, drafts and Gent left out"
+    );
+    assert_eq!(xlsx.len(), 2);
+    assert_eq!(csv[0][12], "25000,00", "the requested grant as a number");
+
+    let (csv, _) = both(
+        &app,
+        &reviewer,
+        &format!(
+            "/beoordeling/export?oproep={}&actie=2.1&status=submitted",
+            first.id
+        ),
+    )
+    .await;
+    let references: Vec<&str> = csv.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(references, ["PS-X-1", "PS-X-3"]);
+
+    let (csv, _) = both(
+        &app,
+        &reviewer,
+        &format!("/beoordeling/export?oproep={}", second.id),
+    )
+    .await;
+    let references: Vec<&str> = csv.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(references, ["DEMO-X-1"]);
+
+    let (_, html) = {
+        let mut b = app.signed_in(REVIEWER).await;
+        b.get(&format!(
+            "/beoordeling?oproep={}&provincie=Antwerpen",
+            first.id
+        ))
+        .await
+    };
+    assert!(
+        html.contains("/beoordeling/export?oproep="),
+        "the page links its export"
+    );
+    assert!(
+        html.contains("provincie=Antwerpen&amp;formaat=csv"),
+        "with the same filters"
+    );
+}
