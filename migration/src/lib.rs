@@ -20,6 +20,7 @@ mod m20260101_000006_audit_outbox;
 mod m20260102_000001_outbox_claim;
 mod m20260102_000002_call_coverage_aim;
 mod m20260102_000003_allocation_incentives;
+mod m20261204_000001_report_reminders;
 
 /// Every schema migration, in order. The application runs them at start-up.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260102_000001_outbox_claim::Migration),
             Box::new(m20260102_000002_call_coverage_aim::Migration),
             Box::new(m20260102_000003_allocation_incentives::Migration),
+            Box::new(m20261204_000001_report_reminders::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod attachments;
 pub mod calls;
 pub mod drafts;
+pub mod followup;
 pub mod municipalities;
 pub mod reference;
 pub mod rules;
