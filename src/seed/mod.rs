@@ -3,6 +3,7 @@
 //! and the demo data (accounts, fictitious non-EU15 figures). Loaded by the app, never by
 //! migrations; every step inserts only what is missing, so running it twice changes nothing.
 
+mod demo_followup;
 mod files;
 mod reference;
 
@@ -44,6 +45,8 @@ pub struct SeedReport {
     pub call_actions: usize,
     pub demo_figures: usize,
     pub demo_accounts: usize,
+    /// DEMO: approved dossiers with their follow-up (fictitious).
+    pub demo_dossiers: usize,
 }
 
 impl fmt::Display for SeedReport {
@@ -62,7 +65,8 @@ impl fmt::Display for SeedReport {
         writeln!(f, "  oproepen                 {}", self.calls)?;
         writeln!(f, "  acties in oproepen       {}", self.call_actions)?;
         writeln!(f, "  fictieve demo-cijfers    {}", self.demo_figures)?;
-        write!(f, "  demo-accounts            {}", self.demo_accounts)
+        writeln!(f, "  demo-accounts            {}", self.demo_accounts)?;
+        write!(f, "  demo-dossiers (fictief)  {}", self.demo_dossiers)
     }
 }
 
@@ -82,6 +86,7 @@ pub async fn load_all(db: &DatabaseConnection, demo: bool) -> Result<SeedReport,
     reference::load(&txn, &mut report).await?;
     if demo {
         reference::load_demo(&txn, &mut report).await?;
+        demo_followup::load(&txn, &mut report).await?;
     }
     txn.commit().await?;
     Ok(report)

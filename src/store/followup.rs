@@ -968,3 +968,257 @@ pub async fn assigned_reviewer<C: ConnectionTrait>(
 pub fn day(at: DateTime<Utc>) -> NaiveDate {
     at.date_naive()
 }
+
+/// Schedules the reclaim payment of a confirmed reclaim: owed by the lead (or the partner
+/// organisation), due in 30 days.
+pub async fn schedule_reclaim_payment<C: ConnectionTrait>(
+    txn: &C,
+    fu: &FollowUp,
+    year: i32,
+    amount: Cents,
+    computation: String,
+    today: NaiveDate,
+    by: &By,
+) -> Result<payment::Model, DbErr> {
+    insert_payment(
+        txn,
+        fu,
+        year,
+        Tranche::Reclaim,
+        amount,
+        computation,
+        today + TimeDelta::days(30),
+        by,
+    )
+    .await
+}
+
+// ------------------------------------------------------------------ lists for ABB
+
+/// Filters of ABB's report list.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    pub call_id: Option<i64>,
+    pub state: Option<StoredState>,
+    pub kind: Option<StoredKind>,
+    /// Only reports past their deadline and not submitted, on this day.
+    pub overdue_on: Option<NaiveDate>,
+}
+
+/// One line of ABB's report list.
+#[derive(Debug, Clone)]
+pub struct ReportListRow {
+    pub report: progress_report::Model,
+    pub app: application::Model,
+    pub lead: String,
+}
+
+/// The reports of followed dossiers matching `filter`, by deadline.
+pub async fn list_reports<C: ConnectionTrait>(
+    db: &C,
+    filter: &ReportFilter,
+) -> Result<Vec<ReportListRow>, DbErr> {
+    let mut select = progress_report::Entity::find()
+        .find_also_related(application::Entity)
+        .filter(application::Column::State.is_in(FOLLOWED_STATES));
+    if let Some(call_id) = filter.call_id {
+        select = select.filter(application::Column::CallId.eq(call_id));
+    }
+    if let Some(state) = filter.state {
+        select = select.filter(progress_report::Column::State.eq(state));
+    }
+    if let Some(kind) = filter.kind {
+        select = select.filter(progress_report::Column::Kind.eq(kind));
+    }
+    if let Some(today) = filter.overdue_on {
+        select = select
+            .filter(progress_report::Column::DueOn.lt(today))
+            .filter(progress_report::Column::State.is_in([StoredState::Draft, StoredState::SentBack]));
+    }
+    let rows = select
+        .order_by_asc(progress_report::Column::DueOn)
+        .order_by_asc(progress_report::Column::Id)
+        .all(db)
+        .await?;
+    let names = lead_names(db, rows.iter().filter_map(|(_, a)| a.as_ref())).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(report, app)| {
+            let app = app?;
+            Some(ReportListRow {
+                lead: names.get(&app.id).cloned().unwrap_or_default(),
+                report,
+                app,
+            })
+        })
+        .collect())
+}
+
+/// Lead name and NIS code (none for a partner organisation) by application id.
+async fn leads<'a, C: ConnectionTrait>(
+    db: &C,
+    apps: impl Iterator<Item = &'a application::Model>,
+) -> Result<std::collections::HashMap<i64, (String, Option<i32>)>, DbErr> {
+    use entity::{municipality, partner_organisation};
+    let apps: Vec<&application::Model> = apps.collect();
+    let municipalities = municipality::Entity::find()
+        .filter(municipality::Column::Id.is_in(apps.iter().filter_map(|a| a.lead_municipality_id)))
+        .all(db)
+        .await?;
+    let partners = partner_organisation::Entity::find()
+        .filter(
+            partner_organisation::Column::Id
+                .is_in(apps.iter().filter_map(|a| a.partner_organisation_id)),
+        )
+        .all(db)
+        .await?;
+    Ok(apps
+        .into_iter()
+        .map(|a| {
+            let lead = match (a.lead_municipality_id, a.partner_organisation_id) {
+                (Some(m), _) => municipalities
+                    .iter()
+                    .find(|x| x.id == m)
+                    .map(|x| (x.name.clone(), Some(x.nis_code)))
+                    .unwrap_or_default(),
+                (None, Some(p)) => partners
+                    .iter()
+                    .find(|x| x.id == p)
+                    .map(|x| (x.name.clone(), None))
+                    .unwrap_or_default(),
+                _ => (String::new(), None),
+            };
+            (a.id, lead)
+        })
+        .collect())
+}
+
+async fn lead_names<'a, C: ConnectionTrait>(
+    db: &C,
+    apps: impl Iterator<Item = &'a application::Model>,
+) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    Ok(leads(db, apps)
+        .await?
+        .into_iter()
+        .map(|(id, (name, _))| (id, name))
+        .collect())
+}
+
+/// Filters of ABB's payment list and its export.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    pub call_id: Option<i64>,
+    pub year: Option<i32>,
+    pub tranche: Option<StoredTranche>,
+    pub state: Option<StoredPaymentState>,
+}
+
+/// One payment with its dossier and payee.
+#[derive(Debug, Clone)]
+pub struct PaymentListRow {
+    pub payment: payment::Model,
+    pub app: application::Model,
+    pub payee: String,
+    pub nis_code: Option<i32>,
+}
+
+/// The payments matching `filter`, by dossier reference, year and id.
+pub async fn list_payments<C: ConnectionTrait>(
+    db: &C,
+    filter: &PaymentFilter,
+) -> Result<Vec<PaymentListRow>, DbErr> {
+    let mut select = payment::Entity::find().find_also_related(application::Entity);
+    if let Some(call_id) = filter.call_id {
+        select = select.filter(application::Column::CallId.eq(call_id));
+    }
+    if let Some(year) = filter.year {
+        select = select.filter(payment::Column::YearNumber.eq(year));
+    }
+    if let Some(t) = filter.tranche {
+        select = select.filter(payment::Column::Tranche.eq(t));
+    }
+    if let Some(s) = filter.state {
+        select = select.filter(payment::Column::State.eq(s));
+    }
+    let rows = select
+        .order_by_asc(application::Column::Reference)
+        .order_by_asc(payment::Column::YearNumber)
+        .order_by_asc(payment::Column::Id)
+        .all(db)
+        .await?;
+    let names = leads(db, rows.iter().filter_map(|(_, a)| a.as_ref())).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(payment, app)| {
+            let app = app?;
+            let (payee, nis_code) = names.get(&app.id).cloned().unwrap_or_default();
+            Some(PaymentListRow {
+                payment,
+                app,
+                payee,
+                nis_code,
+            })
+        })
+        .collect())
+}
+
+/// Decisions ABB still has to take: undecided continuation proposals and proposed reclaims,
+/// with the report they belong to.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub what: String,
+    pub report_id: i64,
+    pub reference: String,
+}
+
+pub async fn pending_decisions<C: ConnectionTrait>(
+    db: &C,
+    call_id: Option<i64>,
+) -> Result<Vec<Pending>, DbErr> {
+    let mut out = Vec::new();
+    let open = continuation::Entity::find()
+        .filter(continuation::Column::Confirmed.is_null())
+        .find_also_related(application_action::Entity)
+        .all(db)
+        .await?;
+    for (c, action) in open {
+        let Some(action) = action else { continue };
+        let Some(app) = application::Entity::find_by_id(action.application_id).one(db).await? else {
+            continue;
+        };
+        if call_id.is_some_and(|id| id != app.call_id) || !FOLLOWED_STATES.contains(&app.state) {
+            continue;
+        }
+        let Some(report) = progress_report::Entity::find()
+            .filter(progress_report::Column::ApplicationId.eq(app.id))
+            .filter(progress_report::Column::YearNumber.eq(c.year_number - 1))
+            .filter(progress_report::Column::Kind.eq(StoredKind::Interim))
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        out.push(Pending {
+            what: format!("Voortzetting in projectjaar {}", c.year_number),
+            report_id: report.id,
+            reference: app.reference,
+        });
+    }
+    let proposed = reclaim::Entity::find()
+        .filter(reclaim::Column::State.eq(ReclaimState::Proposed))
+        .find_also_related(application::Entity)
+        .all(db)
+        .await?;
+    for (r, app) in proposed {
+        let Some(app) = app else { continue };
+        if call_id.is_some_and(|id| id != app.call_id) {
+            continue;
+        }
+        out.push(Pending {
+            what: format!("Terugvordering projectjaar {}", r.year_number),
+            report_id: r.progress_report_id,
+            reference: app.reference,
+        });
+    }
+    Ok(out)
+}

@@ -7,10 +7,13 @@ pub mod admin;
 pub mod allocation;
 pub mod assets;
 pub mod attachments;
+pub mod chart;
 pub mod context;
 pub mod cooperation;
 pub mod dossier_view;
 pub mod dossiers;
+pub mod followup;
+pub mod followup_review;
 pub mod form;
 pub mod full_view;
 pub mod health;
@@ -18,6 +21,7 @@ pub mod home;
 pub mod login;
 pub mod municipality;
 pub mod pages;
+pub mod payments;
 pub mod review;
 pub mod routes;
 pub mod sections;
@@ -64,6 +68,9 @@ pub fn routes() -> RouteTable {
         .merge(review::routes())
         .merge(admin::routes())
         .merge(allocation::routes())
+        .merge(followup::routes())
+        .merge(followup_review::routes())
+        .merge(payments::routes())
 }
 
 /// Builds the whole application. `main`, the tests and the benchmarks all use this router.
