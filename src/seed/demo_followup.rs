@@ -21,8 +21,8 @@ use entity::application::{ApplicationKind, ApplicationState};
 use entity::decision::DecisionOutcome;
 use entity::progress_report::{ReportKind, ReportState};
 use entity::{
-    action, app_user, application, application_action, call, call_action, decision,
-    decision_line, kpi, kpi_result, municipality, progress_report,
+    action, app_user, application, application_action, call, call_action, decision, decision_line,
+    kpi, kpi_result, municipality, progress_report,
 };
 
 use super::{SeedError, SeedReport};
@@ -200,7 +200,10 @@ pub async fn load<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Result
             decided_at - TimeDelta::days(60),
         )
         .await?;
-        let full = d.actions.iter().all(|a| a.granted_cents == a.requested_cents);
+        let full = d
+            .actions
+            .iter()
+            .all(|a| a.granted_cents == a.requested_cents);
         let mut active: application::ActiveModel = app.clone().into();
         active.last_project_year = Set(2);
         active.summary = Set(Some(

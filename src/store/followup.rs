@@ -1033,7 +1033,9 @@ pub async fn list_reports<C: ConnectionTrait>(
     if let Some(today) = filter.overdue_on {
         select = select
             .filter(progress_report::Column::DueOn.lt(today))
-            .filter(progress_report::Column::State.is_in([StoredState::Draft, StoredState::SentBack]));
+            .filter(
+                progress_report::Column::State.is_in([StoredState::Draft, StoredState::SentBack]),
+            );
     }
     let rows = select
         .order_by_asc(progress_report::Column::DueOn)
@@ -1183,7 +1185,10 @@ pub async fn pending_decisions<C: ConnectionTrait>(
         .await?;
     for (c, action) in open {
         let Some(action) = action else { continue };
-        let Some(app) = application::Entity::find_by_id(action.application_id).one(db).await? else {
+        let Some(app) = application::Entity::find_by_id(action.application_id)
+            .one(db)
+            .await?
+        else {
             continue;
         };
         if call_id.is_some_and(|id| id != app.call_id) || !FOLLOWED_STATES.contains(&app.state) {

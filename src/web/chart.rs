@@ -117,7 +117,12 @@ pub fn svg(chart: &KpiChart) -> String {
         yy = y(chart.target)
     ));
     // The measurements, from the baseline on.
-    let mut coords = vec![(x(0), y(chart.baseline), chart.baseline, "nulmeting".to_owned())];
+    let mut coords = vec![(
+        x(0),
+        y(chart.baseline),
+        chart.baseline,
+        "nulmeting".to_owned(),
+    )];
     for (i, p) in chart.points.iter().enumerate() {
         if let Some(v) = p.value {
             coords.push((x(i + 1), y(v), v, p.label.clone()));
@@ -139,7 +144,8 @@ pub fn svg(chart: &KpiChart) -> String {
         ));
     }
     // Labels of the moments under the axis.
-    let labels = std::iter::once("Nulmeting".to_owned()).chain(chart.points.iter().map(|p| p.label.clone()));
+    let labels =
+        std::iter::once("Nulmeting".to_owned()).chain(chart.points.iter().map(|p| p.label.clone()));
     for (i, label) in labels.enumerate() {
         out.push_str(&format!(
             r#"<text class="moment" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
@@ -165,16 +171,28 @@ mod tests {
             baseline: 0,
             target: 4_000,
             points: vec![
-                Point { label: "Jaar 1 tussentijds".into(), value: Some(1_000) },
-                Point { label: "Jaar 1 jaarrapport".into(), value: None },
+                Point {
+                    label: "Jaar 1 tussentijds".into(),
+                    value: Some(1_000),
+                },
+                Point {
+                    label: "Jaar 1 jaarrapport".into(),
+                    value: None,
+                },
             ],
         };
         let svg = svg(&chart);
         assert!(svg.starts_with("<svg class=\"kpi-chart\" role=\"img\" aria-labelledby=\"kpi-7-titel kpi-7-beschrijving\""));
-        assert!(svg.contains("<title id=\"kpi-7-titel\">Bereik &lt;jongeren&gt; &amp; ouders</title>"));
+        assert!(
+            svg.contains("<title id=\"kpi-7-titel\">Bereik &lt;jongeren&gt; &amp; ouders</title>")
+        );
         assert!(svg.contains("Nulmeting 0, streefwaarde 4 personen. Gemeten: Jaar 1 tussentijds: 1; Jaar 1 jaarrapport: nog niet gemeten."));
         assert!(svg.contains("streefwaarde 4</text>"));
         assert!(!svg.contains("style="), "no inline styles under the CSP");
-        assert_eq!(svg.matches("<circle").count(), 2, "baseline and one measurement");
+        assert_eq!(
+            svg.matches("<circle").count(),
+            2,
+            "baseline and one measurement"
+        );
     }
 }

@@ -27,9 +27,7 @@ use crate::auth::csrf::form_urlencoded_pairs;
 use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
 use crate::domain::attachments::{AttachmentKind, display_name, format_size};
 use crate::domain::dutch::{format_basis_points, format_date};
-use crate::domain::followup::{
-    ReportState, ReportStep, assess_kpi, is_overdue, next_report_state,
-};
+use crate::domain::followup::{ReportState, ReportStep, assess_kpi, is_overdue, next_report_state};
 use crate::domain::workflow::Party;
 use crate::domain::{Cents, KpiValue};
 use crate::error::AppError;
@@ -53,7 +51,11 @@ use crate::web::{Access, RouteTable};
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/dossiers/{id}/opvolging", Access::SignedIn, overview)
-        .get("/dossiers/{id}/rapporten/{report}", Access::SignedIn, report_page)
+        .get(
+            "/dossiers/{id}/rapporten/{report}",
+            Access::SignedIn,
+            report_page,
+        )
         .post("/dossiers/{id}/rapporten/{report}", OFFICIALS, save_report)
         .post(
             "/dossiers/{id}/rapporten/{report}/bijlagen",
@@ -313,7 +315,11 @@ async fn overview(
         } else {
             Vec::new()
         },
-        kpis: if followed { kpi_blocks(&fu) } else { Vec::new() },
+        kpis: if followed {
+            kpi_blocks(&fu)
+        } else {
+            Vec::new()
+        },
         continuations: continuation_rows(&fu),
         payments: payment_lines(&fu),
         reclaims: reclaim_lines(&fu),
@@ -392,7 +398,14 @@ async fn load_report(
     report: &str,
     action: Action,
     ip: Option<String>,
-) -> Result<(crate::store::applications::DossierWithParties, FollowUp, progress_report::Model), AppError> {
+) -> Result<
+    (
+        crate::store::applications::DossierWithParties,
+        FollowUp,
+        progress_report::Model,
+    ),
+    AppError,
+> {
     let dossier = load_for(state, user, id, action, ip).await?;
     let report_id: i64 = report.parse().map_err(|_| AppError::NotFound)?;
     let fu = store::load(&state.db, dossier.application.id)
@@ -528,8 +541,15 @@ async fn report_page(
     ctx: PageContext,
     Path((id, report)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
-    let (dossier, fu, row) =
-        load_report(&state, &user, &id, &report, Action::ViewDossier, ctx.ip.clone()).await?;
+    let (dossier, fu, row) = load_report(
+        &state,
+        &user,
+        &id,
+        &report,
+        Action::ViewDossier,
+        ctx.ip.clone(),
+    )
+    .await?;
     report_view(
         &state,
         &ctx,
@@ -558,8 +578,15 @@ async fn save_report(
     Path((id, report)): Path<(String, String)>,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
-    let (dossier, fu, row) =
-        load_report(&state, &user, &id, &report, Action::EditDossier, ctx.ip.clone()).await?;
+    let (dossier, fu, row) = load_report(
+        &state,
+        &user,
+        &id,
+        &report,
+        Action::EditDossier,
+        ctx.ip.clone(),
+    )
+    .await?;
     let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
     let submit = typed.get("action").map(String::as_str) == Some("indienen");
     let from = report_state(row.state);
@@ -636,7 +663,15 @@ async fn save_report(
         .unwrap_or(-1);
     if !errors.is_empty() {
         let page = report_view(
-            &state, &ctx, &user, &dossier, &fu, &row, Some(&typed), errors, version,
+            &state,
+            &ctx,
+            &user,
+            &dossier,
+            &fu,
+            &row,
+            Some(&typed),
+            errors,
+            version,
         )
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
@@ -689,7 +724,8 @@ async fn save_report(
     for v in &values {
         match fu.result(row.id, v.kpi_id) {
             Some(existing) => {
-                let changed = existing.actual_value != v.actual || existing.motivation != v.motivation;
+                let changed =
+                    existing.actual_value != v.actual || existing.motivation != v.motivation;
                 if changed {
                     kpi_result::Entity::update_many()
                         .col_expr(kpi_result::Column::ActualValue, Expr::value(v.actual))
@@ -800,8 +836,15 @@ async fn upload(
     Path((id, report)): Path<(String, String)>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let (dossier, fu, row) =
-        load_report(&state, &user, &id, &report, Action::EditDossier, ctx.ip.clone()).await?;
+    let (dossier, fu, row) = load_report(
+        &state,
+        &user,
+        &id,
+        &report,
+        Action::EditDossier,
+        ctx.ip.clone(),
+    )
+    .await?;
     if !report_state(row.state).is_editable() {
         return Err(AppError::Conflict(format!(
             "Het rapport is {}: bijlagen toevoegen kan niet meer.",
@@ -818,10 +861,24 @@ async fn upload(
             "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
         );
     }
-    let accepted = check_file(form.file, max, &max_size_label(&state), &mut errors, &mut status);
+    let accepted = check_file(
+        form.file,
+        max,
+        &max_size_label(&state),
+        &mut errors,
+        &mut status,
+    );
     let Some((file, file_type)) = accepted.filter(|_| errors.is_empty()) else {
         let page = report_view(
-            &state, &ctx, &user, &dossier, &fu, &row, None, errors, row.version,
+            &state,
+            &ctx,
+            &user,
+            &dossier,
+            &fu,
+            &row,
+            None,
+            errors,
+            row.version,
         )
         .await?;
         return Ok((status, page).into_response());
@@ -854,14 +911,18 @@ async fn upload(
         .await?;
         audit::record(
             &txn,
-            audit::AuditEntry::new("attachment.uploaded", "attachment", Some(saved.id.to_string()))
-                .by(Some(user.user.id), user.label())
-                .from_ip(ctx.ip.clone())
-                .details(format!(
-                    "dossier {}, {}: {name}",
-                    fu.app.reference,
-                    report_title(row.kind, row.year_number)
-                )),
+            audit::AuditEntry::new(
+                "attachment.uploaded",
+                "attachment",
+                Some(saved.id.to_string()),
+            )
+            .by(Some(user.user.id), user.label())
+            .from_ip(ctx.ip.clone())
+            .details(format!(
+                "dossier {}, {}: {name}",
+                fu.app.reference,
+                report_title(row.kind, row.year_number)
+            )),
         )
         .await?;
         txn.commit().await?;
@@ -885,8 +946,15 @@ async fn delete_attachment(
     ctx: PageContext,
     Path((id, report, attachment_id)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    let (_, fu, row) =
-        load_report(&state, &user, &id, &report, Action::EditDossier, ctx.ip.clone()).await?;
+    let (_, fu, row) = load_report(
+        &state,
+        &user,
+        &id,
+        &report,
+        Action::EditDossier,
+        ctx.ip.clone(),
+    )
+    .await?;
     if !report_state(row.state).is_editable() {
         return Err(AppError::Conflict(format!(
             "Het rapport is {}: bijlagen verwijderen kan niet meer.",
@@ -910,10 +978,17 @@ async fn delete_attachment(
     }
     audit::record(
         &txn,
-        audit::AuditEntry::new("attachment.deleted", "attachment", Some(found.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .details(format!("dossier {}: {}", fu.app.reference, found.original_name)),
+        audit::AuditEntry::new(
+            "attachment.deleted",
+            "attachment",
+            Some(found.id.to_string()),
+        )
+        .by(Some(user.user.id), user.label())
+        .from_ip(ctx.ip.clone())
+        .details(format!(
+            "dossier {}: {}",
+            fu.app.reference, found.original_name
+        )),
     )
     .await?;
     txn.commit().await?;

@@ -36,6 +36,7 @@ use crate::state::AppState;
 use crate::store::followup::{
     self as store, By, FollowUp, ReportFilter, report_state, report_state_code, stored_report_state,
 };
+use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
 use crate::web::followup::{
@@ -46,7 +47,6 @@ use crate::web::form::FormErrors;
 use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::STAFF;
-use crate::web::RouteTable;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -239,8 +239,14 @@ async fn load_report(
     user: &SessionUser,
     id: i64,
     ip: Option<String>,
-) -> Result<(crate::store::applications::DossierWithParties, FollowUp, progress_report::Model), AppError>
-{
+) -> Result<
+    (
+        crate::store::applications::DossierWithParties,
+        FollowUp,
+        progress_report::Model,
+    ),
+    AppError,
+> {
     let row = progress_report::Entity::find_by_id(id)
         .one(&state.db)
         .await?
@@ -263,9 +269,7 @@ async fn load_report(
 }
 
 fn typed_or(typed: Option<&HashMap<String, String>>, name: &str, default: String) -> String {
-    typed
-        .and_then(|t| t.get(name).cloned())
-        .unwrap_or(default)
+    typed.and_then(|t| t.get(name).cloned()).unwrap_or(default)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -369,7 +373,12 @@ async fn review_view(
             }
         })
         .collect();
-    let can_decide = next_report_state(report_state(report.state), ReportStep::Accept, party_of(user)).is_ok();
+    let can_decide = next_report_state(
+        report_state(report.state),
+        ReportStep::Accept,
+        party_of(user),
+    )
+    .is_ok();
     render(&ReviewPage {
         layout: ctx.layout(format!(
             "{} · {}",
@@ -411,7 +420,17 @@ async fn review_page(
 ) -> Result<Html<String>, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let (dossier, fu, row) = load_report(&state, &user, id, ctx.ip.clone()).await?;
-    review_view(&state, &ctx, &user, &dossier, &fu, &row, None, FormErrors::default()).await
+    review_view(
+        &state,
+        &ctx,
+        &user,
+        &dossier,
+        &fu,
+        &row,
+        None,
+        FormErrors::default(),
+    )
+    .await
 }
 
 async fn decide_report(
@@ -424,7 +443,12 @@ async fn decide_report(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let (dossier, fu, row) = load_report(&state, &user, id, ctx.ip.clone()).await?;
     let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
-    let field = |name: &str| typed.get(name).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let field = |name: &str| {
+        typed
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
     let note = field("note");
     let mut errors = FormErrors::default();
     let step = match field("outcome").as_str() {
@@ -436,7 +460,10 @@ async fn decide_report(
         }
     };
     if note.chars().count() > MAX_TEXT {
-        errors.add("note", format!("De opmerking mag hoogstens {MAX_TEXT} tekens tellen."));
+        errors.add(
+            "note",
+            format!("De opmerking mag hoogstens {MAX_TEXT} tekens tellen."),
+        );
     }
     if step == Some(ReportStep::SendBack) && note.is_empty() {
         errors.add("note", "Schrijf wat de gemeente moet aanpassen.");
@@ -462,7 +489,17 @@ async fn decide_report(
         }
     }
     if !errors.is_empty() {
-        let page = review_view(&state, &ctx, &user, &dossier, &fu, &row, Some(&typed), errors).await?;
+        let page = review_view(
+            &state,
+            &ctx,
+            &user,
+            &dossier,
+            &fu,
+            &row,
+            Some(&typed),
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let Some(step) = step else {
@@ -474,8 +511,14 @@ async fn decide_report(
     let now = Utc::now();
     let txn = crate::db::begin_write(&state.db).await?;
     let updated = progress_report::Entity::update_many()
-        .col_expr(progress_report::Column::State, Expr::value(stored_report_state(to)))
-        .col_expr(progress_report::Column::ReviewedBy, Expr::value(Some(user.user.id)))
+        .col_expr(
+            progress_report::Column::State,
+            Expr::value(stored_report_state(to)),
+        )
+        .col_expr(
+            progress_report::Column::ReviewedBy,
+            Expr::value(Some(user.user.id)),
+        )
         .col_expr(progress_report::Column::ReviewedAt, Expr::value(Some(now)))
         .col_expr(
             progress_report::Column::ReviewNote,
@@ -494,15 +537,38 @@ async fn decide_report(
             "outcome",
             "Het rapport veranderde intussen (iemand anders besliste of de gemeente paste het aan). Bekijk de huidige stand en beslis opnieuw.",
         );
-        let fresh = store::load(&state.db, fu.app.id).await?.ok_or(AppError::NotFound)?;
-        let current = fresh.reports.iter().find(|r| r.id == row.id).cloned().unwrap_or(row);
-        let page = review_view(&state, &ctx, &user, &dossier, &fresh, &current, Some(&typed), errors).await?;
+        let fresh = store::load(&state.db, fu.app.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let current = fresh
+            .reports
+            .iter()
+            .find(|r| r.id == row.id)
+            .cloned()
+            .unwrap_or(row);
+        let page = review_view(
+            &state,
+            &ctx,
+            &user,
+            &dossier,
+            &fresh,
+            &current,
+            Some(&typed),
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     for (kpi_id, accepted) in &judgements {
         kpi_result::Entity::update_many()
-            .col_expr(kpi_result::Column::MotivationAccepted, Expr::value(Some(*accepted)))
-            .col_expr(kpi_result::Column::Version, Expr::col(kpi_result::Column::Version).add(1))
+            .col_expr(
+                kpi_result::Column::MotivationAccepted,
+                Expr::value(Some(*accepted)),
+            )
+            .col_expr(
+                kpi_result::Column::Version,
+                Expr::col(kpi_result::Column::Version).add(1),
+            )
             .filter(kpi_result::Column::ProgressReportId.eq(row.id))
             .filter(kpi_result::Column::KpiId.eq(*kpi_id))
             .exec(&txn)
@@ -539,7 +605,15 @@ async fn decide_report(
             "Het rapport is teruggestuurd naar de gemeente.",
         )
     };
-    store::tell_lead(&txn, &state.config.public_url, &fu.app, subject, &text, ("progress_report", row.id)).await?;
+    store::tell_lead(
+        &txn,
+        &state.config.public_url,
+        &fu.app,
+        subject,
+        &text,
+        ("progress_report", row.id),
+    )
+    .await?;
     txn.commit().await?;
     state.mail_wakeup.notify_one();
     Ok(redirect_with_flash(
@@ -578,8 +652,14 @@ async fn decide_continuation(
     let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
     let decision_name = format!("decision_{id}");
     let note_name = format!("note_{id}");
-    let decision = typed.get(&decision_name).map(|s| s.trim().to_owned()).unwrap_or_default();
-    let note = typed.get(&note_name).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let decision = typed
+        .get(&decision_name)
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
+    let note = typed
+        .get(&note_name)
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
     if found.confirmed.is_some() {
         return Err(AppError::Conflict(
             "Over deze voortzetting is al beslist.".into(),
@@ -608,10 +688,23 @@ async fn decide_continuation(
         }
     };
     if note.chars().count() > MAX_TEXT {
-        errors.add(&note_name, format!("De reden mag hoogstens {MAX_TEXT} tekens tellen."));
+        errors.add(
+            &note_name,
+            format!("De reden mag hoogstens {MAX_TEXT} tekens tellen."),
+        );
     }
     let Some(continues) = continues.filter(|_| errors.is_empty()) else {
-        let page = review_view(&state, &ctx, &user, &dossier, &fu, &report, Some(&typed), errors).await?;
+        let page = review_view(
+            &state,
+            &ctx,
+            &user,
+            &dossier,
+            &fu,
+            &report,
+            Some(&typed),
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let version: i32 = typed
@@ -621,8 +714,14 @@ async fn decide_continuation(
     let now = Utc::now();
     let txn = crate::db::begin_write(&state.db).await?;
     let updated = continuation::Entity::update_many()
-        .col_expr(continuation::Column::Confirmed, Expr::value(Some(continues)))
-        .col_expr(continuation::Column::DecidedBy, Expr::value(Some(user.user.id)))
+        .col_expr(
+            continuation::Column::Confirmed,
+            Expr::value(Some(continues)),
+        )
+        .col_expr(
+            continuation::Column::DecidedBy,
+            Expr::value(Some(user.user.id)),
+        )
         .col_expr(continuation::Column::DecidedAt, Expr::value(Some(now)))
         .col_expr(
             continuation::Column::DecisionNote,
@@ -637,7 +736,8 @@ async fn decide_continuation(
     if updated.rows_affected != 1 {
         txn.rollback().await?;
         return Err(AppError::Conflict(
-            "Iemand anders besliste intussen over deze voortzetting. Open de pagina opnieuw.".into(),
+            "Iemand anders besliste intussen over deze voortzetting. Open de pagina opnieuw."
+                .into(),
         ));
     }
     let by = By::of(&user, ctx.ip.clone());
@@ -648,7 +748,10 @@ async fn decide_continuation(
         .map(|a| a.code.clone())
         .unwrap_or_default();
     let what = match (found.proposed, continues) {
-        (true, _) => format!("Actie {code} loopt door in projectjaar {} (voorstel bevestigd).", found.year_number),
+        (true, _) => format!(
+            "Actie {code} loopt door in projectjaar {} (voorstel bevestigd).",
+            found.year_number
+        ),
         (false, true) => format!(
             "Actie {code} loopt door in projectjaar {} na een positieve beoordeling door ABB: {note}",
             found.year_number
@@ -661,12 +764,16 @@ async fn decide_continuation(
     };
     crate::audit::record(
         &txn,
-        AuditEntry::new("continuation.decided", "continuation", Some(found.id.to_string()))
-            .by(by.user_id, by.label.clone())
-            .from_ip(by.ip.clone())
-            .before(serde_json::json!({"proposed": found.proposed, "confirmed": null}))
-            .after(serde_json::json!({"confirmed": continues, "note": note}))
-            .details(format!("dossier {}: {what}", fu.app.reference)),
+        AuditEntry::new(
+            "continuation.decided",
+            "continuation",
+            Some(found.id.to_string()),
+        )
+        .by(by.user_id, by.label.clone())
+        .from_ip(by.ip.clone())
+        .before(serde_json::json!({"proposed": found.proposed, "confirmed": null}))
+        .after(serde_json::json!({"confirmed": continues, "note": note}))
+        .details(format!("dossier {}: {what}", fu.app.reference)),
     )
     .await?;
     // What the year is worth may have changed: recompute its advance while it is scheduled.
@@ -708,10 +815,17 @@ async fn decide_reclaim(
     let (dossier, fu, report) =
         load_report(&state, &user, found.progress_report_id, ctx.ip.clone()).await?;
     if found.state != ReclaimState::Proposed {
-        return Err(AppError::Conflict("Over deze terugvordering is al beslist.".into()));
+        return Err(AppError::Conflict(
+            "Over deze terugvordering is al beslist.".into(),
+        ));
     }
     let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
-    let get = |name: String| typed.get(&name).map(|s| s.trim().to_owned()).unwrap_or_default();
+    let get = |name: String| {
+        typed
+            .get(&name)
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    };
     let decision_name = format!("decision_{id}");
     let amount_name = format!("amount_{id}");
     let reason_name = format!("reason_{id}");
@@ -724,7 +838,10 @@ async fn decide_reclaim(
             Ok(a) => match check_reclaim_amount(a, max) {
                 Ok(()) => {
                     if a < max && reason.is_empty() {
-                        errors.add(&reason_name, "Geef de reden waarom u minder terugvordert dan berekend.");
+                        errors.add(
+                            &reason_name,
+                            "Geef de reden waarom u minder terugvordert dan berekend.",
+                        );
                     }
                     Some(a)
                 }
@@ -745,15 +862,31 @@ async fn decide_reclaim(
             None
         }
         _ => {
-            errors.add(&decision_name, "Kies: de terugvordering bevestigen of niet terugvorderen.");
+            errors.add(
+                &decision_name,
+                "Kies: de terugvordering bevestigen of niet terugvorderen.",
+            );
             None
         }
     };
     if reason.chars().count() > MAX_TEXT {
-        errors.add(&reason_name, format!("De reden mag hoogstens {MAX_TEXT} tekens tellen."));
+        errors.add(
+            &reason_name,
+            format!("De reden mag hoogstens {MAX_TEXT} tekens tellen."),
+        );
     }
     if !errors.is_empty() {
-        let page = review_view(&state, &ctx, &user, &dossier, &fu, &report, Some(&typed), errors).await?;
+        let page = review_view(
+            &state,
+            &ctx,
+            &user,
+            &dossier,
+            &fu,
+            &report,
+            Some(&typed),
+            errors,
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let version: i32 = typed
@@ -768,11 +901,23 @@ async fn decide_reclaim(
             let computation = format!(
                 "{} Bevestigd door ABB: {a}.{}",
                 found.computation,
-                if reason.is_empty() { String::new() } else { format!(" Reden: {reason}") }
+                if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Reden: {reason}")
+                }
             );
             Some(
-                store::schedule_reclaim_payment(&txn, &fu, found.year_number, a, computation, now.date_naive(), &by)
-                    .await?,
+                store::schedule_reclaim_payment(
+                    &txn,
+                    &fu,
+                    found.year_number,
+                    a,
+                    computation,
+                    now.date_naive(),
+                    &by,
+                )
+                .await?,
             )
         }
         None => None,
@@ -780,13 +925,26 @@ async fn decide_reclaim(
     let updated = reclaim::Entity::update_many()
         .col_expr(
             reclaim::Column::State,
-            Expr::value(if amount.is_some() { ReclaimState::Confirmed } else { ReclaimState::Waived }),
+            Expr::value(if amount.is_some() {
+                ReclaimState::Confirmed
+            } else {
+                ReclaimState::Waived
+            }),
         )
-        .col_expr(reclaim::Column::AmountCents, Expr::value(amount.map(|a| a.get())))
-        .col_expr(reclaim::Column::Reason, Expr::value((!reason.is_empty()).then(|| reason.clone())))
+        .col_expr(
+            reclaim::Column::AmountCents,
+            Expr::value(amount.map(|a| a.get())),
+        )
+        .col_expr(
+            reclaim::Column::Reason,
+            Expr::value((!reason.is_empty()).then(|| reason.clone())),
+        )
         .col_expr(reclaim::Column::DecidedBy, Expr::value(Some(user.user.id)))
         .col_expr(reclaim::Column::DecidedAt, Expr::value(Some(now)))
-        .col_expr(reclaim::Column::PaymentId, Expr::value(payment.as_ref().map(|p| p.id)))
+        .col_expr(
+            reclaim::Column::PaymentId,
+            Expr::value(payment.as_ref().map(|p| p.id)),
+        )
         .col_expr(reclaim::Column::Version, Expr::value(version + 1))
         .filter(reclaim::Column::Id.eq(found.id))
         .filter(reclaim::Column::Version.eq(version))
@@ -796,7 +954,8 @@ async fn decide_reclaim(
     if updated.rows_affected != 1 {
         txn.rollback().await?;
         return Err(AppError::Conflict(
-            "Iemand anders besliste intussen over deze terugvordering. Open de pagina opnieuw.".into(),
+            "Iemand anders besliste intussen over deze terugvordering. Open de pagina opnieuw."
+                .into(),
         ));
     }
     let text = match amount {
@@ -804,7 +963,11 @@ async fn decide_reclaim(
             "ABB vordert {a} terug voor projectjaar {}. De trekker betaalt dit bedrag terug.\n\nBerekening: {}{}",
             found.year_number,
             found.computation,
-            if reason.is_empty() { String::new() } else { format!("\n\nReden: {reason}") }
+            if reason.is_empty() {
+                String::new()
+            } else {
+                format!("\n\nReden: {reason}")
+            }
         ),
         None => format!(
             "ABB vordert niets terug voor projectjaar {} (voorgesteld: hoogstens {}).\n\nReden: {reason}",
@@ -826,12 +989,24 @@ async fn decide_reclaim(
         .details(format!("dossier {}", fu.app.reference)),
     )
     .await?;
-    store::tell_lead(&txn, &state.config.public_url, &fu.app, "beslissing over een terugvordering", &text, ("reclaim", found.id)).await?;
+    store::tell_lead(
+        &txn,
+        &state.config.public_url,
+        &fu.app,
+        "beslissing over een terugvordering",
+        &text,
+        ("reclaim", found.id),
+    )
+    .await?;
     txn.commit().await?;
     state.mail_wakeup.notify_one();
     Ok(redirect_with_flash(
         &format!("/opvolging/rapporten/{}", report.id),
-        if amount.is_some() { "De terugvordering is bevestigd." } else { "Er wordt niets teruggevorderd." },
+        if amount.is_some() {
+            "De terugvordering is bevestigd."
+        } else {
+            "Er wordt niets teruggevorderd."
+        },
         state.config.secure_cookies(),
     ))
 }

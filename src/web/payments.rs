@@ -290,7 +290,10 @@ async fn change_state(
     let today = Utc::now().date_naive();
     let txn = crate::db::begin_write(&state.db).await?;
     let mut update = payment::Entity::update_many()
-        .col_expr(payment::Column::State, Expr::value(stored_payment_state(to)))
+        .col_expr(
+            payment::Column::State,
+            Expr::value(stored_payment_state(to)),
+        )
         .col_expr(payment::Column::Version, Expr::value(version + 1))
         .filter(payment::Column::Id.eq(found.id))
         .filter(payment::Column::Version.eq(version));
@@ -306,11 +309,15 @@ async fn change_state(
     let by = By::of(&user, ctx.ip.clone());
     crate::audit::record(
         &txn,
-        AuditEntry::new(&format!("payment.{}", step.code()), "payment", Some(found.id.to_string()))
-            .by(by.user_id, by.label.clone())
-            .from_ip(by.ip.clone())
-            .before(serde_json::json!({"state": found.state, "version": found.version}))
-            .after(serde_json::json!({"state": stored_payment_state(to)})),
+        AuditEntry::new(
+            &format!("payment.{}", step.code()),
+            "payment",
+            Some(found.id.to_string()),
+        )
+        .by(by.user_id, by.label.clone())
+        .from_ip(by.ip.clone())
+        .before(serde_json::json!({"state": found.state, "version": found.version}))
+        .after(serde_json::json!({"state": stored_payment_state(to)})),
     )
     .await?;
     txn.commit().await?;

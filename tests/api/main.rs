@@ -9,6 +9,7 @@ mod attachments;
 mod auth;
 mod cooperation;
 mod dashboard;
+mod followup;
 mod foundation;
 mod journey;
 mod mail;
