@@ -431,16 +431,28 @@ impl FollowUp {
 
 // ------------------------------------------------------------------ payments
 
-async fn insert_payment<C: ConnectionTrait>(
-    txn: &C,
-    fu: &FollowUp,
+/// A payment to schedule.
+struct NewPayment {
     year: i32,
-    t: Tranche,
+    tranche: Tranche,
     amount: Cents,
     computation: String,
     due_on: NaiveDate,
+}
+
+async fn insert_payment<C: ConnectionTrait>(
+    txn: &C,
+    fu: &FollowUp,
+    new: NewPayment,
     by: &By,
 ) -> Result<payment::Model, DbErr> {
+    let NewPayment {
+        year,
+        tranche: t,
+        amount,
+        computation,
+        due_on,
+    } = new;
     let (municipality, partner) = fu.payee();
     let row = payment::ActiveModel {
         application_id: Set(fu.app.id),
@@ -502,11 +514,13 @@ pub async fn refresh_advance<C: ConnectionTrait>(
             insert_payment(
                 txn,
                 fu,
-                year,
-                Tranche::Advance,
-                tranches.advance,
-                computation,
-                std::cmp::max(starts, today),
+                NewPayment {
+                    year,
+                    tranche: Tranche::Advance,
+                    amount: tranches.advance,
+                    computation,
+                    due_on: std::cmp::max(starts, today),
+                },
                 by,
             )
             .await?;
@@ -783,11 +797,13 @@ pub async fn after_acceptance<C: ConnectionTrait>(
                         insert_payment(
                             txn,
                             &fu,
-                            year,
-                            Tranche::Balance,
-                            balance,
-                            computation,
-                            today,
+                            NewPayment {
+                                year,
+                                tranche: Tranche::Balance,
+                                amount: balance,
+                                computation,
+                                due_on: today,
+                            },
                             by,
                         )
                         .await?;
@@ -806,11 +822,13 @@ pub async fn after_acceptance<C: ConnectionTrait>(
                         insert_payment(
                             txn,
                             &fu,
-                            year,
-                            Tranche::Reclaim,
-                            excess,
-                            computation,
-                            today + TimeDelta::days(30),
+                            NewPayment {
+                                year,
+                                tranche: Tranche::Reclaim,
+                                amount: excess,
+                                computation,
+                                due_on: today + TimeDelta::days(30),
+                            },
                             by,
                         )
                         .await?;
@@ -983,11 +1001,13 @@ pub async fn schedule_reclaim_payment<C: ConnectionTrait>(
     insert_payment(
         txn,
         fu,
-        year,
-        Tranche::Reclaim,
-        amount,
-        computation,
-        today + TimeDelta::days(30),
+        NewPayment {
+            year,
+            tranche: Tranche::Reclaim,
+            amount,
+            computation,
+            due_on: today + TimeDelta::days(30),
+        },
         by,
     )
     .await
