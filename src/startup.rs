@@ -48,7 +48,7 @@ impl Application {
                 source,
             })?;
         db::migrate(&db).await.map_err(StartupError::Migrate)?;
-        seed::ensure_loaded(&db, config.seed_demo)
+        seed::ensure_loaded(&db, config.seed_demo, config.seed_demo_followup)
             .await
             .map_err(StartupError::Seed)?;
         let mailer = mail::Mailer::from_config(&config).map_err(StartupError::Mail)?;

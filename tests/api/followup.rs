@@ -1340,6 +1340,7 @@ async fn another_municipality_cannot_see_or_touch_a_dossiers_reports_and_officia
         404
     );
     // A report id under another dossier is not found either.
+    samenleven::seed::load_demo_followup(&app.db).await.unwrap();
     let mut official = app.signed_in(OFFICIAL_A).await;
     let demo_report = progress_report::Entity::find()
         .filter(progress_report::Column::ApplicationId.ne(f.id))
@@ -1389,6 +1390,16 @@ async fn another_municipality_cannot_see_or_touch_a_dossiers_reports_and_officia
 #[tokio::test]
 async fn the_demo_has_approved_dossiers_whose_reports_can_be_filed_and_reviewed_at_once() {
     let app = spawn_app().await;
+    // What start-up loads into an empty demo database (SEED_DEMO_FOLLOWUP, on by default).
+    assert_eq!(
+        samenleven::seed::load_demo_followup(&app.db).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        samenleven::seed::load_demo_followup(&app.db).await.unwrap(),
+        0,
+        "running it twice changes nothing"
+    );
     let mut leuven = app.browser();
     assert_eq!(
         leuven
