@@ -28,7 +28,7 @@ pub struct KpiChart {
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 260.0;
 const LEFT: f64 = 70.0;
-const RIGHT: f64 = 20.0;
+const RIGHT: f64 = 50.0;
 const TOP: f64 = 20.0;
 const BOTTOM: f64 = 60.0;
 
