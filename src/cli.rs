@@ -100,7 +100,10 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Seed { demo } => {
             let db = db::connect(config.database_url.expose()).await?;
             db::migrate(&db).await?;
-            let report = seed::load_all(&db, demo).await?;
+            let mut report = seed::load_all(&db, demo).await?;
+            if demo && config.seed_demo_followup {
+                report.demo_dossiers = seed::load_demo_followup(&db).await?;
+            }
             println!("{report}");
             Ok(())
         }

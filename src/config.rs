@@ -76,6 +76,8 @@ pub struct Config {
     pub session_secret: Secret,
     /// Load the demo data set (accounts, fictitious figures) when the database is empty.
     pub seed_demo: bool,
+    /// With the demo data, also load the approved demo dossiers of the follow-up.
+    pub seed_demo_followup: bool,
     /// Maximum size of one uploaded attachment in bytes.
     pub max_upload_bytes: usize,
     pub log_json: bool,
@@ -256,6 +258,7 @@ impl Config {
                 .to_owned(),
             session_secret,
             seed_demo: parse_bool(sources.get("SEED_DEMO"), true),
+            seed_demo_followup: parse_bool(sources.get("SEED_DEMO_FOLLOWUP"), true),
             max_upload_bytes,
             log_json: sources.get("LOG_FORMAT") == Some("json"),
         })

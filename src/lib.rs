@@ -16,6 +16,7 @@ pub mod import;
 pub mod mail;
 pub mod mergers;
 pub mod policy;
+pub mod reminders;
 pub mod seed;
 pub mod startup;
 pub mod state;

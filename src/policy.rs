@@ -56,6 +56,8 @@ pub enum Action {
     ReviewDossier,
     /// Confirm allocations, reopen decisions, manage calls.
     AdministerCalls,
+    /// Approve, mark as paid or cancel payments of the follow-up: ABB (reviewers and admins).
+    ManagePayments,
     /// Create, deactivate and re-bind accounts.
     ManageUsers,
     /// Browse the audit log.
@@ -85,7 +87,10 @@ pub fn decide(actor: &Actor, action: Action, parties: Option<&DossierParties>) -
             }
             _ => Ok(()),
         },
-        (UserRole::Reviewer, Action::ViewDossier | Action::ReviewDossier) => Ok(()),
+        (
+            UserRole::Reviewer,
+            Action::ViewDossier | Action::ReviewDossier | Action::ManagePayments,
+        ) => Ok(()),
         (UserRole::Reviewer, _) => Err(Refusal::Forbidden),
         (UserRole::Official, Action::StartDossier) => {
             if actor.municipality_id.is_some() || actor.partner_organisation_id.is_some() {
@@ -201,6 +206,7 @@ mod tests {
         let reviewer = staff(UserRole::Reviewer);
         assert_eq!(decide(&reviewer, Action::ViewDossier, Some(&d)), Ok(()));
         assert_eq!(decide(&reviewer, Action::ReviewDossier, Some(&d)), Ok(()));
+        assert_eq!(decide(&reviewer, Action::ManagePayments, None), Ok(()));
         for action in [
             Action::EditDossier,
             Action::StartDossier,
@@ -245,6 +251,7 @@ mod tests {
             Action::ViewAudit,
             Action::ReviewDossier,
             Action::AdministerCalls,
+            Action::ManagePayments,
         ] {
             assert_eq!(decide(&official(1), action, None), Err(Refusal::Forbidden));
         }

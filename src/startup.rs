@@ -48,7 +48,7 @@ impl Application {
                 source,
             })?;
         db::migrate(&db).await.map_err(StartupError::Migrate)?;
-        seed::ensure_loaded(&db, config.seed_demo)
+        seed::ensure_loaded(&db, config.seed_demo, config.seed_demo_followup)
             .await
             .map_err(StartupError::Seed)?;
         let mailer = mail::Mailer::from_config(&config).map_err(StartupError::Mail)?;
@@ -76,12 +76,18 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight. The e-mail
-    /// outbox worker runs alongside and stops after its current batch.
+    /// outbox worker and the report reminder job run alongside and stop after their current
+    /// batch.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+        let mut reminder_job = crate::reminders::spawn(
+            self.state.clone(),
+            crate::reminders::INTERVAL,
+            mail_stopped.clone(),
+        );
         let mut mail_worker = mail::spawn_worker(
             self.state.db.clone(),
             self.mailer,
@@ -98,6 +104,12 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         stop_mail.send(true).ok();
+        if tokio::time::timeout(std::time::Duration::from_secs(5), &mut reminder_job)
+            .await
+            .is_err()
+        {
+            reminder_job.abort();
+        }
         if tokio::time::timeout(std::time::Duration::from_secs(20), &mut mail_worker)
             .await
             .is_err()

@@ -20,6 +20,9 @@ pub struct Model {
     pub reason: String,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTimeUtc>,
+    /// The reviewer's note when confirming or overruling the proposal.
+    #[sea_orm(column_type = "Text")]
+    pub decision_note: Option<String>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

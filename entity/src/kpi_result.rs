@@ -15,6 +15,8 @@ pub struct Model {
     pub actual_value: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub motivation: Option<String>,
+    /// ABB's judgement of the motivation of a missed target (`None`: not judged).
+    pub motivation_accepted: Option<bool>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

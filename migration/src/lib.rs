@@ -21,6 +21,7 @@ mod m20260102_000001_outbox_claim;
 mod m20260102_000002_call_coverage_aim;
 mod m20260102_000003_allocation_incentives;
 mod m20261202_000001_review_tracking;
+mod m20261204_000001_report_reminders;
 mod m20261205_000001_call_admin;
 
 /// Every schema migration, in order. The application runs them at start-up.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260102_000002_call_coverage_aim::Migration),
             Box::new(m20260102_000003_allocation_incentives::Migration),
             Box::new(m20261202_000001_review_tracking::Migration),
+            Box::new(m20261204_000001_report_reminders::Migration),
             Box::new(m20261205_000001_call_admin::Migration),
         ]
     }

@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 /// Every table the migrations create, in creation order.
-const TABLES: [&str; 36] = [
+const TABLES: [&str; 38] = [
     "reference_region",
     "municipality",
     "region_membership",
@@ -50,6 +50,8 @@ const TABLES: [&str; 36] = [
     "attachment",
     "audit_log",
     "email_outbox",
+    "report_reminder",
+    "reclaim",
 ];
 
 #[tokio::test]

@@ -10,7 +10,9 @@
 //! - [`Advisor`]: which cooperations a municipality could form in its reference region;
 //! - [`check_application`]: the checks on an [`ApplicationDraft`];
 //! - [`allocate`]: a proposed allocation of a project year's envelope;
-//! - [`programme_coverage`]: the two-thirds programme indicator.
+//! - [`programme_coverage`]: the two-thirds programme indicator;
+//! - [`followup`] and [`payments`]: reports, KPI achievement, continuation, tranches and reclaims
+//!   after approval.
 //!
 //! The rules and the decisions on their ambiguities are those of `DOMAIN.md`; each module's
 //! documentation repeats the decisions it implements. Every threshold, rate and amount comes
@@ -26,7 +28,9 @@ pub mod coverage;
 pub mod dutch;
 pub mod eligibility;
 pub mod figures;
+pub mod followup;
 pub mod money;
+pub mod payments;
 pub mod types;
 pub mod verdict;
 pub mod workflow;

@@ -3,6 +3,7 @@
 //! and the demo data (accounts, fictitious non-EU15 figures). Loaded by the app, never by
 //! migrations; every step inserts only what is missing, so running it twice changes nothing.
 
+mod demo_followup;
 mod files;
 mod reference;
 
@@ -44,6 +45,8 @@ pub struct SeedReport {
     pub call_actions: usize,
     pub demo_figures: usize,
     pub demo_accounts: usize,
+    /// DEMO: approved dossiers with their follow-up (fictitious).
+    pub demo_dossiers: usize,
 }
 
 impl fmt::Display for SeedReport {
@@ -62,7 +65,8 @@ impl fmt::Display for SeedReport {
         writeln!(f, "  oproepen                 {}", self.calls)?;
         writeln!(f, "  acties in oproepen       {}", self.call_actions)?;
         writeln!(f, "  fictieve demo-cijfers    {}", self.demo_figures)?;
-        write!(f, "  demo-accounts            {}", self.demo_accounts)
+        writeln!(f, "  demo-accounts            {}", self.demo_accounts)?;
+        write!(f, "  demo-dossiers (fictief)  {}", self.demo_dossiers)
     }
 }
 
@@ -87,14 +91,30 @@ pub async fn load_all(db: &DatabaseConnection, demo: bool) -> Result<SeedReport,
     Ok(report)
 }
 
+/// DEMO ONLY: the approved demo dossiers with their follow-up (fictitious amounts and values),
+/// in one transaction; a municipality already in a dossier is skipped, so running it twice
+/// changes nothing. Returns how many dossiers it added. Needs the demo accounts.
+pub async fn load_demo_followup(db: &DatabaseConnection) -> Result<usize, SeedError> {
+    let txn = crate::db::begin_write(db).await?;
+    let mut report = SeedReport::default();
+    demo_followup::load(&txn, &mut report).await?;
+    txn.commit().await?;
+    Ok(report.demo_dossiers)
+}
+
 /// At start-up: the reference data always; the demo data only on a database without accounts,
-/// so a production database that has real users never gets demo accounts.
+/// so a production database that has real users never gets demo accounts. With the demo data
+/// come the approved demo dossiers of the follow-up, unless `demo_followup` is off.
 pub async fn ensure_loaded(
     db: &DatabaseConnection,
     seed_demo: bool,
+    demo_followup: bool,
 ) -> Result<SeedReport, SeedError> {
     let has_users = entity::app_user::Entity::find().count(db).await? > 0;
-    let report = load_all(db, seed_demo && !has_users).await?;
+    let mut report = load_all(db, seed_demo && !has_users).await?;
+    if seed_demo && !has_users && demo_followup {
+        report.demo_dossiers = load_demo_followup(db).await?;
+    }
     if report != SeedReport::default() {
         tracing::info!(?report, "seed data loaded");
     }

@@ -8,6 +8,7 @@ pub mod call_admin;
 pub mod calls;
 pub mod drafts;
 pub mod inbox;
+pub mod followup;
 pub mod municipalities;
 pub mod programme;
 pub mod reference;

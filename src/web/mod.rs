@@ -8,11 +8,14 @@ pub mod allocation;
 pub mod assets;
 pub mod attachments;
 pub mod charts;
+pub mod chart;
 pub mod context;
 pub mod cooperation;
 pub mod dashboard;
 pub mod dossier_view;
 pub mod dossiers;
+pub mod followup;
+pub mod followup_review;
 pub mod form;
 pub mod full_view;
 pub mod health;
@@ -21,6 +24,7 @@ pub mod inbox_export;
 pub mod login;
 pub mod municipality;
 pub mod pages;
+pub mod payments;
 pub mod review;
 pub mod routes;
 pub mod sections;
@@ -69,6 +73,9 @@ pub fn routes() -> RouteTable {
         .merge(allocation::routes())
         .merge(dashboard::routes())
         .merge(inbox_export::routes())
+        .merge(followup::routes())
+        .merge(followup_review::routes())
+        .merge(payments::routes())
 }
 
 /// Builds the whole application. `main`, the tests and the benchmarks all use this router.

@@ -652,11 +652,16 @@ fn next_steps(
                 Participation::Lead,
                 ApplicationState::Approved | ApplicationState::PartlyApproved,
             ) => {
-                format!(
-                    "Dossier {} is {}. Voer de acties uit en rapporteer de resultaten op uw KPI's na zes maanden en na het projectjaar.",
-                    d.reference,
-                    state_label(d.state)
-                )
+                steps.push(NextStep {
+                    text: format!(
+                        "Dossier {} is {}. Voer de acties uit en rapporteer de resultaten op uw KPI's na zes maanden en na het projectjaar.",
+                        d.reference,
+                        state_label(d.state)
+                    ),
+                    href: Some(format!("/dossiers/{}/opvolging", d.id)),
+                    link_text: format!("Naar de opvolging van dossier {}", d.reference),
+                });
+                continue;
             }
             (Participation::Member(ConsentState::Invited), ApplicationState::Draft) => {
                 format!(

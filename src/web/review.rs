@@ -1374,6 +1374,9 @@ async fn decide(
             .await?;
         }
     }
+    // Follow-up: the reports and advances of the approved project years (or cancellations).
+    let by = crate::store::followup::By::of(&user, ctx.ip.clone());
+    crate::store::followup::on_decision(&txn, app.id, &by).await?;
     let text = match decision_outcome {
         DecisionOutcome::Rejected => {
             format!("ABB wijst uw dossier af.\n\nMotivering: {motivation}")

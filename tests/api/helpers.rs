@@ -58,6 +58,9 @@ pub fn test_config(data_dir: &std::path::Path, database_url: &str, smtp_port: u1
         ("SMTP_PORT", smtp_port.to_string()),
         ("SMTP_SECURITY", "none".to_owned()),
         ("SEED_DEMO", "true".to_owned()),
+        // The approved follow-up demo dossiers stay out of tests that count dossiers; the
+        // follow-up tests load them with `seed::load_demo_followup`.
+        ("SEED_DEMO_FOLLOWUP", "false".to_owned()),
     ]))
     .expect("test config")
 }

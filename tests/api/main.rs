@@ -11,6 +11,7 @@ mod calls;
 mod cooperation;
 mod dashboard;
 mod exports;
+mod followup;
 mod foundation;
 mod inbox;
 mod journey;

@@ -1,0 +1,1001 @@
+//! The municipality's follow-up of an approved dossier: the overview (`/dossiers/{id}/opvolging`:
+//! reports with their deadlines, each KPI's target against its measurements as a chart with a
+//! data table, continuation decisions, payments and reclaims) and the progress report form
+//! (actual value per KPI, a motivation where a target is missed, attachments; save as draft,
+//! submit). The lead's officials fill in reports; members and ABB read them. Everything is
+//! decided by the domain ([`crate::domain::followup`]) and stored through
+//! [`crate::store::followup`].
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+
+use entity::progress_report::{self, ReportKind as StoredKind};
+use entity::reclaim::ReclaimState;
+use entity::{attachment, kpi_result};
+
+use crate::audit;
+use crate::auth::csrf::form_urlencoded_pairs;
+use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
+use crate::domain::attachments::{AttachmentKind, display_name, format_size};
+use crate::domain::dutch::{format_basis_points, format_date};
+use crate::domain::followup::{ReportState, ReportStep, assess_kpi, is_overdue, next_report_state};
+use crate::domain::workflow::Party;
+use crate::domain::{Cents, KpiValue};
+use crate::error::AppError;
+use crate::policy::{self, Action};
+use crate::state::AppState;
+use crate::store::followup::{
+    self as store, By, FollowUp, payment_state, plan_of, report_kind, report_state,
+    stored_report_state, tranche,
+};
+use crate::web::attachments::{check_file, max_size_label, read_form, remove_file, write_file};
+use crate::web::chart::{self, KpiChart, Point};
+use crate::web::context::PageContext;
+use crate::web::dossiers::load_for;
+use crate::web::form::FormErrors;
+use crate::web::full_view::{kpi_text, money};
+use crate::web::pages::{Layout, render};
+use crate::web::routes::OFFICIALS;
+use crate::web::sections::CONFLICT_MESSAGE;
+use crate::web::{Access, RouteTable};
+
+pub fn routes() -> RouteTable {
+    RouteTable::new()
+        .get("/dossiers/{id}/opvolging", Access::SignedIn, overview)
+        .get(
+            "/dossiers/{id}/rapporten/{report}",
+            Access::SignedIn,
+            report_page,
+        )
+        .post("/dossiers/{id}/rapporten/{report}", OFFICIALS, save_report)
+        .post(
+            "/dossiers/{id}/rapporten/{report}/bijlagen",
+            OFFICIALS,
+            upload,
+        )
+        .post(
+            "/dossiers/{id}/rapporten/{report}/bijlagen/{attachment}/verwijderen",
+            OFFICIALS,
+            delete_attachment,
+        )
+}
+
+const MAX_TEXT: usize = 5000;
+
+/// `Jaar 1 · tussentijds rapport`.
+pub fn report_title(kind: StoredKind, year: i32) -> String {
+    format!("Projectjaar {year} · {}", report_kind(kind).label())
+}
+
+fn moment_label(kind: StoredKind, year: i32) -> String {
+    match kind {
+        StoredKind::Interim => format!("Jaar {year} tussentijds"),
+        StoredKind::Year => format!("Jaar {year} einde"),
+    }
+}
+
+// ------------------------------------------------------------------ overview
+
+pub struct ReportRow {
+    pub id: i64,
+    pub title: String,
+    pub due: String,
+    pub state_label: &'static str,
+    pub overdue: bool,
+    pub needed: bool,
+}
+
+pub struct TableRow {
+    pub moment: String,
+    pub value: String,
+    pub achievement: String,
+}
+
+pub struct KpiBlock {
+    pub action: String,
+    pub indicator: String,
+    pub unit: String,
+    pub baseline: String,
+    pub target: String,
+    pub svg: String,
+    pub rows: Vec<TableRow>,
+}
+
+pub struct ContinuationRow {
+    pub action: String,
+    pub year: i32,
+    pub proposal: &'static str,
+    pub reason: String,
+    pub decision: String,
+    pub note: String,
+}
+
+pub struct PaymentLine {
+    pub year: i32,
+    pub tranche: &'static str,
+    pub amount: String,
+    pub state: &'static str,
+    pub due: String,
+    pub computation: String,
+    pub owed_back: bool,
+}
+
+pub struct ReclaimLine {
+    pub action: String,
+    pub year: i32,
+    pub state: &'static str,
+    pub max: String,
+    pub amount: String,
+    pub computation: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "followup/overview.html")]
+pub struct OverviewPage {
+    pub layout: Layout,
+    pub id: i64,
+    pub reference: String,
+    pub title: String,
+    pub lead: String,
+    pub followed: bool,
+    pub reports: Vec<ReportRow>,
+    pub kpis: Vec<KpiBlock>,
+    pub continuations: Vec<ContinuationRow>,
+    pub payments: Vec<PaymentLine>,
+    pub reclaims: Vec<ReclaimLine>,
+    pub paid_total: String,
+    pub owed_total: String,
+}
+
+pub fn payment_lines(fu: &FollowUp) -> Vec<PaymentLine> {
+    fu.payments
+        .iter()
+        .map(|p| PaymentLine {
+            year: p.year_number,
+            tranche: tranche(p.tranche).code(),
+            amount: money(p.amount_cents),
+            state: payment_state(p.state).label(),
+            due: p.due_on.map(format_date).unwrap_or_default(),
+            computation: p.computation.clone().unwrap_or_default(),
+            owed_back: tranche(p.tranche).is_owed_back(),
+        })
+        .collect()
+}
+
+pub fn reclaim_lines(fu: &FollowUp) -> Vec<ReclaimLine> {
+    fu.reclaims
+        .iter()
+        .map(|r| ReclaimLine {
+            action: fu
+                .actions
+                .iter()
+                .find(|a| a.row.id == r.application_action_id)
+                .map(|a| a.code.clone())
+                .unwrap_or_default(),
+            year: r.year_number,
+            state: reclaim_state_label(r.state),
+            max: money(r.max_cents),
+            amount: r.amount_cents.map(money).unwrap_or_default(),
+            computation: r.computation.clone(),
+            reason: r.reason.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+pub fn reclaim_state_label(state: ReclaimState) -> &'static str {
+    match state {
+        ReclaimState::Proposed => "voorgesteld, ABB beslist nog",
+        ReclaimState::Confirmed => "bevestigd",
+        ReclaimState::Waived => "niet teruggevorderd",
+    }
+}
+
+pub fn continuation_rows(fu: &FollowUp) -> Vec<ContinuationRow> {
+    fu.continuations
+        .iter()
+        .map(|c| ContinuationRow {
+            action: fu
+                .actions
+                .iter()
+                .find(|a| a.row.id == c.application_action_id)
+                .map(|a| a.code.clone())
+                .unwrap_or_default(),
+            year: c.year_number,
+            proposal: if c.proposed { "voortzetten" } else { "stoppen" },
+            reason: c.reason.clone(),
+            decision: match (c.confirmed, c.proposed) {
+                (None, _) => "ABB beslist nog".into(),
+                (Some(true), true) => "voortgezet (voorstel bevestigd)".into(),
+                (Some(true), false) => "voortgezet na positieve beoordeling door ABB".into(),
+                (Some(false), _) => "gestopt".into(),
+            },
+            note: c.decision_note.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn kpi_blocks(fu: &FollowUp) -> Vec<KpiBlock> {
+    let mut blocks = Vec::new();
+    for a in fu.actions.iter().filter(|a| {
+        fu.project_years()
+            .any(|y| fu.granted(a.row.id, y) > Cents::ZERO)
+    }) {
+        for k in &a.kpis {
+            let mut points = Vec::new();
+            let mut rows = Vec::new();
+            for r in &fu.reports {
+                let value = fu
+                    .result(r.id, k.id)
+                    .and_then(|x| x.actual_value)
+                    .and_then(|v| u64::try_from(v).ok());
+                let label = moment_label(r.kind, r.year_number);
+                points.push(Point {
+                    label: label.clone(),
+                    value,
+                });
+                rows.push(TableRow {
+                    moment: label,
+                    value: value
+                        .map(|v| KpiValue::from_thousandths(v).to_string())
+                        .unwrap_or_else(|| "nog niet gemeten".into()),
+                    achievement: fu
+                        .achievement(r, k)
+                        .map(format_basis_points)
+                        .unwrap_or_default(),
+                });
+            }
+            let id = format!("kpi-{}", k.id);
+            blocks.push(KpiBlock {
+                action: format!("{} {}", a.code, a.title),
+                indicator: k.indicator.clone(),
+                unit: k.unit.clone(),
+                baseline: kpi_text(k.baseline),
+                target: kpi_text(k.target),
+                svg: chart::svg(&KpiChart {
+                    id,
+                    title: format!("Actie {}: {} ({})", a.code, k.indicator, k.unit),
+                    unit: k.unit.clone(),
+                    baseline: u64::try_from(k.baseline).unwrap_or(0),
+                    target: u64::try_from(k.target).unwrap_or(0),
+                    points,
+                }),
+                rows,
+            });
+        }
+    }
+    blocks
+}
+
+fn sum_cents<'a>(rows: impl Iterator<Item = &'a entity::payment::Model>) -> String {
+    money(rows.map(|p| p.amount_cents).sum())
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
+    let fu = store::load(&state.db, dossier.application.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = Utc::now().date_naive();
+    let followed = fu.is_followed();
+    use entity::payment::{PaymentState as PS, Tranche as T};
+    render(&OverviewPage {
+        layout: ctx.layout(format!("Opvolging {}", fu.app.reference)),
+        id: fu.app.id,
+        reference: fu.app.reference.clone(),
+        title: fu.app.title.clone(),
+        lead: dossier.lead_name.clone(),
+        followed,
+        reports: if followed {
+            fu.reports
+                .iter()
+                .map(|r| ReportRow {
+                    id: r.id,
+                    title: report_title(r.kind, r.year_number),
+                    due: format_date(r.due_on),
+                    state_label: report_state(r.state).label(),
+                    overdue: is_overdue(report_state(r.state), r.due_on, today),
+                    needed: !fu.actions_in(r.year_number).is_empty(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        kpis: if followed {
+            kpi_blocks(&fu)
+        } else {
+            Vec::new()
+        },
+        continuations: continuation_rows(&fu),
+        payments: payment_lines(&fu),
+        reclaims: reclaim_lines(&fu),
+        paid_total: sum_cents(
+            fu.payments
+                .iter()
+                .filter(|p| p.state == PS::Paid && p.tranche != T::Reclaim),
+        ),
+        owed_total: sum_cents(
+            fu.payments
+                .iter()
+                .filter(|p| p.state != PS::Cancelled && p.tranche == T::Reclaim),
+        ),
+    })
+}
+
+// ------------------------------------------------------------------ the report form
+
+pub struct KpiField {
+    pub id: i64,
+    pub indicator: String,
+    pub unit: String,
+    pub baseline: String,
+    pub target: String,
+    pub actual_name: String,
+    pub actual: String,
+    pub motivation_name: String,
+    pub motivation: String,
+    /// The assessment of the saved or typed value, if any.
+    pub assessment: String,
+    pub missed: bool,
+    /// ABB's judgement of the motivation, if any.
+    pub judgement: &'static str,
+}
+
+pub struct ActionFields {
+    pub code: String,
+    pub title: String,
+    pub kpis: Vec<KpiField>,
+}
+
+pub struct AttachmentLine {
+    pub id: i64,
+    pub name: String,
+    pub size: String,
+}
+
+#[derive(Template)]
+#[template(path = "followup/report.html")]
+pub struct ReportPage {
+    pub layout: Layout,
+    pub app_id: i64,
+    pub report_id: i64,
+    pub reference: String,
+    pub dossier_title: String,
+    pub heading: String,
+    pub due: String,
+    pub state_label: &'static str,
+    pub overdue: bool,
+    pub editable: bool,
+    pub review_note: String,
+    pub version: i32,
+    pub actions: Vec<ActionFields>,
+    pub errors: FormErrors,
+    pub attachments: Vec<AttachmentLine>,
+    pub max_size: String,
+    pub interim: bool,
+    pub threshold: String,
+}
+
+/// The dossier (for `action`), its follow-up and report `report` of it.
+async fn load_report(
+    state: &AppState,
+    user: &SessionUser,
+    id: &str,
+    report: &str,
+    action: Action,
+    ip: Option<String>,
+) -> Result<
+    (
+        crate::store::applications::DossierWithParties,
+        FollowUp,
+        progress_report::Model,
+    ),
+    AppError,
+> {
+    let dossier = load_for(state, user, id, action, ip).await?;
+    let report_id: i64 = report.parse().map_err(|_| AppError::NotFound)?;
+    let fu = store::load(&state.db, dossier.application.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let row = fu
+        .reports
+        .iter()
+        .find(|r| r.id == report_id)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    if !fu.is_followed() {
+        return Err(AppError::NotFound);
+    }
+    Ok((dossier, fu, row))
+}
+
+fn field_name(prefix: &str, kpi_id: i64) -> String {
+    format!("{prefix}_{kpi_id}")
+}
+
+/// The values the form shows: typed ones when given, else the saved ones.
+pub(crate) fn action_fields(
+    fu: &FollowUp,
+    report: &progress_report::Model,
+    typed: Option<&HashMap<String, String>>,
+) -> Vec<ActionFields> {
+    let kind = report_kind(report.kind);
+    fu.actions_in(report.year_number)
+        .into_iter()
+        .map(|a| ActionFields {
+            code: a.code.clone(),
+            title: a.title.clone(),
+            kpis: a
+                .kpis
+                .iter()
+                .map(|k| {
+                    let saved = fu.result(report.id, k.id);
+                    let actual_name = field_name("actual", k.id);
+                    let motivation_name = field_name("motivation", k.id);
+                    let actual = match typed {
+                        Some(t) => t.get(&actual_name).cloned().unwrap_or_default(),
+                        None => saved
+                            .and_then(|r| r.actual_value)
+                            .map(kpi_text)
+                            .unwrap_or_default(),
+                    };
+                    let motivation = match typed {
+                        Some(t) => t.get(&motivation_name).cloned().unwrap_or_default(),
+                        None => saved.and_then(|r| r.motivation.clone()).unwrap_or_default(),
+                    };
+                    let assessed = KpiValue::parse(&actual)
+                        .ok()
+                        .map(|v| assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp()));
+                    KpiField {
+                        id: k.id,
+                        indicator: k.indicator.clone(),
+                        unit: k.unit.clone(),
+                        baseline: kpi_text(k.baseline),
+                        target: kpi_text(k.target),
+                        actual_name,
+                        actual,
+                        motivation_name,
+                        motivation,
+                        assessment: assessed
+                            .as_ref()
+                            .map(|a| a.explanation.clone())
+                            .unwrap_or_default(),
+                        missed: assessed.as_ref().is_some_and(|a| a.missed),
+                        judgement: match saved.and_then(|r| r.motivation_accepted) {
+                            Some(true) => "ABB aanvaardde de motivatie.",
+                            Some(false) => "ABB aanvaardde de motivatie niet.",
+                            None => "",
+                        },
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn report_view(
+    state: &AppState,
+    ctx: &PageContext,
+    user: &SessionUser,
+    dossier: &crate::store::applications::DossierWithParties,
+    fu: &FollowUp,
+    report: &progress_report::Model,
+    typed: Option<&HashMap<String, String>>,
+    errors: FormErrors,
+    version: i32,
+) -> Result<Html<String>, AppError> {
+    let may_edit =
+        policy::decide(&user.actor(), Action::EditDossier, Some(&dossier.parties)).is_ok();
+    let attachments = attachment::Entity::find()
+        .filter(attachment::Column::ProgressReportId.eq(report.id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|a| AttachmentLine {
+            id: a.id,
+            name: a.original_name,
+            size: format_size(u64::try_from(a.size_bytes).unwrap_or(0)),
+        })
+        .collect();
+    let today = Utc::now().date_naive();
+    render(&ReportPage {
+        layout: ctx.layout(report_title(report.kind, report.year_number)),
+        app_id: fu.app.id,
+        report_id: report.id,
+        reference: fu.app.reference.clone(),
+        dossier_title: fu.app.title.clone(),
+        heading: report_title(report.kind, report.year_number),
+        due: format_date(report.due_on),
+        state_label: report_state(report.state).label(),
+        overdue: is_overdue(report_state(report.state), report.due_on, today),
+        editable: may_edit && report_state(report.state).is_editable(),
+        review_note: report.review_note.clone().unwrap_or_default(),
+        version,
+        actions: action_fields(fu, report, typed),
+        errors,
+        attachments,
+        max_size: max_size_label(state),
+        interim: report.kind == StoredKind::Interim,
+        threshold: format_basis_points(u64::from(fu.continuation_min_bp())),
+    })
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path((id, report)): Path<(String, String)>,
+) -> Result<Html<String>, AppError> {
+    let (dossier, fu, row) = load_report(
+        &state,
+        &user,
+        &id,
+        &report,
+        Action::ViewDossier,
+        ctx.ip.clone(),
+    )
+    .await?;
+    report_view(
+        &state,
+        &ctx,
+        &user,
+        &dossier,
+        &fu,
+        &row,
+        None,
+        FormErrors::default(),
+        row.version,
+    )
+    .await
+}
+
+/// One KPI's value as read from the form.
+struct ReadValue {
+    kpi_id: i64,
+    actual: Option<i64>,
+    motivation: Option<String>,
+}
+
+async fn save_report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path((id, report)): Path<(String, String)>,
+    RawForm(raw): RawForm,
+) -> Result<Response, AppError> {
+    let (dossier, fu, row) = load_report(
+        &state,
+        &user,
+        &id,
+        &report,
+        Action::EditDossier,
+        ctx.ip.clone(),
+    )
+    .await?;
+    let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
+    let submit = typed.get("action").map(String::as_str) == Some("indienen");
+    let from = report_state(row.state);
+    let step = match (submit, from) {
+        (false, _) => ReportStep::Save,
+        (true, ReportState::SentBack) => ReportStep::Resubmit,
+        (true, _) => ReportStep::Submit,
+    };
+    let to = next_report_state(from, step, Party::Applicant)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let kind = report_kind(row.kind);
+    let mut errors = FormErrors::default();
+    let mut values = Vec::new();
+    for a in fu.actions_in(row.year_number) {
+        for k in &a.kpis {
+            let actual_name = field_name("actual", k.id);
+            let motivation_name = field_name("motivation", k.id);
+            let actual_text = typed.get(&actual_name).map(|s| s.trim()).unwrap_or("");
+            let motivation = typed
+                .get(&motivation_name)
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default();
+            let actual = if actual_text.is_empty() {
+                if submit {
+                    errors.add(
+                        &actual_name,
+                        format!(
+                            "Actie {}, KPI \"{}\": vul de gemeten waarde in.",
+                            a.code, k.indicator
+                        ),
+                    );
+                }
+                None
+            } else {
+                match KpiValue::parse(actual_text) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        errors.add(
+                            &actual_name,
+                            format!("Actie {}, KPI \"{}\": {e}", a.code, k.indicator),
+                        );
+                        None
+                    }
+                }
+            };
+            if motivation.chars().count() > MAX_TEXT {
+                errors.add(
+                    &motivation_name,
+                    format!("De motivatie mag hoogstens {MAX_TEXT} tekens tellen."),
+                );
+            }
+            if let Some(v) = actual {
+                let assessed = assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp());
+                if submit && assessed.missed && motivation.is_empty() {
+                    errors.add(
+                        &motivation_name,
+                        format!(
+                            "Actie {}, KPI \"{}\": {} Leg uit waarom.",
+                            a.code, k.indicator, assessed.explanation
+                        ),
+                    );
+                }
+            }
+            values.push(ReadValue {
+                kpi_id: k.id,
+                actual: actual.and_then(|v| i64::try_from(v.thousandths()).ok()),
+                motivation: (!motivation.is_empty()).then_some(motivation),
+            });
+        }
+    }
+    let version: i32 = typed
+        .get("version")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(-1);
+    if !errors.is_empty() {
+        let page = report_view(
+            &state,
+            &ctx,
+            &user,
+            &dossier,
+            &fu,
+            &row,
+            Some(&typed),
+            errors,
+            version,
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let now = Utc::now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut update = progress_report::Entity::update_many()
+        .col_expr(
+            progress_report::Column::State,
+            Expr::value(stored_report_state(to)),
+        )
+        .col_expr(progress_report::Column::Version, Expr::value(version + 1))
+        .filter(progress_report::Column::Id.eq(row.id))
+        .filter(progress_report::Column::Version.eq(version))
+        .filter(progress_report::Column::State.eq(row.state));
+    if submit {
+        update = update.col_expr(progress_report::Column::SubmittedAt, Expr::value(Some(now)));
+    }
+    if update.exec(&txn).await?.rows_affected != 1 {
+        txn.rollback().await?;
+        let mut errors = FormErrors::default();
+        let first = values
+            .first()
+            .map(|v| field_name("actual", v.kpi_id))
+            .unwrap_or_else(|| "version".into());
+        errors.add(&first, CONFLICT_MESSAGE);
+        let fresh = store::load(&state.db, fu.app.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let current = fresh
+            .reports
+            .iter()
+            .find(|r| r.id == row.id)
+            .cloned()
+            .unwrap_or(row);
+        let page = report_view(
+            &state,
+            &ctx,
+            &user,
+            &dossier,
+            &fresh,
+            &current,
+            Some(&typed),
+            errors,
+            current.version,
+        )
+        .await?;
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
+    for v in &values {
+        match fu.result(row.id, v.kpi_id) {
+            Some(existing) => {
+                let changed =
+                    existing.actual_value != v.actual || existing.motivation != v.motivation;
+                if changed {
+                    kpi_result::Entity::update_many()
+                        .col_expr(kpi_result::Column::ActualValue, Expr::value(v.actual))
+                        .col_expr(
+                            kpi_result::Column::Motivation,
+                            Expr::value(v.motivation.clone()),
+                        )
+                        .col_expr(
+                            kpi_result::Column::MotivationAccepted,
+                            Expr::value(Option::<bool>::None),
+                        )
+                        .col_expr(
+                            kpi_result::Column::Version,
+                            Expr::col(kpi_result::Column::Version).add(1),
+                        )
+                        .filter(kpi_result::Column::Id.eq(existing.id))
+                        .exec(&txn)
+                        .await?;
+                }
+            }
+            None => {
+                kpi_result::ActiveModel {
+                    progress_report_id: Set(row.id),
+                    kpi_id: Set(v.kpi_id),
+                    actual_value: Set(v.actual),
+                    motivation: Set(v.motivation.clone()),
+                    motivation_accepted: Set(None),
+                    version: Set(1),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+    }
+    let by = By::of(&user, ctx.ip.clone());
+    audit::record(
+        &txn,
+        audit::AuditEntry::new(
+            &format!("report.{}", step.code()),
+            "progress_report",
+            Some(row.id.to_string()),
+        )
+        .by(by.user_id, by.label.clone())
+        .from_ip(by.ip.clone())
+        .before(serde_json::json!({"state": row.state}))
+        .after(serde_json::json!({
+            "state": stored_report_state(to),
+            "results": values.iter().map(|v| serde_json::json!({"kpi": v.kpi_id, "actual": v.actual, "motivation": v.motivation})).collect::<Vec<_>>(),
+        }))
+        .details(format!("dossier {}: {}", fu.app.reference, report_title(row.kind, row.year_number))),
+    )
+    .await?;
+    if submit {
+        let title = report_title(row.kind, row.year_number);
+        store::tell_lead(
+            &txn,
+            &state.config.public_url,
+            &fu.app,
+            "rapport ingediend",
+            &format!(
+                "{} diende het rapport \"{title}\" in op {}. ABB beoordeelt het en laat u weten of het aanvaard wordt.",
+                user.user.name,
+                format_date(now.date_naive())
+            ),
+            ("progress_report", row.id),
+        )
+        .await?;
+        if let Some(reviewer) = store::assigned_reviewer(&txn, &fu.app).await? {
+            crate::mail::enqueue(
+                &txn,
+                crate::mail::OutgoingMail {
+                    to: reviewer.email,
+                    subject: format!("Samenleven: rapport te beoordelen ({})", fu.app.reference),
+                    body_text: format!(
+                        "Beste {},\n\n{} diende het rapport \"{title}\" van dossier {} in.\n\nBeoordeel het op {}/opvolging/rapporten/{}\n\nSamenleven\n",
+                        reviewer.name,
+                        dossier.lead_name,
+                        fu.app.reference,
+                        state.config.public_url,
+                        row.id
+                    ),
+                    related: Some(("progress_report".into(), row.id.to_string())),
+                },
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
+    Ok(redirect_with_flash(
+        &format!("/dossiers/{}/rapporten/{}", fu.app.id, row.id),
+        if submit {
+            "Het rapport is ingediend. U krijgt een bevestiging per e-mail."
+        } else {
+            "Het rapport is bewaard als ontwerp."
+        },
+        state.config.secure_cookies(),
+    ))
+}
+
+// ------------------------------------------------------------------ attachments of a report
+
+async fn upload(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path((id, report)): Path<(String, String)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    let (dossier, fu, row) = load_report(
+        &state,
+        &user,
+        &id,
+        &report,
+        Action::EditDossier,
+        ctx.ip.clone(),
+    )
+    .await?;
+    if !report_state(row.state).is_editable() {
+        return Err(AppError::Conflict(format!(
+            "Het rapport is {}: bijlagen toevoegen kan niet meer.",
+            report_state(row.state).label()
+        )));
+    }
+    let max = state.config.max_upload_bytes;
+    let form = read_form(multipart, max).await;
+    let mut errors = FormErrors::default();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if form.broken {
+        errors.add(
+            "file",
+            "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
+        );
+    }
+    let accepted = check_file(
+        form.file,
+        max,
+        &max_size_label(&state),
+        &mut errors,
+        &mut status,
+    );
+    let Some((file, file_type)) = accepted.filter(|_| errors.is_empty()) else {
+        let page = report_view(
+            &state,
+            &ctx,
+            &user,
+            &dossier,
+            &fu,
+            &row,
+            None,
+            errors,
+            row.version,
+        )
+        .await?;
+        return Ok((status, page).into_response());
+    };
+    let dir = state.config.upload_dir();
+    let stored_name = uuid::Uuid::new_v4().simple().to_string();
+    let sha256 = hex::encode(Sha256::digest(&file.data));
+    let size_bytes = i64::try_from(file.data.len()).map_err(AppError::internal)?;
+    write_file(&dir, &stored_name, &file.data)
+        .await
+        .map_err(AppError::internal)?;
+    let name = display_name(&file.name);
+    let recorded = async {
+        let txn = crate::db::begin_write(&state.db).await?;
+        let saved = attachment::ActiveModel {
+            application_id: Set(fu.app.id),
+            municipality_id: Set(None),
+            progress_report_id: Set(Some(row.id)),
+            kind: Set(AttachmentKind::Other.code().to_owned()),
+            original_name: Set(name.clone()),
+            stored_name: Set(stored_name.clone()),
+            content_type: Set(file_type.content_type().to_owned()),
+            size_bytes: Set(size_bytes),
+            sha256: Set(sha256),
+            uploaded_by: Set(Some(user.user.id)),
+            uploaded_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            audit::AuditEntry::new(
+                "attachment.uploaded",
+                "attachment",
+                Some(saved.id.to_string()),
+            )
+            .by(Some(user.user.id), user.label())
+            .from_ip(ctx.ip.clone())
+            .details(format!(
+                "dossier {}, {}: {name}",
+                fu.app.reference,
+                report_title(row.kind, row.year_number)
+            )),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok::<_, sea_orm::DbErr>(())
+    }
+    .await;
+    if let Err(err) = recorded {
+        remove_file(&dir, &stored_name).await;
+        return Err(err.into());
+    }
+    Ok(redirect_with_flash(
+        &format!("/dossiers/{}/rapporten/{}", fu.app.id, row.id),
+        &format!("Bijlage “{name}” is toegevoegd aan het rapport."),
+        state.config.secure_cookies(),
+    ))
+}
+
+async fn delete_attachment(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+    Path((id, report, attachment_id)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let (_, fu, row) = load_report(
+        &state,
+        &user,
+        &id,
+        &report,
+        Action::EditDossier,
+        ctx.ip.clone(),
+    )
+    .await?;
+    if !report_state(row.state).is_editable() {
+        return Err(AppError::Conflict(format!(
+            "Het rapport is {}: bijlagen verwijderen kan niet meer.",
+            report_state(row.state).label()
+        )));
+    }
+    let attachment_id: i64 = attachment_id.parse().map_err(|_| AppError::NotFound)?;
+    let found = attachment::Entity::find_by_id(attachment_id)
+        .filter(attachment::Column::ProgressReportId.eq(row.id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    if attachment::Entity::delete_by_id(found.id)
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 0
+    {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &txn,
+        audit::AuditEntry::new(
+            "attachment.deleted",
+            "attachment",
+            Some(found.id.to_string()),
+        )
+        .by(Some(user.user.id), user.label())
+        .from_ip(ctx.ip.clone())
+        .details(format!(
+            "dossier {}: {}",
+            fu.app.reference, found.original_name
+        )),
+    )
+    .await?;
+    txn.commit().await?;
+    remove_file(&state.config.upload_dir(), &found.stored_name).await;
+    Ok(redirect_with_flash(
+        &format!("/dossiers/{}/rapporten/{}", fu.app.id, row.id),
+        &format!("Bijlage “{}” is verwijderd.", found.original_name),
+        state.config.secure_cookies(),
+    ))
+}
