@@ -80,6 +80,8 @@ pub struct CallForm {
     pub incentive_per_project_year: String,
     pub advance_share: String,
     pub continuation_share: String,
+    /// Days ABB takes to review a dossier after its last submission.
+    pub review_days: String,
     /// `2/3`, `66,67%` or empty for none.
     pub coverage_aim: String,
     /// NIS codes separated by commas or spaces.
@@ -168,6 +170,8 @@ pub struct CallSpec {
     pub incentive_per_project_year: Cents,
     pub advance: BasisPoints,
     pub continuation_min: BasisPoints,
+    /// Days ABB takes to review a dossier after its last submission (1 to 365).
+    pub review_days: u16,
     pub coverage_aim: Option<Ratio>,
     pub named_applicants: Vec<NisCode>,
     pub notes: Option<String>,
@@ -393,6 +397,23 @@ impl CallDraft {
         );
         let advance = share_field(&form.advance_share, "advance_share", &mut p);
         let continuation = share_field(&form.continuation_share, "continuation_share", &mut p);
+        let review_days = match form.review_days.trim().parse::<u16>() {
+            Ok(days) if (1..=365).contains(&days) => Some(days),
+            _ if form.review_days.trim().is_empty() => {
+                p.push(FieldProblem::new(
+                    "review_days",
+                    ParseError::Empty.to_string(),
+                ));
+                None
+            }
+            _ => {
+                p.push(FieldProblem::new(
+                    "review_days",
+                    "Vul een aantal dagen in tussen 1 en 365, bv. 42.",
+                ));
+                None
+            }
+        };
         let coverage_aim = match parse_coverage_aim(&form.coverage_aim) {
             Ok(aim) => aim,
             Err(message) => {
@@ -426,6 +447,7 @@ impl CallDraft {
             incentive,
             advance,
             continuation,
+            review_days,
         ) {
             (
                 Some(plan_id),
@@ -441,6 +463,7 @@ impl CallDraft {
                 Some(incentive_per_project_year),
                 Some(advance),
                 Some(continuation_min),
+                Some(review_days),
             ) if p.is_empty() => {
                 let spec = CallSpec {
                     code,
@@ -458,6 +481,7 @@ impl CallDraft {
                     incentive_per_project_year,
                     advance,
                     continuation_min,
+                    review_days,
                     coverage_aim,
                     named_applicants,
                     notes,
@@ -1146,6 +1170,7 @@ mod tests {
             incentive_per_project_year: "10.000,00".into(),
             advance_share: "80 %".into(),
             continuation_share: "25".into(),
+            review_days: "42".into(),
             coverage_aim: "2/3".into(),
             named_applicants: "11002, 44021".into(),
             notes: String::new(),
@@ -1262,6 +1287,10 @@ mod tests {
                 "single_applicant_min",
             ),
             (|f| f.pooled_min = "0".into(), "pooled_min"),
+            (|f| f.review_days = "0".into(), "review_days"),
+            (|f| f.review_days = "400".into(), "review_days"),
+            (|f| f.review_days = "zes weken".into(), "review_days"),
+            (|f| f.review_days = String::new(), "review_days"),
             (
                 |f| f.incentive_min_share = "101".into(),
                 "incentive_min_share",

@@ -144,6 +144,7 @@ pub fn spec_of(record: &CallRecord, catalog: &[action::Model]) -> Result<CallSpe
         incentive_per_project_year: cents(c.incentive_cents_per_project_year)?,
         advance: bp(c.advance_bp)?,
         continuation_min: bp(c.continuation_min_bp)?,
+        review_days: u16::try_from(c.review_days).map_err(|_| invalid("review days"))?,
         coverage_aim: match (c.coverage_aim_numerator, c.coverage_aim_denominator) {
             (Some(n), Some(d)) => Ratio::new(
                 u64::try_from(n).map_err(|_| invalid("coverage aim"))?,
@@ -330,6 +331,7 @@ pub async fn create<C: ConnectionTrait>(
         incentive_cents_per_project_year: Set(spec.incentive_per_project_year.get()),
         advance_bp: Set(bp(spec.advance)),
         continuation_min_bp: Set(bp(spec.continuation_min)),
+        review_days: Set(i32::from(spec.review_days)),
         coverage_aim_numerator: Set(aim_n),
         coverage_aim_denominator: Set(aim_d),
         notes: Set(spec.notes.clone()),
@@ -399,6 +401,10 @@ pub async fn update<C: ConnectionTrait>(
         .col_expr(
             call::Column::ContinuationMinBp,
             Expr::value(bp(spec.continuation_min)),
+        )
+        .col_expr(
+            call::Column::ReviewDays,
+            Expr::value(i32::from(spec.review_days)),
         )
         .col_expr(call::Column::CoverageAimNumerator, Expr::value(aim_n))
         .col_expr(call::Column::CoverageAimDenominator, Expr::value(aim_d))

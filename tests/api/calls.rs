@@ -343,6 +343,16 @@ async fn once_a_dossier_is_submitted_the_rules_are_locked_but_envelopes_may_chan
         .unwrap()
         .unwrap();
     assert_eq!(year1.envelope_cents, 1_410_000_000);
+
+    // The review term is ABB's own: it may change with dossiers submitted, and the inbox uses it.
+    let response = edit_call(&mut admin, call.id, &[("review_days", "60")]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(first_call(&app).await.review_days, 60);
+    let (_, inbox) = admin.get("/beoordeling").await;
+    assert!(inbox.contains("60 dagen na de laatste indiening"));
+    let response = edit_call(&mut admin, call.id, &[("review_days", "duizend")]).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("tussen 1 en 365"));
 }
 
 #[tokio::test]

@@ -307,6 +307,7 @@ fn form_of(record: &CallRecord, catalog: &[action::Model]) -> CallForm {
         incentive_per_project_year: plain_money(c.incentive_cents_per_project_year),
         advance_share: percent(c.advance_bp),
         continuation_share: percent(c.continuation_min_bp),
+        review_days: c.review_days.to_string(),
         coverage_aim: show_coverage_aim(c.coverage_aim_numerator.zip(c.coverage_aim_denominator)),
         named_applicants: record
             .named
@@ -358,6 +359,7 @@ fn blank_form(plan_id: i64, catalog: &[action::Model]) -> CallForm {
         incentive_per_project_year: "10.000,00".into(),
         advance_share: "80".into(),
         continuation_share: "25".into(),
+        review_days: "42".into(),
         coverage_aim: "2/3".into(),
         actions: catalog
             .iter()
@@ -416,6 +418,7 @@ fn form_from_pairs(pairs: &[(String, String)], catalog: &[action::Model]) -> (Ca
         incentive_per_project_year: get("incentive_per_project_year"),
         advance_share: get("advance_share"),
         continuation_share: get("continuation_share"),
+        review_days: get("review_days"),
         coverage_aim: get("coverage_aim"),
         named_applicants: get("named_applicants"),
         notes: get("notes"),
@@ -588,6 +591,7 @@ fn audit_json(spec: &CallSpec, fictitious: bool) -> serde_json::Value {
         "incentive_cents_per_project_year": spec.incentive_per_project_year.get(),
         "advance_bp": spec.advance.get(),
         "continuation_min_bp": spec.continuation_min.get(),
+        "review_days": spec.review_days,
         "coverage_aim": spec.coverage_aim.map(|r| format!("{}/{}", r.numerator(), r.denominator())),
         "named_applicants": spec.named_applicants.iter().map(|n| n.get()).collect::<Vec<_>>(),
         "project_years": spec.project_years.iter().map(|y| serde_json::json!({
@@ -854,6 +858,7 @@ pub struct CallShowPage {
     pub incentive: String,
     pub advance: String,
     pub continuation: String,
+    pub review_days: i32,
     pub coverage_aim: String,
     pub named: String,
     pub years: Vec<YearLine>,
@@ -942,6 +947,7 @@ async fn show_page(
         incentive: money(c.incentive_cents_per_project_year),
         advance: bp_text(c.advance_bp),
         continuation: bp_text(c.continuation_min_bp),
+        review_days: c.review_days,
         coverage_aim: show_coverage_aim(c.coverage_aim_numerator.zip(c.coverage_aim_denominator)),
         named: record
             .named
