@@ -1033,11 +1033,14 @@ pub struct ReportListRow {
     pub lead: String,
 }
 
-/// The reports of followed dossiers matching `filter`, by deadline.
+/// The reports of followed dossiers matching `filter`, by deadline: one page of them
+/// (`paging` = (1-based page, page size)) or, without paging, all (for exports); with the
+/// number of matching reports.
 pub async fn list_reports<C: ConnectionTrait>(
     db: &C,
     filter: &ReportFilter,
-) -> Result<Vec<ReportListRow>, DbErr> {
+    paging: Option<(u64, u64)>,
+) -> Result<(Vec<ReportListRow>, u64), DbErr> {
     let mut select = progress_report::Entity::find()
         .find_also_related(application::Entity)
         .filter(application::Column::State.is_in(FOLLOWED_STATES));
@@ -1057,41 +1060,76 @@ pub async fn list_reports<C: ConnectionTrait>(
                 progress_report::Column::State.is_in([StoredState::Draft, StoredState::SentBack]),
             );
     }
-    let rows = select
+    let select = select
         .order_by_asc(progress_report::Column::DueOn)
-        .order_by_asc(progress_report::Column::Id)
-        .all(db)
-        .await?;
-    let names = lead_names(db, rows.iter().filter_map(|(_, a)| a.as_ref())).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(report, app)| {
-            let app = app?;
-            Some(ReportListRow {
-                lead: names.get(&app.id).cloned().unwrap_or_default(),
-                report,
-                app,
+        .order_by_asc(progress_report::Column::Id);
+    let (rows, total) = fetch_paged(db, select, paging).await?;
+    let names = leads(db, rows.iter().filter_map(|(_, a)| a.as_ref())).await?;
+    Ok((
+        rows.into_iter()
+            .filter_map(|(report, app)| {
+                let app = app?;
+                Some(ReportListRow {
+                    lead: names.get(&app.id).map(|l| l.0.clone()).unwrap_or_default(),
+                    report,
+                    app,
+                })
             })
-        })
-        .collect())
+            .collect(),
+        total,
+    ))
 }
 
-/// Lead name and NIS code (none for a partner organisation) by application id.
+/// All rows of `select`, or one page of them; and how many rows match.
+async fn fetch_paged<C, E, F>(
+    db: &C,
+    select: sea_orm::SelectTwo<E, F>,
+    paging: Option<(u64, u64)>,
+) -> Result<(Vec<(E::Model, Option<F::Model>)>, u64), DbErr>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    F: EntityTrait,
+    E::Model: Send + Sync,
+    F::Model: Send + Sync,
+{
+    use sea_orm::PaginatorTrait;
+    match paging {
+        Some((page, size)) => {
+            let paginator = select.paginate(db, Ord::max(size, 1));
+            let total = paginator.num_items().await?;
+            let rows = paginator.fetch_page(Ord::max(page, 1) - 1).await?;
+            Ok((rows, total))
+        }
+        None => {
+            let rows = select.all(db).await?;
+            let total = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+            Ok((rows, total))
+        }
+    }
+}
+
+/// Lead name and NIS code (none for a partner organisation) by application id, looked up by
+/// the distinct ids (bounded by the municipalities, whatever the number of rows).
 async fn leads<'a, C: ConnectionTrait>(
     db: &C,
     apps: impl Iterator<Item = &'a application::Model>,
 ) -> Result<std::collections::HashMap<i64, (String, Option<i32>)>, DbErr> {
     use entity::{municipality, partner_organisation};
+    use std::collections::BTreeSet;
     let apps: Vec<&application::Model> = apps.collect();
+    let municipality_ids: BTreeSet<i64> =
+        apps.iter().filter_map(|a| a.lead_municipality_id).collect();
+    let partner_ids: BTreeSet<i64> = apps
+        .iter()
+        .filter_map(|a| a.partner_organisation_id)
+        .collect();
     let municipalities = municipality::Entity::find()
-        .filter(municipality::Column::Id.is_in(apps.iter().filter_map(|a| a.lead_municipality_id)))
+        .filter(municipality::Column::Id.is_in(municipality_ids))
         .all(db)
         .await?;
     let partners = partner_organisation::Entity::find()
-        .filter(
-            partner_organisation::Column::Id
-                .is_in(apps.iter().filter_map(|a| a.partner_organisation_id)),
-        )
+        .filter(partner_organisation::Column::Id.is_in(partner_ids))
         .all(db)
         .await?;
     Ok(apps
@@ -1115,17 +1153,6 @@ async fn leads<'a, C: ConnectionTrait>(
         .collect())
 }
 
-async fn lead_names<'a, C: ConnectionTrait>(
-    db: &C,
-    apps: impl Iterator<Item = &'a application::Model>,
-) -> Result<std::collections::HashMap<i64, String>, DbErr> {
-    Ok(leads(db, apps)
-        .await?
-        .into_iter()
-        .map(|(id, (name, _))| (id, name))
-        .collect())
-}
-
 /// Filters of ABB's payment list and its export.
 #[derive(Debug, Clone, Default)]
 pub struct PaymentFilter {
@@ -1144,44 +1171,99 @@ pub struct PaymentListRow {
     pub nis_code: Option<i32>,
 }
 
-/// The payments matching `filter`, by dossier reference, year and id.
+/// What the filtered payments add up to (cancelled ones excluded), whatever page is shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PaymentTotals {
+    /// Advances and balances: paid to the payees.
+    pub to_pay_cents: i64,
+    /// Reclaims: owed back by the payees.
+    pub owed_back_cents: i64,
+}
+
+fn payment_conditions(filter: &PaymentFilter) -> sea_orm::Condition {
+    let mut c = sea_orm::Condition::all();
+    if let Some(call_id) = filter.call_id {
+        c = c.add(application::Column::CallId.eq(call_id));
+    }
+    if let Some(year) = filter.year {
+        c = c.add(payment::Column::YearNumber.eq(year));
+    }
+    if let Some(t) = filter.tranche {
+        c = c.add(payment::Column::Tranche.eq(t));
+    }
+    if let Some(s) = filter.state {
+        c = c.add(payment::Column::State.eq(s));
+    }
+    c
+}
+
+/// The payments matching `filter`, by dossier reference, year and id: one page
+/// (`paging` = (1-based page, page size)) or all; with the number of matching payments.
 pub async fn list_payments<C: ConnectionTrait>(
     db: &C,
     filter: &PaymentFilter,
-) -> Result<Vec<PaymentListRow>, DbErr> {
-    let mut select = payment::Entity::find().find_also_related(application::Entity);
-    if let Some(call_id) = filter.call_id {
-        select = select.filter(application::Column::CallId.eq(call_id));
-    }
-    if let Some(year) = filter.year {
-        select = select.filter(payment::Column::YearNumber.eq(year));
-    }
-    if let Some(t) = filter.tranche {
-        select = select.filter(payment::Column::Tranche.eq(t));
-    }
-    if let Some(s) = filter.state {
-        select = select.filter(payment::Column::State.eq(s));
-    }
-    let rows = select
+    paging: Option<(u64, u64)>,
+) -> Result<(Vec<PaymentListRow>, u64), DbErr> {
+    let select = payment::Entity::find()
+        .find_also_related(application::Entity)
+        .filter(payment_conditions(filter))
         .order_by_asc(application::Column::Reference)
         .order_by_asc(payment::Column::YearNumber)
-        .order_by_asc(payment::Column::Id)
+        .order_by_asc(payment::Column::Id);
+    let (rows, total) = fetch_paged(db, select, paging).await?;
+    let names = leads(db, rows.iter().filter_map(|(_, a)| a.as_ref())).await?;
+    Ok((
+        rows.into_iter()
+            .filter_map(|(payment, app)| {
+                let app = app?;
+                let (payee, nis_code) = names.get(&app.id).cloned().unwrap_or_default();
+                Some(PaymentListRow {
+                    payment,
+                    app,
+                    payee,
+                    nis_code,
+                })
+            })
+            .collect(),
+        total,
+    ))
+}
+
+/// The totals of the payments matching `filter`, summed by the database.
+pub async fn payment_totals<C: ConnectionTrait>(
+    db: &C,
+    filter: &PaymentFilter,
+) -> Result<PaymentTotals, DbErr> {
+    use sea_orm::QuerySelect;
+    use sea_orm::RelationTrait;
+    let rows: Vec<(StoredTranche, Option<i64>)> = payment::Entity::find()
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            payment::Relation::Application.def(),
+        )
+        .filter(payment_conditions(filter))
+        .select_only()
+        .column(payment::Column::Tranche)
+        // PostgreSQL sums BIGINT as NUMERIC: cast back so both databases answer an integer.
+        .column_as(
+            sea_orm::sea_query::Expr::cust("CAST(SUM(payment.amount_cents) AS BIGINT)"),
+            "total",
+        )
+        .filter(payment::Column::State.ne(StoredPaymentState::Cancelled))
+        .group_by(payment::Column::Tranche)
+        .into_tuple()
         .all(db)
         .await?;
-    let names = leads(db, rows.iter().filter_map(|(_, a)| a.as_ref())).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(payment, app)| {
-            let app = app?;
-            let (payee, nis_code) = names.get(&app.id).cloned().unwrap_or_default();
-            Some(PaymentListRow {
-                payment,
-                app,
-                payee,
-                nis_code,
-            })
-        })
-        .collect())
+    let mut totals = PaymentTotals::default();
+    for (t, sum) in rows {
+        let sum = sum.unwrap_or(0);
+        if tranche(t).is_owed_back() {
+            totals.owed_back_cents += sum;
+        } else {
+            totals.to_pay_cents += sum;
+        }
+    }
+    Ok(totals)
 }
 
 /// Decisions ABB still has to take: undecided continuation proposals and proposed reclaims,

@@ -51,6 +51,7 @@ use crate::web::routes::STAFF;
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/opvolging", STAFF, list)
+        .get("/opvolging/export", STAFF, export_reports)
         .get("/opvolging/rapporten/{id}", STAFF, review_page)
         .post("/opvolging/rapporten/{id}", STAFF, decide_report)
         .post("/opvolging/voortzetting/{id}", STAFF, decide_continuation)
@@ -79,7 +80,46 @@ pub struct ListQuery {
     pub soort: String,
     #[serde(default)]
     pub te_laat: String,
+    #[serde(default)]
+    pub pagina: Option<u64>,
+    #[serde(default)]
+    pub formaat: String,
 }
+
+impl ListQuery {
+    /// The query string that repeats these filters (without page and format).
+    pub fn query_string(&self) -> String {
+        [
+            ("oproep", &self.oproep),
+            ("status", &self.status),
+            ("soort", &self.soort),
+            ("te_laat", &self.te_laat),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::auth::session::urlencode(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
+    fn filter(&self, today: chrono::NaiveDate) -> ReportFilter {
+        ReportFilter {
+            call_id: self.oproep.trim().parse::<i64>().ok(),
+            state: ReportState::ALL
+                .into_iter()
+                .map(stored_report_state)
+                .find(|s| report_state_code(*s) == self.status.trim()),
+            kind: match self.soort.trim() {
+                "tussentijds" => Some(StoredKind::Interim),
+                "jaar" => Some(StoredKind::Year),
+                _ => None,
+            },
+            overdue_on: (self.te_laat == "ja").then_some(today),
+        }
+    }
+}
+
+const PAGE_SIZE: u64 = 50;
 
 pub struct ListRow {
     pub id: i64,
@@ -105,6 +145,11 @@ pub struct ListPage {
     pub query: ListQuery,
     pub states: Vec<(&'static str, &'static str)>,
     pub rows: Vec<ListRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub query_string: String,
+    pub pager_base: String,
     pub pending: Vec<PendingRow>,
 }
 
@@ -125,22 +170,18 @@ async fn list(
         .into_iter()
         .map(|s| (report_state_code(stored_report_state(s)), s.label()))
         .collect::<Vec<_>>();
-    let call_id = query.oproep.trim().parse::<i64>().ok();
-    let filter = ReportFilter {
-        call_id,
-        state: ReportState::ALL
-            .into_iter()
-            .map(stored_report_state)
-            .find(|s| report_state_code(*s) == query.status.trim()),
-        kind: match query.soort.trim() {
-            "tussentijds" => Some(StoredKind::Interim),
-            "jaar" => Some(StoredKind::Year),
-            _ => None,
-        },
-        overdue_on: (query.te_laat == "ja").then_some(today),
-    };
-    let rows = store::list_reports(&state.db, &filter)
-        .await?
+    let filter = query.filter(today);
+    let call_id = filter.call_id;
+    let requested = Ord::max(query.pagina.unwrap_or(1), 1);
+    let (mut found, total) =
+        store::list_reports(&state.db, &filter, Some((requested, PAGE_SIZE))).await?;
+    let (page, pages) = crate::store::page_bounds(total, requested, PAGE_SIZE);
+    if page != requested {
+        found = store::list_reports(&state.db, &filter, Some((page, PAGE_SIZE)))
+            .await?
+            .0;
+    }
+    let rows = found
         .into_iter()
         .map(|r| ListRow {
             id: r.report.id,
@@ -161,14 +202,64 @@ async fn list(
             reference: p.reference,
         })
         .collect();
+    let query_string = query.query_string();
     render(&ListPage {
         layout: ctx.layout("Opvolging"),
         calls,
+        pager_base: crate::web::payments::pager_base("/opvolging", &query_string),
+        query_string,
         query,
         states,
         rows,
+        total,
+        page,
+        pages,
         pending,
     })
+}
+
+/// The report list as CSV or XLSX with the page's filters (all pages).
+async fn export_reports(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    use crate::export::{self, Kind, Table};
+    let format = export::format_from(&query.formaat)
+        .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    let today = Utc::now().date_naive();
+    let (rows, _) = store::list_reports(&state.db, &query.filter(today), None).await?;
+    let mut table = Table::new(
+        "Rapporten",
+        &[
+            ("Dossier", Kind::Text),
+            ("Trekker", Kind::Text),
+            ("Rapport", Kind::Text),
+            ("In te dienen tegen", Kind::Date),
+            ("Status", Kind::Text),
+            ("Te laat", Kind::Text),
+            ("Ingediend (UTC)", Kind::Moment),
+            ("Beoordeeld (UTC)", Kind::Moment),
+        ],
+    );
+    for r in rows {
+        let st = report_state(r.report.state);
+        table.push(vec![
+            r.app.reference.into(),
+            r.lead.into(),
+            report_title(r.report.kind, r.report.year_number).into(),
+            r.report.due_on.into(),
+            st.label().into(),
+            (if is_overdue(st, r.report.due_on, today) {
+                "ja"
+            } else {
+                "nee"
+            })
+            .into(),
+            r.report.submitted_at.into(),
+            r.report.reviewed_at.into(),
+        ]);
+    }
+    Ok(export::download(&table, format))
 }
 
 // ------------------------------------------------------------------ one report

@@ -43,7 +43,17 @@ pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/opvolging/betalingen", STAFF, list)
         .get("/opvolging/betalingen.csv", STAFF, export)
+        .get("/opvolging/betalingen/export", STAFF, export_table)
         .post("/opvolging/betalingen/{id}", STAFF, change_state)
+}
+
+/// `path?filters&` (or `path?`), to which the pager adds `pagina=N`.
+pub fn pager_base(path: &str, query_string: &str) -> String {
+    if query_string.is_empty() {
+        format!("{path}?")
+    } else {
+        format!("{path}?{query_string}&")
+    }
 }
 
 fn party_of(user: &SessionUser) -> Party {
@@ -64,7 +74,13 @@ pub struct PaymentQuery {
     pub schijf: String,
     #[serde(default)]
     pub status: String,
+    #[serde(default)]
+    pub pagina: Option<u64>,
+    #[serde(default)]
+    pub formaat: String,
 }
+
+const PAGE_SIZE: u64 = 50;
 
 impl PaymentQuery {
     fn filter(&self) -> PaymentFilter {
@@ -123,6 +139,11 @@ pub struct PaymentsPage {
     pub tranches: Vec<&'static str>,
     pub states: Vec<&'static str>,
     pub rows: Vec<Row>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    /// The list's address with its filters, ending in `?` or `&`, for the pager.
+    pub pager_base: String,
     pub to_pay: String,
     pub owed_back: String,
 }
@@ -140,20 +161,17 @@ async fn list(
         .into_iter()
         .map(|c| (c.id, c.title))
         .collect();
-    let found = store::list_payments(&state.db, &query.filter()).await?;
-    let live = |r: &&PaymentListRow| r.payment.state != entity::payment::PaymentState::Cancelled;
-    let to_pay: i64 = found
-        .iter()
-        .filter(live)
-        .filter(|r| !tranche(r.payment.tranche).is_owed_back())
-        .map(|r| r.payment.amount_cents)
-        .sum();
-    let owed: i64 = found
-        .iter()
-        .filter(live)
-        .filter(|r| tranche(r.payment.tranche).is_owed_back())
-        .map(|r| r.payment.amount_cents)
-        .sum();
+    let filter = query.filter();
+    let totals = store::payment_totals(&state.db, &filter).await?;
+    let requested = Ord::max(query.pagina.unwrap_or(1), 1);
+    let (mut found, total) =
+        store::list_payments(&state.db, &filter, Some((requested, PAGE_SIZE))).await?;
+    let (page, pages) = crate::store::page_bounds(total, requested, PAGE_SIZE);
+    if page != requested {
+        found = store::list_payments(&state.db, &filter, Some((page, PAGE_SIZE)))
+            .await?
+            .0;
+    }
     let party = party_of(&user);
     let rows = found
         .into_iter()
@@ -180,16 +198,21 @@ async fn list(
                 .collect(),
         })
         .collect();
+    let query_string = query.query_string();
     render(&PaymentsPage {
         layout: ctx.layout("Betalingen"),
         calls,
-        query_string: query.query_string(),
+        query_string: query_string.clone(),
         query,
         tranches: Tranche::ALL.iter().map(|t| t.code()).collect(),
         states: PaymentState::ALL.iter().map(|s| s.label()).collect(),
         rows,
-        to_pay: money(to_pay),
-        owed_back: money(owed),
+        total,
+        page,
+        pages,
+        pager_base: pager_base("/opvolging/betalingen", &query_string),
+        to_pay: money(totals.to_pay_cents),
+        owed_back: money(totals.owed_back_cents),
     })
 }
 
@@ -239,7 +262,7 @@ async fn export(
     State(state): State<AppState>,
     Query(query): Query<PaymentQuery>,
 ) -> Result<Response, AppError> {
-    let rows = store::list_payments(&state.db, &query.filter()).await?;
+    let (rows, _) = store::list_payments(&state.db, &query.filter(), None).await?;
     let body = csv_export(&rows).map_err(AppError::internal)?;
     let name = format!("betalingen-{}.csv", Utc::now().format("%Y-%m-%d"));
     Ok((
@@ -257,6 +280,60 @@ async fn export(
         body,
     )
         .into_response())
+}
+
+/// The payment list as a spreadsheet (CSV for Excel in nl-BE, or XLSX) with the page's filters;
+/// the finance system's own CSV is [`csv_export`].
+async fn export_table(
+    State(state): State<AppState>,
+    Query(query): Query<PaymentQuery>,
+) -> Result<Response, AppError> {
+    use crate::export::{self, Cell, Kind, Table};
+    let format = export::format_from(&query.formaat)
+        .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    let (rows, _) = store::list_payments(&state.db, &query.filter(), None).await?;
+    let mut table = Table::new(
+        "Betalingen",
+        &[
+            ("Betaling", Kind::Count),
+            ("Dossier", Kind::Text),
+            ("Begunstigde", Kind::Text),
+            ("NIS-code", Kind::Count),
+            ("Projectjaar", Kind::Count),
+            ("Schijf", Kind::Text),
+            ("Richting", Kind::Text),
+            ("Bedrag", Kind::Money),
+            ("Status", Kind::Text),
+            ("Vervaldag", Kind::Date),
+            ("Betaald op", Kind::Date),
+            ("Berekening", Kind::Text),
+        ],
+    );
+    for r in rows {
+        let t = tranche(r.payment.tranche);
+        table.push(vec![
+            Cell::Count(r.payment.id),
+            r.app.reference.into(),
+            r.payee.into(),
+            r.nis_code
+                .map(|n| Cell::Count(i64::from(n)))
+                .unwrap_or(Cell::Empty),
+            Cell::Count(i64::from(r.payment.year_number)),
+            t.code().into(),
+            (if t.is_owed_back() {
+                "terug te betalen door de begunstigde"
+            } else {
+                "te betalen aan de begunstigde"
+            })
+            .into(),
+            Cell::Money(r.payment.amount_cents),
+            payment_state(r.payment.state).label().into(),
+            r.payment.due_on.into(),
+            r.payment.paid_on.into(),
+            r.payment.computation.into(),
+        ]);
+    }
+    Ok(export::download(&table, format))
 }
 
 #[derive(Debug, Deserialize)]

@@ -600,6 +600,8 @@ pub struct ReviewPage {
     pub assigned: String,
     pub reviewers: Vec<(i64, String)>,
     pub is_admin: bool,
+    /// Approved (fully or partly): the follow-up has started.
+    pub followed: bool,
     pub history: Vec<HistoryLine>,
     pub messages: Vec<MessageLine>,
     pub decision_lines: Vec<DecisionActionLine>,
@@ -778,6 +780,10 @@ async fn review_view(
             .filter(|u| u.active)
             .map(|u| (u.id, u.name.clone()))
             .collect(),
+        followed: matches!(
+            app.state,
+            ApplicationState::Approved | ApplicationState::PartlyApproved
+        ),
         is_admin: user.user.role == UserRole::Admin,
         history,
         messages,

@@ -3,6 +3,8 @@
 
 use std::io::Cursor;
 
+use sea_orm::ConnectionTrait;
+
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 
 use crate::helpers::{ADMIN, Browser, REVIEWER, TestApp, count, spawn_app};
@@ -279,4 +281,80 @@ async fn the_inbox_exports_every_page_of_its_filtered_dossiers_and_nothing_of_an
         html.contains("provincie=Antwerpen&amp;formaat=csv"),
         "with the same filters"
     );
+}
+
+#[tokio::test]
+async fn the_payment_and_report_lists_export_their_filtered_rows_and_page_through_the_rest() {
+    let app = spawn_app().await;
+    assert_eq!(
+        samenleven::seed::load_demo_followup(&app.db).await.unwrap(),
+        2
+    );
+    let reviewer = app.signed_in(REVIEWER).await;
+    let advances = count(&app.db, "payment WHERE tranche = 'advance'").await;
+    assert!(advances > 0, "the demo dossiers have advances");
+
+    let (csv, xlsx) = both(
+        &app,
+        &reviewer,
+        "/opvolging/betalingen/export?schijf=advance",
+    )
+    .await;
+    assert_eq!(csv.len() as i64, advances, "{csv:?}");
+    assert_eq!(xlsx.len() as i64, advances);
+    assert!(csv.iter().all(|r| r[5] == "voorschot"), "{csv:?}");
+    let (all, _) = both(&app, &reviewer, "/opvolging/betalingen/export").await;
+    assert_eq!(all.len() as i64, count(&app.db, "payment").await);
+
+    let interim = count(&app.db, "progress_report WHERE kind = 'interim'").await;
+    let (csv, xlsx) = both(&app, &reviewer, "/opvolging/export?soort=tussentijds").await;
+    assert_eq!(csv.len() as i64, interim);
+    assert_eq!(xlsx.len() as i64, interim);
+    assert!(
+        csv.iter()
+            .all(|r| r[2].to_lowercase().contains("tussentijds")),
+        "{csv:?}"
+    );
+
+    // More payments than one page holds: the list pages, its totals cover every page.
+    let template = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT application_id, payee_municipality_id FROM payment WHERE tranche = 'advance' ORDER BY id LIMIT 1"
+                .to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let application: i64 = template.try_get("", "application_id").unwrap();
+    let payee: Option<i64> = template.try_get("", "payee_municipality_id").unwrap();
+    for i in 0..60 {
+        use sea_orm::{ActiveModelTrait, Set};
+        entity::payment::ActiveModel {
+            application_id: Set(application),
+            year_number: Set(3),
+            tranche: Set(entity::payment::Tranche::Balance),
+            amount_cents: Set(101 + i),
+            state: Set(entity::payment::PaymentState::Scheduled),
+            computation: Set(Some("testbetaling".into())),
+            payee_municipality_id: Set(payee),
+            created_at: Set(chrono::Utc::now()),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    }
+    let mut reviewer = reviewer;
+    let (_, html) = reviewer.get("/opvolging/betalingen?jaar=3").await;
+    assert!(html.contains("60 betaling(en), pagina 1 van 2"), "{html}");
+    // 60 payments of € 1,01 up to € 1,60: € 78,30 in all, on whatever page.
+    assert!(html.contains("€ 78,30"), "{html}");
+    let (_, html) = reviewer.get("/opvolging/betalingen?jaar=3&pagina=2").await;
+    assert!(html.contains("pagina 2 van 2"));
+    assert_eq!(html.matches("testbetaling").count(), 10);
+    let (csv, _) = both(&app, &reviewer, "/opvolging/betalingen/export?jaar=3").await;
+    assert_eq!(csv.len(), 60, "the export holds every page");
 }

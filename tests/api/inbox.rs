@@ -402,6 +402,16 @@ async fn a_reviewer_works_a_call_from_the_inbox_to_decisions_and_each_municipali
     assert!(html.contains("goedgekeurd: 2"));
     assert!(html.contains("afgewezen: 1"));
     assert_eq!(count(&app.db, "decision").await, 3);
+    let (_, html) = reviewer.get(&format!("/beoordeling/{a}")).await;
+    assert!(
+        html.contains(&format!("/dossiers/{a}/opvolging")),
+        "the follow-up is one click away"
+    );
+    let (_, html) = reviewer.get(&format!("/beoordeling/{v}")).await;
+    assert!(
+        !html.contains("Opvolging van dit dossier"),
+        "a rejected dossier has none"
+    );
 
     // Each municipality received its own mails, and none of another's.
     app.smtp.wait_for(1).await;
