@@ -24,6 +24,7 @@ pub mod checks;
 pub mod coverage;
 pub mod dutch;
 pub mod eligibility;
+pub mod fields;
 pub mod figures;
 pub mod money;
 pub mod types;

@@ -9,6 +9,9 @@ pub mod drafts;
 pub mod municipalities;
 pub mod reference;
 pub mod rules;
+pub mod sections;
+pub mod submission;
+pub mod api_tokens;
 
 /// The placeholder for the one value of a custom SQL fragment (`Expr::cust_with_values`):
 /// sea-query reads `?` on SQLite and `$1` on PostgreSQL.
@@ -17,4 +20,12 @@ pub fn placeholder(db: &impl sea_orm::ConnectionTrait) -> &'static str {
         sea_orm::DbBackend::Postgres => "$1",
         _ => "?",
     }
+}
+
+/// A unique-constraint violation (both databases).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
