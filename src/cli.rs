@@ -187,7 +187,10 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
             let db = db::connect(config.database_url.expose()).await?;
             db::migrate(&db).await?;
             let (row, token) = create_api_token(&db, &email, &name).await?;
-            println!("API-sleutel \"{}\" aangemaakt (id {}) voor {email}.", row.name, row.id);
+            println!(
+                "API-sleutel \"{}\" aangemaakt (id {}) voor {email}.",
+                row.name, row.id
+            );
             println!("{token}");
             Ok(())
         }
@@ -201,7 +204,8 @@ async fn create_api_token(
     name: &str,
 ) -> anyhow::Result<(entity::api_token::Model, String)> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let email = accounts::normalise_email(email).map_err(|_| anyhow::anyhow!("ongeldig e-mailadres"))?;
+    let email =
+        accounts::normalise_email(email).map_err(|_| anyhow::anyhow!("ongeldig e-mailadres"))?;
     let name = crate::store::api_tokens::check_name(name).map_err(|m| anyhow::anyhow!(m))?;
     let user = entity::app_user::Entity::find()
         .filter(entity::app_user::Column::Email.eq(email.clone()))

@@ -265,13 +265,19 @@ mod tests {
     fn officials_read_the_eligibility_of_their_own_municipality_only() {
         let own = dossier_led_by(1, &[]);
         let other = dossier_led_by(2, &[]);
-        assert_eq!(decide(&official(1), Action::ViewEligibility, Some(&own)), Ok(()));
+        assert_eq!(
+            decide(&official(1), Action::ViewEligibility, Some(&own)),
+            Ok(())
+        );
         assert_eq!(
             decide(&official(1), Action::ViewEligibility, Some(&other)),
             Err(Refusal::Forbidden)
         );
         for role in [UserRole::Reviewer, UserRole::Admin] {
-            assert_eq!(decide(&staff(role), Action::ViewEligibility, Some(&other)), Ok(()));
+            assert_eq!(
+                decide(&staff(role), Action::ViewEligibility, Some(&other)),
+                Ok(())
+            );
         }
     }
 

@@ -58,7 +58,11 @@ pub struct DocsPage {
 }
 
 fn text(value: &Value, key: &str) -> String {
-    value.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// A schema's type in a few words: `DossierOut`, `lijst van X`, `string (date)`.
@@ -145,7 +149,10 @@ fn operations(doc: &Value) -> Vec<(String, Operation)> {
                 .map(|c| {
                     c.iter()
                         .map(|(ct, m)| {
-                            format!("{} ({ct})", m.get("schema").map(kind_of).unwrap_or_default())
+                            format!(
+                                "{} ({ct})",
+                                m.get("schema").map(kind_of).unwrap_or_default()
+                            )
                         })
                         .collect::<Vec<_>>()
                         .join(", ")
@@ -185,8 +192,7 @@ fn operations(doc: &Value) -> Vec<(String, Operation)> {
                     anchor: format!(
                         "op-{}-{}",
                         method,
-                        path.trim_matches('/')
-                            .replace(['/', '{', '}', '.'], "-")
+                        path.trim_matches('/').replace(['/', '{', '}', '.'], "-")
                     ),
                     method: upper,
                     path: path.clone(),

@@ -15,10 +15,10 @@ use sha2::{Digest, Sha256};
 use entity::app_user::UserRole;
 use entity::application::{self, ApplicationState};
 
+use super::code_of;
 use super::extract::{ApiJson, ApiQuery, TokenUser, if_match, matches};
 use super::problem::{ApiError, FieldProblem, Problem, field_problems};
 use super::types::*;
-use super::code_of;
 use crate::domain::attachments::missing_required;
 use crate::domain::fields::{
     self, ActionInput, FieldErrors, GeneralInput, KpiInput, cents_as_typed, number_as_typed,
@@ -90,8 +90,12 @@ async fn dossier_out(
     let s = statuses(content, &report);
     let attachments = store::attachments::for_dossier(&state.db, app.id).await?;
     let ids: Vec<i64> = attachments.iter().map(|a| a.attachment.id).collect();
-    let may_edit = policy::decide(&user.actor(), Action::EditDossier, Some(&content.dossier.parties))
-        .is_ok();
+    let may_edit = policy::decide(
+        &user.actor(),
+        Action::EditDossier,
+        Some(&content.dossier.parties),
+    )
+    .is_ok();
     let status = |s: crate::web::dossier_view::SectionStatus| {
         use crate::web::dossier_view::SectionStatus;
         match s {
@@ -200,7 +204,9 @@ fn stale() -> ApiError {
 
 fn with_etag(status: StatusCode, tag: &str, body: impl serde::Serialize) -> Response {
     let mut response = (status, Json(body)).into_response();
-    response.headers_mut().insert(header::ETAG, etag_header(tag));
+    response
+        .headers_mut()
+        .insert(header::ETAG, etag_header(tag));
     response
 }
 
@@ -222,6 +228,7 @@ fn invalid_query(field: &str, message: &str) -> ApiError {
     params(DossierQuery),
     responses(
         (status = 200, description = "Een pagina dossiers", body = DossierList),
+        (status = 400, description = "De zoekparameters konden niet gelezen worden (bijvoorbeeld een herhaalde parameter)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Geen of ongeldige sleutel", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Een filter is ongeldig", body = Problem, content_type = "application/problem+json"),
     ),
@@ -232,7 +239,12 @@ pub async fn list(
     TokenUser { user, .. }: TokenUser,
     ApiQuery(query): ApiQuery<DossierQuery>,
 ) -> Result<Json<DossierList>, ApiError> {
-    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    let text = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
     let call_id = match text(&query.call_id) {
         Some(t) => Some(t.parse::<i64>().map_err(|_| {
             invalid_query("call_id", "Geef het id van een oproep als geheel getal.")
@@ -266,7 +278,9 @@ pub async fn list(
             .parse::<i64>()
             .ok()
             .filter(|p| (1..=MAX_PER_PAGE).contains(p))
-            .ok_or_else(|| invalid_query("per_page", "Geef een aantal per pagina van 1 tot 100."))?,
+            .ok_or_else(|| {
+                invalid_query("per_page", "Geef een aantal per pagina van 1 tot 100.")
+            })?,
         None => PER_PAGE,
     };
     let (items, total) = if user.user.role == UserRole::Official {
@@ -379,8 +393,16 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     crate::web::guard(&state, &user, Action::StartDossier, None, ip.clone()).await?;
     let by = By::user(&user, ip.clone());
-    let inserted = store::applications::start(&state.db, &user, body.call_id, &by, Utc::now()).await?;
-    let dossier = load_for(&state, &user, &inserted.id.to_string(), Action::ViewDossier, ip).await?;
+    let inserted =
+        store::applications::start(&state.db, &user, body.call_id, &by, Utc::now()).await?;
+    let dossier = load_for(
+        &state,
+        &user,
+        &inserted.id.to_string(),
+        Action::ViewDossier,
+        ip,
+    )
+    .await?;
     let content = drafts::load(&state.db, dossier).await?;
     let out = dossier_out(&state, &content, &user).await?;
     let tag = out.etag.clone();
@@ -409,13 +431,14 @@ fn read_actions(
     for (i, a) in actions.iter().enumerate() {
         let prefix = format!("actions[{i}].");
         let code = a.action_code.trim();
-        let in_call = content.call.actions.iter().find(|(_, act)| act.code == code);
+        let in_call = content
+            .call
+            .actions
+            .iter()
+            .find(|(_, act)| act.code == code);
         let mut errors = FieldErrors::default();
         match in_call {
-            None => errors.add(
-                "action_code",
-                "Kies een actie uit de lijst van de oproep.",
-            ),
+            None => errors.add("action_code", "Kies een actie uit de lijst van de oproep."),
             Some(_) if actions[..i].iter().any(|b| b.action_code.trim() == code) => errors.add(
                 "action_code",
                 format!("Actie {code} staat al eerder in de lijst."),
@@ -584,7 +607,8 @@ pub async fn update(
             let chosen = match existing {
                 Some(chosen) => chosen.clone(),
                 None => {
-                    let added = store::sections::add_action(&txn, &content, w.call_action_id, &by).await;
+                    let added =
+                        store::sections::add_action(&txn, &content, w.call_action_id, &by).await;
                     let row = match added {
                         Ok(AddedAction::Added(row, _)) => row,
                         Ok(_) => {

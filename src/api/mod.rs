@@ -48,7 +48,11 @@ pub fn routes() -> RouteTable {
         .get("/api/v1/me", Access::SignedIn, me)
         .get("/api/v1/calls", Access::SignedIn, list_calls)
         .get("/api/v1/calls/{id}", Access::SignedIn, call_detail)
-        .get("/api/v1/municipalities", Access::SignedIn, list_municipalities)
+        .get(
+            "/api/v1/municipalities",
+            Access::SignedIn,
+            list_municipalities,
+        )
         .get(
             "/api/v1/municipalities/{nis}/eligibility",
             Access::SignedIn,
@@ -250,10 +254,9 @@ fn municipality_out(m: &crate::domain::Municipality) -> MunicipalityOut {
         fictitious: f.fictitious,
     };
     let share = match (&m.non_eu15, &m.residents) {
-        (Some(n), Some(r)) if r.value > 0 => i64::try_from(
-            u128::from(n.value) * 10_000 / u128::from(r.value),
-        )
-        .ok(),
+        (Some(n), Some(r)) if r.value > 0 => {
+            i64::try_from(u128::from(n.value) * 10_000 / u128::from(r.value)).ok()
+        }
         _ => None,
     };
     MunicipalityOut {
@@ -276,6 +279,7 @@ fn municipality_out(m: &crate::domain::Municipality) -> MunicipalityOut {
     params(CallQuery),
     responses(
         (status = 200, description = "De gemeenten", body = MunicipalityList),
+        (status = 400, description = "De zoekparameters konden niet gelezen worden (bijvoorbeeld een herhaalde parameter)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Geen of ongeldige sleutel", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Geen oproep met dit id", body = Problem, content_type = "application/problem+json"),
     ),
@@ -287,12 +291,8 @@ pub async fn list_municipalities(
     ApiQuery(query): ApiQuery<CallQuery>,
 ) -> Result<Json<MunicipalityList>, ApiError> {
     let context = chosen_call(&state, query.call_id.as_deref()).await?;
-    let (directory, _) = store::rules::directory(
-        &state.db,
-        context.call.reference_year,
-        context.map_date(),
-    )
-    .await?;
+    let (directory, _) =
+        store::rules::directory(&state.db, context.call.reference_year, context.map_date()).await?;
     let mut items: Vec<MunicipalityOut> = directory.iter().map(municipality_out).collect();
     items.sort_by_key(|m| m.nis_code);
     Ok(Json(MunicipalityList {
@@ -317,12 +317,8 @@ async fn standing_for(
         .and_then(|n| store::rules::nis(n).ok())
         .ok_or_else(ApiError::not_found)?;
     let context = chosen_call(state, call_id).await?;
-    let (_, ids) = store::rules::directory(
-        &state.db,
-        context.call.reference_year,
-        context.map_date(),
-    )
-    .await?;
+    let (_, ids) =
+        store::rules::directory(&state.db, context.call.reference_year, context.map_date()).await?;
     let municipality_id = *ids.get(&nis).ok_or_else(ApiError::not_found)?;
     crate::web::guard(
         state,
@@ -340,9 +336,10 @@ async fn standing_for(
     .await?;
     let taken = store::rules::taken(&state.db, context.call.id).await?;
     let own = taken.application_of(nis).map(str::to_owned);
-    let standing = store::municipalities::standing(&state.db, &context, nis, own.as_deref(), advise)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let standing =
+        store::municipalities::standing(&state.db, &context, nis, own.as_deref(), advise)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
     Ok((context, standing, own))
 }
 
@@ -357,6 +354,7 @@ fn nis_code(nis: NisCode) -> u32 {
     params(("nis" = String, Path, description = "De NIS-code van de gemeente"), CallQuery),
     responses(
         (status = 200, description = "Het oordeel", body = EligibilityOut),
+        (status = 400, description = "De zoekparameters konden niet gelezen worden (bijvoorbeeld een herhaalde parameter)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Geen of ongeldige sleutel", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Niet uw gemeente", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Geen gemeente of oproep met deze code", body = Problem, content_type = "application/problem+json"),
@@ -407,6 +405,7 @@ fn proposal_out(p: &crate::domain::Proposal) -> ProposalOut {
     params(("nis" = String, Path, description = "De NIS-code van de gemeente"), CallQuery),
     responses(
         (status = 200, description = "Het advies", body = AdviceOut),
+        (status = 400, description = "De zoekparameters konden niet gelezen worden (bijvoorbeeld een herhaalde parameter)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Geen of ongeldige sleutel", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Niet uw gemeente", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Geen gemeente of oproep met deze code", body = Problem, content_type = "application/problem+json"),
@@ -454,8 +453,16 @@ pub async fn advice(
         message: advice.message.clone(),
         minimality: advice.minimality.clone(),
         proposals: advice.proposals.iter().map(proposal_out).collect(),
-        small_only_proposals: advice.small_only_proposals.iter().map(proposal_out).collect(),
-        incentive_proposals: advice.incentive_proposals.iter().map(proposal_out).collect(),
+        small_only_proposals: advice
+            .small_only_proposals
+            .iter()
+            .map(proposal_out)
+            .collect(),
+        incentive_proposals: advice
+            .incentive_proposals
+            .iter()
+            .map(proposal_out)
+            .collect(),
         incentive_message: advice.incentive_message.clone(),
         excluded_taken: codes(&advice.excluded_taken),
         excluded_without_figures: codes(&advice.excluded_without_figures),

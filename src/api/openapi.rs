@@ -31,7 +31,7 @@ use super::problem::{FieldProblem, Problem};
         serve,
         super::docs::page,
     ),
-    components(schemas(Problem, FieldProblem)),
+    components(schemas(Problem, FieldProblem, super::types::StateCode, super::types::AttachmentKindCode)),
     modifiers(&BearerAuth),
     tags(
         (name = "account", description = "Wie de API-sleutel gebruikt"),

@@ -157,10 +157,9 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let body = serde_json::to_vec(&self.problem).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(CONTENT_TYPE),
-        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
         for (name, value) in self.headers {
             response.headers_mut().insert(name, value);
         }
@@ -241,10 +240,9 @@ pub async fn ensure_problem(request: Request, next: Next) -> Response {
     };
     problem.instance.get_or_insert(instance);
     let body = serde_json::to_vec(&problem).unwrap_or_default();
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(CONTENT_TYPE),
-    );
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::LOCATION);
     Response::from_parts(parts, Body::from(body))
@@ -257,7 +255,9 @@ fn generic_detail(status: StatusCode) -> &'static str {
         403 => "Uw account (en dus deze API-sleutel) mag dit niet doen.",
         404 => "Dit bestaat niet of u hebt er geen toegang toe.",
         405 => "Deze methode bestaat niet voor dit adres. Zie de API-documentatie.",
-        408 | 503 => "De aanvraag duurde te lang of de dienst is even niet beschikbaar. Probeer opnieuw.",
+        408 | 503 => {
+            "De aanvraag duurde te lang of de dienst is even niet beschikbaar. Probeer opnieuw."
+        }
         413 => "Wat u verstuurde is groter dan toegelaten.",
         415 => "Verstuur de gegevens als `application/json`.",
         _ => "De aanvraag kon niet verwerkt worden.",

@@ -128,6 +128,7 @@ pub struct MunicipalityList {
 #[into_params(parameter_in = Query)]
 pub struct CallQuery {
     /// The id of the call.
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub call_id: Option<String>,
 }
 
@@ -272,13 +273,43 @@ pub struct AdviceOut {
 #[into_params(parameter_in = Query)]
 pub struct DossierQuery {
     /// Only dossiers of this call.
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub call_id: Option<String>,
-    /// Only dossiers in this state (`draft`, `submitted`, …).
+    /// Only dossiers in this state.
+    #[param(value_type = Option<StateCode>)]
     pub state: Option<String>,
     /// The page, from 1.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     /// Dossiers per page, 1 to 100 (25 when left out).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
+}
+
+/// The states of a dossier, by code.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum StateCode {
+    Draft,
+    Submitted,
+    InReview,
+    ChangesRequested,
+    Resubmitted,
+    Approved,
+    PartlyApproved,
+    Rejected,
+    Withdrawn,
+}
+
+/// The kinds of attachment, by code.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AttachmentKindCode {
+    CouncilDecision,
+    BudgetSheet,
+    Other,
 }
 
 /// A dossier in a list.
@@ -412,6 +443,7 @@ pub struct DossierOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDossierIn {
+    #[schema(minimum = 1)]
     pub call_id: i64,
 }
 
@@ -419,13 +451,27 @@ pub struct NewDossierIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GeneralIn {
+    #[schema(min_length = 1, max_length = 5000)]
     pub title: String,
+    #[schema(min_length = 1, max_length = 5000)]
     pub summary: String,
+    #[schema(min_length = 1, max_length = 5000)]
     pub contact_name: String,
+    /// An e-mail address, e.g. `naam@gemeente.be`.
+    #[schema(
+        min_length = 3,
+        max_length = 254,
+        pattern = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
+    )]
     pub contact_email: String,
+    /// Digits, spaces and `+()/.-`, at most 30 characters.
     #[serde(default)]
+    #[schema(max_length = 30, pattern = "^[0-9 +()/.-]*$")]
     pub contact_phone: Option<String>,
+    /// A project year number of the call (1, 2, 3).
+    #[schema(minimum = 1)]
     pub first_project_year: i64,
+    #[schema(minimum = 1)]
     pub last_project_year: i64,
 }
 
@@ -433,12 +479,19 @@ pub struct GeneralIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KpiIn {
+    #[schema(min_length = 1, max_length = 5000)]
     pub indicator: String,
+    #[schema(min_length = 1, max_length = 5000)]
     pub unit: String,
+    /// At most three decimals.
+    #[schema(minimum = 0)]
     pub baseline: f64,
+    #[schema(minimum = 0)]
     pub target: f64,
     /// A day inside the call period, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub target_date: String,
+    #[schema(min_length = 1, max_length = 5000)]
     pub measurement: String,
 }
 
@@ -447,14 +500,21 @@ pub struct KpiIn {
 #[serde(deny_unknown_fields)]
 pub struct ActionIn {
     /// One of the call's action codes, e.g. `2.1`.
+    #[schema(pattern = "^[0-9]{1,2}\\.[0-9]{1,2}$")]
     pub action_code: String,
     /// 1 is the most important; unique within the dossier.
+    #[schema(minimum = 1, maximum = 999)]
     pub priority: i64,
+    #[schema(minimum = 0, maximum = 4294967295_i64)]
     pub baseline_reach: i64,
+    #[schema(minimum = 0, maximum = 4294967295_i64)]
     pub planned_reach: i64,
+    #[schema(minimum = 0)]
     pub own_contribution_cents: i64,
+    #[schema(min_length = 1, max_length = 5000)]
     pub description: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub partners: Option<String>,
     /// The action's KPIs besides its reach KPI; when given, they replace the current ones.
     #[serde(default)]
@@ -486,7 +546,7 @@ pub struct DossierUpdateIn {
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct AttachmentUpload {
-    /// `council_decision`, `budget_sheet` or `other`.
+    #[schema(value_type = AttachmentKindCode)]
     pub kind: String,
     /// A PDF, XLSX or ODS file (recognised by its content).
     #[schema(value_type = String, format = Binary)]

@@ -177,17 +177,15 @@ pub fn read_general(
         );
     }
     match (first, last) {
-        (Some(first_project_year), Some(last_project_year)) if errors.is_empty() => {
-            Some(General {
-                title,
-                summary,
-                contact_name,
-                contact_email,
-                contact_phone,
-                first_project_year,
-                last_project_year,
-            })
-        }
+        (Some(first_project_year), Some(last_project_year)) if errors.is_empty() => Some(General {
+            title,
+            summary,
+            contact_name,
+            contact_email,
+            contact_phone,
+            first_project_year,
+            last_project_year,
+        }),
         _ => None,
     }
 }
@@ -305,7 +303,13 @@ pub struct KpiFields {
 pub fn read_kpi(input: &KpiInput, errors: &mut FieldErrors) -> Option<KpiFields> {
     let indicator = text(&input.indicator, "indicator", "de indicator", true, errors);
     let unit = text(&input.unit, "unit", "de eenheid", true, errors);
-    let measurement = text(&input.measurement, "measurement", "hoe u meet", true, errors);
+    let measurement = text(
+        &input.measurement,
+        "measurement",
+        "hoe u meet",
+        true,
+        errors,
+    );
     let mut value = |text: &str, field: &str, label: &str| match KpiValue::parse(text) {
         Ok(v) => i64::try_from(v.thousandths()).ok(),
         Err(e) => {
@@ -449,7 +453,9 @@ mod tests {
         );
         assert!(Cents::parse(&cents_as_typed(-100)).is_err());
         assert_eq!(
-            KpiValue::parse(&number_as_typed(12.5)).unwrap().thousandths(),
+            KpiValue::parse(&number_as_typed(12.5))
+                .unwrap()
+                .thousandths(),
             12_500
         );
         assert!(KpiValue::parse(&number_as_typed(-1.0)).is_err());

@@ -125,10 +125,7 @@ pub async fn authenticate<C: ConnectionTrait>(
     let Some(user) = user.filter(|u| u.active) else {
         return Ok(Err((Refused::Inactive, Some(row))));
     };
-    if row
-        .last_used_at
-        .is_none_or(|at| at + TOUCH_INTERVAL <= now)
-    {
+    if row.last_used_at.is_none_or(|at| at + TOUCH_INTERVAL <= now) {
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(now)))
             .filter(api_token::Column::Id.eq(row.id))
@@ -142,7 +139,9 @@ pub async fn authenticate<C: ConnectionTrait>(
 pub fn check_name(name: &str) -> Result<String, &'static str> {
     let name = name.trim();
     if name.is_empty() {
-        return Err("Geef de sleutel een naam, bijvoorbeeld de naam van de toepassing die hem gebruikt.");
+        return Err(
+            "Geef de sleutel een naam, bijvoorbeeld de naam van de toepassing die hem gebruikt.",
+        );
     }
     if name.chars().count() > MAX_NAME {
         return Err("De naam mag hoogstens 100 tekens tellen.");

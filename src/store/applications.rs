@@ -291,7 +291,10 @@ pub async fn list_submitted<C: ConnectionTrait>(
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
     let municipality_ids: Vec<i64> = rows.iter().filter_map(|r| r.lead_municipality_id).collect();
-    let partner_ids: Vec<i64> = rows.iter().filter_map(|r| r.partner_organisation_id).collect();
+    let partner_ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.partner_organisation_id)
+        .collect();
     let municipalities = municipality::Entity::find()
         .filter(municipality::Column::Id.is_in(municipality_ids))
         .all(db)
@@ -304,7 +307,10 @@ pub async fn list_submitted<C: ConnectionTrait>(
         .into_iter()
         .map(|row| {
             let lead = match (row.lead_municipality_id, row.partner_organisation_id) {
-                (Some(id), _) => municipalities.iter().find(|m| m.id == id).map(|m| m.name.clone()),
+                (Some(id), _) => municipalities
+                    .iter()
+                    .find(|m| m.id == id)
+                    .map(|m| m.name.clone()),
                 (None, Some(id)) => partners.iter().find(|p| p.id == id).map(|p| p.name.clone()),
                 (None, None) => None,
             };

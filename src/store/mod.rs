@@ -2,6 +2,7 @@
 //! never build SQL themselves; the functions return plain data for the pages and the domain.
 
 pub mod allocations;
+pub mod api_tokens;
 pub mod applications;
 pub mod attachments;
 pub mod calls;
@@ -11,7 +12,6 @@ pub mod reference;
 pub mod rules;
 pub mod sections;
 pub mod submission;
-pub mod api_tokens;
 
 /// The placeholder for the one value of a custom SQL fragment (`Expr::cust_with_values`):
 /// sea-query reads `?` on SQLite and `$1` on PostgreSQL.

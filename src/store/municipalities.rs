@@ -281,9 +281,8 @@ pub async fn standing<C: ConnectionTrait>(
         ),
         None => assess_single(&context.rules, &municipality, &taken),
     };
-    let advice = advise.then(|| {
-        Advisor::new(&context.rules, &directory, &taken, ADVISOR_OPTIONS).advise(nis)
-    });
+    let advice = advise
+        .then(|| Advisor::new(&context.rules, &directory, &taken, ADVISOR_OPTIONS).advise(nis));
     Ok(Some(Standing {
         directory,
         municipality,

@@ -6,7 +6,9 @@
 
 use chrono::Utc;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 
 use entity::{application, application_action, call_action, kpi};
 
@@ -75,7 +77,10 @@ pub async fn save_general<C: ConnectionTrait>(
 ) -> Result<bool, DbErr> {
     let updated = application::Entity::update_many()
         .col_expr(application::Column::Version, Expr::value(version + 1))
-        .col_expr(application::Column::Title, Expr::value(general.title.clone()))
+        .col_expr(
+            application::Column::Title,
+            Expr::value(general.title.clone()),
+        )
         .col_expr(
             application::Column::Summary,
             Expr::value(Some(general.summary.clone())),
@@ -368,7 +373,10 @@ pub async fn save_kpi<C: ConnectionTrait>(
         .filter(kpi::Column::Version.eq(version));
     if !row.is_reach_kpi {
         update = update
-            .col_expr(kpi::Column::Indicator, Expr::value(fields.indicator.clone()))
+            .col_expr(
+                kpi::Column::Indicator,
+                Expr::value(fields.indicator.clone()),
+            )
             .col_expr(kpi::Column::Unit, Expr::value(fields.unit.clone()))
             .col_expr(kpi::Column::Baseline, Expr::value(fields.baseline))
             .col_expr(kpi::Column::Target, Expr::value(fields.target));

@@ -43,7 +43,10 @@ pub enum Submitted {
 
 /// Refuses a first submission after the call's deadline (a resubmission after a change
 /// request may come later).
-pub fn ensure_within_deadline(content: &DossierContent, now: DateTime<Utc>) -> Result<(), AppError> {
+pub fn ensure_within_deadline(
+    content: &DossierContent,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let app = &content.dossier.application;
     if now > content.call.call.submission_closes_at && app.state == ApplicationState::Draft {
         return Err(AppError::Conflict(format!(

@@ -90,7 +90,15 @@ async fn page(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
 ) -> Result<Html<String>, AppError> {
-    view(&state, &ctx, &user, FormErrors::default(), String::new(), None).await
+    view(
+        &state,
+        &ctx,
+        &user,
+        FormErrors::default(),
+        String::new(),
+        None,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,9 +150,16 @@ async fn create(
     )
     .await?;
     txn.commit().await?;
-    Ok(view(&state, &ctx, &user, FormErrors::default(), String::new(), Some(token))
-        .await?
-        .into_response())
+    Ok(view(
+        &state,
+        &ctx,
+        &user,
+        FormErrors::default(),
+        String::new(),
+        Some(token),
+    )
+    .await?
+    .into_response())
 }
 
 async fn revoke(

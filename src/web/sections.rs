@@ -13,16 +13,16 @@ use serde::Deserialize;
 
 use entity::{application, application_action, kpi};
 
-use crate::domain::fields::{self, ActionInput, GeneralInput, KpiFields, KpiInput};
-use crate::store::sections::{AddedAction, By};
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
+use crate::domain::fields::{self, ActionInput, GeneralInput, KpiFields, KpiInput};
 use crate::error::AppError;
 use crate::policy::Action;
 use crate::state::AppState;
 use crate::store;
 use crate::store::drafts::{self, ChosenAction, DossierContent};
+use crate::store::sections::{AddedAction, By};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::dossier_view::{
@@ -75,9 +75,6 @@ async fn editable(
     crate::web::review::ensure_section_open(&state.db, &dossier.application, section).await?;
     Ok(drafts::load(&state.db, dossier).await?)
 }
-
-
-
 
 // ------------------------------------------------------------------ general information
 
@@ -719,8 +716,6 @@ impl KpiForm {
     }
 }
 
-
-
 fn read_kpi(form: &KpiForm, errors: &mut FormErrors) -> Option<KpiFields> {
     fields::read_kpi(
         &KpiInput {
@@ -760,8 +755,14 @@ async fn add_kpi(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let txn = crate::db::begin_write(&state.db).await?;
-    store::sections::add_kpi(&txn, &content, chosen, &input, &By::user(&user, ctx.ip.clone()))
-        .await?;
+    store::sections::add_kpi(
+        &txn,
+        &content,
+        chosen,
+        &input,
+        &By::user(&user, ctx.ip.clone()),
+    )
+    .await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!(
@@ -910,8 +911,7 @@ async fn delete_kpi(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let (chosen, _, row) = find_kpi(&content, &kpi_id)?;
     let txn = crate::db::begin_write(&state.db).await?;
-    if !store::sections::delete_kpi(&txn, &content, row, &By::user(&user, ctx.ip.clone())).await?
-    {
+    if !store::sections::delete_kpi(&txn, &content, row, &By::user(&user, ctx.ip.clone())).await? {
         txn.rollback().await?;
         return Err(AppError::Conflict(
             "De bereik-KPI hoort bij de actie en kan niet apart verwijderd worden.".into(),
@@ -967,7 +967,6 @@ pub struct DeclarationsPage {
     pub accepted: bool,
     pub version: i32,
 }
-
 
 pub use crate::domain::fields::DECLARATIONS;
 

@@ -5,9 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::attachments::{BOUNDARY, file, multipart_body, text};
-use crate::helpers::{
-    ADMIN, OFFICIAL_A, OFFICIAL_B, REVIEWER, TestApp, count, spawn_app, user_id,
-};
+use crate::helpers::{ADMIN, OFFICIAL_A, OFFICIAL_B, REVIEWER, TestApp, count, spawn_app, user_id};
 
 const ANTWERPEN: i32 = 11002;
 const WILLEBROEK: i32 = 12040;
@@ -67,18 +65,21 @@ impl Api {
     }
 
     async fn upload(&self, dossier: i64, kind: &str, name: &str, data: &[u8]) -> reqwest::Response {
-        self.request(Method::POST, &format!("/api/v1/dossiers/{dossier}/attachments"))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={BOUNDARY}"),
-            )
-            .body(multipart_body(&[
-                text("kind", kind),
-                file(name, "application/octet-stream", data),
-            ]))
-            .send()
-            .await
-            .unwrap()
+        self.request(
+            Method::POST,
+            &format!("/api/v1/dossiers/{dossier}/attachments"),
+        )
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(multipart_body(&[
+            text("kind", kind),
+            file(name, "application/octet-stream", data),
+        ]))
+        .send()
+        .await
+        .unwrap()
     }
 }
 
@@ -135,7 +136,12 @@ async fn open_call(api: &Api) -> Value {
 
 async fn create_draft(api: &Api, call_id: &Value) -> (i64, String) {
     let response = api
-        .send_json(Method::POST, "/api/v1/dossiers", None, &json!({"call_id": call_id}))
+        .send_json(
+            Method::POST,
+            "/api/v1/dossiers",
+            None,
+            &json!({"call_id": call_id}),
+        )
         .await;
     assert_eq!(response.status(), 201, "draft created");
     let tag = etag_of(&response);
@@ -193,10 +199,16 @@ async fn a_script_lists_the_call_checks_eligibility_creates_fills_uploads_and_su
     assert_eq!(status, 200);
     assert_eq!(me["municipality_nis_code"], ANTWERPEN);
     let call = open_call(&api).await;
-    assert!(call["actions"].as_array().unwrap().len() >= 20, "22 actions");
+    assert!(
+        call["actions"].as_array().unwrap().len() >= 20,
+        "22 actions"
+    );
 
     let (status, verdict) = api
-        .get(&format!("/api/v1/municipalities/{ANTWERPEN}/eligibility?call_id={}", call["id"]))
+        .get(&format!(
+            "/api/v1/municipalities/{ANTWERPEN}/eligibility?call_id={}",
+            call["id"]
+        ))
         .await;
     assert_eq!(status, 200, "{verdict}");
     assert_eq!(verdict["verdict"]["decision"], "eligible_alone");
@@ -233,7 +245,13 @@ async fn a_script_lists_the_call_checks_eligibility_creates_fills_uploads_and_su
         422,
     )
     .await;
-    assert!(body["errors"].as_array().unwrap().iter().any(|e| e["field"] == "sections.attachments"));
+    assert!(
+        body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "sections.attachments")
+    );
 
     let response = api.upload(id, "council_decision", "besluit.pdf", PDF).await;
     assert_eq!(response.status(), 201);
@@ -250,10 +268,16 @@ async fn a_script_lists_the_call_checks_eligibility_creates_fills_uploads_and_su
     assert_eq!(status, 200, "{submitted}");
     assert_eq!(submitted["state"], "submitted");
 
-    assert_eq!(count(&app.db, "application WHERE state = 'submitted'").await, 1);
+    assert_eq!(
+        count(&app.db, "application WHERE state = 'submitted'").await,
+        1
+    );
     assert_eq!(count(&app.db, "application_snapshot").await, 1);
     assert!(count(&app.db, "audit_log WHERE action = 'application.submitted'").await == 1);
-    assert!(count(&app.db, "email_outbox").await >= 1, "confirmation queued");
+    assert!(
+        count(&app.db, "email_outbox").await >= 1,
+        "confirmation queued"
+    );
     assert_eq!(
         count(&app.db, "api_token WHERE last_used_at IS NOT NULL").await,
         1,
@@ -261,8 +285,13 @@ async fn a_script_lists_the_call_checks_eligibility_creates_fills_uploads_and_su
     );
     // Locked now: further changes are conflicts.
     problem(
-        api.send_json(Method::PATCH, &format!("/api/v1/dossiers/{id}"), Some("*"), &json!({}))
-            .await,
+        api.send_json(
+            Method::PATCH,
+            &format!("/api/v1/dossiers/{id}"),
+            Some("*"),
+            &json!({}),
+        )
+        .await,
         409,
     )
     .await;
@@ -271,7 +300,15 @@ async fn a_script_lists_the_call_checks_eligibility_creates_fills_uploads_and_su
     let (_, list) = reviewer.get("/api/v1/dossiers?state=submitted").await;
     assert_eq!(list["total"], 1);
     let other = Api::new(&app, OFFICIAL_B).await;
-    problem(other.request(Method::GET, &format!("/api/v1/dossiers/{id}")).send().await.unwrap(), 404).await;
+    problem(
+        other
+            .request(Method::GET, &format!("/api/v1/dossiers/{id}"))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
     let (_, list) = other.get("/api/v1/dossiers").await;
     assert_eq!(list["total"], 0);
 }
@@ -304,7 +341,12 @@ async fn a_session_cookie_does_not_authenticate_the_api() {
 #[tokio::test]
 async fn missing_unknown_and_revoked_tokens_get_401_and_refusals_are_audited() {
     let app = spawn_app().await;
-    let anonymous = app.client.get(format!("{}/api/v1/calls", app.address)).send().await.unwrap();
+    let anonymous = app
+        .client
+        .get(format!("{}/api/v1/calls", app.address))
+        .send()
+        .await
+        .unwrap();
     assert!(anonymous.headers().contains_key("www-authenticate"));
     problem(anonymous, 401).await;
     let unknown = app
@@ -323,14 +365,29 @@ async fn missing_unknown_and_revoked_tokens_get_401_and_refusals_are_audited() {
         .await
         .unwrap()
         .expect("revoked");
-    let body = problem(api.request(Method::GET, "/api/v1/calls").send().await.unwrap(), 401).await;
+    let body = problem(
+        api.request(Method::GET, "/api/v1/calls")
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
     assert!(body["detail"].as_str().unwrap().contains("ingetrokken"));
     assert_eq!(
-        count(&app.db, "audit_log WHERE action = 'api_token.refused' AND details = 'revoked'").await,
+        count(
+            &app.db,
+            "audit_log WHERE action = 'api_token.refused' AND details = 'revoked'"
+        )
+        .await,
         1
     );
     assert_eq!(
-        count(&app.db, "audit_log WHERE action = 'api_token.refused' AND details = 'unknown'").await,
+        count(
+            &app.db,
+            "audit_log WHERE action = 'api_token.refused' AND details = 'unknown'"
+        )
+        .await,
         1
     );
 }
@@ -342,14 +399,27 @@ async fn a_user_creates_a_token_that_is_shown_once_and_revokes_it_on_the_account
     let (status, html) = browser.get("/account/api-sleutels").await;
     assert_eq!(status, 200);
     assert!(html.contains("nog geen API-sleutels"));
-    let response = browser.post("/account/api-sleutels", &[("name", "  ")]).await;
+    let response = browser
+        .post("/account/api-sleutels", &[("name", "  ")])
+        .await;
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("Geef de sleutel een naam"));
-    let response = browser.post("/account/api-sleutels", &[("name", "Zaaksysteem")]).await;
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Geef de sleutel een naam")
+    );
+    let response = browser
+        .post("/account/api-sleutels", &[("name", "Zaaksysteem")])
+        .await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     let start = html.find("slapi_").expect("the token is shown");
-    let token: String = html[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let token: String = html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
     assert_eq!(
         count(&app.db, &format!("api_token WHERE token_hash = '{token}'")).await,
         0,
@@ -370,9 +440,13 @@ async fn a_user_creates_a_token_that_is_shown_once_and_revokes_it_on_the_account
     let mut other = app.signed_in(OFFICIAL_B).await;
     other.get("/account/api-sleutels").await;
     let token_id = count(&app.db, "api_token").await;
-    let response = other.post(&format!("/account/api-sleutels/{token_id}/intrekken"), &[]).await;
+    let response = other
+        .post(&format!("/account/api-sleutels/{token_id}/intrekken"), &[])
+        .await;
     assert_eq!(response.status(), 404);
-    let response = browser.post(&format!("/account/api-sleutels/{token_id}/intrekken"), &[]).await;
+    let response = browser
+        .post(&format!("/account/api-sleutels/{token_id}/intrekken"), &[])
+        .await;
     assert_eq!(response.status(), 303);
     let refused = app
         .client
@@ -382,7 +456,11 @@ async fn a_user_creates_a_token_that_is_shown_once_and_revokes_it_on_the_account
         .await
         .unwrap();
     problem(refused, 401).await;
-    for action in ["api_token.created", "api_token.revoked", "api_token.refused"] {
+    for action in [
+        "api_token.created",
+        "api_token.revoked",
+        "api_token.refused",
+    ] {
         assert_eq!(
             count(&app.db, &format!("audit_log WHERE action = '{action}'")).await,
             1,
@@ -390,7 +468,9 @@ async fn a_user_creates_a_token_that_is_shown_once_and_revokes_it_on_the_account
         );
     }
     // The forms are CSRF-protected like the others.
-    let response = browser.post_raw("/account/api-sleutels", &[("name", "zonder token")]).await;
+    let response = browser
+        .post_raw("/account/api-sleutels", &[("name", "zonder token")])
+        .await;
     assert_eq!(response.status(), 403);
 }
 
@@ -407,18 +487,41 @@ async fn bad_bodies_are_problems_never_server_errors() {
             .header("content-type", content_type)
             .body(body)
     };
-    problem(raw("{\"general\": ", "application/json").send().await.unwrap(), 400).await;
+    problem(
+        raw("{\"general\": ", "application/json")
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
     problem(raw("{}", "text/plain").send().await.unwrap(), 415).await;
     let body = problem(
-        raw("{\"general\": {\"title\": 5}}", "application/json").send().await.unwrap(),
+        raw("{\"general\": {\"title\": 5}}", "application/json")
+            .send()
+            .await
+            .unwrap(),
         422,
     )
     .await;
     assert_eq!(body["errors"][0]["field"], "general.title");
-    assert_eq!(body["errors"][0]["message"], "Verkeerd type: verwacht tekst.");
-    let body = problem(raw("{\"algemeen\": {}}", "application/json").send().await.unwrap(), 422).await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Verkeerd type: verwacht tekst."
+    );
+    let body = problem(
+        raw("{\"algemeen\": {}}", "application/json")
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
     assert_eq!(body["errors"][0]["field"], "algemeen");
-    let huge = format!("{{\"general\": {{\"title\": \"{}\"}}}}", "x".repeat(400 * 1024));
+    let huge = format!(
+        "{{\"general\": {{\"title\": \"{}\"}}}}",
+        "x".repeat(400 * 1024)
+    );
     let response = api
         .request(Method::PATCH, &path)
         .header("if-match", &tag)
@@ -450,13 +553,31 @@ async fn bad_bodies_are_problems_never_server_errors() {
     ] {
         assert!(fields.contains(&expected), "{expected} in {fields:?}");
     }
-    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("e-mailadres"));
-    assert_eq!(count(&app.db, "application_action").await, 0, "nothing saved");
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("e-mailadres")
+    );
+    assert_eq!(
+        count(&app.db, "application_action").await,
+        0,
+        "nothing saved"
+    );
     // Bad ids and unknown paths are not found, as problems.
-    for bad in ["/api/v1/dossiers/abc", "/api/v1/dossiers/-1", "/api/v1/calls/99999999999999999999", "/api/v1/bestaat-niet"] {
+    for bad in [
+        "/api/v1/dossiers/abc",
+        "/api/v1/dossiers/-1",
+        "/api/v1/calls/99999999999999999999",
+        "/api/v1/bestaat-niet",
+    ] {
         problem(api.request(Method::GET, bad).send().await.unwrap(), 404).await;
     }
-    problem(api.request(Method::DELETE, &path).send().await.unwrap(), 405).await;
+    problem(
+        api.request(Method::DELETE, &path).send().await.unwrap(),
+        405,
+    )
+    .await;
     let (status, _) = api.get("/api/v1/dossiers?page=0").await;
     assert_eq!(status, 422);
 }
@@ -474,13 +595,27 @@ async fn a_change_needs_a_current_if_match_so_two_clients_cannot_overwrite_each_
         body["general"]["title"] = json!(title);
         json!({"general": body["general"]})
     };
-    problem(first.send_json(Method::PATCH, &path, None, &change("Zonder")).await, 428).await;
-    let response = first.send_json(Method::PATCH, &path, Some(&tag), &change("Eerste")).await;
+    problem(
+        first
+            .send_json(Method::PATCH, &path, None, &change("Zonder"))
+            .await,
+        428,
+    )
+    .await;
+    let response = first
+        .send_json(Method::PATCH, &path, Some(&tag), &change("Eerste"))
+        .await;
     assert_eq!(response.status(), 200);
     let new_tag = etag_of(&response);
     assert_ne!(new_tag, tag);
     // The second client read the dossier before the first saved.
-    problem(second.send_json(Method::PATCH, &path, Some(&tag), &change("Tweede")).await, 412).await;
+    problem(
+        second
+            .send_json(Method::PATCH, &path, Some(&tag), &change("Tweede"))
+            .await,
+        412,
+    )
+    .await;
     let (_, dossier) = second.get(&path).await;
     assert_eq!(dossier["title"], "Eerste");
     assert_eq!(dossier["etag"], json!(new_tag));
@@ -497,7 +632,13 @@ async fn a_change_needs_a_current_if_match_so_two_clients_cannot_overwrite_each_
     let mut browser = app.signed_in(OFFICIAL_A).await;
     let action = crate::journey::add_action(&app, &mut browser, &id.to_string(), "2.1").await;
     assert!(!action.is_empty());
-    problem(first.send_json(Method::PATCH, &path, Some(&new_tag), &change("Derde")).await, 412).await;
+    problem(
+        first
+            .send_json(Method::PATCH, &path, Some(&new_tag), &change("Derde"))
+            .await,
+        412,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -511,20 +652,45 @@ async fn each_role_gets_what_the_policy_allows() {
     // Officials see their own municipality's verdict and advice, staff every municipality's.
     let eligibility = format!("/api/v1/municipalities/{ANTWERPEN}/eligibility");
     assert_eq!(a.get(&eligibility).await.0, 200);
-    problem(b.request(Method::GET, &eligibility).send().await.unwrap(), 403).await;
+    problem(
+        b.request(Method::GET, &eligibility).send().await.unwrap(),
+        403,
+    )
+    .await;
     assert_eq!(reviewer.get(&eligibility).await.0, 200);
-    let (status, advice) = b.get(&format!("/api/v1/municipalities/{WILLEBROEK}/advice")).await;
+    let (status, advice) = b
+        .get(&format!("/api/v1/municipalities/{WILLEBROEK}/advice"))
+        .await;
     assert_eq!(status, 200, "{advice}");
     assert!(advice["status"].is_string());
-    assert_eq!(admin.get(&format!("/api/v1/municipalities/{WILLEBROEK}/advice")).await.0, 200);
+    assert_eq!(
+        admin
+            .get(&format!("/api/v1/municipalities/{WILLEBROEK}/advice"))
+            .await
+            .0,
+        200
+    );
     // Only officials start dossiers; a municipality that may not apply alone is told why.
     problem(
-        reviewer.send_json(Method::POST, "/api/v1/dossiers", None, &json!({"call_id": call["id"]})).await,
+        reviewer
+            .send_json(
+                Method::POST,
+                "/api/v1/dossiers",
+                None,
+                &json!({"call_id": call["id"]}),
+            )
+            .await,
         403,
     )
     .await;
     let refused = problem(
-        b.send_json(Method::POST, "/api/v1/dossiers", None, &json!({"call_id": call["id"]})).await,
+        b.send_json(
+            Method::POST,
+            "/api/v1/dossiers",
+            None,
+            &json!({"call_id": call["id"]}),
+        )
+        .await,
         409,
     )
     .await;
@@ -533,18 +699,36 @@ async fn each_role_gets_what_the_policy_allows() {
     // ABB reads the draft but never edits it; B may not learn it exists.
     assert_eq!(reviewer.get(&format!("/api/v1/dossiers/{id}")).await.0, 200);
     problem(
-        admin.send_json(Method::PATCH, &format!("/api/v1/dossiers/{id}"), Some(&tag), &json!({})).await,
+        admin
+            .send_json(
+                Method::PATCH,
+                &format!("/api/v1/dossiers/{id}"),
+                Some(&tag),
+                &json!({}),
+            )
+            .await,
         403,
     )
     .await;
     problem(
-        b.send_json(Method::PATCH, &format!("/api/v1/dossiers/{id}"), Some(&tag), &json!({})).await,
+        b.send_json(
+            Method::PATCH,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&tag),
+            &json!({}),
+        )
+        .await,
         404,
     )
     .await;
     let (_, list) = reviewer.get("/api/v1/dossiers").await;
     assert_eq!(list["total"], 0, "drafts stay the applicant's");
-    let (_, list) = a.get(&format!("/api/v1/dossiers?call_id={}&state=draft&per_page=1", call["id"])).await;
+    let (_, list) = a
+        .get(&format!(
+            "/api/v1/dossiers?call_id={}&state=draft&per_page=1",
+            call["id"]
+        ))
+        .await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], id);
 }
