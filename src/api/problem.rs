@@ -74,7 +74,7 @@ fn kind_of(status: u16) -> (&'static str, &'static str) {
 /// An error answer of the API.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    pub problem: Problem,
+    pub problem: Box<Problem>,
     headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
@@ -82,14 +82,14 @@ impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         let (slug, title) = kind_of(status.as_u16());
         Self {
-            problem: Problem {
+            problem: Box::new(Problem {
                 kind: format!("/api/v1/docs#probleem-{slug}"),
                 title: title.to_owned(),
                 status: status.as_u16(),
                 detail: detail.into(),
                 instance: None,
                 errors: Vec::new(),
-            },
+            }),
             headers: Vec::new(),
         }
     }
@@ -236,7 +236,7 @@ pub async fn ensure_problem(request: Request, next: Next) -> Response {
     let bytes = to_bytes(body, MAX_ERROR_BODY).await.unwrap_or_default();
     let mut problem = match serde_json::from_slice::<Problem>(&bytes) {
         Ok(problem) if is_problem => problem,
-        _ => ApiError::new(status, generic_detail(status)).problem,
+        _ => *ApiError::new(status, generic_detail(status)).problem,
     };
     problem.instance.get_or_insert(instance);
     let body = serde_json::to_vec(&problem).unwrap_or_default();

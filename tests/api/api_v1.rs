@@ -212,7 +212,7 @@ async fn a_script_lists_the_call_checks_eligibility_creates_fills_uploads_and_su
         .await;
     assert_eq!(status, 200, "{verdict}");
     assert_eq!(verdict["verdict"]["decision"], "eligible_alone");
-    assert!(verdict["verdict"]["results"].as_array().unwrap().len() > 0);
+    assert!(!verdict["verdict"]["results"].as_array().unwrap().is_empty());
     assert!(verdict["verdict"]["fictitious"].is_boolean());
     let (status, list) = api.get("/api/v1/municipalities").await;
     assert_eq!(status, 200);
