@@ -246,8 +246,11 @@ pub async fn list(
             .map(str::to_owned)
     };
     let call_id = match text(&query.call_id) {
-        Some(t) => Some(t.parse::<i64>().map_err(|_| {
-            invalid_query("call_id", "Geef het id van een oproep als geheel getal.")
+        Some(t) => Some(t.parse::<i64>().ok().filter(|id| *id >= 1).ok_or_else(|| {
+            invalid_query(
+                "call_id",
+                "Geef het id van een oproep als geheel getal vanaf 1.",
+            )
         })?),
         None => None,
     };
