@@ -22,6 +22,7 @@ pub mod types;
 use axum::Json;
 use axum::extract::{Path, State};
 use chrono::Utc;
+use sea_orm::EntityTrait;
 
 use entity::call::CallState;
 
@@ -122,8 +123,6 @@ pub async fn me(
         municipality_nis_code: nis,
     }))
 }
-
-use sea_orm::EntityTrait;
 
 fn call_summary(summary: &store::calls::CallSummary) -> CallSummaryOut {
     let call = &summary.call;
@@ -325,7 +324,7 @@ async fn standing_for(
         &user.user,
         Action::ViewEligibility,
         Some((
-            &format!("municipality:{}", nis_code(nis)),
+            &format!("municipality:{}", nis.get()),
             &DossierParties {
                 lead_municipality_id: Some(municipality_id),
                 ..DossierParties::default()
@@ -341,10 +340,6 @@ async fn standing_for(
             .await?
             .ok_or_else(ApiError::not_found)?;
     Ok((context, standing, own))
-}
-
-fn nis_code(nis: NisCode) -> u32 {
-    nis.get()
 }
 
 #[utoipa::path(
