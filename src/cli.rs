@@ -1,4 +1,5 @@
-//! The command line: `samenleven [serve|migrate|seed|import-population|create-user|apply-mergers]`.
+//! The command line: `samenleven [serve|migrate|seed|import-population|create-user|apply-mergers|
+//! create-api-token]`.
 
 use std::path::PathBuf;
 
@@ -74,6 +75,16 @@ pub enum Command {
         /// Only show what would change; nothing is written.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Create a personal API token for an existing, active account and print it once (only its
+    /// hash is stored). The token acts as that account, with its role and organisation.
+    CreateApiToken {
+        /// The account's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// A name for the token, e.g. the application that uses it.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -175,7 +186,48 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::CreateApiToken { email, name } => {
+            let db = db::connect(config.database_url.expose()).await?;
+            db::migrate(&db).await?;
+            let (row, token) = create_api_token(&db, &email, &name).await?;
+            println!(
+                "API-sleutel \"{}\" aangemaakt (id {}) voor {email}.",
+                row.name, row.id
+            );
+            println!("{token}");
+            Ok(())
+        }
     }
+}
+
+/// Creates a token for the active account with `email`, audited as done by the operator.
+async fn create_api_token(
+    db: &sea_orm::DatabaseConnection,
+    email: &str,
+    name: &str,
+) -> anyhow::Result<(entity::api_token::Model, String)> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let email =
+        accounts::normalise_email(email).map_err(|_| anyhow::anyhow!("ongeldig e-mailadres"))?;
+    let name = crate::store::api_tokens::check_name(name).map_err(|m| anyhow::anyhow!(m))?;
+    let user = entity::app_user::Entity::find()
+        .filter(entity::app_user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?
+        .filter(|u| u.active)
+        .with_context(|| format!("geen actief account met e-mailadres {email}"))?;
+    let txn = db::begin_write(db).await?;
+    let (row, token) =
+        crate::store::api_tokens::create(&txn, user.id, &name, chrono::Utc::now()).await?;
+    crate::audit::record(
+        &txn,
+        crate::audit::AuditEntry::new("api_token.created", "api_token", Some(row.id.to_string()))
+            .by(None, "systeem (opdrachtregel create-api-token)")
+            .after(serde_json::json!({"name": row.name, "user_id": user.id})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((row, token))
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 //! benchmarks drive the same code. See `ARCHITECTURE.md` for the map.
 
 pub mod accounts;
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod cli;

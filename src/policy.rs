@@ -62,6 +62,10 @@ pub enum Action {
     ManageUsers,
     /// Browse the audit log.
     ViewAudit,
+    /// Read a municipality's eligibility verdict and the pooling advisor's cooperations: staff
+    /// for every municipality, officials for their own only (the municipality is passed as the
+    /// lead of `parties`).
+    ViewEligibility,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +93,10 @@ pub fn decide(actor: &Actor, action: Action, parties: Option<&DossierParties>) -
         },
         (
             UserRole::Reviewer,
-            Action::ViewDossier | Action::ReviewDossier | Action::ManagePayments,
+            Action::ViewDossier
+            | Action::ReviewDossier
+            | Action::ManagePayments
+            | Action::ViewEligibility,
         ) => Ok(()),
         (UserRole::Reviewer, _) => Err(Refusal::Forbidden),
         (UserRole::Official, Action::StartDossier) => {
@@ -112,6 +119,10 @@ pub fn decide(actor: &Actor, action: Action, parties: Option<&DossierParties>) -
             Some(p) if is_member(actor, p) => Ok(()),
             Some(p) if leads(actor, p) => Err(Refusal::Forbidden),
             _ => Err(Refusal::Hidden),
+        },
+        (UserRole::Official, Action::ViewEligibility) => match parties {
+            Some(p) if actor.municipality_id.is_some() && leads(actor, p) => Ok(()),
+            _ => Err(Refusal::Forbidden),
         },
         (UserRole::Official, _) => Err(Refusal::Forbidden),
     }
@@ -254,6 +265,26 @@ mod tests {
             Action::ManagePayments,
         ] {
             assert_eq!(decide(&official(1), action, None), Err(Refusal::Forbidden));
+        }
+    }
+
+    #[test]
+    fn officials_read_the_eligibility_of_their_own_municipality_only() {
+        let own = dossier_led_by(1, &[]);
+        let other = dossier_led_by(2, &[]);
+        assert_eq!(
+            decide(&official(1), Action::ViewEligibility, Some(&own)),
+            Ok(())
+        );
+        assert_eq!(
+            decide(&official(1), Action::ViewEligibility, Some(&other)),
+            Err(Refusal::Forbidden)
+        );
+        for role in [UserRole::Reviewer, UserRole::Admin] {
+            assert_eq!(
+                decide(&staff(role), Action::ViewEligibility, Some(&other)),
+                Ok(())
+            );
         }
     }
 

@@ -164,7 +164,19 @@ pub async fn middleware(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string());
-    request.extensions_mut().insert(ClientIp(ip));
+    request.extensions_mut().insert(ClientIp(ip.clone()));
+
+    // The JSON API authenticates with bearer tokens only, never with the session cookie.
+    if crate::api::is_api_path(request.uri().path()) {
+        match crate::api::auth::authenticate(&state, request.headers(), ip).await {
+            Ok(Some(user)) => {
+                request.extensions_mut().insert(user);
+            }
+            Ok(None) => {}
+            Err(refusal) => return refusal,
+        }
+        return next.run(request).await;
+    }
 
     let headers = request.headers();
     let token = cookies::get(headers, cookies::SESSION);

@@ -127,3 +127,228 @@ pub async fn create_draft<C: ConnectionTrait>(
     }
     Ok(app)
 }
+
+/// Starts a dossier for the official's own organisation in an open call: alone for a
+/// municipality that may apply alone, or under the separate agreement for a partner
+/// organisation. "One application per municipality per call" is enforced by the database, so
+/// of two simultaneous starts exactly one wins. Refusals are Dutch conflicts; whether the user
+/// may start a dossier at all is the caller's policy check.
+pub async fn start(
+    db: &sea_orm::DatabaseConnection,
+    user: &crate::auth::session::SessionUser,
+    call_id: i64,
+    by: &crate::store::sections::By,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<application::Model, crate::error::AppError> {
+    use crate::error::AppError;
+    use entity::application::ApplicationKind;
+    use entity::call::CallState;
+    let call = crate::store::rules::call_context(db, call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if call.call.state != CallState::Open
+        || now < call.call.submission_opens_at
+        || now > call.call.submission_closes_at
+    {
+        return Err(AppError::Conflict(format!(
+            "De oproep {} is niet open voor indiening.",
+            call.call.title
+        )));
+    }
+    let first_year = call
+        .rules
+        .project_years
+        .first()
+        .map(|y| i32::from(y.year))
+        .unwrap_or(1);
+    let (kind, lead_municipality_id, partner_id, title) = match (
+        user.user.municipality_id,
+        user.user.partner_organisation_id,
+    ) {
+        (Some(municipality_id), _) => {
+            let (directory, ids) =
+                crate::store::rules::directory(db, call.call.reference_year, call.map_date())
+                    .await?;
+            let nis = ids
+                .iter()
+                .find(|(_, id)| **id == municipality_id)
+                .map(|(n, _)| *n);
+            let Some(m) = nis.and_then(|n| directory.get(n)) else {
+                return Err(AppError::Conflict(
+                    "Uw gemeente bestaat niet in de gemeentelijke indeling van deze oproep.".into(),
+                ));
+            };
+            let taken = crate::store::rules::taken(db, call.call.id).await?;
+            if let Some(reference) = taken.application_of(m.nis_code) {
+                return Err(AppError::Conflict(format!(
+                    "{} neemt al deel aan dossier {reference} voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.",
+                    m.name
+                )));
+            }
+            if crate::domain::can_apply_alone(&call.rules, m) != Some(true) {
+                return Err(AppError::Conflict(format!(
+                    "{} kan volgens de regels van de oproep niet alleen indienen. Bekijk op 'Mijn gemeente' met welke gemeenten van uw referentieregio u kunt samenwerken.",
+                    m.name
+                )));
+            }
+            (
+                ApplicationKind::Single,
+                Some(municipality_id),
+                None,
+                format!("Dossier {}", m.name),
+            )
+        }
+        (None, Some(partner_id)) => {
+            let existing = entity::application::Entity::find()
+                .filter(entity::application::Column::CallId.eq(call.call.id))
+                .filter(entity::application::Column::PartnerOrganisationId.eq(partner_id))
+                .one(db)
+                .await?;
+            if let Some(existing) = existing {
+                return Err(AppError::Conflict(format!(
+                    "Uw organisatie heeft al dossier {} voor deze oproep.",
+                    existing.reference
+                )));
+            }
+            (
+                ApplicationKind::Partner,
+                None,
+                Some(partner_id),
+                format!("Dossier {}", user.organisation.clone().unwrap_or_default()),
+            )
+        }
+        (None, None) => return Err(AppError::Forbidden),
+    };
+
+    let txn = crate::db::begin_write(db).await?;
+    let inserted = match crate::store::applications::create_draft(
+        &txn,
+        crate::store::applications::NewDossier {
+            call_id: call.call.id,
+            call_code: call.call.code.clone(),
+            kind,
+            lead_municipality_id,
+            partner_organisation_id: partner_id,
+            title,
+            first_project_year: first_year,
+            created_by: user.user.id,
+        },
+        now,
+    )
+    .await
+    {
+        Ok(app) => app,
+        Err(err) => {
+            txn.rollback().await?;
+            if crate::store::is_unique_violation(&err) {
+                return Err(AppError::Conflict(
+                    "Uw gemeente neemt intussen al deel aan een ander dossier voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.".into(),
+                ));
+            }
+            return Err(err.into());
+        }
+    };
+    let reference = inserted.reference.clone();
+    crate::audit::record(
+        &txn,
+        crate::audit::AuditEntry::new("application.started", "application", Some(inserted.id.to_string()))
+            .by(Some(by.user_id), by.label.clone())
+            .from_ip(by.ip.clone())
+            .after(serde_json::json!({ "reference": reference, "call": call.call.code, "kind": format!("{kind:?}") })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(inserted)
+}
+
+/// A page of dossiers for ABB: every dossier but drafts (those are the applicants' business until
+/// they are submitted), optionally of one call and in one state, by id.
+pub struct SubmittedPage {
+    /// Each dossier with the name of its lead.
+    pub items: Vec<(application::Model, String)>,
+    pub total: u64,
+}
+
+pub async fn list_submitted<C: ConnectionTrait>(
+    db: &C,
+    call_id: Option<i64>,
+    state: Option<entity::application::ApplicationState>,
+    page: u64,
+    per_page: u64,
+) -> Result<SubmittedPage, DbErr> {
+    use entity::application::ApplicationState;
+    use sea_orm::{PaginatorTrait, QueryOrder};
+    let mut select = application::Entity::find()
+        .filter(application::Column::State.ne(ApplicationState::Draft))
+        .order_by_asc(application::Column::Id);
+    if let Some(call_id) = call_id {
+        select = select.filter(application::Column::CallId.eq(call_id));
+    }
+    if let Some(state) = state {
+        select = select.filter(application::Column::State.eq(state));
+    }
+    let paginator = select.paginate(db, per_page.max(1));
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
+    let municipality_ids: Vec<i64> = rows.iter().filter_map(|r| r.lead_municipality_id).collect();
+    let partner_ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.partner_organisation_id)
+        .collect();
+    let municipalities = municipality::Entity::find()
+        .filter(municipality::Column::Id.is_in(municipality_ids))
+        .all(db)
+        .await?;
+    let partners = partner_organisation::Entity::find()
+        .filter(partner_organisation::Column::Id.is_in(partner_ids))
+        .all(db)
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let lead = match (row.lead_municipality_id, row.partner_organisation_id) {
+                (Some(id), _) => municipalities
+                    .iter()
+                    .find(|m| m.id == id)
+                    .map(|m| m.name.clone()),
+                (None, Some(id)) => partners.iter().find(|p| p.id == id).map(|p| p.name.clone()),
+                (None, None) => None,
+            };
+            (row, lead.unwrap_or_default())
+        })
+        .collect();
+    Ok(SubmittedPage { items, total })
+}
+
+use crate::domain::workflow::DossierState;
+use entity::application::ApplicationState;
+
+/// The state machine's name for a stored state.
+pub fn to_domain(state: ApplicationState) -> DossierState {
+    match state {
+        ApplicationState::Draft => DossierState::Draft,
+        ApplicationState::Submitted => DossierState::Submitted,
+        ApplicationState::InReview => DossierState::InReview,
+        ApplicationState::ChangesRequested => DossierState::ChangesRequested,
+        ApplicationState::Resubmitted => DossierState::Resubmitted,
+        ApplicationState::Approved => DossierState::Approved,
+        ApplicationState::PartlyApproved => DossierState::PartlyApproved,
+        ApplicationState::Rejected => DossierState::Rejected,
+        ApplicationState::Withdrawn => DossierState::Withdrawn,
+    }
+}
+
+/// The stored state for a state of the state machine.
+pub fn from_domain(state: DossierState) -> ApplicationState {
+    match state {
+        DossierState::Draft => ApplicationState::Draft,
+        DossierState::Submitted => ApplicationState::Submitted,
+        DossierState::InReview => ApplicationState::InReview,
+        DossierState::ChangesRequested => ApplicationState::ChangesRequested,
+        DossierState::Resubmitted => ApplicationState::Resubmitted,
+        DossierState::Approved => ApplicationState::Approved,
+        DossierState::PartlyApproved => ApplicationState::PartlyApproved,
+        DossierState::Rejected => ApplicationState::Rejected,
+        DossierState::Withdrawn => ApplicationState::Withdrawn,
+    }
+}

@@ -1,5 +1,6 @@
 //! Attachments of a dossier: listing them, finding one, recording and removing rows. The files
-//! themselves live under `Config::upload_dir()`; the web layer writes and removes them.
+//! themselves live under `Config::upload_dir()`; [`record_upload`] writes one and records it
+//! (the HTML upload and the API share it), the web layer removes them.
 //!
 //! Attachments of progress reports (`progress_report_id` set) belong to those reports: the
 //! dossier's list, its kinds and deletion here only concern the dossier's own attachments.
@@ -122,4 +123,70 @@ pub async fn insert<C: ConnectionTrait>(
 pub async fn delete<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> {
     let result = attachment::Entity::delete_by_id(id).exec(db).await?;
     Ok(result.rows_affected > 0)
+}
+
+/// Stores an accepted upload under a generated name in `dir` and records it, with its checksum,
+/// in the same transaction as the audit entry; the file is removed again when recording fails.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_upload(
+    db: &sea_orm::DatabaseConnection,
+    dir: &std::path::Path,
+    application: &entity::application::Model,
+    kind: crate::domain::attachments::AttachmentKind,
+    name: &str,
+    file_type: crate::domain::attachments::FileType,
+    data: &[u8],
+    by: &crate::store::sections::By,
+) -> Result<attachment::Model, crate::error::AppError> {
+    use crate::error::AppError;
+    use sha2::{Digest, Sha256};
+    let stored_name = uuid::Uuid::new_v4().simple().to_string();
+    let size_bytes = i64::try_from(data.len()).map_err(AppError::internal)?;
+    let sha256 = hex::encode(Sha256::digest(data));
+    crate::web::attachments::write_file(dir, &stored_name, data)
+        .await
+        .map_err(AppError::internal)?;
+    let new = NewAttachment {
+        application_id: application.id,
+        kind: kind.code().to_owned(),
+        original_name: name.to_owned(),
+        stored_name: stored_name.clone(),
+        content_type: file_type.content_type().to_owned(),
+        size_bytes,
+        sha256,
+        uploaded_by: by.user_id,
+        uploaded_at: Utc::now(),
+    };
+    let recorded = async {
+        let txn = crate::db::begin_write(db).await?;
+        let row = insert(&txn, new).await?;
+        crate::audit::record(
+            &txn,
+            crate::audit::AuditEntry::new(
+                "attachment.uploaded",
+                "attachment",
+                Some(row.id.to_string()),
+            )
+            .by(Some(by.user_id), by.label.clone())
+            .from_ip(by.ip.clone())
+            .after(crate::web::attachments::row_json(&row))
+            .details(format!(
+                "dossier {}: {} ({})",
+                application.reference,
+                row.original_name,
+                kind.label()
+            )),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok::<_, DbErr>(row)
+    }
+    .await;
+    match recorded {
+        Ok(row) => Ok(row),
+        Err(err) => {
+            crate::web::attachments::remove_file(dir, &stored_name).await;
+            Err(err.into())
+        }
+    }
 }

@@ -236,6 +236,16 @@ impl DossierContent {
         ))
     }
 
+    /// The call's project year numbers, as the general information chooses from them.
+    pub fn project_years(&self) -> Vec<i32> {
+        self.call
+            .rules
+            .project_years
+            .iter()
+            .map(|y| i32::from(y.year))
+            .collect()
+    }
+
     pub fn default_target_date(&self) -> NaiveDate {
         self.call.call.period_end
     }

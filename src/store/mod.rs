@@ -2,6 +2,7 @@
 //! never build SQL themselves; the functions return plain data for the pages and the domain.
 
 pub mod allocations;
+pub mod api_tokens;
 pub mod applications;
 pub mod attachments;
 pub mod call_admin;
@@ -13,6 +14,8 @@ pub mod municipalities;
 pub mod programme;
 pub mod reference;
 pub mod rules;
+pub mod sections;
+pub mod submission;
 
 /// The placeholder for the one value of a custom SQL fragment (`Expr::cust_with_values`):
 /// sea-query reads `?` on SQLite and `$1` on PostgreSQL.
@@ -21,6 +24,14 @@ pub fn placeholder(db: &impl sea_orm::ConnectionTrait) -> &'static str {
         sea_orm::DbBackend::Postgres => "$1",
         _ => "?",
     }
+}
+
+/// A unique-constraint violation (both databases).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 /// The page to show (1-based, clamped) and the number of pages, for `total` rows shown

@@ -240,3 +240,53 @@ fn unique(ids: impl Iterator<Item = i64>) -> Vec<i64> {
     let mut seen = HashSet::new();
     ids.filter(|id| seen.insert(*id)).collect()
 }
+
+/// A municipality's standing in one call: where it is on the call's map, the eligibility verdict
+/// and, when asked, the pooling advisor's cooperations.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub directory: crate::domain::Directory,
+    pub municipality: crate::domain::Municipality,
+    pub verdict: crate::domain::Verdict,
+    pub advice: Option<Result<crate::domain::Advice, crate::domain::AdvisorError>>,
+}
+
+/// The advisor shows the smallest cooperation and two alternatives per list: enough to choose
+/// from, short enough to read.
+pub const ADVISOR_OPTIONS: crate::domain::AdvisorOptions =
+    crate::domain::AdvisorOptions { max_proposals: 3 };
+
+/// The standing of municipality `nis` in the call; `None` when it is not on the call's map.
+/// The municipality's own dossier of the call (`own_reference`) does not count against it: the
+/// verdict then says whether it may apply the way it does. The advisor runs when `advise`.
+pub async fn standing<C: ConnectionTrait>(
+    db: &C,
+    context: &crate::store::rules::CallContext,
+    nis: crate::domain::NisCode,
+    own_reference: Option<&str>,
+    advise: bool,
+) -> Result<Option<Standing>, DbErr> {
+    use crate::domain::{Advisor, assess_single};
+    let (directory, _) =
+        crate::store::rules::directory(db, context.call.reference_year, context.map_date()).await?;
+    let taken = crate::store::rules::taken(db, context.call.id).await?;
+    let Some(municipality) = directory.get(nis).cloned() else {
+        return Ok(None);
+    };
+    let verdict = match own_reference {
+        Some(reference) => assess_single(
+            &context.rules,
+            &municipality,
+            &taken.without_application(reference),
+        ),
+        None => assess_single(&context.rules, &municipality, &taken),
+    };
+    let advice = advise
+        .then(|| Advisor::new(&context.rules, &directory, &taken, ADVISOR_OPTIONS).advise(nis));
+    Ok(Some(Standing {
+        directory,
+        municipality,
+        verdict,
+        advice,
+    }))
+}

@@ -32,7 +32,6 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store;
 use crate::store::applications::DossierWithParties;
-use crate::store::attachments::NewAttachment;
 use crate::web::context::PageContext;
 use crate::web::dossiers::{ensure_editable, is_editable, load_for, state_label};
 use crate::web::form::FormErrors;
@@ -280,16 +279,16 @@ pub(crate) async fn read_form(
 }
 
 /// An upload that passed every check.
-struct AcceptedFile {
-    kind: AttachmentKind,
-    name: String,
-    file_type: FileType,
-    data: Vec<u8>,
+pub(crate) struct AcceptedFile {
+    pub(crate) kind: AttachmentKind,
+    pub(crate) name: String,
+    pub(crate) file_type: FileType,
+    pub(crate) data: Vec<u8>,
 }
 
 /// Checks the form; on failure the errors and the status to answer with (413 when the file is
 /// too large, 422 otherwise).
-fn validate(
+pub(crate) fn validate(
     form: UploadForm,
     max: usize,
     max_label: &str,
@@ -385,56 +384,18 @@ async fn upload(
     };
 
     let application = &dossier.application;
-    let dir = state.config.upload_dir();
-    let stored_name = uuid::Uuid::new_v4().simple().to_string();
-    let size_bytes = i64::try_from(file.data.len()).map_err(AppError::internal)?;
-    let sha256 = hex::encode(Sha256::digest(&file.data));
-    write_file(&dir, &stored_name, &file.data)
-        .await
-        .map_err(AppError::internal)?;
-    let new = NewAttachment {
-        application_id: application.id,
-        kind: file.kind.code().to_owned(),
-        original_name: file.name.clone(),
-        stored_name: stored_name.clone(),
-        content_type: file.file_type.content_type().to_owned(),
-        size_bytes,
-        sha256,
-        uploaded_by: user.user.id,
-        uploaded_at: Utc::now(),
-    };
-    let recorded = async {
-        let txn = crate::db::begin_write(&state.db).await?;
-        let row = store::attachments::insert(&txn, new).await?;
-        audit::record(
-            &txn,
-            AuditEntry::new(
-                "attachment.uploaded",
-                "attachment",
-                Some(row.id.to_string()),
-            )
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .after(row_json(&row))
-            .details(format!(
-                "dossier {}: {} ({})",
-                application.reference,
-                row.original_name,
-                file.kind.label()
-            )),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok::<_, sea_orm::DbErr>(row)
-    }
-    .await;
-    let row = match recorded {
-        Ok(row) => row,
-        Err(err) => {
-            remove_file(&dir, &stored_name).await;
-            return Err(err.into());
-        }
-    };
+    let by = crate::store::sections::By::user(&user, ctx.ip.clone());
+    let row = store::attachments::record_upload(
+        &state.db,
+        &state.config.upload_dir(),
+        application,
+        file.kind,
+        &file.name,
+        file.file_type,
+        &file.data,
+        &by,
+    )
+    .await?;
     Ok(redirect_with_flash(
         &list_href(application.id),
         &format!("Bijlage “{}” is toegevoegd.", row.original_name),
@@ -537,7 +498,7 @@ async fn find_attachment(
         .ok_or(AppError::NotFound)
 }
 
-fn row_json(row: &attachment::Model) -> serde_json::Value {
+pub(crate) fn row_json(row: &attachment::Model) -> serde_json::Value {
     serde_json::to_value(row).unwrap_or(serde_json::Value::Null)
 }
 

@@ -137,6 +137,11 @@ impl Statuses {
     }
 }
 
+/// Whether the dossier may be submitted now: every section complete and no blocking rule.
+pub fn ready_to_submit(content: &DossierContent, report: &ApplicationReport) -> bool {
+    report.can_submit && statuses(content, report).all_complete()
+}
+
 pub fn statuses(content: &DossierContent, report: &ApplicationReport) -> Statuses {
     let members = (content.dossier.application.kind
         == entity::application::ApplicationKind::Cooperation)

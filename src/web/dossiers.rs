@@ -9,11 +9,8 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
-use entity::application::{ApplicationKind, ApplicationState};
-use entity::call::CallState;
+use entity::application::ApplicationState;
 
-use crate::audit::{self, AuditEntry};
-use crate::domain::can_apply_alone;
 use crate::policy;
 use crate::store::drafts;
 use crate::web::dossier_view::{
@@ -241,122 +238,9 @@ async fn start(
         .trim()
         .parse()
         .map_err(|_| AppError::BadRequest("Kies een oproep.".into()))?;
-    let call = store::rules::call_context(&state.db, call_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let now = Utc::now();
-    if call.call.state != CallState::Open
-        || now < call.call.submission_opens_at
-        || now > call.call.submission_closes_at
-    {
-        return Err(AppError::Conflict(format!(
-            "De oproep {} is niet open voor indiening.",
-            call.call.title
-        )));
-    }
-    let first_year = call
-        .rules
-        .project_years
-        .first()
-        .map(|y| i32::from(y.year))
-        .unwrap_or(1);
-    let (kind, lead_municipality_id, partner_id, title) = match (
-        user.user.municipality_id,
-        user.user.partner_organisation_id,
-    ) {
-        (Some(municipality_id), _) => {
-            let (directory, ids) =
-                store::rules::directory(&state.db, call.call.reference_year, call.map_date())
-                    .await?;
-            let nis = ids
-                .iter()
-                .find(|(_, id)| **id == municipality_id)
-                .map(|(n, _)| *n);
-            let Some(m) = nis.and_then(|n| directory.get(n)) else {
-                return Err(AppError::Conflict(
-                    "Uw gemeente bestaat niet in de gemeentelijke indeling van deze oproep.".into(),
-                ));
-            };
-            let taken = store::rules::taken(&state.db, call.call.id).await?;
-            if let Some(reference) = taken.application_of(m.nis_code) {
-                return Err(AppError::Conflict(format!(
-                    "{} neemt al deel aan dossier {reference} voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.",
-                    m.name
-                )));
-            }
-            if can_apply_alone(&call.rules, m) != Some(true) {
-                return Err(AppError::Conflict(format!(
-                    "{} kan volgens de regels van de oproep niet alleen indienen. Bekijk op 'Mijn gemeente' met welke gemeenten van uw referentieregio u kunt samenwerken.",
-                    m.name
-                )));
-            }
-            (
-                ApplicationKind::Single,
-                Some(municipality_id),
-                None,
-                format!("Dossier {}", m.name),
-            )
-        }
-        (None, Some(partner_id)) => {
-            let existing = entity::application::Entity::find()
-                .filter(entity::application::Column::CallId.eq(call.call.id))
-                .filter(entity::application::Column::PartnerOrganisationId.eq(partner_id))
-                .one(&state.db)
-                .await?;
-            if let Some(existing) = existing {
-                return Err(AppError::Conflict(format!(
-                    "Uw organisatie heeft al dossier {} voor deze oproep.",
-                    existing.reference
-                )));
-            }
-            (
-                ApplicationKind::Partner,
-                None,
-                Some(partner_id),
-                format!("Dossier {}", user.organisation.clone().unwrap_or_default()),
-            )
-        }
-        (None, None) => return Err(AppError::Forbidden),
-    };
-
-    let txn = crate::db::begin_write(&state.db).await?;
-    let inserted = match store::applications::create_draft(
-        &txn,
-        store::applications::NewDossier {
-            call_id: call.call.id,
-            call_code: call.call.code.clone(),
-            kind,
-            lead_municipality_id,
-            partner_organisation_id: partner_id,
-            title,
-            first_project_year: first_year,
-            created_by: user.user.id,
-        },
-        now,
-    )
-    .await
-    {
-        Ok(app) => app,
-        Err(err) => {
-            txn.rollback().await?;
-            if is_unique_violation(&err) {
-                return Err(AppError::Conflict(
-                    "Uw gemeente neemt intussen al deel aan een ander dossier voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.".into(),
-                ));
-            }
-            return Err(err.into());
-        }
-    };
+    let by = crate::store::sections::By::user(&user, ctx.ip.clone());
+    let inserted = store::applications::start(&state.db, &user, call_id, &by, Utc::now()).await?;
     let reference = inserted.reference.clone();
-    audit::record(
-        &txn,
-        AuditEntry::new("application.started", "application", Some(inserted.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .after(serde_json::json!({ "reference": reference, "call": call.call.code, "kind": format!("{kind:?}") })),
-    )
-    .await?;
-    txn.commit().await?;
     let mut response = Redirect::to(&format!("/dossiers/{}", inserted.id)).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
@@ -368,10 +252,4 @@ async fn start(
     Ok(response)
 }
 
-/// A unique-constraint violation (both databases).
-pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(
-        err.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
-}
+pub use crate::store::is_unique_violation;

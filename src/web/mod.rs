@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod allocation;
+pub mod api_tokens;
 pub mod assets;
 pub mod attachments;
 pub mod chart;
@@ -76,6 +77,8 @@ pub fn routes() -> RouteTable {
         .merge(followup::routes())
         .merge(followup_review::routes())
         .merge(payments::routes())
+        .merge(api_tokens::routes())
+        .merge(crate::api::routes())
 }
 
 /// Builds the whole application. `main`, the tests and the benchmarks all use this router.
@@ -118,6 +121,7 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
+        .layer(middleware::from_fn(crate::api::problem::ensure_problem))
 }
 
 /// Makes the state reachable from layers that are built before the state exists.

@@ -19,8 +19,8 @@ use entity::{call, population_figure};
 use crate::auth::session::CurrentUser;
 use crate::domain::dutch::{format_count, format_share, join_names};
 use crate::domain::{
-    Advice, AdviceStatus, Advisor, AdvisorOptions, Decision, Directory, NisCode, Outcome, Proposal,
-    RuleResult, Verdict, assess_partner, assess_single,
+    Advice, AdviceStatus, Decision, Directory, NisCode, Outcome, Proposal, RuleResult, Verdict,
+    assess_partner,
 };
 use crate::error::AppError;
 use crate::policy::{self, Action};
@@ -32,10 +32,6 @@ use crate::web::context::PageContext;
 use crate::web::dossiers::state_label;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::OFFICIALS;
-
-/// The smallest cooperation and two alternatives per list: enough to choose from, short
-/// enough to read.
-const ADVISOR_OPTIONS: AdvisorOptions = AdvisorOptions { max_proposals: 3 };
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -546,10 +542,16 @@ async fn call_view<C: ConnectionTrait>(
         }
         Organisation::Municipality(m) => {
             let nis = store::rules::nis(m.nis_code)?;
-            let (directory, _) =
-                store::rules::directory(db, call.reference_year, context.map_date()).await?;
-            let taken = store::rules::taken(db, call.id).await?;
-            let Some(municipality) = directory.get(nis) else {
+            let own_dossier = dossiers.iter().find(|d| d.call.id == call.id);
+            let standing = store::municipalities::standing(
+                db,
+                &context,
+                nis,
+                own_dossier.map(|d| d.reference.as_str()),
+                own_dossier.is_none(),
+            )
+            .await?;
+            let Some(standing) = standing else {
                 view.no_verdict = Some(format!(
                     "{} staat niet op de gemeentekaart die deze oproep gebruikt (gemeenten en referentieregio's op {}). Neem contact op met ABB.",
                     m.name,
@@ -557,24 +559,16 @@ async fn call_view<C: ConnectionTrait>(
                 ));
                 return Ok(Some(view));
             };
-            // The organisation's own dossier of this call does not count against it: the
-            // verdict then says whether it may apply the way it does.
-            let own_dossier = dossiers.iter().find(|d| d.call.id == call.id);
-            let verdict = match own_dossier {
-                Some(d) => assess_single(
-                    &context.rules,
-                    municipality,
-                    &taken.without_application(&d.reference),
-                ),
-                None => assess_single(&context.rules, municipality, &taken),
-            };
+            let verdict = standing.verdict;
             if own_dossier.is_none() {
                 let alone = verdict.decision == Decision::EligibleAlone;
                 view.can_start = alone && submission_open && may_start;
-                let advisor = Advisor::new(&context.rules, &directory, &taken, ADVISOR_OPTIONS);
-                match advisor.advise(nis) {
-                    Ok(advice) => view.advice = Some(AdviceView::new(&advice, &directory)),
-                    Err(err) => view.no_verdict = Some(err.to_string()),
+                match standing.advice {
+                    Some(Ok(advice)) => {
+                        view.advice = Some(AdviceView::new(&advice, &standing.directory))
+                    }
+                    Some(Err(err)) => view.no_verdict = Some(err.to_string()),
+                    None => {}
                 }
             }
             view.verdict = Some(VerdictView::from(&verdict));

@@ -59,33 +59,7 @@ pub fn routes() -> RouteTable {
         .get("/dossiers/{id}/beslissing", Access::SignedIn, letter)
 }
 
-pub fn to_domain(state: ApplicationState) -> DossierState {
-    match state {
-        ApplicationState::Draft => DossierState::Draft,
-        ApplicationState::Submitted => DossierState::Submitted,
-        ApplicationState::InReview => DossierState::InReview,
-        ApplicationState::ChangesRequested => DossierState::ChangesRequested,
-        ApplicationState::Resubmitted => DossierState::Resubmitted,
-        ApplicationState::Approved => DossierState::Approved,
-        ApplicationState::PartlyApproved => DossierState::PartlyApproved,
-        ApplicationState::Rejected => DossierState::Rejected,
-        ApplicationState::Withdrawn => DossierState::Withdrawn,
-    }
-}
-
-pub fn from_domain(state: DossierState) -> ApplicationState {
-    match state {
-        DossierState::Draft => ApplicationState::Draft,
-        DossierState::Submitted => ApplicationState::Submitted,
-        DossierState::InReview => ApplicationState::InReview,
-        DossierState::ChangesRequested => ApplicationState::ChangesRequested,
-        DossierState::Resubmitted => ApplicationState::Resubmitted,
-        DossierState::Approved => ApplicationState::Approved,
-        DossierState::PartlyApproved => ApplicationState::PartlyApproved,
-        DossierState::Rejected => ApplicationState::Rejected,
-        DossierState::Withdrawn => ApplicationState::Withdrawn,
-    }
-}
+pub use crate::store::applications::{from_domain, to_domain};
 
 fn party_of(user: &SessionUser) -> Party {
     match user.user.role {

@@ -68,6 +68,30 @@ impl RouteTable {
         self.add(Method::POST, path, access, post(handler))
     }
 
+    pub fn put<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::PUT, path, access, axum::routing::put(handler))
+    }
+
+    pub fn patch<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::PATCH, path, access, axum::routing::patch(handler))
+    }
+
+    pub fn delete<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(Method::DELETE, path, access, axum::routing::delete(handler))
+    }
+
     fn add(
         mut self,
         method: Method,
@@ -117,7 +141,14 @@ async fn enforce(access: Access, request: Request, next: Next) -> Response {
     if allows(access, user.as_ref().map(|u| u.user.role)) {
         return next.run(request).await;
     }
+    let api = crate::api::is_api_path(request.uri().path());
     let Some(user) = user else {
+        if api {
+            return crate::api::problem::ApiError::unauthorized(
+                "Meld u aan met een API-sleutel: `Authorization: Bearer <sleutel>`.",
+            )
+            .into_response();
+        }
         return login_redirect(request.uri().path_and_query().map(|p| p.as_str()));
     };
     let state = request.extensions().get::<AppState>().cloned();
@@ -137,6 +168,9 @@ async fn enforce(access: Access, request: Request, next: Next) -> Response {
         if let Err(err) = audit::record(&state.db, entry).await {
             tracing::error!(error = %err, "could not audit a refused request");
         }
+    }
+    if api {
+        return crate::api::problem::ApiError::forbidden().into_response();
     }
     forbidden_page()
 }

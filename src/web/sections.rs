@@ -9,23 +9,20 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-};
 use serde::Deserialize;
 
 use entity::{application, application_action, kpi};
 
-use crate::audit::{self, AuditEntry};
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
-use crate::domain::{Cents, KpiValue, Reach};
+use crate::domain::Cents;
+use crate::domain::fields::{self, ActionInput, GeneralInput, KpiFields, KpiInput};
 use crate::error::AppError;
 use crate::policy::Action;
 use crate::state::AppState;
+use crate::store;
 use crate::store::drafts::{self, ChosenAction, DossierContent};
+use crate::store::sections::{AddedAction, By};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::dossier_view::{
@@ -64,7 +61,6 @@ pub fn routes() -> RouteTable {
 }
 
 pub const CONFLICT_MESSAGE: &str = "Iemand anders bewaarde dit deel intussen. Uw invoer staat hieronder en is nog niet bewaard: vergelijk met de huidige gegevens (open de pagina opnieuw in een ander tabblad) en bewaar opnieuw.";
-const MAX_TEXT: usize = 5000;
 
 /// Loads the dossier for editing: the lead's officials only, and only while it is editable.
 async fn editable(
@@ -78,46 +74,6 @@ async fn editable(
     ensure_editable(&dossier)?;
     crate::web::review::ensure_section_open(&state.db, &dossier.application, section).await?;
     Ok(drafts::load(&state.db, dossier).await?)
-}
-
-fn text_limit(
-    value: &str,
-    field: &str,
-    label: &str,
-    required: bool,
-    errors: &mut FormErrors,
-) -> String {
-    let value = value.trim();
-    if required && value.is_empty() {
-        errors.add(field, format!("Vul {label} in."));
-    } else if value.chars().count() > MAX_TEXT {
-        errors.add(
-            field,
-            format!(
-                "{} mag hoogstens {MAX_TEXT} tekens tellen.",
-                capitalise(label)
-            ),
-        );
-    }
-    value.to_owned()
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
-}
-
-/// Bumps `application.updated_at` so lists show recent activity.
-async fn touch<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<(), DbErr> {
-    application::Entity::update_many()
-        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(application::Column::Id.eq(application_id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 // ------------------------------------------------------------------ general information
@@ -154,6 +110,18 @@ pub struct GeneralForm {
 }
 
 impl GeneralForm {
+    fn input(&self) -> GeneralInput {
+        GeneralInput {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            contact_name: self.contact_name.clone(),
+            contact_email: self.contact_email.clone(),
+            contact_phone: self.contact_phone.clone(),
+            first_project_year: self.first_project_year.clone(),
+            last_project_year: self.last_project_year.clone(),
+        }
+    }
+
     fn from_row(app: &application::Model) -> Self {
         Self {
             title: app.title.clone(),
@@ -222,104 +190,15 @@ async fn save_general(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "algemeen").await?;
     let app = &content.dossier.application;
     let mut errors = FormErrors::default();
-    let title = text_limit(&form.title, "title", "een titel", true, &mut errors);
-    let summary = text_limit(
-        &form.summary,
-        "summary",
-        "een korte samenvatting",
-        true,
-        &mut errors,
-    );
-    let contact_name = text_limit(
-        &form.contact_name,
-        "contact_name",
-        "de naam van de contactpersoon",
-        true,
-        &mut errors,
-    );
-    let contact_email = match crate::accounts::normalise_email(&form.contact_email) {
-        Ok(e) => e,
-        Err(_) => {
-            errors.add(
-                "contact_email",
-                "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be.",
-            );
-            String::new()
-        }
-    };
-    let contact_phone = form.contact_phone.trim().to_owned();
-    if contact_phone
-        .chars()
-        .any(|c| !(c.is_ascii_digit() || " +()/.-".contains(c)))
-        || contact_phone.len() > 30
-    {
-        errors.add(
-            "contact_phone",
-            "Vul een telefoonnummer in met cijfers, bijvoorbeeld 03 123 45 67.",
-        );
-    }
-    let years: Vec<i32> = content
-        .call
-        .rules
-        .project_years
-        .iter()
-        .map(|y| i32::from(y.year))
-        .collect();
-    let parse_year =
-        |text: &str, field: &str, errors: &mut FormErrors| match text.trim().parse::<i32>() {
-            Ok(y) if years.contains(&y) => Some(y),
-            _ => {
-                errors.add(field, "Kies een projectjaar van de oproep.");
-                None
-            }
-        };
-    let first = parse_year(&form.first_project_year, "first_project_year", &mut errors);
-    let last = parse_year(&form.last_project_year, "last_project_year", &mut errors);
-    if let (Some(f), Some(l)) = (first, last)
-        && l < f
-    {
-        errors.add(
-            "last_project_year",
-            "Het laatste projectjaar kan niet vóór het eerste liggen.",
-        );
-    }
+    let read = fields::read_general(&form.input(), &content.project_years(), &mut errors);
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    if !errors.is_empty() {
+    let Some(general) = read else {
         let page = general_view(&state, &ctx, &content, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let (first, last) = (first.unwrap_or(1), last.unwrap_or(1));
-    let changes: Vec<(application::Column, SimpleExpr)> = vec![
-        (application::Column::Title, Expr::value(title.clone())),
-        (
-            application::Column::Summary,
-            Expr::value(Some(summary.clone())),
-        ),
-        (
-            application::Column::ContactName,
-            Expr::value(Some(contact_name.clone())),
-        ),
-        (
-            application::Column::ContactEmail,
-            Expr::value(Some(contact_email.clone())),
-        ),
-        (
-            application::Column::ContactPhone,
-            Expr::value(Some(contact_phone.clone()).filter(|p| !p.is_empty())),
-        ),
-        (application::Column::FirstProjectYear, Expr::value(first)),
-        (application::Column::LastProjectYear, Expr::value(last)),
-        (application::Column::UpdatedAt, Expr::value(Utc::now())),
-    ];
+    };
     let txn = crate::db::begin_write(&state.db).await?;
-    let mut update = application::Entity::update_many()
-        .col_expr(application::Column::Version, Expr::value(version + 1))
-        .filter(application::Column::Id.eq(app.id))
-        .filter(application::Column::Version.eq(version));
-    for (column, value) in changes {
-        update = update.col_expr(column, value);
-    }
-    if update.exec(&txn).await?.rows_affected != 1 {
+    let by = By::user(&user, ctx.ip.clone());
+    if !store::sections::save_general(&txn, app, &general, version, &by).await? {
         txn.rollback().await?;
         let mut errors = FormErrors::default();
         errors.add("title", CONFLICT_MESSAGE);
@@ -333,15 +212,6 @@ async fn save_general(
         let page = general_view(&state, &ctx, &fresh, form, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    audit::record(
-        &txn,
-        AuditEntry::new("application.general_saved", "application", Some(app.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .before(serde_json::json!({"title": app.title, "summary": app.summary, "contact_name": app.contact_name, "contact_email": app.contact_email, "first_project_year": app.first_project_year, "last_project_year": app.last_project_year}))
-            .after(serde_json::json!({"title": title, "summary": summary, "contact_name": contact_name, "contact_email": contact_email, "first_project_year": first, "last_project_year": last})),
-    )
-    .await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!("/dossiers/{}", app.id),
@@ -488,67 +358,12 @@ async fn add_action(
     Form(form): Form<AddActionForm>,
 ) -> Result<Response, AppError> {
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
-    let chosen = form
-        .call_action_id
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .and_then(|cid| {
-            content
-                .call
-                .actions
-                .iter()
-                .find(|(ca, _)| ca.id == cid)
-                .cloned()
-        });
-    let Some((call_action, action)) = chosen else {
-        let mut errors = FormErrors::default();
-        errors.add(
-            "call_action_id",
-            "Kies een actie uit de lijst van de oproep.",
-        );
-        let page = actions_view(&state, &ctx, &content, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    if content
-        .actions
-        .iter()
-        .any(|a| a.call_action.id == call_action.id)
-    {
-        let mut errors = FormErrors::default();
-        errors.add(
-            "call_action_id",
-            format!("Actie {} staat al in uw dossier.", action.code),
-        );
-        let page = actions_view(&state, &ctx, &content, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
     let app_id = content.dossier.application.id;
-    let rank = content
-        .actions
-        .iter()
-        .map(|a| a.row.priority_rank)
-        .max()
-        .unwrap_or(0)
-        + 1;
+    let call_action_id = form.call_action_id.trim().parse::<i64>().unwrap_or(-1);
+    let by = By::user(&user, ctx.ip.clone());
     let txn = crate::db::begin_write(&state.db).await?;
-    let inserted = application_action::ActiveModel {
-        application_id: Set(app_id),
-        call_action_id: Set(call_action.id),
-        priority_rank: Set(rank),
-        baseline_reach: Set(0),
-        planned_reach: Set(1),
-        grant_cents: Set(call_action.unit_cost_cents),
-        own_contribution_cents: Set(0),
-        description: Set(String::new()),
-        partners: Set(None),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    let inserted = match inserted {
-        Ok(row) => row,
+    let added = match store::sections::add_action(&txn, &content, call_action_id, &by).await {
+        Ok(added) => added,
         Err(err) if crate::web::dossiers::is_unique_violation(&err) => {
             txn.rollback().await?;
             return Ok(redirect_with_flash(
@@ -559,39 +374,29 @@ async fn add_action(
         }
         Err(err) => return Err(err.into()),
     };
-    kpi::ActiveModel {
-        application_action_id: Set(inserted.id),
-        is_reach_kpi: Set(true),
-        indicator: Set(format!("Bereik: aantal {}", call_action.unit_label)),
-        unit: Set(call_action.unit_label.clone()),
-        baseline: Set(0),
-        target: Set(1000),
-        target_date: Set(content.default_target_date()),
-        measurement: Set("Telling door de gemeente, gestaafd met deelnemerslijsten.".into()),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    touch(&txn, app_id).await?;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "application.action_added",
-            "application",
-            Some(app_id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .after(serde_json::json!({"action": action.code, "priority_rank": rank})),
-    )
-    .await?;
+    let (inserted, code) = match added {
+        AddedAction::Added(row, code) => (row, code),
+        refused => {
+            txn.rollback().await?;
+            let mut errors = FormErrors::default();
+            errors.add(
+                "call_action_id",
+                match refused {
+                    AddedAction::AlreadyChosen(code) => {
+                        format!("Actie {code} staat al in uw dossier.")
+                    }
+                    _ => "Kies een actie uit de lijst van de oproep.".to_owned(),
+                },
+            );
+            let page = actions_view(&state, &ctx, &content, errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!("/dossiers/{app_id}/acties/{}", inserted.id),
         &format!(
-            "Actie {} toegevoegd. Vul het bereik, de eigen inbreng en de beschrijving in.",
-            action.code
+            "Actie {code} toegevoegd. Vul het bereik, de eigen inbreng en de beschrijving in."
         ),
         state.config.secure_cookies(),
     ))
@@ -652,6 +457,17 @@ pub struct ActionForm {
 }
 
 impl ActionForm {
+    fn input(&self) -> ActionInput {
+        ActionInput {
+            priority: self.priority.clone(),
+            baseline_reach: self.baseline_reach.clone(),
+            planned_reach: self.planned_reach.clone(),
+            own_contribution: self.own_contribution.clone(),
+            description: self.description.clone(),
+            partners: self.partners.clone(),
+        }
+    }
+
     fn from_row(row: &application_action::Model) -> Self {
         Self {
             priority: row.priority_rank.to_string(),
@@ -791,50 +607,9 @@ async fn save_action(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
     let mut errors = FormErrors::default();
-    let priority = match form.priority.trim().parse::<u32>() {
-        Ok(p) if (1..=999).contains(&p) => Some(p),
-        _ => {
-            errors.add(
-                "priority",
-                "Vul een prioriteit in als geheel getal vanaf 1 (1 is het belangrijkst).",
-            );
-            None
-        }
-    };
-    let mut reach = |text: &str, field: &str, label: &str| match Reach::parse(text) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            errors.add(field, format!("{label}: {e}"));
-            None
-        }
-    };
-    let baseline = reach(&form.baseline_reach, "baseline_reach", "Huidig bereik");
-    let planned = reach(&form.planned_reach, "planned_reach", "Gepland bereik");
-    let own = match Cents::parse(&form.own_contribution) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            errors.add("own_contribution", format!("Eigen inbreng: {e}"));
-            None
-        }
-    };
-    let description = text_limit(
-        &form.description,
-        "description",
-        "een beschrijving van de actie",
-        true,
-        &mut errors,
-    );
-    let partners = text_limit(
-        &form.partners,
-        "partners",
-        "de partners",
-        false,
-        &mut errors,
-    );
+    let read = fields::read_action(&form.input(), &mut errors);
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let (Some(priority), Some(baseline), Some(planned), Some(own), true) =
-        (priority, baseline, planned, own, errors.is_empty())
-    else {
+    let Some(read) = read else {
         let page = action_view(
             &state,
             &ctx,
@@ -848,52 +623,9 @@ async fn save_action(
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    // The grant follows from the rules (reach x unit cost, capped); stored for lists and exports.
-    let capped = std::cmp::min(
-        planned.get(),
-        u32::try_from(chosen.call_action.max_reach).unwrap_or(0),
-    );
-    let grant = chosen
-        .call_action
-        .unit_cost_cents
-        .saturating_mul(i64::from(capped));
-    let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    let by = By::user(&user, ctx.ip.clone());
     let txn = crate::db::begin_write(&state.db).await?;
-    let updated = application_action::Entity::update_many()
-        .col_expr(
-            application_action::Column::PriorityRank,
-            Expr::value(to_i32(priority)),
-        )
-        .col_expr(
-            application_action::Column::BaselineReach,
-            Expr::value(to_i32(baseline.get())),
-        )
-        .col_expr(
-            application_action::Column::PlannedReach,
-            Expr::value(to_i32(planned.get())),
-        )
-        .col_expr(
-            application_action::Column::OwnContributionCents,
-            Expr::value(own.get()),
-        )
-        .col_expr(application_action::Column::GrantCents, Expr::value(grant))
-        .col_expr(
-            application_action::Column::Description,
-            Expr::value(description.clone()),
-        )
-        .col_expr(
-            application_action::Column::Partners,
-            Expr::value(Some(partners.clone()).filter(|p| !p.is_empty())),
-        )
-        .col_expr(
-            application_action::Column::Version,
-            Expr::value(version + 1),
-        )
-        .filter(application_action::Column::Id.eq(chosen.row.id))
-        .filter(application_action::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
+    if !store::sections::save_action(&txn, &content, chosen, &read, version, &by).await? {
         txn.rollback().await?;
         let mut errors = FormErrors::default();
         errors.add("priority", CONFLICT_MESSAGE);
@@ -912,31 +644,6 @@ async fn save_action(
         .await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    // The reach KPI follows the action's reach.
-    kpi::Entity::update_many()
-        .col_expr(
-            kpi::Column::Baseline,
-            Expr::value(i64::from(baseline.get()) * 1000),
-        )
-        .col_expr(
-            kpi::Column::Target,
-            Expr::value(i64::from(planned.get()) * 1000),
-        )
-        .col_expr(kpi::Column::Version, Expr::col(kpi::Column::Version).add(1))
-        .filter(kpi::Column::ApplicationActionId.eq(chosen.row.id))
-        .filter(kpi::Column::IsReachKpi.eq(true))
-        .exec(&txn)
-        .await?;
-    touch(&txn, content.dossier.application.id).await?;
-    audit::record(
-        &txn,
-        AuditEntry::new("application.action_saved", "application", Some(content.dossier.application.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .before(serde_json::json!({"action": chosen.action.code, "priority_rank": chosen.row.priority_rank, "baseline_reach": chosen.row.baseline_reach, "planned_reach": chosen.row.planned_reach, "own_contribution_cents": chosen.row.own_contribution_cents}))
-            .after(serde_json::json!({"action": chosen.action.code, "priority_rank": priority, "baseline_reach": baseline.get(), "planned_reach": planned.get(), "own_contribution_cents": own.get()})),
-    )
-    .await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!(
@@ -957,18 +664,8 @@ async fn delete_action(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
     let txn = crate::db::begin_write(&state.db).await?;
-    application_action::Entity::delete_by_id(chosen.row.id)
-        .exec(&txn)
+    store::sections::delete_action(&txn, &content, chosen, &By::user(&user, ctx.ip.clone()))
         .await?;
-    touch(&txn, content.dossier.application.id).await?;
-    audit::record(
-        &txn,
-        AuditEntry::new("application.action_removed", "application", Some(content.dossier.application.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .before(serde_json::json!({"action": chosen.action.code, "priority_rank": chosen.row.priority_rank, "planned_reach": chosen.row.planned_reach, "own_contribution_cents": chosen.row.own_contribution_cents, "description": chosen.row.description})),
-    )
-    .await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!("/dossiers/{}/acties", content.dossier.application.id),
@@ -1019,50 +716,18 @@ impl KpiForm {
     }
 }
 
-/// A KPI as read from its form.
-struct KpiInput {
-    indicator: String,
-    unit: String,
-    baseline: i64,
-    target: i64,
-    target_date: NaiveDate,
-    measurement: String,
-}
-
-fn parse_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d-%m-%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-        .ok()
-}
-
-fn read_kpi(form: &KpiForm, errors: &mut FormErrors) -> Option<KpiInput> {
-    let indicator = text_limit(&form.indicator, "indicator", "de indicator", true, errors);
-    let unit = text_limit(&form.unit, "unit", "de eenheid", true, errors);
-    let measurement = text_limit(&form.measurement, "measurement", "hoe u meet", true, errors);
-    let mut value = |text: &str, field: &str, label: &str| match KpiValue::parse(text) {
-        Ok(v) => i64::try_from(v.thousandths()).ok(),
-        Err(e) => {
-            errors.add(field, format!("{label}: {e}"));
-            None
-        }
-    };
-    let baseline = value(&form.baseline, "baseline", "Nulmeting");
-    let target = value(&form.target, "target", "Streefwaarde");
-    let target_date = parse_date(&form.target_date);
-    if target_date.is_none() {
-        errors.add("target_date", "Vul een datum in, bijvoorbeeld 30-09-2023.");
-    }
-    Some(KpiInput {
-        indicator,
-        unit,
-        baseline: baseline?,
-        target: target?,
-        target_date: target_date?,
-        measurement,
-    })
-    .filter(|_| errors.is_empty())
+fn read_kpi(form: &KpiForm, errors: &mut FormErrors) -> Option<KpiFields> {
+    fields::read_kpi(
+        &KpiInput {
+            indicator: form.indicator.clone(),
+            unit: form.unit.clone(),
+            baseline: form.baseline.clone(),
+            target: form.target.clone(),
+            target_date: form.target_date.clone(),
+            measurement: form.measurement.clone(),
+        },
+        errors,
+    )
 }
 
 async fn add_kpi(
@@ -1090,31 +755,12 @@ async fn add_kpi(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let txn = crate::db::begin_write(&state.db).await?;
-    kpi::ActiveModel {
-        application_action_id: Set(chosen.row.id),
-        is_reach_kpi: Set(false),
-        indicator: Set(input.indicator.clone()),
-        unit: Set(input.unit),
-        baseline: Set(input.baseline),
-        target: Set(input.target),
-        target_date: Set(input.target_date),
-        measurement: Set(input.measurement),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    touch(&txn, content.dossier.application.id).await?;
-    audit::record(
+    store::sections::add_kpi(
         &txn,
-        AuditEntry::new(
-            "application.kpi_added",
-            "application",
-            Some(content.dossier.application.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .after(serde_json::json!({"action": chosen.action.code, "indicator": input.indicator})),
+        &content,
+        chosen,
+        &input,
+        &By::user(&user, ctx.ip.clone()),
     )
     .await?;
     txn.commit().await?;
@@ -1234,25 +880,9 @@ async fn save_kpi(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
+    let by = By::user(&user, ctx.ip.clone());
     let txn = crate::db::begin_write(&state.db).await?;
-    let mut update = kpi::Entity::update_many()
-        .col_expr(kpi::Column::TargetDate, Expr::value(input.target_date))
-        .col_expr(
-            kpi::Column::Measurement,
-            Expr::value(input.measurement.clone()),
-        )
-        .col_expr(kpi::Column::Version, Expr::value(version + 1))
-        .filter(kpi::Column::Id.eq(row.id))
-        .filter(kpi::Column::Version.eq(version));
-    if !row.is_reach_kpi {
-        // The reach KPI's indicator, unit and numbers follow the action.
-        update = update
-            .col_expr(kpi::Column::Indicator, Expr::value(input.indicator.clone()))
-            .col_expr(kpi::Column::Unit, Expr::value(input.unit.clone()))
-            .col_expr(kpi::Column::Baseline, Expr::value(input.baseline))
-            .col_expr(kpi::Column::Target, Expr::value(input.target));
-    }
-    if update.exec(&txn).await?.rows_affected != 1 {
+    if !store::sections::save_kpi(&txn, &content, row, &input, version, &by).await? {
         txn.rollback().await?;
         let mut errors = FormErrors::default();
         errors.add("indicator", CONFLICT_MESSAGE);
@@ -1261,16 +891,6 @@ async fn save_kpi(
         let page = kpi_view(&state, &ctx, &content, &kpi_id, form, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    touch(&txn, content.dossier.application.id).await?;
-    audit::record(
-        &txn,
-        AuditEntry::new("application.kpi_saved", "application", Some(content.dossier.application.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .before(serde_json::json!({"kpi": row.id, "indicator": row.indicator, "baseline": row.baseline, "target": row.target, "target_date": row.target_date}))
-            .after(serde_json::json!({"kpi": row.id, "indicator": input.indicator, "baseline": input.baseline, "target": input.target, "target_date": input.target_date})),
-    )
-    .await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!(
@@ -1290,26 +910,13 @@ async fn delete_kpi(
 ) -> Result<Response, AppError> {
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let (chosen, _, row) = find_kpi(&content, &kpi_id)?;
-    if row.is_reach_kpi {
+    let txn = crate::db::begin_write(&state.db).await?;
+    if !store::sections::delete_kpi(&txn, &content, row, &By::user(&user, ctx.ip.clone())).await? {
+        txn.rollback().await?;
         return Err(AppError::Conflict(
             "De bereik-KPI hoort bij de actie en kan niet apart verwijderd worden.".into(),
         ));
     }
-    let txn = crate::db::begin_write(&state.db).await?;
-    kpi::Entity::delete_by_id(row.id).exec(&txn).await?;
-    touch(&txn, content.dossier.application.id).await?;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "application.kpi_removed",
-            "application",
-            Some(content.dossier.application.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .before(serde_json::json!({"kpi": row.id, "indicator": row.indicator})),
-    )
-    .await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!(
@@ -1361,20 +968,7 @@ pub struct DeclarationsPage {
     pub version: i32,
 }
 
-pub const DECLARATIONS: [(&str, &str); 3] = [
-    (
-        "truthful",
-        "Ik verklaar dat de gegevens in dit dossier juist en volledig zijn.",
-    ),
-    (
-        "mandate",
-        "Ik ben gemachtigd om dit dossier in te dienen namens mijn bestuur (beslissing van de gemeenteraad of het college in bijlage).",
-    ),
-    (
-        "cofinancing",
-        "Mijn bestuur brengt de eigen inbreng (cofinanciering) in zoals in de begroting vermeld, en rapporteert over de KPI's.",
-    ),
-];
+pub use crate::domain::fields::DECLARATIONS;
 
 async fn declarations_page(
     State(state): State<AppState>,
@@ -1418,15 +1012,12 @@ async fn save_declarations(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "verklaringen").await?;
     let app = &content.dossier.application;
     let mut errors = FormErrors::default();
-    for (given, (name, _)) in [&form.truthful, &form.mandate, &form.cofinancing]
-        .iter()
-        .zip(DECLARATIONS)
-    {
-        if given.is_none() {
-            errors.add(name, "Vink deze verklaring aan om te kunnen indienen.");
-        }
-    }
-    if !errors.is_empty() {
+    let given = [
+        form.truthful.is_some(),
+        form.mandate.is_some(),
+        form.cofinancing.is_some(),
+    ];
+    if !fields::read_declarations(given, &mut errors) {
         let page = render(&DeclarationsPage {
             layout: ctx.layout("Verklaringen"),
             dossier: header(&content, true),
@@ -1437,19 +1028,9 @@ async fn save_declarations(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
+    let by = By::user(&user, ctx.ip.clone());
     let txn = crate::db::begin_write(&state.db).await?;
-    let updated = application::Entity::update_many()
-        .col_expr(
-            application::Column::DeclarationsAcceptedAt,
-            Expr::value(Some(Utc::now())),
-        )
-        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
-        .col_expr(application::Column::Version, Expr::value(version + 1))
-        .filter(application::Column::Id.eq(app.id))
-        .filter(application::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
+    if !store::sections::accept_declarations(&txn, app, version, &by).await? {
         txn.rollback().await?;
         let mut errors = FormErrors::default();
         errors.add("truthful", CONFLICT_MESSAGE);
@@ -1462,17 +1043,6 @@ async fn save_declarations(
         })?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "application.declarations_accepted",
-            "application",
-            Some(app.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone()),
-    )
-    .await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!("/dossiers/{}", app.id),

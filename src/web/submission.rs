@@ -12,29 +12,28 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
-use entity::app_user;
 use entity::application::{self, ApplicationState};
-use entity::{application_member, application_snapshot};
+use entity::application_member;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::CurrentUser;
 use crate::auth::session::redirect_with_flash;
-use crate::domain::workflow::{self, Party, Transition};
 use crate::error::AppError;
-use crate::mail::{self, OutgoingMail};
 use crate::policy::Action;
 use crate::state::AppState;
+use crate::store;
 use crate::store::drafts;
+use crate::store::sections::By;
+use crate::store::submission::Submitted;
 use crate::web::context::PageContext;
-use crate::web::dossier_view::{Statuses, TaskItem, statuses, tasks};
+use crate::web::dossier_view::{Statuses, TaskItem, ready_to_submit, statuses, tasks};
 use crate::web::dossiers::{ensure_editable, load_for, may_withdraw};
 use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};
-use crate::web::review::{from_domain, to_domain};
 use crate::web::routes::OFFICIALS;
 use crate::web::{Access, RouteTable};
 
@@ -65,7 +64,7 @@ async fn check_view(
 ) -> Result<(Html<String>, bool), AppError> {
     let report = content.report(&state.db).await?;
     let s: Statuses = statuses(content, &report);
-    let ready = report.can_submit && s.all_complete();
+    let ready = ready_to_submit(content, &report);
     let mut view = full_view(content, &report);
     view.can_submit = ready;
     view.header.editable = true;
@@ -100,17 +99,6 @@ pub struct SubmitForm {
     pub version: String,
 }
 
-#[derive(Template)]
-#[template(path = "mail/submitted.txt")]
-struct SubmittedMail<'a> {
-    reference: &'a str,
-    title: &'a str,
-    call: &'a str,
-    lead: &'a str,
-    total_grant: &'a str,
-    link: &'a str,
-}
-
 async fn submit(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -121,32 +109,10 @@ async fn submit(
     let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
     ensure_editable(&dossier)?;
     let content = drafts::load(&state.db, dossier).await?;
-    let app = content.dossier.application.clone();
     let now = Utc::now();
-    // A first submission needs the call's window, or a late deadline ABB gave this dossier.
-    let late = app.late_submission_until.filter(|until| now <= *until);
-    let deadline = crate::domain::call_draft::effective_deadline(
-        content.call.call.submission_closes_at,
-        &app.late_submission_until.into_iter().collect::<Vec<_>>(),
-    );
-    if app.state == ApplicationState::Draft {
-        if now > deadline {
-            return Err(AppError::Conflict(format!(
-                "De indieningstermijn van {} liep af op {}.",
-                content.call.call.title,
-                deadline.format("%d-%m-%Y")
-            )));
-        }
-        if late.is_none() && content.call.call.state != entity::call::CallState::Open {
-            return Err(AppError::Conflict(format!(
-                "De oproep {} is niet open voor indiening.",
-                content.call.call.title
-            )));
-        }
-    }
+    store::submission::ensure_within_deadline(&content, now)?;
     let report = content.report(&state.db).await?;
-    let s = statuses(&content, &report);
-    if !(report.can_submit && s.all_complete()) {
+    if !ready_to_submit(&content, &report) {
         let mut errors = FormErrors::default();
         errors.add(
             "submit",
@@ -156,52 +122,9 @@ async fn submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    // The state machine decides what submitting leads to (a first submission or an answer to a
-    // change request).
-    let step = if app.state == ApplicationState::ChangesRequested {
-        Transition::Resubmit
-    } else {
-        Transition::Submit
-    };
-    let next_state = workflow::next(to_domain(app.state), step, Party::Applicant)
-        .map(from_domain)
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
-    let view = full_view(&content, &report);
-    let snapshot = serde_json::json!({
-        "reference": app.reference,
-        "title": app.title,
-        "summary": app.summary,
-        "contact": {"name": app.contact_name, "email": app.contact_email, "phone": app.contact_phone},
-        "project_years": [app.first_project_year, app.last_project_year],
-        "members": content.dossier.member_names,
-        "actions": content.actions.iter().map(|a| serde_json::json!({
-            "code": a.action.code, "priority_rank": a.row.priority_rank,
-            "baseline_reach": a.row.baseline_reach, "planned_reach": a.row.planned_reach,
-            "grant_cents": a.row.grant_cents, "own_contribution_cents": a.row.own_contribution_cents,
-            "description": a.row.description, "partners": a.row.partners,
-            "kpis": a.kpis.iter().map(|k| serde_json::json!({
-                "indicator": k.indicator, "unit": k.unit, "baseline": k.baseline,
-                "target": k.target, "target_date": k.target_date, "measurement": k.measurement,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "total_grant_cents": report.total_grant.get(),
-        "incentive_cents_per_project_year": report.incentive_per_project_year.get(),
-        "attachments": content.attachment_kinds,
-    });
-
-    let txn = crate::db::begin_write(&state.db).await?;
-    let updated = application::Entity::update_many()
-        .col_expr(application::Column::State, Expr::value(next_state))
-        .col_expr(application::Column::SubmittedAt, Expr::value(Some(now)))
-        .col_expr(application::Column::UpdatedAt, Expr::value(now))
-        .col_expr(application::Column::Version, Expr::value(version + 1))
-        .filter(application::Column::Id.eq(app.id))
-        .filter(application::Column::Version.eq(version))
-        .filter(application::Column::State.eq(app.state))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
+    let by = By::user(&user, ctx.ip.clone());
+    let outcome = store::submission::submit(&state, &content, &report, version, &by, now).await?;
+    if outcome == Submitted::Conflict {
         let mut errors = FormErrors::default();
         errors.add("submit", "Het dossier werd intussen gewijzigd. Controleer de gegevens hieronder en dien opnieuw in.");
         let fresh = drafts::load(
@@ -212,107 +135,11 @@ async fn submit(
         let (page, _) = check_view(&state, &ctx, &fresh, errors).await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    crate::store::inbox::record_findings(&txn, app.id, &report, now).await?;
-    // A resubmission answers the open change request.
-    entity::change_request::Entity::update_many()
-        .col_expr(
-            entity::change_request::Column::ResolvedAt,
-            Expr::value(Some(now)),
-        )
-        .filter(entity::change_request::Column::ApplicationId.eq(app.id))
-        .filter(entity::change_request::Column::ResolvedAt.is_null())
-        .exec(&txn)
-        .await?;
-    let sequence = application_snapshot::Entity::find()
-        .filter(application_snapshot::Column::ApplicationId.eq(app.id))
-        .count(&txn)
-        .await?
-        + 1;
-    application_snapshot::ActiveModel {
-        application_id: Set(app.id),
-        sequence: Set(i32::try_from(sequence).unwrap_or(i32::MAX)),
-        snapshot: Set(snapshot.to_string()),
-        created_at: Set(now),
-        created_by: Set(Some(user.user.id)),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "application.submitted",
-            "application",
-            Some(app.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .before(serde_json::json!({"state": app.state}))
-        .after(
-            serde_json::json!({"state": next_state, "total_grant_cents": report.total_grant.get()}),
-        ),
-    )
-    .await?;
-    let link = format!("{}/dossiers/{}", state.config.public_url, app.id);
-    let body = mail::render_text(&SubmittedMail {
-        reference: &app.reference,
-        title: &app.title,
-        call: &content.call.call.title,
-        lead: &content.dossier.lead_name,
-        total_grant: &view.total_grant,
-        link: &link,
-    })?;
-    for to in recipients(&state, &content, &app).await? {
-        mail::enqueue(
-            &txn,
-            OutgoingMail {
-                to,
-                subject: format!("Samenleven: dossier {} is ingediend", app.reference),
-                body_text: body.clone(),
-                related: Some(("application".into(), app.id.to_string())),
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
     Ok(redirect_with_flash(
-        &format!("/dossiers/{}/bevestiging", app.id),
+        &format!("/dossiers/{}/bevestiging", content.dossier.application.id),
         "Uw dossier is ingediend.",
         state.config.secure_cookies(),
     ))
-}
-
-/// Who hears about a dossier: its contact person and the active officials of the lead.
-async fn recipients(
-    state: &AppState,
-    content: &drafts::DossierContent,
-    app: &application::Model,
-) -> Result<Vec<String>, AppError> {
-    let mut to: Vec<String> = Vec::new();
-    if let Some(email) = app.contact_email.clone().filter(|e| !e.is_empty()) {
-        to.push(email);
-    }
-    let officials = app_user::Entity::find()
-        .filter(app_user::Column::Active.eq(true))
-        .filter(
-            match (
-                content.dossier.parties.lead_municipality_id,
-                content.dossier.parties.partner_organisation_id,
-            ) {
-                (Some(m), _) => app_user::Column::MunicipalityId.eq(m),
-                (None, Some(p)) => app_user::Column::PartnerOrganisationId.eq(p),
-                (None, None) => app_user::Column::Id.eq(-1),
-            },
-        )
-        .all(&state.db)
-        .await?;
-    for u in officials {
-        if !to.contains(&u.email) {
-            to.push(u.email);
-        }
-    }
-    Ok(to)
 }
 
 #[derive(Template)]

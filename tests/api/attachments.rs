@@ -8,7 +8,7 @@ use crate::helpers::{Browser, OFFICIAL_A, OFFICIAL_B, REVIEWER, TestApp, spawn_a
 
 const ANTWERPEN: i32 = 11002;
 const WILLEBROEK: i32 = 12040;
-const BOUNDARY: &str = "samenleven-test-grens-5f2c9a";
+pub(crate) const BOUNDARY: &str = "samenleven-test-grens-5f2c9a";
 
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -36,7 +36,7 @@ pub(crate) fn file<'a>(file_name: &'a str, content_type: &'a str, data: &'a [u8]
     }
 }
 
-fn multipart_body(parts: &[Part<'_>]) -> Vec<u8> {
+pub(crate) fn multipart_body(parts: &[Part<'_>]) -> Vec<u8> {
     let mut body = Vec::new();
     for part in parts {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());

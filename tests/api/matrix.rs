@@ -86,7 +86,16 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     b
                 }
             };
-            let response = if spec.method == Method::GET {
+            let response = if spec.method != Method::GET && spec.path.starts_with("/api/") {
+                browser
+                    .client
+                    .request(spec.method.clone(), format!("{}{}", app.address, path))
+                    .header("content-type", "application/json")
+                    .body("{}")
+                    .send()
+                    .await
+                    .unwrap()
+            } else if spec.method == Method::GET {
                 browser
                     .client
                     .get(format!("{}{}", app.address, path))
@@ -104,7 +113,10 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                 .unwrap_or_default()
                 .to_owned();
             let allowed = samenleven::web::routes::allows(spec.access, who.role());
+            // Session cookies never authenticate the API: it answers as to anyone anonymous.
+            let api = spec.path.starts_with("/api/");
             let ok = match (allowed, who, resource_rule(spec.path, who)) {
+                _ if api => (spec.access == Access::Public && status < 500) || status == 401,
                 (false, Who::Anonymous, _) => status == 303 && location.starts_with("/aanmelden"),
                 (false, _, _) => status == 403,
                 (true, _, Some(expected)) => status == expected,
@@ -160,5 +172,94 @@ fn routes_are_only_added_through_the_route_table() {
     assert!(
         offenders.is_empty(),
         "routes added outside web/routes.rs: {offenders:?}"
+    );
+}
+
+/// What a resource-level rule adds for one API route and user, with a token.
+fn api_resource_rule(path: &str, who: Who) -> Option<u16> {
+    match who {
+        // The fixture dossier is Antwerpen's (official A): B may not learn it exists.
+        Who::OfficialB if path.starts_with("/api/v1/dossiers/{id}") => Some(404),
+        // Municipality {nis} is Antwerpen: B may not read its verdict or advice.
+        Who::OfficialB if path.starts_with("/api/v1/municipalities/{nis}") => Some(403),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn every_api_route_answers_every_role_with_a_token_as_its_rule_says() {
+    let app = spawn_app().await;
+    let dossier = app.dossier_led_by(11002).await;
+    let table = routes();
+    let api_specs: Vec<_> = table
+        .specs()
+        .iter()
+        .filter(|s| s.path.starts_with("/api/"))
+        .collect();
+    assert!(api_specs.len() >= 10, "the API's routes are in the table");
+    let mut tokens = Vec::new();
+    for who in [Who::OfficialA, Who::OfficialB, Who::Reviewer, Who::Admin] {
+        let email = who.email().unwrap_or_default();
+        tokens.push((who, crate::api_v1::token_for(&app, email).await));
+    }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut failures = Vec::new();
+    for spec in api_specs {
+        let path = spec
+            .path
+            .replace("{id}", &dossier.to_string())
+            .replace("{nis}", "11002");
+        for who in [
+            Who::Anonymous,
+            Who::OfficialA,
+            Who::OfficialB,
+            Who::Reviewer,
+            Who::Admin,
+        ] {
+            let mut request = client
+                .request(spec.method.clone(), format!("{}{}", app.address, path))
+                .header("if-match", "*");
+            if spec.method != Method::GET {
+                request = request
+                    .header("content-type", "application/json")
+                    .body("{}");
+            }
+            if let Some((_, token)) = tokens.iter().find(|(w, _)| *w == who) {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let is_problem = response
+                .headers()
+                .get("content-type")
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+            let allowed = samenleven::web::routes::allows(spec.access, who.role());
+            let ok = match (allowed, who, api_resource_rule(spec.path, who)) {
+                (false, Who::Anonymous, _) => status == 401 && is_problem,
+                (false, _, _) => status == 403 && is_problem,
+                (true, _, Some(expected)) => status == expected && is_problem,
+                (true, _, None) => {
+                    status != 401 && status != 403 && status < 500 && (status < 400 || is_problem)
+                }
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} {} as {who:?}: {status}",
+                    spec.method, spec.path
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "unexpected answers:\n{}",
+        failures.join("\n")
+    );
+    assert!(
+        count(&app.db, "audit_log WHERE action = 'access.denied'").await > 0,
+        "refusals are audited"
     );
 }

@@ -1,0 +1,489 @@
+//! Reading what an applicant typed into a dossier's sections: one reader per section, shared by
+//! the HTML forms and the JSON API, so both refuse the same input with the same Dutch message per
+//! field. Pure: the readers take text as typed and the call's project years, nothing else.
+
+use chrono::NaiveDate;
+
+use crate::domain::{Cents, KpiValue, Reach};
+
+/// The longest free text a field takes.
+pub const MAX_TEXT: usize = 5000;
+
+/// Field errors: one Dutch message per field, the first one kept.
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors {
+    pub items: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    /// The field the message belongs to (the form input's `id`).
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        if !self.has(field) {
+            self.items.push(FieldError {
+                field: field.to_owned(),
+                message: message.into(),
+            });
+        }
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.items.iter().any(|e| e.field == field)
+    }
+
+    /// The message for `field`, or an empty string (templates test `is_empty`).
+    pub fn get(&self, field: &str) -> &str {
+        self.items
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// A free text: trimmed, required when `required`, at most [`MAX_TEXT`] characters.
+pub fn text(
+    value: &str,
+    field: &str,
+    label: &str,
+    required: bool,
+    errors: &mut FieldErrors,
+) -> String {
+    let value = value.trim();
+    if required && value.is_empty() {
+        errors.add(field, format!("Vul {label} in."));
+    } else if value.chars().count() > MAX_TEXT {
+        errors.add(
+            field,
+            format!(
+                "{} mag hoogstens {MAX_TEXT} tekens tellen.",
+                capitalise(label)
+            ),
+        );
+    }
+    value.to_owned()
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// A date as typed: `2023-09-30`, `30-09-2023` or `30/09/2023`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d-%m-%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .ok()
+}
+
+// ------------------------------------------------------------------ general information
+
+/// The general information as typed.
+#[derive(Debug, Clone, Default)]
+pub struct GeneralInput {
+    pub title: String,
+    pub summary: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub first_project_year: String,
+    pub last_project_year: String,
+}
+
+/// The general information, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct General {
+    pub title: String,
+    pub summary: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    /// Empty when not given.
+    pub contact_phone: String,
+    pub first_project_year: i32,
+    pub last_project_year: i32,
+}
+
+/// Reads the general information; `project_years` are the call's project year numbers.
+pub fn read_general(
+    input: &GeneralInput,
+    project_years: &[i32],
+    errors: &mut FieldErrors,
+) -> Option<General> {
+    let title = text(&input.title, "title", "een titel", true, errors);
+    let summary = text(
+        &input.summary,
+        "summary",
+        "een korte samenvatting",
+        true,
+        errors,
+    );
+    let contact_name = text(
+        &input.contact_name,
+        "contact_name",
+        "de naam van de contactpersoon",
+        true,
+        errors,
+    );
+    let contact_email = match crate::accounts::normalise_email(&input.contact_email) {
+        Ok(e) => e,
+        Err(_) => {
+            errors.add(
+                "contact_email",
+                "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be.",
+            );
+            String::new()
+        }
+    };
+    let contact_phone = input.contact_phone.trim().to_owned();
+    if contact_phone
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || " +()/.-".contains(c)))
+        || contact_phone.len() > 30
+    {
+        errors.add(
+            "contact_phone",
+            "Vul een telefoonnummer in met cijfers, bijvoorbeeld 03 123 45 67.",
+        );
+    }
+    let mut year = |text: &str, field: &str| match text.trim().parse::<i32>() {
+        Ok(y) if project_years.contains(&y) => Some(y),
+        _ => {
+            errors.add(field, "Kies een projectjaar van de oproep.");
+            None
+        }
+    };
+    let first = year(&input.first_project_year, "first_project_year");
+    let last = year(&input.last_project_year, "last_project_year");
+    if let (Some(f), Some(l)) = (first, last)
+        && l < f
+    {
+        errors.add(
+            "last_project_year",
+            "Het laatste projectjaar kan niet vóór het eerste liggen.",
+        );
+    }
+    match (first, last) {
+        (Some(first_project_year), Some(last_project_year)) if errors.is_empty() => Some(General {
+            title,
+            summary,
+            contact_name,
+            contact_email,
+            contact_phone,
+            first_project_year,
+            last_project_year,
+        }),
+        _ => None,
+    }
+}
+
+// ------------------------------------------------------------------ actions
+
+/// One chosen action's reach, money and description as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ActionInput {
+    pub priority: String,
+    pub baseline_reach: String,
+    pub planned_reach: String,
+    pub own_contribution: String,
+    pub description: String,
+    pub partners: String,
+}
+
+/// One chosen action, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionFields {
+    pub priority: u32,
+    pub baseline_reach: Reach,
+    pub planned_reach: Reach,
+    pub own_contribution: Cents,
+    pub description: String,
+    /// Empty when not given.
+    pub partners: String,
+}
+
+pub fn read_action(input: &ActionInput, errors: &mut FieldErrors) -> Option<ActionFields> {
+    let priority = match input.priority.trim().parse::<u32>() {
+        Ok(p) if (1..=999).contains(&p) => Some(p),
+        _ => {
+            errors.add(
+                "priority",
+                "Vul een prioriteit in als geheel getal vanaf 1 (1 is het belangrijkst).",
+            );
+            None
+        }
+    };
+    let mut reach = |text: &str, field: &str, label: &str| match Reach::parse(text) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.add(field, format!("{label}: {e}"));
+            None
+        }
+    };
+    let baseline = reach(&input.baseline_reach, "baseline_reach", "Huidig bereik");
+    let planned = reach(&input.planned_reach, "planned_reach", "Gepland bereik");
+    let own = match Cents::parse(&input.own_contribution) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            errors.add("own_contribution", format!("Eigen inbreng: {e}"));
+            None
+        }
+    };
+    let description = text(
+        &input.description,
+        "description",
+        "een beschrijving van de actie",
+        true,
+        errors,
+    );
+    let partners = text(&input.partners, "partners", "de partners", false, errors);
+    match (priority, baseline, planned, own) {
+        (Some(priority), Some(baseline_reach), Some(planned_reach), Some(own_contribution))
+            if errors.is_empty() =>
+        {
+            Some(ActionFields {
+                priority,
+                baseline_reach,
+                planned_reach,
+                own_contribution,
+                description,
+                partners,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// An amount in cents as the forms show it (`1.234,56`), so a number from the API goes
+/// through the same reader; negative amounts keep their sign and are refused by it.
+pub fn cents_as_typed(cents: i64) -> String {
+    match Cents::new(cents) {
+        Some(c) => c.to_plain_string(),
+        None => format!("-{}", cents.unsigned_abs()),
+    }
+}
+
+// ------------------------------------------------------------------ KPIs
+
+/// A KPI as typed.
+#[derive(Debug, Clone, Default)]
+pub struct KpiInput {
+    pub indicator: String,
+    pub unit: String,
+    pub baseline: String,
+    pub target: String,
+    pub target_date: String,
+    pub measurement: String,
+}
+
+/// A KPI, read; values in thousandths as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KpiFields {
+    pub indicator: String,
+    pub unit: String,
+    pub baseline: i64,
+    pub target: i64,
+    pub target_date: NaiveDate,
+    pub measurement: String,
+}
+
+pub fn read_kpi(input: &KpiInput, errors: &mut FieldErrors) -> Option<KpiFields> {
+    let indicator = text(&input.indicator, "indicator", "de indicator", true, errors);
+    let unit = text(&input.unit, "unit", "de eenheid", true, errors);
+    let measurement = text(
+        &input.measurement,
+        "measurement",
+        "hoe u meet",
+        true,
+        errors,
+    );
+    let mut value = |text: &str, field: &str, label: &str| match KpiValue::parse(text) {
+        Ok(v) => i64::try_from(v.thousandths()).ok(),
+        Err(e) => {
+            errors.add(field, format!("{label}: {e}"));
+            None
+        }
+    };
+    let baseline = value(&input.baseline, "baseline", "Nulmeting");
+    let target = value(&input.target, "target", "Streefwaarde");
+    let target_date = parse_date(&input.target_date);
+    if target_date.is_none() {
+        errors.add("target_date", "Vul een datum in, bijvoorbeeld 30-09-2023.");
+    }
+    Some(KpiFields {
+        indicator,
+        unit,
+        baseline: baseline?,
+        target: target?,
+        target_date: target_date?,
+        measurement,
+    })
+    .filter(|_| errors.is_empty())
+}
+
+/// A number from the API as the forms would show it (`12,5`), for [`read_kpi`].
+pub fn number_as_typed(value: f64) -> String {
+    format!("{value}").replace('.', ",")
+}
+
+// ------------------------------------------------------------------ declarations
+
+/// The declarations an applicant accepts before submitting: field name and text.
+pub const DECLARATIONS: [(&str, &str); 3] = [
+    (
+        "truthful",
+        "Ik verklaar dat de gegevens in dit dossier juist en volledig zijn.",
+    ),
+    (
+        "mandate",
+        "Ik ben gemachtigd om dit dossier in te dienen namens mijn bestuur (beslissing van de gemeenteraad of het college in bijlage).",
+    ),
+    (
+        "cofinancing",
+        "Mijn bestuur brengt de eigen inbreng (cofinanciering) in zoals in de begroting vermeld, en rapporteert over de KPI's.",
+    ),
+];
+
+/// Whether every declaration is accepted; `given` follows the order of [`DECLARATIONS`].
+pub fn read_declarations(given: [bool; 3], errors: &mut FieldErrors) -> bool {
+    for (given, (name, _)) in given.iter().zip(DECLARATIONS) {
+        if !given {
+            errors.add(name, "Vink deze verklaring aan om te kunnen indienen.");
+        }
+    }
+    given.iter().all(|g| *g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn general() -> GeneralInput {
+        GeneralInput {
+            title: "Samen in Antwerpen".into(),
+            summary: "Taalcoaching".into(),
+            contact_name: "An Peeters".into(),
+            contact_email: " An@Antwerpen.be ".into(),
+            contact_phone: "03 123 45 67".into(),
+            first_project_year: "1".into(),
+            last_project_year: "2".into(),
+        }
+    }
+
+    #[test]
+    fn complete_general_information_is_read_and_the_email_normalised() {
+        let mut errors = FieldErrors::default();
+        let read = read_general(&general(), &[1, 2, 3], &mut errors).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!(read.contact_email, "an@antwerpen.be");
+        assert_eq!((read.first_project_year, read.last_project_year), (1, 2));
+    }
+
+    #[test]
+    fn general_information_with_bad_fields_gets_a_message_per_field() {
+        let mut input = general();
+        input.title = " ".into();
+        input.contact_email = "geen-adres".into();
+        input.contact_phone = "bel me".into();
+        input.first_project_year = "3".into();
+        input.last_project_year = "9".into();
+        let mut errors = FieldErrors::default();
+        assert!(read_general(&input, &[1, 2, 3], &mut errors).is_none());
+        assert_eq!(errors.get("title"), "Vul een titel in.");
+        assert!(errors.get("contact_email").contains("geldig e-mailadres"));
+        assert!(errors.get("contact_phone").contains("telefoonnummer"));
+        assert_eq!(errors.get("first_project_year"), "");
+        assert_eq!(
+            errors.get("last_project_year"),
+            "Kies een projectjaar van de oproep."
+        );
+    }
+
+    #[test]
+    fn the_last_project_year_cannot_precede_the_first() {
+        let mut input = general();
+        input.first_project_year = "2".into();
+        input.last_project_year = "1".into();
+        let mut errors = FieldErrors::default();
+        assert!(read_general(&input, &[1, 2], &mut errors).is_none());
+        assert!(errors.get("last_project_year").contains("vóór"));
+    }
+
+    #[test]
+    fn an_action_needs_a_priority_a_reach_an_amount_and_a_description() {
+        let mut errors = FieldErrors::default();
+        let input = ActionInput {
+            priority: "0".into(),
+            baseline_reach: "veel".into(),
+            planned_reach: "120".into(),
+            own_contribution: "-5".into(),
+            description: String::new(),
+            partners: String::new(),
+        };
+        assert!(read_action(&input, &mut errors).is_none());
+        for field in [
+            "priority",
+            "baseline_reach",
+            "own_contribution",
+            "description",
+        ] {
+            assert!(errors.has(field), "{field}");
+        }
+        assert!(!errors.has("planned_reach"));
+    }
+
+    #[test]
+    fn amounts_and_numbers_from_the_api_read_as_the_forms_read_them() {
+        assert_eq!(
+            Cents::parse(&cents_as_typed(123_456)).unwrap(),
+            Cents::new(123_456).unwrap()
+        );
+        assert!(Cents::parse(&cents_as_typed(-100)).is_err());
+        assert_eq!(
+            KpiValue::parse(&number_as_typed(12.5))
+                .unwrap()
+                .thousandths(),
+            12_500
+        );
+        assert!(KpiValue::parse(&number_as_typed(-1.0)).is_err());
+        assert!(KpiValue::parse(&number_as_typed(0.0001)).is_err());
+    }
+
+    #[test]
+    fn a_kpi_with_an_unreadable_date_or_value_is_refused() {
+        let mut errors = FieldErrors::default();
+        let input = KpiInput {
+            indicator: "Deelnemers".into(),
+            unit: "personen".into(),
+            baseline: "0".into(),
+            target: "twaalf".into(),
+            target_date: "morgen".into(),
+            measurement: "Telling".into(),
+        };
+        assert!(read_kpi(&input, &mut errors).is_none());
+        assert!(errors.get("target").starts_with("Streefwaarde: "));
+        assert!(errors.has("target_date"));
+    }
+
+    #[test]
+    fn every_declaration_must_be_ticked() {
+        let mut errors = FieldErrors::default();
+        assert!(!read_declarations([true, false, true], &mut errors));
+        assert!(errors.has("mandate"));
+        assert!(!errors.has("truthful"));
+        assert!(read_declarations([true; 3], &mut FieldErrors::default()));
+    }
+}

@@ -1,0 +1,444 @@
+//! Writing the sections of a dossier the applicant fills in: general information, actions with
+//! reach and money, KPIs, declarations. The HTML pages and the JSON API both call these, inside a
+//! write transaction they open ([`crate::db::begin_write`]) and commit; each change is audited in
+//! that transaction. An update of a row whose `version` moved on changes nothing and answers
+//! `Ok(false)`: the caller rolls back and reports the conflict.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
+
+use entity::{application, application_action, call_action, kpi};
+
+use crate::audit::{self, AuditEntry};
+use crate::domain::fields::{ActionFields, General, KpiFields};
+use crate::store::drafts::{ChosenAction, DossierContent};
+
+/// Who makes a change, for the audit trail.
+#[derive(Debug, Clone)]
+pub struct By {
+    pub user_id: i64,
+    pub label: String,
+    pub ip: Option<String>,
+}
+
+impl By {
+    pub fn user(user: &crate::auth::session::SessionUser, ip: Option<String>) -> Self {
+        Self {
+            user_id: user.user.id,
+            label: user.label(),
+            ip,
+        }
+    }
+
+    fn entry(&self, action: &str, application_id: i64) -> AuditEntry {
+        AuditEntry::new(action, "application", Some(application_id.to_string()))
+            .by(Some(self.user_id), self.label.clone())
+            .from_ip(self.ip.clone())
+    }
+}
+
+/// Bumps `application.updated_at` so lists show recent activity.
+pub async fn touch<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<(), DbErr> {
+    application::Entity::update_many()
+        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(application::Column::Id.eq(application_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Moves the dossier's `version` from `version` to `version + 1`; `false` when it had moved on.
+pub async fn bump_version<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+    version: i32,
+) -> Result<bool, DbErr> {
+    Ok(application::Entity::update_many()
+        .col_expr(application::Column::Version, Expr::value(version + 1))
+        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(application::Column::Id.eq(application_id))
+        .filter(application::Column::Version.eq(version))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+/// Saves the general information if the dossier is still at `version`.
+pub async fn save_general<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+    general: &General,
+    version: i32,
+    by: &By,
+) -> Result<bool, DbErr> {
+    let updated = application::Entity::update_many()
+        .col_expr(application::Column::Version, Expr::value(version + 1))
+        .col_expr(
+            application::Column::Title,
+            Expr::value(general.title.clone()),
+        )
+        .col_expr(
+            application::Column::Summary,
+            Expr::value(Some(general.summary.clone())),
+        )
+        .col_expr(
+            application::Column::ContactName,
+            Expr::value(Some(general.contact_name.clone())),
+        )
+        .col_expr(
+            application::Column::ContactEmail,
+            Expr::value(Some(general.contact_email.clone())),
+        )
+        .col_expr(
+            application::Column::ContactPhone,
+            Expr::value(Some(general.contact_phone.clone()).filter(|p| !p.is_empty())),
+        )
+        .col_expr(
+            application::Column::FirstProjectYear,
+            Expr::value(general.first_project_year),
+        )
+        .col_expr(
+            application::Column::LastProjectYear,
+            Expr::value(general.last_project_year),
+        )
+        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(application::Column::Id.eq(app.id))
+        .filter(application::Column::Version.eq(version))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(false);
+    }
+    audit::record(
+        db,
+        by.entry("application.general_saved", app.id)
+            .before(serde_json::json!({"title": app.title, "summary": app.summary, "contact_name": app.contact_name, "contact_email": app.contact_email, "first_project_year": app.first_project_year, "last_project_year": app.last_project_year}))
+            .after(serde_json::json!({"title": general.title, "summary": general.summary, "contact_name": general.contact_name, "contact_email": general.contact_email, "first_project_year": general.first_project_year, "last_project_year": general.last_project_year})),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// What adding an action to a dossier came to.
+#[derive(Debug, Clone)]
+pub enum AddedAction {
+    /// The new row (with its reach KPI) and the action's code.
+    Added(application_action::Model, String),
+    /// The action is not one of the call's.
+    NotInCall,
+    /// The dossier already has this action (code given).
+    AlreadyChosen(String),
+}
+
+/// Adds one of the call's actions (by `call_action_id`) with a reach KPI, last in priority.
+/// A concurrent add of the same action is refused by the database: the caller sees the unique
+/// violation as an error and reports it.
+pub async fn add_action<C: ConnectionTrait>(
+    db: &C,
+    content: &DossierContent,
+    call_action_id: i64,
+    by: &By,
+) -> Result<AddedAction, DbErr> {
+    let Some((call_action, action)) = content
+        .call
+        .actions
+        .iter()
+        .find(|(ca, _)| ca.id == call_action_id)
+        .cloned()
+    else {
+        return Ok(AddedAction::NotInCall);
+    };
+    if content
+        .actions
+        .iter()
+        .any(|a| a.call_action.id == call_action.id)
+    {
+        return Ok(AddedAction::AlreadyChosen(action.code));
+    }
+    let app_id = content.dossier.application.id;
+    let rank = content
+        .actions
+        .iter()
+        .map(|a| a.row.priority_rank)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let inserted = insert_action(db, app_id, &call_action, rank).await?;
+    kpi::ActiveModel {
+        application_action_id: Set(inserted.id),
+        is_reach_kpi: Set(true),
+        indicator: Set(format!("Bereik: aantal {}", call_action.unit_label)),
+        unit: Set(call_action.unit_label.clone()),
+        baseline: Set(0),
+        target: Set(1000),
+        target_date: Set(content.default_target_date()),
+        measurement: Set("Telling door de gemeente, gestaafd met deelnemerslijsten.".into()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    touch(db, app_id).await?;
+    audit::record(
+        db,
+        by.entry("application.action_added", app_id)
+            .after(serde_json::json!({"action": action.code, "priority_rank": rank})),
+    )
+    .await?;
+    Ok(AddedAction::Added(inserted, action.code))
+}
+
+async fn insert_action<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+    call_action: &call_action::Model,
+    rank: i32,
+) -> Result<application_action::Model, DbErr> {
+    application_action::ActiveModel {
+        application_id: Set(application_id),
+        call_action_id: Set(call_action.id),
+        priority_rank: Set(rank),
+        baseline_reach: Set(0),
+        planned_reach: Set(1),
+        grant_cents: Set(call_action.unit_cost_cents),
+        own_contribution_cents: Set(0),
+        description: Set(String::new()),
+        partners: Set(None),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Saves a chosen action's reach, money and description if its row is still at `version`;
+/// the grant follows from the rules (reach × unit cost, capped) and the reach KPI follows the
+/// reach.
+pub async fn save_action<C: ConnectionTrait>(
+    db: &C,
+    content: &DossierContent,
+    chosen: &ChosenAction,
+    fields: &ActionFields,
+    version: i32,
+    by: &By,
+) -> Result<bool, DbErr> {
+    let planned = fields.planned_reach.get();
+    let baseline = fields.baseline_reach.get();
+    let capped = std::cmp::min(
+        planned,
+        u32::try_from(chosen.call_action.max_reach).unwrap_or(0),
+    );
+    let grant = chosen
+        .call_action
+        .unit_cost_cents
+        .saturating_mul(i64::from(capped));
+    let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    let updated = application_action::Entity::update_many()
+        .col_expr(
+            application_action::Column::PriorityRank,
+            Expr::value(to_i32(fields.priority)),
+        )
+        .col_expr(
+            application_action::Column::BaselineReach,
+            Expr::value(to_i32(baseline)),
+        )
+        .col_expr(
+            application_action::Column::PlannedReach,
+            Expr::value(to_i32(planned)),
+        )
+        .col_expr(
+            application_action::Column::OwnContributionCents,
+            Expr::value(fields.own_contribution.get()),
+        )
+        .col_expr(application_action::Column::GrantCents, Expr::value(grant))
+        .col_expr(
+            application_action::Column::Description,
+            Expr::value(fields.description.clone()),
+        )
+        .col_expr(
+            application_action::Column::Partners,
+            Expr::value(Some(fields.partners.clone()).filter(|p| !p.is_empty())),
+        )
+        .col_expr(
+            application_action::Column::Version,
+            Expr::value(version + 1),
+        )
+        .filter(application_action::Column::Id.eq(chosen.row.id))
+        .filter(application_action::Column::Version.eq(version))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(false);
+    }
+    kpi::Entity::update_many()
+        .col_expr(
+            kpi::Column::Baseline,
+            Expr::value(i64::from(baseline) * 1000),
+        )
+        .col_expr(kpi::Column::Target, Expr::value(i64::from(planned) * 1000))
+        .col_expr(kpi::Column::Version, Expr::col(kpi::Column::Version).add(1))
+        .filter(kpi::Column::ApplicationActionId.eq(chosen.row.id))
+        .filter(kpi::Column::IsReachKpi.eq(true))
+        .exec(db)
+        .await?;
+    let app_id = content.dossier.application.id;
+    touch(db, app_id).await?;
+    audit::record(
+        db,
+        by.entry("application.action_saved", app_id)
+            .before(serde_json::json!({"action": chosen.action.code, "priority_rank": chosen.row.priority_rank, "baseline_reach": chosen.row.baseline_reach, "planned_reach": chosen.row.planned_reach, "own_contribution_cents": chosen.row.own_contribution_cents}))
+            .after(serde_json::json!({"action": chosen.action.code, "priority_rank": fields.priority, "baseline_reach": baseline, "planned_reach": planned, "own_contribution_cents": fields.own_contribution.get()})),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Removes a chosen action with its KPIs.
+pub async fn delete_action<C: ConnectionTrait>(
+    db: &C,
+    content: &DossierContent,
+    chosen: &ChosenAction,
+    by: &By,
+) -> Result<(), DbErr> {
+    application_action::Entity::delete_by_id(chosen.row.id)
+        .exec(db)
+        .await?;
+    let app_id = content.dossier.application.id;
+    touch(db, app_id).await?;
+    audit::record(
+        db,
+        by.entry("application.action_removed", app_id)
+            .before(serde_json::json!({"action": chosen.action.code, "priority_rank": chosen.row.priority_rank, "planned_reach": chosen.row.planned_reach, "own_contribution_cents": chosen.row.own_contribution_cents, "description": chosen.row.description})),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a KPI (not the reach KPI) to a chosen action.
+pub async fn add_kpi<C: ConnectionTrait>(
+    db: &C,
+    content: &DossierContent,
+    chosen: &ChosenAction,
+    fields: &KpiFields,
+    by: &By,
+) -> Result<kpi::Model, DbErr> {
+    let row = kpi::ActiveModel {
+        application_action_id: Set(chosen.row.id),
+        is_reach_kpi: Set(false),
+        indicator: Set(fields.indicator.clone()),
+        unit: Set(fields.unit.clone()),
+        baseline: Set(fields.baseline),
+        target: Set(fields.target),
+        target_date: Set(fields.target_date),
+        measurement: Set(fields.measurement.clone()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let app_id = content.dossier.application.id;
+    touch(db, app_id).await?;
+    audit::record(
+        db,
+        by.entry("application.kpi_added", app_id).after(
+            serde_json::json!({"action": chosen.action.code, "indicator": fields.indicator}),
+        ),
+    )
+    .await?;
+    Ok(row)
+}
+
+/// Saves a KPI if its row is still at `version`. The reach KPI keeps its indicator, unit and
+/// numbers (they follow the action); only its date and measurement change.
+pub async fn save_kpi<C: ConnectionTrait>(
+    db: &C,
+    content: &DossierContent,
+    row: &kpi::Model,
+    fields: &KpiFields,
+    version: i32,
+    by: &By,
+) -> Result<bool, DbErr> {
+    let mut update = kpi::Entity::update_many()
+        .col_expr(kpi::Column::TargetDate, Expr::value(fields.target_date))
+        .col_expr(
+            kpi::Column::Measurement,
+            Expr::value(fields.measurement.clone()),
+        )
+        .col_expr(kpi::Column::Version, Expr::value(version + 1))
+        .filter(kpi::Column::Id.eq(row.id))
+        .filter(kpi::Column::Version.eq(version));
+    if !row.is_reach_kpi {
+        update = update
+            .col_expr(
+                kpi::Column::Indicator,
+                Expr::value(fields.indicator.clone()),
+            )
+            .col_expr(kpi::Column::Unit, Expr::value(fields.unit.clone()))
+            .col_expr(kpi::Column::Baseline, Expr::value(fields.baseline))
+            .col_expr(kpi::Column::Target, Expr::value(fields.target));
+    }
+    if update.exec(db).await?.rows_affected != 1 {
+        return Ok(false);
+    }
+    let app_id = content.dossier.application.id;
+    touch(db, app_id).await?;
+    audit::record(
+        db,
+        by.entry("application.kpi_saved", app_id)
+            .before(serde_json::json!({"kpi": row.id, "indicator": row.indicator, "baseline": row.baseline, "target": row.target, "target_date": row.target_date}))
+            .after(serde_json::json!({"kpi": row.id, "indicator": fields.indicator, "baseline": fields.baseline, "target": fields.target, "target_date": fields.target_date})),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Removes a KPI. The reach KPI belongs to its action: `Ok(false)` and nothing removed.
+pub async fn delete_kpi<C: ConnectionTrait>(
+    db: &C,
+    content: &DossierContent,
+    row: &kpi::Model,
+    by: &By,
+) -> Result<bool, DbErr> {
+    if row.is_reach_kpi {
+        return Ok(false);
+    }
+    kpi::Entity::delete_by_id(row.id).exec(db).await?;
+    let app_id = content.dossier.application.id;
+    touch(db, app_id).await?;
+    audit::record(
+        db,
+        by.entry("application.kpi_removed", app_id)
+            .before(serde_json::json!({"kpi": row.id, "indicator": row.indicator})),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Records that the declarations were accepted, if the dossier is still at `version`.
+pub async fn accept_declarations<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+    version: i32,
+    by: &By,
+) -> Result<bool, DbErr> {
+    let updated = application::Entity::update_many()
+        .col_expr(
+            application::Column::DeclarationsAcceptedAt,
+            Expr::value(Some(Utc::now())),
+        )
+        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(application::Column::Version, Expr::value(version + 1))
+        .filter(application::Column::Id.eq(app.id))
+        .filter(application::Column::Version.eq(version))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(false);
+    }
+    audit::record(db, by.entry("application.declarations_accepted", app.id)).await?;
+    Ok(true)
+}
