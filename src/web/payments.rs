@@ -8,15 +8,15 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
 use entity::app_user::UserRole;
-use entity::{call, payment};
+use entity::{call, call_project_year, payment};
 
 use crate::audit::AuditEntry;
 use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
@@ -34,6 +34,7 @@ use crate::store::followup::{
     stored_tranche, tranche,
 };
 use crate::web::context::PageContext;
+use crate::web::form::FormErrors;
 use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::STAFF;
@@ -74,6 +75,26 @@ impl PaymentQuery {
             tranche: Tranche::parse(self.schijf.trim()).map(stored_tranche),
             state: PaymentState::parse(self.status.trim()).map(stored_payment_state),
         }
+    }
+
+    /// Filter values the server cannot read. They are refused, never dropped: a list (and a
+    /// finance export) silently widened to every payment would look like the filtered one.
+    fn unreadable(&self) -> FormErrors {
+        let mut errors = FormErrors::default();
+        let given = |v: &String| !v.trim().is_empty();
+        if given(&self.oproep) && self.oproep.trim().parse::<i64>().is_err() {
+            errors.add("oproep", "Kies een oproep uit de lijst.");
+        }
+        if given(&self.jaar) && self.jaar.trim().parse::<i32>().is_err() {
+            errors.add("jaar", "Kies een projectjaar uit de lijst.");
+        }
+        if given(&self.schijf) && Tranche::parse(self.schijf.trim()).is_none() {
+            errors.add("schijf", "Kies een schijf uit de lijst.");
+        }
+        if given(&self.status) && PaymentState::parse(self.status.trim()).is_none() {
+            errors.add("status", "Kies een status uit de lijst.");
+        }
+        errors
     }
 
     fn query_string(&self) -> String {
@@ -120,6 +141,9 @@ pub struct PaymentsPage {
     pub calls: Vec<(i64, String)>,
     pub query: PaymentQuery,
     pub query_string: String,
+    pub errors: FormErrors,
+    /// The project year numbers of the calls, for the filter.
+    pub years: Vec<String>,
     pub tranches: Vec<&'static str>,
     pub states: Vec<&'static str>,
     pub rows: Vec<Row>,
@@ -132,7 +156,7 @@ async fn list(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
     Query(query): Query<PaymentQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let calls = call::Entity::find()
         .order_by_desc(call::Column::SubmissionOpensAt)
         .all(&state.db)
@@ -140,7 +164,18 @@ async fn list(
         .into_iter()
         .map(|c| (c.id, c.title))
         .collect();
-    let found = store::list_payments(&state.db, &query.filter()).await?;
+    let years: std::collections::BTreeSet<i32> = call_project_year::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|y| y.year_number)
+        .collect();
+    let errors = query.unreadable();
+    let found = if errors.is_empty() {
+        store::list_payments(&state.db, &query.filter()).await?
+    } else {
+        Vec::new()
+    };
     let live = |r: &&PaymentListRow| r.payment.state != entity::payment::PaymentState::Cancelled;
     let to_pay: i64 = found
         .iter()
@@ -180,17 +215,25 @@ async fn list(
                 .collect(),
         })
         .collect();
-    render(&PaymentsPage {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(&PaymentsPage {
         layout: ctx.layout("Betalingen"),
         calls,
         query_string: query.query_string(),
         query,
+        errors,
+        years: years.into_iter().map(|y| y.to_string()).collect(),
         tranches: Tranche::ALL.iter().map(|t| t.code()).collect(),
         states: PaymentState::ALL.iter().map(|s| s.label()).collect(),
         rows,
         to_pay: money(to_pay),
         owed_back: money(owed),
-    })
+    })?;
+    Ok((status, page).into_response())
 }
 
 /// The payments matching `rows` as CSV for the finance system: one line per payment with the
@@ -239,6 +282,12 @@ async fn export(
     State(state): State<AppState>,
     Query(query): Query<PaymentQuery>,
 ) -> Result<Response, AppError> {
+    if let Some(e) = query.unreadable().items.first() {
+        return Err(AppError::BadRequest(format!(
+            "{} Er is niets geëxporteerd.",
+            e.message
+        )));
+    }
     let rows = store::list_payments(&state.db, &query.filter()).await?;
     let body = csv_export(&rows).map_err(AppError::internal)?;
     let name = format!("betalingen-{}.csv", Utc::now().format("%Y-%m-%d"));
