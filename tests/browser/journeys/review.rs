@@ -10,8 +10,9 @@
 //! with the typed value kept); the reviewer accepts it on `/opvolging` (first without choosing),
 //! the continuation proposal for project year 2 appears (stop, at 20%) and the reviewer gives a
 //! positive review (first without its reason). Antwerpen files the year report with the keyboard
-//! only (saved as a draft, an upload without a file, then a participants' list through the file
-//! input, then submitted); the reviewer accepts it with the keyboard, and the balance appears
+//! only (a missed target with its motivation, saved as a draft, an upload without a file, then a
+//! participants' list through the file input, then submitted); the reviewer accepts it and its
+//! motivation with the keyboard (first without choosing), and the balance appears
 //! on ABB's payment list `/opvolging/betalingen`, where the reviewer approves it, and on
 //! Antwerpen's follow-up page.
 
@@ -454,8 +455,10 @@ async fn the_interim_report_is_filed_and_accepted(
 }
 
 /// The last step of journey 3: Antwerpen files the year report of project year 1 (the measured
-/// value, saved as a draft, a participants' list uploaded through the file input, then
-/// submitted, all with the keyboard); the reviewer accepts it (with the keyboard too), the
+/// value, which misses the target, with its motivation, saved as a draft, a participants' list
+/// uploaded through the file input, then
+/// submitted, all with the keyboard); the reviewer accepts it and its motivation (with the
+/// keyboard too, after pressing the button without choosing), the
 /// balance of the year (the 20% after the advance) appears on ABB's payment list, the reviewer
 /// approves it there, and the municipality's follow-up page shows it approved.
 async fn the_year_report_is_filed_and_accepted(
@@ -480,11 +483,15 @@ async fn the_year_report_is_filed_and_accepted(
     // through WebDriver, as the operating system's file dialog would.
     let kpi = kpi_of_report(official).await;
     let actual = format!("actual_{kpi}");
+    // 0,8 of the planned 1: the target is missed, so the year report carries a motivation.
     official.tab_to(Target::Id(&actual)).await;
-    official.type_text("1").await;
+    official.type_text("0,8").await;
     official.press(Key::Tab).await;
     official
         .expect_focus(Target::Id(&format!("motivation_{kpi}")))
+        .await;
+    official
+        .type_text("Een ambassadeur viel in het najaar uit; de vervanging startte in januari.")
         .await;
     official.tab_to(Target::Button("Bewaren als ontwerp")).await;
     official
@@ -493,7 +500,7 @@ async fn the_year_report_is_filed_and_accepted(
     official
         .expect_text("Het rapport is bewaard als ontwerp.")
         .await;
-    official.expect_text("Gehaald.").await;
+    official.expect_text("Niet gehaald.").await;
     // The upload button without a file first: the error summary takes the focus, its link
     // leads on to the file field.
     official.tab_to(Target::Button("Bijlage toevoegen")).await;
@@ -522,7 +529,7 @@ async fn the_year_report_is_filed_and_accepted(
         .await;
     assert_eq!(
         official.value(&actual).await,
-        "1",
+        "0,8",
         "the saved value is shown"
     );
     official.tab_to(Target::Button("Rapport indienen")).await;
@@ -531,24 +538,45 @@ async fn the_year_report_is_filed_and_accepted(
         .await;
     official.expect_text("Het rapport is ingediend.").await;
 
-    // The reviewer accepts it, with the keyboard too: the balance of project year 1 is
-    // scheduled.
+    // The reviewer accepts it with the keyboard too, forgetting to judge the motivation first;
+    // the motivation is accepted, so no reclaim is proposed, and the balance of project year 1
+    // is scheduled.
     open_submitted_report(reviewer, "jaar", reference).await;
     reviewer.expect_text("deelnemerslijst.pdf").await;
+    reviewer
+        .expect_text("Een ambassadeur viel in het najaar uit")
+        .await;
+    reviewer.tab_to(Target::Id("outcome-aanvaarden")).await;
+    reviewer.press(Key::Space).await;
     reviewer.tab_to(Target::Button("Beslissing bewaren")).await;
     reviewer
         .press_to_page(Key::Enter, "rapport-beslissing-fouten")
         .await;
     reviewer
-        .expect_error("Kies: het rapport aanvaarden of terugsturen.")
+        .expect_error("oordeel of de motivatie aanvaard wordt.")
         .await;
     reviewer.expect_focus(Target::Css(".error-summary")).await;
-    reviewer.tab_to(Target::Id("outcome-aanvaarden")).await;
+    assert!(
+        reviewer
+            .find(Target::Id("outcome-aanvaarden"))
+            .await
+            .is_selected()
+            .await
+            .unwrap_or(false),
+        "the chosen outcome is kept"
+    );
+    let judged = format!("accepted_{kpi}-ja");
+    reviewer.tab_to(Target::Id(&judged)).await;
     reviewer.press(Key::Space).await;
     reviewer.tab_to(Target::Button("Beslissing bewaren")).await;
     reviewer.press_to_page(Key::Enter, "rapport-aanvaard").await;
     reviewer.expect_text("Het rapport is aanvaard.").await;
     reviewer.expect_text("status: aanvaard").await;
+    reviewer.expect_text("ABB aanvaardde de motivatie.").await;
+    assert!(
+        !reviewer.text().await.contains("Terugvorderingen"),
+        "an accepted motivation proposes no reclaim"
+    );
     reviewer.expect_text("saldo").await;
     reviewer.expect_text("€ 4.000,00").await;
     assert!(
