@@ -8,15 +8,15 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
 use entity::app_user::UserRole;
-use entity::{call, payment};
+use entity::{call, call_project_year, payment};
 
 use crate::audit::AuditEntry;
 use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
@@ -34,6 +34,7 @@ use crate::store::followup::{
     stored_tranche, tranche,
 };
 use crate::web::context::PageContext;
+use crate::web::form::FormErrors;
 use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::STAFF;
@@ -92,6 +93,26 @@ impl PaymentQuery {
         }
     }
 
+    /// Filter values the server cannot read. They are refused, never dropped: a list (and a
+    /// finance export) silently widened to every payment would look like the filtered one.
+    fn unreadable(&self) -> FormErrors {
+        let mut errors = FormErrors::default();
+        let given = |v: &String| !v.trim().is_empty();
+        if given(&self.oproep) && self.oproep.trim().parse::<i64>().is_err() {
+            errors.add("oproep", "Kies een oproep uit de lijst.");
+        }
+        if given(&self.jaar) && self.jaar.trim().parse::<i32>().is_err() {
+            errors.add("jaar", "Kies een projectjaar uit de lijst.");
+        }
+        if given(&self.schijf) && Tranche::parse(self.schijf.trim()).is_none() {
+            errors.add("schijf", "Kies een schijf uit de lijst.");
+        }
+        if given(&self.status) && PaymentState::parse(self.status.trim()).is_none() {
+            errors.add("status", "Kies een status uit de lijst.");
+        }
+        errors
+    }
+
     fn query_string(&self) -> String {
         [
             ("oproep", &self.oproep),
@@ -136,6 +157,9 @@ pub struct PaymentsPage {
     pub calls: Vec<(i64, String)>,
     pub query: PaymentQuery,
     pub query_string: String,
+    pub errors: FormErrors,
+    /// The project year numbers of the calls, for the filter.
+    pub years: Vec<String>,
     pub tranches: Vec<&'static str>,
     pub states: Vec<&'static str>,
     pub rows: Vec<Row>,
@@ -153,7 +177,7 @@ async fn list(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
     Query(query): Query<PaymentQuery>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let calls = call::Entity::find()
         .order_by_desc(call::Column::SubmissionOpensAt)
         .all(&state.db)
@@ -161,17 +185,29 @@ async fn list(
         .into_iter()
         .map(|c| (c.id, c.title))
         .collect();
+    let years: std::collections::BTreeSet<i32> = call_project_year::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|y| y.year_number)
+        .collect();
+    let errors = query.unreadable();
     let filter = query.filter();
-    let totals = store::payment_totals(&state.db, &filter).await?;
-    let requested = Ord::max(query.pagina.unwrap_or(1), 1);
-    let (mut found, total) =
-        store::list_payments(&state.db, &filter, Some((requested, PAGE_SIZE))).await?;
-    let (page, pages) = crate::store::page_bounds(total, requested, PAGE_SIZE);
-    if page != requested {
-        found = store::list_payments(&state.db, &filter, Some((page, PAGE_SIZE)))
-            .await?
-            .0;
-    }
+    let (found, total, page, pages, totals) = if errors.is_empty() {
+        let totals = store::payment_totals(&state.db, &filter).await?;
+        let requested = Ord::max(query.pagina.unwrap_or(1), 1);
+        let (mut found, total) =
+            store::list_payments(&state.db, &filter, Some((requested, PAGE_SIZE))).await?;
+        let (page, pages) = crate::store::page_bounds(total, requested, PAGE_SIZE);
+        if page != requested {
+            found = store::list_payments(&state.db, &filter, Some((page, PAGE_SIZE)))
+                .await?
+                .0;
+        }
+        (found, total, page, pages, totals)
+    } else {
+        (Vec::new(), 0, 1, 1, store::PaymentTotals::default())
+    };
     let party = party_of(&user);
     let rows = found
         .into_iter()
@@ -199,11 +235,18 @@ async fn list(
         })
         .collect();
     let query_string = query.query_string();
-    render(&PaymentsPage {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(&PaymentsPage {
         layout: ctx.layout("Betalingen"),
         calls,
         query_string: query_string.clone(),
         query,
+        errors,
+        years: years.into_iter().map(|y| y.to_string()).collect(),
         tranches: Tranche::ALL.iter().map(|t| t.code()).collect(),
         states: PaymentState::ALL.iter().map(|s| s.label()).collect(),
         rows,
@@ -213,7 +256,8 @@ async fn list(
         pager_base: pager_base("/opvolging/betalingen", &query_string),
         to_pay: money(totals.to_pay_cents),
         owed_back: money(totals.owed_back_cents),
-    })
+    })?;
+    Ok((status, page).into_response())
 }
 
 /// The payments matching `rows` as CSV for the finance system: one line per payment with the
@@ -262,6 +306,12 @@ async fn export(
     State(state): State<AppState>,
     Query(query): Query<PaymentQuery>,
 ) -> Result<Response, AppError> {
+    if let Some(e) = query.unreadable().items.first() {
+        return Err(AppError::BadRequest(format!(
+            "{} Er is niets geëxporteerd.",
+            e.message
+        )));
+    }
     let (rows, _) = store::list_payments(&state.db, &query.filter(), None).await?;
     let body = csv_export(&rows).map_err(AppError::internal)?;
     let name = format!("betalingen-{}.csv", Utc::now().format("%Y-%m-%d"));
@@ -291,6 +341,12 @@ async fn export_table(
     use crate::export::{self, Cell, Kind, Table};
     let format = export::format_from(&query.formaat)
         .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    if let Some(e) = query.unreadable().items.first() {
+        return Err(AppError::BadRequest(format!(
+            "{} Er is niets geëxporteerd.",
+            e.message
+        )));
+    }
     let (rows, _) = store::list_payments(&state.db, &query.filter(), None).await?;
     let mut table = Table::new(
         "Betalingen",

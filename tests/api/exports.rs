@@ -297,7 +297,7 @@ async fn the_payment_and_report_lists_export_their_filtered_rows_and_page_throug
     let (csv, xlsx) = both(
         &app,
         &reviewer,
-        "/opvolging/betalingen/export?schijf=advance",
+        "/opvolging/betalingen/export?schijf=voorschot",
     )
     .await;
     assert_eq!(csv.len() as i64, advances, "{csv:?}");
@@ -357,4 +357,17 @@ async fn the_payment_and_report_lists_export_their_filtered_rows_and_page_throug
     assert_eq!(html.matches("testbetaling").count(), 10);
     let (csv, _) = both(&app, &reviewer, "/opvolging/betalingen/export?jaar=3").await;
     assert_eq!(csv.len(), 60, "the export holds every page");
+    let (csv, _) = both(
+        &app,
+        &reviewer,
+        "/opvolging/betalingen/export?schijf=voorschot",
+    )
+    .await;
+    assert_eq!(csv.len() as i64, advances, "the balances are filtered out");
+    let (status, _, _) = download(
+        &reviewer,
+        "/opvolging/betalingen/export?schijf=advance&formaat=csv",
+    )
+    .await;
+    assert_eq!(status, 400, "an unreadable filter exports nothing");
 }

@@ -941,6 +941,87 @@ async fn advance_and_balance_are_exact_to_the_cent_and_the_export_has_the_filter
 }
 
 #[tokio::test]
+async fn a_payment_filter_the_server_cannot_read_is_refused_instead_of_listing_every_payment() {
+    let app = spawn_app().await;
+    approved(
+        &app,
+        ANTWERPEN,
+        &[],
+        2,
+        &[Spec {
+            code: "2.1",
+            planned: 1,
+            requested: 2_500_000,
+            granted: "10.000,00",
+            extra: None,
+        }],
+    )
+    .await;
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    let (status, html) = reviewer.get("/opvolging/betalingen").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("2 betaling(en)."),
+        "an advance per project year"
+    );
+    assert!(
+        html.contains(r#"<select id="jaar" name="jaar">"#)
+            && html.contains(r#"<option value="2">2</option>"#),
+        "the project year is chosen from the call's years, not typed"
+    );
+    let (status, html) = reviewer.get("/opvolging/betalingen?jaar=2").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("1 betaling(en)."));
+    assert!(html.contains(r#"<option value="2" selected>2</option>"#));
+
+    // A year (or tranche, state, call) the server cannot read was dropped: the page then
+    // listed, and the export exported, every payment as if it were the filtered selection.
+    for (query, field, message) in [
+        ("jaar=tweede", "jaar", "Kies een projectjaar uit de lijst."),
+        (
+            "schijf=voorschotten",
+            "schijf",
+            "Kies een schijf uit de lijst.",
+        ),
+        ("status=open", "status", "Kies een status uit de lijst."),
+        ("oproep=PS-2022", "oproep", "Kies een oproep uit de lijst."),
+    ] {
+        let (status, html) = reviewer
+            .get(&format!("/opvolging/betalingen?{query}"))
+            .await;
+        assert_eq!(status, 422, "{query}");
+        assert!(
+            html.contains("Er is een probleem"),
+            "{query}: error summary"
+        );
+        assert!(html.contains(&format!("href=\"#{field}\"")), "{query}");
+        assert!(html.contains(message), "{query}");
+        assert!(
+            !html.contains("betaling(en).") && !html.contains("PS-OPV-11002"),
+            "{query}: no list that looks filtered"
+        );
+        let response = reviewer
+            .client
+            .get(format!("{}/opvolging/betalingen.csv?{query}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{query}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains(message), "{query}: {body}");
+        assert!(!body.contains("PS-OPV-11002"), "{query}: nothing exported");
+    }
+    let response = reviewer
+        .client
+        .get(format!("{}/opvolging/betalingen.csv?jaar=2", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap().lines().count(), 2);
+}
+
+#[tokio::test]
 async fn a_missed_target_without_accepted_motivation_leads_to_a_reclaim_the_lead_repays() {
     let app = spawn_app().await;
     // A cooperation led by Willebroek with Puurs-Sint-Amands; one action of € 25.000,00 with a

@@ -1,12 +1,22 @@
-//! Journey 3: ABB's side. Antwerpen submits a dossier; reviewer 1 finds it in the inbox, takes
-//! it, asks for changes to the actions (first forgetting to name a section); Antwerpen changes
-//! the action and resubmits; the reviewer sees what changed, proposes the allocation of the
-//! project year, the admin confirms it, and the reviewer decides (first above the request); the
-//! decision letter is read by both sides.
+//! Journey 3: ABB's side, from the inbox to an accepted year report. Antwerpen submits a
+//! dossier for two project years; reviewer 1 finds it in the inbox, takes it, asks for changes
+//! to the actions (first forgetting to name a section); Antwerpen changes the action and
+//! resubmits; the reviewer sees what changed, proposes the allocation of the project year, the
+//! admin confirms it, and the reviewer decides (first above the request); the decision letter
+//! is read by both sides.
 //!
-//! The journey of the issue goes on to an accepted year report (KPI reports, issue 8), which is
-//! not in this branch yet: [`the_year_report_is_filed_and_accepted`] names that step and is not
-//! called.
+//! Then the follow-up (issue 8): Antwerpen opens its follow-up page from its dashboard and files
+//! the interim report of project year 1 (a missed target without motivation is refused first,
+//! with the typed value kept); the reviewer accepts it on `/opvolging` (first without choosing),
+//! the continuation proposal for project year 2 appears (stop, at 20%) and the reviewer gives a
+//! positive review (first without its reason). Antwerpen files the year report with the keyboard
+//! only (a missed target with its motivation, saved as a draft, an upload without a file, then a
+//! participants' list through the file input, then submitted); the reviewer accepts it and its
+//! motivation with the keyboard (first without choosing), and the balance appears
+//! on ABB's payment list `/opvolging/betalingen`, where the reviewer approves it, and on
+//! Antwerpen's follow-up page.
+
+use fantoccini::key::Key;
 
 use crate::harness::Env;
 use crate::helpers::{ADMIN, OFFICIAL_A, REVIEWER};
@@ -32,6 +42,18 @@ pub async fn journey(env: Env) {
         "samenleven@antwerpen.test",
     )
     .await;
+    // Two project years, so that the interim report of year 1 decides on year 2.
+    official
+        .click(
+            Target::Link("Algemene gegevens en contactpersoon"),
+            "algemene-gegevens",
+        )
+        .await;
+    official.choose("last_project_year", "2").await;
+    official
+        .click(Target::Button("Bewaren"), "dossier-algemeen-bewaard")
+        .await;
+    official.expect_text("Algemene gegevens bewaard.").await;
     add_action(
         &official,
         "2.1",
@@ -228,6 +250,10 @@ pub async fn journey(env: Env) {
     official.expect_text("gedeeltelijk goedgekeurd").await;
     official.expect_text("€ 20.000,00").await;
 
+    // The follow-up: the interim report, the continuation, the year report and the balance.
+    the_interim_report_is_filed_and_accepted(&env, &official, &reviewer, &reference).await;
+    the_year_report_is_filed_and_accepted(&env, &official, &reviewer, &reference).await;
+
     reviewer.close().await;
     official.close().await;
 }
@@ -244,16 +270,364 @@ async fn grant_field(reviewer: &User) -> String {
         .expect("the grant field has an id")
 }
 
-/// The last step of journey 3, for when the KPI reports of issue 8 are in: Antwerpen files the
-/// year report of project year 1 (actual value per KPI, a motivation where a target is missed,
-/// attachments), the reviewer accepts it, and the balance of the grant becomes payable.
-/// Not written and not called yet: the year report does not exist in this branch.
-#[allow(dead_code)]
-async fn the_year_report_is_filed_and_accepted(
-    _env: &Env,
-    _official: &User,
-    _reviewer: &User,
-    _dossier: &str,
+/// The id of the (only) KPI of the report form: the number in `actual_{id}`.
+async fn kpi_of_report(official: &User) -> String {
+    let id = official
+        .find(Target::Css("input[id^='actual_']"))
+        .await
+        .attr("id")
+        .await
+        .ok()
+        .flatten()
+        .expect("the value field has an id");
+    id.trim_start_matches("actual_").to_owned()
+}
+
+/// The reviewer opens the submitted report of `kind` ("tussentijds" or "jaar") of dossier
+/// `reference` from ABB's follow-up list, filtered as a reviewer would.
+async fn open_submitted_report(reviewer: &User, kind: &str, reference: &str) {
+    reviewer
+        .click(Target::Link("Opvolging"), "opvolging-rapporten")
+        .await;
+    reviewer.choose("status", "submitted").await;
+    reviewer.choose("soort", kind).await;
+    reviewer
+        .click(Target::Button("Toon"), "opvolging-rapporten-gefilterd")
+        .await;
+    reviewer.expect_text("1 rapport(en).").await;
+    reviewer
+        .click(
+            Target::Css("table.data a[href^='/opvolging/rapporten/']"),
+            "opvolging-rapport",
+        )
+        .await;
+    reviewer.expect_text(reference).await;
+}
+
+/// The reviewer accepts the report on its page (with the mouse): pressing the button without
+/// choosing first.
+async fn accept_report(reviewer: &User) {
+    reviewer
+        .click(
+            Target::Button("Beslissing bewaren"),
+            "rapport-beslissing-fouten",
+        )
+        .await;
+    reviewer
+        .expect_error("Kies: het rapport aanvaarden of terugsturen.")
+        .await;
+    reviewer.tick("outcome-aanvaarden").await;
+    reviewer
+        .click(Target::Button("Beslissing bewaren"), "rapport-aanvaard")
+        .await;
+    reviewer.expect_text("Het rapport is aanvaard.").await;
+    reviewer.expect_text("status: aanvaard").await;
+}
+
+/// After the decision: Antwerpen opens the follow-up from its dashboard and files the interim
+/// report of project year 1 (a missed target without motivation is refused first, with the
+/// typed value kept); the reviewer accepts it and the continuation of the action into project
+/// year 2 is proposed (stop: 20% is below the 25% threshold), which the reviewer overrules with
+/// a positive review (a reason is required).
+async fn the_interim_report_is_filed_and_accepted(
+    env: &Env,
+    official: &User,
+    reviewer: &User,
+    reference: &str,
 ) {
-    unimplemented!("the year report (KPI reports, issue 8) is not in this branch yet")
+    official
+        .click(Target::Link("Mijn gemeente"), "mijn-gemeente-goedgekeurd")
+        .await;
+    official
+        .click(
+            Target::Link(&format!("Naar de opvolging van dossier {reference}")),
+            "opvolging",
+        )
+        .await;
+    official
+        .expect_text("Projectjaar 1 · tussentijds rapport")
+        .await;
+    official.expect_text("Projectjaar 2 · jaarrapport").await;
+    // 80% of the year's € 20.000,00 as advance, for each of the two project years.
+    official.expect_text("€ 16.000,00").await;
+    official
+        .click(
+            Target::Link("Projectjaar 1 · tussentijds rapport"),
+            "tussentijds-rapport",
+        )
+        .await;
+    let kpi = kpi_of_report(official).await;
+    let actual = format!("actual_{kpi}");
+    let motivation = format!("motivation_{kpi}");
+
+    // 0,2 of the planned 1 after six months is 20%: behind schedule, so a motivation is needed.
+    official.fill(&actual, "0,2").await;
+    official
+        .click(
+            Target::Button("Rapport indienen"),
+            "tussentijds-rapport-fouten",
+        )
+        .await;
+    official.expect_error("Leg uit waarom.").await;
+    assert_eq!(
+        official.value(&actual).await,
+        "0,2",
+        "the typed value is kept"
+    );
+    official.expect_text("Niet gehaald.").await;
+    official
+        .fill(
+            &motivation,
+            "De werving startte later: de eerste groep begon pas in de vierde maand.",
+        )
+        .await;
+    official
+        .click(
+            Target::Button("Rapport indienen"),
+            "tussentijds-rapport-ingediend",
+        )
+        .await;
+    official.expect_text("Het rapport is ingediend.").await;
+    official.expect_text("status: ingediend").await;
+    assert!(
+        env.app
+            .smtp
+            .wait_until(|m| m.to.contains(&REVIEWER.to_owned())
+                && m.body().contains("diende het rapport")
+                && m.body().contains("tussentijds rapport")
+                && m.body().contains(reference))
+            .await,
+        "the assigned reviewer is told that the report is in"
+    );
+
+    // The reviewer accepts it; the continuation proposal appears.
+    open_submitted_report(reviewer, "tussentijds", reference).await;
+    reviewer.expect_text("De werving startte later").await;
+    accept_report(reviewer).await;
+    reviewer
+        .expect_text("Voortzetting in het volgende projectjaar")
+        .await;
+    reviewer
+        .expect_text("Actie 2.1, projectjaar 2: voorstel stoppen")
+        .await;
+
+    // Stopping is proposed; the reviewer gives a positive review, first without its reason.
+    let decision = reviewer
+        .find(Target::Css("input[id$='-positief']"))
+        .await
+        .attr("id")
+        .await
+        .ok()
+        .flatten()
+        .expect("the positive review has an id");
+    reviewer.tick(&decision).await;
+    reviewer
+        .click(
+            Target::Button("Beslissing over actie 2.1 bewaren"),
+            "voortzetting-fouten",
+        )
+        .await;
+    reviewer
+        .expect_error("Geef de reden van de positieve beoordeling.")
+        .await;
+    let note = decision
+        .replace("decision_", "note_")
+        .replace("-positief", "");
+    reviewer
+        .fill(
+            &note,
+            "De achterstand is verklaard en de tweede groep is volzet.",
+        )
+        .await;
+    reviewer.tick(&decision).await;
+    reviewer
+        .click(
+            Target::Button("Beslissing over actie 2.1 bewaren"),
+            "voortzetting-bewaard",
+        )
+        .await;
+    reviewer
+        .expect_text("De beslissing over de voortzetting is bewaard.")
+        .await;
+    reviewer
+        .expect_text("voortgezet na positieve beoordeling door ABB")
+        .await;
+}
+
+/// The last step of journey 3: Antwerpen files the year report of project year 1 (the measured
+/// value, which misses the target, with its motivation, saved as a draft, a participants' list
+/// uploaded through the file input, then
+/// submitted, all with the keyboard); the reviewer accepts it and its motivation (with the
+/// keyboard too, after pressing the button without choosing), the
+/// balance of the year (the 20% after the advance) appears on ABB's payment list, the reviewer
+/// approves it there, and the municipality's follow-up page shows it approved.
+async fn the_year_report_is_filed_and_accepted(
+    env: &Env,
+    official: &User,
+    reviewer: &User,
+    reference: &str,
+) {
+    official
+        .click(
+            Target::Link("Opvolging van dossier"),
+            "opvolging-voortgezet",
+        )
+        .await;
+    official
+        .expect_text("voortgezet na positieve beoordeling door ABB")
+        .await;
+    official
+        .click(Target::Link("Projectjaar 1 · jaarrapport"), "jaarrapport")
+        .await;
+    // With the keyboard only, as in journey 4; the file itself is handed to the file field
+    // through WebDriver, as the operating system's file dialog would.
+    let kpi = kpi_of_report(official).await;
+    let actual = format!("actual_{kpi}");
+    // 0,8 of the planned 1: the target is missed, so the year report carries a motivation.
+    official.tab_to(Target::Id(&actual)).await;
+    official.type_text("0,8").await;
+    official.press(Key::Tab).await;
+    official
+        .expect_focus(Target::Id(&format!("motivation_{kpi}")))
+        .await;
+    official
+        .type_text("Een ambassadeur viel in het najaar uit; de vervanging startte in januari.")
+        .await;
+    official.tab_to(Target::Button("Bewaren als ontwerp")).await;
+    official
+        .press_to_page(Key::Enter, "jaarrapport-bewaard")
+        .await;
+    official
+        .expect_text("Het rapport is bewaard als ontwerp.")
+        .await;
+    official.expect_text("Niet gehaald.").await;
+    // The upload button without a file first: the error summary takes the focus, its link
+    // leads on to the file field.
+    official.tab_to(Target::Button("Bijlage toevoegen")).await;
+    official
+        .press_to_page(Key::Space, "jaarrapport-bijlage-fouten")
+        .await;
+    official
+        .expect_error("Kies een bestand om toe te voegen.")
+        .await;
+    official.expect_focus(Target::Css(".error-summary")).await;
+    official.press(Key::Tab).await;
+    official
+        .expect_focus(Target::Link("Kies een bestand om toe te voegen."))
+        .await;
+    official.press(Key::Enter).await;
+    official.tab_to(Target::Id("file")).await;
+    official
+        .attach("file", &env.fixture("deelnemerslijst.pdf"))
+        .await;
+    official.tab_to(Target::Button("Bijlage toevoegen")).await;
+    official
+        .press_to_page(Key::Space, "jaarrapport-bijlage")
+        .await;
+    official
+        .expect_text("Bijlage “deelnemerslijst.pdf” is toegevoegd aan het rapport.")
+        .await;
+    assert_eq!(
+        official.value(&actual).await,
+        "0,8",
+        "the saved value is shown"
+    );
+    official.tab_to(Target::Button("Rapport indienen")).await;
+    official
+        .press_to_page(Key::Enter, "jaarrapport-ingediend")
+        .await;
+    official.expect_text("Het rapport is ingediend.").await;
+
+    // The reviewer accepts it with the keyboard too, forgetting to judge the motivation first;
+    // the motivation is accepted, so no reclaim is proposed, and the balance of project year 1
+    // is scheduled.
+    open_submitted_report(reviewer, "jaar", reference).await;
+    reviewer.expect_text("deelnemerslijst.pdf").await;
+    reviewer
+        .expect_text("Een ambassadeur viel in het najaar uit")
+        .await;
+    reviewer.tab_to(Target::Id("outcome-aanvaarden")).await;
+    reviewer.press(Key::Space).await;
+    reviewer.tab_to(Target::Button("Beslissing bewaren")).await;
+    reviewer
+        .press_to_page(Key::Enter, "rapport-beslissing-fouten")
+        .await;
+    reviewer
+        .expect_error("oordeel of de motivatie aanvaard wordt.")
+        .await;
+    reviewer.expect_focus(Target::Css(".error-summary")).await;
+    assert!(
+        reviewer
+            .find(Target::Id("outcome-aanvaarden"))
+            .await
+            .is_selected()
+            .await
+            .unwrap_or(false),
+        "the chosen outcome is kept"
+    );
+    let judged = format!("accepted_{kpi}-ja");
+    reviewer.tab_to(Target::Id(&judged)).await;
+    reviewer.press(Key::Space).await;
+    reviewer.tab_to(Target::Button("Beslissing bewaren")).await;
+    reviewer.press_to_page(Key::Enter, "rapport-aanvaard").await;
+    reviewer.expect_text("Het rapport is aanvaard.").await;
+    reviewer.expect_text("status: aanvaard").await;
+    reviewer.expect_text("ABB aanvaardde de motivatie.").await;
+    assert!(
+        !reviewer.text().await.contains("Terugvorderingen"),
+        "an accepted motivation proposes no reclaim"
+    );
+    reviewer.expect_text("saldo").await;
+    reviewer.expect_text("€ 4.000,00").await;
+    assert!(
+        env.app
+            .smtp
+            .wait_until(|m| m.to.contains(&OFFICIAL_A.to_owned())
+                && m.body().contains("ABB aanvaardt het rapport")
+                && m.body().contains("jaarrapport")
+                && m.body().contains("Het saldo van projectjaar 1")
+                && m.body().contains("4.000,00"))
+            .await,
+        "Antwerpen is told that the year report is accepted and the balance scheduled"
+    );
+
+    // ABB's payment list shows it, filtered on the balance.
+    reviewer
+        .click(Target::Link("Betalingen"), "betalingen")
+        .await;
+    reviewer.choose("schijf", "saldo").await;
+    reviewer
+        .click(Target::Button("Toon"), "betalingen-saldo")
+        .await;
+    reviewer.expect_text("1 betaling(en).").await;
+    reviewer.expect_text(reference).await;
+    reviewer.expect_text("€ 4.000,00").await;
+    reviewer
+        .click(Target::Button("goedkeuren"), "betalingen-saldo-goedgekeurd")
+        .await;
+    reviewer.expect_text(": goedgekeurd.").await;
+    assert_eq!(
+        reviewer.path().await,
+        "/opvolging/betalingen?schijf=saldo",
+        "the list keeps its filter"
+    );
+
+    // And so does Antwerpen's follow-up page.
+    official
+        .click(Target::Link("Opvolging van dossier"), "opvolging-saldo")
+        .await;
+    let balance = line_with(official, "saldo").await;
+    assert!(
+        balance.contains("€ 4.000,00") && balance.contains("goedgekeurd"),
+        "Antwerpen sees the approved balance, not {balance:?}"
+    );
+}
+
+/// The first line of the page's text (a table row is one line) that contains `text`.
+async fn line_with(user: &User, text: &str) -> String {
+    let page = user.text().await;
+    page.lines()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("{}: no line with {text:?} in:\n{page}", user.who))
+        .to_owned()
 }
