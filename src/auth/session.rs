@@ -46,6 +46,17 @@ impl SessionUser {
     pub fn label(&self) -> String {
         format!("{} <{}>", self.user.name, self.user.email)
     }
+
+    /// Who this user is in the state machines: the applicant, a reviewer or an admin.
+    pub fn party(&self) -> crate::domain::workflow::Party {
+        use crate::domain::workflow::Party;
+        use entity::app_user::UserRole;
+        match self.user.role {
+            UserRole::Admin => Party::Admin,
+            UserRole::Reviewer => Party::Reviewer,
+            UserRole::Official => Party::Applicant,
+        }
+    }
 }
 
 /// The client's address, for the audit log and throttling.

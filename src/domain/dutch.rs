@@ -68,6 +68,19 @@ pub fn join_names<S: AsRef<str>>(names: &[S]) -> String {
 }
 
 /// Formats a date the Dutch way: `1 oktober 2022`.
+/// An amount of euro cents the Belgian way, negative amounts too: `€ 1.234,50`, `€ -12,00`.
+pub fn format_money(cents: i64) -> String {
+    match crate::domain::Cents::new(cents) {
+        Some(c) => c.to_string(),
+        None => format!(
+            "€ -{}",
+            crate::domain::Cents::new(cents.checked_neg().unwrap_or(i64::MAX))
+                .unwrap_or_default()
+                .to_plain_string()
+        ),
+    }
+}
+
 pub fn format_date(date: chrono::NaiveDate) -> String {
     use chrono::Datelike;
     const MONTHS: [&str; 12] = [
@@ -91,6 +104,14 @@ pub fn format_date(date: chrono::NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_is_written_the_belgian_way_also_below_zero() {
+        assert_eq!(format_money(123_450), "€ 1.234,50");
+        assert_eq!(format_money(0), "€ 0,00");
+        assert_eq!(format_money(-1_200), "€ -12,00");
+        assert!(format_money(i64::MIN).starts_with("€ -"));
+    }
 
     #[test]
     fn counts_use_a_dot_per_thousand() {

@@ -37,14 +37,7 @@ pub fn routes() -> RouteTable {
         .post("/beoordeling/toewijzing/{id}/bevestigen", ADMINS, confirm)
 }
 
-fn money(cents: i64) -> String {
-    Cents::new(cents).map(|c| c.to_string()).unwrap_or_else(|| {
-        format!(
-            "€ -{}",
-            Cents::new(-cents).unwrap_or_default().to_plain_string()
-        )
-    })
-}
+use crate::domain::dutch::format_money as money;
 
 pub struct Choice {
     pub value: String,

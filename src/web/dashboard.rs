@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use entity::call;
 
-use crate::domain::{Cents, Outcome, dutch};
+use crate::domain::{Outcome, dutch};
 use crate::error::AppError;
 use crate::export::{self, Cell, Kind, Table};
 use crate::state::AppState;
@@ -29,15 +29,7 @@ pub fn routes() -> RouteTable {
         .get("/beoordeling/dashboard/export", STAFF, export_table)
 }
 
-fn money(cents: i64) -> String {
-    match Cents::new(cents) {
-        Some(c) => c.to_string(),
-        None => format!(
-            "€ -{}",
-            Cents::new(-cents).unwrap_or_default().to_plain_string()
-        ),
-    }
-}
+use crate::domain::dutch::format_money as money;
 
 fn share(part: u64, whole: u64) -> String {
     if whole == 0 {

@@ -16,7 +16,6 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
-use entity::app_user::UserRole;
 use entity::progress_report::{self, ReportKind as StoredKind, ReportState as StoredState};
 use entity::reclaim::ReclaimState;
 use entity::{attachment, call, continuation, kpi_result, reclaim};
@@ -29,7 +28,6 @@ use crate::domain::attachments::format_size;
 use crate::domain::dutch::format_date;
 use crate::domain::followup::{ReportState, ReportStep, is_overdue, next_report_state};
 use crate::domain::payments::check_reclaim_amount;
-use crate::domain::workflow::Party;
 use crate::error::AppError;
 use crate::policy::Action;
 use crate::state::AppState;
@@ -56,14 +54,6 @@ pub fn routes() -> RouteTable {
         .post("/opvolging/rapporten/{id}", STAFF, decide_report)
         .post("/opvolging/voortzetting/{id}", STAFF, decide_continuation)
         .post("/opvolging/terugvorderingen/{id}", STAFF, decide_reclaim)
-}
-
-fn party_of(user: &SessionUser) -> Party {
-    match user.user.role {
-        UserRole::Admin => Party::Admin,
-        UserRole::Reviewer => Party::Reviewer,
-        UserRole::Official => Party::Applicant,
-    }
 }
 
 const MAX_TEXT: usize = 5000;
@@ -464,12 +454,8 @@ async fn review_view(
             }
         })
         .collect();
-    let can_decide = next_report_state(
-        report_state(report.state),
-        ReportStep::Accept,
-        party_of(user),
-    )
-    .is_ok();
+    let can_decide =
+        next_report_state(report_state(report.state), ReportStep::Accept, user.party()).is_ok();
     render(&ReviewPage {
         layout: ctx.layout(format!(
             "{} · {}",
@@ -596,7 +582,7 @@ async fn decide_report(
     let Some(step) = step else {
         return Err(AppError::BadRequest("Kies een beslissing.".into()));
     };
-    let to = next_report_state(report_state(row.state), step, party_of(&user))
+    let to = next_report_state(report_state(row.state), step, user.party())
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     let version: i32 = field("version").parse().unwrap_or(-1);
     let now = Utc::now();

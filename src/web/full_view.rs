@@ -1,7 +1,7 @@
 //! The complete dossier as one read-only page: for locked dossiers, for members and reviewers,
 //! for the "check your answers" page, and for printing.
 
-use crate::domain::{ApplicationReport, Cents, KpiValue};
+use crate::domain::{ApplicationReport, KpiValue};
 use crate::store::drafts::DossierContent;
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
 
@@ -61,11 +61,7 @@ pub struct FullView {
     pub submitted_at: String,
 }
 
-pub fn money(cents: i64) -> String {
-    Cents::new(cents)
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| format!("{cents} cent"))
-}
+pub use crate::domain::dutch::format_money as money;
 
 pub fn kpi_text(thousandths: i64) -> String {
     u64::try_from(thousandths)

@@ -15,17 +15,15 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
-use entity::app_user::UserRole;
 use entity::{call, call_project_year, payment};
 
 use crate::audit::AuditEntry;
-use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
+use crate::auth::session::{CurrentUser, redirect_with_flash};
 use crate::domain::Cents;
 use crate::domain::dutch::format_date;
 use crate::domain::payments::{
     PaymentState, PaymentStep, Tranche, euro_decimal, next_payment_state, payment_steps,
 };
-use crate::domain::workflow::Party;
 use crate::error::AppError;
 use crate::policy::Action;
 use crate::state::AppState;
@@ -54,14 +52,6 @@ pub fn pager_base(path: &str, query_string: &str) -> String {
         format!("{path}?")
     } else {
         format!("{path}?{query_string}&")
-    }
-}
-
-fn party_of(user: &SessionUser) -> Party {
-    match user.user.role {
-        UserRole::Admin => Party::Admin,
-        UserRole::Reviewer => Party::Reviewer,
-        UserRole::Official => Party::Applicant,
     }
 }
 
@@ -208,7 +198,7 @@ async fn list(
     } else {
         (Vec::new(), 0, 1, 1, store::PaymentTotals::default())
     };
-    let party = party_of(&user);
+    let party = user.party();
     let rows = found
         .into_iter()
         .map(|r| Row {
@@ -417,7 +407,7 @@ async fn change_state(
         .ok_or(AppError::NotFound)?;
     let step = PaymentStep::parse(form.step.trim())
         .ok_or_else(|| AppError::BadRequest("Kies wat er met de betaling moet gebeuren.".into()))?;
-    let to = next_payment_state(payment_state(found.state), step, party_of(&user))
+    let to = next_payment_state(payment_state(found.state), step, user.party())
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
     let today = Utc::now().date_naive();

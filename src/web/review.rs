@@ -29,7 +29,7 @@ use crate::auth::csrf::form_urlencoded_pairs;
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
-use crate::domain::workflow::{self, DossierState, Party, Transition};
+use crate::domain::workflow::{self, DossierState, Transition};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::policy::Action;
@@ -61,14 +61,6 @@ pub fn routes() -> RouteTable {
 
 pub use crate::store::applications::{from_domain, to_domain};
 
-fn party_of(user: &SessionUser) -> Party {
-    match user.user.role {
-        UserRole::Admin => Party::Admin,
-        UserRole::Reviewer => Party::Reviewer,
-        UserRole::Official => Party::Applicant,
-    }
-}
-
 /// Moves `app` through `transition` if the state machine allows it for `user` and nobody
 /// changed the state meanwhile; audits it. Returns the new state.
 async fn transition<C: ConnectionTrait>(
@@ -80,7 +72,7 @@ async fn transition<C: ConnectionTrait>(
     details: Option<String>,
 ) -> Result<ApplicationState, AppError> {
     use sea_orm::sea_query::ExprTrait;
-    let next = workflow::next(to_domain(app.state), step, party_of(user))
+    let next = workflow::next(to_domain(app.state), step, user.party())
         .map_err(|e| AppError::Conflict(e.to_string()))?;
     let to = from_domain(next);
     let now = Utc::now();
@@ -646,7 +638,7 @@ async fn review_view(
     let db = &state.db;
     let app = &content.dossier.application;
     let report = content.report(db).await?;
-    let transitions = workflow::available(to_domain(app.state), party_of(user))
+    let transitions = workflow::available(to_domain(app.state), user.party())
         .into_iter()
         .map(|t| (t.code().to_owned(), t.label()))
         .collect();

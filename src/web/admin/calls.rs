@@ -66,9 +66,7 @@ const SPARE_YEARS: usize = 2;
 /// The most project years a call has.
 const MAX_YEARS: usize = 10;
 
-fn money(cents: i64) -> String {
-    Cents::new(cents).map(|c| c.to_string()).unwrap_or_default()
-}
+use crate::domain::dutch::format_money as money;
 
 fn plain_money(cents: i64) -> String {
     Cents::new(cents)
