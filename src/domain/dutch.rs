@@ -68,6 +68,19 @@ pub fn join_names<S: AsRef<str>>(names: &[S]) -> String {
 }
 
 /// Formats a date the Dutch way: `1 oktober 2022`.
+/// A moment as people in Flanders read it: Brussels time (CET/CEST), `01-07-2022 23:59`.
+pub fn format_moment(at: chrono::DateTime<chrono::Utc>) -> String {
+    crate::domain::call_draft::show_moment(at)
+}
+
+/// The day in Brussels of a moment, `01-07-2022`: a deadline at 23:59 Brussels time is shown
+/// on its own day, not on the next one as in UTC.
+pub fn format_moment_day(at: chrono::DateTime<chrono::Utc>) -> String {
+    crate::domain::call_draft::brussels_date(at)
+        .format("%d-%m-%Y")
+        .to_string()
+}
+
 /// An amount of euro cents the Belgian way, negative amounts too: `€ 1.234,50`, `€ -12,00`.
 pub fn format_money(cents: i64) -> String {
     match crate::domain::Cents::new(cents) {
@@ -104,6 +117,19 @@ pub fn format_date(date: chrono::NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_are_shown_in_brussels_time_in_winter_and_summer() {
+        use chrono::TimeZone;
+        let winter = chrono::Utc
+            .with_ymd_and_hms(2022, 1, 31, 23, 30, 0)
+            .unwrap();
+        assert_eq!(format_moment(winter), "01-02-2022 00:30");
+        assert_eq!(format_moment_day(winter), "01-02-2022");
+        let summer = chrono::Utc.with_ymd_and_hms(2022, 7, 1, 21, 59, 0).unwrap();
+        assert_eq!(format_moment(summer), "01-07-2022 23:59");
+        assert_eq!(format_moment_day(summer), "01-07-2022");
+    }
 
     #[test]
     fn money_is_written_the_belgian_way_also_below_zero() {

@@ -62,7 +62,7 @@ pub fn ensure_within_deadline(
             return Err(AppError::Conflict(format!(
                 "De indieningstermijn van {} liep af op {}.",
                 content.call.call.title,
-                deadline.format("%d-%m-%Y")
+                crate::domain::dutch::format_moment(deadline)
             )));
         }
         if late.is_none() && content.call.call.state != entity::call::CallState::Open {

@@ -348,13 +348,13 @@ async fn summary(
         (AllocationState::Confirmed, Some(at)) => format!(
             "Bevestigd door {} op {}.",
             name_of(a.confirmed_by).await?,
-            at.format("%d-%m-%Y %H:%M")
+            crate::domain::dutch::format_moment(at)
         ),
         (AllocationState::Confirmed, None) => "Bevestigd.".to_owned(),
         (AllocationState::Proposed, _) => format!(
             "Voorstel, berekend door {} op {}; nog niet bevestigd.",
             name_of(a.created_by).await?,
-            a.created_at.format("%d-%m-%Y %H:%M")
+            crate::domain::dutch::format_moment(a.created_at)
         ),
     };
     let not_funded = requested.saturating_sub(effective).max(0);

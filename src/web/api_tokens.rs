@@ -51,7 +51,7 @@ pub struct TokensPage {
 }
 
 fn moment(at: chrono::DateTime<Utc>) -> String {
-    at.format("%d-%m-%Y %H:%M UTC").to_string()
+    crate::domain::dutch::format_moment(at)
 }
 
 async fn view(

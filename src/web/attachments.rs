@@ -152,13 +152,11 @@ pub(crate) fn max_size_label(state: &AppState) -> String {
     format_size(u64::try_from(state.config.max_upload_bytes).unwrap_or(u64::MAX))
 }
 
-/// `14 maart 2026, 09:05 UTC`.
+/// `14 maart 2026, 10:05` in Brussels time.
 fn format_moment(at: DateTime<Utc>) -> String {
-    format!(
-        "{}, {} UTC",
-        format_date(at.date_naive()),
-        at.format("%H:%M")
-    )
+    use crate::domain::call_draft::utc_to_brussels;
+    let local = utc_to_brussels(at);
+    format!("{}, {}", format_date(local.date()), local.format("%H:%M"))
 }
 
 async fn list(

@@ -246,7 +246,7 @@ fn text_of(cell: &Cell) -> String {
         Cell::Count(n) => dutch::format_signed(*n),
         Cell::Money(c) => money(*c),
         Cell::Date(d) => d.format("%d-%m-%Y").to_string(),
-        Cell::Moment(m) => m.format("%d-%m-%Y %H:%M").to_string(),
+        Cell::Moment(m) => crate::domain::dutch::format_moment(*m),
         Cell::Share(bp) => dutch::format_basis_points(u64::try_from(*bp).unwrap_or(0)),
     }
 }

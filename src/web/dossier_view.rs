@@ -91,12 +91,7 @@ pub fn header(content: &DossierContent, may_edit: bool) -> DossierHeader {
         state_label: state_label(app.state),
         lead_name: content.dossier.lead_name.clone(),
         call_title: content.call.call.title.clone(),
-        deadline: content
-            .call
-            .call
-            .submission_closes_at
-            .format("%d-%m-%Y")
-            .to_string(),
+        deadline: crate::domain::dutch::format_moment(content.call.call.submission_closes_at),
         editable: may_edit && is_editable(app.state),
     }
 }

@@ -78,7 +78,13 @@ async fn notices(state: &AppState, app: &entity::application::Model) -> Result<N
         .all(&state.db)
         .await?
         .into_iter()
-        .map(|m| format!("{}: {}", m.created_at.format("%d-%m-%Y"), m.body))
+        .map(|m| {
+            format!(
+                "{}: {}",
+                crate::domain::dutch::format_moment_day(m.created_at),
+                m.body
+            )
+        })
         .collect();
     Ok(Notices {
         change_request,

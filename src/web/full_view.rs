@@ -169,7 +169,7 @@ pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullVi
         fictitious: report.fictitious,
         submitted_at: app
             .submitted_at
-            .map(|t| t.format("%d-%m-%Y %H:%M").to_string())
+            .map(crate::domain::dutch::format_moment)
             .unwrap_or_default(),
     }
 }

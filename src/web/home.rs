@@ -81,8 +81,8 @@ async fn home(State(state): State<AppState>, ctx: PageContext) -> Result<Html<St
             state_label: call_state_label(s.call.state),
             window: format!(
                 "{} tot {}",
-                s.call.submission_opens_at.format("%d-%m-%Y"),
-                s.call.submission_closes_at.format("%d-%m-%Y")
+                crate::domain::dutch::format_moment_day(s.call.submission_opens_at),
+                crate::domain::dutch::format_moment_day(s.call.submission_closes_at)
             ),
             project_years: s
                 .project_years

@@ -579,7 +579,7 @@ async fn call_view<C: ConnectionTrait>(
 
 /// A moment as its day, `dd-mm-jjjj`.
 fn day_of(at: DateTime<Utc>) -> String {
-    at.format("%d-%m-%Y").to_string()
+    crate::domain::dutch::format_moment_day(at)
 }
 
 /// How long until `closes`, in Dutch, and whether it has passed.

@@ -338,7 +338,7 @@ pub fn findings_label(failures: i32, warnings: i32) -> String {
 }
 
 fn date_nl(t: Option<chrono::DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%d-%m-%Y").to_string())
+    t.map(crate::domain::dutch::format_moment_day)
         .unwrap_or_default()
 }
 
@@ -660,7 +660,7 @@ async fn review_view(
         .await?
         .into_iter()
         .map(|e| HistoryLine {
-            at: e.at.format("%d-%m-%Y %H:%M").to_string(),
+            at: crate::domain::dutch::format_moment(e.at),
             who: e.actor_label,
             what: e.action,
             details: e.details.unwrap_or_default(),
@@ -674,7 +674,7 @@ async fn review_view(
         .await?
         .into_iter()
         .map(|m| MessageLine {
-            at: m.created_at.format("%d-%m-%Y %H:%M").to_string(),
+            at: crate::domain::dutch::format_moment(m.created_at),
             author: m
                 .author_id
                 .and_then(|id| all_authors.iter().find(|u| u.id == id))
@@ -703,7 +703,7 @@ async fn review_view(
             }
             VersionLine {
                 sequence: s.sequence,
-                at: s.created_at.format("%d-%m-%Y %H:%M").to_string(),
+                at: crate::domain::dutch::format_moment(s.created_at),
                 by: s
                     .created_by
                     .and_then(|id| all_authors.iter().find(|u| u.id == id))
@@ -1522,7 +1522,7 @@ async fn letter(
             DecisionOutcome::PartlyApproved => "gedeeltelijk goedgekeurd",
             DecisionOutcome::Rejected => "afgewezen",
         },
-        decided_at: found.decided_at.format("%d-%m-%Y").to_string(),
+        decided_at: crate::domain::dutch::format_moment_day(found.decided_at),
         motivation: found.motivation,
         lines,
         incentive: money(found.incentive_cents),

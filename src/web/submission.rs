@@ -166,7 +166,7 @@ async fn confirmation(
         id: app.id,
         submitted_at: app
             .submitted_at
-            .map(|t| t.format("%d-%m-%Y %H:%M").to_string())
+            .map(crate::domain::dutch::format_moment)
             .unwrap_or_else(|| "nog niet ingediend".into()),
         state_label: crate::web::dossiers::state_label(app.state),
     })

@@ -193,7 +193,7 @@ async fn list(
             active: u.active,
             last_login: u
                 .last_login_at
-                .map(|t| t.format("%d-%m-%Y %H:%M").to_string())
+                .map(crate::domain::dutch::format_moment)
                 .unwrap_or_else(|| "nooit".into()),
         })
         .collect();
@@ -472,7 +472,7 @@ async fn user_page(
             active: user.active,
             last_login: user
                 .last_login_at
-                .map(|t| t.format("%d-%m-%Y %H:%M").to_string())
+                .map(crate::domain::dutch::format_moment)
                 .unwrap_or_else(|| "nooit".into()),
         },
         version: user.version,
