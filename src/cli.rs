@@ -1,5 +1,5 @@
 //! The command line: `samenleven [serve|migrate|seed|import-population|create-user|apply-mergers|
-//! create-api-token]`.
+//! create-api-token|backup|restore|seed-load]`.
 
 use std::path::PathBuf;
 
@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Config, Sources};
 use crate::startup::{Application, shutdown_signal};
-use crate::{accounts, db, import, mergers, seed, telemetry};
+use crate::{accounts, backup, db, import, mergers, seed, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -85,6 +85,32 @@ pub enum Command {
         /// A name for the token, e.g. the application that uses it.
         #[arg(long)]
         name: String,
+    },
+    /// Write a consistent backup of the database to FILE while the app keeps running: SQLite
+    /// with VACUUM INTO, PostgreSQL with pg_dump --format=custom. FILE must not exist yet.
+    /// Attachments (DATA_DIR/uploads) are files: copy that directory after the backup.
+    Backup { file: PathBuf },
+    /// Restore a backup made by `backup` into the configured database (created when missing),
+    /// after checking that it is a Samenleven backup this version can read. A database in use
+    /// (accounts, dossiers, signed-in users, other connections) is only replaced with --force.
+    Restore {
+        file: PathBuf,
+        /// Replace the data of a database that is in use.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Fill a TEST database with a large fictitious dataset for load tests: an official per
+    /// municipality, reviewers, and --dossiers dossiers over calls copied from the seeded call
+    /// (with members, actions, KPIs, reviews, decisions and progress reports with KPI results).
+    /// Refuses a database with real accounts. All accounts use the demo password.
+    SeedLoad {
+        /// How many dossiers to make (0: only the accounts).
+        #[arg(long, default_value_t = 10_000)]
+        dossiers: usize,
+        /// Over how many calls (default: the fewest that fit, since a municipality is in at
+        /// most one dossier per call).
+        #[arg(long)]
+        calls: Option<usize>,
     },
 }
 
@@ -197,6 +223,9 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Command::Backup { file } => run_backup(config, file).await,
+        Command::Restore { file, force } => run_restore(config, file, force).await,
+        Command::SeedLoad { dossiers, calls } => run_seed_load(config, dossiers, calls).await,
     }
 }
 
@@ -228,6 +257,46 @@ async fn create_api_token(
     .await?;
     txn.commit().await?;
     Ok((row, token))
+}
+
+async fn run_backup(config: Config, file: PathBuf) -> anyhow::Result<()> {
+    let summary = backup::backup(config.database_url.expose(), &file).await?;
+    println!("{summary}");
+    println!(
+        "Bijlagen staan als bestanden in {}: kopieer die map nu ook (bv. rsync -a).",
+        config.upload_dir().display()
+    );
+    Ok(())
+}
+
+async fn run_restore(config: Config, file: PathBuf, force: bool) -> anyhow::Result<()> {
+    let summary = backup::restore(
+        config.database_url.expose(),
+        &file,
+        backup::RestoreOptions { force },
+    )
+    .await?;
+    println!("{summary}");
+    println!(
+        "Zet ook de bijlagen van dezelfde back-up terug in {}.",
+        config.upload_dir().display()
+    );
+    Ok(())
+}
+
+async fn run_seed_load(
+    config: Config,
+    dossiers: usize,
+    calls: Option<usize>,
+) -> anyhow::Result<()> {
+    let db = db::connect(config.database_url.expose()).await?;
+    db::migrate(&db).await?;
+    seed::load_reference(&db).await?;
+    let started = std::time::Instant::now();
+    let report = seed::load::seed_load(&db, seed::load::LoadOptions { dossiers, calls }).await?;
+    println!("{report}");
+    println!("Klaar in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use sea_orm::DbErr;
+use sea_orm::{DbErr, RuntimeErr};
 
 use crate::web::pages::ErrorPage;
 
@@ -58,11 +58,57 @@ impl From<askama::Error> for AppError {
 }
 
 /// Whether a database error means "the database is not reachable right now" (answer 503 and
-/// let the client retry) rather than a bug.
+/// let the client retry) rather than a bug. Besides failing to connect, that is a query cut off
+/// because the connection broke or the server is shutting down or restarting (a PostgreSQL
+/// restart ends every session with SQLSTATE 57P01), and SQLite still locked after the busy
+/// timeout.
 pub fn is_connection_error(err: &DbErr) -> bool {
-    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+    let unavailable = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            sqlx_unavailable(e)
+        }
+        _ => false,
+    };
+    unavailable
         || err.to_string().contains("Connection refused")
         || err.to_string().contains("connection closed")
+}
+
+fn sqlx_unavailable(err: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    use sea_orm::sqlx::error::DatabaseError;
+    match err {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(db) => {
+            if let Some(pg) = db.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>() {
+                postgres_unavailable(pg.code())
+            } else if let Some(lite) = db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>() {
+                lite.code()
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .is_some_and(sqlite_busy)
+            } else {
+                false
+            }
+        }
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATEs of a server that went away or does not take work right now: class 08
+/// (connection exception), 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect
+/// now, 53300 too many connections.
+fn postgres_unavailable(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08") || matches!(sqlstate, "57P01" | "57P02" | "57P03" | "53300")
+}
+
+/// SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes (the low byte).
+fn sqlite_busy(code: i32) -> bool {
+    matches!(code & 0xff, 5 | 6)
 }
 
 impl IntoResponse for AppError {
@@ -116,4 +162,41 @@ impl IntoResponse for AppError {
 fn short_reference() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     format!("SL-{}", id[..10].to_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_shutdown_or_lost_connection_is_unavailable_but_a_constraint_is_not() {
+        for code in ["57P01", "57P02", "57P03", "08006", "08003", "53300"] {
+            assert!(postgres_unavailable(code), "{code}");
+        }
+        for code in ["23505", "23503", "42P01", "40001"] {
+            assert!(!postgres_unavailable(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn sqlite_busy_and_locked_are_unavailable_with_their_extended_codes() {
+        assert!(sqlite_busy(5) && sqlite_busy(517) && sqlite_busy(6) && sqlite_busy(262));
+        assert!(!sqlite_busy(19) && !sqlite_busy(2067) && !sqlite_busy(1));
+    }
+
+    #[test]
+    fn a_broken_connection_answers_503() {
+        let broken = DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(
+            sea_orm::sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset)),
+        )));
+        assert_eq!(
+            AppError::from(broken).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        let bug = DbErr::Custom("invalid amount in the database".into());
+        assert_eq!(
+            AppError::from(bug).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
 }

@@ -5,6 +5,7 @@
 
 mod demo_followup;
 mod files;
+pub mod load;
 mod reference;
 
 use std::fmt;

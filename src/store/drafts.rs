@@ -213,11 +213,24 @@ impl DossierContent {
     }
 
     /// The rules engine's report on the dossier, against the current directory and the other
-    /// applications of the call.
+    /// applications of the call. It reads only the applicant municipalities' regions and their
+    /// memberships of the call (`rules::directory_around`, `rules::taken_among`): the same
+    /// report as with the whole directory, at a fraction of the rows.
     pub async fn report<C: ConnectionTrait>(&self, db: &C) -> Result<ApplicationReport, DbErr> {
-        let (directory, _) =
-            rules::directory(db, self.call.call.reference_year, self.call.map_date()).await?;
-        let taken = rules::taken(db, self.call.call.id).await?;
+        let applicants: Vec<i32> = self
+            .lead_nis
+            .iter()
+            .chain(self.member_nis.iter())
+            .copied()
+            .collect();
+        let (directory, _) = rules::directory_around(
+            db,
+            self.call.call.reference_year,
+            self.call.map_date(),
+            &applicants,
+        )
+        .await?;
+        let taken = rules::taken_among(db, self.call.call.id, &applicants).await?;
         self.report_against(&directory, &taken)
     }
 

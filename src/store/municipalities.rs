@@ -267,9 +267,21 @@ pub async fn standing<C: ConnectionTrait>(
     advise: bool,
 ) -> Result<Option<Standing>, DbErr> {
     use crate::domain::{Advisor, assess_single};
-    let (directory, _) =
-        crate::store::rules::directory(db, context.call.reference_year, context.map_date()).await?;
-    let taken = crate::store::rules::taken(db, context.call.id).await?;
+    // Only the municipality's reference region: everything its verdict and the advisor read
+    // (`store::rules::directory_around`), at a fraction of the rows of the whole map.
+    let code = i32::try_from(nis.get()).unwrap_or(i32::MAX);
+    let (directory, _) = crate::store::rules::directory_around(
+        db,
+        context.call.reference_year,
+        context.map_date(),
+        &[code],
+    )
+    .await?;
+    let region: Vec<i32> = directory
+        .iter()
+        .filter_map(|m| i32::try_from(m.nis_code.get()).ok())
+        .collect();
+    let taken = crate::store::rules::taken_among(db, context.call.id, &region).await?;
     let Some(municipality) = directory.get(nis).cloned() else {
         return Ok(None);
     };

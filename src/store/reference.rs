@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 
 use entity::{municipality, population_figure, reference_region};
@@ -25,11 +26,15 @@ pub async fn region_count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
 }
 
 /// Whether any non-EU15 figure in the database is a fictitious demo figure; pages then show
-/// the demo banner.
+/// the demo banner. Runs on every page, so it stops at the first such figure.
 pub async fn has_fictitious_figures<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
     Ok(population_figure::Entity::find()
+        .select_only()
+        .column(population_figure::Column::Id)
         .filter(population_figure::Column::NonEu15Fictitious.eq(true))
-        .count(db)
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(db)
         .await?
-        > 0)
+        .is_some())
 }

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
 };
 
 use entity::application_member::ConsentState;
@@ -175,42 +176,142 @@ pub async fn directory<C: ConnectionTrait>(
     reference_year: i32,
     on: NaiveDate,
 ) -> Result<(Directory, HashMap<NisCode, i64>), DbErr> {
-    let valid_on = |from: sea_orm::sea_query::SimpleExpr, to_null, to_gte| {
-        Condition::all()
-            .add(from)
-            .add(Condition::any().add(to_null).add(to_gte))
-    };
-    let municipalities = municipality::Entity::find()
+    load_directory(db, reference_year, on, None).await
+}
+
+/// The part of the directory that the verdicts, the application checks and the pooling advisor
+/// read for the municipalities `nis_codes`: every municipality of their reference regions on
+/// `on`. For these municipalities it gives the same answers as [`directory`] (the advisor only
+/// looks inside the asking municipality's region; `tests/api/load.rs` compares both for every
+/// municipality), at a fraction of the rows: the dashboard and dossier pages use it.
+pub async fn directory_around<C: ConnectionTrait>(
+    db: &C,
+    reference_year: i32,
+    on: NaiveDate,
+    nis_codes: &[i32],
+) -> Result<(Directory, HashMap<NisCode, i64>), DbErr> {
+    if nis_codes.is_empty() {
+        return Ok((
+            Directory::new(Vec::new()).map_err(|e| invalid("directory", e))?,
+            HashMap::new(),
+        ));
+    }
+    let regions: Vec<i64> = region_membership::Entity::find()
+        .select_only()
+        .column(region_membership::Column::ReferenceRegionId)
+        .join(
+            JoinType::InnerJoin,
+            region_membership::Relation::Municipality.def(),
+        )
+        .filter(municipality::Column::NisCode.is_in(nis_codes.iter().copied()))
         .filter(valid_on(
             municipality::Column::ValidFrom.lte(on),
             municipality::Column::ValidTo.is_null(),
             municipality::Column::ValidTo.gte(on),
         ))
-        .all(db)
-        .await?;
-    let memberships: HashMap<i64, i64> = region_membership::Entity::find()
         .filter(valid_on(
             region_membership::Column::ValidFrom.lte(on),
             region_membership::Column::ValidTo.is_null(),
             region_membership::Column::ValidTo.gte(on),
         ))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    load_directory(db, reference_year, on, Some(&regions)).await
+}
+
+fn valid_on(
+    from: sea_orm::sea_query::SimpleExpr,
+    to_null: sea_orm::sea_query::SimpleExpr,
+    to_gte: sea_orm::sea_query::SimpleExpr,
+) -> Condition {
+    Condition::all()
+        .add(from)
+        .add(Condition::any().add(to_null).add(to_gte))
+}
+
+/// The directory on `on`, of every reference region or only of `regions`.
+async fn load_directory<C: ConnectionTrait>(
+    db: &C,
+    reference_year: i32,
+    on: NaiveDate,
+    regions_only: Option<&[i64]>,
+) -> Result<(Directory, HashMap<NisCode, i64>), DbErr> {
+    // Only the columns the engine uses: this runs on every dashboard and dossier page.
+    let mut membership_query = region_membership::Entity::find()
+        .select_only()
+        .columns([
+            region_membership::Column::MunicipalityId,
+            region_membership::Column::ReferenceRegionId,
+        ])
+        .filter(valid_on(
+            region_membership::Column::ValidFrom.lte(on),
+            region_membership::Column::ValidTo.is_null(),
+            region_membership::Column::ValidTo.gte(on),
+        ));
+    if let Some(regions) = regions_only {
+        membership_query = membership_query
+            .filter(region_membership::Column::ReferenceRegionId.is_in(regions.iter().copied()));
+    }
+    let memberships: HashMap<i64, i64> = membership_query
+        .into_tuple::<(i64, i64)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|m| (m.municipality_id, m.reference_region_id))
         .collect();
+    let mut municipality_query = municipality::Entity::find()
+        .select_only()
+        .columns([
+            municipality::Column::Id,
+            municipality::Column::NisCode,
+            municipality::Column::Name,
+        ])
+        .filter(valid_on(
+            municipality::Column::ValidFrom.lte(on),
+            municipality::Column::ValidTo.is_null(),
+            municipality::Column::ValidTo.gte(on),
+        ));
+    if regions_only.is_some() {
+        municipality_query =
+            municipality_query.filter(municipality::Column::Id.is_in(memberships.keys().copied()));
+    }
+    let municipalities: Vec<(i64, i32, String)> = municipality_query.into_tuple().all(db).await?;
     let regions: HashMap<i64, reference_region::Model> = reference_region::Entity::find()
         .all(db)
         .await?
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
-    let figures: HashMap<i64, population_figure::Model> = population_figure::Entity::find()
-        .filter(population_figure::Column::ReferenceYear.eq(reference_year))
+    type FigureRow = (
+        i64,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        bool,
+    );
+    let mut figure_query = population_figure::Entity::find()
+        .select_only()
+        .columns([
+            population_figure::Column::MunicipalityId,
+            population_figure::Column::Residents,
+            population_figure::Column::ResidentsSource,
+            population_figure::Column::NonEu15Residents,
+            population_figure::Column::NonEu15Source,
+            population_figure::Column::NonEu15Fictitious,
+        ])
+        .filter(population_figure::Column::ReferenceYear.eq(reference_year));
+    if regions_only.is_some() {
+        figure_query = figure_query
+            .filter(population_figure::Column::MunicipalityId.is_in(memberships.keys().copied()));
+    }
+    let figures: HashMap<i64, FigureRow> = figure_query
+        .into_tuple::<FigureRow>()
         .all(db)
         .await?
         .into_iter()
-        .map(|f| (f.municipality_id, f))
+        .map(|f| (f.0, f))
         .collect();
     let year = u16::try_from(reference_year)
         .ok()
@@ -219,32 +320,32 @@ pub async fn directory<C: ConnectionTrait>(
 
     let mut ids = HashMap::new();
     let mut list = Vec::with_capacity(municipalities.len());
-    for m in municipalities {
-        let Some(region) = memberships.get(&m.id).and_then(|r| regions.get(r)) else {
+    for (id, nis_code, name) in municipalities {
+        let Some(region) = memberships.get(&id).and_then(|r| regions.get(r)) else {
             continue;
         };
-        let code = nis(m.nis_code)?;
-        let figure = figures.get(&m.id);
-        let residents = figure.and_then(|f| {
+        let code = nis(nis_code)?;
+        let figure = figures.get(&id);
+        let residents = figure.and_then(|(_, residents, source, _, _, _)| {
             Some(Figure {
-                value: u64::try_from(f.residents?).ok()?,
+                value: u64::try_from((*residents)?).ok()?,
                 year,
-                source: f.residents_source.clone().unwrap_or_default(),
+                source: source.clone().unwrap_or_default(),
                 fictitious: false,
             })
         });
-        let non_eu15 = figure.and_then(|f| {
+        let non_eu15 = figure.and_then(|(_, _, _, non_eu15, source, fictitious)| {
             Some(Figure {
-                value: u64::try_from(f.non_eu15_residents?).ok()?,
+                value: u64::try_from((*non_eu15)?).ok()?,
                 year,
-                source: f.non_eu15_source.clone().unwrap_or_default(),
-                fictitious: f.non_eu15_fictitious,
+                source: source.clone().unwrap_or_default(),
+                fictitious: *fictitious,
             })
         });
-        ids.insert(code, m.id);
+        ids.insert(code, id);
         list.push(Municipality {
             nis_code: code,
-            name: m.name,
+            name,
             region_code: RegionCode::parse(&region.code)
                 .map_err(|_| invalid("region code", &region.code))?,
             region_name: region.name.clone(),
@@ -259,26 +360,50 @@ pub async fn directory<C: ConnectionTrait>(
 /// Every municipality already in an application of the call (declined invitations excluded),
 /// with that application's reference.
 pub async fn taken<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<Taken, DbErr> {
-    let rows = application_member::Entity::find()
+    load_taken(db, call_id, None).await
+}
+
+/// [`taken`] for the municipalities `nis_codes` only: enough for the verdicts, checks and advice
+/// about them (see [`directory_around`]).
+pub async fn taken_among<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+    nis_codes: &[i32],
+) -> Result<Taken, DbErr> {
+    if nis_codes.is_empty() {
+        return Ok(Taken::new());
+    }
+    load_taken(db, call_id, Some(nis_codes)).await
+}
+
+async fn load_taken<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+    only: Option<&[i32]>,
+) -> Result<Taken, DbErr> {
+    // One query, two columns: this runs on every dashboard and dossier page.
+    let mut query = application_member::Entity::find()
+        .select_only()
+        .column(municipality::Column::NisCode)
+        .column(application::Column::Reference)
+        .join(
+            JoinType::InnerJoin,
+            application_member::Relation::Municipality.def(),
+        )
+        .join(
+            JoinType::InnerJoin,
+            application_member::Relation::Application.def(),
+        )
         .filter(application_member::Column::CallId.eq(call_id))
-        .filter(application_member::Column::ConsentState.ne(ConsentState::Declined))
-        .find_also_related(municipality::Entity)
-        .all(db)
-        .await?;
-    let references: HashMap<i64, String> = application::Entity::find()
-        .filter(application::Column::CallId.eq(call_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.reference))
-        .collect();
+        .filter(application_member::Column::ConsentState.ne(ConsentState::Declined));
+    if let Some(codes) = only {
+        query = query.filter(municipality::Column::NisCode.is_in(codes.iter().copied()));
+    }
+    let rows: Vec<(i32, String)> = query.into_tuple().all(db).await?;
     let mut taken = Taken::new();
-    for (member, m) in rows {
-        let (Some(m), Some(reference)) = (m, references.get(&member.application_id)) else {
-            continue;
-        };
+    for (nis_code, reference) in rows {
         taken
-            .insert(nis(m.nis_code)?, reference)
+            .insert(nis(nis_code)?, &reference)
             .map_err(|e| invalid("membership", e))?;
     }
     Ok(taken)
