@@ -48,6 +48,46 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON request body kept as bytes, to be read with [`parse`] once the handler has checked
+/// access, so who may not see a resource learns nothing from how its body is judged. An empty
+/// body is `None`; a non-empty one must be JSON (415) and at most [`JSON_LIMIT`] (413).
+#[derive(Debug, Clone)]
+pub struct JsonBytes(pub Option<axum::body::Bytes>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = to_bytes(request.into_body(), JSON_LIMIT)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "De gegevens zijn groter dan {} kB. Verstuur minder tegelijk.",
+                        JSON_LIMIT / 1024
+                    ),
+                )
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(None));
+        }
+        if !is_json(&content_type) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Verstuur de gegevens als JSON, met de kop `Content-Type: application/json`.",
+            ));
+        }
+        Ok(Self(Some(bytes)))
+    }
+}
+
 fn is_json(content_type: &str) -> bool {
     let essence = content_type
         .split(';')

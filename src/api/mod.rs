@@ -17,6 +17,7 @@ pub mod dossiers;
 pub mod extract;
 pub mod openapi;
 pub mod problem;
+pub mod reports;
 pub mod types;
 
 use axum::Json;
@@ -74,6 +75,26 @@ pub fn routes() -> RouteTable {
             dossiers::upload,
         )
         .post("/api/v1/dossiers/{id}/submit", OFFICIALS, dossiers::submit)
+        .get(
+            "/api/v1/dossiers/{id}/reports",
+            Access::SignedIn,
+            reports::list,
+        )
+        .get(
+            "/api/v1/dossiers/{id}/reports/{report}",
+            Access::SignedIn,
+            reports::detail,
+        )
+        .put(
+            "/api/v1/dossiers/{id}/reports/{report}",
+            OFFICIALS,
+            reports::update,
+        )
+        .post(
+            "/api/v1/dossiers/{id}/reports/{report}/submit",
+            OFFICIALS,
+            reports::submit,
+        )
 }
 
 /// An entity enum's code, as serde names it (`snake_case`).

@@ -28,6 +28,10 @@ use super::problem::{FieldProblem, Problem};
         super::dossiers::update,
         super::dossiers::upload,
         super::dossiers::submit,
+        super::reports::list,
+        super::reports::detail,
+        super::reports::update,
+        super::reports::submit,
         serve,
         super::docs::page,
     ),
@@ -38,6 +42,7 @@ use super::problem::{FieldProblem, Problem};
         (name = "oproepen", description = "Oproepen en hun subsidiabele acties"),
         (name = "gemeenten", description = "Gemeenten, cijfers, oordelen en de samenwerkingsadviseur"),
         (name = "dossiers", description = "Dossiers: lezen, starten, invullen, bijlagen, indienen"),
+        (name = "rapporten", description = "Rapporten over de resultaten van een goedgekeurd dossier: lezen, invullen, indienen"),
         (name = "documentatie", description = "Deze beschrijving"),
     )
 )]

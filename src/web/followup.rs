@@ -14,29 +14,27 @@ use axum::extract::{Multipart, Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 
+use entity::attachment;
 use entity::progress_report::{self, ReportKind as StoredKind};
 use entity::reclaim::ReclaimState;
-use entity::{attachment, kpi_result};
 
 use crate::audit;
 use crate::auth::csrf::form_urlencoded_pairs;
 use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
 use crate::domain::attachments::{AttachmentKind, display_name, format_size};
 use crate::domain::dutch::{format_basis_points, format_date};
-use crate::domain::followup::{ReportState, ReportStep, assess_kpi, is_overdue, next_report_state};
-use crate::domain::workflow::Party;
+use crate::domain::followup::{assess_kpi, is_overdue};
 use crate::domain::{Cents, KpiValue};
 use crate::error::AppError;
 use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store::followup::{
-    self as store, By, FollowUp, payment_state, plan_of, report_kind, report_state,
-    stored_report_state, tranche,
+    self as store, By, FollowUp, payment_state, plan_of, report_kind, report_state, tranche,
 };
+use crate::store::reports;
 use crate::web::attachments::{check_file, max_size_label, read_form, remove_file, write_file};
 use crate::web::chart::{self, KpiChart, Point};
 use crate::web::context::PageContext;
@@ -69,12 +67,7 @@ pub fn routes() -> RouteTable {
         )
 }
 
-const MAX_TEXT: usize = 5000;
-
-/// `Jaar 1 · tussentijds rapport`.
-pub fn report_title(kind: StoredKind, year: i32) -> String {
-    format!("Projectjaar {year} · {}", report_kind(kind).label())
-}
+pub use crate::store::reports::report_title;
 
 fn moment_label(kind: StoredKind, year: i32) -> String {
     match kind {
@@ -423,10 +416,6 @@ async fn load_report(
     Ok((dossier, fu, row))
 }
 
-fn field_name(prefix: &str, kpi_id: i64) -> String {
-    format!("{prefix}_{kpi_id}")
-}
-
 /// The values the form shows: typed ones when given, else the saved ones.
 pub(crate) fn action_fields(
     fu: &FollowUp,
@@ -444,8 +433,8 @@ pub(crate) fn action_fields(
                 .iter()
                 .map(|k| {
                     let saved = fu.result(report.id, k.id);
-                    let actual_name = field_name("actual", k.id);
-                    let motivation_name = field_name("motivation", k.id);
+                    let actual_name = reports::actual_field(k.id);
+                    let motivation_name = reports::motivation_field(k.id);
                     let actual = match typed {
                         Some(t) => t.get(&actual_name).cloned().unwrap_or_default(),
                         None => saved
@@ -564,13 +553,6 @@ async fn report_page(
     .await
 }
 
-/// One KPI's value as read from the form.
-struct ReadValue {
-    kpi_id: i64,
-    actual: Option<i64>,
-    motivation: Option<String>,
-}
-
 async fn save_report(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -589,113 +571,57 @@ async fn save_report(
     .await?;
     let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
     let submit = typed.get("action").map(String::as_str) == Some("indienen");
-    let from = report_state(row.state);
-    let step = match (submit, from) {
-        (false, _) => ReportStep::Save,
-        (true, ReportState::SentBack) => ReportStep::Resubmit,
-        (true, _) => ReportStep::Submit,
-    };
-    let to = next_report_state(from, step, Party::Applicant)
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
-    let kind = report_kind(row.kind);
-    let mut errors = FormErrors::default();
-    let mut values = Vec::new();
-    for a in fu.actions_in(row.year_number) {
-        for k in &a.kpis {
-            let actual_name = field_name("actual", k.id);
-            let motivation_name = field_name("motivation", k.id);
-            let actual_text = typed.get(&actual_name).map(|s| s.trim()).unwrap_or("");
-            let motivation = typed
-                .get(&motivation_name)
-                .map(|s| s.trim().to_owned())
-                .unwrap_or_default();
-            let actual = if actual_text.is_empty() {
-                if submit {
-                    errors.add(
-                        &actual_name,
-                        format!(
-                            "Actie {}, KPI \"{}\": vul de gemeten waarde in.",
-                            a.code, k.indicator
-                        ),
-                    );
-                }
-                None
-            } else {
-                match KpiValue::parse(actual_text) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        errors.add(
-                            &actual_name,
-                            format!("Actie {}, KPI \"{}\": {e}", a.code, k.indicator),
-                        );
-                        None
-                    }
-                }
-            };
-            if motivation.chars().count() > MAX_TEXT {
-                errors.add(
-                    &motivation_name,
-                    format!("De motivatie mag hoogstens {MAX_TEXT} tekens tellen."),
-                );
-            }
-            if let Some(v) = actual {
-                let assessed = assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp());
-                if submit && assessed.missed && motivation.is_empty() {
-                    errors.add(
-                        &motivation_name,
-                        format!(
-                            "Actie {}, KPI \"{}\": {} Leg uit waarom.",
-                            a.code, k.indicator, assessed.explanation
-                        ),
-                    );
-                }
-            }
-            values.push(ReadValue {
-                kpi_id: k.id,
-                actual: actual.and_then(|v| i64::try_from(v.thousandths()).ok()),
-                motivation: (!motivation.is_empty()).then_some(motivation),
-            });
-        }
-    }
+    let (step, to) =
+        reports::next_step(&row, submit).map_err(|e| AppError::Conflict(e.to_string()))?;
+    let field = |name: String| typed.get(&name).cloned().unwrap_or_default();
+    let read = reports::read_values(
+        &fu,
+        &row,
+        |kpi| {
+            (
+                field(reports::actual_field(kpi)),
+                field(reports::motivation_field(kpi)),
+            )
+        },
+        submit,
+    );
     let version: i32 = typed
         .get("version")
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(-1);
-    if !errors.is_empty() {
-        let page = report_view(
-            &state,
-            &ctx,
-            &user,
-            &dossier,
-            &fu,
-            &row,
-            Some(&typed),
-            errors,
-            version,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let now = Utc::now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let mut update = progress_report::Entity::update_many()
-        .col_expr(
-            progress_report::Column::State,
-            Expr::value(stored_report_state(to)),
-        )
-        .col_expr(progress_report::Column::Version, Expr::value(version + 1))
-        .filter(progress_report::Column::Id.eq(row.id))
-        .filter(progress_report::Column::Version.eq(version))
-        .filter(progress_report::Column::State.eq(row.state));
-    if submit {
-        update = update.col_expr(progress_report::Column::SubmittedAt, Expr::value(Some(now)));
-    }
-    if update.exec(&txn).await?.rows_affected != 1 {
-        txn.rollback().await?;
+    let values = match read {
+        Ok(values) => values,
+        Err(errors) => {
+            let page = report_view(
+                &state,
+                &ctx,
+                &user,
+                &dossier,
+                &fu,
+                &row,
+                Some(&typed),
+                errors,
+                version,
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let change = reports::ReportChange {
+        values: &values,
+        step,
+        to,
+        version,
+        author: &user.user.name,
+        lead_name: &dossier.lead_name,
+    };
+    let by = By::of(&user, ctx.ip.clone());
+    let saved = reports::save(&state, &fu, &row, change, &by, Utc::now()).await?;
+    if saved == reports::Saved::Stale {
         let mut errors = FormErrors::default();
         let first = values
             .first()
-            .map(|v| field_name("actual", v.kpi_id))
+            .map(|v| reports::actual_field(v.kpi_id))
             .unwrap_or_else(|| "version".into());
         errors.add(&first, CONFLICT_MESSAGE);
         let fresh = store::load(&state.db, fu.app.id)
@@ -721,101 +647,6 @@ async fn save_report(
         .await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    for v in &values {
-        match fu.result(row.id, v.kpi_id) {
-            Some(existing) => {
-                let changed =
-                    existing.actual_value != v.actual || existing.motivation != v.motivation;
-                if changed {
-                    kpi_result::Entity::update_many()
-                        .col_expr(kpi_result::Column::ActualValue, Expr::value(v.actual))
-                        .col_expr(
-                            kpi_result::Column::Motivation,
-                            Expr::value(v.motivation.clone()),
-                        )
-                        .col_expr(
-                            kpi_result::Column::MotivationAccepted,
-                            Expr::value(Option::<bool>::None),
-                        )
-                        .col_expr(
-                            kpi_result::Column::Version,
-                            Expr::col(kpi_result::Column::Version).add(1),
-                        )
-                        .filter(kpi_result::Column::Id.eq(existing.id))
-                        .exec(&txn)
-                        .await?;
-                }
-            }
-            None => {
-                kpi_result::ActiveModel {
-                    progress_report_id: Set(row.id),
-                    kpi_id: Set(v.kpi_id),
-                    actual_value: Set(v.actual),
-                    motivation: Set(v.motivation.clone()),
-                    motivation_accepted: Set(None),
-                    version: Set(1),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-            }
-        }
-    }
-    let by = By::of(&user, ctx.ip.clone());
-    audit::record(
-        &txn,
-        audit::AuditEntry::new(
-            &format!("report.{}", step.code()),
-            "progress_report",
-            Some(row.id.to_string()),
-        )
-        .by(by.user_id, by.label.clone())
-        .from_ip(by.ip.clone())
-        .before(serde_json::json!({"state": row.state}))
-        .after(serde_json::json!({
-            "state": stored_report_state(to),
-            "results": values.iter().map(|v| serde_json::json!({"kpi": v.kpi_id, "actual": v.actual, "motivation": v.motivation})).collect::<Vec<_>>(),
-        }))
-        .details(format!("dossier {}: {}", fu.app.reference, report_title(row.kind, row.year_number))),
-    )
-    .await?;
-    if submit {
-        let title = report_title(row.kind, row.year_number);
-        store::tell_lead(
-            &txn,
-            &state.config.public_url,
-            &fu.app,
-            "rapport ingediend",
-            &format!(
-                "{} diende het rapport \"{title}\" in op {}. ABB beoordeelt het en laat u weten of het aanvaard wordt.",
-                user.user.name,
-                format_date(now.date_naive())
-            ),
-            ("progress_report", row.id),
-        )
-        .await?;
-        if let Some(reviewer) = store::assigned_reviewer(&txn, &fu.app).await? {
-            crate::mail::enqueue(
-                &txn,
-                crate::mail::OutgoingMail {
-                    to: reviewer.email,
-                    subject: format!("Samenleven: rapport te beoordelen ({})", fu.app.reference),
-                    body_text: format!(
-                        "Beste {},\n\n{} diende het rapport \"{title}\" van dossier {} in.\n\nBeoordeel het op {}/opvolging/rapporten/{}\n\nSamenleven\n",
-                        reviewer.name,
-                        dossier.lead_name,
-                        fu.app.reference,
-                        state.config.public_url,
-                        row.id
-                    ),
-                    related: Some(("progress_report".into(), row.id.to_string())),
-                },
-            )
-            .await?;
-        }
-    }
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
     Ok(redirect_with_flash(
         &format!("/dossiers/{}/rapporten/{}", fu.app.id, row.id),
         if submit {

@@ -46,11 +46,11 @@ impl Api {
             .bearer_auth(&self.token)
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, Value) {
         read(self.request(Method::GET, path).send().await.unwrap()).await
     }
 
-    async fn send_json(
+    pub(crate) async fn send_json(
         &self,
         method: Method,
         path: &str,
@@ -83,7 +83,7 @@ impl Api {
     }
 }
 
-async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+pub(crate) async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let body = response.text().await.unwrap();
     (
@@ -93,7 +93,7 @@ async fn read(response: reqwest::Response) -> (StatusCode, Value) {
 }
 
 /// Checks that `response` is a problem document with `status`, and returns it.
-async fn problem(response: reqwest::Response, status: u16) -> Value {
+pub(crate) async fn problem(response: reqwest::Response, status: u16) -> Value {
     assert_eq!(response.status().as_u16(), status, "status");
     let content_type = response
         .headers()
@@ -110,7 +110,7 @@ async fn problem(response: reqwest::Response, status: u16) -> Value {
     body
 }
 
-fn etag_of(response: &reqwest::Response) -> String {
+pub(crate) fn etag_of(response: &reqwest::Response) -> String {
     response
         .headers()
         .get("etag")

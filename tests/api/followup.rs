@@ -22,23 +22,23 @@ const CONTACT: &str = "opvolging@dossier.test";
 /// One action of a fixture dossier: catalog code, planned reach (the reach KPI goes from 0 to
 /// it), requested grant (= own contribution) in cents, the amount ABB grants as typed in the
 /// decision form, and an optional second KPI (baseline, target).
-struct Spec {
-    code: &'static str,
-    planned: i32,
-    requested: i64,
-    granted: &'static str,
-    extra: Option<(i64, i64)>,
+pub(crate) struct Spec {
+    pub code: &'static str,
+    pub planned: i32,
+    pub requested: i64,
+    pub granted: &'static str,
+    pub extra: Option<(i64, i64)>,
 }
 
-struct Fixture {
-    id: i64,
+pub(crate) struct Fixture {
+    pub id: i64,
     /// Per action: its id and its KPI ids (the reach KPI first).
-    actions: Vec<(i64, Vec<i64>)>,
+    pub actions: Vec<(i64, Vec<i64>)>,
 }
 
 /// A dossier led by `lead` (with confirmed `members`), for project years 1..=`years`, put in
 /// review in the database and then approved by the reviewer through the decision form.
-async fn approved(
+pub(crate) async fn approved(
     app: &TestApp,
     lead: i32,
     members: &[i32],
@@ -187,7 +187,7 @@ async fn approved(
     }
 }
 
-async fn report(
+pub(crate) async fn report(
     app: &TestApp,
     dossier: i64,
     year: i32,
@@ -241,7 +241,7 @@ async fn file_report(
 }
 
 /// The reviewer decides on a submitted report; `extra` adds fields (motivation judgements).
-async fn review(
+pub(crate) async fn review(
     reviewer: &mut Browser,
     report: i64,
     outcome: &str,

@@ -5,6 +5,7 @@ mod helpers;
 mod smtp;
 
 mod allocation;
+mod api_reports;
 mod api_v1;
 mod attachments;
 mod auth;

@@ -1,0 +1,470 @@
+//! Progress reports over the API: the interim and year reports of an approved dossier, read,
+//! filled in (measured value and motivation per KPI) and submitted. The same policy
+//! (`load_for` → `policy::decide`), the same reader and the same store function as the report
+//! form ([`crate::store::reports`]); changes need `If-Match` with the report's ETag.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use entity::progress_report;
+
+use super::code_of;
+use super::extract::{JsonBytes, TokenUser, if_match, matches, parse};
+use super::problem::{ApiError, FieldProblem, Problem};
+use crate::domain::KpiValue;
+use crate::domain::fields::number_as_typed;
+use crate::domain::followup::{assess_kpi, is_overdue};
+use crate::policy::Action;
+use crate::state::AppState;
+use crate::store::followup::{self as followup, By, FollowUp, plan_of, report_kind, report_state};
+use crate::store::reports::{self, ReportChange, Saved, actual_field, motivation_field};
+use crate::web::dossiers::load_for;
+
+/// A KPI of a report: the plan and what was measured.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportKpiOut {
+    pub kpi_id: i64,
+    pub action_code: String,
+    pub indicator: String,
+    pub unit: String,
+    pub baseline: f64,
+    pub target: f64,
+    /// The measured value, when given.
+    pub actual: Option<f64>,
+    pub motivation: Option<String>,
+    /// Dutch: the achievement and whether the target is missed, as the form shows it.
+    pub assessment: Option<String>,
+    pub missed: bool,
+    /// ABB's judgement of the motivation, once the report is reviewed.
+    pub motivation_accepted: Option<bool>,
+}
+
+/// An interim or year report of a project year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportOut {
+    pub id: i64,
+    pub dossier_id: i64,
+    pub year_number: i32,
+    /// `interim` or `year`.
+    pub kind: String,
+    pub title: String,
+    /// `draft`, `submitted`, `sent_back` or `accepted`.
+    pub state: String,
+    pub state_label: String,
+    pub due_on: chrono::NaiveDate,
+    pub overdue: bool,
+    pub submitted_at: Option<chrono::DateTime<Utc>>,
+    /// ABB's note when it sent the report back or accepted it.
+    pub review_note: Option<String>,
+    /// Whether you may fill it in and submit it now.
+    pub editable: bool,
+    /// The version, for `If-Match`.
+    pub etag: String,
+    pub kpis: Vec<ReportKpiOut>,
+}
+
+/// The reports of a dossier.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportList {
+    pub items: Vec<ReportOut>,
+}
+
+/// One KPI's measured value and motivation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportResultIn {
+    pub kpi_id: i64,
+    /// The measured value, at most three decimals; leave out while unknown (a submission needs it).
+    #[schema(minimum = 0)]
+    pub actual: Option<f64>,
+    /// Required on submission when the target is missed.
+    #[schema(max_length = 5000)]
+    pub motivation: Option<String>,
+}
+
+/// The values of a report. KPIs left out keep their saved value.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportIn {
+    pub results: Vec<ReportResultIn>,
+}
+
+/// The report's ETag: its id and version (every save moves the version on).
+pub fn etag(report: &progress_report::Model) -> String {
+    format!("\"r{}-{}\"", report.id, report.version)
+}
+
+fn tagged(status: StatusCode, out: ReportOut) -> Response {
+    let tag =
+        HeaderValue::from_str(&out.etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    let mut response = (status, Json(out)).into_response();
+    response.headers_mut().insert(header::ETAG, tag);
+    response
+}
+
+fn stale() -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "Het rapport werd intussen gewijzigd (de ETag in `If-Match` is verouderd). Lees het \
+         rapport opnieuw en verstuur uw wijziging met de nieuwe ETag.",
+    )
+}
+
+fn thousandths(value: i64) -> f64 {
+    value as f64 / 1000.0
+}
+
+fn report_out(fu: &FollowUp, report: &progress_report::Model, may_edit: bool) -> ReportOut {
+    let kind = report_kind(report.kind);
+    let kpis = fu
+        .actions_in(report.year_number)
+        .into_iter()
+        .flat_map(|a| a.kpis.iter().map(move |k| (a, k)))
+        .map(|(a, k)| {
+            let saved = fu.result(report.id, k.id);
+            let actual = saved.and_then(|r| r.actual_value);
+            let assessed = actual
+                .and_then(|v| u64::try_from(v).ok())
+                .map(KpiValue::from_thousandths)
+                .map(|v| assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp()));
+            ReportKpiOut {
+                kpi_id: k.id,
+                action_code: a.code.clone(),
+                indicator: k.indicator.clone(),
+                unit: k.unit.clone(),
+                baseline: thousandths(k.baseline),
+                target: thousandths(k.target),
+                actual: actual.map(thousandths),
+                motivation: saved.and_then(|r| r.motivation.clone()),
+                assessment: assessed.as_ref().map(|a| a.explanation.clone()),
+                missed: assessed.as_ref().is_some_and(|a| a.missed),
+                motivation_accepted: saved.and_then(|r| r.motivation_accepted),
+            }
+        })
+        .collect();
+    let state = report_state(report.state);
+    ReportOut {
+        id: report.id,
+        dossier_id: fu.app.id,
+        year_number: report.year_number,
+        kind: code_of(&report.kind),
+        title: reports::report_title(report.kind, report.year_number),
+        state: code_of(&report.state),
+        state_label: state.label().to_owned(),
+        due_on: report.due_on,
+        overdue: is_overdue(state, report.due_on, Utc::now().date_naive()),
+        submitted_at: report.submitted_at,
+        review_note: report.review_note.clone(),
+        editable: may_edit && state.is_editable(),
+        etag: etag(report),
+        kpis,
+    }
+}
+
+/// The dossier's follow-up for `action`: not followed (no decision yet) is not found.
+async fn follow_up(
+    state: &AppState,
+    user: &TokenUser,
+    id: &str,
+    action: Action,
+) -> Result<(crate::store::applications::DossierWithParties, FollowUp), ApiError> {
+    let dossier = load_for(state, &user.user, id, action, user.ip.clone()).await?;
+    let fu = followup::load(&state.db, dossier.application.id)
+        .await?
+        .filter(FollowUp::is_followed)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "Dit dossier heeft (nog) geen opvolging: rapporten bestaan pas na een goedkeuring.",
+            )
+        })?;
+    Ok((dossier, fu))
+}
+
+fn may_edit(user: &TokenUser, dossier: &crate::store::applications::DossierWithParties) -> bool {
+    crate::policy::decide(
+        &user.user.actor(),
+        Action::EditDossier,
+        Some(&dossier.parties),
+    )
+    .is_ok()
+}
+
+fn find_report(fu: &FollowUp, report: &str) -> Result<progress_report::Model, ApiError> {
+    let id = super::parse_id(report)?;
+    fu.reports
+        .iter()
+        .find(|r| r.id == id)
+        .cloned()
+        .ok_or_else(ApiError::not_found)
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/dossiers/{id}/reports", tag = "rapporten",
+    summary = "De rapporten van een dossier",
+    description = "Per projectjaar het tussentijds rapport en het jaarrapport van een goedgekeurd dossier, met per KPI het doel en wat gemeten werd.",
+    params(("id" = String, Path, description = "Het id van het dossier")),
+    responses(
+        (status = 200, description = "De rapporten", body = ReportList),
+        (status = 401, description = "Geen of ongeldige sleutel", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Geen dossier met dit id dat u mag zien, of (nog) geen opvolging", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    user: TokenUser,
+    Path(id): Path<String>,
+) -> Result<Json<ReportList>, ApiError> {
+    let (dossier, fu) = follow_up(&state, &user, &id, Action::ViewDossier).await?;
+    let edit = may_edit(&user, &dossier);
+    Ok(Json(ReportList {
+        items: fu
+            .reports
+            .iter()
+            .map(|r| report_out(&fu, r, edit))
+            .collect(),
+    }))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/dossiers/{id}/reports/{report}", tag = "rapporten",
+    summary = "Eén rapport",
+    description = "Het rapport met per KPI het doel en wat gemeten werd. De `ETag`-kop hoort bij `If-Match` om het in te vullen of in te dienen.",
+    params(
+        ("id" = String, Path, description = "Het id van het dossier"),
+        ("report" = String, Path, description = "Het id van het rapport"),
+    ),
+    responses(
+        (status = 200, description = "Het rapport", body = ReportOut,
+            headers(("ETag" = String, description = "De versie van het rapport, voor If-Match"))),
+        (status = 401, description = "Geen of ongeldige sleutel", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Geen rapport met dit id dat u mag zien", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn detail(
+    State(state): State<AppState>,
+    user: TokenUser,
+    Path((id, report)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (dossier, fu) = follow_up(&state, &user, &id, Action::ViewDossier).await?;
+    let row = find_report(&fu, &report)?;
+    Ok(tagged(
+        StatusCode::OK,
+        report_out(&fu, &row, may_edit(&user, &dossier)),
+    ))
+}
+
+#[utoipa::path(
+    put, path = "/api/v1/dossiers/{id}/reports/{report}", tag = "rapporten",
+    summary = "Een rapport invullen (ontwerp)",
+    description = "Bewaart de gemeten waarde en motivatie van de gegeven KPI's; weggelaten KPI's houden hun bewaarde waarde. Het rapport blijft een ontwerp. Vereist `If-Match` met de ETag van het rapport.",
+    params(
+        ("id" = String, Path, description = "Het id van het dossier"),
+        ("report" = String, Path, description = "Het id van het rapport"),
+        ("If-Match" = String, Header, description = "De ETag van het rapport zoals u het las"),
+    ),
+    request_body(content = ReportIn, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Het bewaarde rapport", body = ReportOut,
+            headers(("ETag" = String, description = "De nieuwe versie van het rapport"))),
+        (status = 400, description = "Geen geldige JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Geen of ongeldige sleutel", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "U mag dit rapport niet invullen", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Geen rapport met dit id dat u mag zien", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Het rapport is ingediend of aanvaard", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "De ETag is verouderd", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Te groot", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Geen JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Velden niet in orde (een melding per veld)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match ontbreekt", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    user: TokenUser,
+    Path((id, report)): Path<(String, String)>,
+    headers: HeaderMap,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    change(&state, &user, &id, &report, &headers, body, false).await
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/dossiers/{id}/reports/{report}/submit", tag = "rapporten",
+    summary = "Een rapport indienen",
+    description = "Dient het rapport in bij ABB, eventueel met de laatste waarden in de body (zoals bij PUT). Elke KPI heeft dan een gemeten waarde nodig, en een motivatie waar het doel niet gehaald is. De leidende gemeente en de toegewezen beoordelaar krijgen een e-mail. Vereist `If-Match` met de ETag van het rapport.",
+    params(
+        ("id" = String, Path, description = "Het id van het dossier"),
+        ("report" = String, Path, description = "Het id van het rapport"),
+        ("If-Match" = String, Header, description = "De ETag van het rapport zoals u het las"),
+    ),
+    request_body(content = Option<ReportIn>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Het ingediende rapport", body = ReportOut,
+            headers(("ETag" = String, description = "De nieuwe versie van het rapport"))),
+        (status = 400, description = "Geen geldige JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Geen of ongeldige sleutel", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "U mag dit rapport niet indienen", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Geen rapport met dit id dat u mag zien", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Het rapport is al ingediend of aanvaard", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "De ETag is verouderd", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Te groot", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Geen JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Velden niet in orde (een melding per veld)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match ontbreekt", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn submit(
+    State(state): State<AppState>,
+    user: TokenUser,
+    Path((id, report)): Path<(String, String)>,
+    headers: HeaderMap,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    change(&state, &user, &id, &report, &headers, body, true).await
+}
+
+/// Saves (or, when `submit`, submits) report `report` of dossier `id` with the values in
+/// `body`, read only once access is checked; a save needs a body, a submission not.
+async fn change(
+    state: &AppState,
+    user: &TokenUser,
+    id: &str,
+    report: &str,
+    headers: &HeaderMap,
+    body: Option<Bytes>,
+    submit: bool,
+) -> Result<Response, ApiError> {
+    let (dossier, fu) = follow_up(state, user, id, Action::EditDossier).await?;
+    let row = find_report(&fu, report)?;
+    let body = match body {
+        Some(bytes) => Some(parse::<ReportIn>(&bytes)?),
+        None if submit => None,
+        None => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "Stuur de waarden als JSON: `{\"results\": [{\"kpi_id\": …, \"actual\": …}]}`.",
+            ));
+        }
+    };
+    let expected = if_match(headers)?;
+    if !matches(&expected, &etag(&row)) {
+        return Err(stale());
+    }
+    let (step, to) = reports::next_step(&row, submit)
+        .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
+
+    let given = body.map(|b| b.results).unwrap_or_default();
+    let mut problems = Vec::new();
+    let covered: Vec<i64> = fu
+        .actions_in(row.year_number)
+        .iter()
+        .flat_map(|a| a.kpis.iter().map(|k| k.id))
+        .collect();
+    for (i, r) in given.iter().enumerate() {
+        if !covered.contains(&r.kpi_id) {
+            problems.push(FieldProblem {
+                field: format!("results[{i}].kpi_id"),
+                message: "Dit rapport heeft geen KPI met dit id.".into(),
+            });
+        } else if given[..i].iter().any(|g| g.kpi_id == r.kpi_id) {
+            problems.push(FieldProblem {
+                field: format!("results[{i}].kpi_id"),
+                message: "Deze KPI staat al eerder in de lijst.".into(),
+            });
+        }
+    }
+    let typed = |kpi: i64| -> (String, String) {
+        match given.iter().find(|g| g.kpi_id == kpi) {
+            Some(g) => (
+                g.actual.map(number_as_typed).unwrap_or_default(),
+                g.motivation.clone().unwrap_or_default(),
+            ),
+            None => {
+                let saved = fu.result(row.id, kpi);
+                (
+                    saved
+                        .and_then(|r| r.actual_value)
+                        .map(|v| number_as_typed(thousandths(v)))
+                        .unwrap_or_default(),
+                    saved.and_then(|r| r.motivation.clone()).unwrap_or_default(),
+                )
+            }
+        }
+    };
+    let read = reports::read_values(&fu, &row, typed, submit);
+    let values = match read {
+        Ok(values) if problems.is_empty() => values,
+        Ok(_) => Vec::new(),
+        Err(errors) => {
+            for e in &errors.items {
+                let (kpi, part) = covered
+                    .iter()
+                    .find_map(|k| {
+                        if e.field == actual_field(*k) {
+                            Some((*k, "actual"))
+                        } else if e.field == motivation_field(*k) {
+                            Some((*k, "motivation"))
+                        } else {
+                            None
+                        }
+                    })
+                    .unwrap_or((0, "results"));
+                let field = match given.iter().position(|g| g.kpi_id == kpi) {
+                    Some(i) => format!("results[{i}].{part}"),
+                    None => format!("results[kpi_id={kpi}].{part}"),
+                };
+                problems.push(FieldProblem {
+                    field,
+                    message: e.message.clone(),
+                });
+            }
+            Vec::new()
+        }
+    };
+    if !problems.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Niet alle waarden zijn in orde; er is niets bewaard. Zie de foutmelding per veld.",
+        )
+        .with_errors(problems));
+    }
+    let by = By::of(&user.user, user.ip.clone());
+    let saved = reports::save(
+        state,
+        &fu,
+        &row,
+        ReportChange {
+            values: &values,
+            step,
+            to,
+            version: row.version,
+            author: &user.user.user.name,
+            lead_name: &dossier.lead_name,
+        },
+        &by,
+        Utc::now(),
+    )
+    .await?;
+    if saved == Saved::Stale {
+        return Err(stale());
+    }
+    let fresh = followup::load(&state.db, fu.app.id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let current = find_report(&fresh, report)?;
+    Ok(tagged(
+        StatusCode::OK,
+        report_out(&fresh, &current, may_edit(user, &dossier)),
+    ))
+}

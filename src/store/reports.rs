@@ -1,0 +1,285 @@
+//! Filling in and submitting a progress report, shared by the report form
+//! (`web::followup`) and the JSON API (`api::reports`): reading what the applicant gave per KPI
+//! with one Dutch message per field ([`read_values`]), the report's next state
+//! ([`next_step`]), and saving it with its audit entry and e-mails in one transaction, guarded by
+//! the report's version so two people never overwrite each other ([`save`]).
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+use entity::progress_report::ReportKind as StoredKind;
+use entity::{kpi_result, progress_report};
+
+use crate::audit;
+use crate::domain::KpiValue;
+use crate::domain::dutch::format_date;
+use crate::domain::fields::{FieldErrors, MAX_TEXT};
+use crate::domain::followup::{
+    ReportState, ReportStep, ReportWorkflowError, assess_kpi, next_report_state,
+};
+use crate::domain::workflow::Party;
+use crate::state::AppState;
+use crate::store::followup::{
+    self as followup, By, FollowUp, plan_of, report_kind, report_state, stored_report_state,
+};
+
+/// The form field of a KPI's measured value.
+pub fn actual_field(kpi_id: i64) -> String {
+    format!("actual_{kpi_id}")
+}
+
+/// The form field of a KPI's motivation.
+pub fn motivation_field(kpi_id: i64) -> String {
+    format!("motivation_{kpi_id}")
+}
+
+/// `Projectjaar 1 · tussentijds rapport`.
+pub fn report_title(kind: StoredKind, year: i32) -> String {
+    format!("Projectjaar {year} · {}", report_kind(kind).label())
+}
+
+/// One KPI's value as read: thousandths, and the motivation when one was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadValue {
+    pub kpi_id: i64,
+    pub actual: Option<i64>,
+    pub motivation: Option<String>,
+}
+
+/// Reads the value and motivation of every KPI the report covers. `typed(kpi_id)` gives what
+/// the applicant typed (value as text, motivation), empty when nothing. When `submit`, every
+/// value is required and a missed target needs a motivation. Errors are keyed by
+/// [`actual_field`] and [`motivation_field`].
+pub fn read_values(
+    fu: &FollowUp,
+    report: &progress_report::Model,
+    typed: impl Fn(i64) -> (String, String),
+    submit: bool,
+) -> Result<Vec<ReadValue>, FieldErrors> {
+    let kind = report_kind(report.kind);
+    let mut errors = FieldErrors::default();
+    let mut values = Vec::new();
+    for a in fu.actions_in(report.year_number) {
+        for k in &a.kpis {
+            let actual_name = actual_field(k.id);
+            let motivation_name = motivation_field(k.id);
+            let (actual_text, motivation) = typed(k.id);
+            let actual_text = actual_text.trim();
+            let motivation = motivation.trim().to_owned();
+            let actual = if actual_text.is_empty() {
+                if submit {
+                    errors.add(
+                        &actual_name,
+                        format!(
+                            "Actie {}, KPI \"{}\": vul de gemeten waarde in.",
+                            a.code, k.indicator
+                        ),
+                    );
+                }
+                None
+            } else {
+                match KpiValue::parse(actual_text) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        errors.add(
+                            &actual_name,
+                            format!("Actie {}, KPI \"{}\": {e}", a.code, k.indicator),
+                        );
+                        None
+                    }
+                }
+            };
+            if motivation.chars().count() > MAX_TEXT {
+                errors.add(
+                    &motivation_name,
+                    format!("De motivatie mag hoogstens {MAX_TEXT} tekens tellen."),
+                );
+            }
+            if let Some(v) = actual {
+                let assessed = assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp());
+                if submit && assessed.missed && motivation.is_empty() {
+                    errors.add(
+                        &motivation_name,
+                        format!(
+                            "Actie {}, KPI \"{}\": {} Leg uit waarom.",
+                            a.code, k.indicator, assessed.explanation
+                        ),
+                    );
+                }
+            }
+            values.push(ReadValue {
+                kpi_id: k.id,
+                actual: actual.and_then(|v| i64::try_from(v.thousandths()).ok()),
+                motivation: (!motivation.is_empty()).then_some(motivation),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The step an applicant takes (save or submit) from the report's state, and where it leads.
+pub fn next_step(
+    report: &progress_report::Model,
+    submit: bool,
+) -> Result<(ReportStep, ReportState), ReportWorkflowError> {
+    let from = report_state(report.state);
+    let step = match (submit, from) {
+        (false, _) => ReportStep::Save,
+        (true, ReportState::SentBack) => ReportStep::Resubmit,
+        (true, _) => ReportStep::Submit,
+    };
+    next_report_state(from, step, Party::Applicant).map(|to| (step, to))
+}
+
+/// What saving a report came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// Saved (and submitted when asked); the report's new version.
+    Done { version: i32, state: ReportState },
+    /// Someone changed the report since `version` was read: nothing was saved.
+    Stale,
+}
+
+/// The change to one report: the values read, the step and its target state, the version it
+/// was read at, and who makes it.
+pub struct ReportChange<'a> {
+    pub values: &'a [ReadValue],
+    pub step: ReportStep,
+    pub to: ReportState,
+    pub version: i32,
+    /// The name of who submits, for the lead's e-mail.
+    pub author: &'a str,
+    /// The lead municipality's name, for the reviewer's e-mail.
+    pub lead_name: &'a str,
+}
+
+/// Saves the values of report `report` of dossier `fu` (and submits it when the step says so) in
+/// one transaction with its audit entry; a submission mails the lead's side and the assigned
+/// reviewer.
+pub async fn save(
+    state: &AppState,
+    fu: &FollowUp,
+    report: &progress_report::Model,
+    change: ReportChange<'_>,
+    by: &By,
+    now: DateTime<Utc>,
+) -> Result<Saved, DbErr> {
+    let submit = change.step != ReportStep::Save;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let mut update = progress_report::Entity::update_many()
+        .col_expr(
+            progress_report::Column::State,
+            Expr::value(stored_report_state(change.to)),
+        )
+        .col_expr(
+            progress_report::Column::Version,
+            Expr::value(change.version + 1),
+        )
+        .filter(progress_report::Column::Id.eq(report.id))
+        .filter(progress_report::Column::Version.eq(change.version))
+        .filter(progress_report::Column::State.eq(report.state));
+    if submit {
+        update = update.col_expr(progress_report::Column::SubmittedAt, Expr::value(Some(now)));
+    }
+    if update.exec(&txn).await?.rows_affected != 1 {
+        txn.rollback().await?;
+        return Ok(Saved::Stale);
+    }
+    for v in change.values {
+        match fu.result(report.id, v.kpi_id) {
+            Some(existing) => {
+                if existing.actual_value != v.actual || existing.motivation != v.motivation {
+                    kpi_result::Entity::update_many()
+                        .col_expr(kpi_result::Column::ActualValue, Expr::value(v.actual))
+                        .col_expr(
+                            kpi_result::Column::Motivation,
+                            Expr::value(v.motivation.clone()),
+                        )
+                        .col_expr(
+                            kpi_result::Column::MotivationAccepted,
+                            Expr::value(Option::<bool>::None),
+                        )
+                        .col_expr(
+                            kpi_result::Column::Version,
+                            Expr::col(kpi_result::Column::Version).add(1),
+                        )
+                        .filter(kpi_result::Column::Id.eq(existing.id))
+                        .exec(&txn)
+                        .await?;
+                }
+            }
+            None => {
+                kpi_result::ActiveModel {
+                    progress_report_id: Set(report.id),
+                    kpi_id: Set(v.kpi_id),
+                    actual_value: Set(v.actual),
+                    motivation: Set(v.motivation.clone()),
+                    motivation_accepted: Set(None),
+                    version: Set(1),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+    }
+    let title = report_title(report.kind, report.year_number);
+    audit::record(
+        &txn,
+        audit::AuditEntry::new(
+            &format!("report.{}", change.step.code()),
+            "progress_report",
+            Some(report.id.to_string()),
+        )
+        .by(by.user_id, by.label.clone())
+        .from_ip(by.ip.clone())
+        .before(serde_json::json!({"state": report.state}))
+        .after(serde_json::json!({
+            "state": stored_report_state(change.to),
+            "results": change.values.iter().map(|v| serde_json::json!({"kpi": v.kpi_id, "actual": v.actual, "motivation": v.motivation})).collect::<Vec<_>>(),
+        }))
+        .details(format!("dossier {}: {title}", fu.app.reference)),
+    )
+    .await?;
+    if submit {
+        followup::tell_lead(
+            &txn,
+            &state.config.public_url,
+            &fu.app,
+            "rapport ingediend",
+            &format!(
+                "{} diende het rapport \"{title}\" in op {}. ABB beoordeelt het en laat u weten of het aanvaard wordt.",
+                change.author,
+                format_date(now.date_naive())
+            ),
+            ("progress_report", report.id),
+        )
+        .await?;
+        if let Some(reviewer) = followup::assigned_reviewer(&txn, &fu.app).await? {
+            crate::mail::enqueue(
+                &txn,
+                crate::mail::OutgoingMail {
+                    to: reviewer.email,
+                    subject: format!("Samenleven: rapport te beoordelen ({})", fu.app.reference),
+                    body_text: format!(
+                        "Beste {},\n\n{} diende het rapport \"{title}\" van dossier {} in.\n\nBeoordeel het op {}/opvolging/rapporten/{}\n\nSamenleven\n",
+                        reviewer.name, change.lead_name, fu.app.reference, state.config.public_url, report.id
+                    ),
+                    related: Some(("progress_report".into(), report.id.to_string())),
+                },
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
+    Ok(Saved::Done {
+        version: change.version + 1,
+        state: change.to,
+    })
+}
