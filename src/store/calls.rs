@@ -49,6 +49,17 @@ pub async fn list_summaries<C: ConnectionTrait>(db: &C) -> Result<Vec<CallSummar
 
 /// The call a staff page shows when none is chosen: the open call that closes first, else the
 /// most recently opened one (so a demo call in preparation does not push the running one aside).
+/// [`default_call_id`] among calls already loaded: the open call that closes first, else the
+/// most recently opened one.
+pub fn default_among(calls: &[call::Model]) -> Option<i64> {
+    let open = calls
+        .iter()
+        .filter(|c| c.state == call::CallState::Open)
+        .min_by_key(|c| (c.submission_closes_at, c.id));
+    open.or_else(|| calls.iter().max_by_key(|c| (c.submission_opens_at, c.id)))
+        .map(|c| c.id)
+}
+
 pub async fn default_call_id<C: ConnectionTrait>(db: &C) -> Result<Option<i64>, DbErr> {
     if let Some(open) = super::municipalities::open_calls(db).await?.first() {
         return Ok(Some(open.id));

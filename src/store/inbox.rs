@@ -93,14 +93,18 @@ pub struct InboxPage {
     pub pages: u64,
 }
 
-/// The review term of a call; `None` when there is no such call.
+/// The review term of a call.
+pub fn term_of(call: &call::Model) -> TimeDelta {
+    TimeDelta::days(i64::from(call.review_days.max(0)))
+}
+
+/// The review term of a call; none when there is no such call.
 async fn review_term<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<TimeDelta, DbErr> {
-    let days = call::Entity::find_by_id(call_id)
+    Ok(call::Entity::find_by_id(call_id)
         .one(db)
         .await?
-        .map(|c| c.review_days)
-        .unwrap_or(0);
-    Ok(TimeDelta::days(i64::from(days.max(0))))
+        .map(|c| term_of(&c))
+        .unwrap_or_default())
 }
 
 /// The number of dossiers per state in a call (drafts excluded), in one query.
@@ -124,13 +128,13 @@ pub async fn state_counts<C: ConnectionTrait>(
         .collect())
 }
 
-/// How many dossiers of a call wait for ABB beyond the review term at `now`.
+/// How many dossiers of a call wait for ABB beyond the review term `term` ([`term_of`]) at `now`.
 pub async fn overdue_count<C: ConnectionTrait>(
     db: &C,
     call_id: i64,
+    term: TimeDelta,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    let term = review_term(db, call_id).await?;
     application::Entity::find()
         .filter(application::Column::CallId.eq(call_id))
         .filter(overdue_condition(now - term))
@@ -231,15 +235,15 @@ fn filtered<C: ConnectionTrait>(
     }
 }
 
-/// One page of the filtered inbox at `now`.
+/// One page of the filtered inbox at `now`, with the call's review term `term` ([`term_of`]).
 pub async fn page<C: ConnectionTrait>(
     db: &C,
     filter: &InboxFilter,
+    term: TimeDelta,
     now: DateTime<Utc>,
     page: u64,
     page_size: u64,
 ) -> Result<InboxPage, DbErr> {
-    let term = review_term(db, filter.call_id).await?;
     let paginator = filtered(db, filter, now - term).paginate(db, page_size.max(1));
     let total = paginator.num_items().await?;
     let pages = total.div_ceil(page_size.max(1)).max(1);
@@ -276,18 +280,32 @@ async fn rows_for<C: ConnectionTrait>(
     let lead_ids = distinct(&mut apps.iter().filter_map(|a| a.lead_municipality_id));
     let partner_ids = distinct(&mut apps.iter().filter_map(|a| a.partner_organisation_id));
     let reviewer_ids = distinct(&mut apps.iter().filter_map(|a| a.assigned_reviewer_id));
-    let leads = municipality::Entity::find()
-        .filter(municipality::Column::Id.is_in(lead_ids))
-        .all(db)
-        .await?;
-    let partners = partner_organisation::Entity::find()
-        .filter(partner_organisation::Column::Id.is_in(partner_ids))
-        .all(db)
-        .await?;
-    let reviewers = app_user::Entity::find()
-        .filter(app_user::Column::Id.is_in(reviewer_ids))
-        .all(db)
-        .await?;
+    // Lookups by id, skipped when there is nothing to look up (most inboxes have no partner
+    // organisations, a fresh one no reviewers): every query saved counts under load.
+    let leads = if lead_ids.is_empty() {
+        Vec::new()
+    } else {
+        municipality::Entity::find()
+            .filter(municipality::Column::Id.is_in(lead_ids))
+            .all(db)
+            .await?
+    };
+    let partners = if partner_ids.is_empty() {
+        Vec::new()
+    } else {
+        partner_organisation::Entity::find()
+            .filter(partner_organisation::Column::Id.is_in(partner_ids))
+            .all(db)
+            .await?
+    };
+    let reviewers = if reviewer_ids.is_empty() {
+        Vec::new()
+    } else {
+        app_user::Entity::find()
+            .filter(app_user::Column::Id.is_in(reviewer_ids))
+            .all(db)
+            .await?
+    };
     let requested = requested_totals(db, &apps).await?;
     Ok(apps
         .into_iter()
@@ -335,6 +353,9 @@ async fn requested_totals<C: ConnectionTrait>(
     apps: &[application::Model],
 ) -> Result<Vec<(i64, i64)>, DbErr> {
     let mut totals = Vec::with_capacity(apps.len());
+    if apps.is_empty() {
+        return Ok(totals);
+    }
     // Bounded IN lists: both databases cap the number of bound values per statement.
     for chunk in apps.chunks(500) {
         let ids: Vec<i64> = chunk.iter().map(|a| a.id).collect();

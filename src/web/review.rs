@@ -352,10 +352,7 @@ async fn calls_and_current<C: ConnectionTrait>(
         .all(db)
         .await?;
     // Without a choice: the open call, so a call in preparation does not push it aside.
-    let fallback = match crate::store::calls::default_call_id(db).await? {
-        Some(id) => Some(id),
-        None => calls.first().map(|c| c.id),
-    };
+    let fallback = crate::store::calls::default_among(&calls);
     let call_id = requested
         .filter(|id| calls.iter().any(|c| c.id == *id))
         .or(fallback)
@@ -390,7 +387,10 @@ async fn inbox(
         })
         .collect();
     let filter = query.filter(call_id, user.user.id);
-    let found = inbox::page(db, &filter, now, query.pagina.unwrap_or(1), PAGE_SIZE).await?;
+    let current = calls.iter().find(|c| c.id == call_id);
+    let term = current.map(inbox::term_of).unwrap_or_default();
+    let review_days = current.map(|c| c.review_days).unwrap_or(0);
+    let found = inbox::page(db, &filter, term, now, query.pagina.unwrap_or(1), PAGE_SIZE).await?;
     let rows = found
         .rows
         .into_iter()
@@ -424,11 +424,7 @@ async fn inbox(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let review_days = calls
-        .iter()
-        .find(|c| c.id == call_id)
-        .map(|c| c.review_days)
-        .unwrap_or(0);
+    let overdue_count = inbox::overdue_count(db, call_id, term, now).await?;
     render(&InboxPage {
         layout: ctx.layout("Beoordeling"),
         calls: calls.into_iter().map(|c| (c.id, c.title)).collect(),
@@ -436,7 +432,7 @@ async fn inbox(
         query_string: query.query_string(call_id),
         query,
         counts,
-        overdue_count: inbox::overdue_count(db, call_id, now).await?,
+        overdue_count,
         review_days,
         rows,
         total: found.total,
