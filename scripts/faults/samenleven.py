@@ -169,6 +169,9 @@ class Server:
                 "DATA_DIR": data_dir,
                 "BIND_ADDRESS": f"127.0.0.1:{self.port}",
                 "SEED_DEMO": "true",
+                # The demo's approved Leuven and Oostende dossiers would take two of the 300
+                # municipalities out of the open call: the faults start from a call nobody used.
+                "SEED_DEMO_FOLLOWUP": "false",
                 "RUST_LOG": "warn,samenleven=info",
                 "LOG_FORMAT": "json",
                 "SESSION_SECRET": "fault-test-secret-0123456789abcdef0123456789",
