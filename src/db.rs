@@ -20,7 +20,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     options
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false)
+        // Statements are logged at debug level under `sqlx::query` (with their time and row
+        // count): silent unless RUST_LOG asks, e.g. RUST_LOG=warn,sqlx::query=debug.
+        .sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Debug)
         .map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
                 .foreign_keys(true)

@@ -49,9 +49,40 @@ pub async fn list_summaries<C: ConnectionTrait>(db: &C) -> Result<Vec<CallSummar
 
 /// The call a staff page shows when none is chosen: the open call that closes first, else the
 /// most recently opened one (so a demo call in preparation does not push the running one aside).
-/// [`default_call_id`] among calls already loaded: the open call that closes first, else the
-/// most recently opened one.
-pub fn default_among(calls: &[call::Model]) -> Option<i64> {
+/// A call as a page offers it for choice: what the chooser shows and what picks the default.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct CallChoice {
+    pub id: i64,
+    pub title: String,
+    pub state: call::CallState,
+    pub submission_opens_at: chrono::DateTime<chrono::Utc>,
+    pub submission_closes_at: chrono::DateTime<chrono::Utc>,
+    pub review_days: i32,
+}
+
+/// Every call for a chooser, the most recently opened first: only the columns a chooser needs.
+pub async fn choices<C: ConnectionTrait>(db: &C) -> Result<Vec<CallChoice>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    call::Entity::find()
+        .select_only()
+        .columns([
+            call::Column::Id,
+            call::Column::Title,
+            call::Column::State,
+            call::Column::SubmissionOpensAt,
+            call::Column::SubmissionClosesAt,
+            call::Column::ReviewDays,
+        ])
+        .order_by_desc(call::Column::SubmissionOpensAt)
+        .order_by_desc(call::Column::Id)
+        .into_model::<CallChoice>()
+        .all(db)
+        .await
+}
+
+/// [`default_call_id`] among the choices: the open call that closes first, else the most
+/// recently opened one.
+pub fn default_among(calls: &[CallChoice]) -> Option<i64> {
     let open = calls
         .iter()
         .filter(|c| c.state == call::CallState::Open)

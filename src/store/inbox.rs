@@ -94,8 +94,8 @@ pub struct InboxPage {
 }
 
 /// The review term of a call.
-pub fn term_of(call: &call::Model) -> TimeDelta {
-    TimeDelta::days(i64::from(call.review_days.max(0)))
+pub fn term_of(review_days: i32) -> TimeDelta {
+    TimeDelta::days(i64::from(review_days.max(0)))
 }
 
 /// The review term of a call; none when there is no such call.
@@ -103,7 +103,7 @@ async fn review_term<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<TimeDel
     Ok(call::Entity::find_by_id(call_id)
         .one(db)
         .await?
-        .map(|c| term_of(&c))
+        .map(|c| term_of(c.review_days))
         .unwrap_or_default())
 }
 

@@ -21,7 +21,7 @@ use entity::app_user::{self, UserRole};
 use entity::application::{self, ApplicationState};
 use entity::decision::DecisionOutcome;
 use entity::{
-    application_snapshot, audit_log, call, change_request, decision, decision_line, message, review,
+    application_snapshot, audit_log, change_request, decision, decision_line, message, review,
 };
 
 use crate::audit::{self, AuditEntry};
@@ -34,6 +34,7 @@ use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::policy::Action;
 use crate::state::AppState;
+use crate::store::calls::CallChoice;
 use crate::store::drafts::{self, DossierContent};
 use crate::store::inbox::{self, Assignment, InboxFilter, InboxSort};
 use crate::web::context::PageContext;
@@ -346,11 +347,8 @@ fn date_nl(t: Option<chrono::DateTime<Utc>>) -> String {
 async fn calls_and_current<C: ConnectionTrait>(
     db: &C,
     requested: Option<i64>,
-) -> Result<(Vec<call::Model>, i64), DbErr> {
-    let calls = call::Entity::find()
-        .order_by_desc(call::Column::SubmissionOpensAt)
-        .all(db)
-        .await?;
+) -> Result<(Vec<CallChoice>, i64), DbErr> {
+    let calls = crate::store::calls::choices(db).await?;
     // Without a choice: the open call, so a call in preparation does not push it aside.
     let fallback = crate::store::calls::default_among(&calls);
     let call_id = requested
@@ -388,7 +386,9 @@ async fn inbox(
         .collect();
     let filter = query.filter(call_id, user.user.id);
     let current = calls.iter().find(|c| c.id == call_id);
-    let term = current.map(inbox::term_of).unwrap_or_default();
+    let term = current
+        .map(|c| inbox::term_of(c.review_days))
+        .unwrap_or_default();
     let review_days = current.map(|c| c.review_days).unwrap_or(0);
     let found = inbox::page(db, &filter, term, now, query.pagina.unwrap_or(1), PAGE_SIZE).await?;
     let rows = found
