@@ -75,7 +75,7 @@ fn summary_out(app: &application::Model, lead_name: &str) -> DossierSummaryOut {
     }
 }
 
-fn thousandths(value: i64) -> f64 {
+pub(super) fn thousandths(value: i64) -> f64 {
     value as f64 / 1000.0
 }
 
@@ -202,7 +202,7 @@ fn stale() -> ApiError {
     )
 }
 
-fn with_etag(status: StatusCode, tag: &str, body: impl serde::Serialize) -> Response {
+pub(super) fn with_etag(status: StatusCode, tag: &str, body: impl serde::Serialize) -> Response {
     let mut response = (status, Json(body)).into_response();
     response
         .headers_mut()

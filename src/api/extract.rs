@@ -22,30 +22,41 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !is_json(content_type) {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Verstuur de gegevens als JSON, met de kop `Content-Type: application/json`.",
-            ));
+        if !is_json(content_type(&request)) {
+            return Err(not_json());
         }
-        let bytes = to_bytes(request.into_body(), JSON_LIMIT)
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "De gegevens zijn groter dan {} kB. Verstuur minder tegelijk.",
-                        JSON_LIMIT / 1024
-                    ),
-                )
-            })?;
-        parse(&bytes).map(ApiJson)
+        parse(&read_limited(request).await?).map(ApiJson)
     }
+}
+
+fn content_type(request: &Request) -> &str {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn not_json() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "Verstuur de gegevens als JSON, met de kop `Content-Type: application/json`.",
+    )
+}
+
+/// The body, at most [`JSON_LIMIT`] bytes (413 beyond).
+async fn read_limited(request: Request) -> Result<axum::body::Bytes, ApiError> {
+    to_bytes(request.into_body(), JSON_LIMIT)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "De gegevens zijn groter dan {} kB. Verstuur minder tegelijk.",
+                    JSON_LIMIT / 1024
+                ),
+            )
+        })
 }
 
 /// A JSON request body kept as bytes, to be read with [`parse`] once the handler has checked
@@ -58,31 +69,13 @@ impl<S: Send + Sync> FromRequest<S> for JsonBytes {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let content_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let bytes = to_bytes(request.into_body(), JSON_LIMIT)
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "De gegevens zijn groter dan {} kB. Verstuur minder tegelijk.",
-                        JSON_LIMIT / 1024
-                    ),
-                )
-            })?;
+        let json = is_json(content_type(&request));
+        let bytes = read_limited(request).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(None));
         }
-        if !is_json(&content_type) {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Verstuur de gegevens als JSON, met de kop `Content-Type: application/json`.",
-            ));
+        if !json {
+            return Err(not_json());
         }
         Ok(Self(Some(bytes)))
     }

@@ -6,8 +6,8 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use entity::progress_report;
 
 use super::code_of;
+use super::dossiers::{thousandths, with_etag};
 use super::extract::{JsonBytes, TokenUser, if_match, matches, parse};
 use super::problem::{ApiError, FieldProblem, Problem};
 use crate::domain::KpiValue;
@@ -101,11 +102,8 @@ pub fn etag(report: &progress_report::Model) -> String {
 }
 
 fn tagged(status: StatusCode, out: ReportOut) -> Response {
-    let tag =
-        HeaderValue::from_str(&out.etag).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
-    let mut response = (status, Json(out)).into_response();
-    response.headers_mut().insert(header::ETAG, tag);
-    response
+    let tag = out.etag.clone();
+    with_etag(status, &tag, out)
 }
 
 fn stale() -> ApiError {
@@ -114,10 +112,6 @@ fn stale() -> ApiError {
         "Het rapport werd intussen gewijzigd (de ETag in `If-Match` is verouderd). Lees het \
          rapport opnieuw en verstuur uw wijziging met de nieuwe ETag.",
     )
-}
-
-fn thousandths(value: i64) -> f64 {
-    value as f64 / 1000.0
 }
 
 fn report_out(fu: &FollowUp, report: &progress_report::Model, may_edit: bool) -> ReportOut {
