@@ -114,7 +114,9 @@ pub async fn load<C: ConnectionTrait>(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SessionUser>, DbErr> {
-    let Some(found) = session::Entity::find_by_id(hash_token(token))
+    // The session and its user in one statement: this runs on every signed-in request.
+    let Some((found, user)) = session::Entity::find_by_id(hash_token(token))
+        .find_also_related(app_user::Entity)
         .one(db)
         .await?
     else {
@@ -124,7 +126,7 @@ pub async fn load<C: ConnectionTrait>(
         end(db, &found.id).await?;
         return Ok(None);
     }
-    let Some(user) = app_user::Entity::find_by_id(found.user_id).one(db).await? else {
+    let Some(user) = user else {
         return Ok(None);
     };
     if !user.active {

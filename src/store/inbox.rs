@@ -107,39 +107,46 @@ async fn review_term<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<TimeDel
         .unwrap_or_default())
 }
 
-/// The number of dossiers per state in a call (drafts excluded), in one query.
-pub async fn state_counts<C: ConnectionTrait>(
+/// The inbox's counts for a call, in one statement: per state the number of dossiers (drafts
+/// excluded), and how many wait for ABB beyond the review term `term` ([`term_of`]) at `now`.
+pub async fn counts<C: ConnectionTrait>(
     db: &C,
     call_id: i64,
-) -> Result<Vec<(ApplicationState, u64)>, DbErr> {
-    let rows: Vec<(ApplicationState, i64)> = application::Entity::find()
+    term: TimeDelta,
+    now: DateTime<Utc>,
+) -> Result<(Vec<(ApplicationState, u64)>, u64), DbErr> {
+    let p = placeholder(db);
+    let rows: Vec<(ApplicationState, i64, i64)> = application::Entity::find()
         .select_only()
         .column(application::Column::State)
         .column_as(application::Column::Id.count(), "n")
+        // PostgreSQL sums as NUMERIC: cast back so both databases answer an integer.
+        .column_as(
+            Expr::cust_with_values(
+                format!(
+                    "CAST(SUM(CASE WHEN application.submitted_at < {p} THEN 1 ELSE 0 END) AS BIGINT)"
+                ),
+                [now - term],
+            ),
+            "late",
+        )
         .filter(application::Column::CallId.eq(call_id))
         .filter(application::Column::State.ne(ApplicationState::Draft))
         .group_by(application::Column::State)
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
-        .collect())
-}
-
-/// How many dossiers of a call wait for ABB beyond the review term `term` ([`term_of`]) at `now`.
-pub async fn overdue_count<C: ConnectionTrait>(
-    db: &C,
-    call_id: i64,
-    term: TimeDelta,
-    now: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    application::Entity::find()
-        .filter(application::Column::CallId.eq(call_id))
-        .filter(overdue_condition(now - term))
-        .count(db)
-        .await
+    let overdue = rows
+        .iter()
+        .filter(|(state, _, _)| AWAITING_ABB.contains(state))
+        .map(|(_, _, late)| u64::try_from(*late).unwrap_or(0))
+        .sum();
+    Ok((
+        rows.into_iter()
+            .map(|(s, n, _)| (s, u64::try_from(n).unwrap_or(0)))
+            .collect(),
+        overdue,
+    ))
 }
 
 fn overdue_condition(cutoff: DateTime<Utc>) -> Condition {

@@ -367,7 +367,13 @@ async fn inbox(
     let db = &state.db;
     let now = Utc::now();
     let (calls, call_id) = calls_and_current(db, query.oproep).await?;
-    let stored = inbox::state_counts(db, call_id).await?;
+    let filter = query.filter(call_id, user.user.id);
+    let current = calls.iter().find(|c| c.id == call_id);
+    let term = current
+        .map(|c| inbox::term_of(c.review_days))
+        .unwrap_or_default();
+    let review_days = current.map(|c| c.review_days).unwrap_or(0);
+    let (stored, overdue_count) = inbox::counts(db, call_id, term, now).await?;
     let counts = DossierState::ALL
         .into_iter()
         .skip(1)
@@ -384,12 +390,6 @@ async fn inbox(
             }
         })
         .collect();
-    let filter = query.filter(call_id, user.user.id);
-    let current = calls.iter().find(|c| c.id == call_id);
-    let term = current
-        .map(|c| inbox::term_of(c.review_days))
-        .unwrap_or_default();
-    let review_days = current.map(|c| c.review_days).unwrap_or(0);
     let found = inbox::page(db, &filter, term, now, query.pagina.unwrap_or(1), PAGE_SIZE).await?;
     let rows = found
         .rows
@@ -424,7 +424,6 @@ async fn inbox(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let overdue_count = inbox::overdue_count(db, call_id, term, now).await?;
     render(&InboxPage {
         layout: ctx.layout("Beoordeling"),
         calls: calls.into_iter().map(|c| (c.id, c.title)).collect(),
