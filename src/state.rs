@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
+use crate::store::reference_cache::{Reference, ReferenceCache};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -12,6 +13,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Wakes the e-mail outbox worker; call `notify_one()` after committing queued mail.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// The reference data this instance read, per reference version.
+    pub reference: Arc<ReferenceCache>,
 }
 
 impl AppState {
@@ -20,6 +23,12 @@ impl AppState {
             db,
             config: Arc::new(config),
             mail_wakeup: Arc::default(),
+            reference: Arc::default(),
         }
+    }
+
+    /// The reference data as of now (one statement; see [`ReferenceCache`]).
+    pub async fn reference(&self) -> Result<Reference, sea_orm::DbErr> {
+        self.reference.current(&self.db).await
     }
 }

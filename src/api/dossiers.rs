@@ -287,9 +287,10 @@ pub async fn list(
         None => PER_PAGE,
     };
     let (items, total) = if user.user.role == UserRole::Official {
-        let organisation = store::municipalities::organisation_of(&state.db, &user.user).await?;
+        let reference = state.reference().await?;
+        let organisation = store::municipalities::organisation_of(&reference, &user.user).await?;
         let summaries = match &organisation {
-            Some(o) => store::municipalities::dossiers_of(&state.db, o).await?,
+            Some(o) => store::municipalities::dossiers_of(&state.db, &reference, o).await?,
             None => Vec::new(),
         };
         let ids: Vec<i64> = summaries.iter().map(|d| d.id).collect();

@@ -31,11 +31,13 @@ use crate::domain::NisCode;
 use crate::policy::{Action, DossierParties};
 use crate::state::AppState;
 use crate::store;
+use crate::store::reference_cache::Reference;
 use crate::store::rules::CallContext;
 use crate::web::routes::OFFICIALS;
 use crate::web::{Access, RouteTable};
 use extract::{ApiQuery, TokenUser};
 use problem::{ApiError, Problem};
+use std::sync::Arc;
 use types::*;
 
 /// Whether `path` belongs to the JSON API.
@@ -247,21 +249,27 @@ pub async fn call_detail(
 }
 
 /// The call named by `call_id`, or the open call closing first, or the latest call.
-async fn chosen_call(state: &AppState, call_id: Option<&str>) -> Result<CallContext, ApiError> {
+/// From the reference data in memory (`store::reference_cache`).
+async fn chosen_call(
+    reference: &Reference,
+    call_id: Option<&str>,
+) -> Result<Arc<CallContext>, ApiError> {
     let id = match call_id.map(str::trim).filter(|c| !c.is_empty()) {
         Some(text) => parse_id(text)?,
         None => {
-            let open = store::municipalities::open_calls(&state.db).await?;
+            let open = reference.open_calls().await?;
             match open.first() {
                 Some(call) => call.id,
-                None => store::municipalities::latest_call(&state.db)
+                None => reference
+                    .latest_call()
                     .await?
                     .map(|c| c.id)
                     .ok_or_else(ApiError::not_found)?,
             }
         }
     };
-    store::rules::call_context(&state.db, id)
+    reference
+        .call_context(id)
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -310,10 +318,12 @@ pub async fn list_municipalities(
     _user: TokenUser,
     ApiQuery(query): ApiQuery<CallQuery>,
 ) -> Result<Json<MunicipalityList>, ApiError> {
-    let context = chosen_call(&state, query.call_id.as_deref()).await?;
-    let (directory, _) =
-        store::rules::directory(&state.db, context.call.reference_year, context.map_date()).await?;
-    let mut items: Vec<MunicipalityOut> = directory.iter().map(municipality_out).collect();
+    let reference = state.reference().await?;
+    let context = chosen_call(&reference, query.call_id.as_deref()).await?;
+    let directory = reference
+        .directory(context.call.reference_year, context.map_date())
+        .await?;
+    let mut items: Vec<MunicipalityOut> = directory.0.iter().map(municipality_out).collect();
     items.sort_by_key(|m| m.nis_code);
     Ok(Json(MunicipalityList {
         call_id: context.call.id,
@@ -329,17 +339,26 @@ async fn standing_for(
     nis: &str,
     call_id: Option<&str>,
     advise: bool,
-) -> Result<(CallContext, store::municipalities::Standing, Option<String>), ApiError> {
+) -> Result<
+    (
+        Arc<CallContext>,
+        store::municipalities::Standing,
+        Option<String>,
+    ),
+    ApiError,
+> {
     let nis = nis
         .trim()
         .parse::<i32>()
         .ok()
         .and_then(|n| store::rules::nis(n).ok())
         .ok_or_else(ApiError::not_found)?;
-    let context = chosen_call(state, call_id).await?;
-    let (_, ids) =
-        store::rules::directory(&state.db, context.call.reference_year, context.map_date()).await?;
-    let municipality_id = *ids.get(&nis).ok_or_else(ApiError::not_found)?;
+    let reference = state.reference().await?;
+    let context = chosen_call(&reference, call_id).await?;
+    let directory = reference
+        .directory(context.call.reference_year, context.map_date())
+        .await?;
+    let municipality_id = *directory.1.get(&nis).ok_or_else(ApiError::not_found)?;
     crate::web::guard(
         state,
         &user.user,
@@ -356,10 +375,16 @@ async fn standing_for(
     .await?;
     let taken = store::rules::taken(&state.db, context.call.id).await?;
     let own = taken.application_of(nis).map(str::to_owned);
-    let standing =
-        store::municipalities::standing(&state.db, &context, nis, own.as_deref(), advise)
-            .await?
-            .ok_or_else(ApiError::not_found)?;
+    let standing = store::municipalities::standing(
+        &state.db,
+        &reference,
+        &context,
+        nis,
+        own.as_deref(),
+        advise,
+    )
+    .await?
+    .ok_or_else(ApiError::not_found)?;
     Ok((context, standing, own))
 }
 

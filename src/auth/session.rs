@@ -19,6 +19,7 @@ use entity::{app_user, municipality, partner_organisation, session};
 use super::{cookies, hash_token, random_token};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::reference_cache::Reference;
 
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(60);
@@ -108,9 +109,11 @@ pub async fn end_all<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<u64, Db
         .rows_affected)
 }
 
-/// The live session for a cookie token, with its user; expired sessions are removed.
+/// The live session for a cookie token, with its user; expired sessions are removed. The
+/// organisation's name comes from the reference data in memory.
 pub async fn load<C: ConnectionTrait>(
     db: &C,
+    reference: &Reference,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<SessionUser>, DbErr> {
@@ -138,7 +141,7 @@ pub async fn load<C: ConnectionTrait>(
         active.last_seen_at = Set(now);
         active.update(db).await?;
     }
-    let organisation = organisation_name(db, &user).await?;
+    let organisation = organisation_name_in(reference, &user).await?;
     Ok(Some(SessionUser {
         session_id: found.id,
         csrf_token: found.csrf_token,
@@ -162,6 +165,24 @@ pub async fn organisation_name<C: ConnectionTrait>(
             .one(db)
             .await?
             .map(|p| p.name));
+    }
+    Ok(None)
+}
+
+/// [`organisation_name`] from the reference data in memory.
+pub async fn organisation_name_in(
+    reference: &Reference,
+    user: &app_user::Model,
+) -> Result<Option<String>, DbErr> {
+    if let Some(id) = user.municipality_id {
+        return Ok(reference
+            .municipalities()
+            .await?
+            .get(&id)
+            .map(|m| m.name.clone()));
+    }
+    if let Some(id) = user.partner_organisation_id {
+        return Ok(reference.partners().await?.get(&id).map(|p| p.name.clone()));
     }
     Ok(None)
 }
@@ -199,7 +220,13 @@ pub async fn middleware(
 
     let mut stale_cookie = false;
     if let Some(token) = token {
-        match load(&state.db, &token, Utc::now()).await {
+        // The reference data as of this request; the page handlers reuse it (`PageContext`).
+        let reference = match state.reference().await {
+            Ok(reference) => reference,
+            Err(err) => return AppError::from(err).into_response(),
+        };
+        request.extensions_mut().insert(reference.clone());
+        match load(&state.db, &reference, &token, Utc::now()).await {
             Ok(Some(user)) => {
                 request.extensions_mut().insert(user);
             }

@@ -17,7 +17,9 @@ use crate::domain::{
     Reach, check_application,
 };
 use crate::store::applications::DossierWithParties;
+use crate::store::reference_cache::Reference;
 use crate::store::rules::{self, CallContext, cents, nis};
+use std::sync::Arc;
 
 /// One chosen action with its place in the call and the catalog, and its KPIs.
 #[derive(Debug, Clone)]
@@ -37,7 +39,7 @@ impl ChosenAction {
 #[derive(Debug, Clone)]
 pub struct DossierContent {
     pub dossier: DossierWithParties,
-    pub call: CallContext,
+    pub call: Arc<CallContext>,
     /// Ordered by priority rank, then action code.
     pub actions: Vec<ChosenAction>,
     pub attachment_kinds: Vec<String>,
@@ -52,10 +54,34 @@ pub async fn load<C: ConnectionTrait>(
     db: &C,
     dossier: DossierWithParties,
 ) -> Result<DossierContent, DbErr> {
-    let app = &dossier.application;
-    let call = rules::call_context(db, app.call_id)
+    let call_id = dossier.application.call_id;
+    let call = rules::call_context(db, call_id)
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("call {}", app.call_id)))?;
+        .ok_or_else(|| DbErr::RecordNotFound(format!("call {call_id}")))?;
+    load_in_call(db, dossier, Arc::new(call)).await
+}
+
+/// [`load`] with the call's rules from the reference data in memory: for pages that show a
+/// dossier (writes use [`load`] inside their transaction).
+pub async fn load_cached<C: ConnectionTrait>(
+    db: &C,
+    reference: &Reference,
+    dossier: DossierWithParties,
+) -> Result<DossierContent, DbErr> {
+    let call_id = dossier.application.call_id;
+    let call = reference
+        .call_context(call_id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("call {call_id}")))?;
+    load_in_call(db, dossier, call).await
+}
+
+async fn load_in_call<C: ConnectionTrait>(
+    db: &C,
+    dossier: DossierWithParties,
+    call: Arc<CallContext>,
+) -> Result<DossierContent, DbErr> {
+    let app = &dossier.application;
     let rows = application_action::Entity::find()
         .filter(application_action::Column::ApplicationId.eq(app.id))
         .order_by_asc(application_action::Column::PriorityRank)
@@ -232,6 +258,27 @@ impl DossierContent {
         .await?;
         let taken = rules::taken_among(db, self.call.call.id, &applicants).await?;
         self.report_against(&directory, &taken)
+    }
+
+    /// [`Self::report`] against the call's whole map from the reference data in memory (the same
+    /// report: the engine reads only the applicants' regions), with "taken" read for the
+    /// applicants.
+    pub async fn report_cached<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        reference: &Reference,
+    ) -> Result<ApplicationReport, DbErr> {
+        let applicants: Vec<i32> = self
+            .lead_nis
+            .iter()
+            .chain(self.member_nis.iter())
+            .copied()
+            .collect();
+        let directory = reference
+            .directory(self.call.call.reference_year, self.call.map_date())
+            .await?;
+        let taken = rules::taken_among(db, self.call.call.id, &applicants).await?;
+        self.report_against(&directory.0, &taken)
     }
 
     /// The report against a directory and "taken" set loaded once, for checking many dossiers

@@ -2,7 +2,7 @@
 //! it stays fast with many thousands of dossiers. The page and its export use the same
 //! [`InboxFilter`], so an export holds exactly the rows the reviewer filtered.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
@@ -11,10 +11,11 @@ use sea_orm::{
     QueryOrder, QuerySelect, Select,
 };
 
+use entity::app_user;
 use entity::application::{self, ApplicationState};
-use entity::{app_user, application_action, call, municipality, partner_organisation};
 
 use crate::store::placeholder;
+use crate::store::reference_cache::Reference;
 
 /// States in which a dossier waits for ABB: the review term runs.
 pub const AWAITING_ABB: [ApplicationState; 3] = [
@@ -84,6 +85,13 @@ pub struct InboxRow {
     pub requested_cents: i64,
 }
 
+/// Which page of the inbox to show: `number` is 1-based (clamped), `size` rows per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub number: u64,
+    pub size: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxPage {
     pub rows: Vec<InboxRow>,
@@ -96,15 +104,6 @@ pub struct InboxPage {
 /// The review term of a call.
 pub fn term_of(review_days: i32) -> TimeDelta {
     TimeDelta::days(i64::from(review_days.max(0)))
-}
-
-/// The review term of a call; none when there is no such call.
-async fn review_term<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<TimeDelta, DbErr> {
-    Ok(call::Entity::find_by_id(call_id)
-        .one(db)
-        .await?
-        .map(|c| term_of(c.review_days))
-        .unwrap_or_default())
 }
 
 /// The inbox's counts for a call, in one statement: per state the number of dossiers (drafts
@@ -243,21 +242,25 @@ fn filtered<C: ConnectionTrait>(
 }
 
 /// One page of the filtered inbox at `now`, with the call's review term `term` ([`term_of`]).
+/// Names come from the reference data in memory and, for reviewers, from `known_reviewers`
+/// (the page's reviewer filter already lists them); only other reviewers are looked up.
 pub async fn page<C: ConnectionTrait>(
     db: &C,
+    reference: &Reference,
+    known_reviewers: &[(i64, String)],
     filter: &InboxFilter,
     term: TimeDelta,
     now: DateTime<Utc>,
-    page: u64,
-    page_size: u64,
+    wanted: PageRequest,
 ) -> Result<InboxPage, DbErr> {
-    let paginator = filtered(db, filter, now - term).paginate(db, page_size.max(1));
+    let (page, page_size) = (wanted.number, wanted.size);
+    let paginator = listed(filtered(db, filter, now - term)).paginate(db, page_size.max(1));
     let total = paginator.num_items().await?;
     let pages = total.div_ceil(page_size.max(1)).max(1);
     let page = page.clamp(1, pages);
     let apps = paginator.fetch_page(page - 1).await?;
     Ok(InboxPage {
-        rows: rows_for(db, apps, now, term).await?,
+        rows: rows_for(db, reference, known_reviewers, apps, now, term).await?,
         total,
         page,
         pages,
@@ -267,62 +270,98 @@ pub async fn page<C: ConnectionTrait>(
 /// Every row of the filtered inbox at `now`, for exports.
 pub async fn all<C: ConnectionTrait>(
     db: &C,
+    reference: &Reference,
     filter: &InboxFilter,
     now: DateTime<Utc>,
 ) -> Result<Vec<InboxRow>, DbErr> {
-    let term = review_term(db, filter.call_id).await?;
-    let apps = filtered(db, filter, now - term).all(db).await?;
-    rows_for(db, apps, now, term).await
+    let term = reference
+        .call(filter.call_id)
+        .await?
+        .map(|c| term_of(c.review_days))
+        .unwrap_or_default();
+    let apps = listed(filtered(db, filter, now - term)).all(db).await?;
+    rows_for(db, reference, &[], apps, now, term).await
 }
 
-/// Names, reviewers and requested totals for a set of dossiers, in a few queries whatever
-/// their number (lookups by the distinct ids, which are bounded by the municipalities).
+/// The columns of a dossier an inbox line shows, with the grant it asks over all chosen actions.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+struct Listed {
+    id: i64,
+    reference: String,
+    title: String,
+    lead_municipality_id: Option<i64>,
+    partner_organisation_id: Option<i64>,
+    state: ApplicationState,
+    submitted_at: Option<DateTime<Utc>>,
+    rule_failures: i32,
+    rule_warnings: i32,
+    assigned_reviewer_id: Option<i64>,
+    requested_cents: Option<i64>,
+}
+
+/// Only the columns of [`Listed`], and the requested total in the same statement.
+fn listed(select: Select<application::Entity>) -> sea_orm::Selector<sea_orm::SelectModel<Listed>> {
+    use application::Column as A;
+    select
+        .select_only()
+        .columns([
+            A::Id,
+            A::Reference,
+            A::Title,
+            A::LeadMunicipalityId,
+            A::PartnerOrganisationId,
+            A::State,
+            A::SubmittedAt,
+            A::RuleFailures,
+            A::RuleWarnings,
+            A::AssignedReviewerId,
+        ])
+        // PostgreSQL sums BIGINT as NUMERIC: cast back so both databases answer an integer.
+        .column_as(
+            Expr::cust(
+                "(SELECT CAST(SUM(aa.grant_cents) AS BIGINT) FROM application_action aa \
+                 WHERE aa.application_id = application.id)",
+            ),
+            "requested_cents",
+        )
+        .into_model::<Listed>()
+}
+
+/// Names and reviewers for a set of dossiers: names from the reference data in memory,
+/// reviewers from `known_reviewers`, the others in one query.
 async fn rows_for<C: ConnectionTrait>(
     db: &C,
-    apps: Vec<application::Model>,
+    reference: &Reference,
+    known_reviewers: &[(i64, String)],
+    apps: Vec<Listed>,
     now: DateTime<Utc>,
     term: TimeDelta,
 ) -> Result<Vec<InboxRow>, DbErr> {
-    let distinct = |ids: &mut dyn Iterator<Item = i64>| ids.collect::<BTreeSet<i64>>();
-    let lead_ids = distinct(&mut apps.iter().filter_map(|a| a.lead_municipality_id));
-    let partner_ids = distinct(&mut apps.iter().filter_map(|a| a.partner_organisation_id));
-    let reviewer_ids = distinct(&mut apps.iter().filter_map(|a| a.assigned_reviewer_id));
-    // Lookups by id, skipped when there is nothing to look up (most inboxes have no partner
-    // organisations, a fresh one no reviewers): every query saved counts under load.
-    let leads = if lead_ids.is_empty() {
-        Vec::new()
-    } else {
-        municipality::Entity::find()
-            .filter(municipality::Column::Id.is_in(lead_ids))
+    let municipalities = reference.municipalities().await?;
+    let partners = reference.partners().await?;
+    let mut reviewers: HashMap<i64, String> = known_reviewers.iter().cloned().collect();
+    let unknown: BTreeSet<i64> = apps
+        .iter()
+        .filter_map(|a| a.assigned_reviewer_id)
+        .filter(|id| !reviewers.contains_key(id))
+        .collect();
+    // Skipped when there is nothing to look up: every query saved counts under load.
+    if !unknown.is_empty() {
+        for user in app_user::Entity::find()
+            .filter(app_user::Column::Id.is_in(unknown))
             .all(db)
             .await?
-    };
-    let partners = if partner_ids.is_empty() {
-        Vec::new()
-    } else {
-        partner_organisation::Entity::find()
-            .filter(partner_organisation::Column::Id.is_in(partner_ids))
-            .all(db)
-            .await?
-    };
-    let reviewers = if reviewer_ids.is_empty() {
-        Vec::new()
-    } else {
-        app_user::Entity::find()
-            .filter(app_user::Column::Id.is_in(reviewer_ids))
-            .all(db)
-            .await?
-    };
-    let requested = requested_totals(db, &apps).await?;
+        {
+            reviewers.insert(user.id, user.name);
+        }
+    }
     Ok(apps
         .into_iter()
         .map(|a| {
             let lead = a
                 .lead_municipality_id
-                .and_then(|id| leads.iter().find(|m| m.id == id));
-            let partner = a
-                .partner_organisation_id
-                .and_then(|id| partners.iter().find(|p| p.id == id));
+                .and_then(|id| municipalities.get(&id));
+            let partner = a.partner_organisation_id.and_then(|id| partners.get(&id));
             let awaiting = AWAITING_ABB.contains(&a.state);
             let review_due_at = a.submitted_at.filter(|_| awaiting).map(|t| t + term);
             InboxRow {
@@ -341,47 +380,13 @@ async fn rows_for<C: ConnectionTrait>(
                 rule_warnings: a.rule_warnings,
                 reviewer: a
                     .assigned_reviewer_id
-                    .and_then(|id| reviewers.iter().find(|u| u.id == id))
-                    .map(|u| u.name.clone()),
-                requested_cents: requested
-                    .iter()
-                    .find(|(id, _)| *id == a.id)
-                    .map(|(_, cents)| *cents)
-                    .unwrap_or(0),
+                    .and_then(|id| reviewers.get(&id).cloned()),
+                requested_cents: a.requested_cents.unwrap_or(0),
                 reference: a.reference,
                 title: a.title,
             }
         })
         .collect())
-}
-
-async fn requested_totals<C: ConnectionTrait>(
-    db: &C,
-    apps: &[application::Model],
-) -> Result<Vec<(i64, i64)>, DbErr> {
-    let mut totals = Vec::with_capacity(apps.len());
-    if apps.is_empty() {
-        return Ok(totals);
-    }
-    // Bounded IN lists: both databases cap the number of bound values per statement.
-    for chunk in apps.chunks(500) {
-        let ids: Vec<i64> = chunk.iter().map(|a| a.id).collect();
-        let rows: Vec<(i64, Option<i64>)> = application_action::Entity::find()
-            .select_only()
-            .column(application_action::Column::ApplicationId)
-            // PostgreSQL sums BIGINT as NUMERIC: cast back so both databases answer an integer.
-            .column_as(
-                Expr::cust("CAST(SUM(application_action.grant_cents) AS BIGINT)"),
-                "total",
-            )
-            .filter(application_action::Column::ApplicationId.is_in(ids))
-            .group_by(application_action::Column::ApplicationId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        totals.extend(rows.into_iter().map(|(id, t)| (id, t.unwrap_or(0))));
-    }
-    Ok(totals)
 }
 
 /// Stores what the rules engine found on a dossier, for the inbox's "rule findings" filter.

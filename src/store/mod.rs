@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod municipalities;
 pub mod programme;
 pub mod reference;
+pub mod reference_cache;
 pub mod reports;
 pub mod rules;
 pub mod sections;

@@ -1,7 +1,7 @@
 //! What an official's dashboard needs: the organisation the official acts for, the open calls,
 //! the organisation's population figures and the dossiers it leads or takes part in.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -13,6 +13,8 @@ use entity::{
     app_user, application, application_member, call, change_request, municipality,
     partner_organisation, population_figure,
 };
+
+use crate::store::reference_cache::Reference;
 
 /// The municipality or partner organisation an official acts for.
 #[derive(Debug, Clone)]
@@ -31,21 +33,25 @@ impl Organisation {
 }
 
 /// The organisation `user` acts for; `None` when the account is bound to neither (or the row
-/// it points at is gone).
-pub async fn organisation_of<C: ConnectionTrait>(
-    db: &C,
+/// it points at is gone). Read from the reference data in memory.
+pub async fn organisation_of(
+    reference: &Reference,
     user: &app_user::Model,
 ) -> Result<Option<Organisation>, DbErr> {
     if let Some(id) = user.municipality_id {
-        return Ok(municipality::Entity::find_by_id(id)
-            .one(db)
+        return Ok(reference
+            .municipalities()
             .await?
+            .get(&id)
+            .cloned()
             .map(Organisation::Municipality));
     }
     if let Some(id) = user.partner_organisation_id {
-        return Ok(partner_organisation::Entity::find_by_id(id)
-            .one(db)
+        return Ok(reference
+            .partners()
             .await?
+            .get(&id)
+            .cloned()
             .map(Organisation::Partner));
     }
     Ok(None)
@@ -112,6 +118,7 @@ pub struct DossierSummary {
 /// call first, then by reference.
 pub async fn dossiers_of<C: ConnectionTrait>(
     db: &C,
+    reference: &Reference,
     organisation: &Organisation,
 ) -> Result<Vec<DossierSummary>, DbErr> {
     let (applications, consent) = match organisation {
@@ -148,34 +155,15 @@ pub async fn dossiers_of<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
 
-    let call_ids: Vec<i64> = unique(applications.iter().map(|a| a.call_id));
-    let calls: HashMap<i64, call::Model> = call::Entity::find()
-        .filter(call::Column::Id.is_in(call_ids))
-        .all(db)
+    // Calls and names from the reference data in memory.
+    let calls: HashMap<i64, call::Model> = reference
+        .calls()
         .await?
-        .into_iter()
-        .map(|c| (c.id, c))
+        .iter()
+        .map(|c| (c.id, c.clone()))
         .collect();
-    let lead_ids: Vec<i64> = unique(applications.iter().filter_map(|a| a.lead_municipality_id));
-    let lead_names: HashMap<i64, String> = municipality::Entity::find()
-        .filter(municipality::Column::Id.is_in(lead_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.name))
-        .collect();
-    let partner_ids: Vec<i64> = unique(
-        applications
-            .iter()
-            .filter_map(|a| a.partner_organisation_id),
-    );
-    let partner_names: HashMap<i64, String> = partner_organisation::Entity::find()
-        .filter(partner_organisation::Column::Id.is_in(partner_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let municipalities = reference.municipalities().await?;
+    let partners = reference.partners().await?;
     let application_ids: Vec<i64> = applications.iter().map(|a| a.id).collect();
     let mut change_requests: HashMap<i64, String> = HashMap::new();
     for request in change_request::Entity::find()
@@ -208,10 +196,10 @@ pub async fn dossiers_of<C: ConnectionTrait>(
         };
         let lead_name = app
             .lead_municipality_id
-            .and_then(|id| lead_names.get(&id))
+            .and_then(|id| municipalities.get(&id).map(|m| &m.name))
             .or_else(|| {
                 app.partner_organisation_id
-                    .and_then(|id| partner_names.get(&id))
+                    .and_then(|id| partners.get(&id).map(|p| &p.name))
             })
             .cloned()
             .unwrap_or_default();
@@ -236,16 +224,12 @@ pub async fn dossiers_of<C: ConnectionTrait>(
     Ok(out)
 }
 
-fn unique(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut seen = HashSet::new();
-    ids.filter(|id| seen.insert(*id)).collect()
-}
-
 /// A municipality's standing in one call: where it is on the call's map, the eligibility verdict
 /// and, when asked, the pooling advisor's cooperations.
 #[derive(Debug, Clone)]
 pub struct Standing {
-    pub directory: crate::domain::Directory,
+    /// The call's whole map, with the database id per municipality.
+    pub directory: std::sync::Arc<crate::store::reference_cache::DirectoryWithIds>,
     pub municipality: crate::domain::Municipality,
     pub verdict: crate::domain::Verdict,
     pub advice: Option<Result<crate::domain::Advice, crate::domain::AdvisorError>>,
@@ -261,30 +245,29 @@ pub const ADVISOR_OPTIONS: crate::domain::AdvisorOptions =
 /// verdict then says whether it may apply the way it does. The advisor runs when `advise`.
 pub async fn standing<C: ConnectionTrait>(
     db: &C,
+    reference: &Reference,
     context: &crate::store::rules::CallContext,
     nis: crate::domain::NisCode,
     own_reference: Option<&str>,
     advise: bool,
 ) -> Result<Option<Standing>, DbErr> {
     use crate::domain::{Advisor, assess_single};
-    // Only the municipality's reference region: everything its verdict and the advisor read
-    // (`store::rules::directory_around`), at a fraction of the rows of the whole map.
-    let code = i32::try_from(nis.get()).unwrap_or(i32::MAX);
-    let (directory, _) = crate::store::rules::directory_around(
-        db,
-        context.call.reference_year,
-        context.map_date(),
-        &[code],
-    )
-    .await?;
+    // The call's whole map from memory; who is taken is read for the municipality's reference
+    // region only: everything its verdict and the advisor read (`store::rules::directory_around`
+    // and `tests/api/load.rs`).
+    let directory = reference
+        .directory(context.call.reference_year, context.map_date())
+        .await?;
+    let Some(municipality) = directory.0.get(nis).cloned() else {
+        return Ok(None);
+    };
     let region: Vec<i32> = directory
+        .0
         .iter()
+        .filter(|m| m.region_code == municipality.region_code)
         .filter_map(|m| i32::try_from(m.nis_code.get()).ok())
         .collect();
     let taken = crate::store::rules::taken_among(db, context.call.id, &region).await?;
-    let Some(municipality) = directory.get(nis).cloned() else {
-        return Ok(None);
-    };
     let verdict = match own_reference {
         Some(reference) => assess_single(
             &context.rules,
@@ -294,7 +277,7 @@ pub async fn standing<C: ConnectionTrait>(
         None => assess_single(&context.rules, &municipality, &taken),
     };
     let advice = advise
-        .then(|| Advisor::new(&context.rules, &directory, &taken, ADVISOR_OPTIONS).advise(nis));
+        .then(|| Advisor::new(&context.rules, &directory.0, &taken, ADVISOR_OPTIONS).advise(nis));
     Ok(Some(Standing {
         directory,
         municipality,

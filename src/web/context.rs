@@ -8,7 +8,7 @@ use crate::auth::csrf::CsrfToken;
 use crate::auth::session::{ClientIp, Flash, SessionUser};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store;
+use crate::store::reference_cache::Reference;
 use crate::web::pages::{Layout, UserBadge, nav_for};
 
 #[derive(Debug, Clone)]
@@ -19,6 +19,9 @@ pub struct PageContext {
     pub path: String,
     pub ip: Option<String>,
     pub demo: bool,
+    /// The reference data as of this request, for handlers that read calls, municipalities or
+    /// the directory.
+    pub reference: Reference,
 }
 
 impl FromRequestParts<AppState> for PageContext {
@@ -35,7 +38,12 @@ impl FromRequestParts<AppState> for PageContext {
             .unwrap_or_default();
         let flash = parts.extensions.get::<Flash>().and_then(|f| f.0.clone());
         let ip = parts.extensions.get::<ClientIp>().and_then(|c| c.0.clone());
-        let demo = store::reference::has_fictitious_figures(&state.db).await?;
+        // Read once per request: the session middleware already did for signed-in requests.
+        let reference = match parts.extensions.get::<Reference>() {
+            Some(reference) => reference.clone(),
+            None => state.reference().await?,
+        };
+        let demo = reference.fictitious().await?;
         Ok(Self {
             user,
             csrf_token,
@@ -43,6 +51,7 @@ impl FromRequestParts<AppState> for PageContext {
             path: parts.uri.path().to_owned(),
             ip,
             demo,
+            reference,
         })
     }
 }

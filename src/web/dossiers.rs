@@ -161,8 +161,8 @@ async fn show(
     let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
     let may_edit =
         policy::decide(&user.actor(), Action::EditDossier, Some(&dossier.parties)).is_ok();
-    let content = drafts::load(&state.db, dossier).await?;
-    let report = content.report(&state.db).await?;
+    let content = drafts::load_cached(&state.db, &ctx.reference, dossier).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     if !(may_edit && is_editable(content.dossier.application.state)) {
         let view = full_view(&content, &report);
         let is_staff = user.user.role != entity::app_user::UserRole::Official;
@@ -201,8 +201,8 @@ async fn print(
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
-    let content = drafts::load(&state.db, dossier).await?;
-    let report = content.report(&state.db).await?;
+    let content = drafts::load_cached(&state.db, &ctx.reference, dossier).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     render(&FullPage {
         layout: ctx.layout(format!("Dossier {}", content.dossier.application.reference)),
         view: full_view(&content, &report),

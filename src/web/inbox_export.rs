@@ -6,7 +6,6 @@
 use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::Utc;
-use sea_orm::EntityTrait;
 use serde::Deserialize;
 
 use crate::auth::session::CurrentUser;
@@ -15,6 +14,7 @@ use crate::export::{self, Cell, Kind, Table};
 use crate::state::AppState;
 use crate::store::inbox;
 use crate::web::RouteTable;
+use crate::web::context::PageContext;
 use crate::web::review::InboxQuery;
 use crate::web::routes::STAFF;
 
@@ -30,23 +30,27 @@ pub struct FormatQuery {
 
 async fn export_inbox(
     State(state): State<AppState>,
+    ctx: PageContext,
     CurrentUser(user): CurrentUser,
     Query(query): Query<InboxQuery>,
     Query(format): Query<FormatQuery>,
 ) -> Result<Response, AppError> {
     let format = export::format_from(&format.formaat)
         .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
+    let reference = &ctx.reference;
     let call_id = match query.oproep {
         Some(id) => id,
-        None => crate::store::calls::default_call_id(&state.db)
-            .await?
+        None => crate::store::calls::default_among(&reference.call_choices().await?)
             .ok_or(AppError::NotFound)?,
     };
-    let call = entity::call::Entity::find_by_id(call_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let rows = inbox::all(&state.db, &query.filter(call.id, user.user.id), Utc::now()).await?;
+    let call = reference.call(call_id).await?.ok_or(AppError::NotFound)?;
+    let rows = inbox::all(
+        &state.db,
+        reference,
+        &query.filter(call.id, user.user.id),
+        Utc::now(),
+    )
+    .await?;
     let mut table = Table::new(
         &format!("Dossiers {}", call.code),
         &[

@@ -27,6 +27,7 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store;
 use crate::store::municipalities::{DossierSummary, Organisation, Participation};
+use crate::store::reference_cache::Reference;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::dossiers::state_label;
@@ -403,8 +404,10 @@ async fn dashboard(
     ctx: PageContext,
 ) -> Result<Html<String>, AppError> {
     let db = &state.db;
+    let reference = &ctx.reference;
     let layout = ctx.layout("Mijn gemeente");
-    let Some(organisation) = store::municipalities::organisation_of(db, &user.user).await? else {
+    let Some(organisation) = store::municipalities::organisation_of(reference, &user.user).await?
+    else {
         return render(&DashboardPage {
             layout,
             organisation_name: String::new(),
@@ -419,21 +422,19 @@ async fn dashboard(
     };
     let may_start = policy::decide(&user.actor(), Action::StartDossier, None).is_ok();
     let now = Utc::now();
-    let dossiers = store::municipalities::dossiers_of(db, &organisation).await?;
-    let open_calls = store::municipalities::open_calls(db).await?;
+    let dossiers = store::municipalities::dossiers_of(db, reference, &organisation).await?;
+    let open_calls = reference.open_calls().await?;
 
     let figures = match &organisation {
         Organisation::Municipality(m) => {
             let year = match open_calls.first() {
                 Some(call) => Some(call.reference_year),
-                None => store::municipalities::latest_call(db)
-                    .await?
-                    .map(|c| c.reference_year),
+                None => reference.latest_call().await?.map(|c| c.reference_year),
             };
             match year {
                 Some(year) => {
-                    let row = store::municipalities::figures(db, m.id, year).await?;
-                    Some(FiguresView::from_row(year, row.as_ref()))
+                    let figures = reference.figures(year).await?;
+                    Some(FiguresView::from_row(year, figures.get(&m.id)))
                 }
                 None => None,
             }
@@ -443,7 +444,17 @@ async fn dashboard(
 
     let mut calls = Vec::with_capacity(open_calls.len());
     for call in &open_calls {
-        if let Some(view) = call_view(db, &organisation, call, &dossiers, may_start, now).await? {
+        if let Some(view) = call_view(
+            db,
+            reference,
+            &organisation,
+            call,
+            &dossiers,
+            may_start,
+            now,
+        )
+        .await?
+        {
             calls.push(view);
         }
     }
@@ -471,9 +482,9 @@ async fn list(
     ctx: PageContext,
 ) -> Result<Html<String>, AppError> {
     let db = &state.db;
-    let organisation = store::municipalities::organisation_of(db, &user.user).await?;
+    let organisation = store::municipalities::organisation_of(&ctx.reference, &user.user).await?;
     let dossiers = match &organisation {
-        Some(o) => store::municipalities::dossiers_of(db, o).await?,
+        Some(o) => store::municipalities::dossiers_of(db, &ctx.reference, o).await?,
         None => Vec::new(),
     };
     let organisation_name = organisation
@@ -496,13 +507,14 @@ async fn list(
 /// the advisor's cooperations. `None` when the call's rules cannot be loaded.
 async fn call_view<C: ConnectionTrait>(
     db: &C,
+    reference: &Reference,
     organisation: &Organisation,
     call: &call::Model,
     dossiers: &[DossierSummary],
     may_start: bool,
     now: DateTime<Utc>,
 ) -> Result<Option<CallView>, DbErr> {
-    let Some(context) = store::rules::call_context(db, call.id).await? else {
+    let Some(context) = reference.call_context(call.id).await? else {
         return Ok(None);
     };
     let (days_left, deadline_passed) = days_left(call.submission_closes_at, now);
@@ -545,6 +557,7 @@ async fn call_view<C: ConnectionTrait>(
             let own_dossier = dossiers.iter().find(|d| d.call.id == call.id);
             let standing = store::municipalities::standing(
                 db,
+                reference,
                 &context,
                 nis,
                 own_dossier.map(|d| d.reference.as_str()),
@@ -565,7 +578,7 @@ async fn call_view<C: ConnectionTrait>(
                 view.can_start = alone && submission_open && may_start;
                 match standing.advice {
                     Some(Ok(advice)) => {
-                        view.advice = Some(AdviceView::new(&advice, &standing.directory))
+                        view.advice = Some(AdviceView::new(&advice, &standing.directory.0))
                     }
                     Some(Err(err)) => view.no_verdict = Some(err.to_string()),
                     None => {}

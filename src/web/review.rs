@@ -37,6 +37,7 @@ use crate::state::AppState;
 use crate::store::calls::CallChoice;
 use crate::store::drafts::{self, DossierContent};
 use crate::store::inbox::{self, Assignment, InboxFilter, InboxSort};
+use crate::store::reference_cache::Reference;
 use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
 use crate::web::form::FormErrors;
@@ -344,11 +345,11 @@ fn date_nl(t: Option<chrono::DateTime<Utc>>) -> String {
 }
 
 /// The calls, newest first, and the one the query names (or the newest).
-async fn calls_and_current<C: ConnectionTrait>(
-    db: &C,
+async fn calls_and_current(
+    reference: &Reference,
     requested: Option<i64>,
 ) -> Result<(Vec<CallChoice>, i64), DbErr> {
-    let calls = crate::store::calls::choices(db).await?;
+    let calls = reference.call_choices().await?;
     // Without a choice: the open call, so a call in preparation does not push it aside.
     let fallback = crate::store::calls::default_among(&calls);
     let call_id = requested
@@ -366,7 +367,7 @@ async fn inbox(
 ) -> Result<Html<String>, AppError> {
     let db = &state.db;
     let now = Utc::now();
-    let (calls, call_id) = calls_and_current(db, query.oproep).await?;
+    let (calls, call_id) = calls_and_current(&ctx.reference, query.oproep).await?;
     let filter = query.filter(call_id, user.user.id);
     let current = calls.iter().find(|c| c.id == call_id);
     let term = current
@@ -390,7 +391,28 @@ async fn inbox(
             }
         })
         .collect();
-    let found = inbox::page(db, &filter, term, now, query.pagina.unwrap_or(1), PAGE_SIZE).await?;
+    let reviewers: Vec<(i64, String)> = app_user::Entity::find()
+        .filter(app_user::Column::Role.ne(UserRole::Official))
+        .filter(app_user::Column::Active.eq(true))
+        .order_by_asc(app_user::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let found = inbox::page(
+        db,
+        &ctx.reference,
+        &reviewers,
+        &filter,
+        term,
+        now,
+        inbox::PageRequest {
+            number: query.pagina.unwrap_or(1),
+            size: PAGE_SIZE,
+        },
+    )
+    .await?;
     let rows = found
         .rows
         .into_iter()
@@ -408,21 +430,12 @@ async fn inbox(
             province: r.province,
         })
         .collect();
-    let regions = entity::reference_region::Entity::find()
-        .order_by_asc(entity::reference_region::Column::Name)
-        .all(db)
+    let regions = ctx
+        .reference
+        .regions()
         .await?
-        .into_iter()
-        .map(|r| (r.code, r.name))
-        .collect();
-    let reviewers = app_user::Entity::find()
-        .filter(app_user::Column::Role.ne(UserRole::Official))
-        .filter(app_user::Column::Active.eq(true))
-        .order_by_asc(app_user::Column::Name)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
+        .iter()
+        .map(|r| (r.code.clone(), r.name.clone()))
         .collect();
     render(&InboxPage {
         layout: ctx.layout("Beoordeling"),
@@ -457,7 +470,7 @@ async fn recheck(
     ctx: PageContext,
     Form(form): Form<RecheckForm>,
 ) -> Result<Response, AppError> {
-    let (_, call_id) = calls_and_current(&state.db, form.oproep.trim().parse().ok()).await?;
+    let (_, call_id) = calls_and_current(&ctx.reference, form.oproep.trim().parse().ok()).await?;
     if call_id == 0 {
         return Err(AppError::BadRequest(
             "Er is geen oproep om te controleren.".into(),

@@ -25,5 +25,6 @@ mod matrix;
 mod mergers;
 mod outbox;
 mod programme;
+mod reference_cache;
 mod review;
 mod transitions;
