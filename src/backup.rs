@@ -432,6 +432,7 @@ async fn replace_all_rows(db: &DatabaseConnection) -> Result<(usize, u64), Backu
         db.execute_unprepared(&format!("DROP TRIGGER main.{}", quote_ident(&row[0])))
             .await?;
     }
+    let seen = reference_version_of(db, "main").await?;
     let mut rows = 0;
     for table in &main_tables {
         let columns = query_strings(
@@ -475,6 +476,12 @@ async fn replace_all_rows(db: &DatabaseConnection) -> Result<(usize, u64), Backu
             )
             .await?;
         }
+    }
+    if let Some(seen) = seen {
+        db.execute_unprepared(&format!(
+            "UPDATE main.reference_version SET version = MAX(version, {seen}) + 1"
+        ))
+        .await?;
     }
     for row in &triggers {
         db.execute_unprepared(&row[1]).await?;
@@ -524,6 +531,7 @@ async fn restore_postgres(
         ));
     }
     let present = applied_migrations(&target).await?;
+    let seen = reference_version_of(&target, "public").await?;
     target.close().await.ok();
     if !reasons.is_empty() && !options.force {
         return Err(BackupError::InUse {
@@ -563,6 +571,11 @@ async fn restore_postgres(
     let before = applied_migrations(&db).await?.len();
     Migrator::up(&db, None).await?;
     let migrated = applied_migrations(&db).await?.len() - before;
+    db.execute_unprepared(&format!(
+        "UPDATE reference_version SET version = GREATEST(version, {}) + 1",
+        seen.unwrap_or(0)
+    ))
+    .await?;
     let tables = query_strings(
         &db,
         "SELECT table_name AS name FROM information_schema.tables \
@@ -694,6 +707,31 @@ async fn count_rows<C: ConnectionTrait>(db: &C, table: &str) -> Result<u64, DbEr
     )
     .await?;
     Ok(u64::try_from(n).unwrap_or_default())
+}
+
+/// The reference version of the database (schema `main` or `public`) before a restore, when it
+/// has one. A restore leaves the version above both this and the backup's: a running server
+/// whose reference data in memory came from either database then reads it again.
+async fn reference_version_of<C: ConnectionTrait>(
+    db: &C,
+    schema: &str,
+) -> Result<Option<i64>, DbErr> {
+    let tables = match db.get_database_backend() {
+        DbBackend::Sqlite => sqlite_tables(db, schema).await?,
+        _ => table_names(db).await?,
+    };
+    if !tables.iter().any(|t| t == "reference_version") {
+        return Ok(None);
+    }
+    scalar(
+        db,
+        &format!(
+            "SELECT COALESCE(MAX(version), 0) AS n FROM {}.reference_version",
+            quote_ident(schema)
+        ),
+    )
+    .await
+    .map(Some)
 }
 
 /// The applied migrations of a database, oldest first; empty when it has none.

@@ -126,10 +126,32 @@ async fn column_count(db: &DatabaseConnection, table: &str) -> usize {
     usize::try_from(row.try_get::<i64>("", "n").unwrap()).unwrap()
 }
 
+/// The counter a restore raises on purpose (see `reference_version_of` in `src/backup.rs`): it
+/// is compared by [`assert_reference_version_raised`], not row by row.
+const RAISED_BY_RESTORE: &str = "reference_version";
+
+async fn reference_version(db: &DatabaseConnection) -> i64 {
+    samenleven::store::reference_cache::version(db)
+        .await
+        .unwrap()
+}
+
+/// After a restore the reference version is above both the backup's and the replaced database's,
+/// so no running server keeps reference data it read from either.
+fn assert_reference_version_raised(backup: i64, replaced: i64, restored: i64) {
+    assert!(
+        restored > backup && restored > replaced,
+        "restored version {restored} above the backup's {backup} and the replaced {replaced}"
+    );
+}
+
 /// Every row of every table of the schema, in a stable order (by every column).
 async fn every_row(db: &DatabaseConnection) -> BTreeMap<String, Vec<JsonValue>> {
     let mut out = BTreeMap::new();
     for table in samenleven::backup::table_names(db).await.unwrap() {
+        if table == RAISED_BY_RESTORE {
+            continue;
+        }
         let n = column_count(db, &table).await;
         assert!(n > 0, "{table} has columns");
         let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
@@ -190,6 +212,7 @@ async fn a_backup_restored_into_a_fresh_database_holds_every_row_of_every_table(
     let dossier = fill_through_the_app(&app).await;
     assert!(count(&app.db, "application_snapshot").await >= 1);
     let before = every_row(&app.db).await;
+    let backup_version = reference_version(&app.db).await;
     assert!(before.len() >= 30, "the whole schema: {:?}", before.keys());
     for table in [
         "application",
@@ -249,6 +272,7 @@ async fn a_backup_restored_into_a_fresh_database_holds_every_row_of_every_table(
 
     let restored = samenleven::db::connect(&target_url).await.unwrap();
     assert_same_rows(&before, &every_row(&restored).await);
+    assert_reference_version_raised(backup_version, 0, reference_version(&restored).await);
     restored.close().await.ok();
 
     // The restored database runs: an official signs in (new session, audit entry: the id
@@ -273,8 +297,19 @@ async fn restore_refuses_a_database_in_use_unless_forced_and_then_replaces_it_wh
     .await;
     assert!(output.status.success(), "{}", text(&output));
     let before = every_row(&app.db).await;
+    let backup_version = reference_version(&app.db).await;
 
-    // After the backup, the work goes on: a second dossier.
+    // After the backup, the work goes on: a second dossier, and ABB renames the call (the
+    // running app reads the new name into memory).
+    app.db
+        .execute_unprepared(
+            "UPDATE call SET title = 'Hernoemde oproep na de back-up' WHERE code = 'PS-2022-2024'",
+        )
+        .await
+        .unwrap();
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let (_, html) = official.get("/gemeente").await;
+    assert!(html.contains("Hernoemde oproep na de back-up"));
     let mut vgc = app.signed_in("vgc@demo.samenleven.test").await;
     let (_, html) = vgc.get("/dossiers").await;
     assert!(html.contains("PS-2022-2024-"));
@@ -306,11 +341,20 @@ async fn restore_refuses_a_database_in_use_unless_forced_and_then_replaces_it_wh
     assert!(output.status.success(), "{}", text(&output));
     let after = every_row(&app.db).await;
     assert_same_rows(&before, &after);
+    assert_reference_version_raised(
+        backup_version,
+        backup_version + 1,
+        reference_version(&app.db).await,
+    );
     let (status, _) = app.get_html("/healthz").await;
     assert_eq!(status, 200, "the running app answers after the restore");
     let mut official = app.signed_in(OFFICIAL_A).await;
-    let (status, _) = official.get("/gemeente").await;
+    let (status, html) = official.get("/gemeente").await;
     assert_eq!(status, 200);
+    assert!(
+        !html.contains("Hernoemde oproep na de back-up"),
+        "the running app shows the restored call, not the one it had in memory"
+    );
 }
 
 #[tokio::test]
