@@ -9,10 +9,7 @@ use sea_orm::{
 
 use entity::application::{ApplicationKind, ApplicationState};
 use entity::application_member::{ConsentState, MemberRole};
-use entity::{
-    app_user, application, application_member, call, change_request, municipality,
-    partner_organisation, population_figure,
-};
+use entity::{app_user, application, call, municipality, partner_organisation, population_figure};
 
 use crate::store::reference_cache::Reference;
 
@@ -114,6 +111,22 @@ pub struct DossierSummary {
     pub open_change_request: Option<String>,
 }
 
+/// The columns of a dossier line, with the organisation's membership and open change request.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ListedDossier {
+    id: i64,
+    call_id: i64,
+    reference: String,
+    title: String,
+    kind: ApplicationKind,
+    state: ApplicationState,
+    lead_municipality_id: Option<i64>,
+    partner_organisation_id: Option<i64>,
+    member_role: Option<MemberRole>,
+    member_consent: Option<ConsentState>,
+    open_change_request: Option<String>,
+}
+
 /// The dossiers `organisation` leads or is a member of (declined invitations left out), newest
 /// call first, then by reference.
 pub async fn dossiers_of<C: ConnectionTrait>(
@@ -121,62 +134,80 @@ pub async fn dossiers_of<C: ConnectionTrait>(
     reference: &Reference,
     organisation: &Organisation,
 ) -> Result<Vec<DossierSummary>, DbErr> {
-    let (applications, consent) = match organisation {
-        Organisation::Municipality(m) => {
-            let memberships = application_member::Entity::find()
-                .filter(application_member::Column::MunicipalityId.eq(m.id))
-                .filter(application_member::Column::ConsentState.ne(ConsentState::Declined))
-                .all(db)
-                .await?;
-            let consent: HashMap<i64, (MemberRole, ConsentState)> = memberships
-                .iter()
-                .map(|r| (r.application_id, (r.role, r.consent_state)))
-                .collect();
-            let ids: Vec<i64> = consent.keys().copied().collect();
-            let applications = application::Entity::find()
-                .filter(
-                    Condition::any()
-                        .add(application::Column::LeadMunicipalityId.eq(m.id))
-                        .add(application::Column::Id.is_in(ids)),
-                )
-                .all(db)
-                .await?;
-            (applications, consent)
-        }
-        Organisation::Partner(p) => {
-            let applications = application::Entity::find()
-                .filter(application::Column::PartnerOrganisationId.eq(p.id))
-                .all(db)
-                .await?;
-            (applications, HashMap::new())
-        }
+    use application::Column as A;
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Expr;
+    let p = crate::store::placeholder(db);
+    // One statement: the columns a dossier line shows, the organisation's own membership and
+    // the newest unresolved change request of each dossier.
+    let select = application::Entity::find()
+        .select_only()
+        .columns([
+            A::Id,
+            A::CallId,
+            A::Reference,
+            A::Title,
+            A::Kind,
+            A::State,
+            A::LeadMunicipalityId,
+            A::PartnerOrganisationId,
+        ])
+        .column_as(
+            Expr::cust(
+                "(SELECT cr.message FROM change_request cr \
+                 WHERE cr.application_id = application.id AND cr.resolved_at IS NULL \
+                 ORDER BY cr.requested_at DESC, cr.id DESC LIMIT 1)",
+            ),
+            "open_change_request",
+        );
+    let select = match organisation {
+        Organisation::Municipality(m) => select
+            .column_as(
+                Expr::cust_with_values(
+                    format!(
+                        "(SELECT am.role FROM application_member am \
+                         WHERE am.application_id = application.id AND am.municipality_id = {p})"
+                    ),
+                    [m.id],
+                ),
+                "member_role",
+            )
+            .column_as(
+                Expr::cust_with_values(
+                    format!(
+                        "(SELECT am.consent_state FROM application_member am \
+                         WHERE am.application_id = application.id AND am.municipality_id = {p})"
+                    ),
+                    [m.id],
+                ),
+                "member_consent",
+            )
+            .filter(Condition::any().add(A::LeadMunicipalityId.eq(m.id)).add(
+                // Declined invitations are left out (the literal is the stored value of
+                // `ConsentState::Declined`).
+                Expr::cust_with_values(
+                    format!(
+                        "application.id IN (SELECT application_id FROM application_member \
+                             WHERE municipality_id = {p} AND consent_state <> 'declined')"
+                    ),
+                    [m.id],
+                ),
+            )),
+        Organisation::Partner(partner) => select
+            .column_as(Expr::cust("NULL"), "member_role")
+            .column_as(Expr::cust("NULL"), "member_consent")
+            .filter(A::PartnerOrganisationId.eq(partner.id)),
     };
+    let applications = select.into_model::<ListedDossier>().all(db).await?;
     if applications.is_empty() {
         return Ok(Vec::new());
     }
 
     // Calls and names from the reference data in memory.
-    let calls: HashMap<i64, call::Model> = reference
-        .calls()
-        .await?
-        .iter()
-        .map(|c| (c.id, c.clone()))
-        .collect();
+    let calls = reference.calls().await?;
+    let calls: HashMap<i64, &call::Model> = calls.iter().map(|c| (c.id, c)).collect();
     let municipalities = reference.municipalities().await?;
     let partners = reference.partners().await?;
-    let application_ids: Vec<i64> = applications.iter().map(|a| a.id).collect();
-    let mut change_requests: HashMap<i64, String> = HashMap::new();
-    for request in change_request::Entity::find()
-        .filter(change_request::Column::ApplicationId.is_in(application_ids))
-        .filter(change_request::Column::ResolvedAt.is_null())
-        .order_by_asc(change_request::Column::RequestedAt)
-        .order_by_asc(change_request::Column::Id)
-        .all(db)
-        .await?
-    {
-        // Ordered oldest first, so the newest one stays.
-        change_requests.insert(request.application_id, request.message);
-    }
 
     let own_municipality = match organisation {
         Organisation::Municipality(m) => Some(m.id),
@@ -184,14 +215,15 @@ pub async fn dossiers_of<C: ConnectionTrait>(
     };
     let mut out = Vec::with_capacity(applications.len());
     for app in applications {
-        let Some(call) = calls.get(&app.call_id).cloned() else {
+        let Some(call) = calls.get(&app.call_id).map(|c| (*c).clone()) else {
             continue;
         };
-        let participation = match (own_municipality, consent.get(&app.id)) {
+        let membership = app.member_role.zip(app.member_consent);
+        let participation = match (own_municipality, membership) {
             (None, _) => Participation::Lead,
             (Some(own), _) if app.lead_municipality_id == Some(own) => Participation::Lead,
             (Some(_), Some((MemberRole::Lead, _))) => Participation::Lead,
-            (Some(_), Some((MemberRole::Member, state))) => Participation::Member(*state),
+            (Some(_), Some((MemberRole::Member, state))) => Participation::Member(state),
             (Some(_), None) => Participation::Member(ConsentState::Invited),
         };
         let lead_name = app
@@ -205,7 +237,7 @@ pub async fn dossiers_of<C: ConnectionTrait>(
             .unwrap_or_default();
         out.push(DossierSummary {
             id: app.id,
-            open_change_request: change_requests.remove(&app.id),
+            open_change_request: app.open_change_request,
             reference: app.reference,
             title: app.title,
             kind: app.kind,
