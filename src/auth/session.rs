@@ -10,8 +10,10 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, QueryResult, QueryTrait, Set,
 };
 
 use entity::{app_user, municipality, partner_organisation, session};
@@ -19,7 +21,7 @@ use entity::{app_user, municipality, partner_organisation, session};
 use super::{cookies, hash_token, random_token};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::reference_cache::Reference;
+use crate::store::reference_cache::{Reference, ReferenceCache};
 
 /// A session ends after this long without a request.
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(60);
@@ -109,22 +111,67 @@ pub async fn end_all<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<u64, Db
         .rows_affected)
 }
 
-/// The live session for a cookie token, with its user; expired sessions are removed. The
-/// organisation's name comes from the reference data in memory.
-pub async fn load<C: ConnectionTrait>(
-    db: &C,
-    reference: &Reference,
+/// The live session for a cookie token, with its user, and the reference data as of this
+/// request; expired sessions are removed. The organisation's name comes from the reference data
+/// in memory.
+pub async fn load(
+    db: &DatabaseConnection,
+    cache: &ReferenceCache,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Option<SessionUser>, DbErr> {
-    // The session and its user in one statement: this runs on every signed-in request.
-    let Some((found, user)) = session::Entity::find_by_id(hash_token(token))
+) -> Result<(Option<SessionUser>, Reference), DbErr> {
+    // The session, its user and the reference version in one statement: this runs on every
+    // signed-in request.
+    let mut query = session::Entity::find_by_id(hash_token(token))
         .find_also_related(app_user::Entity)
+        .into_query();
+    query.expr_as(
+        Expr::cust("(SELECT version FROM reference_version WHERE id = 1)"),
+        "reference_version",
+    );
+    let found = SessionRow::find_by_statement(db.get_database_backend().build(&query))
         .one(db)
-        .await?
+        .await?;
+    let Some(SessionRow {
+        session: found,
+        user,
+        reference_version,
+    }) = found
     else {
-        return Ok(None);
+        return Ok((None, cache.current(db).await?));
     };
+    let reference = cache.at(db, reference_version);
+    let user = check(db, &reference, found, user, now).await?;
+    Ok((user, reference))
+}
+
+/// A session row with its user (sea-orm's `A_`/`B_` column prefixes of `find_also_related`)
+/// and the reference version.
+struct SessionRow {
+    session: session::Model,
+    user: Option<app_user::Model>,
+    reference_version: i64,
+}
+
+impl FromQueryResult for SessionRow {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Self {
+            session: session::Model::from_query_result(row, "A_")?,
+            user: app_user::Model::from_query_result_optional(row, "B_")?,
+            reference_version: row.try_get(pre, "reference_version")?,
+        })
+    }
+}
+
+/// Whether the found session is live for an active user; ends it when not, and notes that it
+/// was seen.
+async fn check(
+    db: &DatabaseConnection,
+    reference: &Reference,
+    found: session::Model,
+    user: Option<app_user::Model>,
+    now: DateTime<Utc>,
+) -> Result<Option<SessionUser>, DbErr> {
     if found.expires_at <= now || found.last_seen_at + IDLE_TIMEOUT <= now {
         end(db, &found.id).await?;
         return Ok(None);
@@ -220,17 +267,18 @@ pub async fn middleware(
 
     let mut stale_cookie = false;
     if let Some(token) = token {
-        // The reference data as of this request; the page handlers reuse it (`PageContext`).
-        let reference = match state.reference().await {
-            Ok(reference) => reference,
-            Err(err) => return AppError::from(err).into_response(),
-        };
-        request.extensions_mut().insert(reference.clone());
-        match load(&state.db, &reference, &token, Utc::now()).await {
-            Ok(Some(user)) => {
-                request.extensions_mut().insert(user);
+        // The session and the reference data as of this request; the page handlers reuse the
+        // reference data (`PageContext`).
+        match load(&state.db, &state.reference, &token, Utc::now()).await {
+            Ok((user, reference)) => {
+                request.extensions_mut().insert(reference);
+                match user {
+                    Some(user) => {
+                        request.extensions_mut().insert(user);
+                    }
+                    None => stale_cookie = true,
+                }
             }
-            Ok(None) => stale_cookie = true,
             Err(err) => return AppError::from(err).into_response(),
         }
     }

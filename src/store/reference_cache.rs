@@ -101,6 +101,12 @@ impl ReferenceCache {
     /// when this instance already read them at that version.
     pub async fn current(&self, db: &DatabaseConnection) -> Result<Reference, DbErr> {
         let version = version(db).await?;
+        Ok(self.at(db, version))
+    }
+
+    /// The reference data at `version`, read by the caller in a statement of its own (the
+    /// session's, see `auth::session::load`).
+    pub fn at(&self, db: &DatabaseConnection, version: i64) -> Reference {
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
         let snapshot = match current.as_ref() {
             Some(s) if s.version == version => s.clone(),
@@ -114,10 +120,10 @@ impl ReferenceCache {
                 fresh
             }
         };
-        Ok(Reference {
+        Reference {
             db: db.clone(),
             snapshot,
-        })
+        }
     }
 }
 
