@@ -3,9 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::application::{ApplicationKind, ApplicationState};
 use entity::application_member::{ConsentState, MemberRole};
@@ -182,17 +180,24 @@ pub async fn dossiers_of<C: ConnectionTrait>(
                 ),
                 "member_consent",
             )
-            .filter(Condition::any().add(A::LeadMunicipalityId.eq(m.id)).add(
-                // Declined invitations are left out (the literal is the stored value of
-                // `ConsentState::Declined`).
+            .filter({
+                // One IN over a UNION, not "lead = ? OR id IN (…)": PostgreSQL answers that OR
+                // with a scan of every dossier. Declined invitations are left out (the literal
+                // is the stored value of `ConsentState::Declined`).
+                let (first, second, values) = match db.get_database_backend() {
+                    sea_orm::DbBackend::Postgres => ("$1", "$1", vec![m.id]),
+                    _ => ("?", "?", vec![m.id, m.id]),
+                };
                 Expr::cust_with_values(
                     format!(
-                        "application.id IN (SELECT application_id FROM application_member \
-                             WHERE municipality_id = {p} AND consent_state <> 'declined')"
+                        "application.id IN (SELECT a.id FROM application a \
+                         WHERE a.lead_municipality_id = {first} \
+                         UNION SELECT am.application_id FROM application_member am \
+                         WHERE am.municipality_id = {second} AND am.consent_state <> 'declined')"
                     ),
-                    [m.id],
-                ),
-            )),
+                    values,
+                )
+            }),
         Organisation::Partner(partner) => select
             .column_as(Expr::cust("NULL"), "member_role")
             .column_as(Expr::cust("NULL"), "member_consent")
