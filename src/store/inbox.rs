@@ -253,12 +253,31 @@ pub async fn page<C: ConnectionTrait>(
     now: DateTime<Utc>,
     wanted: PageRequest,
 ) -> Result<InboxPage, DbErr> {
-    let (page, page_size) = (wanted.number, wanted.size);
-    let paginator = listed(filtered(db, filter, now - term)).paginate(db, page_size.max(1));
-    let total = paginator.num_items().await?;
-    let pages = total.div_ceil(page_size.max(1)).max(1);
-    let page = page.clamp(1, pages);
-    let apps = paginator.fetch_page(page - 1).await?;
+    let size = wanted.size.max(1);
+    let cutoff = now - term;
+    // The page and the number of matching dossiers in one statement (a window count); only a
+    // page past the last one needs a count of its own, and then shows the last page.
+    let fetch = |number: u64| {
+        listed(
+            filtered(db, filter, cutoff)
+                .limit(size)
+                .offset((number - 1).saturating_mul(size)),
+        )
+        .all(db)
+    };
+    let mut page = wanted.number.max(1);
+    let mut apps = fetch(page).await?;
+    let total = match apps.first() {
+        Some(first) => u64::try_from(first.total).unwrap_or_default(),
+        None if page == 1 => 0,
+        None => {
+            let total = filtered(db, filter, cutoff).count(db).await?;
+            page = total.div_ceil(size).max(1);
+            apps = fetch(page).await?;
+            total
+        }
+    };
+    let pages = total.div_ceil(size).max(1);
     Ok(InboxPage {
         rows: rows_for(db, reference, known_reviewers, apps, now, term).await?,
         total,
@@ -297,6 +316,8 @@ struct Listed {
     rule_warnings: i32,
     assigned_reviewer_id: Option<i64>,
     requested_cents: Option<i64>,
+    /// How many dossiers match the filter, on every row (`COUNT(*) OVER ()`).
+    total: i64,
 }
 
 /// Only the columns of [`Listed`], and the requested total in the same statement.
@@ -324,6 +345,7 @@ fn listed(select: Select<application::Entity>) -> sea_orm::Selector<sea_orm::Sel
             ),
             "requested_cents",
         )
+        .column_as(Expr::cust("COUNT(*) OVER ()"), "total")
         .into_model::<Listed>()
 }
 

@@ -13,7 +13,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 
@@ -392,14 +392,15 @@ async fn inbox(
         })
         .collect();
     let reviewers: Vec<(i64, String)> = app_user::Entity::find()
+        .select_only()
+        .column(app_user::Column::Id)
+        .column(app_user::Column::Name)
         .filter(app_user::Column::Role.ne(UserRole::Official))
         .filter(app_user::Column::Active.eq(true))
         .order_by_asc(app_user::Column::Name)
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+        .await?;
     let found = inbox::page(
         db,
         &ctx.reference,
