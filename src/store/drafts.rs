@@ -243,12 +243,7 @@ impl DossierContent {
     /// memberships of the call (`rules::directory_around`, `rules::taken_among`): the same
     /// report as with the whole directory, at a fraction of the rows.
     pub async fn report<C: ConnectionTrait>(&self, db: &C) -> Result<ApplicationReport, DbErr> {
-        let applicants: Vec<i32> = self
-            .lead_nis
-            .iter()
-            .chain(self.member_nis.iter())
-            .copied()
-            .collect();
+        let applicants = self.applicants();
         let (directory, _) = rules::directory_around(
             db,
             self.call.call.reference_year,
@@ -268,17 +263,21 @@ impl DossierContent {
         db: &C,
         reference: &Reference,
     ) -> Result<ApplicationReport, DbErr> {
-        let applicants: Vec<i32> = self
-            .lead_nis
-            .iter()
-            .chain(self.member_nis.iter())
-            .copied()
-            .collect();
+        let applicants = self.applicants();
         let directory = reference
             .directory(self.call.call.reference_year, self.call.map_date())
             .await?;
         let taken = rules::taken_among(db, self.call.call.id, &applicants).await?;
         self.report_against(&directory.0, &taken)
+    }
+
+    /// The NIS codes of the lead and the members.
+    fn applicants(&self) -> Vec<i32> {
+        self.lead_nis
+            .iter()
+            .chain(self.member_nis.iter())
+            .copied()
+            .collect()
     }
 
     /// The report against a directory and "taken" set loaded once, for checking many dossiers

@@ -159,45 +159,39 @@ pub async fn dossiers_of<C: ConnectionTrait>(
             "open_change_request",
         );
     let select = match organisation {
-        Organisation::Municipality(m) => select
-            .column_as(
+        Organisation::Municipality(m) => {
+            // A column of the municipality's own membership row of the dossier, if any.
+            let own_membership = |column: &str| {
                 Expr::cust_with_values(
                     format!(
-                        "(SELECT am.role FROM application_member am \
+                        "(SELECT am.{column} FROM application_member am \
                          WHERE am.application_id = application.id AND am.municipality_id = {p})"
                     ),
                     [m.id],
-                ),
-                "member_role",
-            )
-            .column_as(
-                Expr::cust_with_values(
-                    format!(
-                        "(SELECT am.consent_state FROM application_member am \
-                         WHERE am.application_id = application.id AND am.municipality_id = {p})"
-                    ),
-                    [m.id],
-                ),
-                "member_consent",
-            )
-            .filter({
-                // One IN over a UNION, not "lead = ? OR id IN (…)": PostgreSQL answers that OR
-                // with a scan of every dossier. Declined invitations are left out (the literal
-                // is the stored value of `ConsentState::Declined`).
-                let (first, second, values) = match db.get_database_backend() {
-                    sea_orm::DbBackend::Postgres => ("$1", "$1", vec![m.id]),
-                    _ => ("?", "?", vec![m.id, m.id]),
-                };
-                Expr::cust_with_values(
-                    format!(
-                        "application.id IN (SELECT a.id FROM application a \
+                )
+            };
+            select
+                .column_as(own_membership("role"), "member_role")
+                .column_as(own_membership("consent_state"), "member_consent")
+                .filter({
+                    // One IN over a UNION, not "lead = ? OR id IN (…)": PostgreSQL answers that OR
+                    // with a scan of every dossier. Declined invitations are left out (the literal
+                    // is the stored value of `ConsentState::Declined`).
+                    let (first, second, values) = match db.get_database_backend() {
+                        sea_orm::DbBackend::Postgres => ("$1", "$1", vec![m.id]),
+                        _ => ("?", "?", vec![m.id, m.id]),
+                    };
+                    Expr::cust_with_values(
+                        format!(
+                            "application.id IN (SELECT a.id FROM application a \
                          WHERE a.lead_municipality_id = {first} \
                          UNION SELECT am.application_id FROM application_member am \
                          WHERE am.municipality_id = {second} AND am.consent_state <> 'declined')"
-                    ),
-                    values,
-                )
-            }),
+                        ),
+                        values,
+                    )
+                })
+        }
         Organisation::Partner(partner) => select
             .column_as(Expr::cust("NULL"), "member_role")
             .column_as(Expr::cust("NULL"), "member_consent")
