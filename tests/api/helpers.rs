@@ -119,6 +119,17 @@ impl TestApp {
     }
 }
 
+/// Runs one SQL statement on the test's database, as an operator would by hand.
+pub async fn exec(app: &TestApp, sql: &str) {
+    app.db
+        .execute_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .expect(sql);
+}
+
 pub async fn count(db: &DatabaseConnection, sql_from_where: &str) -> i64 {
     let row = db
         .query_one_raw(Statement::from_string(

@@ -6,18 +6,8 @@
 use sea_orm::{ConnectionTrait, Statement};
 
 use crate::allocation::{VGC, gent_official, submitted_dossier};
-use crate::helpers::{ADMIN, OFFICIAL_A, REVIEWER, TestApp, count, spawn_app, user_id};
+use crate::helpers::{ADMIN, OFFICIAL_A, REVIEWER, TestApp, count, exec, spawn_app, user_id};
 use crate::journey::{action_id, call_id, field_value, location, save_action};
-
-async fn exec(app: &TestApp, sql: &str) {
-    app.db
-        .execute_raw(Statement::from_string(
-            app.db.get_database_backend(),
-            sql.to_owned(),
-        ))
-        .await
-        .expect(sql);
-}
 
 /// Links to review pages in an inbox page, in order.
 fn listed(html: &str) -> Vec<String> {

@@ -3,7 +3,7 @@
 
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::helpers::{ADMIN, OFFICIAL_A, OFFICIAL_B, REVIEWER, TestApp, count, spawn_app};
+use crate::helpers::{ADMIN, OFFICIAL_A, OFFICIAL_B, REVIEWER, TestApp, count, exec, spawn_app};
 
 const RESET_SUBJECT: &str = "Samenleven: uw wachtwoord opnieuw instellen";
 
@@ -33,16 +33,6 @@ async fn queue_settled(app: &TestApp) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the outbox did not settle");
-}
-
-async fn execute(app: &TestApp, sql: &str) {
-    app.db
-        .execute_raw(Statement::from_string(
-            app.db.get_database_backend(),
-            sql.to_owned(),
-        ))
-        .await
-        .unwrap();
 }
 
 async fn outbox_id_for(app: &TestApp, email: &str) -> i64 {
@@ -97,7 +87,7 @@ async fn the_list_filters_by_state_and_recipient() {
     reset_mail_sent(&app, OFFICIAL_A, 0).await;
     reset_mail_sent(&app, OFFICIAL_B, 1).await;
     let failed = outbox_id_for(&app, OFFICIAL_B).await;
-    execute(
+    exec(
         &app,
         &format!("UPDATE email_outbox SET state = 'failed' WHERE id = {failed}"),
     )
@@ -132,7 +122,7 @@ async fn a_failed_mail_is_requeued_audited_and_delivered() {
     let app = spawn_app().await;
     reset_mail_sent(&app, OFFICIAL_A, 0).await;
     let id = outbox_id_for(&app, OFFICIAL_A).await;
-    execute(
+    exec(
         &app,
         &format!(
             "UPDATE email_outbox SET state = 'failed', attempts = 20, sent_at = NULL, \
@@ -200,7 +190,7 @@ async fn officials_and_reviewers_may_not_see_or_requeue_mail() {
     let app = spawn_app().await;
     reset_mail_sent(&app, OFFICIAL_A, 0).await;
     let id = outbox_id_for(&app, OFFICIAL_A).await;
-    execute(
+    exec(
         &app,
         &format!("UPDATE email_outbox SET state = 'failed' WHERE id = {id}"),
     )

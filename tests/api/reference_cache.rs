@@ -9,17 +9,7 @@ use sea_orm::{ConnectionTrait, Statement};
 
 use samenleven::store::reference_cache::{ReferenceCache, version};
 
-use crate::helpers::{OFFICIAL_A, REVIEWER, TestApp, spawn_app};
-
-async fn exec(app: &TestApp, sql: &str) {
-    app.db
-        .execute_raw(Statement::from_string(
-            app.db.get_database_backend(),
-            sql.to_owned(),
-        ))
-        .await
-        .expect(sql);
-}
+use crate::helpers::{OFFICIAL_A, REVIEWER, TestApp, exec, spawn_app};
 
 async fn seeded_call_id(app: &TestApp) -> i64 {
     let row = app
