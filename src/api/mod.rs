@@ -373,18 +373,10 @@ async fn standing_for(
         user.ip.clone(),
     )
     .await?;
-    let taken = store::rules::taken(&state.db, context.call.id).await?;
-    let own = taken.application_of(nis).map(str::to_owned);
-    let standing = store::municipalities::standing(
-        &state.db,
-        &reference,
-        &context,
-        nis,
-        own.as_deref(),
-        advise,
-    )
-    .await?
-    .ok_or_else(ApiError::not_found)?;
+    let (standing, own) =
+        store::municipalities::standing(&state.db, &reference, &context, nis, advise)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
     Ok((context, standing, own))
 }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use entity::app_user;
@@ -255,13 +255,26 @@ pub async fn page<C: ConnectionTrait>(
 ) -> Result<InboxPage, DbErr> {
     let size = wanted.size.max(1);
     let cutoff = now - term;
-    // The page and the number of matching dossiers in one statement (a window count); only a
-    // page past the last one needs a count of its own, and then shows the last page.
+    // The page and the number of matching dossiers in one statement (a scalar count subquery:
+    // a window count `COUNT(*) OVER ()` made SQLite compute every matching row's columns,
+    // requested total included, before the LIMIT, five times slower on a call of 200 dossiers);
+    // only a page past the last one needs a count of its own, and then shows the last page.
     let fetch = |number: u64| {
+        let mut count = filtered(db, filter, cutoff)
+            .select_only()
+            .expr(Expr::cust("COUNT(*)"))
+            .into_query();
+        count.clear_order_by();
         listed(
             filtered(db, filter, cutoff)
                 .limit(size)
                 .offset((number - 1).saturating_mul(size)),
+            Expr::SubQuery(
+                None,
+                Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(
+                    count,
+                )),
+            ),
         )
         .all(db)
     };
@@ -298,7 +311,12 @@ pub async fn all<C: ConnectionTrait>(
         .await?
         .map(|c| term_of(c.review_days))
         .unwrap_or_default();
-    let apps = listed(filtered(db, filter, now - term)).all(db).await?;
+    let apps = listed(
+        filtered(db, filter, now - term),
+        Expr::cust("CAST(0 AS BIGINT)"),
+    )
+    .all(db)
+    .await?;
     rows_for(db, reference, &[], apps, now, term).await
 }
 
@@ -316,12 +334,16 @@ struct Listed {
     rule_warnings: i32,
     assigned_reviewer_id: Option<i64>,
     requested_cents: Option<i64>,
-    /// How many dossiers match the filter, on every row (`COUNT(*) OVER ()`).
+    /// How many dossiers match the filter, on every row (0 in the exports, which do not ask).
     total: i64,
 }
 
-/// Only the columns of [`Listed`], and the requested total in the same statement.
-fn listed(select: Select<application::Entity>) -> sea_orm::Selector<sea_orm::SelectModel<Listed>> {
+/// Only the columns of [`Listed`], and the requested total in the same statement; `total` is
+/// the expression for the number of matching dossiers.
+fn listed(
+    select: Select<application::Entity>,
+    total: Expr,
+) -> sea_orm::Selector<sea_orm::SelectModel<Listed>> {
     use application::Column as A;
     select
         .select_only()
@@ -345,7 +367,7 @@ fn listed(select: Select<application::Entity>) -> sea_orm::Selector<sea_orm::Sel
             ),
             "requested_cents",
         )
-        .column_as(Expr::cust("COUNT(*) OVER ()"), "total")
+        .column_as(total, "total")
         .into_model::<Listed>()
 }
 

@@ -7,7 +7,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 
 use entity::application::{ApplicationKind, ApplicationState};
 use entity::application_member::{ConsentState, MemberRole};
-use entity::{app_user, application, call, municipality, partner_organisation, population_figure};
+use entity::{
+    app_user, application, application_member, call, municipality, partner_organisation,
+    population_figure,
+};
 
 use crate::store::reference_cache::Reference;
 
@@ -133,9 +136,8 @@ pub async fn dossiers_of<C: ConnectionTrait>(
     organisation: &Organisation,
 ) -> Result<Vec<DossierSummary>, DbErr> {
     use application::Column as A;
-    use sea_orm::QuerySelect;
-    use sea_orm::sea_query::Expr;
-    let p = crate::store::placeholder(db);
+    use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+    use sea_orm::{JoinType, QuerySelect, RelationTrait};
     // One statement: the columns a dossier line shows, the organisation's own membership and
     // the newest unresolved change request of each dossier.
     let select = application::Entity::find()
@@ -160,19 +162,22 @@ pub async fn dossiers_of<C: ConnectionTrait>(
         );
     let select = match organisation {
         Organisation::Municipality(m) => {
-            // A column of the municipality's own membership row of the dossier, if any.
-            let own_membership = |column: &str| {
-                Expr::cust_with_values(
-                    format!(
-                        "(SELECT am.{column} FROM application_member am \
-                         WHERE am.application_id = application.id AND am.municipality_id = {p})"
-                    ),
-                    [m.id],
-                )
-            };
+            // The municipality's own membership row of each dossier, if any, by a LEFT JOIN on
+            // the (application, municipality) key: one index lookup per dossier.
+            let municipality_id = m.id;
             select
-                .column_as(own_membership("role"), "member_role")
-                .column_as(own_membership("consent_state"), "member_consent")
+                .join(
+                    JoinType::LeftJoin,
+                    application::Relation::ApplicationMember.def().on_condition(
+                        move |_application, member| {
+                            Expr::col((member, application_member::Column::MunicipalityId))
+                                .eq(municipality_id)
+                                .into_condition()
+                        },
+                    ),
+                )
+                .column_as(application_member::Column::Role, "member_role")
+                .column_as(application_member::Column::ConsentState, "member_consent")
                 .filter({
                     // One IN over a UNION, not "lead = ? OR id IN (…)": PostgreSQL answers that OR
                     // with a scan of every dossier. Declined invitations are left out (the literal
@@ -271,21 +276,80 @@ pub struct Standing {
 pub const ADVISOR_OPTIONS: crate::domain::AdvisorOptions =
     crate::domain::AdvisorOptions { max_proposals: 3 };
 
-/// The standing of municipality `nis` in the call; `None` when it is not on the call's map.
-/// The municipality's own dossier of the call (`own_reference`) does not count against it: the
-/// verdict then says whether it may apply the way it does. The advisor runs when `advise`.
+/// The standing of municipality `nis` in the call; `None` when it is not on the call's map. The
+/// municipality's own dossier of the call is found in the same statement (the region's
+/// memberships include its own) and returned with the standing; it does not count against the
+/// municipality: the verdict says whether it may apply the way it does. The advisor runs when
+/// `advise`.
 pub async fn standing<C: ConnectionTrait>(
     db: &C,
     reference: &Reference,
     context: &crate::store::rules::CallContext,
     nis: crate::domain::NisCode,
-    own_reference: Option<&str>,
     advise: bool,
-) -> Result<Option<Standing>, DbErr> {
-    use crate::domain::{Advisor, assess_single};
-    // The call's whole map from memory; who is taken is read for the municipality's reference
-    // region only: everything its verdict and the advisor read (`store::rules::directory_around`
-    // and `tests/api/load.rs`).
+) -> Result<Option<(Standing, Option<String>)>, DbErr> {
+    let Some(place) = place_of(reference, context, nis).await? else {
+        return Ok(None);
+    };
+    let taken = crate::store::rules::taken_among(db, context.call.id, &place.region).await?;
+    let own = taken.application_of(nis).map(str::to_owned);
+    let standing = place.standing(context, &taken, own.as_deref(), advise);
+    Ok(Some((standing, own)))
+}
+
+/// One call [`standings`] is asked about. The dossier `own_reference` (the municipality's own
+/// in that call) does not count against it; the advisor runs when `advise`.
+pub struct StandingQuery<'a> {
+    pub context: &'a crate::store::rules::CallContext,
+    pub own_reference: Option<&'a str>,
+    pub advise: bool,
+}
+
+/// The standings of municipality `nis` in several calls, with one statement for who is taken in all of them: the
+/// official's dashboard shows every open call. Calls whose map lacks `nis` are not in the answer.
+pub async fn standings<C: ConnectionTrait>(
+    db: &C,
+    reference: &Reference,
+    queries: &[StandingQuery<'_>],
+    nis: crate::domain::NisCode,
+) -> Result<HashMap<i64, Standing>, DbErr> {
+    let mut places = Vec::with_capacity(queries.len());
+    for query in queries {
+        if let Some(place) = place_of(reference, query.context, nis).await? {
+            places.push((query, place));
+        }
+    }
+    let wanted: Vec<(i64, &[i32])> = places
+        .iter()
+        .map(|(query, place)| (query.context.call.id, place.region.as_slice()))
+        .collect();
+    let mut taken = crate::store::rules::taken_in_calls(db, &wanted).await?;
+    Ok(places
+        .into_iter()
+        .map(|(query, place)| {
+            let call_id = query.context.call.id;
+            let taken = taken.remove(&call_id).unwrap_or_default();
+            let standing = place.standing(query.context, &taken, query.own_reference, query.advise);
+            (call_id, standing)
+        })
+        .collect())
+}
+
+/// Where a municipality is on a call's map: the whole map, the municipality and the NIS codes of
+/// its reference region (itself included), which is everything its verdict and the advisor
+/// read (`store::rules::directory_around` and `tests/api/load.rs`).
+struct Place {
+    directory: std::sync::Arc<crate::store::reference_cache::DirectoryWithIds>,
+    municipality: crate::domain::Municipality,
+    region: Vec<i32>,
+}
+
+/// The place of `nis` on the call's map, from the reference data in memory.
+async fn place_of(
+    reference: &Reference,
+    context: &crate::store::rules::CallContext,
+    nis: crate::domain::NisCode,
+) -> Result<Option<Place>, DbErr> {
     let directory = reference
         .directory(context.call.reference_year, context.map_date())
         .await?;
@@ -298,21 +362,40 @@ pub async fn standing<C: ConnectionTrait>(
         .filter(|m| m.region_code == municipality.region_code)
         .filter_map(|m| i32::try_from(m.nis_code.get()).ok())
         .collect();
-    let taken = crate::store::rules::taken_among(db, context.call.id, &region).await?;
-    let verdict = match own_reference {
-        Some(reference) => assess_single(
-            &context.rules,
-            &municipality,
-            &taken.without_application(reference),
-        ),
-        None => assess_single(&context.rules, &municipality, &taken),
-    };
-    let advice = advise
-        .then(|| Advisor::new(&context.rules, &directory.0, &taken, ADVISOR_OPTIONS).advise(nis));
-    Ok(Some(Standing {
+    Ok(Some(Place {
         directory,
         municipality,
-        verdict,
-        advice,
+        region,
     }))
+}
+
+impl Place {
+    /// The verdict and, when asked, the advice, given who is taken in the region.
+    fn standing(
+        self,
+        context: &crate::store::rules::CallContext,
+        taken: &crate::domain::Taken,
+        own_reference: Option<&str>,
+        advise: bool,
+    ) -> Standing {
+        use crate::domain::{Advisor, assess_single};
+        let verdict = match own_reference {
+            Some(reference) => assess_single(
+                &context.rules,
+                &self.municipality,
+                &taken.without_application(reference),
+            ),
+            None => assess_single(&context.rules, &self.municipality, taken),
+        };
+        let nis = self.municipality.nis_code;
+        let advice = advise.then(|| {
+            Advisor::new(&context.rules, &self.directory.0, taken, ADVISOR_OPTIONS).advise(nis)
+        });
+        Standing {
+            directory: self.directory,
+            municipality: self.municipality,
+            verdict,
+            advice,
+        }
+    }
 }

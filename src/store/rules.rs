@@ -360,7 +360,11 @@ async fn load_directory<C: ConnectionTrait>(
 /// Every municipality already in an application of the call (declined invitations excluded),
 /// with that application's reference.
 pub async fn taken<C: ConnectionTrait>(db: &C, call_id: i64) -> Result<Taken, DbErr> {
-    load_taken(db, call_id, None).await
+    let rows = load_taken(db, &[call_id], None).await?;
+    taken_from(
+        rows.into_iter()
+            .map(|(_, nis_code, reference)| (nis_code, reference)),
+    )
 }
 
 /// [`taken`] for the municipalities `nis_codes` only: enough for the verdicts, checks and advice
@@ -370,20 +374,66 @@ pub async fn taken_among<C: ConnectionTrait>(
     call_id: i64,
     nis_codes: &[i32],
 ) -> Result<Taken, DbErr> {
-    if nis_codes.is_empty() {
-        return Ok(Taken::new());
-    }
-    load_taken(db, call_id, Some(nis_codes)).await
+    let mut by_call = taken_in_calls(db, &[(call_id, nis_codes)]).await?;
+    Ok(by_call.remove(&call_id).unwrap_or_default())
 }
 
+/// [`taken_among`] for several calls at once, each with its own municipalities, in one
+/// statement: the official's dashboard asks this for every open call. Every call asked for is
+/// in the answer.
+pub async fn taken_in_calls<C: ConnectionTrait>(
+    db: &C,
+    wanted: &[(i64, &[i32])],
+) -> Result<HashMap<i64, Taken>, DbErr> {
+    // Per call: the NIS codes asked for and the memberships found among them.
+    type Asked = (std::collections::HashSet<i32>, Vec<(i32, String)>);
+    let mut by_call: HashMap<i64, Asked> = wanted
+        .iter()
+        .map(|(call_id, codes)| (*call_id, (codes.iter().copied().collect(), Vec::new())))
+        .collect();
+    let call_ids: Vec<i64> = by_call.keys().copied().collect();
+    let mut codes: Vec<i32> = by_call
+        .values()
+        .flat_map(|(codes, _)| codes.iter().copied())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    if !codes.is_empty() {
+        for (call_id, nis_code, reference) in load_taken(db, &call_ids, Some(&codes)).await? {
+            if let Some((asked, rows)) = by_call.get_mut(&call_id)
+                && asked.contains(&nis_code)
+            {
+                rows.push((nis_code, reference));
+            }
+        }
+    }
+    by_call
+        .into_iter()
+        .map(|(call_id, (_, rows))| Ok((call_id, taken_from(rows)?)))
+        .collect()
+}
+
+fn taken_from(rows: impl IntoIterator<Item = (i32, String)>) -> Result<Taken, DbErr> {
+    let mut taken = Taken::new();
+    for (nis_code, reference) in rows {
+        taken
+            .insert(nis(nis_code)?, &reference)
+            .map_err(|e| invalid("membership", e))?;
+    }
+    Ok(taken)
+}
+
+/// The memberships of the calls (declined invitations left out) as (call, NIS code, dossier
+/// reference), for the municipalities `only` when given.
 async fn load_taken<C: ConnectionTrait>(
     db: &C,
-    call_id: i64,
+    call_ids: &[i64],
     only: Option<&[i32]>,
-) -> Result<Taken, DbErr> {
-    // One query, two columns: this runs on every dashboard and dossier page.
+) -> Result<Vec<(i64, i32, String)>, DbErr> {
+    // One query, three narrow columns: this runs on every dashboard and dossier page.
     let mut query = application_member::Entity::find()
         .select_only()
+        .column(application_member::Column::CallId)
         .column(municipality::Column::NisCode)
         .column(application::Column::Reference)
         .join(
@@ -394,17 +444,20 @@ async fn load_taken<C: ConnectionTrait>(
             JoinType::InnerJoin,
             application_member::Relation::Application.def(),
         )
-        .filter(application_member::Column::CallId.eq(call_id))
+        .filter(application_member::Column::CallId.is_in(call_ids.iter().copied()))
         .filter(application_member::Column::ConsentState.ne(ConsentState::Declined));
     if let Some(codes) = only {
-        query = query.filter(municipality::Column::NisCode.is_in(codes.iter().copied()));
+        // By municipality id, not by the joined NIS code: the (call, municipality) key then
+        // finds each membership directly instead of reading every membership of the call.
+        query = query.filter(
+            application_member::Column::MunicipalityId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(municipality::Column::Id)
+                    .from(municipality::Entity)
+                    .and_where(municipality::Column::NisCode.is_in(codes.iter().copied()))
+                    .to_owned(),
+            ),
+        );
     }
-    let rows: Vec<(i32, String)> = query.into_tuple().all(db).await?;
-    let mut taken = Taken::new();
-    for (nis_code, reference) in rows {
-        taken
-            .insert(nis(nis_code)?, &reference)
-            .map_err(|e| invalid("membership", e))?;
-    }
-    Ok(taken)
+    query.into_tuple().all(db).await
 }

@@ -6,15 +6,16 @@
 //! next steps derived from them. Every verdict and proposal comes from `crate::domain` as it is;
 //! this module only turns them into page rows.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr};
 
 use entity::application::ApplicationState;
 use entity::application_member::ConsentState;
-use entity::{call, population_figure};
+use entity::population_figure;
 
 use crate::auth::session::CurrentUser;
 use crate::domain::dutch::{format_count, format_share, join_names};
@@ -26,8 +27,10 @@ use crate::error::AppError;
 use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store;
-use crate::store::municipalities::{DossierSummary, Organisation, Participation};
-use crate::store::reference_cache::Reference;
+use crate::store::municipalities::{
+    DossierSummary, Organisation, Participation, Standing, StandingQuery,
+};
+use crate::store::rules::CallContext;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::dossiers::state_label;
@@ -442,22 +445,49 @@ async fn dashboard(
         Organisation::Partner(_) => None,
     };
 
-    let mut calls = Vec::with_capacity(open_calls.len());
+    // The municipality's standing in every open call, with one statement for who is taken.
+    let mut contexts = Vec::with_capacity(open_calls.len());
     for call in &open_calls {
-        if let Some(view) = call_view(
-            db,
-            reference,
-            &organisation,
-            call,
-            &dossiers,
-            may_start,
-            now,
-        )
-        .await?
-        {
-            calls.push(view);
+        if let Some(context) = reference.call_context(call.id).await? {
+            contexts.push(context);
         }
     }
+    let standings = match &organisation {
+        Organisation::Municipality(m) => {
+            let queries: Vec<StandingQuery<'_>> = contexts
+                .iter()
+                .map(|context| {
+                    let own = dossiers.iter().find(|d| d.call.id == context.call.id);
+                    StandingQuery {
+                        context,
+                        own_reference: own.map(|d| d.reference.as_str()),
+                        advise: own.is_none(),
+                    }
+                })
+                .collect();
+            store::municipalities::standings(
+                db,
+                reference,
+                &queries,
+                store::rules::nis(m.nis_code)?,
+            )
+            .await?
+        }
+        Organisation::Partner(_) => HashMap::new(),
+    };
+    let calls: Vec<CallView> = contexts
+        .iter()
+        .map(|context| {
+            call_view(
+                &organisation,
+                context,
+                &standings,
+                &dossiers,
+                may_start,
+                now,
+            )
+        })
+        .collect();
     let next_steps = next_steps(&organisation, &calls, &dossiers, now);
     let (is_partner, partner_agreement) = match &organisation {
         Organisation::Partner(p) => (true, Some(p.agreement.clone())),
@@ -504,32 +534,27 @@ async fn list(
 }
 
 /// The dashboard block of one open call: verdict, and the start form, the existing dossier or
-/// the advisor's cooperations. `None` when the call's rules cannot be loaded.
-async fn call_view<C: ConnectionTrait>(
-    db: &C,
-    reference: &Reference,
+/// the advisor's cooperations. A municipality missing from `standings` is not on the call's map.
+fn call_view(
     organisation: &Organisation,
-    call: &call::Model,
+    context: &CallContext,
+    standings: &HashMap<i64, Standing>,
     dossiers: &[DossierSummary],
     may_start: bool,
     now: DateTime<Utc>,
-) -> Result<Option<CallView>, DbErr> {
-    let Some(context) = reference.call_context(call.id).await? else {
-        return Ok(None);
-    };
+) -> CallView {
+    let call = &context.call;
     let (days_left, deadline_passed) = days_left(call.submission_closes_at, now);
     let opens_later = (now < call.submission_opens_at).then(|| day_of(call.submission_opens_at));
     let submission_open = !deadline_passed && opens_later.is_none();
-    let existing = dossiers
-        .iter()
-        .find(|d| d.call.id == call.id)
-        .map(|d| DossierLink {
-            href: format!("/dossiers/{}", d.id),
-            reference: d.reference.clone(),
-            title: d.title.clone(),
-            state_label: state_label(d.state),
-            role_label: role_label(d.participation),
-        });
+    let own_dossier = dossiers.iter().find(|d| d.call.id == call.id);
+    let existing = own_dossier.map(|d| DossierLink {
+        href: format!("/dossiers/{}", d.id),
+        reference: d.reference.clone(),
+        title: d.title.clone(),
+        state_label: state_label(d.state),
+        role_label: role_label(d.participation),
+    });
     let mut view = CallView {
         id: call.id,
         code: call.code.clone(),
@@ -553,41 +578,30 @@ async fn call_view<C: ConnectionTrait>(
             view.verdict = Some(VerdictView::from(&verdict));
         }
         Organisation::Municipality(m) => {
-            let nis = store::rules::nis(m.nis_code)?;
-            let own_dossier = dossiers.iter().find(|d| d.call.id == call.id);
-            let standing = store::municipalities::standing(
-                db,
-                reference,
-                &context,
-                nis,
-                own_dossier.map(|d| d.reference.as_str()),
-                own_dossier.is_none(),
-            )
-            .await?;
-            let Some(standing) = standing else {
+            let Some(standing) = standings.get(&call.id) else {
                 view.no_verdict = Some(format!(
                     "{} staat niet op de gemeentekaart die deze oproep gebruikt (gemeenten en referentieregio's op {}). Neem contact op met ABB.",
                     m.name,
                     context.map_date().format("%d-%m-%Y")
                 ));
-                return Ok(Some(view));
+                return view;
             };
-            let verdict = standing.verdict;
+            let verdict = &standing.verdict;
             if own_dossier.is_none() {
                 let alone = verdict.decision == Decision::EligibleAlone;
                 view.can_start = alone && submission_open && may_start;
-                match standing.advice {
+                match &standing.advice {
                     Some(Ok(advice)) => {
-                        view.advice = Some(AdviceView::new(&advice, &standing.directory.0))
+                        view.advice = Some(AdviceView::new(advice, &standing.directory.0))
                     }
                     Some(Err(err)) => view.no_verdict = Some(err.to_string()),
                     None => {}
                 }
             }
-            view.verdict = Some(VerdictView::from(&verdict));
+            view.verdict = Some(VerdictView::from(verdict));
         }
     }
-    Ok(Some(view))
+    view
 }
 
 /// A moment as its day, `dd-mm-jjjj`.

@@ -256,3 +256,69 @@ async fn a_dossier_check_on_the_region_directory_equals_the_check_on_the_whole_d
     }
     assert!(cooperations > 0, "cooperations were compared too");
 }
+
+#[tokio::test]
+async fn who_is_taken_in_several_calls_at_once_equals_asking_each_call_on_its_own() {
+    let app = spawn_app().await;
+    seed_load(&app, "260").await;
+    let mut call_ids: Vec<i64> = entity::application_member::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.call_id)
+        .collect();
+    call_ids.sort_unstable();
+    call_ids.dedup();
+    assert!(call_ids.len() >= 2, "memberships in more than one call");
+    let whole: Vec<i32> = entity::municipality::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.nis_code)
+        .collect();
+    // Each call is asked about a different half of the municipalities.
+    let halves: Vec<Vec<i32>> = call_ids
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            whole
+                .iter()
+                .copied()
+                .filter(|code| (*code as usize + i) % 2 == 0)
+                .collect()
+        })
+        .collect();
+    let wanted: Vec<(i64, &[i32])> = call_ids
+        .iter()
+        .zip(&halves)
+        .map(|(id, codes)| (*id, codes.as_slice()))
+        .collect();
+    let together = store::rules::taken_in_calls(&app.db, &wanted)
+        .await
+        .unwrap();
+    assert_eq!(
+        together.len(),
+        call_ids.len(),
+        "every call asked is answered"
+    );
+    let mut found = 0;
+    for (call_id, codes) in &wanted {
+        let alone = store::rules::taken_among(&app.db, *call_id, codes)
+            .await
+            .unwrap();
+        assert_eq!(together[call_id], alone, "call {call_id}");
+        let whole_call = store::rules::taken(&app.db, *call_id).await.unwrap();
+        for code in &whole {
+            let nis = store::rules::nis(*code).unwrap();
+            let expected = codes
+                .contains(code)
+                .then(|| whole_call.application_of(nis))
+                .flatten();
+            assert_eq!(together[call_id].application_of(nis), expected);
+        }
+        found += alone.len();
+    }
+    assert!(found > 0, "some asked municipalities are taken");
+}
