@@ -286,7 +286,7 @@ async fn who_is_taken_in_several_calls_at_once_equals_asking_each_call_on_its_ow
             whole
                 .iter()
                 .copied()
-                .filter(|code| (*code as usize + i) % 2 == 0)
+                .filter(|code| (*code as usize + i).is_multiple_of(2))
                 .collect()
         })
         .collect();
