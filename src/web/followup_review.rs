@@ -682,7 +682,7 @@ async fn decide_report(
             "Het rapport is teruggestuurd naar de gemeente.",
         )
     };
-    store::tell_lead(
+    store::tell_parties(
         &txn,
         &state.config.public_url,
         &fu.app,
@@ -857,7 +857,7 @@ async fn decide_continuation(
     if let Some(fresh) = store::load(&txn, fu.app.id).await? {
         store::refresh_advance(&txn, &fresh, found.year_number, now.date_naive(), &by).await?;
     }
-    store::tell_lead(
+    store::tell_parties(
         &txn,
         &state.config.public_url,
         &fu.app,
@@ -1066,7 +1066,7 @@ async fn decide_reclaim(
         .details(format!("dossier {}", fu.app.reference)),
     )
     .await?;
-    store::tell_lead(
+    store::tell_parties(
         &txn,
         &state.config.public_url,
         &fu.app,

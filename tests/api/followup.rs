@@ -18,6 +18,7 @@ const ANTWERPEN: i32 = 11002;
 const WILLEBROEK: i32 = 12040;
 const PUURS_SINT_AMANDS: i32 = 12041;
 const CONTACT: &str = "opvolging@dossier.test";
+const MEMBER_OFFICIAL: &str = "puurs-sint-amands@opvolging.test";
 
 /// One action of a fixture dossier: catalog code, planned reach (the reach KPI goes from 0 to
 /// it), requested grant (= own contribution) in cents, the amount ABB grants as typed in the
@@ -1047,6 +1048,20 @@ async fn a_missed_target_without_accepted_motivation_leads_to_a_reclaim_the_lead
         .unwrap()
         .unwrap()
         .incentive_cents;
+    // An official of the member municipality, to see which e-mails reach the members.
+    samenleven::accounts::create_user(
+        &app.db,
+        samenleven::accounts::NewUser {
+            email: MEMBER_OFFICIAL.to_owned(),
+            name: "Ambtenaar Puurs-Sint-Amands".into(),
+            role: "official".into(),
+            municipality_nis: Some(PUURS_SINT_AMANDS),
+            partner_code: None,
+            password: None,
+        },
+    )
+    .await
+    .expect("member official");
     let kpis = &f.actions[0].1;
     let mut lead = app.signed_in(OFFICIAL_B).await;
     let mut reviewer = app.signed_in(REVIEWER).await;
@@ -1235,6 +1250,47 @@ async fn a_missed_target_without_accepted_motivation_leads_to_a_reclaim_the_lead
             .wait_until(|m| m.to.contains(&OFFICIAL_B.to_owned())
                 && m.body().contains("De trekker betaalt dit bedrag terug"))
             .await
+    );
+    // The member municipality hears of ABB's decisions on the results, told that the lead acts,
+    // once each; what only the lead acts on (its own submission) is not sent to the members.
+    assert!(
+        app.smtp
+            .wait_until(|m| m.to.contains(&MEMBER_OFFICIAL.to_owned())
+                && m.subject().is_some_and(|s| s.contains("terugvordering")))
+            .await
+    );
+    let to_member: Vec<_> = app
+        .smtp
+        .mails()
+        .await
+        .into_iter()
+        .filter(|m| m.to.contains(&MEMBER_OFFICIAL.to_owned()))
+        .collect();
+    let with_subject = |part: &str| {
+        to_member
+            .iter()
+            .filter(|m| m.subject().is_some_and(|s| s.contains(part)))
+            .count()
+    };
+    assert_eq!(with_subject("beslissing over een terugvordering"), 1);
+    assert_eq!(
+        with_subject("rapport aanvaard"),
+        2,
+        "the interim and the year report"
+    );
+    assert_eq!(
+        with_subject("rapport ingediend"),
+        0,
+        "the lead's own submissions"
+    );
+    assert!(to_member.iter().all(|m| {
+        m.body()
+            .contains("omdat uw gemeente deelneemt aan dit samenwerkingsverband")
+    }));
+    assert!(
+        to_member
+            .iter()
+            .any(|m| m.body().contains("De trekker betaalt dit bedrag terug"))
     );
     assert_eq!(
         count(&app.db, "audit_log WHERE action = 'reclaim.confirmed'").await,
