@@ -423,6 +423,15 @@ async fn set_password(
 ) -> Result<Response, AppError> {
     let now = Utc::now();
     let Some(found) = tokens::find_valid(&state.db, &token, now).await? else {
+        // An attempt to set a password with a link that is unknown, used or expired: recorded
+        // with the address it came from (never the token), so repeated tries can be seen.
+        audit::record(
+            &state.db,
+            AuditEntry::new("auth.password_link_refused", "account", None)
+                .from_ip(ctx.ip.clone())
+                .details("wachtwoord instellen met een ongeldige, gebruikte of verlopen link"),
+        )
+        .await?;
         let page = SetPasswordPage {
             layout: ctx.layout("Wachtwoord instellen"),
             errors: FormErrors::default(),

@@ -358,6 +358,15 @@ async fn an_expired_reset_link_no_longer_works() {
         )
         .await;
     assert_eq!(response.status(), 410);
+    assert_eq!(
+        count(
+            &app.db,
+            "audit_log WHERE action = 'auth.password_link_refused' AND ip IS NOT NULL"
+        )
+        .await,
+        1,
+        "the refused attempt is in the audit trail, with the address it came from"
+    );
 }
 
 #[tokio::test]
