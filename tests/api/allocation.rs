@@ -3,7 +3,9 @@
 
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::helpers::{ADMIN, Browser, OFFICIAL_A, REVIEWER, TestApp, count, spawn_app};
+use crate::helpers::{
+    ADMIN, Browser, DEMO_PASSWORD, OFFICIAL_A, REVIEWER, TestApp, count, spawn_app,
+};
 use crate::journey::{
     accept_declarations, add_action, attach, call_id, field_value, fill_general, location,
     save_action,
@@ -11,25 +13,12 @@ use crate::journey::{
 
 pub(crate) const VGC: &str = "vgc@demo.samenleven.test";
 pub(crate) const GENT: &str = "gent@test.samenleven.test";
-const PASSWORD: &str = "een lang test wachtwoord";
 
 /// Signs in a new official of Gent (a big city, may apply alone).
 pub(crate) async fn gent_official(app: &TestApp) -> Browser {
-    samenleven::accounts::create_user(
-        &app.db,
-        samenleven::accounts::NewUser {
-            email: GENT.to_owned(),
-            name: "Ambtenaar Gent".to_owned(),
-            role: "official".into(),
-            municipality_nis: Some(44021),
-            partner_code: None,
-            password: Some(PASSWORD.into()),
-        },
-    )
-    .await
-    .expect("create official");
+    crate::helpers::create_official(&app.db, 44021, GENT).await;
     let mut browser = app.browser();
-    assert_eq!(browser.login(GENT, PASSWORD).await.status(), 303);
+    assert_eq!(browser.login(GENT, DEMO_PASSWORD).await.status(), 303);
     browser.get("/account").await;
     browser
 }

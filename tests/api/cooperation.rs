@@ -16,23 +16,11 @@ const PDF: &[u8] =
 
 /// An official for a municipality without a demo account.
 async fn official_of(app: &TestApp, nis: i32, email: &str) -> Browser {
-    samenleven::accounts::create_user(
-        &app.db,
-        samenleven::accounts::NewUser {
-            email: email.to_owned(),
-            name: format!("Ambtenaar {nis}"),
-            role: "official".into(),
-            municipality_nis: Some(nis),
-            partner_code: None,
-            password: Some("een lang test wachtwoord".into()),
-        },
-    )
-    .await
-    .expect("create official");
+    crate::helpers::create_official(&app.db, nis, email).await;
     let mut browser = app.browser();
     assert_eq!(
         browser
-            .login(email, "een lang test wachtwoord")
+            .login(email, crate::helpers::DEMO_PASSWORD)
             .await
             .status(),
         303

@@ -1049,19 +1049,7 @@ async fn a_missed_target_without_accepted_motivation_leads_to_a_reclaim_the_lead
         .unwrap()
         .incentive_cents;
     // An official of the member municipality, to see which e-mails reach the members.
-    samenleven::accounts::create_user(
-        &app.db,
-        samenleven::accounts::NewUser {
-            email: MEMBER_OFFICIAL.to_owned(),
-            name: "Ambtenaar Puurs-Sint-Amands".into(),
-            role: "official".into(),
-            municipality_nis: Some(PUURS_SINT_AMANDS),
-            partner_code: None,
-            password: None,
-        },
-    )
-    .await
-    .expect("member official");
+    crate::helpers::create_official(&app.db, PUURS_SINT_AMANDS, MEMBER_OFFICIAL).await;
     let kpis = &f.actions[0].1;
     let mut lead = app.signed_in(OFFICIAL_B).await;
     let mut reviewer = app.signed_in(REVIEWER).await;

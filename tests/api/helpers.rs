@@ -300,3 +300,21 @@ pub async fn user_id(db: &DatabaseConnection, email: &str) -> i64 {
         .expect("user")
         .id
 }
+
+/// Creates an active official of the municipality with NIS code `nis`, with the demo password,
+/// for a municipality that has no demo account.
+pub async fn create_official(db: &DatabaseConnection, nis: i32, email: &str) {
+    samenleven::accounts::create_user(
+        db,
+        samenleven::accounts::NewUser {
+            email: email.to_owned(),
+            name: format!("Ambtenaar {nis}"),
+            role: "official".into(),
+            municipality_nis: Some(nis),
+            partner_code: None,
+            password: Some(DEMO_PASSWORD.into()),
+        },
+    )
+    .await
+    .expect("create official");
+}

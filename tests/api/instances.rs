@@ -64,19 +64,7 @@ async fn a_session_made_on_one_instance_works_on_the_other_and_signing_out_there
 async fn simultaneous_saves_through_two_instances_give_one_winner_and_one_conflict_message() {
     let app = spawn_app().await;
     let (b, _stop) = second_instance(&app).await;
-    samenleven::accounts::create_user(
-        &app.db,
-        samenleven::accounts::NewUser {
-            email: "tweede@antwerpen.test".into(),
-            name: "Tweede Ambtenaar".into(),
-            role: "official".into(),
-            municipality_nis: Some(11002),
-            partner_code: None,
-            password: Some(crate::helpers::DEMO_PASSWORD.into()),
-        },
-    )
-    .await
-    .unwrap();
+    crate::helpers::create_official(&app.db, 11002, "tweede@antwerpen.test").await;
     let mut first = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut first).await;
     let mut second = crate::helpers::Browser::signed_in(&b, "tweede@antwerpen.test").await;
