@@ -87,6 +87,8 @@ pub async fn find_in_dossier<C: ConnectionTrait>(
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
     pub application_id: i64,
+    /// Set for an attachment of a progress report.
+    pub progress_report_id: Option<i64>,
     pub kind: String,
     pub original_name: String,
     pub stored_name: String,
@@ -104,7 +106,7 @@ pub async fn insert<C: ConnectionTrait>(
     attachment::ActiveModel {
         application_id: Set(new.application_id),
         municipality_id: Set(None),
-        progress_report_id: Set(None),
+        progress_report_id: Set(new.progress_report_id),
         kind: Set(new.kind),
         original_name: Set(new.original_name),
         stored_name: Set(new.stored_name),
@@ -125,21 +127,36 @@ pub async fn delete<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> 
     Ok(result.rows_affected > 0)
 }
 
+/// An accepted upload: its kind, the name to show, its checked type and content, and the
+/// progress report it belongs to (its id and title) when it is not the dossier's own.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    pub kind: crate::domain::attachments::AttachmentKind,
+    pub name: &'a str,
+    pub file_type: crate::domain::attachments::FileType,
+    pub data: &'a [u8],
+    pub report: Option<(i64, &'a str)>,
+}
+
 /// Stores an accepted upload under a generated name in `dir` and records it, with its checksum,
 /// in the same transaction as the audit entry; the file is removed again when recording fails.
-#[allow(clippy::too_many_arguments)]
+/// The dossier's upload page, the report form and the API share it.
 pub async fn record_upload(
     db: &sea_orm::DatabaseConnection,
     dir: &std::path::Path,
     application: &entity::application::Model,
-    kind: crate::domain::attachments::AttachmentKind,
-    name: &str,
-    file_type: crate::domain::attachments::FileType,
-    data: &[u8],
+    upload: Upload<'_>,
     by: &crate::store::sections::By,
 ) -> Result<attachment::Model, crate::error::AppError> {
     use crate::error::AppError;
     use sha2::{Digest, Sha256};
+    let Upload {
+        kind,
+        name,
+        file_type,
+        data,
+        report,
+    } = upload;
     let stored_name = uuid::Uuid::new_v4().simple().to_string();
     let size_bytes = i64::try_from(data.len()).map_err(AppError::internal)?;
     let sha256 = hex::encode(Sha256::digest(data));
@@ -148,6 +165,7 @@ pub async fn record_upload(
         .map_err(AppError::internal)?;
     let new = NewAttachment {
         application_id: application.id,
+        progress_report_id: report.map(|(id, _)| id),
         kind: kind.code().to_owned(),
         original_name: name.to_owned(),
         stored_name: stored_name.clone(),
@@ -170,12 +188,18 @@ pub async fn record_upload(
             .by(Some(by.user_id), by.label.clone())
             .from_ip(by.ip.clone())
             .after(crate::web::attachments::row_json(&row))
-            .details(format!(
-                "dossier {}: {} ({})",
-                application.reference,
-                row.original_name,
-                kind.label()
-            )),
+            .details(match report {
+                Some((_, title)) => format!(
+                    "dossier {}, {title}: {}",
+                    application.reference, row.original_name
+                ),
+                None => format!(
+                    "dossier {}: {} ({})",
+                    application.reference,
+                    row.original_name,
+                    kind.label()
+                ),
+            }),
         )
         .await?;
         txn.commit().await?;

@@ -387,10 +387,13 @@ async fn upload(
         &state.db,
         &state.config.upload_dir(),
         application,
-        file.kind,
-        &file.name,
-        file.file_type,
-        &file.data,
+        store::attachments::Upload {
+            kind: file.kind,
+            name: &file.name,
+            file_type: file.file_type,
+            data: &file.data,
+            report: None,
+        },
         &by,
     )
     .await?;

@@ -14,8 +14,7 @@ use axum::extract::{Multipart, Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use sha2::{Digest, Sha256};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use entity::attachment;
 use entity::progress_report::{self, ReportKind as StoredKind};
@@ -35,7 +34,7 @@ use crate::store::followup::{
     self as store, By, FollowUp, payment_state, plan_of, report_kind, report_state, tranche,
 };
 use crate::store::reports;
-use crate::web::attachments::{check_file, max_size_label, read_form, remove_file, write_file};
+use crate::web::attachments::{check_file, max_size_label, read_form, remove_file};
 use crate::web::chart::{self, KpiChart, Point};
 use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
@@ -714,56 +713,22 @@ async fn upload(
         .await?;
         return Ok((status, page).into_response());
     };
-    let dir = state.config.upload_dir();
-    let stored_name = uuid::Uuid::new_v4().simple().to_string();
-    let sha256 = hex::encode(Sha256::digest(&file.data));
-    let size_bytes = i64::try_from(file.data.len()).map_err(AppError::internal)?;
-    write_file(&dir, &stored_name, &file.data)
-        .await
-        .map_err(AppError::internal)?;
     let name = display_name(&file.name);
-    let recorded = async {
-        let txn = crate::db::begin_write(&state.db).await?;
-        let saved = attachment::ActiveModel {
-            application_id: Set(fu.app.id),
-            municipality_id: Set(None),
-            progress_report_id: Set(Some(row.id)),
-            kind: Set(AttachmentKind::Other.code().to_owned()),
-            original_name: Set(name.clone()),
-            stored_name: Set(stored_name.clone()),
-            content_type: Set(file_type.content_type().to_owned()),
-            size_bytes: Set(size_bytes),
-            sha256: Set(sha256),
-            uploaded_by: Set(Some(user.user.id)),
-            uploaded_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        audit::record(
-            &txn,
-            audit::AuditEntry::new(
-                "attachment.uploaded",
-                "attachment",
-                Some(saved.id.to_string()),
-            )
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .details(format!(
-                "dossier {}, {}: {name}",
-                fu.app.reference,
-                report_title(row.kind, row.year_number)
-            )),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok::<_, sea_orm::DbErr>(())
-    }
-    .await;
-    if let Err(err) = recorded {
-        remove_file(&dir, &stored_name).await;
-        return Err(err.into());
-    }
+    let title = report_title(row.kind, row.year_number);
+    crate::store::attachments::record_upload(
+        &state.db,
+        &state.config.upload_dir(),
+        &fu.app,
+        crate::store::attachments::Upload {
+            kind: AttachmentKind::Other,
+            name: &name,
+            file_type,
+            data: &file.data,
+            report: Some((row.id, &title)),
+        },
+        &crate::store::sections::By::user(&user, ctx.ip.clone()),
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/dossiers/{}/rapporten/{}", fu.app.id, row.id),
         &format!("Bijlage “{name}” is toegevoegd aan het rapport."),

@@ -446,6 +446,15 @@ async fn a_missed_target_needs_a_motivation_and_a_sent_back_report_is_changed_an
         .await,
         1
     );
+    assert_eq!(
+        count(
+            &app.db,
+            "audit_log WHERE action = 'attachment.uploaded' AND details LIKE 'dossier PS-OPV-%, %: deelnemers.pdf'"
+        )
+        .await,
+        1,
+        "the upload is audited with the dossier and the report it belongs to"
+    );
     let response = file_report(
         &mut official,
         f.id,
