@@ -97,6 +97,11 @@ pub fn routes() -> RouteTable {
             OFFICIALS,
             reports::submit,
         )
+        .post(
+            "/api/v1/dossiers/{id}/reports/{report}/attachments",
+            OFFICIALS,
+            reports::upload,
+        )
 }
 
 /// An entity enum's code, as serde names it (`snake_case`).

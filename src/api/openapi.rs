@@ -32,6 +32,7 @@ use super::problem::{FieldProblem, Problem};
         super::reports::detail,
         super::reports::update,
         super::reports::submit,
+        super::reports::upload,
         serve,
         super::docs::page,
     ),

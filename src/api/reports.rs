@@ -3,22 +3,28 @@
 //! (`load_for` → `policy::decide`), the same reader and the same store function as the report
 //! form ([`crate::store::reports`]); changes need `If-Match` with the report's ETag.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use entity::progress_report;
+use entity::{attachment, progress_report};
 
 use super::code_of;
 use super::dossiers::{thousandths, with_etag};
 use super::extract::{JsonBytes, TokenUser, if_match, matches, parse};
-use super::problem::{ApiError, FieldProblem, Problem};
+use super::problem::{ApiError, FieldProblem, Problem, field_problems};
+use super::types::AttachmentOut;
 use crate::domain::KpiValue;
+use crate::domain::attachments::{AttachmentKind, display_name};
 use crate::domain::fields::number_as_typed;
 use crate::domain::followup::{assess_kpi, is_overdue};
 use crate::policy::Action;
@@ -26,6 +32,7 @@ use crate::state::AppState;
 use crate::store::followup::{self as followup, By, FollowUp, plan_of, report_kind, report_state};
 use crate::store::reports::{self, ReportChange, Saved, actual_field, motivation_field};
 use crate::web::dossiers::load_for;
+use crate::web::form::FormErrors;
 
 /// A KPI of a report: the plan and what was measured.
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,6 +75,8 @@ pub struct ReportOut {
     /// The version, for `If-Match`.
     pub etag: String,
     pub kpis: Vec<ReportKpiOut>,
+    /// The files added to this report, oldest first.
+    pub attachments: Vec<AttachmentOut>,
 }
 
 /// The reports of a dossier.
@@ -114,7 +123,46 @@ fn stale() -> ApiError {
     )
 }
 
-fn report_out(fu: &FollowUp, report: &progress_report::Model, may_edit: bool) -> ReportOut {
+/// The attachments of the dossier's reports, per report, oldest first.
+async fn report_attachments(
+    state: &AppState,
+    dossier_id: i64,
+) -> Result<HashMap<i64, Vec<AttachmentOut>>, ApiError> {
+    let rows = attachment::Entity::find()
+        .filter(attachment::Column::ApplicationId.eq(dossier_id))
+        .filter(attachment::Column::ProgressReportId.is_not_null())
+        .order_by_asc(attachment::Column::Id)
+        .all(&state.db)
+        .await?;
+    let mut by_report: HashMap<i64, Vec<AttachmentOut>> = HashMap::new();
+    for row in rows {
+        if let Some(report) = row.progress_report_id {
+            by_report
+                .entry(report)
+                .or_default()
+                .push(attachment_out(row));
+        }
+    }
+    Ok(by_report)
+}
+
+fn attachment_out(row: attachment::Model) -> AttachmentOut {
+    AttachmentOut {
+        id: row.id,
+        kind: row.kind,
+        name: row.original_name,
+        content_type: row.content_type,
+        size_bytes: row.size_bytes,
+        uploaded_at: row.uploaded_at,
+    }
+}
+
+fn report_out(
+    fu: &FollowUp,
+    report: &progress_report::Model,
+    may_edit: bool,
+    attachments: &HashMap<i64, Vec<AttachmentOut>>,
+) -> ReportOut {
     let kind = report_kind(report.kind);
     let kpis = fu
         .actions_in(report.year_number)
@@ -158,6 +206,7 @@ fn report_out(fu: &FollowUp, report: &progress_report::Model, may_edit: bool) ->
         editable: may_edit && state.is_editable(),
         etag: etag(report),
         kpis,
+        attachments: attachments.get(&report.id).cloned().unwrap_or_default(),
     }
 }
 
@@ -218,11 +267,12 @@ pub async fn list(
 ) -> Result<Json<ReportList>, ApiError> {
     let (dossier, fu) = follow_up(&state, &user, &id, Action::ViewDossier).await?;
     let edit = may_edit(&user, &dossier);
+    let attachments = report_attachments(&state, fu.app.id).await?;
     Ok(Json(ReportList {
         items: fu
             .reports
             .iter()
-            .map(|r| report_out(&fu, r, edit))
+            .map(|r| report_out(&fu, r, edit, &attachments))
             .collect(),
     }))
 }
@@ -250,9 +300,10 @@ pub async fn detail(
 ) -> Result<Response, ApiError> {
     let (dossier, fu) = follow_up(&state, &user, &id, Action::ViewDossier).await?;
     let row = find_report(&fu, &report)?;
+    let attachments = report_attachments(&state, fu.app.id).await?;
     Ok(tagged(
         StatusCode::OK,
-        report_out(&fu, &row, may_edit(&user, &dossier)),
+        report_out(&fu, &row, may_edit(&user, &dossier), &attachments),
     ))
 }
 
@@ -457,8 +508,90 @@ async fn change(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let current = find_report(&fresh, report)?;
+    let attachments = report_attachments(state, fresh.app.id).await?;
     Ok(tagged(
         StatusCode::OK,
-        report_out(&fresh, &current, may_edit(user, &dossier)),
+        report_out(&fresh, &current, may_edit(user, &dossier), &attachments),
     ))
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/dossiers/{id}/reports/{report}/attachments", tag = "rapporten",
+    summary = "Een bijlage aan een rapport toevoegen",
+    description = "Voegt een bestand (PDF, XLSX, DOCX, ODT, ODS, PNG of JPEG; de soort wordt aan de inhoud herkend) toe aan een rapport dat u nog mag invullen, bijvoorbeeld een deelnemerslijst die een motivatie staaft. Stuur `multipart/form-data` met het veld `file`. De ETag van het rapport verandert niet.",
+    params(
+        ("id" = String, Path, description = "Het id van het dossier"),
+        ("report" = String, Path, description = "Het id van het rapport"),
+    ),
+    request_body(content_type = "multipart/form-data", description = "Het veld `file` met het bestand"),
+    responses(
+        (status = 201, description = "De bijlage is bewaard", body = AttachmentOut),
+        (status = 401, description = "Geen of ongeldige sleutel", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "U mag dit rapport niet invullen", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Geen rapport met dit id dat u mag zien", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Het rapport is ingediend of aanvaard", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Het bestand is te groot", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Geen bestand, een leeg bestand of een soort die niet aanvaard wordt (een melding per veld)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn upload(
+    State(state): State<AppState>,
+    user: TokenUser,
+    Path((id, report)): Path<(String, String)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let (_, fu) = follow_up(&state, &user, &id, Action::EditDossier).await?;
+    let row = find_report(&fu, &report)?;
+    let current = report_state(row.state);
+    if !current.is_editable() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!(
+                "Het rapport is {}: bijlagen toevoegen kan niet meer.",
+                current.label()
+            ),
+        ));
+    }
+    let max = state.config.max_upload_bytes;
+    let form = crate::web::attachments::read_form(multipart, max).await;
+    let mut errors = FormErrors::default();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if form.broken {
+        errors.add(
+            "file",
+            "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
+        );
+    }
+    let accepted = crate::web::attachments::check_file(
+        form.file,
+        max,
+        &crate::web::attachments::max_size_label(&state),
+        &mut errors,
+        &mut status,
+    );
+    let Some((file, file_type)) = accepted.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::new(
+            status,
+            "De bijlage werd niet bewaard. Zie de foutmelding per veld.",
+        )
+        .with_errors(field_problems("", &errors)));
+    };
+    let name = display_name(&file.name);
+    let title = reports::report_title(row.kind, row.year_number);
+    let saved = crate::store::attachments::record_upload(
+        &state.db,
+        &state.config.upload_dir(),
+        &fu.app,
+        crate::store::attachments::Upload {
+            kind: AttachmentKind::Other,
+            name: &name,
+            file_type,
+            data: &file.data,
+            report: Some((row.id, &title)),
+        },
+        &crate::store::sections::By::user(&user.user, user.ip.clone()),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(attachment_out(saved))).into_response())
 }

@@ -370,7 +370,7 @@ pub struct ActionOut {
     pub kpis: Vec<KpiOut>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AttachmentOut {
     pub id: i64,
     /// `council_decision`, `budget_sheet` or `other`.

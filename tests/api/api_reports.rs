@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use entity::progress_report::{ReportKind, ReportState};
 
 use crate::api_v1::{Api, etag_of, problem, read};
+use crate::attachments::{BOUNDARY, file, multipart_body};
 use crate::followup::{Spec, approved, report, review};
 use crate::helpers::{OFFICIAL_A, OFFICIAL_B, REVIEWER, count};
 
@@ -304,4 +305,119 @@ async fn report_changes_refuse_bad_values_unknown_kpis_missing_tags_and_other_pa
         .await
         .unwrap();
     problem(response, 404).await;
+}
+
+async fn upload_to_report(api: &Api, path: &str, name: &str, data: &[u8]) -> reqwest::Response {
+    api.request(Method::POST, &format!("{path}/attachments"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(multipart_body(&[file(
+            name,
+            "application/octet-stream",
+            data,
+        )]))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_official_adds_an_attachment_to_an_open_report_over_the_api_and_nobody_else_can() {
+    let app = crate::helpers::spawn_app().await;
+    let f = approved(&app, ANTWERPEN, &[], 1, &one_action()).await;
+    let reach = f.actions[0].1[0];
+    let extra = f.actions[0].1[1];
+    let interim = report(&app, f.id, 1, ReportKind::Interim).await;
+    let official = Api::new(&app, OFFICIAL_A).await;
+    let path = format!("{}/{}", reports_path(f.id), interim.id);
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+    // A PDF is kept, listed with the report and audited; the report's ETag stays.
+    let (_, before) = official.get(&path).await;
+    let response = upload_to_report(&official, &path, "deelnemers.pdf", pdf).await;
+    let (status, created) = read(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["name"], "deelnemers.pdf");
+    assert_eq!(created["content_type"], "application/pdf");
+    let (_, detail) = official.get(&path).await;
+    assert_eq!(detail["etag"], before["etag"]);
+    let listed = detail["attachments"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["id"], created["id"]);
+    let (_, list) = official.get(&reports_path(f.id)).await;
+    let year = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] != interim.id)
+        .unwrap()
+        .clone();
+    assert!(
+        year["attachments"].as_array().unwrap().is_empty(),
+        "the other report has none"
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            &format!(
+                "attachment WHERE progress_report_id = {} AND original_name = 'deelnemers.pdf'",
+                interim.id
+            )
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "audit_log WHERE action = 'attachment.uploaded' AND details LIKE '%: deelnemers.pdf'"
+        )
+        .await,
+        1
+    );
+
+    // A file that is not an accepted type, or an empty one, is refused with a message on `file`.
+    for (name, data) in [
+        ("notities.txt", &b"gewoon tekst"[..]),
+        ("leeg.pdf", &b""[..]),
+    ] {
+        let body = problem(upload_to_report(&official, &path, name, data).await, 422).await;
+        assert_eq!(body["errors"][0]["field"], "file", "{name}: {body}");
+    }
+
+    // Another municipality does not learn the dossier exists; a reviewer may not add files.
+    let other = Api::new(&app, OFFICIAL_B).await;
+    problem(upload_to_report(&other, &path, "x.pdf", pdf).await, 404).await;
+    let reviewer = Api::new(&app, REVIEWER).await;
+    problem(upload_to_report(&reviewer, &path, "x.pdf", pdf).await, 403).await;
+
+    // Once the report is submitted, files can no longer be added.
+    let tag = detail["etag"].as_str().unwrap().to_owned();
+    let response = submit(
+        &official,
+        &path,
+        &tag,
+        Some(&json!({"results": [
+            {"kpi_id": reach, "actual": 1},
+            {"kpi_id": extra, "actual": 15}
+        ]})),
+    )
+    .await;
+    assert_eq!(response.status(), 200, "{:?}", read(response).await);
+    problem(
+        upload_to_report(&official, &path, "later.pdf", pdf).await,
+        409,
+    )
+    .await;
+    assert_eq!(
+        count(
+            &app.db,
+            &format!("attachment WHERE progress_report_id = {}", interim.id)
+        )
+        .await,
+        1,
+        "nothing was added by the refused uploads"
+    );
 }
