@@ -151,14 +151,7 @@ async fn dossier_out(
             .collect(),
         attachments: attachments
             .iter()
-            .map(|a| AttachmentOut {
-                id: a.attachment.id,
-                kind: a.attachment.kind.clone(),
-                name: a.attachment.original_name.clone(),
-                content_type: a.attachment.content_type.clone(),
-                size_bytes: a.attachment.size_bytes,
-                uploaded_at: a.attachment.uploaded_at,
-            })
+            .map(|a| AttachmentOut::from(a.attachment.clone()))
             .collect(),
         missing_attachments: missing_required(&content.attachment_kinds)
             .into_iter()
@@ -742,14 +735,7 @@ pub async fn upload(
     Ok(with_etag(
         StatusCode::CREATED,
         &tag,
-        AttachmentOut {
-            id: row.id,
-            kind: row.kind,
-            name: row.original_name,
-            content_type: row.content_type,
-            size_bytes: row.size_bytes,
-            uploaded_at: row.uploaded_at,
-        },
+        AttachmentOut::from(row),
     ))
 }
 

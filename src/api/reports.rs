@@ -24,7 +24,7 @@ use super::extract::{JsonBytes, TokenUser, if_match, matches, parse};
 use super::problem::{ApiError, FieldProblem, Problem, field_problems};
 use super::types::AttachmentOut;
 use crate::domain::KpiValue;
-use crate::domain::attachments::{AttachmentKind, display_name};
+use crate::domain::attachments::AttachmentKind;
 use crate::domain::fields::number_as_typed;
 use crate::domain::followup::{assess_kpi, is_overdue};
 use crate::policy::Action;
@@ -32,7 +32,6 @@ use crate::state::AppState;
 use crate::store::followup::{self as followup, By, FollowUp, plan_of, report_kind, report_state};
 use crate::store::reports::{self, ReportChange, Saved, actual_field, motivation_field};
 use crate::web::dossiers::load_for;
-use crate::web::form::FormErrors;
 
 /// A KPI of a report: the plan and what was measured.
 #[derive(Debug, Serialize, ToSchema)]
@@ -137,24 +136,10 @@ async fn report_attachments(
     let mut by_report: HashMap<i64, Vec<AttachmentOut>> = HashMap::new();
     for row in rows {
         if let Some(report) = row.progress_report_id {
-            by_report
-                .entry(report)
-                .or_default()
-                .push(attachment_out(row));
+            by_report.entry(report).or_default().push(row.into());
         }
     }
     Ok(by_report)
-}
-
-fn attachment_out(row: attachment::Model) -> AttachmentOut {
-    AttachmentOut {
-        id: row.id,
-        kind: row.kind,
-        name: row.original_name,
-        content_type: row.content_type,
-        size_bytes: row.size_bytes,
-        uploaded_at: row.uploaded_at,
-    }
 }
 
 fn report_out(
@@ -555,29 +540,18 @@ pub async fn upload(
     }
     let max = state.config.max_upload_bytes;
     let form = crate::web::attachments::read_form(multipart, max).await;
-    let mut errors = FormErrors::default();
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if form.broken {
-        errors.add(
-            "file",
-            "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
-        );
-    }
-    let accepted = crate::web::attachments::check_file(
-        form.file,
+    let (name, file_type, data) = crate::web::attachments::validate_report_file(
+        form,
         max,
         &crate::web::attachments::max_size_label(&state),
-        &mut errors,
-        &mut status,
-    );
-    let Some((file, file_type)) = accepted.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::new(
+    )
+    .map_err(|(status, errors)| {
+        ApiError::new(
             status,
             "De bijlage werd niet bewaard. Zie de foutmelding per veld.",
         )
-        .with_errors(field_problems("", &errors)));
-    };
-    let name = display_name(&file.name);
+        .with_errors(field_problems("", &errors))
+    })?;
     let title = reports::report_title(row.kind, row.year_number);
     let saved = crate::store::attachments::record_upload(
         &state.db,
@@ -587,11 +561,11 @@ pub async fn upload(
             kind: AttachmentKind::Other,
             name: &name,
             file_type,
-            data: &file.data,
+            data: &data,
             report: Some((row.id, &title)),
         },
         &crate::store::sections::By::user(&user.user, user.ip.clone()),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(attachment_out(saved))).into_response())
+    Ok((StatusCode::CREATED, Json(AttachmentOut::from(saved))).into_response())
 }

@@ -381,6 +381,19 @@ pub struct AttachmentOut {
     pub uploaded_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl From<entity::attachment::Model> for AttachmentOut {
+    fn from(row: entity::attachment::Model) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            name: row.original_name,
+            content_type: row.content_type,
+            size_bytes: row.size_bytes,
+            uploaded_at: row.uploaded_at,
+        }
+    }
+}
+
 /// The status of each section: `not_started`, `in_progress` or `complete`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SectionsOut {

@@ -315,6 +315,30 @@ pub(crate) fn validate(
     }
 }
 
+/// [`validate`] for a progress report's file, which has no kind: the request read to the end
+/// and the file's own checks. The name is the one to show.
+pub(crate) fn validate_report_file(
+    form: UploadForm,
+    max: usize,
+    max_label: &str,
+) -> Result<(String, FileType, Vec<u8>), (StatusCode, FormErrors)> {
+    let mut errors = FormErrors::default();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    if form.broken {
+        errors.add(
+            "file",
+            "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
+        );
+    }
+    let accepted = check_file(form.file, max, max_label, &mut errors, &mut status);
+    match accepted {
+        Some((file, file_type)) if errors.is_empty() => {
+            Ok((display_name(&file.name), file_type, file.data))
+        }
+        _ => Err((status, errors)),
+    }
+}
+
 /// The checks on the file itself: present, not empty, within the limit, and a PDF, XLSX or
 /// ODS by its content. Adds a message for field `file` and returns `None` when it fails.
 pub(crate) fn check_file(

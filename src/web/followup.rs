@@ -23,7 +23,7 @@ use entity::reclaim::ReclaimState;
 use crate::audit;
 use crate::auth::csrf::form_urlencoded_pairs;
 use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
-use crate::domain::attachments::{AttachmentKind, display_name, format_size};
+use crate::domain::attachments::{AttachmentKind, format_size};
 use crate::domain::dutch::{format_basis_points, format_date};
 use crate::domain::followup::{assess_kpi, is_overdue};
 use crate::domain::{Cents, KpiValue};
@@ -34,7 +34,7 @@ use crate::store::followup::{
     self as store, By, FollowUp, payment_state, plan_of, report_kind, report_state, tranche,
 };
 use crate::store::reports;
-use crate::web::attachments::{check_file, max_size_label, read_form, remove_file};
+use crate::web::attachments::{max_size_label, read_form, remove_file, validate_report_file};
 use crate::web::chart::{self, KpiChart, Point};
 use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
@@ -683,37 +683,24 @@ async fn upload(
     }
     let max = state.config.max_upload_bytes;
     let form = read_form(multipart, max).await;
-    let mut errors = FormErrors::default();
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    if form.broken {
-        errors.add(
-            "file",
-            "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
-        );
-    }
-    let accepted = check_file(
-        form.file,
-        max,
-        &max_size_label(&state),
-        &mut errors,
-        &mut status,
-    );
-    let Some((file, file_type)) = accepted.filter(|_| errors.is_empty()) else {
-        let page = report_view(
-            &state,
-            &ctx,
-            &user,
-            &dossier,
-            &fu,
-            &row,
-            None,
-            errors,
-            row.version,
-        )
-        .await?;
-        return Ok((status, page).into_response());
+    let (name, file_type, data) = match validate_report_file(form, max, &max_size_label(&state)) {
+        Ok(accepted) => accepted,
+        Err((status, errors)) => {
+            let page = report_view(
+                &state,
+                &ctx,
+                &user,
+                &dossier,
+                &fu,
+                &row,
+                None,
+                errors,
+                row.version,
+            )
+            .await?;
+            return Ok((status, page).into_response());
+        }
     };
-    let name = display_name(&file.name);
     let title = report_title(row.kind, row.year_number);
     crate::store::attachments::record_upload(
         &state.db,
@@ -723,7 +710,7 @@ async fn upload(
             kind: AttachmentKind::Other,
             name: &name,
             file_type,
-            data: &file.data,
+            data: &data,
             report: Some((row.id, &title)),
         },
         &crate::store::sections::By::user(&user, ctx.ip.clone()),
