@@ -24,7 +24,6 @@ use super::extract::{JsonBytes, TokenUser, if_match, matches, parse};
 use super::problem::{ApiError, FieldProblem, Problem, field_problems};
 use super::types::AttachmentOut;
 use crate::domain::KpiValue;
-use crate::domain::attachments::AttachmentKind;
 use crate::domain::fields::number_as_typed;
 use crate::domain::followup::{assess_kpi, is_overdue};
 use crate::policy::Action;
@@ -540,7 +539,7 @@ pub async fn upload(
     }
     let max = state.config.max_upload_bytes;
     let form = crate::web::attachments::read_form(multipart, max).await;
-    let (name, file_type, data) = crate::web::attachments::validate_report_file(
+    let file = crate::web::attachments::validate_report_file(
         form,
         max,
         &crate::web::attachments::max_size_label(&state),
@@ -552,18 +551,11 @@ pub async fn upload(
         )
         .with_errors(field_problems("", &errors))
     })?;
-    let title = reports::report_title(row.kind, row.year_number);
-    let saved = crate::store::attachments::record_upload(
-        &state.db,
-        &state.config.upload_dir(),
+    let saved = crate::web::attachments::record_report_file(
+        &state,
         &fu.app,
-        crate::store::attachments::Upload {
-            kind: AttachmentKind::Other,
-            name: &name,
-            file_type,
-            data: &data,
-            report: Some((row.id, &title)),
-        },
+        &row,
+        &file,
         &crate::store::sections::By::user(&user.user, user.ip.clone()),
     )
     .await?;

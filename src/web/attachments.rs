@@ -297,13 +297,7 @@ pub(crate) fn validate(
     if kind.is_none() {
         errors.add("kind", "Kies de soort bijlage.");
     }
-    if form.broken {
-        errors.add(
-            "file",
-            "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
-        );
-    }
-    let accepted = check_file(form.file, max, max_label, &mut errors, &mut status);
+    let accepted = received_file(form, max, max_label, &mut errors, &mut status);
     match (kind, accepted) {
         (Some(kind), Some((file, file_type))) if errors.is_empty() => Ok(AcceptedFile {
             kind,
@@ -315,28 +309,74 @@ pub(crate) fn validate(
     }
 }
 
-/// [`validate`] for a progress report's file, which has no kind: the request read to the end
-/// and the file's own checks. The name is the one to show.
+/// A checked file for a progress report (report files have no kind of their own): the name to
+/// show, its type by content and the bytes.
+pub(crate) struct ReportFile {
+    pub(crate) name: String,
+    pub(crate) file_type: FileType,
+    pub(crate) data: Vec<u8>,
+}
+
+/// [`validate`] for a progress report's file: the same checks without the kind.
 pub(crate) fn validate_report_file(
     form: UploadForm,
     max: usize,
     max_label: &str,
-) -> Result<(String, FileType, Vec<u8>), (StatusCode, FormErrors)> {
+) -> Result<ReportFile, (StatusCode, FormErrors)> {
     let mut errors = FormErrors::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    match received_file(form, max, max_label, &mut errors, &mut status) {
+        Some((file, file_type)) if errors.is_empty() => Ok(ReportFile {
+            name: display_name(&file.name),
+            file_type,
+            data: file.data,
+        }),
+        _ => Err((status, errors)),
+    }
+}
+
+/// Stores a checked file of progress report `report` of dossier `application` (kind "other"),
+/// audited with the report's title: for the report form and the API alike.
+pub(crate) async fn record_report_file(
+    state: &AppState,
+    application: &entity::application::Model,
+    report: &entity::progress_report::Model,
+    file: &ReportFile,
+    by: &store::sections::By,
+) -> Result<attachment::Model, AppError> {
+    let title = store::reports::report_title(report.kind, report.year_number);
+    store::attachments::record_upload(
+        &state.db,
+        &state.config.upload_dir(),
+        application,
+        store::attachments::Upload {
+            kind: AttachmentKind::Other,
+            name: &file.name,
+            file_type: file.file_type,
+            data: &file.data,
+            report: Some((report.id, &title)),
+        },
+        by,
+    )
+    .await
+}
+
+/// The file of an upload form: the request read to the end and [`check_file`]. Adds a message
+/// for field `file` and returns `None` when it fails.
+fn received_file(
+    form: UploadForm,
+    max: usize,
+    max_label: &str,
+    errors: &mut FormErrors,
+    status: &mut StatusCode,
+) -> Option<(ReceivedFile, FileType)> {
     if form.broken {
         errors.add(
             "file",
             "Het bestand kon niet volledig ontvangen worden. Probeer het opnieuw.",
         );
     }
-    let accepted = check_file(form.file, max, max_label, &mut errors, &mut status);
-    match accepted {
-        Some((file, file_type)) if errors.is_empty() => {
-            Ok((display_name(&file.name), file_type, file.data))
-        }
-        _ => Err((status, errors)),
-    }
+    check_file(form.file, max, max_label, errors, status)
 }
 
 /// The checks on the file itself: present, not empty, within the limit, and a PDF, XLSX or

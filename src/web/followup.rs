@@ -23,7 +23,7 @@ use entity::reclaim::ReclaimState;
 use crate::audit;
 use crate::auth::csrf::form_urlencoded_pairs;
 use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
-use crate::domain::attachments::{AttachmentKind, format_size};
+use crate::domain::attachments::format_size;
 use crate::domain::dutch::{format_basis_points, format_date};
 use crate::domain::followup::{assess_kpi, is_overdue};
 use crate::domain::{Cents, KpiValue};
@@ -34,7 +34,9 @@ use crate::store::followup::{
     self as store, By, FollowUp, payment_state, plan_of, report_kind, report_state, tranche,
 };
 use crate::store::reports;
-use crate::web::attachments::{max_size_label, read_form, remove_file, validate_report_file};
+use crate::web::attachments::{
+    max_size_label, read_form, record_report_file, remove_file, validate_report_file,
+};
 use crate::web::chart::{self, KpiChart, Point};
 use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
@@ -683,7 +685,7 @@ async fn upload(
     }
     let max = state.config.max_upload_bytes;
     let form = read_form(multipart, max).await;
-    let (name, file_type, data) = match validate_report_file(form, max, &max_size_label(&state)) {
+    let file = match validate_report_file(form, max, &max_size_label(&state)) {
         Ok(accepted) => accepted,
         Err((status, errors)) => {
             let page = report_view(
@@ -701,24 +703,17 @@ async fn upload(
             return Ok((status, page).into_response());
         }
     };
-    let title = report_title(row.kind, row.year_number);
-    crate::store::attachments::record_upload(
-        &state.db,
-        &state.config.upload_dir(),
+    record_report_file(
+        &state,
         &fu.app,
-        crate::store::attachments::Upload {
-            kind: AttachmentKind::Other,
-            name: &name,
-            file_type,
-            data: &data,
-            report: Some((row.id, &title)),
-        },
+        &row,
+        &file,
         &crate::store::sections::By::user(&user, ctx.ip.clone()),
     )
     .await?;
     Ok(redirect_with_flash(
         &format!("/dossiers/{}/rapporten/{}", fu.app.id, row.id),
-        &format!("Bijlage “{name}” is toegevoegd aan het rapport."),
+        &format!("Bijlage “{}” is toegevoegd aan het rapport.", file.name),
         state.config.secure_cookies(),
     ))
 }
