@@ -2,7 +2,7 @@
 //! with the state before and after where relevant. This module only ever inserts; the database
 //! refuses updates and deletes of `audit_log` rows (triggers, see the migrations).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 
 use entity::audit_log;
@@ -19,6 +19,8 @@ pub struct AuditEntry {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub details: Option<String>,
+    /// When it happened; `None` means the moment it is recorded.
+    pub at: Option<DateTime<Utc>>,
 }
 
 impl AuditEntry {
@@ -53,6 +55,12 @@ impl AuditEntry {
         self
     }
 
+    /// The moment of the change, from the application's clock.
+    pub fn at(mut self, at: DateTime<Utc>) -> Self {
+        self.at = Some(at);
+        self
+    }
+
     pub fn details(mut self, text: impl Into<String>) -> Self {
         self.details = Some(text.into());
         self
@@ -62,7 +70,7 @@ impl AuditEntry {
 /// Appends an entry. Call it with the same transaction as the change it records.
 pub async fn record<C: ConnectionTrait>(db: &C, entry: AuditEntry) -> Result<(), DbErr> {
     audit_log::ActiveModel {
-        at: Set(Utc::now()),
+        at: Set(entry.at.unwrap_or_else(Utc::now)),
         actor_user_id: Set(entry.actor_user_id),
         actor_label: Set(entry.actor_label),
         action: Set(entry.action),

@@ -5,10 +5,12 @@
 
 pub mod accounts;
 pub mod api;
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

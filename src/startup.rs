@@ -75,6 +75,12 @@ impl Application {
         &self.state
     }
 
+    /// Runs the application on `clock` instead of the system clock (tests set the time).
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.state.clock = clock;
+        self
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests in flight. The e-mail
     /// outbox worker and the report reminder job run alongside and stop after their current
     /// batch.

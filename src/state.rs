@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::reference_cache::{Reference, ReferenceCache};
 
@@ -15,6 +16,8 @@ pub struct AppState {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// The reference data this instance read, per reference version.
     pub reference: Arc<ReferenceCache>,
+    /// The one clock: commands and pages ask it for the time (tests can set it).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -24,6 +27,7 @@ impl AppState {
             config: Arc::new(config),
             mail_wakeup: Arc::default(),
             reference: Arc::default(),
+            clock: Clock::system(),
         }
     }
 

@@ -27,7 +27,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use super::call::{CallAction, CallRules, NamedApplicant, ProjectYear};
 use super::money::Cents;
@@ -797,104 +797,33 @@ pub fn parse_nis_list(text: &str) -> Result<Vec<NisCode>, String> {
     Ok(out)
 }
 
-/// A date as `2022-07-01`, `01-07-2022`, `1/7/2022` or `01.07.2022`.
+/// A date as `2022-07-01`, `01-07-2022`, `1/7/2022` or `01.07.2022` (see [`super::time`]).
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(ParseError::Empty.to_string());
-    }
-    for format in ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(t, format)
-            && (1900..=2200).contains(&d.year())
-        {
-            return Ok(d);
-        }
-    }
-    Err("Vul een bestaande datum in, bv. 01-07-2022 of 2022-07-01.".to_owned())
+    super::time::parse_date(text).map_err(|e| match e {
+        super::time::TimeError::Empty => ParseError::Empty.to_string(),
+        other => other.to_string(),
+    })
 }
 
 /// A moment in Brussels time: `2022-07-01T12:00`, `2022-07-01 12:00`, `01-07-2022 12:00`; a date
 /// alone means the end of that day (23:59).
 pub fn parse_brussels_moment(text: &str) -> Result<DateTime<Utc>, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(ParseError::Empty.to_string());
-    }
-    for format in [
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%d-%m-%Y %H:%M",
-        "%d/%m/%Y %H:%M",
-    ] {
-        if let Ok(local) = NaiveDateTime::parse_from_str(t, format)
-            && (1900..=2200).contains(&local.year())
-        {
-            return Ok(brussels_to_utc(local));
-        }
-    }
-    if let Ok(day) = parse_date(t) {
-        let end = NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(NaiveTime::MIN);
-        return Ok(brussels_to_utc(day.and_time(end)));
-    }
-    Err("Vul datum en uur in (Brusselse tijd), bv. 01-07-2022 12:00.".to_owned())
+    super::time::parse_brussels_moment(text).map_err(|e| match e {
+        super::time::TimeError::Empty => ParseError::Empty.to_string(),
+        other => other.to_string(),
+    })
 }
 
-/// The last Sunday of `month` in `year`.
-fn last_sunday(year: i32, month: u32) -> NaiveDate {
-    let first_next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    }
-    .unwrap_or_default();
-    let mut day = first_next.pred_opt().unwrap_or(first_next);
-    while day.weekday() != chrono::Weekday::Sun {
-        day = day.pred_opt().unwrap_or(day);
-    }
-    day
-}
-
-/// Is `at` in European summer time (from 01:00 UTC on the last Sunday of March to 01:00 UTC on
-/// the last Sunday of October)?
-fn is_summer_time(at: DateTime<Utc>) -> bool {
-    let year = at.year();
-    let one = NaiveTime::from_hms_opt(1, 0, 0).unwrap_or(NaiveTime::MIN);
-    let start = Utc.from_utc_datetime(&last_sunday(year, 3).and_time(one));
-    let end = Utc.from_utc_datetime(&last_sunday(year, 10).and_time(one));
-    start <= at && at < end
-}
-
-/// Brussels wall-clock time to UTC (CET, CEST in summer). In the hour that occurs twice in
-/// October the summer-time reading is taken.
-pub fn brussels_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
-    let summer = Utc.from_utc_datetime(&(local - Duration::hours(2)));
-    if is_summer_time(summer) {
-        summer
-    } else {
-        Utc.from_utc_datetime(&(local - Duration::hours(1)))
-    }
-}
-
-/// UTC to Brussels wall-clock time.
-pub fn utc_to_brussels(at: DateTime<Utc>) -> NaiveDateTime {
-    let offset = if is_summer_time(at) { 2 } else { 1 };
-    at.naive_utc() + Duration::hours(offset)
-}
-
-/// The day in Brussels of a moment.
-pub fn brussels_date(at: DateTime<Utc>) -> NaiveDate {
-    utc_to_brussels(at).date()
-}
+pub use super::time::{brussels_date, brussels_to_utc, to_brussels as utc_to_brussels};
 
 /// A moment as the form shows it: `2022-07-01T23:59` in Brussels time.
 pub fn show_moment_input(at: DateTime<Utc>) -> String {
-    utc_to_brussels(at).format("%Y-%m-%dT%H:%M").to_string()
+    super::time::moment_input(at)
 }
 
 /// A moment as a sentence shows it: `01-07-2022 23:59`.
 pub fn show_moment(at: DateTime<Utc>) -> String {
-    utc_to_brussels(at).format("%d-%m-%Y %H:%M").to_string()
+    super::time::moment_short(at)
 }
 
 fn show_date(d: NaiveDate) -> String {

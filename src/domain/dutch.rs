@@ -70,15 +70,13 @@ pub fn join_names<S: AsRef<str>>(names: &[S]) -> String {
 /// Formats a date the Dutch way: `1 oktober 2022`.
 /// A moment as people in Flanders read it: Brussels time (CET/CEST), `01-07-2022 23:59`.
 pub fn format_moment(at: chrono::DateTime<chrono::Utc>) -> String {
-    crate::domain::call_draft::show_moment(at)
+    crate::domain::time::moment_short(at)
 }
 
 /// The day in Brussels of a moment, `01-07-2022`: a deadline at 23:59 Brussels time is shown
 /// on its own day, not on the next one as in UTC.
 pub fn format_moment_day(at: chrono::DateTime<chrono::Utc>) -> String {
-    crate::domain::call_draft::brussels_date(at)
-        .format("%d-%m-%Y")
-        .to_string()
+    crate::domain::time::date_short(crate::domain::time::brussels_date(at))
 }
 
 /// An amount of euro cents the Belgian way, negative amounts too: `€ 1.234,50`, `€ -12,00`.
@@ -95,23 +93,7 @@ pub fn format_money(cents: i64) -> String {
 }
 
 pub fn format_date(date: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    let month = MONTHS.get(date.month0() as usize).copied().unwrap_or("?");
-    format!("{} {month} {}", date.day(), date.year())
+    crate::domain::time::date_long(date)
 }
 
 #[cfg(test)]

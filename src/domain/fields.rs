@@ -81,13 +81,10 @@ fn capitalise(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A date as typed: `2023-09-30`, `30-09-2023` or `30/09/2023`.
+/// A date as typed: `2023-09-30`, `30-09-2023`, `30/09/2023` or `30.09.2023` (see
+/// [`super::time::parse_date`]).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d-%m-%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-        .ok()
+    super::time::parse_date(text).ok()
 }
 
 // ------------------------------------------------------------------ general information
