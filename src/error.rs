@@ -51,6 +51,31 @@ impl From<DbErr> for AppError {
     }
 }
 
+impl From<crate::app::Error> for AppError {
+    /// A command's refusal as a page. A form handler catches [`crate::app::Error::Invalid`]
+    /// first to show the form again with its messages; one that reaches this point had no form
+    /// to go back to.
+    fn from(err: crate::app::Error) -> Self {
+        use crate::app::Error;
+        match err {
+            Error::NotFound => Self::NotFound,
+            Error::Forbidden => Self::Forbidden,
+            Error::Invalid(errors) => Self::BadRequest(
+                errors
+                    .items
+                    .iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Error::Conflict(message) => Self::Conflict(message),
+            Error::Stale => Self::Conflict(crate::app::error::STALE_MESSAGE.to_owned()),
+            Error::Db(err) => Self::from(err),
+            Error::Internal(err) => Self::Internal(err),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(err: askama::Error) -> Self {
         Self::Internal(err.into())

@@ -25,6 +25,9 @@ pub struct Model {
     pub due_on: Option<Date>,
     pub paid_on: Option<Date>,
     pub created_at: DateTimeUtc,
+    /// Why the payment was cancelled (a reopened or lapsed decision, ABB's reason).
+    #[sea_orm(column_type = "Text")]
+    pub cancel_reason: Option<String>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

@@ -199,6 +199,22 @@ impl From<AppError> for ApiError {
     }
 }
 
+impl From<crate::app::Error> for ApiError {
+    /// A command's refusal as a problem document: field messages become a 422 with `errors`, a
+    /// stale version a 412.
+    fn from(err: crate::app::Error) -> Self {
+        use crate::app::Error;
+        match err {
+            Error::Invalid(errors) => Self::invalid("", &errors),
+            Error::Stale => Self::new(
+                StatusCode::PRECONDITION_FAILED,
+                crate::app::error::STALE_MESSAGE,
+            ),
+            other => AppError::from(other).into(),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
         AppError::from(err).into()

@@ -284,6 +284,14 @@ pub async fn middleware(
     }
     let secure = state.config.secure_cookies();
     let mut response = next.run(request).await;
+    if let Some(crate::web::extract::FlashMessage(message)) = response
+        .extensions_mut()
+        .remove::<crate::web::extract::FlashMessage>(
+    ) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, flash_cookie(&message, secure));
+    }
     if stale_cookie {
         response
             .headers_mut()

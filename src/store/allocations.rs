@@ -458,6 +458,36 @@ pub async fn confirmed_amount<C: ConnectionTrait>(
         .map(|(line, _)| effective(&line)))
 }
 
+/// [`confirmed_amount`] for several actions at once: per `(application action, project year)`
+/// the effective amount of the latest confirmed allocation, in one statement.
+pub async fn confirmed_amounts<C: ConnectionTrait>(
+    db: &C,
+    application_action_ids: &[i64],
+) -> Result<std::collections::BTreeMap<(i64, i32), i64>, DbErr> {
+    if application_action_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let found = allocation_line::Entity::find()
+        .filter(allocation_line::Column::ApplicationActionId.is_in(application_action_ids.to_vec()))
+        .find_also_related(allocation::Entity)
+        .all(db)
+        .await?;
+    let mut latest: std::collections::BTreeMap<(i64, i32), (i64, i64)> = Default::default();
+    for (line, a) in found {
+        let Some(a) = a.filter(|a| a.state == AllocationState::Confirmed) else {
+            continue;
+        };
+        let key = (line.application_action_id, a.year_number);
+        if latest.get(&key).is_none_or(|(id, _)| a.id > *id) {
+            latest.insert(key, (a.id, effective(&line)));
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(k, (_, cents))| (k, cents))
+        .collect())
+}
+
 /// What the allocation page shows about one line's action and dossier.
 #[derive(Debug, Clone)]
 pub struct LineContext {

@@ -667,6 +667,58 @@ pub async fn on_decision<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Cancels every payment of dossier `application_id` that is scheduled or approved but not
+/// paid, with `reason` (shown on the payment list): a decision that no longer stands (reopened
+/// by ABB, or the dossier given back) must not be paid out. Paid payments stay as they are. The
+/// next decision schedules anew through [`on_decision`]. Returns the cancelled payments.
+pub async fn cancel_unpaid<C: ConnectionTrait>(
+    txn: &C,
+    application_id: i64,
+    reason: &str,
+    by: &By,
+) -> Result<Vec<payment::Model>, DbErr> {
+    let open = payment::Entity::find()
+        .filter(payment::Column::ApplicationId.eq(application_id))
+        .filter(
+            payment::Column::State
+                .is_in([StoredPaymentState::Scheduled, StoredPaymentState::Approved]),
+        )
+        .all(txn)
+        .await?;
+    let mut cancelled = Vec::new();
+    for p in open {
+        let done = payment::Entity::update_many()
+            .col_expr(
+                payment::Column::State,
+                Expr::value(StoredPaymentState::Cancelled),
+            )
+            .col_expr(
+                payment::Column::CancelReason,
+                Expr::value(Some(reason.to_owned())),
+            )
+            .col_expr(
+                payment::Column::Version,
+                Expr::col(payment::Column::Version).add(1),
+            )
+            .filter(payment::Column::Id.eq(p.id))
+            .filter(payment::Column::Version.eq(p.version))
+            .exec(txn)
+            .await?;
+        if done.rows_affected == 1 {
+            audit::record(
+                txn,
+                by.entry("payment.cancelled", "payment", p.id)
+                    .before(serde_json::json!({"state": p.state}))
+                    .after(serde_json::json!({"state": StoredPaymentState::Cancelled}))
+                    .details(reason.to_owned()),
+            )
+            .await?;
+            cancelled.push(p);
+        }
+    }
+    Ok(cancelled)
+}
+
 /// What an accepted report set in motion, for the e-mail and the flash message.
 #[derive(Debug, Default, Clone)]
 pub struct AcceptanceOutcome {

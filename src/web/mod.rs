@@ -15,6 +15,8 @@ pub mod cooperation;
 pub mod dashboard;
 pub mod dossier_view;
 pub mod dossiers;
+pub mod extract;
+pub mod filters;
 pub mod followup;
 pub mod followup_review;
 pub mod form;

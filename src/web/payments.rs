@@ -137,6 +137,8 @@ pub struct Row {
     pub state: &'static str,
     pub due: String,
     pub computation: String,
+    /// Why the payment was cancelled, when it was.
+    pub cancel_reason: Option<String>,
     pub steps: Vec<StepButton>,
 }
 
@@ -215,6 +217,7 @@ async fn list(
             state: payment_state(r.payment.state).label(),
             due: r.payment.due_on.map(format_date).unwrap_or_default(),
             computation: r.payment.computation.clone().unwrap_or_default(),
+            cancel_reason: r.payment.cancel_reason.clone(),
             steps: payment_steps(payment_state(r.payment.state), party)
                 .into_iter()
                 .map(|s| StepButton {

@@ -24,11 +24,13 @@ use entity::{
     application_snapshot, audit_log, change_request, decision, decision_line, message, review,
 };
 
+use crate::app::{self, Caller};
 use crate::audit::{self, AuditEntry};
 use crate::auth::csrf::form_urlencoded_pairs;
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
+use crate::domain::decision::Verdict;
 use crate::domain::workflow::{self, DossierState, Transition};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
@@ -40,6 +42,7 @@ use crate::store::inbox::{self, Assignment, InboxFilter, InboxSort};
 use crate::store::reference_cache::Reference;
 use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
+use crate::web::extract::{FlashRedirect, Id};
 use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view, money};
 use crate::web::pages::{Layout, render};
@@ -642,7 +645,7 @@ async fn review_view(
     ctx: &PageContext,
     content: &DossierContent,
     errors: FormErrors,
-    motivation: String,
+    typed: app::review::DecisionInput,
 ) -> Result<Html<String>, AppError> {
     let db = &state.db;
     let app = &content.dossier.application;
@@ -770,16 +773,23 @@ async fn review_view(
                 code: a.action.code.clone(),
                 title: a.action.title.clone(),
                 requested: money(a.row.grant_cents),
-                value: Cents::new(a.row.grant_cents)
-                    .map(|c| c.to_plain_string())
-                    .unwrap_or_default(),
+                value: typed
+                    .grants
+                    .iter()
+                    .find(|(id, _)| *id == a.row.id)
+                    .map(|(_, text)| text.clone())
+                    .unwrap_or_else(|| {
+                        Cents::new(a.row.grant_cents)
+                            .map(|c| c.to_plain_string())
+                            .unwrap_or_default()
+                    }),
             })
             .collect(),
         changes,
         versions,
         submissions: snapshots.len(),
         errors,
-        motivation,
+        motivation: typed.motivation,
     })
 }
 
@@ -806,7 +816,7 @@ async fn review_page(
         &ctx,
         &content,
         FormErrors::default(),
-        String::new(),
+        app::review::DecisionInput::default(),
     )
     .await
 }
@@ -931,7 +941,15 @@ async fn post_message(
     if body.is_empty() || body.chars().count() > 5000 {
         let mut errors = FormErrors::default();
         errors.add("body", "Schrijf een bericht van hoogstens 5000 tekens.");
-        let page = review_view(&state, &user, &ctx, &content, errors, String::new()).await?;
+        let page = review_view(
+            &state,
+            &user,
+            &ctx,
+            &content,
+            errors,
+            app::review::DecisionInput::default(),
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let internal = form.internal.is_some();
@@ -1059,7 +1077,15 @@ async fn save_checklist(
             "checklist",
             "Iemand anders bewaarde de checklist intussen. Bekijk de huidige stand en bewaar opnieuw.",
         );
-        let page = review_view(&state, &user, &ctx, &content, errors, String::new()).await?;
+        let page = review_view(
+            &state,
+            &user,
+            &ctx,
+            &content,
+            errors,
+            app::review::DecisionInput::default(),
+        )
+        .await?;
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
     audit::record(
@@ -1128,7 +1154,15 @@ async fn request_changes(
         errors.add("message", "Leg uit wat er aangepast moet worden.");
     }
     if !errors.is_empty() {
-        let page = review_view(&state, &user, &ctx, &content, errors, String::new()).await?;
+        let page = review_view(
+            &state,
+            &user,
+            &ctx,
+            &content,
+            errors,
+            app::review::DecisionInput::default(),
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let txn = crate::db::begin_write(&state.db).await?;
@@ -1215,16 +1249,35 @@ pub async fn ensure_section_open<C: ConnectionTrait>(
     }
 }
 
+/// Adapter: the decision form → [`app::review::decide`] → the review page with the dossier's
+/// new state, or the form again with its messages and everything that was typed.
 async fn decide(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
-    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
-    let app = content.dossier.application.clone();
-    let pairs = form_urlencoded_pairs(&raw);
+    let input = decision_input(&raw);
+    match app::review::decide(&state, &caller, id, input.clone()).await {
+        Ok(decided) => Ok(FlashRedirect::new(
+            format!("/beoordeling/{id}"),
+            format!("Beslissing bewaard: {}.", decided.outcome.label()),
+        )
+        .into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let content = load_review(&state, &user, &id.to_string(), ctx.ip.clone()).await?;
+            let page = review_view(&state, &user, &ctx, &content, errors, input).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The decision form as typed: `outcome` (approve/reject), `motivation`, `grant_{action}`.
+fn decision_input(raw: &[u8]) -> app::review::DecisionInput {
+    let pairs = form_urlencoded_pairs(raw);
     let field = |name: &str| {
         pairs
             .iter()
@@ -1232,166 +1285,21 @@ async fn decide(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let outcome = field("outcome");
-    let motivation = field("motivation");
-    let mut errors = FormErrors::default();
-    if motivation.is_empty() || motivation.chars().count() > 5000 {
-        errors.add(
-            "motivation",
-            "Motiveer de beslissing (hoogstens 5000 tekens).",
-        );
-    }
-    let years: Vec<i32> = (app.first_project_year..=app.last_project_year).collect();
-    let mut granted: Vec<(i64, i64)> = Vec::new();
-    match outcome.as_str() {
-        "approve" => {
-            for a in &content.actions {
-                let name = format!("grant_{}", a.row.id);
-                let text = field(&name);
-                let amount = match Cents::parse(&text) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        errors.add(&name, format!("Actie {}: {e}", a.action.code));
-                        continue;
-                    }
-                };
-                if amount.get() > a.row.grant_cents {
-                    errors.add(
-                        &name,
-                        format!(
-                            "Actie {}: hoogstens het gevraagde bedrag, {}.",
-                            a.action.code,
-                            money(a.row.grant_cents)
-                        ),
-                    );
-                    continue;
-                }
-                if content.call.rules.own_contribution_suffices(
-                    amount,
-                    Cents::new(a.row.own_contribution_cents).unwrap_or_default(),
-                ) != Some(true)
-                {
-                    errors.add(&name, format!("Actie {}: met een eigen inbreng van {} kan de subsidie niet zo hoog zijn (cofinanciering).", a.action.code, money(a.row.own_contribution_cents)));
-                    continue;
-                }
-                for year in &years {
-                    if let Some(allocated) =
-                        crate::store::allocations::confirmed_amount(&state.db, a.row.id, *year)
-                            .await?
-                        && amount.get() > allocated
-                    {
-                        errors.add(&name, format!("Actie {}: hoogstens het bevestigde budget van projectjaar {year}, {}.", a.action.code, money(allocated)));
-                    }
-                }
-                granted.push((a.row.id, amount.get()));
-            }
-            if content.actions.is_empty() {
-                errors.add(
-                    "outcome",
-                    "Een dossier zonder acties kan niet goedgekeurd worden.",
-                );
-            }
-        }
-        "reject" => {}
-        _ => errors.add("outcome", "Kies goedkeuren of afwijzen."),
-    }
-    if !errors.is_empty() {
-        let page = review_view(&state, &user, &ctx, &content, errors, motivation).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let full = granted.iter().all(|(id, g)| {
-        content
-            .actions
+    app::review::DecisionInput {
+        verdict: match field("outcome").as_str() {
+            "approve" => Some(Verdict::Approve),
+            "reject" => Some(Verdict::Reject),
+            _ => None,
+        },
+        motivation: field("motivation"),
+        grants: pairs
             .iter()
-            .any(|a| a.row.id == *id && a.row.grant_cents == *g)
-    });
-    let (step, decision_outcome) = match (outcome.as_str(), full) {
-        ("reject", _) => (Transition::Reject, DecisionOutcome::Rejected),
-        (_, true) => (Transition::Approve, DecisionOutcome::Approved),
-        (_, false) => (Transition::PartlyApprove, DecisionOutcome::PartlyApproved),
-    };
-    let report = content.report(&state.db).await?;
-    let incentive = if decision_outcome == DecisionOutcome::Rejected {
-        0
-    } else {
-        report.incentive_per_project_year.get()
-    };
-    let per_year: i64 = granted.iter().map(|(_, g)| g).sum::<i64>() + incentive;
-    let total = per_year * i64::try_from(years.len()).unwrap_or(1);
-    let now = Utc::now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    transition(
-        &txn,
-        &app,
-        step,
-        &user,
-        ctx.ip.clone(),
-        Some(motivation.clone()),
-    )
-    .await?;
-    let saved = decision::ActiveModel {
-        application_id: Set(app.id),
-        outcome: Set(decision_outcome),
-        motivation: Set(motivation.clone()),
-        decided_by: Set(user.user.id),
-        decided_at: Set(now),
-        total_granted_cents: Set(total),
-        incentive_cents: Set(incentive),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    for (action_id, amount) in &granted {
-        for year in &years {
-            decision_line::ActiveModel {
-                decision_id: Set(saved.id),
-                application_action_id: Set(*action_id),
-                year_number: Set(*year),
-                granted_cents: Set(*amount),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-        }
-    }
-    // Follow-up: the reports and advances of the approved project years (or cancellations).
-    let by = crate::store::followup::By::of(&user, ctx.ip.clone());
-    crate::store::followup::on_decision(&txn, app.id, &by).await?;
-    let text = match decision_outcome {
-        DecisionOutcome::Rejected => {
-            format!("ABB wijst uw dossier af.\n\nMotivering: {motivation}")
-        }
-        _ => format!(
-            "ABB keurt uw dossier {}goed. Toegekend: {} in totaal.\n\nMotivering: {motivation}\n\nDe beslissingsbrief staat op {}/dossiers/{}/beslissing",
-            if decision_outcome == DecisionOutcome::PartlyApproved {
-                "gedeeltelijk "
-            } else {
-                ""
-            },
-            money(total),
-            state.config.public_url,
-            app.id
-        ),
-    };
-    notify(&txn, &state, &content, "beslissing over uw dossier", &text).await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beoordeling/{}", app.id),
-        &format!(
-            "Beslissing bewaard: {}.",
-            to_domain(from_domain_outcome(decision_outcome)).label()
-        ),
-        state.config.secure_cookies(),
-    ))
-}
-
-fn from_domain_outcome(outcome: DecisionOutcome) -> ApplicationState {
-    match outcome {
-        DecisionOutcome::Approved => ApplicationState::Approved,
-        DecisionOutcome::PartlyApproved => ApplicationState::PartlyApproved,
-        DecisionOutcome::Rejected => ApplicationState::Rejected,
+            .filter_map(|(k, v)| {
+                k.strip_prefix("grant_")
+                    .and_then(|id| id.parse::<i64>().ok())
+                    .map(|id| (id, v.trim().to_owned()))
+            })
+            .collect(),
     }
 }
 
@@ -1401,60 +1309,18 @@ pub struct ReopenForm {
     pub reason: String,
 }
 
+/// Adapter: the reopen form → [`app::review::reopen`].
 async fn reopen(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    caller: Caller,
+    Id(id): Id,
     Form(form): Form<ReopenForm>,
 ) -> Result<Response, AppError> {
-    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
-    let app = &content.dossier.application;
-    let reason = form.reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::BadRequest(
-            "Geef de reden op waarom de beslissing heropend wordt.".into(),
-        ));
-    }
-    let txn = crate::db::begin_write(&state.db).await?;
-    transition(
-        &txn,
-        app,
-        Transition::Reopen,
-        &user,
-        ctx.ip.clone(),
-        Some(reason.to_owned()),
+    app::review::reopen(&state, &caller, id, &form.reason).await?;
+    Ok(
+        FlashRedirect::new(format!("/beoordeling/{id}"), "De beslissing is heropend.")
+            .into_response(),
     )
-    .await?;
-    decision::Entity::update_many()
-        .col_expr(decision::Column::ReopenedAt, Expr::value(Some(Utc::now())))
-        .col_expr(
-            decision::Column::ReopenedBy,
-            Expr::value(Some(user.user.id)),
-        )
-        .col_expr(
-            decision::Column::ReopenReason,
-            Expr::value(Some(reason.to_owned())),
-        )
-        .filter(decision::Column::ApplicationId.eq(app.id))
-        .filter(decision::Column::ReopenedAt.is_null())
-        .exec(&txn)
-        .await?;
-    notify(
-        &txn,
-        &state,
-        &content,
-        "beslissing heropend",
-        &format!("ABB heropent de beslissing over uw dossier. Reden: {reason}"),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beoordeling/{}", app.id),
-        "De beslissing is heropend.",
-        state.config.secure_cookies(),
-    ))
 }
 
 // ------------------------------------------------------------------ decision letter

@@ -1611,3 +1611,97 @@ async fn the_demo_has_approved_dossiers_whose_reports_can_be_filed_and_reviewed_
     );
     assert!(html.contains("Positieve beoordeling"));
 }
+
+#[tokio::test]
+async fn a_reopened_decision_cancels_its_unpaid_advance_and_a_new_decision_schedules_one() {
+    let app = spawn_app().await;
+    let spec = Spec {
+        code: "2.1",
+        planned: 1,
+        requested: 2_500_000,
+        granted: "12.345,67",
+        extra: None,
+    };
+    let f = approved(&app, ANTWERPEN, &[], 1, &[spec]).await;
+    let advance = payments(&app, f.id).await.remove(0);
+    assert_eq!(advance.state, payment::PaymentState::Scheduled);
+
+    // An admin reopens the decision.
+    let mut admin = app.signed_in(ADMIN).await;
+    admin.get(&format!("/beoordeling/{}", f.id)).await;
+    let response = admin
+        .post(
+            &format!("/beoordeling/{}/heropenen", f.id),
+            &[("reason", "Bedragen worden herzien.")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+
+    // The advance of the decision that no longer stands can be neither approved nor paid, even
+    // with its current version.
+    let current = payment::Entity::find_by_id(advance.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    reviewer.get("/opvolging/betalingen").await;
+    let path = format!("/opvolging/betalingen/{}", advance.id);
+    let version = current.version.to_string();
+    for step in ["approve", "pay"] {
+        assert_eq!(
+            reviewer
+                .post(&path, &[("step", step), ("version", &version)])
+                .await
+                .status(),
+            409,
+            "{step} after the decision was reopened"
+        );
+    }
+    assert_eq!(current.state, payment::PaymentState::Cancelled);
+    assert!(
+        current
+            .cancel_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Beslissing heropend op")
+                && r.ends_with("Bedragen worden herzien.")),
+        "{:?}",
+        current.cancel_reason
+    );
+    // The payment list says why.
+    let (_, html) = reviewer.get("/opvolging/betalingen").await;
+    assert!(html.contains("Bedragen worden herzien."), "{html}");
+    // The municipality was told.
+    assert!(
+        app.smtp
+            .wait_until(|m| {
+                m.subject()
+                    .is_some_and(|s| s.contains("beslissing heropend"))
+                    && m.body().contains("wordt niet uitbetaald")
+            })
+            .await
+    );
+
+    // A new decision schedules a new advance.
+    reviewer.get(&format!("/beoordeling/{}", f.id)).await;
+    let grant = format!("grant_{}", f.actions[0].0);
+    let response = reviewer
+        .post(
+            &format!("/beoordeling/{}/beslissing", f.id),
+            &[
+                ("outcome", "approve"),
+                ("motivation", "Opnieuw goedgekeurd na herziening."),
+                (grant.as_str(), "10.000,00"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let all = payments(&app, f.id).await;
+    let live: Vec<&payment::Model> = all
+        .iter()
+        .filter(|p| p.state == payment::PaymentState::Scheduled)
+        .collect();
+    assert_eq!(live.len(), 1, "{all:?}");
+    assert_eq!(live[0].tranche, payment::Tranche::Advance);
+    assert_eq!(live[0].amount_cents, 800_000);
+}

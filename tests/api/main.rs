@@ -7,6 +7,7 @@ mod smtp;
 mod allocation;
 mod api_reports;
 mod api_v1;
+mod architecture;
 mod attachments;
 mod auth;
 mod backup;

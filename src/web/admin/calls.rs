@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use entity::application::ApplicationState;
 use entity::call::CallState;
-use entity::{action, change_request, decision};
+use entity::{action, change_request};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::csrf::form_urlencoded_pairs;
@@ -1402,24 +1402,16 @@ async fn give_back(
             .await;
         }
     }
-    // A decision given back no longer stands; the letter says it was reopened.
-    decision::Entity::update_many()
-        .col_expr(
-            decision::Column::ReopenedAt,
-            sea_orm::sea_query::Expr::value(Some(now)),
-        )
-        .col_expr(
-            decision::Column::ReopenedBy,
-            sea_orm::sea_query::Expr::value(Some(user.user.id)),
-        )
-        .col_expr(
-            decision::Column::ReopenReason,
-            sea_orm::sea_query::Expr::value(Some(reason.clone())),
-        )
-        .filter(decision::Column::ApplicationId.eq(app.id))
-        .filter(decision::Column::ReopenedAt.is_null())
-        .exec(&txn)
-        .await?;
+    // A decision given back no longer stands; the letter says it was reopened, and what it
+    // scheduled and was not paid is cancelled (the next decision schedules anew).
+    crate::store::decisions::lapse(&txn, app.id, Some(user.user.id), &reason, now).await?;
+    crate::store::followup::cancel_unpaid(
+        &txn,
+        app.id,
+        &crate::app::review::lapsed_payment_reason(now, &reason),
+        &crate::store::followup::By::of(&user, ctx.ip.clone()),
+    )
+    .await?;
     if to_state == ApplicationState::ChangesRequested {
         // Every section opens again, with the reason as ABB's message.
         let sections: Vec<&str> = crate::web::review::SECTIONS

@@ -1,0 +1,248 @@
+//! ABB's decision on a dossier, pure: the bounds of a grant per action, what the decision
+//! comes to (approved, partly approved, rejected) and its total. The review page and the API
+//! both decide through [`crate::app::review::decide`], which applies these rules once.
+
+use super::call::CallRules;
+use super::dutch::format_money;
+use super::money::Cents;
+
+/// What ABB decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Approve,
+    Reject,
+}
+
+/// What a decision comes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every action granted what it asked.
+    Approved,
+    /// At least one action granted less than it asked.
+    PartlyApproved,
+    Rejected,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Approved => "goedgekeurd",
+            Self::PartlyApproved => "gedeeltelijk goedgekeurd",
+            Self::Rejected => "afgewezen",
+        }
+    }
+}
+
+/// What limits the grant of one action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantBounds {
+    /// The action's code, for the messages (`1.4`).
+    pub code: String,
+    /// What the dossier asked for this action, per project year.
+    pub requested: Cents,
+    /// The applicant's own contribution to this action, per project year.
+    pub own_contribution: Cents,
+    /// The confirmed allocation of this action, per project year that has one.
+    pub confirmed: Vec<(i32, Cents)>,
+}
+
+/// Why a grant is too high; each reads as a Dutch sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantProblem {
+    AboveRequest {
+        code: String,
+        requested: Cents,
+    },
+    NotCoFinanced {
+        code: String,
+        own: Cents,
+    },
+    AboveAllocation {
+        code: String,
+        year: i32,
+        allocated: Cents,
+    },
+}
+
+impl std::fmt::Display for GrantProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::AboveRequest { code, requested } => write!(
+                f,
+                "Actie {code}: hoogstens het gevraagde bedrag, {}.",
+                format_money(requested.get())
+            ),
+            Self::NotCoFinanced { code, own } => write!(
+                f,
+                "Actie {code}: met een eigen inbreng van {} kan de subsidie niet zo hoog zijn \
+                 (cofinanciering).",
+                format_money(own.get())
+            ),
+            Self::AboveAllocation {
+                code,
+                year,
+                allocated,
+            } => write!(
+                f,
+                "Actie {code}: hoogstens het bevestigde budget van projectjaar {year}, {}.",
+                format_money(allocated.get())
+            ),
+        }
+    }
+}
+
+/// The problems of granting `amount` (per project year) to an action: at most what was asked,
+/// co-financed by the own contribution as the call requires, and at most the confirmed
+/// allocation of every project year that has one. Empty when the grant may stand.
+pub fn grant_problems(amount: Cents, bounds: &GrantBounds, rules: &CallRules) -> Vec<GrantProblem> {
+    if amount > bounds.requested {
+        return vec![GrantProblem::AboveRequest {
+            code: bounds.code.clone(),
+            requested: bounds.requested,
+        }];
+    }
+    if rules.own_contribution_suffices(amount, bounds.own_contribution) != Some(true) {
+        return vec![GrantProblem::NotCoFinanced {
+            code: bounds.code.clone(),
+            own: bounds.own_contribution,
+        }];
+    }
+    bounds
+        .confirmed
+        .iter()
+        .filter(|(_, allocated)| amount > *allocated)
+        .map(|(year, allocated)| GrantProblem::AboveAllocation {
+            code: bounds.code.clone(),
+            year: *year,
+            allocated: *allocated,
+        })
+        .collect()
+}
+
+/// The outcome of a verdict with these grants: `(requested, granted)` per action.
+pub fn outcome(verdict: Verdict, grants: &[(Cents, Cents)]) -> Outcome {
+    match verdict {
+        Verdict::Reject => Outcome::Rejected,
+        Verdict::Approve if grants.iter().all(|(asked, granted)| asked == granted) => {
+            Outcome::Approved
+        }
+        Verdict::Approve => Outcome::PartlyApproved,
+    }
+}
+
+/// The total a decision grants over the dossier's project years: the grants per year plus the
+/// cooperation's incentive (none when rejected), times the number of years. `None` when the sum
+/// does not fit (the amount readers make that impossible in practice).
+pub fn total(
+    outcome: Outcome,
+    grants_per_year: &[Cents],
+    incentive_per_year: Cents,
+    years: u64,
+) -> Option<Cents> {
+    if outcome == Outcome::Rejected {
+        return Some(Cents::ZERO);
+    }
+    let per_year =
+        Cents::checked_sum(grants_per_year.iter().copied())?.checked_add(incentive_per_year)?;
+    per_year.checked_mul(years)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::call::tests::sample_call;
+
+    fn cents(c: i64) -> Cents {
+        Cents::new(c).unwrap()
+    }
+
+    fn bounds(requested: i64, own: i64, confirmed: &[(i32, i64)]) -> GrantBounds {
+        GrantBounds {
+            code: "1.4".into(),
+            requested: cents(requested),
+            own_contribution: cents(own),
+            confirmed: confirmed.iter().map(|(y, c)| (*y, cents(*c))).collect(),
+        }
+    }
+
+    #[test]
+    fn a_grant_is_at_most_what_was_asked() {
+        let problems = grant_problems(
+            cents(2_500_001),
+            &bounds(2_500_000, 2_500_000, &[]),
+            &sample_call(),
+        );
+        assert_eq!(
+            problems,
+            [GrantProblem::AboveRequest {
+                code: "1.4".into(),
+                requested: cents(2_500_000)
+            }]
+        );
+        assert_eq!(
+            problems[0].to_string(),
+            "Actie 1.4: hoogstens het gevraagde bedrag, € 25.000,00."
+        );
+    }
+
+    #[test]
+    fn a_grant_must_be_co_financed_by_the_own_contribution() {
+        let rules = sample_call();
+        assert!(
+            grant_problems(cents(1_000_000), &bounds(2_500_000, 1_000_000, &[]), &rules).is_empty()
+        );
+        let problems = grant_problems(cents(1_000_001), &bounds(2_500_000, 1_000_000, &[]), &rules);
+        assert!(matches!(problems[..], [GrantProblem::NotCoFinanced { .. }]));
+    }
+
+    #[test]
+    fn a_grant_stays_within_the_confirmed_allocation_of_every_year() {
+        let rules = sample_call();
+        let b = bounds(
+            2_500_000,
+            2_500_000,
+            &[(1, 2_000_000), (2, 2_500_000), (3, 1_500_000)],
+        );
+        let problems = grant_problems(cents(2_200_000), &b, &rules);
+        let years: Vec<i32> = problems
+            .iter()
+            .map(|p| match p {
+                GrantProblem::AboveAllocation { year, .. } => *year,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(years, [1, 3]);
+        assert!(grant_problems(cents(1_500_000), &b, &rules).is_empty());
+    }
+
+    #[test]
+    fn granting_less_than_asked_is_a_partial_approval() {
+        let full = [(cents(100), cents(100)), (cents(200), cents(200))];
+        let less = [(cents(100), cents(100)), (cents(200), cents(150))];
+        assert_eq!(outcome(Verdict::Approve, &full), Outcome::Approved);
+        assert_eq!(outcome(Verdict::Approve, &less), Outcome::PartlyApproved);
+        assert_eq!(outcome(Verdict::Reject, &full), Outcome::Rejected);
+    }
+
+    #[test]
+    fn the_total_counts_every_project_year_with_the_incentive_and_a_rejection_grants_nothing() {
+        let grants = [cents(1_000_000), cents(500_000)];
+        assert_eq!(
+            total(Outcome::Approved, &grants, cents(1_000_000), 3),
+            Some(cents(7_500_000))
+        );
+        assert_eq!(
+            total(Outcome::Rejected, &grants, cents(1_000_000), 3),
+            Some(Cents::ZERO)
+        );
+        assert_eq!(
+            total(
+                Outcome::Approved,
+                &[Cents::new(i64::MAX).unwrap()],
+                cents(1),
+                1
+            ),
+            None
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! The addresses a dossier's news may go to, as [`crate::domain::recipients`] needs them: the
+//! contact person, the active officials of the lead, and the active officials of every member
+//! municipality that did not decline. The domain decides who of them gets what.
+
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use entity::app_user::{self, UserRole};
+use entity::application;
+use entity::application_member::{self, ConsentState, MemberRole};
+
+use crate::domain::recipients::Parties;
+
+pub async fn parties<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+) -> Result<Parties, DbErr> {
+    let contact = app.contact_email.clone().filter(|e| !e.trim().is_empty());
+    let mut lead = Condition::any();
+    if let Some(m) = app.lead_municipality_id {
+        lead = lead.add(app_user::Column::MunicipalityId.eq(m));
+    }
+    if let Some(p) = app.partner_organisation_id {
+        lead = lead.add(app_user::Column::PartnerOrganisationId.eq(p));
+    }
+    let lead_officials =
+        if app.lead_municipality_id.is_none() && app.partner_organisation_id.is_none() {
+            Vec::new()
+        } else {
+            officials(db, lead).await?
+        };
+    let members: Vec<i64> = application_member::Entity::find()
+        .filter(application_member::Column::ApplicationId.eq(app.id))
+        .filter(application_member::Column::Role.eq(MemberRole::Member))
+        .filter(application_member::Column::ConsentState.ne(ConsentState::Declined))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.municipality_id)
+        .filter(|id| Some(*id) != app.lead_municipality_id)
+        .collect();
+    let member_officials = if members.is_empty() {
+        Vec::new()
+    } else {
+        officials(
+            db,
+            Condition::all().add(app_user::Column::MunicipalityId.is_in(members)),
+        )
+        .await?
+    };
+    Ok(Parties {
+        contact,
+        lead_officials,
+        member_officials,
+    })
+}
+
+async fn officials<C: ConnectionTrait>(db: &C, whose: Condition) -> Result<Vec<String>, DbErr> {
+    Ok(app_user::Entity::find()
+        .filter(app_user::Column::Active.eq(true))
+        .filter(app_user::Column::Role.eq(UserRole::Official))
+        .filter(whose)
+        .order_by_asc(app_user::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.email)
+        .collect())
+}
