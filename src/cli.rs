@@ -46,6 +46,9 @@ pub enum Command {
         #[arg(long)]
         source: String,
     },
+    /// Import organisation codes (ACM/IDM) of municipalities and partner organisations from a
+    /// CSV with `org_code` and `nis_code` or `partner_code`; all or nothing.
+    ImportOrgCodes { file: PathBuf },
     /// Create an account. Without --password a random one is generated and printed once.
     CreateUser {
         #[arg(long)]
@@ -150,6 +153,28 @@ async fn run_command(command: Command, config: Config) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("kan {} niet lezen", file.display()))?;
             match import::import_population(&db, &text, year, &source).await? {
+                Ok(summary) => {
+                    println!("{summary}");
+                    Ok(())
+                }
+                Err(rejection) => {
+                    eprintln!("{rejection}");
+                    anyhow::bail!("niets geïmporteerd")
+                }
+            }
+        }
+        Command::ImportOrgCodes { file } => {
+            let db = db::connect(config.database_url.expose()).await?;
+            db::migrate(&db).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("kan {} niet lezen", file.display()))?;
+            let abb = config
+                .oidc
+                .as_ref()
+                .map(|o| o.abb_org_codes.clone())
+                .unwrap_or_default();
+            let actor = format!("samenleven import-org-codes {}", file.display());
+            match crate::org_codes::import_org_codes(&db, &text, &abb, &actor).await? {
                 Ok(summary) => {
                     println!("{summary}");
                     Ok(())

@@ -81,6 +81,10 @@ pub struct Config {
     /// Maximum size of one uploaded attachment in bytes.
     pub max_upload_bytes: usize,
     pub log_json: bool,
+    /// Signing in through the Flemish government (ACM/IDM) over OpenID Connect, when configured.
+    pub oidc: Option<crate::auth::oidc::OidcSettings>,
+    /// Whether the sign-in page offers e-mail and password (`PASSWORD_LOGIN`, on by default).
+    pub password_login: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -246,6 +250,17 @@ impl Config {
             None => 10 * 1024 * 1024,
         };
 
+        let oidc = crate::auth::oidc::OidcSettings::from_sources(|k| sources.get(k), &public_url)?;
+        let password_login = parse_bool(sources.get("PASSWORD_LOGIN"), true);
+        if !password_login && oidc.is_none() {
+            return Err(ConfigError::Invalid {
+                key: "PASSWORD_LOGIN",
+                reason: "zonder OpenID Connect (OIDC_DISCOVERY_URL, …) kan niemand zich nog \
+                         aanmelden"
+                    .into(),
+            });
+        }
+
         Ok(Self {
             database_url: Secret::new(database_url),
             bind_address,
@@ -261,6 +276,8 @@ impl Config {
             seed_demo_followup: parse_bool(sources.get("SEED_DEMO_FOLLOWUP"), true),
             max_upload_bytes,
             log_json: sources.get("LOG_FORMAT") == Some("json"),
+            oidc,
+            password_login,
         })
     }
 

@@ -19,6 +19,7 @@ pub mod export;
 pub mod import;
 pub mod mail;
 pub mod mergers;
+pub mod org_codes;
 pub mod policy;
 pub mod reminders;
 pub mod seed;

@@ -18,11 +18,20 @@ pub struct AppState {
     pub reference: Arc<ReferenceCache>,
     /// The one clock: commands and pages ask it for the time (tests can set it).
     pub clock: Clock,
+    /// The OpenID provider (ACM/IDM), when configured.
+    pub oidc: Option<Arc<crate::auth::oidc::OidcProvider>>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
+        let oidc = config.oidc.clone().and_then(|settings| {
+            crate::auth::oidc::OidcProvider::new(settings)
+                .map_err(|err| tracing::error!(error = %err, "OpenID Connect is not available"))
+                .ok()
+                .map(Arc::new)
+        });
         Self {
+            oidc,
             db,
             config: Arc::new(config),
             mail_wakeup: Arc::default(),

@@ -27,6 +27,10 @@ pub struct Model {
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// The account id at the OpenID provider (ACM/IDM's `vo_id`) once the user signed in
+    /// through it; an account is linked to one provider account only.
+    #[sea_orm(column_type = "Text", unique)]
+    pub oidc_subject: Option<String>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

@@ -33,6 +33,8 @@ pub mod kpi_result;
 pub mod login_attempt;
 pub mod message;
 pub mod municipality;
+pub mod oidc_login;
+pub mod oidc_session;
 pub mod partner_organisation;
 pub mod payment;
 pub mod plan;

@@ -29,6 +29,10 @@ pub struct Model {
     pub valid_to: Option<Date>,
     /// The municipality this one merged into.
     pub successor_id: Option<i64>,
+    /// The organisation code the Flemish government's access management (ACM/IDM) gives this
+    /// local government (e.g. an OVO code); unique where given.
+    #[sea_orm(column_type = "Text", unique)]
+    pub org_code: Option<String>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

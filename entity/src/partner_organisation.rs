@@ -18,6 +18,9 @@ pub struct Model {
     /// What the separate agreement covers.
     #[sea_orm(column_type = "Text")]
     pub agreement: String,
+    /// The organisation code in ACM/IDM; unique where given.
+    #[sea_orm(column_type = "Text", unique)]
+    pub org_code: Option<String>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

@@ -26,6 +26,8 @@ pub use super::kpi_result::Entity as KpiResult;
 pub use super::login_attempt::Entity as LoginAttempt;
 pub use super::message::Entity as Message;
 pub use super::municipality::Entity as Municipality;
+pub use super::oidc_login::Entity as OidcLogin;
+pub use super::oidc_session::Entity as OidcSession;
 pub use super::partner_organisation::Entity as PartnerOrganisation;
 pub use super::payment::Entity as Payment;
 pub use super::plan::Entity as Plan;

@@ -4,6 +4,7 @@
 
 pub mod cookies;
 pub mod csrf;
+pub mod oidc;
 pub mod session;
 pub mod throttle;
 pub mod tokens;

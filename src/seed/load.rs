@@ -452,6 +452,7 @@ async fn accounts<C: ConnectionTrait>(
             active: Set(true),
             created_at: Set(now),
             last_login_at: Set(None),
+            oidc_subject: Set(None),
             version: Set(1),
         });
     }
@@ -470,6 +471,7 @@ async fn accounts<C: ConnectionTrait>(
             active: Set(true),
             created_at: Set(now),
             last_login_at: Set(None),
+            oidc_subject: Set(None),
             version: Set(1),
         });
     }

@@ -83,6 +83,21 @@ pub async fn revoke<C: ConnectionTrait>(
     Ok((updated.rows_affected == 1).then_some(row))
 }
 
+/// Revokes every live token of `user_id` (the user lost their role); how many.
+pub async fn revoke_all<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Why a presented token does not authenticate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {

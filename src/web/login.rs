@@ -51,6 +51,10 @@ pub struct LoginPage {
     pub errors: FormErrors,
     pub email: String,
     pub next: String,
+    /// "Aanmelden met de Vlaamse overheid" (OpenID Connect is configured).
+    pub oidc: bool,
+    /// The e-mail and password form (`PASSWORD_LOGIN`).
+    pub password: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -78,6 +82,7 @@ fn safe_next(next: &str) -> String {
 }
 
 async fn login_page(
+    State(state): State<AppState>,
     ctx: PageContext,
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, AppError> {
@@ -89,6 +94,8 @@ async fn login_page(
         errors: FormErrors::default(),
         email: String::new(),
         next: query.volgende,
+        oidc: state.oidc.is_some(),
+        password: state.config.password_login,
     };
     Ok(render(&page)?.into_response())
 }
@@ -116,9 +123,19 @@ async fn login(
                 errors,
                 email: form.email.clone(),
                 next: form.volgende.clone(),
+                oidc: state.oidc.is_some(),
+                password: state.config.password_login,
             };
             Ok((status, render(&page)?).into_response())
         };
+    if !state.config.password_login {
+        let mut errors = FormErrors::default();
+        errors.add(
+            "email",
+            "Aanmelden met een wachtwoord is uitgeschakeld. Meld u aan met de Vlaamse overheid.",
+        );
+        return rerender(errors, axum::http::StatusCode::FORBIDDEN);
+    }
     if !errors.is_empty() {
         return rerender(errors, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -217,16 +234,20 @@ async fn logout(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
 ) -> Result<Response, AppError> {
+    let provider_logout = crate::web::oidc::end_session_url(&state, &user.session_id).await;
     session::end(&state.db, &user.session_id).await?;
     audit::record(
         &state.db,
         AuditEntry::new("auth.logout", "account", Some(user.user.id.to_string()))
             .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip),
+            .from_ip(ctx.ip.clone()),
     )
     .await?;
     let secure = state.config.secure_cookies();
-    let mut response = redirect_with_flash("/", "U bent afgemeld.", secure);
+    let mut response = match provider_logout {
+        Some(url) => crate::web::oidc::logged_out_page(&ctx, url)?,
+        None => redirect_with_flash("/", "U bent afgemeld.", secure),
+    };
     response
         .headers_mut()
         .append(header::SET_COOKIE, cookies::clear(cookies::SESSION, secure));

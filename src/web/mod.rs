@@ -26,6 +26,7 @@ pub mod home;
 pub mod inbox_export;
 pub mod login;
 pub mod municipality;
+pub mod oidc;
 pub mod pages;
 pub mod payments;
 pub mod review;
@@ -64,6 +65,7 @@ pub fn routes() -> RouteTable {
         .merge(health::routes())
         .merge(assets::routes())
         .merge(login::routes())
+        .merge(oidc::routes())
         .merge(account::routes())
         .merge(dossiers::routes())
         .merge(municipality::routes())

@@ -74,6 +74,7 @@ pub fn nav_for(role: Option<UserRole>, current_path: &str) -> Vec<NavItem> {
             ("/beoordeling/dashboard", "Dashboard"),
             ("/beheer/oproepen", "Oproepen"),
             ("/beheer/gebruikers", "Gebruikers"),
+            ("/beheer/organisaties", "Organisaties"),
             ("/beheer/audit", "Auditlog"),
             ("/beheer/e-mails", "E-mails"),
             ("/beheer/fusies", "Fusies"),

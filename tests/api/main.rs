@@ -24,6 +24,7 @@ mod load;
 mod mail;
 mod matrix;
 mod mergers;
+mod oidc;
 mod outbox;
 mod programme;
 mod reference_cache;

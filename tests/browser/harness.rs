@@ -20,12 +20,18 @@ const JOURNEY_TIMEOUT: Duration = Duration::from_secs(420);
 
 pub type JourneyFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
+/// A journey's own app: given the address the browsers will use (the recording proxy's), the
+/// app and whatever must live as long as the journey (e.g. an OpenID provider).
+pub type AppFuture = Pin<Box<dyn Future<Output = (TestApp, Box<dyn std::any::Any + Send>)> + Send>>;
+
 /// A journey: a named test that drives one app through real browsers.
 pub struct Journey {
     pub name: &'static str,
     /// A short name for the screenshots' file names.
     pub tag: &'static str,
     pub run: fn(Env) -> JourneyFuture,
+    /// Builds the app behind the proxy; `None`: `spawn_app()`.
+    pub app: Option<fn(String) -> AppFuture>,
 }
 
 /// What a journey gets: the app (with its database and SMTP catcher), the address the browsers
@@ -214,8 +220,15 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 async fn run_one(journey: &Journey, tools: Arc<Tools>) -> Outcome {
     let started = Instant::now();
     let log = Arc::new(JourneyLog::new(journey.tag));
-    let app = spawn_app().await;
-    let proxy = RecordingProxy::start(&app.address).await;
+    let listener = RecordingProxy::bind().await;
+    let (app, _keep) = match journey.app {
+        Some(make) => make(listener.base.clone()).await,
+        None => (
+            spawn_app().await,
+            Box::new(()) as Box<dyn std::any::Any + Send>,
+        ),
+    };
+    let proxy = listener.start(&app.address);
     let mut error = None;
     match Chromedriver::start(&tools).await {
         Err(e) => error = Some(e),

@@ -20,6 +20,10 @@ mod helpers;
 #[path = "../api/smtp.rs"]
 mod smtp;
 
+#[allow(dead_code)]
+#[path = "../oidc/provider.rs"]
+mod oidc_provider;
+
 mod harness;
 mod journeys;
 mod page;

@@ -34,13 +34,28 @@ pub struct RecordingProxy {
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
+/// The proxy's port, taken before the app behind it exists (the app may need the address).
+pub struct ProxyListener {
+    /// The address the browser will use, `http://127.0.0.1:PORT`.
+    pub base: String,
+    listener: tokio::net::TcpListener,
+}
+
 impl RecordingProxy {
-    /// Starts a proxy on a free port of 127.0.0.1 in front of `upstream` (`http://host:port`).
-    pub async fn start(upstream: &str) -> Self {
+    /// Takes a free port of 127.0.0.1 for a proxy.
+    pub async fn bind() -> ProxyListener {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the recording proxy");
         let base = format!("http://{}", listener.local_addr().expect("proxy address"));
+        ProxyListener { base, listener }
+    }
+}
+
+impl ProxyListener {
+    /// Starts the proxy in front of `upstream` (`http://host:port`).
+    pub fn start(self, upstream: &str) -> RecordingProxy {
+        let ProxyListener { base, listener } = self;
         let pages = Arc::new(Mutex::new(Vec::new()));
         let shared = Shared {
             upstream: upstream.trim_end_matches('/').to_owned(),
@@ -59,13 +74,15 @@ impl RecordingProxy {
                 })
                 .await;
         });
-        Self {
+        RecordingProxy {
             base,
             pages,
             _shutdown: tx,
         }
     }
+}
 
+impl RecordingProxy {
     /// Every HTML response so far, in order.
     pub fn pages(&self) -> Vec<ServedPage> {
         self.pages.lock().expect("proxy log").clone()

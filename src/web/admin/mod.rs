@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod calls;
 pub mod mergers;
+pub mod organisations;
 pub mod outbox;
 pub mod users;
 
@@ -16,4 +17,5 @@ pub fn routes() -> RouteTable {
         .merge(mergers::routes())
         .merge(outbox::routes())
         .merge(calls::routes())
+        .merge(organisations::routes())
 }

@@ -2,6 +2,7 @@
 //! page: fill in fields, press a button, read what comes back.
 
 mod keyboard;
+mod oidc;
 mod pooled;
 mod review;
 mod single;
@@ -17,21 +18,31 @@ pub fn all() -> Vec<Journey> {
             name: "a_reviewer_goes_from_the_inbox_through_a_decision_to_an_accepted_year_report",
             tag: "3-review",
             run: |env| Box::pin(review::journey(env)),
+            app: None,
         },
         Journey {
             name: "a_single_municipality_goes_from_login_to_a_submitted_dossier",
             tag: "1-single",
             run: |env| Box::pin(single::journey(env)),
+            app: None,
         },
         Journey {
             name: "a_pooled_dossier_is_submitted_once_both_members_consented",
             tag: "2-pooled",
             run: |env| Box::pin(pooled::journey(env)),
+            app: None,
         },
         Journey {
             name: "an_official_submits_a_dossier_with_the_keyboard_only",
             tag: "4-keyboard",
             run: |env| Box::pin(keyboard::journey(env)),
+            app: None,
+        },
+        Journey {
+            name: "an_official_a_reviewer_and_an_admin_sign_in_through_the_flemish_government",
+            tag: "5-oidc",
+            run: |env| Box::pin(oidc::journey(env)),
+            app: Some(|base| Box::pin(oidc::app(base))),
         },
     ]
 }
