@@ -14,7 +14,7 @@ use entity::auth_token::TokenPurpose;
 
 use crate::accounts;
 use crate::audit::{self, AuditEntry};
-use crate::auth::session::{self, CurrentUser, is_local_path, redirect_with_flash};
+use crate::auth::session::{self, CurrentUser, local_path, redirect_with_flash};
 use crate::auth::{cookies, throttle, tokens};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
@@ -69,12 +69,9 @@ pub struct LoginForm {
     pub volgende: String,
 }
 
-fn safe_next(next: &str) -> String {
-    if is_local_path(next) {
-        next.to_owned()
-    } else {
-        "/".to_owned()
-    }
+/// Where to go after login: `next` when it is a path on this site, else the start page.
+fn safe_next(next: &str) -> &str {
+    local_path(next).unwrap_or("/")
 }
 
 async fn login_page(
@@ -82,13 +79,14 @@ async fn login_page(
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, AppError> {
     if ctx.user.is_some() {
-        return Ok(Redirect::to(&safe_next(&query.volgende)).into_response());
+        return Ok(Redirect::to(safe_next(&query.volgende)).into_response());
     }
     let page = LoginPage {
         layout: ctx.layout("Aanmelden"),
         errors: FormErrors::default(),
         email: String::new(),
-        next: query.volgende,
+        // Only a path that will be followed goes into the form.
+        next: local_path(&query.volgende).unwrap_or_default().to_owned(),
     };
     Ok(render(&page)?.into_response())
 }
@@ -193,7 +191,7 @@ async fn login(
     .await?;
     txn.commit().await?;
 
-    let mut response = Redirect::to(&safe_next(&form.volgende)).into_response();
+    let mut response = Redirect::to(safe_next(&form.volgende)).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         cookies::set(

@@ -251,7 +251,7 @@ async fn logout_ends_the_session_and_logout_everywhere_ends_them_all() {
     assert_eq!(tablet.get("/account").await.0, 303);
 }
 
-fn link_in(body: &str) -> String {
+pub(crate) fn link_in(body: &str) -> String {
     let start = body
         .find("/wachtwoord-instellen/")
         .expect("a link in the mail");

@@ -50,7 +50,17 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
 }
 
 pub fn test_config(data_dir: &std::path::Path, database_url: &str, smtp_port: u16) -> Config {
-    Config::load(&Sources::from_pairs([
+    test_config_with(data_dir, database_url, smtp_port, &[])
+}
+
+/// [`test_config`] with extra settings (`("TRUSTED_PROXIES", "127.0.0.1")`, say).
+pub fn test_config_with(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    smtp_port: u16,
+    extra: &[(&str, &str)],
+) -> Config {
+    let mut pairs: Vec<(String, String)> = [
         ("DATA_DIR", data_dir.display().to_string()),
         ("DATABASE_URL", database_url.to_owned()),
         ("BIND_ADDRESS", "127.0.0.1:0".to_owned()),
@@ -61,11 +71,24 @@ pub fn test_config(data_dir: &std::path::Path, database_url: &str, smtp_port: u1
         // The approved follow-up demo dossiers stay out of tests that count dossiers; the
         // follow-up tests load them with `seed::load_demo_followup`.
         ("SEED_DEMO_FOLLOWUP", "false".to_owned()),
-    ]))
-    .expect("test config")
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    pairs.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    Config::load(&Sources::from_pairs(pairs)).expect("test config")
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// [`spawn_app`] with extra settings.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     TRACING.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
             samenleven::telemetry::init(false);
@@ -74,7 +97,7 @@ pub async fn spawn_app() -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let smtp = SmtpCatcher::start().await;
     let database_url = fresh_database_url(data_dir.path()).await;
-    let config = test_config(data_dir.path(), &database_url, smtp.port);
+    let config = test_config_with(data_dir.path(), &database_url, smtp.port, extra);
     let app = Application::build(config).await.expect("build app");
     let address = format!("http://{}", app.local_addr());
     let db = app.state().db.clone();

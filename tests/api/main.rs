@@ -9,6 +9,7 @@ mod api_reports;
 mod api_v1;
 mod attachments;
 mod auth;
+mod auth_hardening;
 mod backup;
 mod calls;
 mod cooperation;
