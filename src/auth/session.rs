@@ -18,7 +18,7 @@ use sea_orm::{
 
 use entity::{app_user, municipality, partner_organisation, session};
 
-use super::{cookies, hash_token, random_token};
+use super::{client_ip, cookies, hash_token, random_token};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::reference_cache::{Reference, ReferenceCache};
@@ -62,7 +62,8 @@ impl SessionUser {
     }
 }
 
-/// The client's address, for the audit log and throttling.
+/// The client's address, for the audit log and throttling: the TCP peer, or the address a
+/// trusted proxy forwarded ([`client_ip`]).
 #[derive(Debug, Clone, Default)]
 pub struct ClientIp(pub Option<String>);
 
@@ -244,7 +245,15 @@ pub async fn middleware(
     let ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| {
+            client_ip::client_ip(
+                c.0.ip(),
+                request.headers(),
+                &state.config.trusted_proxies,
+                state.config.trusted_proxy_header,
+            )
+            .to_string()
+        });
     request.extensions_mut().insert(ClientIp(ip.clone()));
 
     // The JSON API authenticates with bearer tokens only, never with the session cookie.

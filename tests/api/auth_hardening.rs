@@ -2,7 +2,9 @@
 //! throttling cannot lock out the owner, API tokens end with the sessions, one `Set-Cookie` per
 //! name, reset mails are throttled.
 
-use crate::helpers::{DEMO_PASSWORD, OFFICIAL_A, spawn_app};
+use crate::helpers::{Browser, DEMO_PASSWORD, OFFICIAL_A, count, spawn_app, spawn_app_with};
+
+const WRONG: &str = "fout-wachtwoord-123";
 
 /// Every `Set-Cookie` header of a response for cookie `name`, whole.
 fn set_cookies(response: &reqwest::Response, name: &str) -> Vec<String> {
@@ -14,6 +16,28 @@ fn set_cookies(response: &reqwest::Response, name: &str) -> Vec<String> {
         .filter(|v| v.starts_with(&format!("{name}=")))
         .map(str::to_owned)
         .collect()
+}
+
+/// Signs in (or tries to) as if through a proxy that says the client is `forwarded_for`.
+async fn login_via(
+    browser: &mut Browser,
+    email: &str,
+    password: &str,
+    forwarded_for: &str,
+) -> reqwest::Response {
+    browser.get("/aanmelden").await;
+    browser
+        .client
+        .post(format!("{}/aanmelden", browser.base))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[
+            ("csrf_token", browser.csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("request")
 }
 
 // ------------------------------------------------------------------ 1. redirect after login
@@ -70,6 +94,90 @@ async fn a_tab_or_a_newline_in_the_next_path_falls_back_to_the_start_page() {
         assert_eq!(response.status(), 303, "{next:?}");
         assert_eq!(response.headers()["location"], "/", "{next:?}");
     }
+}
+
+// ------------------------------------------------------------------ 2. client address
+
+#[tokio::test]
+async fn the_forwarded_client_address_is_audited_only_when_the_proxy_is_trusted() {
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (&[], "127.0.0.1"),
+        (
+            &[("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1/32")],
+            "203.0.113.7",
+        ),
+        // The other header is not read, so a client cannot choose its address with it.
+        (
+            &[
+                ("TRUSTED_PROXIES", "127.0.0.1"),
+                ("TRUSTED_PROXY_HEADER", "Forwarded"),
+            ],
+            "127.0.0.1",
+        ),
+    ];
+    for (settings, expected) in cases {
+        let app = spawn_app_with(settings).await;
+        let mut browser = app.browser();
+        // The client claims to be 198.51.100.66; the proxy appended what it saw.
+        let response = login_via(
+            &mut browser,
+            OFFICIAL_A,
+            WRONG,
+            "198.51.100.66, 203.0.113.7",
+        )
+        .await;
+        assert_eq!(response.status(), 422);
+        assert_eq!(
+            count(
+                &app.db,
+                &format!("audit_log WHERE action = 'auth.login_failed' AND ip = '{expected}'")
+            )
+            .await,
+            1,
+            "{settings:?}"
+        );
+        assert_eq!(
+            count(&app.db, &format!("login_attempt WHERE ip = '{expected}'")).await,
+            1,
+            "throttling keys on the same address: {settings:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_forwarded_header_is_read_when_configured() {
+    let app = spawn_app_with(&[
+        ("TRUSTED_PROXIES", "127.0.0.1"),
+        ("TRUSTED_PROXY_HEADER", "Forwarded"),
+    ])
+    .await;
+    let mut browser = app.browser();
+    browser.get("/aanmelden").await;
+    let response = browser
+        .client
+        .post(format!("{}/aanmelden", app.address))
+        .header(
+            "forwarded",
+            "for=198.51.100.66, for=\"203.0.113.7:4711\";proto=https",
+        )
+        .header("x-forwarded-for", "192.0.2.1")
+        .form(&[
+            ("csrf_token", browser.csrf.as_str()),
+            ("email", OFFICIAL_A),
+            ("password", WRONG),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    assert_eq!(
+        count(
+            &app.db,
+            "audit_log WHERE action = 'auth.login_failed' AND ip = '203.0.113.7'"
+        )
+        .await,
+        1
+    );
 }
 
 // ------------------------------------------------------------------ 11. one Set-Cookie per name
