@@ -24,6 +24,7 @@ mod m20261202_000001_review_tracking;
 mod m20261204_000001_report_reminders;
 mod m20261205_000001_call_admin;
 mod m20261206_000001_reference_version;
+mod m20261215_000001_login_hardening;
 
 /// Every schema migration, in order. The application runs them at start-up.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_report_reminders::Migration),
             Box::new(m20261205_000001_call_admin::Migration),
             Box::new(m20261206_000001_reference_version::Migration),
+            Box::new(m20261215_000001_login_hardening::Migration),
         ]
     }
 }

@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 /// Every table the migrations create, in creation order.
-const TABLES: [&str; 38] = [
+const TABLES: [&str; 40] = [
     "reference_region",
     "municipality",
     "region_membership",
@@ -52,6 +52,8 @@ const TABLES: [&str; 38] = [
     "email_outbox",
     "report_reminder",
     "reclaim",
+    "known_device",
+    "password_reset_request",
 ];
 
 #[tokio::test]

@@ -5,6 +5,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 pub const SESSION: &str = "sl_session";
 pub const ANON_CSRF: &str = "sl_csrf";
 pub const FLASH: &str = "sl_flash";
+/// A browser in which the user signed in before (see `auth::devices`).
+pub const DEVICE: &str = "sl_device";
 
 /// The value of cookie `name` in the request, if any.
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {

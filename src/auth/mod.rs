@@ -6,6 +6,7 @@
 pub mod client_ip;
 pub mod cookies;
 pub mod csrf;
+pub mod devices;
 pub mod session;
 pub mod throttle;
 pub mod tokens;

@@ -15,7 +15,7 @@ use entity::auth_token::TokenPurpose;
 use crate::accounts;
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::{self, CurrentUser, local_path, redirect_with_flash};
-use crate::auth::{cookies, throttle, tokens};
+use crate::auth::{cookies, devices, throttle, tokens};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::state::AppState;
@@ -121,43 +121,44 @@ async fn login(
         return rerender(errors, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
     }
 
-    if let Some(blocked) = throttle::check(&state.db, &email, &ip, now).await? {
-        audit::record(
-            &state.db,
-            AuditEntry::new("auth.login_throttled", "account", Some(email.clone()))
-                .from_ip(ctx.ip.clone()),
-        )
-        .await?;
-        let minutes = (blocked.until - now).num_minutes().max(1);
-        errors.add(
-            "email",
-            format!(
-                "Te veel mislukte aanmeldpogingen. Probeer het opnieuw over {minutes} minuten, \
-                 of stel uw wachtwoord opnieuw in."
-            ),
-        );
-        return rerender(errors, axum::http::StatusCode::TOO_MANY_REQUESTS);
-    }
-
     let user = app_user::Entity::find()
         .filter(app_user::Column::Email.eq(email.as_str()))
         .one(&state.db)
         .await?;
-    let verified = match &user {
-        Some(u) => match &u.password_hash {
-            Some(hash) => accounts::verify_password(&form.password, hash),
-            None => false,
-        },
-        None => {
-            // Spend the same time as a real check so unknown addresses cannot be told apart.
-            accounts::verify_password(&form.password, dummy_hash());
-            false
-        }
+    // A browser in which this account signed in before has a limit of its own.
+    let presented_device = cookies::get(&headers, cookies::DEVICE);
+    let device = match (&user, &presented_device) {
+        (Some(user), Some(token)) => devices::recognise(&state.db, token, user.id, now).await?,
+        _ => None,
     };
+    // The attempt is recorded before the password is checked (see `throttle`).
+    let attempt =
+        match throttle::begin(&state.db, &email, &ip, device.as_ref().map(|d| d.id), now).await? {
+            Ok(attempt) => attempt,
+            Err(wait) => {
+                audit::record(
+                    &state.db,
+                    AuditEntry::new("auth.login_throttled", "account", Some(email.clone()))
+                        .from_ip(ctx.ip.clone())
+                        .details(wait.limit.code()),
+                )
+                .await?;
+                errors.add("email", wait.message(now));
+                let mut response = rerender(errors, axum::http::StatusCode::TOO_MANY_REQUESTS)?;
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, wait.seconds(now).into());
+                return Ok(response);
+            }
+        };
+
+    // One argon2 verification whatever the account (unknown, without password, deactivated).
+    let verified = accounts::check_login_blocking(user.clone(), form.password.clone())
+        .await
+        .map_err(AppError::internal)?;
     let user = match user {
-        Some(u) if verified && u.active => u,
+        Some(u) if verified => u,
         _ => {
-            throttle::record(&state.db, &email, &ip, false, now).await?;
             audit::record(
                 &state.db,
                 AuditEntry::new("auth.login_failed", "account", Some(email.clone()))
@@ -178,7 +179,15 @@ async fn login(
         session::end(&txn, &old.session_id).await?;
     }
     let token = session::create(&txn, user.id, ctx.ip.clone(), user_agent, now).await?;
-    throttle::record(&txn, &email, &ip, true, now).await?;
+    throttle::succeeded(&txn, &attempt).await?;
+    let device_token = devices::remember(
+        &txn,
+        user.id,
+        device.as_ref(),
+        presented_device.as_deref(),
+        now,
+    )
+    .await?;
     let mut active: app_user::ActiveModel = user.clone().into();
     active.last_login_at = Set(Some(now));
     active.update(&txn).await?;
@@ -191,23 +200,23 @@ async fn login(
     .await?;
     txn.commit().await?;
 
+    let secure = state.config.secure_cookies();
     let mut response = Redirect::to(safe_next(&form.volgende)).into_response();
-    response.headers_mut().append(
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        cookies::set(cookies::SESSION, &token, secure, None),
+    );
+    headers.append(
         header::SET_COOKIE,
         cookies::set(
-            cookies::SESSION,
-            &token,
-            state.config.secure_cookies(),
-            None,
+            cookies::DEVICE,
+            &device_token,
+            secure,
+            Some(devices::LIFETIME.num_seconds()),
         ),
     );
     Ok(response)
-}
-
-/// A valid argon2id hash of a random password, computed once.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| accounts::hash_password(&accounts::generate_password()).unwrap_or_default())
 }
 
 async fn logout(
@@ -455,7 +464,9 @@ async fn set_password(
         };
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    let hash = accounts::hash_password(&form.password).map_err(AppError::internal)?;
+    let hash = accounts::hash_password_blocking(form.password.clone())
+        .await
+        .map_err(AppError::internal)?;
     let txn = crate::db::begin_write(&state.db).await?;
     if !tokens::consume(&txn, found.id, now).await? {
         txn.rollback().await?;
@@ -474,6 +485,9 @@ async fn set_password(
     active.version = Set(user.version + 1);
     active.update(&txn).await?;
     session::end_all(&txn, user.id).await?;
+    // Whoever set the password reads the account's mail: failed logins no longer slow it down.
+    let ip = ctx.ip.clone().unwrap_or_else(|| "onbekend".to_owned());
+    throttle::lift(&txn, &user.email, &ip, now).await?;
     audit::record(
         &txn,
         AuditEntry::new(

@@ -2,7 +2,13 @@
 //! throttling cannot lock out the owner, API tokens end with the sessions, one `Set-Cookie` per
 //! name, reset mails are throttled.
 
-use crate::helpers::{Browser, DEMO_PASSWORD, OFFICIAL_A, count, spawn_app, spawn_app_with};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::auth::link_in;
+use crate::helpers::{
+    Browser, DEMO_PASSWORD, OFFICIAL_A, TestApp, count, spawn_app, spawn_app_with,
+};
 
 const WRONG: &str = "fout-wachtwoord-123";
 
@@ -38,6 +44,41 @@ async fn login_via(
         .send()
         .await
         .expect("request")
+}
+
+/// Moves every recorded login attempt `seconds` into the past, as if time went by.
+async fn age_login_attempts(app: &TestApp, seconds: i64) {
+    let moment = chrono::Utc::now() - chrono::Duration::seconds(seconds);
+    entity::login_attempt::Entity::update_many()
+        .col_expr(
+            entity::login_attempt::Column::AttemptedAt,
+            Expr::value(moment),
+        )
+        .filter(entity::login_attempt::Column::Id.gt(0))
+        .exec(&app.db)
+        .await
+        .unwrap();
+}
+
+/// Asks for a reset mail for `email` and sets `password` through the link that arrives as mail
+/// number `mail_number` (counting from 1).
+async fn reset_password(app: &TestApp, email: &str, password: &str, mail_number: usize) {
+    let mut browser = app.browser();
+    browser.get("/wachtwoord-vergeten").await;
+    let response = browser
+        .post("/wachtwoord-vergeten", &[("email", email)])
+        .await;
+    assert_eq!(response.status(), 200);
+    let mails = app.smtp.wait_for(mail_number).await;
+    let path = link_in(&mails[mail_number - 1].body());
+    browser.get(&path).await;
+    let response = browser
+        .post(
+            &path,
+            &[("password", password), ("password_confirm", password)],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
 }
 
 // ------------------------------------------------------------------ 1. redirect after login
@@ -96,7 +137,118 @@ async fn a_tab_or_a_newline_in_the_next_path_falls_back_to_the_start_page() {
     }
 }
 
-// ------------------------------------------------------------------ 2. client address
+// ------------------------------------------------------------------ 2. login throttling
+
+#[tokio::test]
+async fn five_wrong_passwords_from_five_addresses_do_not_lock_the_owner_out_on_a_known_device() {
+    let app = spawn_app_with(&[("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    // The owner signed in on this browser before, and signed out.
+    let mut owner = app.browser();
+    assert_eq!(owner.login(OFFICIAL_A, DEMO_PASSWORD).await.status(), 303);
+    owner.get("/account").await;
+    assert_eq!(owner.post("/afmelden", &[]).await.status(), 303);
+
+    for i in 1..=5 {
+        let mut attacker = app.browser();
+        let response =
+            login_via(&mut attacker, OFFICIAL_A, WRONG, &format!("198.51.100.{i}")).await;
+        assert_eq!(response.status(), 422, "attempt {i}");
+    }
+    // A browser that never signed in has to wait a little...
+    let mut stranger = app.browser();
+    let response = login_via(&mut stranger, OFFICIAL_A, DEMO_PASSWORD, "198.51.100.9").await;
+    assert_eq!(response.status(), 429);
+    // ...but the owner's own browser signs in at once.
+    let response = owner.login(OFFICIAL_A, DEMO_PASSWORD).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(owner.get("/account").await.0, 200);
+}
+
+#[tokio::test]
+async fn a_password_reset_lifts_the_throttle_of_the_account() {
+    let app = spawn_app().await;
+    let mut attacker = app.browser();
+    for _ in 0..8 {
+        attacker.login(OFFICIAL_A, WRONG).await;
+    }
+    let mut owner = app.browser();
+    assert_eq!(owner.login(OFFICIAL_A, DEMO_PASSWORD).await.status(), 429);
+    reset_password(&app, OFFICIAL_A, "een nieuw lang wachtwoord", 1).await;
+    let response = owner.login(OFFICIAL_A, "een nieuw lang wachtwoord").await;
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forty_parallel_wrong_logins_check_at_most_five_passwords() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    browser.get("/aanmelden").await;
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let request = browser
+            .client
+            .post(format!("{}/aanmelden", app.address))
+            .form(&[
+                ("csrf_token", browser.csrf.as_str()),
+                ("email", OFFICIAL_A),
+                ("password", WRONG),
+            ]);
+        requests.spawn(async move { request.send().await.unwrap().status().as_u16() });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = requests.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 422).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + throttled, 40, "{statuses:?}");
+    // An attempt counts the others before its own check, so when all arrive at once even fewer
+    // than five may get through; never more.
+    assert!(checked <= 5, "{checked} passwords were checked");
+    assert_eq!(
+        count(
+            &app.db,
+            "audit_log WHERE action IN ('auth.login_failed', 'auth.login_throttled')"
+        )
+        .await,
+        40
+    );
+    let failed = count(&app.db, "audit_log WHERE action = 'auth.login_failed'").await;
+    assert!(failed <= 5, "{failed} failed checks in the audit log");
+}
+
+#[tokio::test]
+async fn a_known_device_has_a_limit_of_its_own() {
+    let app = spawn_app().await;
+    let mut owner = app.browser();
+    assert_eq!(owner.login(OFFICIAL_A, DEMO_PASSWORD).await.status(), 303);
+    owner.get("/account").await;
+    owner.post("/afmelden", &[]).await;
+    for _ in 0..5 {
+        assert_eq!(owner.login(OFFICIAL_A, WRONG).await.status(), 422);
+    }
+    assert_eq!(owner.login(OFFICIAL_A, DEMO_PASSWORD).await.status(), 429);
+    // The device's failures are not the account's: another browser is not slowed down.
+    assert_eq!(
+        app.browser()
+            .login(OFFICIAL_A, DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+}
+
+#[tokio::test]
+async fn after_the_wait_the_owner_signs_in_without_a_reset() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    for _ in 0..5 {
+        assert_eq!(browser.login(OFFICIAL_A, WRONG).await.status(), 422);
+    }
+    assert_eq!(browser.login(OFFICIAL_A, DEMO_PASSWORD).await.status(), 429);
+    age_login_attempts(&app, 31).await;
+    assert_eq!(browser.login(OFFICIAL_A, DEMO_PASSWORD).await.status(), 303);
+}
 
 #[tokio::test]
 async fn the_forwarded_client_address_is_audited_only_when_the_proxy_is_trusted() {
