@@ -20,6 +20,10 @@
 //!   [`MAX_FAILURES_PER_ADDRESS`] failures within [`ADDRESS_WINDOW`], across accounts.
 //!
 //! Refused attempts are recorded (`refused`) but never counted: they checked nothing.
+//!
+//! Reset mails are throttled the same way ([`reset_mail`]): at most
+//! [`MAX_RESET_MAILS_PER_ACCOUNT`] per account and [`MAX_RESET_REQUESTS_PER_ADDRESS`] requests
+//! per address within [`RESET_WINDOW`]; the page answers the same either way.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, SimpleExpr};
@@ -28,7 +32,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
 };
 
-use entity::login_attempt;
+use entity::{login_attempt, password_reset_request};
 
 /// The window in which failures for an account or a known device are counted.
 pub const WINDOW: Duration = Duration::hours(1);
@@ -42,6 +46,13 @@ pub const MAX_DELAY: Duration = Duration::minutes(15);
 pub const ADDRESS_WINDOW: Duration = Duration::minutes(15);
 /// Failures from one network address, across accounts, before that address has to wait.
 pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
+
+/// The window in which requests for a reset mail are counted.
+pub const RESET_WINDOW: Duration = Duration::hours(1);
+/// Reset mails to one account within the window.
+pub const MAX_RESET_MAILS_PER_ACCOUNT: u64 = 3;
+/// Requests for a reset mail from one address within the window, for any address typed.
+pub const MAX_RESET_REQUESTS_PER_ADDRESS: u64 = 20;
 
 /// Which limit made an attempt wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,6 +223,70 @@ pub async fn lift<C: ConnectionTrait>(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// What to do with a request for a reset mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetMail {
+    /// Send it.
+    Send,
+    /// No active account has the typed address: nothing to send.
+    NoAccount,
+    /// Too many requests for the account or from the address: no mail this time.
+    Throttled,
+}
+
+/// Records a request for a reset mail for `email` from `ip` (`account`: an active account has
+/// that address) and decides whether to send it. Like [`begin`], the request is recorded before
+/// the earlier ones are counted, on the connection and not in a transaction, so parallel
+/// requests never send more than the limit.
+pub async fn reset_mail(
+    db: &DatabaseConnection,
+    email: &str,
+    ip: &str,
+    account: bool,
+    now: DateTime<Utc>,
+) -> Result<ResetMail, DbErr> {
+    let row = password_reset_request::ActiveModel {
+        email: Set(email.chars().take(254).collect()),
+        ip: Set(ip.to_owned()),
+        requested_at: Set(now),
+        // A claim on one of the account's mails, given back below when over the limit.
+        mailed: Set(account),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let since = now - RESET_WINDOW;
+    let from_address = password_reset_request::Entity::find()
+        .filter(password_reset_request::Column::Ip.eq(ip))
+        .filter(password_reset_request::Column::RequestedAt.gt(since))
+        .count(db)
+        .await?;
+    let for_account = if account {
+        password_reset_request::Entity::find()
+            .filter(password_reset_request::Column::Email.eq(row.email.as_str()))
+            .filter(password_reset_request::Column::Mailed.eq(true))
+            .filter(password_reset_request::Column::RequestedAt.gt(since))
+            .count(db)
+            .await?
+    } else {
+        0
+    };
+    let throttled =
+        from_address > MAX_RESET_REQUESTS_PER_ADDRESS || for_account > MAX_RESET_MAILS_PER_ACCOUNT;
+    if account && throttled {
+        password_reset_request::Entity::update_many()
+            .col_expr(password_reset_request::Column::Mailed, Expr::value(false))
+            .filter(password_reset_request::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(match (account, throttled) {
+        (_, true) => ResetMail::Throttled,
+        (true, false) => ResetMail::Send,
+        (false, false) => ResetMail::NoAccount,
+    })
 }
 
 /// Attempts in `scope` other than `mine` since `since`.

@@ -338,11 +338,27 @@ async fn forgot(
         }
     };
     let now = Utc::now();
+    let ip = ctx.ip.clone().unwrap_or_else(|| "onbekend".to_owned());
     let user = app_user::Entity::find()
         .filter(app_user::Column::Email.eq(email.as_str()))
         .one(&state.db)
+        .await?
+        .filter(|u| u.active);
+    let verdict = throttle::reset_mail(&state.db, &email, &ip, user.is_some(), now).await?;
+    if verdict == throttle::ResetMail::Throttled {
+        audit::record(
+            &state.db,
+            AuditEntry::new(
+                "auth.reset_throttled",
+                "account",
+                user.as_ref().map(|u| u.id.to_string()),
+            )
+            .from_ip(ctx.ip.clone())
+            .details("te veel aanvragen voor een nieuw wachtwoord: geen e-mail verstuurd"),
+        )
         .await?;
-    if let Some(user) = user.filter(|u| u.active) {
+    }
+    if let Some(user) = user.filter(|_| verdict == throttle::ResetMail::Send) {
         let txn = crate::db::begin_write(&state.db).await?;
         tokens::revoke_others(&txn, user.id, TokenPurpose::Reset, now).await?;
         let token = tokens::issue(&txn, user.id, TokenPurpose::Reset, now).await?;
@@ -371,7 +387,8 @@ async fn forgot(
         txn.commit().await?;
         state.mail_wakeup.notify_one();
     }
-    // The same answer whether or not the address has an account.
+    // The same answer whether or not the address has an account, and whether or not a mail
+    // was sent.
     let page = ForgotPage {
         layout: ctx.layout("Wachtwoord vergeten"),
         errors: FormErrors::default(),

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::auth::link_in;
 use crate::helpers::{
-    Browser, DEMO_PASSWORD, OFFICIAL_A, TestApp, count, spawn_app, spawn_app_with,
+    Browser, DEMO_PASSWORD, OFFICIAL_A, OFFICIAL_B, TestApp, count, spawn_app, spawn_app_with,
 };
 
 const WRONG: &str = "fout-wachtwoord-123";
@@ -369,4 +369,62 @@ async fn a_login_that_still_carries_an_old_session_cookie_sets_only_the_new_one(
     let sessions = set_cookies(&response, "sl_session");
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     assert!(!sessions[0].starts_with("sl_session=;"), "{sessions:?}");
+}
+
+// ------------------------------------------------------------------ 12. reset mails
+
+/// The reset page's answer with the typed address taken out.
+async fn reset_answer(browser: &mut Browser, email: &str) -> String {
+    let response = browser
+        .post("/wachtwoord-vergeten", &[("email", email)])
+        .await;
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap().replace(email, "ADRES")
+}
+
+#[tokio::test]
+async fn the_sixth_reset_request_within_the_hour_sends_no_mail_and_the_answer_never_changes() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    browser.get("/wachtwoord-vergeten").await;
+    let unknown = reset_answer(&mut browser, "niemand@nergens.be").await;
+    for i in 1..=6 {
+        let answer = reset_answer(&mut browser, OFFICIAL_A).await;
+        assert_eq!(answer, unknown, "request {i} looks like any other");
+    }
+    assert_eq!(
+        count(
+            &app.db,
+            &format!("email_outbox WHERE to_address = '{OFFICIAL_A}'")
+        )
+        .await,
+        3,
+        "three mails an hour at most"
+    );
+    // Another account is not affected.
+    reset_answer(&mut browser, OFFICIAL_B).await;
+    assert_eq!(
+        count(
+            &app.db,
+            &format!("email_outbox WHERE to_address = '{OFFICIAL_B}'")
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn one_address_gets_twenty_reset_requests_an_hour_and_then_no_more_mail() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    browser.get("/wachtwoord-vergeten").await;
+    for i in 0..20 {
+        reset_answer(&mut browser, &format!("onbekend{i}@nergens.be")).await;
+    }
+    reset_answer(&mut browser, OFFICIAL_A).await;
+    assert_eq!(count(&app.db, "email_outbox").await, 0);
+    assert!(
+        count(&app.db, "audit_log WHERE action = 'auth.reset_throttled'").await >= 1,
+        "the refusal is in the audit trail"
+    );
 }
