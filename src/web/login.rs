@@ -19,6 +19,7 @@ use crate::auth::{cookies, devices, throttle, tokens};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::state::AppState;
+use crate::web::api_tokens::{self, RevokedBecause};
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
 use crate::web::pages::{Layout, render};
@@ -245,9 +246,21 @@ async fn logout_everywhere(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
 ) -> Result<Response, AppError> {
-    let ended = session::end_all(&state.db, user.user.id).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let ended = session::end_all(&txn, user.user.id).await?;
+    // API tokens too: a token minted in a stolen session must not outlive it.
+    let revoked = api_tokens::revoke_all_and_tell(
+        &txn,
+        &state,
+        &user.user,
+        RevokedBecause::LogoutEverywhere,
+        (Some(user.user.id), user.label()),
+        ctx.ip.clone(),
+        Utc::now(),
+    )
+    .await?;
     audit::record(
-        &state.db,
+        &txn,
         AuditEntry::new(
             "auth.logout_everywhere",
             "account",
@@ -255,9 +268,13 @@ async fn logout_everywhere(
         )
         .by(Some(user.user.id), user.label())
         .from_ip(ctx.ip)
-        .details(format!("{ended} sessie(s) beëindigd")),
+        .details(format!(
+            "{ended} sessie(s) beëindigd, {revoked} API-sleutel(s) ingetrokken"
+        )),
     )
     .await?;
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
     let secure = state.config.secure_cookies();
     let mut response = redirect_with_flash(
         "/aanmelden",
@@ -505,6 +522,16 @@ async fn set_password(
     // Whoever set the password reads the account's mail: failed logins no longer slow it down.
     let ip = ctx.ip.clone().unwrap_or_else(|| "onbekend".to_owned());
     throttle::lift(&txn, &user.email, &ip, now).await?;
+    api_tokens::revoke_all_and_tell(
+        &txn,
+        &state,
+        &user,
+        RevokedBecause::PasswordSet,
+        (Some(user.id), format!("{} <{}>", user.name, user.email)),
+        ctx.ip.clone(),
+        now,
+    )
+    .await?;
     audit::record(
         &txn,
         AuditEntry::new(
@@ -521,6 +548,7 @@ async fn set_password(
     )
     .await?;
     txn.commit().await?;
+    state.mail_wakeup.notify_one();
     Ok(redirect_with_flash(
         "/aanmelden",
         "Uw wachtwoord is ingesteld. U kunt zich nu aanmelden.",

@@ -7,7 +7,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::auth::link_in;
 use crate::helpers::{
-    Browser, DEMO_PASSWORD, OFFICIAL_A, OFFICIAL_B, TestApp, count, spawn_app, spawn_app_with,
+    ADMIN, Browser, DEMO_PASSWORD, OFFICIAL_A, OFFICIAL_B, TestApp, count, spawn_app,
+    spawn_app_with, user_id,
 };
 
 const WRONG: &str = "fout-wachtwoord-123";
@@ -58,6 +59,36 @@ async fn age_login_attempts(app: &TestApp, seconds: i64) {
         .exec(&app.db)
         .await
         .unwrap();
+}
+
+/// Creates an API token on the account page (asking for the password) and returns it.
+async fn create_token(browser: &mut Browser, name: &str) -> String {
+    browser.get("/account/api-sleutels").await;
+    let response = browser
+        .post(
+            "/account/api-sleutels",
+            &[("name", name), ("password", DEMO_PASSWORD)],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    let start = html.find("slapi_").expect("the token is shown");
+    html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+/// The status `/api/v1/me` answers to `token`.
+async fn me_with(app: &TestApp, token: &str) -> u16 {
+    app.client
+        .get(format!("{}/api/v1/me", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 /// Asks for a reset mail for `email` and sets `password` through the link that arrives as mail
@@ -330,6 +361,177 @@ async fn the_forwarded_header_is_read_when_configured() {
         .await,
         1
     );
+}
+
+// ------------------------------------------------------------------ 3. API tokens
+
+#[tokio::test]
+async fn creating_an_api_token_asks_for_the_password_again() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    browser.get("/account/api-sleutels").await;
+    let response = browser
+        .post(
+            "/account/api-sleutels",
+            &[("name", "Zaaksysteem"), ("password", "")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Vul uw wachtwoord in")
+    );
+
+    let response = browser
+        .post(
+            "/account/api-sleutels",
+            &[("name", "Zaaksysteem"), ("password", WRONG)],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Het wachtwoord is niet juist"), "{html}");
+    assert!(html.contains("value=\"Zaaksysteem\""), "the name is kept");
+    assert!(!html.contains("slapi_"));
+    assert_eq!(count(&app.db, "api_token").await, 0);
+
+    let token = create_token(&mut browser, "Zaaksysteem").await;
+    assert_eq!(me_with(&app, &token).await, 200);
+}
+
+#[tokio::test]
+async fn wrong_passwords_on_the_token_form_count_as_failed_logins() {
+    let app = spawn_app().await;
+    let mut owner = app.browser();
+    let response = owner.login(OFFICIAL_A, DEMO_PASSWORD).await;
+    let session = set_cookies(&response, "sl_session")[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Someone who stole the session cookie, not the owner's browser.
+    let thief = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = thief
+        .get(format!("{}/account/api-sleutels", app.address))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::csrf_from(&html).expect("a token");
+    let mint = |password: &'static str| {
+        thief
+            .post(format!("{}/account/api-sleutels", app.address))
+            .header("cookie", &session)
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("name", "Buit"),
+                ("password", password),
+            ])
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(mint(WRONG).await.unwrap().status(), 422);
+    }
+    let response = mint(DEMO_PASSWORD).await.unwrap();
+    assert_eq!(response.status(), 429, "the sixth try has to wait");
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Probeer het opnieuw over")
+    );
+    assert_eq!(count(&app.db, "api_token").await, 0);
+    // The account is slowed down for a login from another browser too...
+    assert_eq!(
+        app.browser()
+            .login(OFFICIAL_A, DEMO_PASSWORD)
+            .await
+            .status(),
+        429
+    );
+    // ...but not in the owner's own browser.
+    owner.get("/account").await;
+    owner.post("/afmelden", &[]).await;
+    assert_eq!(owner.login(OFFICIAL_A, DEMO_PASSWORD).await.status(), 303);
+}
+
+async fn assert_revoked_and_mailed(app: &TestApp, token: &str, to: &str, mails: usize) {
+    assert_eq!(me_with(app, token).await, 401, "the token no longer works");
+    assert_eq!(
+        count(
+            &app.db,
+            "audit_log WHERE action = 'api_token.revoked' AND actor_user_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    let received = app.smtp.wait_for(mails).await;
+    let mail = received
+        .iter()
+        .find(|m| m.subject().is_some_and(|s| s.contains("API-sleutel")))
+        .expect("a mail about the tokens");
+    assert_eq!(mail.to, vec![to.to_owned()]);
+    assert!(mail.body().contains("Zaaksysteem"), "{}", mail.body());
+}
+
+#[tokio::test]
+async fn logging_out_everywhere_revokes_the_api_tokens_and_mails_the_user() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let token = create_token(&mut browser, "Zaaksysteem").await;
+    assert_eq!(me_with(&app, &token).await, 200);
+    browser.get("/account").await;
+    assert_eq!(browser.post("/afmelden-overal", &[]).await.status(), 303);
+    assert_revoked_and_mailed(&app, &token, OFFICIAL_A, 1).await;
+}
+
+#[tokio::test]
+async fn a_password_reset_revokes_the_api_tokens_and_mails_the_user() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let token = create_token(&mut browser, "Zaaksysteem").await;
+    assert_eq!(me_with(&app, &token).await, 200);
+    reset_password(&app, OFFICIAL_A, "een nieuw lang wachtwoord", 1).await;
+    assert_revoked_and_mailed(&app, &token, OFFICIAL_A, 2).await;
+}
+
+#[tokio::test]
+async fn deactivating_a_user_revokes_the_api_tokens_for_good_and_mails_the_user() {
+    let app = spawn_app().await;
+    let mut official = app.signed_in(OFFICIAL_B).await;
+    let token = create_token(&mut official, "Zaaksysteem").await;
+    assert_eq!(me_with(&app, &token).await, 200);
+    let id = user_id(&app.db, OFFICIAL_B).await;
+    let mut admin = app.signed_in(ADMIN).await;
+    admin.get(&format!("/beheer/gebruikers/{id}")).await;
+    let response = admin
+        .post(
+            &format!("/beheer/gebruikers/{id}/status"),
+            &[("active", "false"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_revoked_and_mailed(&app, &token, OFFICIAL_B, 1).await;
+    // Activating the account again does not bring the token back.
+    admin.get(&format!("/beheer/gebruikers/{id}")).await;
+    let response = admin
+        .post(
+            &format!("/beheer/gebruikers/{id}/status"),
+            &[("active", "true"), ("version", "2")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(me_with(&app, &token).await, 401);
 }
 
 // ------------------------------------------------------------------ 11. one Set-Cookie per name
