@@ -114,7 +114,7 @@ async fn login(
                 layout: ctx.layout("Aanmelden"),
                 errors,
                 email: form.email.clone(),
-                next: form.volgende.clone(),
+                next: local_path(&form.volgende).unwrap_or_default().to_owned(),
             };
             Ok((status, render(&page)?).into_response())
         };
@@ -126,11 +126,15 @@ async fn login(
         .filter(app_user::Column::Email.eq(email.as_str()))
         .one(&state.db)
         .await?;
-    // A browser in which this account signed in before has a limit of its own.
+    // A browser in which this account signed in before has a limit of its own. (Looked up for
+    // an unknown address too, with an id no account has: the same work either way.)
     let presented_device = cookies::get(&headers, cookies::DEVICE);
-    let device = match (&user, &presented_device) {
-        (Some(user), Some(token)) => devices::recognise(&state.db, token, user.id, now).await?,
-        _ => None,
+    let device = match &presented_device {
+        Some(token) => {
+            let user_id = user.as_ref().map_or(0, |u| u.id);
+            devices::recognise(&state.db, token, user_id, now).await?
+        }
+        None => None,
     };
     // The attempt is recorded before the password is checked (see `throttle`).
     let attempt =
