@@ -86,15 +86,76 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
         .map_err(|_| AccountError::Hash)
 }
 
-/// Checks a password against a stored hash; a malformed hash never matches.
+/// Checks a password against a stored hash; a malformed hash never matches (and costs the same
+/// as a real check).
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => {
+            verify_password_against_dummy(password);
+            false
+        }
+    }
+}
+
+/// One argon2 verification against a hash nobody knows the password of, so that a login without
+/// a usable hash costs what a real check costs.
+fn verify_password_against_dummy(password: &str) {
+    if let Ok(parsed) = PasswordHash::new(dummy_hash()) {
+        let _ = Argon2::default().verify_password(password.as_bytes(), &parsed);
+    }
+}
+
+/// A valid argon2id hash (with the current parameters) of a random password, computed once.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&generate_password()).unwrap_or_default())
+}
+
+/// Whether `password` signs in to `account` (`None`: no account has the typed address): an
+/// active account with a password hash that matches. Every path runs exactly one argon2
+/// verification (an unknown address, an invited account without a password yet and a
+/// deactivated one alike), so how long a failed login takes tells nothing about the account.
+/// Slow on purpose: call it through [`check_login_blocking`] in async code.
+pub fn check_login(account: Option<&app_user::Model>, password: &str) -> bool {
+    check_login_with(
+        account.map(|a| (a.active, a.password_hash.as_deref())),
+        password,
+        verify_password,
+    )
+}
+
+/// [`check_login`] on tokio's blocking pool, so argon2 does not hold up other requests.
+pub async fn check_login_blocking(
+    account: Option<app_user::Model>,
+    password: String,
+) -> Result<bool, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(move || check_login(account.as_ref(), &password)).await
+}
+
+/// [`hash_password`] on tokio's blocking pool.
+pub async fn hash_password_blocking(password: String) -> Result<String, AccountError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| AccountError::Hash)?
+}
+
+/// [`check_login`] with the verification passed in (`(active, stored hash)` of the account).
+fn check_login_with(
+    account: Option<(bool, Option<&str>)>,
+    password: &str,
+    verify: impl FnOnce(&str, &str) -> bool,
+) -> bool {
+    match account {
+        // Verify first, whatever `active` says.
+        Some((active, Some(hash))) => verify(password, hash) && active,
+        None | Some((_, None)) => {
+            verify(password, dummy_hash());
+            false
+        }
+    }
 }
 
 /// A random 20-character password without look-alike characters.
@@ -210,6 +271,47 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse batterij", &hash));
         assert!(!verify_password("correct horse battery", "not-a-hash"));
+    }
+
+    #[test]
+    fn every_failed_login_runs_exactly_one_password_verification() {
+        let real = hash_password("correct horse battery").unwrap();
+        // (account as (active, hash), typed password, signs in)
+        type Account<'a> = Option<(bool, Option<&'a str>)>;
+        let cases: [(Account, &str, bool); 6] = [
+            (None, "wat dan ook", false),
+            (Some((true, None)), "wat dan ook", false),
+            (Some((false, None)), "wat dan ook", false),
+            (Some((false, Some(&real))), "correct horse battery", false),
+            (Some((true, Some(&real))), "fout", false),
+            (Some((true, Some(&real))), "correct horse battery", true),
+        ];
+        for (account, password, signs_in) in cases {
+            let mut verified = Vec::new();
+            let result = check_login_with(account, password, |p, hash| {
+                verified.push(hash.to_owned());
+                verify_password(p, hash)
+            });
+            assert_eq!(result, signs_in, "{account:?}");
+            assert_eq!(verified.len(), 1, "one verification for {account:?}");
+            assert!(
+                PasswordHash::new(&verified[0]).is_ok(),
+                "a real argon2 hash for {account:?}"
+            );
+            if account.is_none_or(|(_, hash)| hash.is_none()) {
+                assert_eq!(verified[0], dummy_hash(), "{account:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_malformed_stored_hash_never_matches() {
+        assert!(!verify_password("", "not-a-hash"));
+        assert!(!check_login_with(
+            Some((true, Some("not-a-hash"))),
+            "x",
+            verify_password
+        ));
     }
 
     #[test]

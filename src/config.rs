@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use rand::RngCore;
 
+use crate::auth::client_ip::{ProxyHeader, TrustedProxies};
+
 /// A value that must never appear in logs or error messages.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -85,6 +87,13 @@ pub struct Config {
     pub oidc: Option<crate::auth::oidc::OidcSettings>,
     /// Whether the sign-in page offers e-mail and password (`PASSWORD_LOGIN`, on by default).
     pub password_login: bool,
+    /// The reverse proxies in front of the app (`TRUSTED_PROXIES`, addresses and CIDR ranges;
+    /// empty by default). Only for a request from one of them is the client's address read from
+    /// the forwarding header; it is used for throttling and in the audit log.
+    pub trusted_proxies: TrustedProxies,
+    /// The header those proxies write (`TRUSTED_PROXY_HEADER`: `X-Forwarded-For`, the default,
+    /// or `Forwarded`); the other one is never read.
+    pub trusted_proxy_header: ProxyHeader,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -260,6 +269,18 @@ impl Config {
                     .into(),
             });
         }
+        let trusted_proxies = TrustedProxies::parse(sources.get("TRUSTED_PROXIES").unwrap_or(""))
+            .map_err(|reason| ConfigError::Invalid {
+            key: "TRUSTED_PROXIES",
+            reason,
+        })?;
+        let trusted_proxy_header = match sources.get("TRUSTED_PROXY_HEADER") {
+            None => ProxyHeader::default(),
+            Some(v) => ProxyHeader::parse(v).ok_or_else(|| ConfigError::Invalid {
+                key: "TRUSTED_PROXY_HEADER",
+                reason: format!("'{v}' is geen van X-Forwarded-For, Forwarded"),
+            })?,
+        };
 
         Ok(Self {
             database_url: Secret::new(database_url),
@@ -278,6 +299,8 @@ impl Config {
             log_json: sources.get("LOG_FORMAT") == Some("json"),
             oidc,
             password_login,
+            trusted_proxies,
+            trusted_proxy_header,
         })
     }
 
@@ -415,5 +438,33 @@ mod tests {
         assert!(err.to_string().contains("SMTP_SECURITY"));
         let err = config_with(&[("SESSION_SECRET", "kort")]).unwrap_err();
         assert!(err.to_string().contains("SESSION_SECRET"));
+        let err = config_with(&[("TRUSTED_PROXIES", "10.0.0.0/8, loadbalancer")]).unwrap_err();
+        assert!(err.to_string().contains("TRUSTED_PROXIES"), "{err}");
+        assert!(err.to_string().contains("loadbalancer"), "{err}");
+        let err = config_with(&[("TRUSTED_PROXY_HEADER", "X-Real-IP")]).unwrap_err();
+        assert!(err.to_string().contains("TRUSTED_PROXY_HEADER"), "{err}");
+    }
+
+    #[test]
+    fn no_proxy_is_trusted_unless_configured() {
+        let config = config_with(&[]).unwrap();
+        assert!(config.trusted_proxies.is_empty());
+        assert_eq!(config.trusted_proxy_header, ProxyHeader::XForwardedFor);
+        let config = config_with(&[
+            ("TRUSTED_PROXIES", "10.0.0.0/8 192.168.1.10"),
+            ("TRUSTED_PROXY_HEADER", "forwarded"),
+        ])
+        .unwrap();
+        assert!(
+            config
+                .trusted_proxies
+                .contains("10.20.30.40".parse().unwrap())
+        );
+        assert!(
+            !config
+                .trusted_proxies
+                .contains("192.168.1.11".parse().unwrap())
+        );
+        assert_eq!(config.trusted_proxy_header, ProxyHeader::Forwarded);
     }
 }

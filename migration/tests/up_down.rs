@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 /// Every table the migrations create, in creation order.
-const TABLES: [&str; 40] = [
+const TABLES: [&str; 42] = [
     "reference_region",
     "municipality",
     "region_membership",
@@ -54,6 +54,8 @@ const TABLES: [&str; 40] = [
     "reclaim",
     "oidc_login",
     "oidc_session",
+    "known_device",
+    "password_reset_request",
 ];
 
 #[tokio::test]

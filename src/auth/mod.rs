@@ -1,9 +1,12 @@
 //! Authentication: server-side sessions in the database (so several app instances share them),
 //! the request middleware that loads the signed-in user once per request, CSRF protection,
-//! login throttling and one-time tokens for password reset and invitations.
+//! login throttling, one-time tokens for password reset and invitations, and the client's address
+//! (behind trusted proxies).
 
+pub mod client_ip;
 pub mod cookies;
 pub mod csrf;
+pub mod devices;
 pub mod oidc;
 pub mod session;
 pub mod throttle;

@@ -18,7 +18,7 @@ use sea_orm::{
 
 use entity::{app_user, municipality, partner_organisation, session};
 
-use super::{cookies, hash_token, random_token};
+use super::{client_ip, cookies, hash_token, random_token};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::reference_cache::{Reference, ReferenceCache};
@@ -62,7 +62,8 @@ impl SessionUser {
     }
 }
 
-/// The client's address, for the audit log and throttling.
+/// The client's address, for the audit log and throttling: the TCP peer, or the address a
+/// trusted proxy forwarded ([`client_ip`]).
 #[derive(Debug, Clone, Default)]
 pub struct ClientIp(pub Option<String>);
 
@@ -244,7 +245,15 @@ pub async fn middleware(
     let ip = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .map(|c| {
+            client_ip::client_ip(
+                c.0.ip(),
+                request.headers(),
+                &state.config.trusted_proxies,
+                state.config.trusted_proxy_header,
+            )
+            .to_string()
+        });
     request.extensions_mut().insert(ClientIp(ip.clone()));
 
     // The JSON API authenticates with bearer tokens only, never with the session cookie.
@@ -292,15 +301,22 @@ pub async fn middleware(
             .headers_mut()
             .append(header::SET_COOKIE, flash_cookie(&message, secure));
     }
+    // Clearing cookies never overrides a cookie of the same name that the handler set (a login
+    // that still carried a stale session cookie sets the new session).
+    let headers = response.headers_mut();
     if stale_cookie {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, cookies::clear(cookies::SESSION, secure));
+        cookies::set_unless_set(
+            headers,
+            cookies::SESSION,
+            cookies::clear(cookies::SESSION, secure),
+        );
     }
-    if had_flash && !response.headers().contains_key(header::LOCATION) {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, cookies::clear(cookies::FLASH, secure));
+    if had_flash && !headers.contains_key(header::LOCATION) {
+        cookies::set_unless_set(
+            headers,
+            cookies::FLASH,
+            cookies::clear(cookies::FLASH, secure),
+        );
     }
     response
 }
@@ -394,12 +410,28 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
     }
 }
 
-/// A path on this site (`/x`), never another site (`//evil`, `https://…`, `/\evil`).
+/// `next` when it is a path on this site that is safe to send back in a `Location` header;
+/// `None` for anything else (the caller then uses the start page).
+///
+/// A browser strips tabs and newlines from a URL, reads `\` as `/` and treats `//host` as
+/// another site, so `/\t/evil.example` would leave the site. Accepted are only paths that start
+/// with one `/`, consist of visible ASCII without a backslash (so the value is also a valid header
+/// value), and that, resolved against this site's own origin as a browser resolves them, stay on
+/// that origin.
+pub fn local_path(next: &str) -> Option<&str> {
+    let visible = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if !visible || !next.starts_with('/') || next.starts_with("//") {
+        return None;
+    }
+    let origin = url::Url::parse("https://samenleven.invalid/").ok()?;
+    let resolved = origin.join(next).ok()?;
+    (resolved.origin() == origin.origin()).then_some(next)
+}
+
+/// Whether `path` is a path on this site (`/x`), never another site (`//evil`, `https://…`,
+/// `/\evil`, `/\t/evil`); see [`local_path`].
 pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/\\")
-        && !path.contains("://")
+    local_path(path).is_some()
 }
 
 pub fn urlencode(text: &str) -> String {
@@ -418,15 +450,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_local_paths_are_followed_after_login() {
-        assert!(is_local_path("/dossiers/3"));
-        for bad in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil",
-            "dossiers",
+    fn only_paths_that_stay_on_this_site_are_followed_after_login() {
+        for good in [
+            "/",
+            "/dossiers/3",
+            "/beoordeling?zoek=a%20b&pagina=2",
+            "/dossiers/3#bijlagen",
+            "/a//b",
+            "/%09/evil.example",
+            "/%2F%2Fevil.example",
+            "/aanmelden?volgende=//evil.example",
         ] {
-            assert!(!is_local_path(bad), "{bad}");
+            assert_eq!(local_path(good), Some(good), "{good:?} is local");
+        }
+        for bad in [
+            "",
+            "dossiers",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "\\\\evil.example",
+            "/x\\y",
+            "https://evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "\t//evil.example",
+            "/\t\t/evil.example",
+            " //evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=y",
+            "/x\0",
+            "/x\u{7f}",
+            "/x y",
+            "/café",
+            "/\u{3000}/evil.example",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?} is refused");
+            assert!(!is_local_path(bad), "{bad:?}");
         }
     }
 

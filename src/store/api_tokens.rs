@@ -83,19 +83,28 @@ pub async fn revoke<C: ConnectionTrait>(
     Ok((updated.rows_affected == 1).then_some(row))
 }
 
-/// Revokes every live token of `user_id` (the user lost their role); how many.
+/// Revokes every live token of `user_id` and returns them (as they were before).
 pub async fn revoke_all<C: ConnectionTrait>(
     db: &C,
     user_id: i64,
     now: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    Ok(api_token::Entity::update_many()
-        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+) -> Result<Vec<api_token::Model>, DbErr> {
+    let live = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(user_id))
         .filter(api_token::Column::RevokedAt.is_null())
+        .order_by_asc(api_token::Column::Id)
+        .all(db)
+        .await?;
+    if live.is_empty() {
+        return Ok(live);
+    }
+    api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(api_token::Column::Id.is_in(live.iter().map(|t| t.id)))
+        .filter(api_token::Column::RevokedAt.is_null())
         .exec(db)
-        .await?
-        .rows_affected)
+        .await?;
+    Ok(live)
 }
 
 /// Why a presented token does not authenticate.

@@ -14,11 +14,12 @@ use entity::auth_token::TokenPurpose;
 
 use crate::accounts;
 use crate::audit::{self, AuditEntry};
-use crate::auth::session::{self, CurrentUser, is_local_path, redirect_with_flash};
-use crate::auth::{cookies, throttle, tokens};
+use crate::auth::session::{self, CurrentUser, local_path, redirect_with_flash};
+use crate::auth::{cookies, devices, throttle, tokens};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::state::AppState;
+use crate::web::api_tokens::{self, RevokedBecause};
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
 use crate::web::pages::{Layout, render};
@@ -73,12 +74,9 @@ pub struct LoginForm {
     pub volgende: String,
 }
 
-fn safe_next(next: &str) -> String {
-    if is_local_path(next) {
-        next.to_owned()
-    } else {
-        "/".to_owned()
-    }
+/// Where to go after login: `next` when it is a path on this site, else the start page.
+fn safe_next(next: &str) -> &str {
+    local_path(next).unwrap_or("/")
 }
 
 async fn login_page(
@@ -87,13 +85,14 @@ async fn login_page(
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, AppError> {
     if ctx.user.is_some() {
-        return Ok(Redirect::to(&safe_next(&query.volgende)).into_response());
+        return Ok(Redirect::to(safe_next(&query.volgende)).into_response());
     }
     let page = LoginPage {
         layout: ctx.layout("Aanmelden"),
         errors: FormErrors::default(),
         email: String::new(),
-        next: query.volgende,
+        // Only a path that will be followed goes into the form.
+        next: local_path(&query.volgende).unwrap_or_default().to_owned(),
         oidc: state.oidc.is_some(),
         password: state.config.password_login,
     };
@@ -122,7 +121,7 @@ async fn login(
                 layout: ctx.layout("Aanmelden"),
                 errors,
                 email: form.email.clone(),
-                next: form.volgende.clone(),
+                next: local_path(&form.volgende).unwrap_or_default().to_owned(),
                 oidc: state.oidc.is_some(),
                 password: state.config.password_login,
             };
@@ -140,43 +139,48 @@ async fn login(
         return rerender(errors, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
     }
 
-    if let Some(blocked) = throttle::check(&state.db, &email, &ip, now).await? {
-        audit::record(
-            &state.db,
-            AuditEntry::new("auth.login_throttled", "account", Some(email.clone()))
-                .from_ip(ctx.ip.clone()),
-        )
-        .await?;
-        let minutes = (blocked.until - now).num_minutes().max(1);
-        errors.add(
-            "email",
-            format!(
-                "Te veel mislukte aanmeldpogingen. Probeer het opnieuw over {minutes} minuten, \
-                 of stel uw wachtwoord opnieuw in."
-            ),
-        );
-        return rerender(errors, axum::http::StatusCode::TOO_MANY_REQUESTS);
-    }
-
     let user = app_user::Entity::find()
         .filter(app_user::Column::Email.eq(email.as_str()))
         .one(&state.db)
         .await?;
-    let verified = match &user {
-        Some(u) => match &u.password_hash {
-            Some(hash) => accounts::verify_password(&form.password, hash),
-            None => false,
-        },
-        None => {
-            // Spend the same time as a real check so unknown addresses cannot be told apart.
-            accounts::verify_password(&form.password, dummy_hash());
-            false
+    // A browser in which this account signed in before has a limit of its own. (Looked up for
+    // an unknown address too, with an id no account has: the same work either way.)
+    let presented_device = cookies::get(&headers, cookies::DEVICE);
+    let device = match &presented_device {
+        Some(token) => {
+            let user_id = user.as_ref().map_or(0, |u| u.id);
+            devices::recognise(&state.db, token, user_id, now).await?
         }
+        None => None,
     };
+    // The attempt is recorded before the password is checked (see `throttle`).
+    let attempt =
+        match throttle::begin(&state.db, &email, &ip, device.as_ref().map(|d| d.id), now).await? {
+            Ok(attempt) => attempt,
+            Err(wait) => {
+                audit::record(
+                    &state.db,
+                    AuditEntry::new("auth.login_throttled", "account", Some(email.clone()))
+                        .from_ip(ctx.ip.clone())
+                        .details(wait.limit.code()),
+                )
+                .await?;
+                errors.add("email", wait.message(now));
+                let mut response = rerender(errors, axum::http::StatusCode::TOO_MANY_REQUESTS)?;
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, wait.seconds(now).into());
+                return Ok(response);
+            }
+        };
+
+    // One argon2 verification whatever the account (unknown, without password, deactivated).
+    let verified = accounts::check_login_blocking(user.clone(), form.password.clone())
+        .await
+        .map_err(AppError::internal)?;
     let user = match user {
-        Some(u) if verified && u.active => u,
+        Some(u) if verified => u,
         _ => {
-            throttle::record(&state.db, &email, &ip, false, now).await?;
             audit::record(
                 &state.db,
                 AuditEntry::new("auth.login_failed", "account", Some(email.clone()))
@@ -197,7 +201,15 @@ async fn login(
         session::end(&txn, &old.session_id).await?;
     }
     let token = session::create(&txn, user.id, ctx.ip.clone(), user_agent, now).await?;
-    throttle::record(&txn, &email, &ip, true, now).await?;
+    throttle::succeeded(&txn, &attempt).await?;
+    let device_token = devices::remember(
+        &txn,
+        user.id,
+        device.as_ref(),
+        presented_device.as_deref(),
+        now,
+    )
+    .await?;
     let mut active: app_user::ActiveModel = user.clone().into();
     active.last_login_at = Set(Some(now));
     active.update(&txn).await?;
@@ -210,23 +222,23 @@ async fn login(
     .await?;
     txn.commit().await?;
 
-    let mut response = Redirect::to(&safe_next(&form.volgende)).into_response();
-    response.headers_mut().append(
+    let secure = state.config.secure_cookies();
+    let mut response = Redirect::to(safe_next(&form.volgende)).into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        cookies::set(cookies::SESSION, &token, secure, None),
+    );
+    headers.append(
         header::SET_COOKIE,
         cookies::set(
-            cookies::SESSION,
-            &token,
-            state.config.secure_cookies(),
-            None,
+            cookies::DEVICE,
+            &device_token,
+            secure,
+            Some(devices::LIFETIME.num_seconds()),
         ),
     );
     Ok(response)
-}
-
-/// A valid argon2id hash of a random password, computed once.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| accounts::hash_password(&accounts::generate_password()).unwrap_or_default())
 }
 
 async fn logout(
@@ -259,9 +271,21 @@ async fn logout_everywhere(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
 ) -> Result<Response, AppError> {
-    let ended = session::end_all(&state.db, user.user.id).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let ended = session::end_all(&txn, user.user.id).await?;
+    // API tokens too: a token minted in a stolen session must not outlive it.
+    let revoked = api_tokens::revoke_all_and_tell(
+        &txn,
+        &state,
+        &user.user,
+        RevokedBecause::LogoutEverywhere,
+        (Some(user.user.id), user.label()),
+        ctx.ip.clone(),
+        Utc::now(),
+    )
+    .await?;
     audit::record(
-        &state.db,
+        &txn,
         AuditEntry::new(
             "auth.logout_everywhere",
             "account",
@@ -269,9 +293,13 @@ async fn logout_everywhere(
         )
         .by(Some(user.user.id), user.label())
         .from_ip(ctx.ip)
-        .details(format!("{ended} sessie(s) beëindigd")),
+        .details(format!(
+            "{ended} sessie(s) beëindigd, {revoked} API-sleutel(s) ingetrokken"
+        )),
     )
     .await?;
+    txn.commit().await?;
+    state.mail_wakeup.notify_one();
     let secure = state.config.secure_cookies();
     let mut response = redirect_with_flash(
         "/aanmelden",
@@ -352,11 +380,27 @@ async fn forgot(
         }
     };
     let now = Utc::now();
+    let ip = ctx.ip.clone().unwrap_or_else(|| "onbekend".to_owned());
     let user = app_user::Entity::find()
         .filter(app_user::Column::Email.eq(email.as_str()))
         .one(&state.db)
+        .await?
+        .filter(|u| u.active);
+    let verdict = throttle::reset_mail(&state.db, &email, &ip, user.is_some(), now).await?;
+    if verdict == throttle::ResetMail::Throttled {
+        audit::record(
+            &state.db,
+            AuditEntry::new(
+                "auth.reset_throttled",
+                "account",
+                user.as_ref().map(|u| u.id.to_string()),
+            )
+            .from_ip(ctx.ip.clone())
+            .details("te veel aanvragen voor een nieuw wachtwoord: geen e-mail verstuurd"),
+        )
         .await?;
-    if let Some(user) = user.filter(|u| u.active) {
+    }
+    if let Some(user) = user.filter(|_| verdict == throttle::ResetMail::Send) {
         let txn = crate::db::begin_write(&state.db).await?;
         tokens::revoke_others(&txn, user.id, TokenPurpose::Reset, now).await?;
         let token = tokens::issue(&txn, user.id, TokenPurpose::Reset, now).await?;
@@ -385,7 +429,8 @@ async fn forgot(
         txn.commit().await?;
         state.mail_wakeup.notify_one();
     }
-    // The same answer whether or not the address has an account.
+    // The same answer whether or not the address has an account, and whether or not a mail
+    // was sent.
     let page = ForgotPage {
         layout: ctx.layout("Wachtwoord vergeten"),
         errors: FormErrors::default(),
@@ -478,7 +523,9 @@ async fn set_password(
         };
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
-    let hash = accounts::hash_password(&form.password).map_err(AppError::internal)?;
+    let hash = accounts::hash_password_blocking(form.password.clone())
+        .await
+        .map_err(AppError::internal)?;
     let txn = crate::db::begin_write(&state.db).await?;
     if !tokens::consume(&txn, found.id, now).await? {
         txn.rollback().await?;
@@ -497,6 +544,19 @@ async fn set_password(
     active.version = Set(user.version + 1);
     active.update(&txn).await?;
     session::end_all(&txn, user.id).await?;
+    // Whoever set the password reads the account's mail: failed logins no longer slow it down.
+    let ip = ctx.ip.clone().unwrap_or_else(|| "onbekend".to_owned());
+    throttle::lift(&txn, &user.email, &ip, now).await?;
+    api_tokens::revoke_all_and_tell(
+        &txn,
+        &state,
+        &user,
+        RevokedBecause::PasswordSet,
+        (Some(user.id), format!("{} <{}>", user.name, user.email)),
+        ctx.ip.clone(),
+        now,
+    )
+    .await?;
     audit::record(
         &txn,
         AuditEntry::new(
@@ -513,6 +573,7 @@ async fn set_password(
     )
     .await?;
     txn.commit().await?;
+    state.mail_wakeup.notify_one();
     Ok(redirect_with_flash(
         "/aanmelden",
         "Uw wachtwoord is ingesteld. U kunt zich nu aanmelden.",

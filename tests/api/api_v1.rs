@@ -5,7 +5,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::attachments::{BOUNDARY, file, multipart_body, text};
-use crate::helpers::{ADMIN, OFFICIAL_A, OFFICIAL_B, REVIEWER, TestApp, count, spawn_app, user_id};
+use crate::helpers::{
+    ADMIN, DEMO_PASSWORD, OFFICIAL_A, OFFICIAL_B, REVIEWER, TestApp, count, spawn_app, user_id,
+};
 
 const ANTWERPEN: i32 = 11002;
 const WILLEBROEK: i32 = 12040;
@@ -400,7 +402,10 @@ async fn a_user_creates_a_token_that_is_shown_once_and_revokes_it_on_the_account
     assert_eq!(status, 200);
     assert!(html.contains("nog geen API-sleutels"));
     let response = browser
-        .post("/account/api-sleutels", &[("name", "  ")])
+        .post(
+            "/account/api-sleutels",
+            &[("name", "  "), ("password", DEMO_PASSWORD)],
+        )
         .await;
     assert_eq!(response.status(), 422);
     assert!(
@@ -411,7 +416,10 @@ async fn a_user_creates_a_token_that_is_shown_once_and_revokes_it_on_the_account
             .contains("Geef de sleutel een naam")
     );
     let response = browser
-        .post("/account/api-sleutels", &[("name", "Zaaksysteem")])
+        .post(
+            "/account/api-sleutels",
+            &[("name", "Zaaksysteem"), ("password", DEMO_PASSWORD)],
+        )
         .await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();

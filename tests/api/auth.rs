@@ -145,7 +145,7 @@ async fn empty_fields_get_a_message_each() {
 }
 
 #[tokio::test]
-async fn five_failures_block_the_account_even_with_the_right_password() {
+async fn five_failures_slow_the_account_down_even_with_the_right_password() {
     let app = spawn_app().await;
     let mut browser = app.browser();
     for _ in 0..5 {
@@ -160,8 +160,18 @@ async fn five_failures_block_the_account_even_with_the_right_password() {
     let response = browser.login(OFFICIAL_A, DEMO_PASSWORD).await;
     assert_eq!(response.status(), 429);
     assert!(session_cookie(&response).is_none());
+    let retry_after: i64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry_after), "{retry_after}");
     let html = response.text().await.unwrap();
     assert!(html.contains("Te veel mislukte aanmeldpogingen"), "{html}");
+    assert!(
+        html.contains("Probeer het opnieuw over"),
+        "says how long: {html}"
+    );
     // Another account from the same address is not blocked by these five.
     assert_eq!(browser.login(OFFICIAL_B, DEMO_PASSWORD).await.status(), 303);
 }
@@ -251,7 +261,7 @@ async fn logout_ends_the_session_and_logout_everywhere_ends_them_all() {
     assert_eq!(tablet.get("/account").await.0, 303);
 }
 
-fn link_in(body: &str) -> String {
+pub(crate) fn link_in(body: &str) -> String {
     let start = body
         .find("/wachtwoord-instellen/")
         .expect("a link in the mail");

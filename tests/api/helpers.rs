@@ -50,15 +50,15 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
 }
 
 pub fn test_config(data_dir: &std::path::Path, database_url: &str, smtp_port: u16) -> Config {
-    test_config_with(data_dir, database_url, smtp_port, &[])
+    test_config_with::<&str>(data_dir, database_url, smtp_port, &[])
 }
 
-/// [`test_config`] with more settings (later ones win), e.g. the `OIDC_*` settings.
-pub fn test_config_with(
+/// [`test_config`] with more settings (later ones win): `OIDC_*`, `TRUSTED_PROXIES`, ...
+pub fn test_config_with<V: AsRef<str>>(
     data_dir: &std::path::Path,
     database_url: &str,
     smtp_port: u16,
-    extra: &[(&str, String)],
+    extra: &[(&str, V)],
 ) -> Config {
     let mut pairs: Vec<(String, String)> = Vec::from([
         ("DATA_DIR", data_dir.display().to_string()),
@@ -75,16 +75,20 @@ pub fn test_config_with(
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    pairs.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+    pairs.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.as_ref().to_owned())),
+    );
     Config::load(&Sources::from_pairs(pairs)).expect("test config")
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&[]).await
+    spawn_app_with::<&str>(&[]).await
 }
 
-/// [`spawn_app`] with more settings.
-pub async fn spawn_app_with(extra: &[(&str, String)]) -> TestApp {
+/// [`spawn_app`] with more settings (`String` or `&str` values).
+pub async fn spawn_app_with<V: AsRef<str>>(extra: &[(&str, V)]) -> TestApp {
     TRACING.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
             samenleven::telemetry::init(false);

@@ -10,6 +10,7 @@ mod api_v1;
 mod architecture;
 mod attachments;
 mod auth;
+mod auth_hardening;
 mod backup;
 mod calls;
 mod cooperation;

@@ -46,6 +46,8 @@ pub struct Rows {
     pub attachment: attachment::Model,
     pub audit_log: audit_log::Model,
     pub email_outbox: email_outbox::Model,
+    pub known_device: known_device::Model,
+    pub password_reset_request: password_reset_request::Model,
 }
 
 pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, DbErr> {
@@ -282,6 +284,8 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         ip: Set("login_attempt.ip".to_owned()),
         attempted_at: Set(timestamp()),
         success: Set(true),
+        refused: Set(true),
+        known_device_id: Set(Some(7)),
         ..Default::default()
     }
     .insert(db)
@@ -844,6 +848,42 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
     );
     assert_eq!(email_outbox.attempts, 0, "default of email_outbox.attempts");
 
+    let known_device = known_device::ActiveModel {
+        user_id: Set(app_user.id),
+        token_hash: Set("known_device.token_hash".to_owned()),
+        created_at: Set(timestamp()),
+        last_used_at: Set(timestamp()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let found = known_device::Entity::find_by_id(known_device.id)
+        .one(db)
+        .await?;
+    assert_eq!(
+        found.as_ref(),
+        Some(&known_device),
+        "known_device reads back as inserted"
+    );
+
+    let password_reset_request = password_reset_request::ActiveModel {
+        email: Set("password_reset_request.email".to_owned()),
+        ip: Set("password_reset_request.ip".to_owned()),
+        requested_at: Set(timestamp()),
+        mailed: Set(true),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let found = password_reset_request::Entity::find_by_id(password_reset_request.id)
+        .one(db)
+        .await?;
+    assert_eq!(
+        found.as_ref(),
+        Some(&password_reset_request),
+        "password_reset_request reads back as inserted"
+    );
+
     Ok(Rows {
         reference_region,
         municipality,
@@ -881,5 +921,7 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         attachment,
         audit_log,
         email_outbox,
+        known_device,
+        password_reset_request,
     })
 }

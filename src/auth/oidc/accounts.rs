@@ -246,7 +246,9 @@ pub async fn withdraw<C: ConnectionTrait>(
         return Ok(None);
     };
     let sessions = session::end_all(db, user.id).await?;
-    let tokens = crate::store::api_tokens::revoke_all(db, user.id, now).await?;
+    let tokens = crate::store::api_tokens::revoke_all(db, user.id, now)
+        .await?
+        .len();
     audit::record(
         db,
         AuditEntry::new(

@@ -551,6 +551,16 @@ async fn set_status(
     }
     if !activate {
         session::end_all(&txn, user.id).await?;
+        crate::web::api_tokens::revoke_all_and_tell(
+            &txn,
+            &state,
+            &user,
+            crate::web::api_tokens::RevokedBecause::Deactivated,
+            (Some(admin.user.id), admin.label()),
+            ctx.ip.clone(),
+            chrono::Utc::now(),
+        )
+        .await?;
     }
     audit::record(
         &txn,
@@ -570,12 +580,13 @@ async fn set_status(
     )
     .await?;
     txn.commit().await?;
+    state.mail_wakeup.notify_one();
     Ok(redirect_with_flash(
         &format!("/beheer/gebruikers/{}", user.id),
         if activate {
             "Account geactiveerd."
         } else {
-            "Account gedeactiveerd; alle sessies zijn beëindigd."
+            "Account gedeactiveerd; alle sessies zijn beëindigd en alle API-sleutels ingetrokken."
         },
         state.config.secure_cookies(),
     ))
