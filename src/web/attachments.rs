@@ -410,14 +410,10 @@ pub(crate) fn check_file(
             );
             None
         }
-        Some(file) => match sniff(&file.data) {
-            Some(file_type) => Some((file, file_type)),
-            None => {
-                errors.add(
-                    "file",
-                    "Dit bestand is geen PDF-, XLSX- of ODS-bestand. Bewaar het als PDF, XLSX of \
-                     ODS en kies het opnieuw.",
-                );
+        Some(file) => match sniff(std::io::Cursor::new(&file.data)) {
+            Ok(file_type) => Some((file, file_type)),
+            Err(refusal) => {
+                errors.add("file", refusal.message());
                 None
             }
         },
