@@ -71,6 +71,23 @@ pub async fn missing_required_for<C: ConnectionTrait>(
     Ok(missing_required(&kinds))
 }
 
+/// The members' decisions on taking part in dossier `application_id` (the attachments that
+/// carry a member's municipality), of one member when `municipality_id` is given.
+pub async fn member_decisions<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+    municipality_id: Option<i64>,
+) -> Result<Vec<attachment::Model>, DbErr> {
+    let mut select = attachment::Entity::find()
+        .filter(attachment::Column::ApplicationId.eq(application_id))
+        .filter(attachment::Column::ProgressReportId.is_null())
+        .filter(attachment::Column::MunicipalityId.is_not_null());
+    if let Some(id) = municipality_id {
+        select = select.filter(attachment::Column::MunicipalityId.eq(id));
+    }
+    select.order_by_asc(attachment::Column::Id).all(db).await
+}
+
 /// Attachment `id` if it belongs to dossier `application_id` (its own or a report's).
 pub async fn find_in_dossier<C: ConnectionTrait>(
     db: &C,

@@ -28,7 +28,7 @@ use crate::domain::attachments::{
 };
 use crate::domain::dutch::format_date;
 use crate::error::AppError;
-use crate::policy::{self, Action};
+use crate::policy::{self, Action, AttachmentOwner};
 use crate::state::AppState;
 use crate::store;
 use crate::store::applications::DossierWithParties;
@@ -62,6 +62,8 @@ pub fn list_href(id: i64) -> String {
 
 pub struct AttachmentRow {
     pub id: i64,
+    /// The user may remove this one now.
+    pub removable: bool,
     pub kind_label: String,
     pub name: String,
     pub size: String,
@@ -85,8 +87,10 @@ pub struct AttachmentsPage {
     pub title: String,
     pub rows: Vec<AttachmentRow>,
     pub missing: Vec<&'static str>,
-    /// The user may add and remove attachments now.
+    /// The user may add attachments now.
     pub can_edit: bool,
+    /// The user may remove at least one of them now.
+    pub any_removable: bool,
     /// Why a lead's official cannot change the attachments any more, if so.
     pub locked: String,
     pub kinds: Vec<KindChoice>,
@@ -107,6 +111,30 @@ async fn page(
     let may_edit =
         policy::decide(&user.actor(), Action::EditDossier, Some(&dossier.parties)).is_ok();
     let editable = is_editable(application.state);
+    // The dossier's own attachments follow its attachments section, the members' decisions the
+    // members section; who may remove which is the policy's.
+    let attachments_open =
+        crate::web::review::ensure_section_open(&state.db, application, "bijlagen")
+            .await
+            .is_ok();
+    let members_open = crate::web::cooperation::ensure_membership_open(&state.db, application)
+        .await
+        .is_ok();
+    let removable = |row: &attachment::Model| {
+        let owner = AttachmentOwner::of(row.municipality_id);
+        let open = match owner {
+            AttachmentOwner::Dossier => attachments_open,
+            AttachmentOwner::Member(_) => members_open,
+        };
+        editable
+            && open
+            && policy::decide(
+                &user.actor(),
+                Action::ChangeAttachment(owner),
+                Some(&dossier.parties),
+            )
+            .is_ok()
+    };
     let locked = if may_edit && !editable {
         format!(
             "Dit dossier is {}: bijlagen toevoegen of verwijderen kan niet meer.",
@@ -115,23 +143,26 @@ async fn page(
     } else {
         String::new()
     };
+    let rows: Vec<AttachmentRow> = listings
+        .into_iter()
+        .map(|l| AttachmentRow {
+            id: l.attachment.id,
+            removable: removable(&l.attachment),
+            kind_label: kind_label(&l.attachment.kind),
+            name: l.attachment.original_name,
+            size: format_size(u64::try_from(l.attachment.size_bytes).unwrap_or(0)),
+            uploaded_by: l.uploaded_by_name.unwrap_or_else(|| "onbekend".to_owned()),
+            uploaded_at: format_moment(l.attachment.uploaded_at),
+        })
+        .collect();
     let page = AttachmentsPage {
         layout: ctx.layout(format!("Bijlagen bij dossier {}", application.reference)),
         errors,
         dossier_id: application.id,
         reference: application.reference.clone(),
         title: application.title.clone(),
-        rows: listings
-            .into_iter()
-            .map(|l| AttachmentRow {
-                id: l.attachment.id,
-                kind_label: kind_label(&l.attachment.kind),
-                name: l.attachment.original_name,
-                size: format_size(u64::try_from(l.attachment.size_bytes).unwrap_or(0)),
-                uploaded_by: l.uploaded_by_name.unwrap_or_else(|| "onbekend".to_owned()),
-                uploaded_at: format_moment(l.attachment.uploaded_at),
-            })
-            .collect(),
+        any_removable: rows.iter().any(|r| r.removable),
+        rows,
         missing: missing_required(&kinds),
         can_edit: may_edit && editable,
         locked,
@@ -512,14 +543,35 @@ async fn delete(
     ctx: PageContext,
     Path((id, attachment_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
-    ensure_editable(&dossier)?;
-    crate::web::review::ensure_section_open(&state.db, &dossier.application, "bijlagen").await?;
+    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
     let row = find_attachment(&state, &dossier, &attachment_id).await?;
     if row.progress_report_id.is_some() {
         // A report's attachment is removed with the report, not here.
         return Err(AppError::NotFound);
     }
+    let owner = AttachmentOwner::of(row.municipality_id);
+    let resource = dossier.application.id.to_string();
+    crate::web::guard(
+        &state,
+        &user,
+        Action::ChangeAttachment(owner),
+        Some((&resource, &dossier.parties)),
+        ctx.ip.clone(),
+    )
+    .await?;
+    ensure_editable(&dossier)?;
+    if let AttachmentOwner::Member(_) = owner {
+        // A member's decision on taking part: only the member, under the members' rules.
+        return crate::web::cooperation::remove_decision(
+            &state,
+            &user,
+            ctx.ip.clone(),
+            &dossier.application,
+            row,
+        )
+        .await;
+    }
+    crate::web::review::ensure_section_open(&state.db, &dossier.application, "bijlagen").await?;
     let txn = crate::db::begin_write(&state.db).await?;
     if !store::attachments::delete(&txn, row.id).await? {
         return Err(AppError::NotFound);
