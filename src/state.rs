@@ -15,12 +15,15 @@ pub struct AppState {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// The reference data this instance read, per reference version.
     pub reference: Arc<ReferenceCache>,
+    /// One permit per upload being received (`Config::max_concurrent_uploads`).
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> Self {
         Self {
             db,
+            upload_slots: Arc::new(tokio::sync::Semaphore::new(config.max_concurrent_uploads)),
             config: Arc::new(config),
             mail_wakeup: Arc::default(),
             reference: Arc::default(),

@@ -19,7 +19,6 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use entity::application::{self, ApplicationKind};
 use entity::application_member::{self, ConsentState, MemberRole};
@@ -37,7 +36,7 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store::drafts::{self, DossierContent};
 use crate::store::rules;
-use crate::web::attachments::{check_file, max_size_label, read_form, remove_file, write_file};
+use crate::web::attachments::{check_file, max_size_label, read_form, remove_file};
 use crate::web::context::PageContext;
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
 use crate::web::dossiers::{is_editable, is_unique_violation, load_for};
@@ -45,7 +44,7 @@ use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::OFFICIALS;
-use crate::web::{Access, RouteTable};
+use crate::web::{Access, BodyLimit, RouteTable};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -59,6 +58,7 @@ pub fn routes() -> RouteTable {
         )
         .get("/dossiers/{id}/deelname", OFFICIALS, consent_page)
         .post("/dossiers/{id}/deelname", OFFICIALS, answer)
+        .limit(BodyLimit::Upload)
 }
 
 pub const CONSENT_KIND: &str = "consent_decision";
@@ -851,7 +851,7 @@ async fn answer(
     let content = drafts::load(&state.db, dossier).await?;
     let app = content.dossier.application.clone();
     let max = state.config.max_upload_bytes;
-    let form = read_form(multipart, max).await;
+    let form = read_form(multipart, &state.config).await?;
     let decision = form.field("decision").trim().to_owned();
     let reason = form.field("reason").trim().to_owned();
     let mut errors = FormErrors::default();
@@ -885,10 +885,11 @@ async fn answer(
         None => Vec::new(),
     };
     let link = format!("{}/dossiers/{}/leden", state.config.public_url, app.id);
-    if let Some((file, file_type)) = accepted {
+    if let Some(file) = accepted {
         let dir = state.config.upload_dir();
         let stored_name = uuid::Uuid::new_v4().simple().to_string();
-        write_file(&dir, &stored_name, &file.data)
+        file.content
+            .store(&dir, &stored_name)
             .await
             .map_err(AppError::internal)?;
         let recorded = async {
@@ -932,11 +933,11 @@ async fn answer(
                 municipality_id: Set(Some(member.municipality.id)),
                 progress_report_id: Set(None),
                 kind: Set(CONSENT_KIND.into()),
-                original_name: Set(crate::domain::attachments::display_name(&file.name)),
+                original_name: Set(file.name.clone()),
                 stored_name: Set(stored_name.clone()),
-                content_type: Set(file_type.content_type().into()),
-                size_bytes: Set(i64::try_from(file.data.len()).unwrap_or(i64::MAX)),
-                sha256: Set(hex::encode(Sha256::digest(&file.data))),
+                content_type: Set(file.file_type.content_type().into()),
+                size_bytes: Set(i64::try_from(file.content.size).unwrap_or(i64::MAX)),
+                sha256: Set(file.content.sha256.clone()),
                 uploaded_by: Set(Some(user.user.id)),
                 uploaded_at: Set(now),
                 ..Default::default()

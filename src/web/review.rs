@@ -44,7 +44,7 @@ use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view, money};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, STAFF};
-use crate::web::{Access, RouteTable};
+use crate::web::{Access, BodyLimit, RouteTable};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -57,6 +57,7 @@ pub fn routes() -> RouteTable {
         .post("/beoordeling/{id}/checklist", STAFF, save_checklist)
         .post("/beoordeling/{id}/aanpassingen", STAFF, request_changes)
         .post("/beoordeling/{id}/beslissing", STAFF, decide)
+        .limit(BodyLimit::LargeForm)
         .post("/beoordeling/{id}/heropenen", ADMINS, reopen)
         .get("/dossiers/{id}/beslissing", Access::SignedIn, letter)
 }

@@ -10,6 +10,7 @@ mod api_v1;
 mod attachments;
 mod auth;
 mod backup;
+mod body_limits;
 mod calls;
 mod cooperation;
 mod dashboard;
