@@ -82,6 +82,8 @@ pub struct Config {
     pub seed_demo_followup: bool,
     /// Maximum size of one uploaded attachment in bytes.
     pub max_upload_bytes: usize,
+    /// How many uploads are received at the same time; more answer 503 with `Retry-After`.
+    pub max_concurrent_uploads: usize,
     pub log_json: bool,
     /// Signing in through the Flemish government (ACM/IDM) over OpenID Connect, when configured.
     pub oidc: Option<crate::auth::oidc::OidcSettings>,
@@ -95,6 +97,9 @@ pub struct Config {
     /// or `Forwarded`); the other one is never read.
     pub trusted_proxy_header: ProxyHeader,
 }
+
+/// How many uploads are received at the same time unless `MAX_CONCURRENT_UPLOADS` says otherwise.
+pub const DEFAULT_MAX_CONCURRENT_UPLOADS: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -281,6 +286,18 @@ impl Config {
                 reason: format!("'{v}' is geen van X-Forwarded-For, Forwarded"),
             })?,
         };
+        let max_concurrent_uploads = match sources.get("MAX_CONCURRENT_UPLOADS") {
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        key: "MAX_CONCURRENT_UPLOADS",
+                        reason: format!("'{v}' is geen aantal groter dan nul"),
+                    });
+                }
+            },
+            None => DEFAULT_MAX_CONCURRENT_UPLOADS,
+        };
 
         Ok(Self {
             database_url: Secret::new(database_url),
@@ -296,6 +313,7 @@ impl Config {
             seed_demo: parse_bool(sources.get("SEED_DEMO"), true),
             seed_demo_followup: parse_bool(sources.get("SEED_DEMO_FOLLOWUP"), true),
             max_upload_bytes,
+            max_concurrent_uploads,
             log_json: sources.get("LOG_FORMAT") == Some("json"),
             oidc,
             password_login,
@@ -312,6 +330,12 @@ impl Config {
     /// Directory where uploaded attachments are stored, outside any web root.
     pub fn upload_dir(&self) -> PathBuf {
         self.data_dir.join("uploads")
+    }
+
+    /// Directory where uploads are received (streamed to a temporary file) before they are
+    /// checked and moved into [`Config::upload_dir`]; on the same disk, under the data directory.
+    pub fn incoming_dir(&self) -> PathBuf {
+        self.data_dir.join("incoming")
     }
 
     /// The database URL with any password removed, safe to log.
@@ -438,6 +462,8 @@ mod tests {
         assert!(err.to_string().contains("SMTP_SECURITY"));
         let err = config_with(&[("SESSION_SECRET", "kort")]).unwrap_err();
         assert!(err.to_string().contains("SESSION_SECRET"));
+        let err = config_with(&[("MAX_CONCURRENT_UPLOADS", "0")]).unwrap_err();
+        assert!(err.to_string().contains("MAX_CONCURRENT_UPLOADS"));
         let err = config_with(&[("TRUSTED_PROXIES", "10.0.0.0/8, loadbalancer")]).unwrap_err();
         assert!(err.to_string().contains("TRUSTED_PROXIES"), "{err}");
         assert!(err.to_string().contains("loadbalancer"), "{err}");

@@ -6,8 +6,13 @@
 //! decimal symbol, so Excel opens the file with a double click and reads amounts as numbers),
 //! CRLF line ends, fields quoted when needed. Amounts are euros with two decimals and no
 //! thousands separator (`12500,00`), dates ISO (`2022-07-01`, which both programs read as a
-//! date), moments `2022-07-01 12:00` in UTC. A text cell that starts with `=`, `+`, `-` or `@`
-//! gets a leading `'` so no spreadsheet runs it as a formula.
+//! date), moments `2022-07-01 12:00` in UTC.
+//!
+//! No text cell can start a formula, whichever separator the file is opened with (a spreadsheet
+//! in another locale splits on `,`, where our quotes no longer count because they do not open
+//! the field): in a text, every place where a cell could begin after splitting on `;`, `,` or a
+//! line break (the start, or right after one of those, past spaces and quotes) gets a `'` before
+//! a `=`, `+`, `-`, `@`, TAB or CR. `x,=1+1,` is written `x,'=1+1,`.
 //!
 //! XLSX (through `rust_xlsxwriter`) keeps the types: amounts are numbers formatted
 //! `€ #.##0,00`, dates and moments are real dates, counts are numbers, shares are percentages;
@@ -135,13 +140,7 @@ fn euros(cents: i64) -> String {
 fn csv_text(cell: &Cell) -> String {
     match cell {
         Cell::Empty => String::new(),
-        Cell::Text(t) => {
-            if t.starts_with(['=', '+', '-', '@']) {
-                format!("'{t}")
-            } else {
-                t.clone()
-            }
-        }
+        Cell::Text(t) => neutralise_formulas(t),
         Cell::Count(n) => n.to_string(),
         Cell::Money(c) => euros(*c),
         Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
@@ -158,6 +157,30 @@ fn csv_text(cell: &Cell) -> String {
     }
 }
 
+/// What a spreadsheet may take for the start of a formula (OWASP's list).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `text` with a `'` before every formula character that could begin a cell once the line is
+/// split on `;`, `,` or a line break: at the start and after each of those, past spaces and
+/// quotes (which a parser strips from the start of a field).
+fn neutralise_formulas(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 1);
+    let mut cell_start = true;
+    for c in text.chars() {
+        if cell_start && FORMULA_STARTS.contains(&c) {
+            out.push('\'');
+        }
+        out.push(c);
+        cell_start = match c {
+            ';' | ',' | '\n' | '\r' => true,
+            ' ' | '"' => cell_start,
+            _ => false,
+        };
+    }
+    out
+}
+
+/// A field quoted when it holds a quote, a line break or the separator.
 fn csv_field(text: &str) -> String {
     if text.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -354,6 +377,59 @@ mod tests {
             "\"Buddy’s; \"\"zeg\"\"\";12500,01;2022-07-01;3;66,67%"
         );
         assert_eq!(lines[2], "'=SUM(A1);-0,05;;;", "no formula runs");
+    }
+
+    /// Splits `csv` the way a spreadsheet does when told the separator is `separator`.
+    fn cells_split_on(csv: &[u8], separator: u8) -> Vec<String> {
+        let text = String::from_utf8(csv.to_vec()).unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(separator)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        reader
+            .records()
+            .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+            .collect()
+    }
+
+    #[test]
+    fn no_cell_starts_a_formula_whichever_separator_the_csv_is_opened_with() {
+        let mut t = Table::new("Auditlog", &[("Wie", Kind::Text), ("Bedrag", Kind::Money)]);
+        for nasty in [
+            "x,=1+1,",
+            "x;=1+1;",
+            "a,+cmd|' /C calc'!A0",
+            "b;@SUM(A1)",
+            "c,-2+3",
+            "d,\t=1",
+            "e;\r=1",
+            "=1+1",
+            "\t=1",
+            "\r=1",
+            "-1",
+            "@x",
+            "f\n=1",
+            "g\"=1,\"=2",
+        ] {
+            t.push(vec![nasty.into(), Cell::Money(1_250)]);
+        }
+        let csv = to_csv(&t);
+        for separator in [b';', b','] {
+            let cells = cells_split_on(&csv, separator);
+            assert!(cells.len() >= 2 * t.rows.len(), "{cells:?}");
+            for cell in cells {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "separator {}: cell {cell:?} could start a formula",
+                    char::from(separator)
+                );
+            }
+        }
+        // Opened as written (`;`), the text is intact behind the neutralising quote.
+        let cells = cells_split_on(&csv, b';');
+        assert!(cells.contains(&"x,'=1+1,".to_owned()), "{cells:?}");
+        assert!(cells.contains(&"'=1+1".to_owned()), "{cells:?}");
     }
 
     /// Where LibreOffice is installed (`apt-get install libreoffice-calc-nogui`), it converts

@@ -4,6 +4,8 @@
 //! Rules:
 //! - officials act for exactly one municipality or partner organisation; they see and change only
 //!   dossiers their organisation leads, and read (never change) pooled dossiers it is a member of;
+//! - a member's council or college decision on taking part is the member's: only that member's
+//!   officials remove or replace it, never the lead ([`AttachmentOwner`]);
 //! - reviewers (ABB) see everything and review, but never act as a municipality;
 //! - admins (ABB) do what reviewers do and manage calls, accounts and the audit log.
 //!
@@ -66,6 +68,26 @@ pub enum Action {
     /// for every municipality, officials for their own only (the municipality is passed as the
     /// lead of `parties`).
     ViewEligibility,
+    /// Remove or replace an attachment of a dossier: the dossier's own ones the lead's officials
+    /// (as [`Action::EditDossier`]), a member's decision only that member's officials.
+    ChangeAttachment(AttachmentOwner),
+}
+
+/// Whose an attachment of a dossier is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentOwner {
+    /// The dossier's own (a decision, the budget sheet, others): the lead's.
+    Dossier,
+    /// The council or college decision of member municipality `.0` on taking part.
+    Member(i64),
+}
+
+impl AttachmentOwner {
+    /// The owner of a stored attachment: the member whose municipality it carries (only a
+    /// member's decision on taking part does), else the dossier.
+    pub fn of(municipality_id: Option<i64>) -> Self {
+        municipality_id.map_or(Self::Dossier, Self::Member)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,9 +108,10 @@ pub fn decide(actor: &Actor, action: Action, parties: Option<&DossierParties>) -
     match (actor.role, action) {
         (UserRole::Admin, _) => match action {
             // Staff never act as a municipality.
-            Action::EditDossier | Action::AnswerMembership | Action::StartDossier => {
-                Err(Refusal::Forbidden)
-            }
+            Action::EditDossier
+            | Action::AnswerMembership
+            | Action::StartDossier
+            | Action::ChangeAttachment(_) => Err(Refusal::Forbidden),
             _ => Ok(()),
         },
         (
@@ -120,6 +143,16 @@ pub fn decide(actor: &Actor, action: Action, parties: Option<&DossierParties>) -
             Some(p) if leads(actor, p) => Err(Refusal::Forbidden),
             _ => Err(Refusal::Hidden),
         },
+        (UserRole::Official, Action::ChangeAttachment(AttachmentOwner::Dossier)) => {
+            decide(actor, Action::EditDossier, parties)
+        }
+        (UserRole::Official, Action::ChangeAttachment(AttachmentOwner::Member(owner))) => {
+            match parties {
+                Some(p) if is_member(actor, p) && actor.municipality_id == Some(owner) => Ok(()),
+                Some(p) if leads(actor, p) || is_member(actor, p) => Err(Refusal::Forbidden),
+                _ => Err(Refusal::Hidden),
+            }
+        }
         (UserRole::Official, Action::ViewEligibility) => match parties {
             Some(p) if actor.municipality_id.is_some() && leads(actor, p) => Ok(()),
             _ => Err(Refusal::Forbidden),
@@ -209,6 +242,36 @@ mod tests {
             decide(&official(1), Action::AnswerMembership, Some(&d)),
             Err(Refusal::Forbidden)
         );
+    }
+
+    #[test]
+    fn only_the_member_removes_or_replaces_its_own_decision() {
+        let d = dossier_led_by(1, &[2, 3]);
+        let own = Action::ChangeAttachment(AttachmentOwner::Member(2));
+        assert_eq!(decide(&official(2), own, Some(&d)), Ok(()));
+        assert_eq!(
+            decide(&official(1), own, Some(&d)),
+            Err(Refusal::Forbidden),
+            "not the lead"
+        );
+        assert_eq!(
+            decide(&official(3), own, Some(&d)),
+            Err(Refusal::Forbidden),
+            "not another member"
+        );
+        assert_eq!(decide(&official(4), own, Some(&d)), Err(Refusal::Hidden));
+        for role in [UserRole::Reviewer, UserRole::Admin] {
+            assert_eq!(decide(&staff(role), own, Some(&d)), Err(Refusal::Forbidden));
+        }
+        // The dossier's own attachments are the lead's.
+        let dossiers = Action::ChangeAttachment(AttachmentOwner::Dossier);
+        assert_eq!(decide(&official(1), dossiers, Some(&d)), Ok(()));
+        assert_eq!(
+            decide(&official(2), dossiers, Some(&d)),
+            Err(Refusal::Forbidden)
+        );
+        assert_eq!(AttachmentOwner::of(Some(2)), AttachmentOwner::Member(2));
+        assert_eq!(AttachmentOwner::of(None), AttachmentOwner::Dossier);
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The OpenID provider (ACM/IDM), when configured.
     pub oidc: Option<Arc<crate::auth::oidc::OidcProvider>>,
+    /// One permit per upload being received (`Config::max_concurrent_uploads`).
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
         Self {
             oidc,
             db,
+            upload_slots: Arc::new(tokio::sync::Semaphore::new(config.max_concurrent_uploads)),
             config: Arc::new(config),
             mail_wakeup: Arc::default(),
             reference: Arc::default(),

@@ -702,7 +702,7 @@ pub async fn upload(
     ensure_editable(&dossier)?;
     crate::web::review::ensure_section_open(&state.db, &dossier.application, "bijlagen").await?;
     let max = state.config.max_upload_bytes;
-    let form = crate::web::attachments::read_form(multipart, max).await;
+    let form = crate::web::attachments::read_form(multipart, &state.config).await?;
     let file = crate::web::attachments::validate(
         form,
         max,
@@ -722,9 +722,7 @@ pub async fn upload(
         &dossier.application,
         store::attachments::Upload {
             kind: file.kind,
-            name: &file.name,
-            file_type: file.file_type,
-            data: &file.data,
+            file: &file.file,
             report: None,
         },
         &by,

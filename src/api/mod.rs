@@ -34,7 +34,7 @@ use crate::store;
 use crate::store::reference_cache::Reference;
 use crate::store::rules::CallContext;
 use crate::web::routes::OFFICIALS;
-use crate::web::{Access, RouteTable};
+use crate::web::{Access, BodyLimit, RouteTable};
 use extract::{ApiQuery, TokenUser};
 use problem::{ApiError, Problem};
 use std::sync::Arc;
@@ -76,6 +76,7 @@ pub fn routes() -> RouteTable {
             OFFICIALS,
             dossiers::upload,
         )
+        .limit(BodyLimit::Upload)
         .post("/api/v1/dossiers/{id}/submit", OFFICIALS, dossiers::submit)
         .get(
             "/api/v1/dossiers/{id}/reports",
@@ -102,6 +103,7 @@ pub fn routes() -> RouteTable {
             OFFICIALS,
             reports::upload,
         )
+        .limit(BodyLimit::Upload)
 }
 
 /// An entity enum's code, as serde names it (`snake_case`).

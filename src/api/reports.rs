@@ -538,7 +538,7 @@ pub async fn upload(
         ));
     }
     let max = state.config.max_upload_bytes;
-    let form = crate::web::attachments::read_form(multipart, max).await;
+    let form = crate::web::attachments::read_form(multipart, &state.config).await?;
     let file = crate::web::attachments::validate_report_file(
         form,
         max,

@@ -6,11 +6,18 @@
 //! how sizes and names are shown.
 //!
 //! Decisions:
-//! - a spreadsheet with macros (`xl/vbaProject.bin`, an `.xlsm` renamed) is not an XLSX;
-//! - ZIP files are read through their central directory, which must be intact; ZIP64 (files of
-//!   4 GB and more) is not supported, uploads are far smaller;
+//! - XLSX and ODS are ZIP archives, read with the maintained `zip` crate: the central directory
+//!   must be intact, every local header must agree with it (no hidden or duplicate entries), and
+//!   at most 10.000 entries;
+//! - entry names are compared as an office program resolves them ([`entry_path`]): `\` as `/`,
+//!   repeated slashes, `.` and `..` resolved, letters folded to lower case;
+//! - a spreadsheet with macros is refused, XLSX and ODS alike: a `vbaProject.bin` anywhere (the
+//!   VBA project of an `.xlsm`, renamed or not) or anything under a `Basic` or `Scripts` folder
+//!   (OpenDocument's Basic and script macros) anywhere;
 //! - an ODS must start with the stored `mimetype` entry holding exactly
 //!   `application/vnd.oasis.opendocument.spreadsheet`, as OpenDocument requires.
+
+use std::io::{Read, Seek, SeekFrom};
 
 use super::dutch::format_count;
 
@@ -110,92 +117,117 @@ impl FileType {
 
 const ODS_MIMETYPE: &str = "application/vnd.oasis.opendocument.spreadsheet";
 
-/// Recognises a PDF, XLSX or ODS file by its content; `None` for anything else.
-pub fn sniff(bytes: &[u8]) -> Option<FileType> {
-    if bytes.starts_with(b"%PDF-") {
-        return Some(FileType::Pdf);
-    }
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return None;
-    }
-    let names = zip_entry_names(bytes)?;
-    if starts_with_ods_mimetype(bytes) && names.first().is_some_and(|n| n == "mimetype") {
-        return Some(FileType::Ods);
-    }
-    let has_content_types = names.iter().any(|n| n == "[Content_Types].xml");
-    let has_workbook = names.iter().any(|n| n.starts_with("xl/"));
-    let has_macros = names
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case("xl/vbaProject.bin"));
-    if has_content_types && has_workbook && !has_macros {
-        return Some(FileType::Xlsx);
-    }
-    None
+/// The most entries an accepted archive may hold (a workbook has a few dozen).
+const MAX_ZIP_ENTRIES: usize = 10_000;
+
+/// Why a file is not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAccepted {
+    /// Not a PDF, XLSX or ODS (or a damaged one).
+    UnknownType,
+    /// A spreadsheet with macros.
+    Macros,
 }
 
-fn u16_at(bytes: &[u8], at: usize) -> Option<usize> {
-    let b = bytes.get(at..at.checked_add(2)?)?;
-    Some(usize::from(u16::from_le_bytes([b[0], b[1]])))
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> Option<usize> {
-    let b = bytes.get(at..at.checked_add(4)?)?;
-    usize::try_from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok()
-}
-
-/// The entry names of a ZIP archive in central-directory order, or `None` when the archive is
-/// damaged (no end record, a directory outside the file, an entry pointing nowhere) or ZIP64.
-fn zip_entry_names(bytes: &[u8]) -> Option<Vec<String>> {
-    const EOCD: &[u8] = b"PK\x05\x06";
-    const CENTRAL: &[u8] = b"PK\x01\x02";
-    const LOCAL: &[u8] = b"PK\x03\x04";
-    const EOCD_LEN: usize = 22;
-    let last = bytes.len().checked_sub(EOCD_LEN)?;
-    let first = last.saturating_sub(usize::from(u16::MAX));
-    let eocd = (first..=last)
-        .rev()
-        .find(|&p| bytes[p..].starts_with(EOCD))?;
-    let entries = u16_at(bytes, eocd + 10)?;
-    let dir_size = u32_at(bytes, eocd + 12)?;
-    let dir_offset = u32_at(bytes, eocd + 16)?;
-    if entries == usize::from(u16::MAX) || dir_offset.checked_add(dir_size)? > eocd {
-        return None;
-    }
-    let mut names = Vec::with_capacity(entries);
-    let mut at = dir_offset;
-    for _ in 0..entries {
-        if !bytes.get(at..)?.starts_with(CENTRAL) {
-            return None;
+impl NotAccepted {
+    /// What the user reads, and how to fix it.
+    pub fn message(self) -> &'static str {
+        match self {
+            NotAccepted::UnknownType => {
+                "Dit bestand is geen PDF-, XLSX- of ODS-bestand. Bewaar het als PDF, XLSX of ODS \
+                 en kies het opnieuw."
+            }
+            NotAccepted::Macros => {
+                "Dit rekenblad bevat macro's, en die aanvaarden we niet. Bewaar het zonder \
+                 macro's als XLSX of ODS (in Excel: Opslaan als, Excel-werkmap) en kies het \
+                 opnieuw."
+            }
         }
-        let name_len = u16_at(bytes, at + 28)?;
-        let extra_len = u16_at(bytes, at + 30)?;
-        let comment_len = u16_at(bytes, at + 32)?;
-        let local = u32_at(bytes, at + 42)?;
-        if !bytes.get(local..)?.starts_with(LOCAL) {
-            return None;
-        }
-        let name_start = at + 46;
-        let name = bytes.get(name_start..name_start.checked_add(name_len)?)?;
-        names.push(String::from_utf8_lossy(name).into_owned());
-        at = name_start + name_len + extra_len + comment_len;
     }
-    (at <= eocd).then_some(names)
 }
 
-/// Whether the archive's first local entry is `mimetype`, stored uncompressed, holding exactly
-/// the ODS media type.
-fn starts_with_ods_mimetype(bytes: &[u8]) -> bool {
-    let check = || -> Option<bool> {
-        let method = u16_at(bytes, 8)?;
-        let compressed = u32_at(bytes, 18)?;
-        let name_len = u16_at(bytes, 26)?;
-        let extra_len = u16_at(bytes, 28)?;
-        let name = bytes.get(30..30 + name_len)?;
-        let data_start = 30 + name_len + extra_len;
-        let data = bytes.get(data_start..data_start.checked_add(compressed)?)?;
-        Some(method == 0 && name == b"mimetype" && data == ODS_MIMETYPE.as_bytes())
+/// Recognises a PDF, XLSX or ODS file by its content, refusing anything else and spreadsheets
+/// with macros. Reads from `file`, which the caller opened (an upload in a temporary file, or
+/// bytes in memory).
+pub fn sniff<R: Read + Seek>(mut file: R) -> Result<FileType, NotAccepted> {
+    use NotAccepted::UnknownType;
+    let mut magic = [0u8; 5];
+    file.read_exact(&mut magic).map_err(|_| UnknownType)?;
+    if &magic == b"%PDF-" {
+        return Ok(FileType::Pdf);
+    }
+    if !magic.starts_with(b"PK\x03\x04") {
+        return Err(UnknownType);
+    }
+    file.seek(SeekFrom::Start(0)).map_err(|_| UnknownType)?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|_| UnknownType)?;
+    if archive.len() > MAX_ZIP_ENTRIES || archive.validate_header_consistency().is_err() {
+        return Err(UnknownType);
+    }
+    let paths: Vec<Vec<String>> = archive
+        .file_names()
+        .map(|name| name.map(|n| entry_path(&n)))
+        .collect::<Result<_, _>>()
+        .map_err(|_| UnknownType)?;
+    let is_ods = starts_with_ods_mimetype(&mut archive);
+    let has_content_types = paths.iter().any(|p| p == &["[content_types].xml"]);
+    let has_workbook = paths.iter().any(|p| p.len() > 1 && p[0] == "xl");
+    let file_type = if is_ods {
+        FileType::Ods
+    } else if has_content_types && has_workbook {
+        FileType::Xlsx
+    } else {
+        return Err(UnknownType);
     };
-    check().unwrap_or(false)
+    if paths.iter().any(|p| is_macro(p)) {
+        return Err(NotAccepted::Macros);
+    }
+    Ok(file_type)
+}
+
+/// The folders and name of a ZIP entry as an office program resolves them: `\` read as `/`,
+/// empty and `.` segments dropped, `..` going one folder up, lower case.
+pub fn entry_path(name: &str) -> Vec<String> {
+    let mut path: Vec<String> = Vec::new();
+    for segment in name.split(['/', '\\']) {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                path.pop();
+            }
+            s => path.push(s.to_lowercase()),
+        }
+    }
+    path
+}
+
+/// Whether an entry (see [`entry_path`]) is a macro: a VBA project anywhere, or anything in
+/// an OpenDocument `Basic` or `Scripts` folder anywhere.
+fn is_macro(path: &[String]) -> bool {
+    path.last().is_some_and(|name| name == "vbaproject.bin")
+        || path.iter().any(|s| s == "basic" || s == "scripts")
+}
+
+/// Whether the archive's first entry, at the very start of the file, is `mimetype`, stored
+/// uncompressed, holding exactly the ODS media type.
+fn starts_with_ods_mimetype<R: Read + Seek>(archive: &mut zip::ZipArchive<R>) -> bool {
+    let Ok(entry) = archive.by_index(0) else {
+        return false;
+    };
+    if entry.name_raw() != b"mimetype"
+        || entry.header_start() != 0
+        || entry.compression() != zip::CompressionMethod::Stored
+        || entry.size() != ODS_MIMETYPE.len() as u64
+    {
+        return false;
+    }
+    let mut content = Vec::with_capacity(ODS_MIMETYPE.len());
+    // Reading to the end checks the entry's CRC.
+    entry
+        .take(ODS_MIMETYPE.len() as u64 + 1)
+        .read_to_end(&mut content)
+        .is_ok()
+        && content == ODS_MIMETYPE.as_bytes()
 }
 
 /// A size the Dutch way: `800 bytes`, `12 KB`, `2,4 MB` (KB and MB of 1.024). Rounded up below
@@ -272,15 +304,32 @@ pub fn download_name(display_name: &str, file_type: Option<FileType>) -> String 
 mod tests {
     use super::*;
 
-    /// A ZIP archive with the given entries, stored uncompressed (CRC left at zero: the sniffer
-    /// does not read it).
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &byte in data {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    /// A ZIP archive with the given entries, stored uncompressed, names exactly as given (the
+    /// crafted ones included: a ZIP writer would clean them up).
     fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
         let mut out = Vec::new();
         let mut central = Vec::new();
         for (name, data) in entries {
             let offset = out.len() as u32;
+            let crc = crc32(data).to_le_bytes();
             out.extend_from_slice(b"PK\x03\x04");
-            out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            out.extend_from_slice(&crc);
             out.extend_from_slice(&(data.len() as u32).to_le_bytes());
             out.extend_from_slice(&(data.len() as u32).to_le_bytes());
             out.extend_from_slice(&(name.len() as u16).to_le_bytes());
@@ -288,7 +337,8 @@ mod tests {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(data);
             central.extend_from_slice(b"PK\x01\x02");
-            central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            central.extend_from_slice(&crc);
             central.extend_from_slice(&(data.len() as u32).to_le_bytes());
             central.extend_from_slice(&(data.len() as u32).to_le_bytes());
             central.extend_from_slice(&(name.len() as u16).to_le_bytes());
@@ -343,60 +393,187 @@ mod tests {
         assert_eq!(kind_label("budget_sheet"), "Begroting (rekenblad)");
     }
 
+    /// [`sniff`] on an archive in memory; `None` when refused, whatever the reason.
+    fn sniffed(bytes: &[u8]) -> Option<FileType> {
+        sniff(std::io::Cursor::new(bytes)).ok()
+    }
+
     #[test]
     fn files_are_recognised_by_their_content() {
-        assert_eq!(sniff(b"%PDF-1.7\n%..."), Some(FileType::Pdf));
-        assert_eq!(sniff(&xlsx()), Some(FileType::Xlsx));
+        assert_eq!(sniffed(b"%PDF-1.7\n%..."), Some(FileType::Pdf));
+        assert_eq!(sniffed(&xlsx()), Some(FileType::Xlsx));
         let ods = zip(&[
             ("mimetype", ODS_MIMETYPE.as_bytes()),
             ("content.xml", b"<office:document-content/>"),
         ]);
-        assert_eq!(sniff(&ods), Some(FileType::Ods));
+        assert_eq!(sniffed(&ods), Some(FileType::Ods));
     }
 
     #[test]
     fn other_content_is_refused_whatever_it_is_called() {
-        assert_eq!(sniff(b""), None);
-        assert_eq!(sniff(b"Dit is gewoon tekst."), None);
-        assert_eq!(sniff(b"MZ\x90\x00\x03\x00\x00\x00"), None);
-        assert_eq!(sniff(b" %PDF-1.7"), None);
+        assert_eq!(sniffed(b""), None);
+        assert_eq!(sniffed(b"Dit is gewoon tekst."), None);
+        assert_eq!(sniffed(b"MZ\x90\x00\x03\x00\x00\x00"), None);
+        assert_eq!(sniffed(b" %PDF-1.7"), None);
         // A Word document, a text document in OpenDocument, an ODS template, a macro workbook.
         let docx = zip(&[
             ("[Content_Types].xml", b"<Types/>"),
             ("word/document.xml", b"<w/>"),
         ]);
-        assert_eq!(sniff(&docx), None);
+        assert_eq!(sniffed(&docx), None);
         let odt = zip(&[("mimetype", b"application/vnd.oasis.opendocument.text")]);
-        assert_eq!(sniff(&odt), None);
+        assert_eq!(sniffed(&odt), None);
         let ots = zip(&[(
             "mimetype",
             b"application/vnd.oasis.opendocument.spreadsheet-template",
         )]);
-        assert_eq!(sniff(&ots), None);
+        assert_eq!(sniffed(&ots), None);
         let xlsm = zip(&[
             ("[Content_Types].xml", b"<Types/>"),
             ("xl/workbook.xml", b"<workbook/>"),
             ("xl/vbaProject.bin", b"macro"),
         ]);
-        assert_eq!(sniff(&xlsm), None);
+        assert_eq!(sniffed(&xlsm), None);
         // The mimetype entry must come first.
         let late = zip(&[
             ("content.xml", b"<x/>"),
             ("mimetype", ODS_MIMETYPE.as_bytes()),
         ]);
-        assert_eq!(sniff(&late), None);
+        assert_eq!(sniffed(&late), None);
+    }
+
+    fn ods_with(extra: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut entries: Vec<(&str, &[u8])> = vec![
+            ("mimetype", ODS_MIMETYPE.as_bytes()),
+            ("content.xml", b"<office:document-content/>"),
+            ("META-INF/manifest.xml", b"<manifest:manifest/>"),
+        ];
+        entries.extend_from_slice(extra);
+        zip(&entries)
+    }
+
+    fn xlsx_with(extra: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut entries: Vec<(&str, &[u8])> = vec![
+            ("[Content_Types].xml", b"<Types/>"),
+            ("_rels/.rels", b"<Relationships/>"),
+            ("xl/workbook.xml", b"<workbook/>"),
+        ];
+        entries.extend_from_slice(extra);
+        zip(&entries)
+    }
+
+    #[test]
+    fn macros_are_refused_in_xlsx_and_ods_however_their_entry_names_are_spelled() {
+        let macro_names = [
+            "xl/vbaProject.bin",
+            "xl//vbaProject.bin",
+            "XL/VBAPROJECT.BIN",
+            "xl\\vbaProject.bin",
+            "./xl/vbaProject.bin",
+            "xl/./vbaProject.bin",
+            "/xl/vbaProject.bin",
+            "xl/../xl/vbaProject.bin",
+            "xl/macros/vbaProject.bin",
+            "customUI/vbaProject.bin",
+            "Basic/Standard/Module1.xml",
+            "basic/script-lc.xml",
+            "./Basic//Standard/Module1.xml",
+            "Scripts/python/macro.py",
+            "SCRIPTS\\beanshell\\macro.bsh",
+            "Configurations2//../Basic/dialog-lc.xml",
+        ];
+        for name in macro_names {
+            let entry: [(&str, &[u8]); 1] = [(name, b"macro")];
+            for (kind, archive) in [("XLSX", xlsx_with(&entry)), ("ODS", ods_with(&entry))] {
+                assert_eq!(
+                    sniff(std::io::Cursor::new(&archive)),
+                    Err(NotAccepted::Macros),
+                    "{kind} with {name}"
+                );
+            }
+        }
+        // Names that only look alike are no macros.
+        for name in [
+            "xl/vbaProjectNotes.xml",
+            "Configurations2/accelerator/current.xml",
+            "docProps/basic.xml",
+            "Thumbnails/thumbnail.png",
+        ] {
+            let entry: [(&str, &[u8]); 1] = [(name, b"<x/>")];
+            assert_eq!(sniffed(&xlsx_with(&entry)), Some(FileType::Xlsx), "{name}");
+            assert_eq!(sniffed(&ods_with(&entry)), Some(FileType::Ods), "{name}");
+        }
+    }
+
+    #[test]
+    fn real_workbooks_and_compressed_archives_are_accepted() {
+        // The browser tests' budget sheet (saved by a spreadsheet program) and our own export.
+        let fixture = include_bytes!("../../tests/browser/fixtures/begroting.xlsx");
+        assert_eq!(sniffed(fixture), Some(FileType::Xlsx));
+        let mut table = crate::export::Table::new("Test", &[("A", crate::export::Kind::Text)]);
+        table.push(vec!["een".into()]);
+        let exported = crate::export::to_xlsx(&table).unwrap();
+        assert_eq!(sniffed(&exported), Some(FileType::Xlsx));
+        // An ODS as office programs write it: `mimetype` stored first, the rest deflated.
+        let mut ods = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        ods.start_file("mimetype", stored).unwrap();
+        std::io::Write::write_all(&mut ods, ODS_MIMETYPE.as_bytes()).unwrap();
+        ods.start_file("content.xml", deflated).unwrap();
+        std::io::Write::write_all(&mut ods, "<office:document-content/>".repeat(50).as_bytes())
+            .unwrap();
+        let ods = ods.finish().unwrap().into_inner();
+        assert_eq!(sniffed(&ods), Some(FileType::Ods));
+        // A macro in a compressed entry is refused all the same.
+        let mut macro_ods = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        macro_ods.start_file("mimetype", stored).unwrap();
+        std::io::Write::write_all(&mut macro_ods, ODS_MIMETYPE.as_bytes()).unwrap();
+        macro_ods
+            .start_file("Basic/Standard/Module1.xml", deflated)
+            .unwrap();
+        std::io::Write::write_all(&mut macro_ods, b"<script:module/>").unwrap();
+        let macro_ods = macro_ods.finish().unwrap().into_inner();
+        assert_eq!(sniffed(&macro_ods), None);
+    }
+
+    #[test]
+    fn an_entry_hidden_from_the_directory_or_named_twice_is_refused() {
+        // The local header says `xl/vbaProject.bin`, the central directory another name.
+        let mut hidden = xlsx_with(&[("xl/vbaProject.bin", b"macro")]);
+        let central = hidden.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        let at = central
+            + hidden[central..]
+                .windows(17)
+                .position(|w| w == b"xl/vbaProject.bin")
+                .unwrap();
+        hidden[at..at + 17].copy_from_slice(b"xl/styles000.xml_");
+        assert_eq!(sniffed(&hidden), None);
+        let twice = xlsx_with(&[("xl/workbook.xml", b"<workbook/>")]);
+        assert_eq!(sniffed(&twice), None);
+    }
+
+    #[test]
+    fn entry_names_are_resolved_as_an_office_program_reads_them() {
+        assert_eq!(entry_path("xl//vbaProject.bin"), ["xl", "vbaproject.bin"]);
+        assert_eq!(entry_path("./XL\\.\\a.xml"), ["xl", "a.xml"]);
+        assert_eq!(entry_path("/a/../b/"), ["b"]);
+        assert_eq!(entry_path("../../x"), ["x"]);
+        assert!(entry_path("").is_empty());
     }
 
     #[test]
     fn a_damaged_zip_is_refused() {
         let whole = xlsx();
-        assert_eq!(sniff(&whole[..whole.len() - 1]), None);
-        assert_eq!(sniff(&whole[..40]), None);
-        assert_eq!(sniff(b"PK\x03\x04"), None);
+        assert_eq!(sniffed(&whole[..whole.len() - 1]), None);
+        assert_eq!(sniffed(&whole[..40]), None);
+        assert_eq!(sniffed(b"PK\x03\x04"), None);
         let mut wrong_offset = whole.clone();
         let n = wrong_offset.len();
         wrong_offset[n - 6] = 0xFF;
-        assert_eq!(sniff(&wrong_offset), None);
+        assert_eq!(sniffed(&wrong_offset), None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod attachments;
 pub mod call;
 pub mod call_draft;
 pub mod checks;
+pub mod cooperation;
 pub mod coverage;
 pub mod decision;
 pub mod dutch;

@@ -1,6 +1,6 @@
 //! Attachments of a dossier: listing them, finding one, recording and removing rows. The files
-//! themselves live under `Config::upload_dir()`; [`record_upload`] writes one and records it
-//! (the HTML upload and the API share it), the web layer removes them.
+//! themselves live under `Config::upload_dir()`; [`record_upload`] moves one there and records
+//! it (the HTML upload and the API share it), the web layer removes them.
 //!
 //! Attachments of progress reports (`progress_report_id` set) belong to those reports: the
 //! dossier's list, its kinds and deletion here only concern the dossier's own attachments.
@@ -71,6 +71,23 @@ pub async fn missing_required_for<C: ConnectionTrait>(
     Ok(missing_required(&kinds))
 }
 
+/// The members' decisions on taking part in dossier `application_id` (the attachments that
+/// carry a member's municipality), of one member when `municipality_id` is given.
+pub async fn member_decisions<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+    municipality_id: Option<i64>,
+) -> Result<Vec<attachment::Model>, DbErr> {
+    let mut select = attachment::Entity::find()
+        .filter(attachment::Column::ApplicationId.eq(application_id))
+        .filter(attachment::Column::ProgressReportId.is_null())
+        .filter(attachment::Column::MunicipalityId.is_not_null());
+    if let Some(id) = municipality_id {
+        select = select.filter(attachment::Column::MunicipalityId.eq(id));
+    }
+    select.order_by_asc(attachment::Column::Id).all(db).await
+}
+
 /// Attachment `id` if it belongs to dossier `application_id` (its own or a report's).
 pub async fn find_in_dossier<C: ConnectionTrait>(
     db: &C,
@@ -127,20 +144,19 @@ pub async fn delete<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> 
     Ok(result.rows_affected > 0)
 }
 
-/// An accepted upload: its kind, the name to show, its checked type and content, and the
-/// progress report it belongs to (its id and title) when it is not the dossier's own.
-#[derive(Debug, Clone, Copy)]
+/// An accepted upload: its kind, the checked file (name to show, type, content received in a
+/// temporary file), and the progress report it belongs to (its id and title) when it is not the
+/// dossier's own.
+#[derive(Clone, Copy)]
 pub struct Upload<'a> {
     pub kind: crate::domain::attachments::AttachmentKind,
-    pub name: &'a str,
-    pub file_type: crate::domain::attachments::FileType,
-    pub data: &'a [u8],
+    pub(crate) file: &'a crate::web::attachments::CheckedFile,
     pub report: Option<(i64, &'a str)>,
 }
 
-/// Stores an accepted upload under a generated name in `dir` and records it, with its checksum,
-/// in the same transaction as the audit entry; the file is removed again when recording fails.
-/// The dossier's upload page, the report form and the API share it.
+/// Moves an accepted upload under a generated name into `dir` and records it, with its
+/// checksum, in the same transaction as the audit entry; the file is removed again when
+/// recording fails. The dossier's upload page, the report form and the API share it.
 pub async fn record_upload(
     db: &sea_orm::DatabaseConnection,
     dir: &std::path::Path,
@@ -149,29 +165,22 @@ pub async fn record_upload(
     by: &crate::store::sections::By,
 ) -> Result<attachment::Model, crate::error::AppError> {
     use crate::error::AppError;
-    use sha2::{Digest, Sha256};
-    let Upload {
-        kind,
-        name,
-        file_type,
-        data,
-        report,
-    } = upload;
+    let Upload { kind, file, report } = upload;
     let stored_name = uuid::Uuid::new_v4().simple().to_string();
-    let size_bytes = i64::try_from(data.len()).map_err(AppError::internal)?;
-    let sha256 = hex::encode(Sha256::digest(data));
-    crate::web::attachments::write_file(dir, &stored_name, data)
+    let size_bytes = i64::try_from(file.content.size).map_err(AppError::internal)?;
+    file.content
+        .store(dir, &stored_name)
         .await
         .map_err(AppError::internal)?;
     let new = NewAttachment {
         application_id: application.id,
         progress_report_id: report.map(|(id, _)| id),
         kind: kind.code().to_owned(),
-        original_name: name.to_owned(),
+        original_name: file.name.clone(),
         stored_name: stored_name.clone(),
-        content_type: file_type.content_type().to_owned(),
+        content_type: file.file_type.content_type().to_owned(),
         size_bytes,
-        sha256,
+        sha256: file.content.sha256.clone(),
         uploaded_by: by.user_id,
         uploaded_at: Utc::now(),
     };

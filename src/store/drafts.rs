@@ -46,7 +46,8 @@ pub struct DossierContent {
     pub lead_nis: Option<i32>,
     pub member_nis: Vec<i32>,
     pub partner_code: Option<String>,
-    /// For each member other than the lead: whether it confirmed.
+    /// For each member other than the lead: whether it confirmed, its decision on file
+    /// ([`crate::domain::cooperation::is_confirmed`]).
     pub member_consents: Vec<bool>,
 }
 
@@ -116,14 +117,17 @@ async fn load_in_call<C: ConnectionTrait>(
             action,
         });
     }
-    let attachment_kinds = attachment::Entity::find()
+    let attachments = attachment::Entity::find()
         .filter(attachment::Column::ApplicationId.eq(app.id))
         .filter(attachment::Column::ProgressReportId.is_null())
         .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.kind)
+        .await?;
+    // The members whose decision on taking part is on file (only those carry a municipality).
+    let decisions: Vec<i64> = attachments
+        .iter()
+        .filter_map(|a| a.municipality_id)
         .collect();
+    let attachment_kinds = attachments.into_iter().map(|a| a.kind).collect();
     let mut ids = dossier.parties.member_municipality_ids.clone();
     if let Some(lead) = dossier.parties.lead_municipality_id {
         ids.push(lead);
@@ -158,7 +162,12 @@ async fn load_in_call<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .map(|m| m.consent_state == ConsentState::Confirmed)
+        .map(|m| {
+            crate::domain::cooperation::is_confirmed(
+                m.consent_state == ConsentState::Confirmed,
+                decisions.contains(&m.municipality_id),
+            )
+        })
         .collect();
     Ok(DossierContent {
         member_consents,

@@ -3,9 +3,11 @@
 //! Everyone who may see the dossier sees its attachments and downloads them; the lead's
 //! officials add and remove them while the dossier is editable. A file is accepted for what it
 //! is (PDF, XLSX or ODS, recognised by its content in [`crate::domain::attachments::sniff`]),
-//! never for its name or declared type, and only up to `Config::max_upload_bytes`. It is stored
-//! under a generated name in `Config::upload_dir()` (written to a temporary name, then renamed),
-//! and recorded with its checksum in the same transaction as the audit entry.
+//! never for its name or declared type, and only up to `Config::max_upload_bytes`. It streams
+//! into a temporary file in `Config::incoming_dir()` as it arrives (never whole in memory, its
+//! checksum computed on the way), is checked there, then moved under a generated name into
+//! `Config::upload_dir()` and recorded with its checksum in the same transaction as the audit
+//! entry. A refused or abandoned upload leaves nothing behind.
 
 use std::path::{Path as FsPath, PathBuf};
 
@@ -23,12 +25,12 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::attachments::{
-    AttachmentKind, FileType, display_name, download_name, format_size, kind_label,
+    AttachmentKind, FileType, NotAccepted, display_name, download_name, format_size, kind_label,
     missing_required, sniff,
 };
 use crate::domain::dutch::format_date;
 use crate::error::AppError;
-use crate::policy::{self, Action};
+use crate::policy::{self, Action, AttachmentOwner};
 use crate::state::AppState;
 use crate::store;
 use crate::store::applications::DossierWithParties;
@@ -37,12 +39,13 @@ use crate::web::dossiers::{ensure_editable, is_editable, load_for, state_label};
 use crate::web::form::FormErrors;
 use crate::web::pages::Layout;
 use crate::web::routes::OFFICIALS;
-use crate::web::{Access, RouteTable};
+use crate::web::{Access, BodyLimit, RouteTable};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/dossiers/{id}/bijlagen", Access::SignedIn, list)
         .post("/dossiers/{id}/bijlagen", OFFICIALS, upload)
+        .limit(BodyLimit::Upload)
         .get(
             "/dossiers/{id}/bijlagen/{attachment}",
             Access::SignedIn,
@@ -62,6 +65,8 @@ pub fn list_href(id: i64) -> String {
 
 pub struct AttachmentRow {
     pub id: i64,
+    /// The user may remove this one now.
+    pub removable: bool,
     pub kind_label: String,
     pub name: String,
     pub size: String,
@@ -85,8 +90,10 @@ pub struct AttachmentsPage {
     pub title: String,
     pub rows: Vec<AttachmentRow>,
     pub missing: Vec<&'static str>,
-    /// The user may add and remove attachments now.
+    /// The user may add attachments now.
     pub can_edit: bool,
+    /// The user may remove at least one of them now.
+    pub any_removable: bool,
     /// Why a lead's official cannot change the attachments any more, if so.
     pub locked: String,
     pub kinds: Vec<KindChoice>,
@@ -107,6 +114,30 @@ async fn page(
     let may_edit =
         policy::decide(&user.actor(), Action::EditDossier, Some(&dossier.parties)).is_ok();
     let editable = is_editable(application.state);
+    // The dossier's own attachments follow its attachments section, the members' decisions the
+    // members section; who may remove which is the policy's.
+    let attachments_open =
+        crate::web::review::ensure_section_open(&state.db, application, "bijlagen")
+            .await
+            .is_ok();
+    let members_open = crate::web::cooperation::ensure_membership_open(&state.db, application)
+        .await
+        .is_ok();
+    let removable = |row: &attachment::Model| {
+        let owner = AttachmentOwner::of(row.municipality_id);
+        let open = match owner {
+            AttachmentOwner::Dossier => attachments_open,
+            AttachmentOwner::Member(_) => members_open,
+        };
+        editable
+            && open
+            && policy::decide(
+                &user.actor(),
+                Action::ChangeAttachment(owner),
+                Some(&dossier.parties),
+            )
+            .is_ok()
+    };
     let locked = if may_edit && !editable {
         format!(
             "Dit dossier is {}: bijlagen toevoegen of verwijderen kan niet meer.",
@@ -115,23 +146,26 @@ async fn page(
     } else {
         String::new()
     };
+    let rows: Vec<AttachmentRow> = listings
+        .into_iter()
+        .map(|l| AttachmentRow {
+            id: l.attachment.id,
+            removable: removable(&l.attachment),
+            kind_label: kind_label(&l.attachment.kind),
+            name: l.attachment.original_name,
+            size: format_size(u64::try_from(l.attachment.size_bytes).unwrap_or(0)),
+            uploaded_by: l.uploaded_by_name.unwrap_or_else(|| "onbekend".to_owned()),
+            uploaded_at: format_moment(l.attachment.uploaded_at),
+        })
+        .collect();
     let page = AttachmentsPage {
         layout: ctx.layout(format!("Bijlagen bij dossier {}", application.reference)),
         errors,
         dossier_id: application.id,
         reference: application.reference.clone(),
         title: application.title.clone(),
-        rows: listings
-            .into_iter()
-            .map(|l| AttachmentRow {
-                id: l.attachment.id,
-                kind_label: kind_label(&l.attachment.kind),
-                name: l.attachment.original_name,
-                size: format_size(u64::try_from(l.attachment.size_bytes).unwrap_or(0)),
-                uploaded_by: l.uploaded_by_name.unwrap_or_else(|| "onbekend".to_owned()),
-                uploaded_at: format_moment(l.attachment.uploaded_at),
-            })
-            .collect(),
+        any_removable: rows.iter().any(|r| r.removable),
+        rows,
         missing: missing_required(&kinds),
         can_edit: may_edit && editable,
         locked,
@@ -178,6 +212,8 @@ pub(crate) struct UploadForm {
     pub(crate) file: Option<ReceivedFile>,
     /// The request could not be read to the end.
     pub(crate) broken: bool,
+    /// The request was longer than the route takes (cut off by its body limit).
+    pub(crate) too_large: bool,
     /// Other text fields of the form, by name.
     pub(crate) fields: Vec<(String, String)>,
 }
@@ -193,79 +229,234 @@ impl UploadForm {
     }
 }
 
+/// A file as it was received.
 pub(crate) struct ReceivedFile {
     pub(crate) name: String,
-    /// The content; left empty once `size` exceeds the limit.
-    pub(crate) data: Vec<u8>,
+    /// The content; `None` once `size` exceeded the limit (nothing of it is kept).
+    pub(crate) content: Option<TempUpload>,
     pub(crate) size: usize,
+    /// Its type by content, when it was received within the limit.
+    pub(crate) sniffed: Result<FileType, NotAccepted>,
 }
 
-/// Reads the form, keeping at most `max` bytes of the file. A request that is not a multipart
-/// form at all is simply a form without a file.
+/// An upload's content in a temporary file in `Config::incoming_dir()`, written as it streamed
+/// in; the file is removed when this is dropped, unless [`TempUpload::store`] moved it.
+pub(crate) struct TempUpload {
+    path: PathBuf,
+    pub(crate) size: usize,
+    /// SHA-256 of the content, hex.
+    pub(crate) sha256: String,
+}
+
+impl TempUpload {
+    /// Moves the file to `dir/name`: a rename on the same disk, else a copy through a
+    /// temporary name, so the final name only ever holds a complete file.
+    pub(crate) async fn store(&self, dir: &FsPath, name: &str) -> std::io::Result<()> {
+        tokio::fs::create_dir_all(dir).await?;
+        let target = dir.join(name);
+        if tokio::fs::rename(&self.path, &target).await.is_ok() {
+            return Ok(());
+        }
+        let part = dir.join(format!(".{name}.part"));
+        let copied = async {
+            tokio::fs::copy(&self.path, &part).await?;
+            tokio::fs::File::open(&part).await?.sync_all().await?;
+            tokio::fs::rename(&part, &target).await
+        }
+        .await;
+        if copied.is_err() {
+            let _ = tokio::fs::remove_file(&part).await;
+        }
+        copied
+    }
+
+    /// The content's type, read from the file ([`sniff`]); a file that cannot be read is not
+    /// accepted.
+    async fn sniff(&self) -> Result<FileType, NotAccepted> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || {
+            let file = std::fs::File::open(path).map_err(|_| NotAccepted::UnknownType)?;
+            sniff(std::io::BufReader::new(file))
+        })
+        .await
+        .unwrap_or(Err(NotAccepted::UnknownType))
+    }
+}
+
+impl Drop for TempUpload {
+    fn drop(&mut self) {
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => {
+                tracing::error!(error = %err, path = %self.path.display(), "could not remove a temporary upload");
+            }
+        }
+    }
+}
+
+/// Temporary uploads older than this are left over from a stopped server.
+const STALE_INCOMING: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Removes temporary uploads a stopped server left behind in `dir` (older than a day, so the
+/// uploads of another instance on the same data directory stay).
+pub fn remove_stale_incoming(dir: &FsPath) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age > STALE_INCOMING);
+        if stale && entry.file_name().to_string_lossy().ends_with(".part") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Where a file being received is written, and what is known of it so far.
+struct Receiving {
+    file: Option<tokio::fs::File>,
+    path: PathBuf,
+    hasher: Sha256,
+    size: usize,
+}
+
+impl Receiving {
+    async fn start(dir: &FsPath) -> std::io::Result<Self> {
+        tokio::fs::create_dir_all(dir).await?;
+        let path = dir.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        options.mode(0o600);
+        let file = options.open(&path).await?;
+        Ok(Self {
+            file: Some(file),
+            path,
+            hasher: Sha256::new(),
+            size: 0,
+        })
+    }
+
+    /// Writes `chunk` while the file is within `max`; beyond, the file is dropped and only
+    /// the size is still counted.
+    async fn write(&mut self, chunk: &[u8], max: usize) -> std::io::Result<()> {
+        use tokio::io::AsyncWriteExt;
+        self.size = self.size.saturating_add(chunk.len());
+        if self.size > max {
+            if self.file.take().is_some() {
+                let _ = tokio::fs::remove_file(&self.path).await;
+            }
+            return Ok(());
+        }
+        if let Some(file) = self.file.as_mut() {
+            file.write_all(chunk).await?;
+            self.hasher.update(chunk);
+        }
+        Ok(())
+    }
+
+    /// The received content, synced to disk; `None` when it went beyond the limit.
+    async fn finish(self) -> std::io::Result<Option<TempUpload>> {
+        use tokio::io::AsyncWriteExt;
+        let Some(mut file) = self.file else {
+            return Ok(None);
+        };
+        let upload = TempUpload {
+            path: self.path,
+            size: self.size,
+            sha256: hex::encode(self.hasher.finalize()),
+        };
+        file.flush().await?;
+        file.sync_all().await?;
+        Ok(Some(upload))
+    }
+}
+
+/// Reads the form, streaming the file into a temporary file in `Config::incoming_dir()` and
+/// keeping at most `Config::max_upload_bytes` of it. A request that is not a multipart form at
+/// all is simply a form without a file. Fails only when the server cannot write the file.
 pub(crate) async fn read_form(
     multipart: Result<Multipart, MultipartRejection>,
-    max: usize,
-) -> UploadForm {
+    config: &crate::config::Config,
+) -> Result<UploadForm, AppError> {
+    let max = config.max_upload_bytes;
     let mut form = UploadForm::default();
     let Ok(mut multipart) = multipart else {
-        return form;
+        return Ok(form);
+    };
+    let refused = |form: &mut UploadForm, err: &axum::extract::multipart::MultipartError| {
+        tracing::info!(error = %err, "an upload could not be read");
+        if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            form.too_large = true;
+        } else {
+            form.broken = true;
+        }
     };
     loop {
         let mut field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(err) => {
-                tracing::info!(error = %err, "an upload could not be read");
-                form.broken = true;
+                refused(&mut form, &err);
                 break;
             }
         };
         match field.name() {
             Some("kind") => match field.text().await {
                 Ok(text) => form.kind = text,
-                Err(_) => {
-                    form.broken = true;
+                Err(err) => {
+                    refused(&mut form, &err);
                     break;
                 }
             },
             Some("file") if form.file.is_none() => {
-                let mut received = ReceivedFile {
-                    name: field.file_name().unwrap_or_default().to_owned(),
-                    data: Vec::new(),
-                    size: 0,
-                };
+                let name = field.file_name().unwrap_or_default().to_owned();
+                let mut receiving = Receiving::start(&config.incoming_dir())
+                    .await
+                    .map_err(AppError::internal)?;
                 loop {
                     match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            received.size = received.size.saturating_add(chunk.len());
-                            if received.size <= max {
-                                received.data.extend_from_slice(&chunk);
-                            } else if !received.data.is_empty() {
-                                received.data = Vec::new();
-                            }
-                        }
+                        Ok(Some(chunk)) => receiving
+                            .write(&chunk, max)
+                            .await
+                            .map_err(AppError::internal)?,
                         Ok(None) => break,
                         Err(err) => {
-                            tracing::info!(error = %err, "an uploaded file could not be read");
-                            form.broken = true;
+                            refused(&mut form, &err);
                             break;
                         }
                     }
                 }
-                if form.broken {
+                let size = receiving.size;
+                let content = receiving.finish().await.map_err(AppError::internal)?;
+                if form.broken || form.too_large {
                     break;
                 }
+                let sniffed = match &content {
+                    Some(upload) => upload.sniff().await,
+                    None => Err(NotAccepted::UnknownType),
+                };
                 // Browsers send an empty part without a name when no file was chosen.
-                if !(received.name.is_empty() && received.size == 0) {
-                    form.file = Some(received);
+                if !(name.is_empty() && size == 0) {
+                    form.file = Some(ReceivedFile {
+                        name,
+                        content,
+                        size,
+                        sniffed,
+                    });
                 }
             }
             Some(name) if name != "file" => {
                 let name = name.to_owned();
                 match field.text().await {
                     Ok(text) => form.fields.push((name, text)),
-                    Err(_) => {
-                        form.broken = true;
+                    Err(err) => {
+                        refused(&mut form, &err);
                         break;
                     }
                 }
@@ -273,15 +464,20 @@ pub(crate) async fn read_form(
             _ => {}
         }
     }
-    form
+    Ok(form)
+}
+
+/// A file that passed every check: the name to show, its type by content and the content.
+pub(crate) struct CheckedFile {
+    pub(crate) name: String,
+    pub(crate) file_type: FileType,
+    pub(crate) content: TempUpload,
 }
 
 /// An upload that passed every check.
 pub(crate) struct AcceptedFile {
     pub(crate) kind: AttachmentKind,
-    pub(crate) name: String,
-    pub(crate) file_type: FileType,
-    pub(crate) data: Vec<u8>,
+    pub(crate) file: CheckedFile,
 }
 
 /// Checks the form; on failure the errors and the status to answer with (413 when the file is
@@ -299,38 +495,22 @@ pub(crate) fn validate(
     }
     let accepted = received_file(form, max, max_label, &mut errors, &mut status);
     match (kind, accepted) {
-        (Some(kind), Some((file, file_type))) if errors.is_empty() => Ok(AcceptedFile {
-            kind,
-            name: display_name(&file.name),
-            file_type,
-            data: file.data,
-        }),
+        (Some(kind), Some(file)) if errors.is_empty() => Ok(AcceptedFile { kind, file }),
         _ => Err((status, errors)),
     }
 }
 
-/// A checked file for a progress report (report files have no kind of their own): the name to
-/// show, its type by content and the bytes.
-pub(crate) struct ReportFile {
-    pub(crate) name: String,
-    pub(crate) file_type: FileType,
-    pub(crate) data: Vec<u8>,
-}
-
-/// [`validate`] for a progress report's file: the same checks without the kind.
+/// [`validate`] for a progress report's file (report files have no kind of their own): the
+/// same checks without the kind.
 pub(crate) fn validate_report_file(
     form: UploadForm,
     max: usize,
     max_label: &str,
-) -> Result<ReportFile, (StatusCode, FormErrors)> {
+) -> Result<CheckedFile, (StatusCode, FormErrors)> {
     let mut errors = FormErrors::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     match received_file(form, max, max_label, &mut errors, &mut status) {
-        Some((file, file_type)) if errors.is_empty() => Ok(ReportFile {
-            name: display_name(&file.name),
-            file_type,
-            data: file.data,
-        }),
+        Some(file) if errors.is_empty() => Ok(file),
         _ => Err((status, errors)),
     }
 }
@@ -341,7 +521,7 @@ pub(crate) async fn record_report_file(
     state: &AppState,
     application: &entity::application::Model,
     report: &entity::progress_report::Model,
-    file: &ReportFile,
+    file: &CheckedFile,
     by: &store::sections::By,
 ) -> Result<attachment::Model, AppError> {
     let title = store::reports::report_title(report.kind, report.year_number);
@@ -351,9 +531,7 @@ pub(crate) async fn record_report_file(
         application,
         store::attachments::Upload {
             kind: AttachmentKind::Other,
-            name: &file.name,
-            file_type: file.file_type,
-            data: &file.data,
+            file,
             report: Some((report.id, &title)),
         },
         by,
@@ -369,7 +547,17 @@ fn received_file(
     max_label: &str,
     errors: &mut FormErrors,
     status: &mut StatusCode,
-) -> Option<(ReceivedFile, FileType)> {
+) -> Option<CheckedFile> {
+    if form.too_large {
+        *status = StatusCode::PAYLOAD_TOO_LARGE;
+        errors.add(
+            "file",
+            format!(
+                "Wat u verstuurde is groter dan {max_label}. Kies een kleiner bestand of verklein het."
+            ),
+        );
+        return None;
+    }
     if form.broken {
         errors.add(
             "file",
@@ -380,47 +568,46 @@ fn received_file(
 }
 
 /// The checks on the file itself: present, not empty, within the limit, and a PDF, XLSX or
-/// ODS by its content. Adds a message for field `file` and returns `None` when it fails.
+/// ODS (without macros) by its content. Adds a message for field `file` and returns `None` when
+/// it fails.
 pub(crate) fn check_file(
     file: Option<ReceivedFile>,
     max: usize,
     max_label: &str,
     errors: &mut FormErrors,
     status: &mut StatusCode,
-) -> Option<(ReceivedFile, FileType)> {
-    match file {
-        None => {
-            errors.add("file", "Kies een bestand om toe te voegen.");
+) -> Option<CheckedFile> {
+    let Some(file) = file else {
+        errors.add("file", "Kies een bestand om toe te voegen.");
+        return None;
+    };
+    if file.size == 0 {
+        errors.add(
+            "file",
+            "Het gekozen bestand is leeg. Kies een bestand met inhoud.",
+        );
+        return None;
+    }
+    let (Some(content), false) = (file.content, file.size > max) else {
+        *status = StatusCode::PAYLOAD_TOO_LARGE;
+        errors.add(
+            "file",
+            format!(
+                "Het bestand is groter dan {max_label}. Kies een kleiner bestand of verklein het."
+            ),
+        );
+        return None;
+    };
+    match file.sniffed {
+        Ok(file_type) => Some(CheckedFile {
+            name: display_name(&file.name),
+            file_type,
+            content,
+        }),
+        Err(refusal) => {
+            errors.add("file", refusal.message());
             None
         }
-        Some(file) if file.size == 0 => {
-            errors.add(
-                "file",
-                "Het gekozen bestand is leeg. Kies een bestand met inhoud.",
-            );
-            None
-        }
-        Some(file) if file.size > max => {
-            *status = StatusCode::PAYLOAD_TOO_LARGE;
-            errors.add(
-                "file",
-                format!(
-                    "Het bestand is groter dan {max_label}. Kies een kleiner bestand of verklein het."
-                ),
-            );
-            None
-        }
-        Some(file) => match sniff(&file.data) {
-            Some(file_type) => Some((file, file_type)),
-            None => {
-                errors.add(
-                    "file",
-                    "Dit bestand is geen PDF-, XLSX- of ODS-bestand. Bewaar het als PDF, XLSX of \
-                     ODS en kies het opnieuw.",
-                );
-                None
-            }
-        },
     }
 }
 
@@ -435,10 +622,10 @@ async fn upload(
     ensure_editable(&dossier)?;
     crate::web::review::ensure_section_open(&state.db, &dossier.application, "bijlagen").await?;
     let max = state.config.max_upload_bytes;
-    let form = read_form(multipart, max).await;
+    let form = read_form(multipart, &state.config).await?;
     let selected_kind = form.kind.trim().to_owned();
-    let file = match validate(form, max, &max_size_label(&state)) {
-        Ok(file) => file,
+    let accepted = match validate(form, max, &max_size_label(&state)) {
+        Ok(accepted) => accepted,
         Err((status, errors)) => {
             let html = page(&state, &ctx, &user, &dossier, errors, &selected_kind).await?;
             return Ok((status, Html(html)).into_response());
@@ -452,10 +639,8 @@ async fn upload(
         &state.config.upload_dir(),
         application,
         store::attachments::Upload {
-            kind: file.kind,
-            name: &file.name,
-            file_type: file.file_type,
-            data: &file.data,
+            kind: accepted.kind,
+            file: &accepted.file,
             report: None,
         },
         &by,
@@ -516,14 +701,35 @@ async fn delete(
     ctx: PageContext,
     Path((id, attachment_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
-    ensure_editable(&dossier)?;
-    crate::web::review::ensure_section_open(&state.db, &dossier.application, "bijlagen").await?;
+    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
     let row = find_attachment(&state, &dossier, &attachment_id).await?;
     if row.progress_report_id.is_some() {
         // A report's attachment is removed with the report, not here.
         return Err(AppError::NotFound);
     }
+    let owner = AttachmentOwner::of(row.municipality_id);
+    let resource = dossier.application.id.to_string();
+    crate::web::guard(
+        &state,
+        &user,
+        Action::ChangeAttachment(owner),
+        Some((&resource, &dossier.parties)),
+        ctx.ip.clone(),
+    )
+    .await?;
+    ensure_editable(&dossier)?;
+    if let AttachmentOwner::Member(_) = owner {
+        // A member's decision on taking part: only the member, under the members' rules.
+        return crate::web::cooperation::remove_decision(
+            &state,
+            &user,
+            ctx.ip.clone(),
+            &dossier.application,
+            row,
+        )
+        .await;
+    }
+    crate::web::review::ensure_section_open(&state.db, &dossier.application, "bijlagen").await?;
     let txn = crate::db::begin_write(&state.db).await?;
     if !store::attachments::delete(&txn, row.id).await? {
         return Err(AppError::NotFound);
@@ -576,30 +782,6 @@ pub(crate) fn stored_path(dir: &FsPath, stored_name: &str) -> Result<PathBuf, Ap
         )));
     }
     Ok(dir.join(stored_name))
-}
-
-/// Writes `data` to `dir/name` through a temporary file in the same directory, so the final
-/// name only ever holds a complete file.
-pub(crate) async fn write_file(dir: &FsPath, name: &str, data: &[u8]) -> std::io::Result<()> {
-    use tokio::io::AsyncWriteExt;
-    tokio::fs::create_dir_all(dir).await?;
-    let temp = dir.join(format!(".{name}.part"));
-    let written = async {
-        let mut options = tokio::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        options.mode(0o600);
-        let mut file = options.open(&temp).await?;
-        file.write_all(data).await?;
-        file.sync_all().await?;
-        drop(file);
-        tokio::fs::rename(&temp, dir.join(name)).await
-    }
-    .await;
-    if written.is_err() {
-        let _ = tokio::fs::remove_file(&temp).await;
-    }
-    written
 }
 
 /// Removes a stored file; a failure leaves an orphan file behind, which is logged.
@@ -678,47 +860,64 @@ mod tests {
         assert!(stored_path(dir, "").is_err());
     }
 
-    fn form(kind: &str, file: Option<(&str, &[u8])>) -> UploadForm {
+    /// A file as `read_form` hands it on: its content in a temporary file in `dir`.
+    fn received(dir: &FsPath, name: &str, data: &[u8]) -> ReceivedFile {
+        let path = dir.join(format!("{}.part", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&path, data).unwrap();
+        ReceivedFile {
+            name: name.to_owned(),
+            content: Some(TempUpload {
+                path,
+                size: data.len(),
+                sha256: hex::encode(Sha256::digest(data)),
+            }),
+            size: data.len(),
+            sniffed: sniff(std::io::Cursor::new(data)),
+        }
+    }
+
+    fn form(dir: &FsPath, kind: &str, file: Option<(&str, &[u8])>) -> UploadForm {
         UploadForm {
             kind: kind.to_owned(),
-            file: file.map(|(name, data)| ReceivedFile {
-                name: name.to_owned(),
-                data: data.to_vec(),
-                size: data.len(),
-            }),
-            broken: false,
-            fields: Vec::new(),
+            file: file.map(|(name, data)| received(dir, name, data)),
+            ..UploadForm::default()
         }
     }
 
     #[test]
     fn an_upload_needs_a_kind_and_an_accepted_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path();
         let ok = validate(
-            form("council_decision", Some(("besluit.pdf", b"%PDF-1.4"))),
+            form(dir, "council_decision", Some(("besluit.pdf", b"%PDF-1.4"))),
             100,
             "100 bytes",
         );
         assert!(matches!(
             ok,
             Ok(AcceptedFile {
-                file_type: FileType::Pdf,
+                file: CheckedFile {
+                    file_type: FileType::Pdf,
+                    ..
+                },
                 ..
             })
         ));
 
-        let Err((status, errors)) = validate(form("", None), 100, "100 bytes") else {
+        let Err((status, errors)) = validate(form(dir, "", None), 100, "100 bytes") else {
             panic!("accepted without anything");
         };
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(errors.get("kind"), "Kies de soort bijlage.");
         assert_eq!(errors.get("file"), "Kies een bestand om toe te voegen.");
 
-        let Err((_, errors)) = validate(form("other", Some(("x.pdf", b""))), 100, "") else {
+        let Err((_, errors)) = validate(form(dir, "other", Some(("x.pdf", b""))), 100, "") else {
             panic!("accepted an empty file");
         };
         assert!(errors.get("file").contains("leeg"));
 
-        let Err((_, errors)) = validate(form("other", Some(("x.pdf", b"tekst"))), 100, "") else {
+        let Err((_, errors)) = validate(form(dir, "other", Some(("x.pdf", b"tekst"))), 100, "")
+        else {
             panic!("accepted text");
         };
         assert!(
@@ -727,16 +926,44 @@ mod tests {
                 .contains("geen PDF-, XLSX- of ODS-bestand")
         );
 
-        let mut big = form("other", None);
+        let mut big = form(dir, "other", None);
         big.file = Some(ReceivedFile {
             name: "x.pdf".into(),
-            data: Vec::new(),
+            content: None,
             size: 101,
+            sniffed: Err(NotAccepted::UnknownType),
         });
         let Err((status, errors)) = validate(big, 100, "100 bytes") else {
             panic!("accepted a file over the limit");
         };
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(errors.get("file").contains("groter dan 100 bytes"));
+    }
+
+    #[test]
+    fn a_refused_upload_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let refused = validate(
+            form(dir.path(), "other", Some(("x.pdf", b"tekst"))),
+            100,
+            "",
+        );
+        assert!(refused.is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_stored_upload_is_moved_whole_under_its_new_name() {
+        let incoming = tempfile::tempdir().unwrap();
+        let uploads = tempfile::tempdir().unwrap();
+        let file = received(incoming.path(), "besluit.pdf", b"%PDF-1.4 inhoud");
+        let content = file.content.unwrap();
+        content.store(uploads.path(), "abc123").await.unwrap();
+        drop(content);
+        assert_eq!(
+            std::fs::read(uploads.path().join("abc123")).unwrap(),
+            b"%PDF-1.4 inhoud"
+        );
+        assert_eq!(std::fs::read_dir(incoming.path()).unwrap().count(), 0);
     }
 }

@@ -19,7 +19,6 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use entity::application::{self, ApplicationKind};
 use entity::application_member::{self, ConsentState, MemberRole};
@@ -37,7 +36,7 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store::drafts::{self, DossierContent};
 use crate::store::rules;
-use crate::web::attachments::{check_file, max_size_label, read_form, remove_file, write_file};
+use crate::web::attachments::{check_file, max_size_label, read_form, remove_file};
 use crate::web::context::PageContext;
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
 use crate::web::dossiers::{is_editable, is_unique_violation, load_for};
@@ -45,7 +44,7 @@ use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::OFFICIALS;
-use crate::web::{Access, RouteTable};
+use crate::web::{Access, BodyLimit, RouteTable};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -59,6 +58,7 @@ pub fn routes() -> RouteTable {
         )
         .get("/dossiers/{id}/deelname", OFFICIALS, consent_page)
         .post("/dossiers/{id}/deelname", OFFICIALS, answer)
+        .limit(BodyLimit::Upload)
 }
 
 pub const CONSENT_KIND: &str = "consent_decision";
@@ -93,6 +93,44 @@ pub fn all_confirmed(members: &[Member]) -> bool {
         && others
             .iter()
             .all(|m| m.row.consent_state == ConsentState::Confirmed)
+}
+
+/// Refuses a change of who takes part unless the members section is open, for the lead (invite,
+/// remove) and for a member (confirm, replace or remove its decision, leave) alike: the rule is
+/// [`crate::domain::cooperation::membership_open`].
+pub(crate) async fn ensure_membership_open<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+) -> Result<(), AppError> {
+    membership_closed(db, app)
+        .await?
+        .map_or(Ok(()), |message| Err(AppError::Conflict(message)))
+}
+
+/// Why the members of `app` cannot change now, in Dutch; `None` while they can.
+async fn membership_closed<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+) -> Result<Option<String>, DbErr> {
+    use crate::domain::workflow::SectionLocked;
+    let requested = crate::web::review::requested_sections(db, app).await?;
+    let state = crate::store::applications::to_domain(app.state);
+    Ok(
+        match crate::domain::cooperation::membership_open(state, requested.as_deref()) {
+            Ok(()) => None,
+            Err(SectionLocked::Dossier(state)) => Some(format!(
+                "Dossier {} is {state}: wie deelneemt, ligt vast en kan niet meer veranderen.",
+                app.reference
+            )),
+            Err(SectionLocked::NotRequested(named)) => Some(format!(
+                "ABB vroeg enkel aanpassingen aan: {}. Wie deelneemt, blijft zoals het dossier \
+                 ingediend werd: geen gemeente kan nu toetreden of vertrekken, en geen \
+                 beslissing over deelname kan nu veranderen. Neem contact op met ABB als dat \
+                 toch nodig is.",
+                crate::web::review::section_names(&named)
+            )),
+        },
+    )
 }
 
 /// Why an invitation cannot be made, in Dutch.
@@ -204,7 +242,7 @@ async fn invite_one<C: ConnectionTrait>(
     Ok(member.name.clone())
 }
 
-async fn officials_of<C: ConnectionTrait>(
+pub(crate) async fn officials_of<C: ConnectionTrait>(
     db: &C,
     municipality_id: i64,
 ) -> Result<Vec<String>, DbErr> {
@@ -413,9 +451,14 @@ pub struct MembersPage {
     pub errors: FormErrors,
 }
 
-fn consent_words(member: &Member) -> (&'static str, &'static str) {
+/// How a member's answer reads; `decision_on_file`: its decision on taking part is there.
+fn consent_words(member: &Member, decision_on_file: bool) -> (&'static str, &'static str) {
     match (member.row.role, member.row.consent_state) {
         (MemberRole::Lead, _) => ("trekker", "status-complete"),
+        (_, ConsentState::Confirmed) if !decision_on_file => (
+            "bevestigd, maar de beslissing ontbreekt: nog niet geldig",
+            "status-in-progress",
+        ),
         (_, ConsentState::Confirmed) => ("bevestigd", "status-complete"),
         (_, ConsentState::Invited) => ("uitgenodigd, nog geen antwoord", "status-in-progress"),
         (_, ConsentState::Declined) => ("geweigerd", "status-not-started"),
@@ -442,6 +485,11 @@ async fn members_view(
         rules::directory(&state.db, call.call.reference_year, call.map_date()).await?;
     let taken = rules::taken(&state.db, call.call.id).await?;
     let members = members_of(&state.db, app.id).await?;
+    let decisions: Vec<i64> = crate::store::attachments::member_decisions(&state.db, app.id, None)
+        .await?
+        .into_iter()
+        .filter_map(|a| a.municipality_id)
+        .collect();
     let report = content.report(&state.db).await?;
     let year = call.rules.reference_year;
     let mut total: u64 = 0;
@@ -453,7 +501,7 @@ async fn members_view(
             let figure = found.and_then(|d| d.non_eu15_in(year).found());
             let residents = found.and_then(|d| d.residents_in(year).found());
             total += figure.map(|f| f.value).unwrap_or(0);
-            let (consent, consent_css) = consent_words(m);
+            let (consent, consent_css) = consent_words(m, decisions.contains(&m.municipality.id));
             MemberLine {
                 nis: m.municipality.nis_code.to_string(),
                 name: m.municipality.name.clone(),
@@ -601,7 +649,7 @@ async fn invite(
 ) -> Result<Response, AppError> {
     let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
     crate::web::dossiers::ensure_editable(&dossier)?;
-    crate::web::review::ensure_section_open(&state.db, &dossier.application, "leden").await?;
+    ensure_membership_open(&state.db, &dossier.application).await?;
     let content = drafts::load(&state.db, dossier).await?;
     let app = content.dossier.application.clone();
     if app.kind != ApplicationKind::Cooperation {
@@ -672,7 +720,7 @@ async fn remove(
 ) -> Result<Response, AppError> {
     let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
     crate::web::dossiers::ensure_editable(&dossier)?;
-    crate::web::review::ensure_section_open(&state.db, &dossier.application, "leden").await?;
+    ensure_membership_open(&state.db, &dossier.application).await?;
     let app = dossier.application.clone();
     let members = members_of(&state.db, app.id).await?;
     let Some(target) = members.iter().find(|m| {
@@ -709,6 +757,8 @@ pub struct ConsentPage {
     pub consent: &'static str,
     pub answered: bool,
     pub open: bool,
+    /// Why the answer cannot change now, when not `open`.
+    pub closed: String,
     pub errors: FormErrors,
     pub decision: String,
     pub reason: String,
@@ -740,13 +790,23 @@ async fn consent_view(
     reason: String,
 ) -> Result<Html<String>, AppError> {
     let report = content.report(&state.db).await?;
+    let app = &content.dossier.application;
+    let closed = membership_closed(&state.db, app).await?;
+    let decision_on_file = !crate::store::attachments::member_decisions(
+        &state.db,
+        app.id,
+        Some(member.municipality.id),
+    )
+    .await?
+    .is_empty();
     render(&ConsentPage {
         layout: ctx.layout("Deelname bevestigen"),
         view: full_view(content, &report),
         municipality: member.municipality.name.clone(),
-        consent: consent_words(member).0,
+        consent: consent_words(member, decision_on_file).0,
         answered: member.row.consent_state != ConsentState::Invited,
-        open: is_editable(content.dossier.application.state),
+        open: closed.is_none(),
+        closed: closed.unwrap_or_default(),
         errors,
         decision,
         reason,
@@ -786,11 +846,12 @@ async fn answer(
 ) -> Result<Response, AppError> {
     let dossier = load_for(&state, &user, &id, Action::AnswerMembership, ctx.ip.clone()).await?;
     crate::web::dossiers::ensure_editable(&dossier)?;
+    ensure_membership_open(&state.db, &dossier.application).await?;
     let member = my_membership(&state, &user, dossier.application.id).await?;
     let content = drafts::load(&state.db, dossier).await?;
     let app = content.dossier.application.clone();
     let max = state.config.max_upload_bytes;
-    let form = read_form(multipart, max).await;
+    let form = read_form(multipart, &state.config).await?;
     let decision = form.field("decision").trim().to_owned();
     let reason = form.field("reason").trim().to_owned();
     let mut errors = FormErrors::default();
@@ -824,10 +885,11 @@ async fn answer(
         None => Vec::new(),
     };
     let link = format!("{}/dossiers/{}/leden", state.config.public_url, app.id);
-    if let Some((file, file_type)) = accepted {
+    if let Some(file) = accepted {
         let dir = state.config.upload_dir();
         let stored_name = uuid::Uuid::new_v4().simple().to_string();
-        write_file(&dir, &stored_name, &file.data)
+        file.content
+            .store(&dir, &stored_name)
             .await
             .map_err(AppError::internal)?;
         let recorded = async {
@@ -842,18 +904,40 @@ async fn answer(
                 .await?;
             if updated.rows_affected != 1 {
                 txn.rollback().await?;
-                return Ok(false);
+                return Ok(None);
+            }
+            // A new decision replaces the member's earlier one: one decision per member.
+            let replaced = crate::store::attachments::member_decisions(
+                &txn,
+                app.id,
+                Some(member.municipality.id),
+            )
+            .await?;
+            for old in &replaced {
+                crate::store::attachments::delete(&txn, old.id).await?;
+                audit::record(
+                    &txn,
+                    AuditEntry::new("attachment.deleted", "attachment", Some(old.id.to_string()))
+                        .by(Some(user.user.id), user.label())
+                        .from_ip(ctx.ip.clone())
+                        .before(crate::web::attachments::row_json(old))
+                        .details(format!(
+                            "dossier {}: beslissing over deelname van {} vervangen",
+                            app.reference, member.municipality.name
+                        )),
+                )
+                .await?;
             }
             attachment::ActiveModel {
                 application_id: Set(app.id),
                 municipality_id: Set(Some(member.municipality.id)),
                 progress_report_id: Set(None),
                 kind: Set(CONSENT_KIND.into()),
-                original_name: Set(crate::domain::attachments::display_name(&file.name)),
+                original_name: Set(file.name.clone()),
                 stored_name: Set(stored_name.clone()),
-                content_type: Set(file_type.content_type().into()),
-                size_bytes: Set(i64::try_from(file.data.len()).unwrap_or(i64::MAX)),
-                sha256: Set(hex::encode(Sha256::digest(&file.data))),
+                content_type: Set(file.file_type.content_type().into()),
+                size_bytes: Set(i64::try_from(file.content.size).unwrap_or(i64::MAX)),
+                sha256: Set(file.content.sha256.clone()),
                 uploaded_by: Set(Some(user.user.id)),
                 uploaded_at: Set(now),
                 ..Default::default()
@@ -877,12 +961,16 @@ async fn answer(
                 }).await?;
             }
             txn.commit().await?;
-            Ok::<_, DbErr>(true)
+            Ok::<_, DbErr>(Some(replaced))
         }
         .await;
         match recorded {
-            Ok(true) => {}
-            Ok(false) => {
+            Ok(Some(replaced)) => {
+                for old in replaced {
+                    remove_file(&dir, &old.stored_name).await;
+                }
+            }
+            Ok(None) => {
                 remove_file(&dir, &stored_name).await;
                 return Err(AppError::Conflict(
                     "Uw gemeente antwoordde intussen al. Open de pagina opnieuw.".into(),
@@ -933,6 +1021,113 @@ async fn answer(
             "{} neemt niet deel aan dossier {}. De trekker is verwittigd.",
             member.municipality.name, app.reference
         ),
+        state.config.secure_cookies(),
+    ))
+}
+
+/// A member removes its own decision on taking part (`row`; the caller asked the policy):
+/// the decision goes and, with no other decision of the member on file, the member is no longer
+/// confirmed and the lead's officials are told. One transaction with the audit entries.
+pub(crate) async fn remove_decision(
+    state: &AppState,
+    user: &SessionUser,
+    ip: Option<String>,
+    app: &application::Model,
+    row: attachment::Model,
+) -> Result<Response, AppError> {
+    ensure_membership_open(&state.db, app).await?;
+    let member = my_membership(state, user, app.id).await?;
+    let lead_officials = match app.lead_municipality_id {
+        Some(lead) => officials_of(&state.db, lead).await?,
+        None => Vec::new(),
+    };
+    let name = &member.municipality.name;
+    let txn = crate::db::begin_write(&state.db).await?;
+    if !crate::store::attachments::delete(&txn, row.id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &txn,
+        AuditEntry::new("attachment.deleted", "attachment", Some(row.id.to_string()))
+            .by(Some(user.user.id), user.label())
+            .from_ip(ip.clone())
+            .before(crate::web::attachments::row_json(&row))
+            .details(format!(
+                "dossier {}: beslissing over deelname van {name}",
+                app.reference
+            )),
+    )
+    .await?;
+    let remaining =
+        crate::store::attachments::member_decisions(&txn, app.id, Some(member.municipality.id))
+            .await?;
+    let answered_yes = member.row.consent_state == ConsentState::Confirmed;
+    let unconfirmed = answered_yes
+        && !crate::domain::cooperation::is_confirmed(answered_yes, !remaining.is_empty());
+    if unconfirmed {
+        let updated = application_member::Entity::update_many()
+            .col_expr(
+                application_member::Column::ConsentState,
+                Expr::value(ConsentState::Invited),
+            )
+            .col_expr(
+                application_member::Column::ConsentAt,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .col_expr(
+                application_member::Column::Version,
+                Expr::value(member.row.version + 1),
+            )
+            .filter(application_member::Column::Id.eq(member.row.id))
+            .filter(application_member::Column::Version.eq(member.row.version))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            txn.rollback().await?;
+            return Err(AppError::Conflict(
+                "Uw gemeente antwoordde intussen opnieuw. Open de pagina opnieuw.".into(),
+            ));
+        }
+        audit::record(
+            &txn,
+            AuditEntry::new(
+                "cooperation.member_unconfirmed",
+                "application",
+                Some(app.id.to_string()),
+            )
+            .by(Some(user.user.id), user.label())
+            .from_ip(ip)
+            .before(serde_json::json!({"municipality": name, "consent": member.row.consent_state}))
+            .details("de beslissing over deelname werd verwijderd"),
+        )
+        .await?;
+        let link = format!("{}/dossiers/{}/leden", state.config.public_url, app.id);
+        for to in &lead_officials {
+            mail::enqueue(&txn, OutgoingMail {
+                to: to.clone(),
+                subject: format!("Samenleven: {name} is niet langer bevestigd in {}", app.reference),
+                body_text: format!("Beste,\n\n{name} verwijderde zijn beslissing over de deelname aan dossier {} (\"{}\") en is daardoor niet langer bevestigd. Het dossier kan pas ingediend worden als {name} opnieuw bevestigt met een beslissing van de gemeenteraad of het college.\n\nBekijk de deelnemende gemeenten:\n{link}\n\nMet vriendelijke groeten,\nAgentschap Binnenlands Bestuur — Samenleven\n", app.reference, app.title),
+                related: Some(("application".into(), app.id.to_string())),
+            })
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    remove_file(&state.config.upload_dir(), &row.stored_name).await;
+    state.mail_wakeup.notify_one();
+    let message = if unconfirmed {
+        format!(
+            "De beslissing “{}” is verwijderd. {name} is niet langer bevestigd: bevestig opnieuw \
+             met een beslissing van de gemeenteraad of het college, of laat weten dat uw gemeente \
+             niet deelneemt. De trekker is verwittigd.",
+            row.original_name
+        )
+    } else {
+        format!("De beslissing “{}” is verwijderd.", row.original_name)
+    };
+    Ok(redirect_with_flash(
+        &format!("/dossiers/{}/deelname", app.id),
+        &message,
         state.config.secure_cookies(),
     ))
 }

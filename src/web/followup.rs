@@ -45,7 +45,7 @@ use crate::web::full_view::{kpi_text, money};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::OFFICIALS;
 use crate::web::sections::CONFLICT_MESSAGE;
-use crate::web::{Access, RouteTable};
+use crate::web::{Access, BodyLimit, RouteTable};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -56,11 +56,13 @@ pub fn routes() -> RouteTable {
             report_page,
         )
         .post("/dossiers/{id}/rapporten/{report}", OFFICIALS, save_report)
+        .limit(BodyLimit::LargeForm)
         .post(
             "/dossiers/{id}/rapporten/{report}/bijlagen",
             OFFICIALS,
             upload,
         )
+        .limit(BodyLimit::Upload)
         .post(
             "/dossiers/{id}/rapporten/{report}/bijlagen/{attachment}/verwijderen",
             OFFICIALS,
@@ -684,7 +686,7 @@ async fn upload(
         )));
     }
     let max = state.config.max_upload_bytes;
-    let form = read_form(multipart, max).await;
+    let form = read_form(multipart, &state.config).await?;
     let file = match validate_report_file(form, max, &max_size_label(&state)) {
         Ok(accepted) => accepted,
         Err((status, errors)) => {

@@ -44,7 +44,7 @@ use crate::web::followup::{
 use crate::web::form::FormErrors;
 use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
-use crate::web::routes::STAFF;
+use crate::web::routes::{BodyLimit, STAFF};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -52,6 +52,7 @@ pub fn routes() -> RouteTable {
         .get("/opvolging/export", STAFF, export_reports)
         .get("/opvolging/rapporten/{id}", STAFF, review_page)
         .post("/opvolging/rapporten/{id}", STAFF, decide_report)
+        .limit(BodyLimit::LargeForm)
         .post("/opvolging/voortzetting/{id}", STAFF, decide_continuation)
         .post("/opvolging/terugvorderingen/{id}", STAFF, decide_reclaim)
 }

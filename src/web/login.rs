@@ -23,16 +23,20 @@ use crate::web::api_tokens::{self, RevokedBecause};
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
 use crate::web::pages::{Layout, render};
-use crate::web::{Access, RouteTable};
+use crate::web::{Access, BodyLimit, RouteTable};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/aanmelden", Access::Public, login_page)
         .post("/aanmelden", Access::Public, login)
+        .limit(BodyLimit::Small)
         .post("/afmelden", Access::SignedIn, logout)
+        .limit(BodyLimit::Small)
         .post("/afmelden-overal", Access::SignedIn, logout_everywhere)
+        .limit(BodyLimit::Small)
         .get("/wachtwoord-vergeten", Access::Public, forgot_page)
         .post("/wachtwoord-vergeten", Access::Public, forgot)
+        .limit(BodyLimit::Small)
         .get(
             "/wachtwoord-instellen/{token}",
             Access::Public,
@@ -43,6 +47,7 @@ pub fn routes() -> RouteTable {
             Access::Public,
             set_password,
         )
+        .limit(BodyLimit::Small)
 }
 
 #[derive(Template)]

@@ -1,6 +1,6 @@
 //! The HTTP layer: one router built in one place from each area's route table, plus the
-//! middleware every request passes through (tracing, timeout, security headers, body limit,
-//! session, CSRF).
+//! middleware every request passes through (tracing, timeout, security headers, session, CSRF);
+//! each route limits its own body ([`routes::BodyLimit`]).
 
 pub mod account;
 pub mod admin;
@@ -41,7 +41,6 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -51,7 +50,7 @@ use crate::error::AppError;
 use crate::policy::{self, Action, DossierParties, Refusal};
 use crate::state::AppState;
 
-pub use routes::{Access, RouteSpec, RouteTable};
+pub use routes::{Access, BodyLimit, RouteSpec, RouteTable};
 
 /// Content-Security-Policy: only our own scripts, styles and forms; no inline code; no framing.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
@@ -87,7 +86,9 @@ pub fn routes() -> RouteTable {
 
 /// Builds the whole application. `main`, the tests and the benchmarks all use this router.
 pub fn app(state: AppState) -> Router {
-    let body_limit = state.config.max_upload_bytes + 64 * 1024;
+    // Each route limits its own body (`web::routes::BodyLimit`); the extractors' own ceiling is
+    // the largest of those, an upload.
+    let body_limit = BodyLimit::Upload.bytes(state.config.max_upload_bytes);
     routes()
         .into_router()
         .fallback(not_found)
@@ -102,7 +103,6 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), provide_state))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(security_header("content-security-policy", CONTENT_SECURITY_POLICY))
         .layer(security_header("x-frame-options", "DENY"))
         .layer(security_header("x-content-type-options", "nosniff"))

@@ -31,7 +31,7 @@ use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
 use crate::domain::decision::Verdict;
-use crate::domain::workflow::{self, DossierState, Transition};
+use crate::domain::workflow::{self, DossierState, SectionLocked, Transition};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::policy::Action;
@@ -47,7 +47,7 @@ use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view, money};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, STAFF};
-use crate::web::{Access, RouteTable};
+use crate::web::{Access, BodyLimit, RouteTable};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -60,6 +60,7 @@ pub fn routes() -> RouteTable {
         .post("/beoordeling/{id}/checklist", STAFF, save_checklist)
         .post("/beoordeling/{id}/aanpassingen", STAFF, request_changes)
         .post("/beoordeling/{id}/beslissing", STAFF, decide)
+        .limit(BodyLimit::LargeForm)
         .post("/beoordeling/{id}/heropenen", ADMINS, reopen)
         .get("/dossiers/{id}/beslissing", Access::SignedIn, letter)
 }
@@ -1221,32 +1222,49 @@ pub async fn open_change_request<C: ConnectionTrait>(
         .await
 }
 
-/// While ABB asked for changes, only the named sections can be changed.
+/// The sections ABB's open change request names, while the dossier waits for those changes
+/// (`None` in any other state, or when there is no open request).
+pub async fn requested_sections<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+) -> Result<Option<Vec<String>>, DbErr> {
+    if app.state != ApplicationState::ChangesRequested {
+        return Ok(None);
+    }
+    Ok(open_change_request(db, app.id)
+        .await?
+        .map(|request| serde_json::from_str(&request.sections).unwrap_or_default()))
+}
+
+/// The Dutch names of stored section codes, in the order of [`SECTIONS`].
+pub fn section_names(codes: &[String]) -> String {
+    SECTIONS
+        .iter()
+        .filter(|(c, _)| codes.iter().any(|s| s == c))
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// While ABB asked for changes, only the named sections can be changed (the rule:
+/// [`crate::domain::workflow::section_open`]).
 pub async fn ensure_section_open<C: ConnectionTrait>(
     db: &C,
     app: &application::Model,
     section: &str,
 ) -> Result<(), AppError> {
-    if app.state != ApplicationState::ChangesRequested {
-        return Ok(());
-    }
-    let Some(request) = open_change_request(db, app.id).await? else {
-        return Ok(());
-    };
-    let sections: Vec<String> = serde_json::from_str(&request.sections).unwrap_or_default();
-    if sections.iter().any(|s| s == section) {
-        Ok(())
-    } else {
-        let names: Vec<&str> = SECTIONS
-            .iter()
-            .filter(|(c, _)| sections.iter().any(|s| s == c))
-            .map(|(_, n)| *n)
-            .collect();
-        Err(AppError::Conflict(format!(
-            "ABB vroeg enkel aanpassingen aan: {}. Dit onderdeel blijft zoals het ingediend werd.",
-            names.join(", ")
-        )))
-    }
+    let requested = requested_sections(db, app).await?;
+    crate::domain::workflow::section_open(to_domain(app.state), requested.as_deref(), section)
+        .map_err(|locked| match locked {
+            SectionLocked::Dossier(state) => AppError::Conflict(format!(
+                "Dossier {} is {state} en kan niet meer gewijzigd worden.",
+                app.reference
+            )),
+            SectionLocked::NotRequested(named) => AppError::Conflict(format!(
+                "ABB vroeg enkel aanpassingen aan: {}. Dit onderdeel blijft zoals het ingediend werd.",
+                section_names(&named)
+            )),
+        })
 }
 
 /// Adapter: the decision form → [`app::review::decide`] → the review page with the dossier's

@@ -1,12 +1,20 @@
-//! The route table. Every route is added with an [`Access`] rule, which is enforced by a layer
-//! on that route and listed in [`RouteTable::specs`], so the authorization matrix test walks
-//! every route of the app. Adding a route without an access rule is impossible by construction:
-//! there is no other way to add one (a test checks that no module calls `Router::route` itself).
+//! The route table. Every route is added with an [`Access`] rule and a [`BodyLimit`], both
+//! enforced by layers on that route and listed in [`RouteTable::specs`], so the authorization
+//! matrix test walks every route of the app. Adding a route without an access rule is impossible
+//! by construction: there is no other way to add one (a test checks that no module calls
+//! `Router::route` itself).
+//!
+//! The layers of one route, outside in: the body limit (a `Content-Length` beyond it is refused
+//! at once with 413, before anything reads the body, and a body without a length is cut off at
+//! the limit), the access rule (an anonymous visitor is sent to the login page without the body
+//! being read), and for uploads a slot among `Config::max_concurrent_uploads` (503 with
+//! `Retry-After` when all are taken).
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::Request;
 use axum::handler::Handler;
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -15,6 +23,7 @@ use entity::app_user::UserRole;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::{ClientIp, SessionUser, login_redirect};
+use crate::domain::attachments::format_size;
 use crate::state::AppState;
 use crate::web::pages::ErrorPage;
 
@@ -34,17 +43,67 @@ pub const OFFICIALS: Access = Access::Roles(&[UserRole::Official]);
 pub const STAFF: Access = Access::Roles(&[UserRole::Reviewer, UserRole::Admin]);
 pub const ADMINS: Access = Access::Roles(&[UserRole::Admin]);
 
+/// How large a request body a route takes: what its largest legitimate form needs, no more.
+/// A route gets [`BodyLimit::default_for`] its method unless it declares another with
+/// [`RouteTable::limit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// The sign-in and password forms, buttons, and requests without a body (GET): 8 KiB.
+    Small,
+    /// An ordinary form: 64 KiB, room for two texts of 5.000 characters even in a non-Latin
+    /// script, percent-encoded.
+    Form,
+    /// A form with a text per item (a progress report's motivation per KPI, a call with its
+    /// actions, a decision with an amount per action): 1 MiB.
+    LargeForm,
+    /// A JSON body of the API ([`crate::api::extract::JSON_LIMIT`]).
+    Json,
+    /// A file upload: `Config::max_upload_bytes` plus 64 KiB for the other fields, streamed to
+    /// disk, at most `Config::max_concurrent_uploads` at the same time.
+    Upload,
+}
+
+impl BodyLimit {
+    /// The room an upload form has besides its file.
+    pub const UPLOAD_FIELDS: usize = 64 * 1024;
+
+    /// The limit in bytes, given the configured largest upload.
+    pub fn bytes(self, max_upload_bytes: usize) -> usize {
+        match self {
+            BodyLimit::Small => 8 * 1024,
+            BodyLimit::Form => 64 * 1024,
+            BodyLimit::LargeForm => 1024 * 1024,
+            BodyLimit::Json => crate::api::extract::JSON_LIMIT,
+            BodyLimit::Upload => max_upload_bytes.saturating_add(Self::UPLOAD_FIELDS),
+        }
+    }
+
+    /// The limit of a route that declares none: GET takes no body, the API takes JSON, other
+    /// forms are ordinary forms.
+    pub fn default_for(method: &Method, path: &str) -> Self {
+        if *method == Method::GET || *method == Method::HEAD {
+            BodyLimit::Small
+        } else if crate::api::is_api_path(path) {
+            BodyLimit::Json
+        } else {
+            BodyLimit::Form
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RouteSpec {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    pub limit: BodyLimit,
 }
 
+/// The routes with their rules; the router is built from them by [`RouteTable::into_router`].
 #[derive(Default)]
 pub struct RouteTable {
-    router: Router<AppState>,
     specs: Vec<RouteSpec>,
+    routes: Vec<MethodRouter<AppState>>,
 }
 
 impl RouteTable {
@@ -92,6 +151,14 @@ impl RouteTable {
         self.add(Method::DELETE, path, access, axum::routing::delete(handler))
     }
 
+    /// Gives the route added last the body limit `limit` instead of its method's default.
+    pub fn limit(mut self, limit: BodyLimit) -> Self {
+        if let Some(last) = self.specs.last_mut() {
+            last.limit = limit;
+        }
+        self
+    }
+
     fn add(
         mut self,
         method: Method,
@@ -99,21 +166,20 @@ impl RouteTable {
         access: Access,
         route: MethodRouter<AppState>,
     ) -> Self {
-        let route = route.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-            enforce(access, req, next)
-        }));
-        self.router = self.router.route(path, route);
+        let limit = BodyLimit::default_for(&method, path);
         self.specs.push(RouteSpec {
             method,
             path,
             access,
+            limit,
         });
+        self.routes.push(route);
         self
     }
 
     pub fn merge(mut self, other: RouteTable) -> Self {
-        self.router = self.router.merge(other.router);
         self.specs.extend(other.specs);
+        self.routes.extend(other.routes);
         self
     }
 
@@ -121,9 +187,130 @@ impl RouteTable {
         &self.specs
     }
 
+    /// The router: every route with its layers (see the module documentation).
     pub fn into_router(self) -> Router<AppState> {
-        self.router
+        let mut router = Router::new();
+        for (spec, mut route) in self.specs.into_iter().zip(self.routes) {
+            let RouteSpec {
+                path,
+                access,
+                limit,
+                ..
+            } = spec;
+            if limit == BodyLimit::Upload {
+                route = route.route_layer(middleware::from_fn(upload_slot));
+            }
+            route = route
+                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                    enforce(access, req, next)
+                }))
+                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                    limit_body(limit, req, next)
+                }));
+            router = router.route(path, route);
+        }
+        router
     }
+}
+
+/// The declared length of a request's body, if it has one.
+fn content_length(request: &Request) -> Option<u64> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Refuses a body longer than the route's `limit` by its length, before anything reads it, and
+/// cuts off a body without a length at the limit (the extractors then answer 413).
+async fn limit_body(limit: BodyLimit, request: Request, next: Next) -> Response {
+    let max_upload = request
+        .extensions()
+        .get::<AppState>()
+        .map(|s| s.config.max_upload_bytes)
+        .unwrap_or(0);
+    let max = limit.bytes(max_upload);
+    let api = crate::api::is_api_path(request.uri().path());
+    if content_length(&request).is_some_and(|length| length > max as u64) {
+        return too_large(api, max);
+    }
+    let request = request.map(|body| Body::new(http_body_util::Limited::new(body, max)));
+    let response = next.run(request).await;
+    let ours = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !api && !ours {
+        // An extractor's plain-text refusal: the Dutch page instead.
+        return too_large(api, max);
+    }
+    response
+}
+
+/// 413: a Dutch page, or a problem document under `/api/`.
+fn too_large(api: bool, max: usize) -> Response {
+    let size = format_size(u64::try_from(max).unwrap_or(u64::MAX));
+    if api {
+        return crate::api::problem::ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("Wat u verstuurde is groter dan toegelaten ({size} voor dit adres)."),
+        )
+        .into_response();
+    }
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Html(
+            ErrorPage::new(
+                "Te groot om te versturen",
+                format!(
+                    "Wat u verstuurde is groter dan toegelaten ({size} voor dit formulier). Ga \
+                     terug, maak de tekst of het bestand kleiner en verstuur het opnieuw."
+                ),
+                None,
+            )
+            .render_or_plain(),
+        ),
+    )
+        .into_response()
+}
+
+/// Holds one of the upload slots while an upload is received; without a free slot, 503 with
+/// `Retry-After`, before the body is read.
+async fn upload_slot(request: Request, next: Next) -> Response {
+    let Some(state) = request.extensions().get::<AppState>().cloned() else {
+        return next.run(request).await;
+    };
+    let Ok(slot) = state.upload_slots.clone().try_acquire_owned() else {
+        let api = crate::api::is_api_path(request.uri().path());
+        tracing::warn!(path = %request.uri().path(), "every upload slot is taken");
+        return busy(api);
+    };
+    let response = next.run(request).await;
+    drop(slot);
+    response
+}
+
+/// Seconds a client waits before it tries an upload again when every slot is taken.
+const RETRY_UPLOAD_AFTER: &str = "10";
+
+fn busy(api: bool) -> Response {
+    let message = "Er worden nu veel bestanden tegelijk ontvangen. Probeer het over enkele \
+                   ogenblikken opnieuw: ga terug en verstuur het formulier nog eens.";
+    let mut response = if api {
+        crate::api::problem::ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Html(ErrorPage::new("Even geduld", message.into(), None).render_or_plain()),
+        )
+            .into_response()
+    };
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_UPLOAD_AFTER),
+    );
+    response
 }
 
 /// Whether a user with `role` (None: anonymous) passes `access`.
@@ -204,5 +391,29 @@ mod tests {
         assert!(allows(STAFF, Some(UserRole::Reviewer)));
         assert!(!allows(STAFF, Some(UserRole::Official)));
         assert!(!allows(OFFICIALS, Some(UserRole::Admin)));
+    }
+
+    #[test]
+    fn a_route_gets_its_methods_body_limit_unless_it_declares_one() {
+        async fn nothing() {}
+        let table = RouteTable::new()
+            .get("/a", Access::Public, nothing)
+            .post("/a", Access::Public, nothing)
+            .limit(BodyLimit::Small)
+            .post("/b", Access::SignedIn, nothing)
+            .patch("/api/v1/c", Access::SignedIn, nothing);
+        let limits: Vec<BodyLimit> = table.specs().iter().map(|s| s.limit).collect();
+        assert_eq!(
+            limits,
+            [
+                BodyLimit::Small,
+                BodyLimit::Small,
+                BodyLimit::Form,
+                BodyLimit::Json
+            ]
+        );
+        assert_eq!(BodyLimit::Upload.bytes(100), 100 + 64 * 1024);
+        assert!(BodyLimit::Small.bytes(0) < BodyLimit::Form.bytes(0));
+        assert!(BodyLimit::Form.bytes(0) < BodyLimit::LargeForm.bytes(0));
     }
 }

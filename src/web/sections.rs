@@ -32,7 +32,7 @@ use crate::web::dossiers::{ensure_editable, load_for};
 use crate::web::form::FormErrors;
 use crate::web::full_view::{kpi_text, money};
 use crate::web::pages::{Layout, render};
-use crate::web::routes::OFFICIALS;
+use crate::web::routes::{BodyLimit, OFFICIALS};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -42,6 +42,7 @@ pub fn routes() -> RouteTable {
         .post("/dossiers/{id}/acties", OFFICIALS, add_action)
         .get("/dossiers/{id}/acties/{action}", OFFICIALS, action_page)
         .post("/dossiers/{id}/acties/{action}", OFFICIALS, save_action)
+        .limit(BodyLimit::LargeForm)
         .post(
             "/dossiers/{id}/acties/{action}/verwijderen",
             OFFICIALS,

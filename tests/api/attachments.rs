@@ -798,3 +798,49 @@ async fn a_submitted_dossier_keeps_its_attachments_as_they_are() {
     assert_eq!(attachments(&app).await.len(), 1);
     assert_eq!(stored_files(&app).len(), 1);
 }
+
+#[tokio::test]
+async fn spreadsheets_with_macros_are_refused_however_the_entries_are_named() {
+    let app = spawn_app().await;
+    let dossier = app.dossier_led_by(ANTWERPEN).await;
+    let official = app.signed_in(OFFICIAL_A).await;
+    let xlsm = |name: &str| {
+        zip(&[
+            ("[Content_Types].xml", b"<Types/>".as_slice()),
+            ("xl/workbook.xml", b"<workbook/>".as_slice()),
+            (name, b"macro".as_slice()),
+        ])
+    };
+    let ods_with_macro = |name: &str| {
+        zip(&[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet".as_slice(),
+            ),
+            ("content.xml", b"<office:document-content/>".as_slice()),
+            (name, b"macro".as_slice()),
+        ])
+    };
+    let cases = [
+        ("xlsm.xlsx", xlsm("xl//vbaProject.bin")),
+        ("xlsm2.xlsx", xlsm("xl\\vbaProject.bin")),
+        ("basic.ods", ods_with_macro("Basic/Standard/Module1.xml")),
+        ("scripts.ods", ods_with_macro("./Scripts/python/macro.py")),
+    ];
+    for (name, data) in cases {
+        let response = upload(
+            &official,
+            dossier,
+            "budget_sheet",
+            name,
+            "application/octet-stream",
+            &data,
+        )
+        .await;
+        assert_eq!(response.status(), 422, "{name}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("bevat macro"), "{name}: {html}");
+    }
+    assert!(attachments(&app).await.is_empty(), "nothing was recorded");
+    assert!(stored_files(&app).is_empty(), "no file was stored");
+}

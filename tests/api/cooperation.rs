@@ -274,3 +274,263 @@ async fn the_lead_does_not_answer_for_its_members_and_outsiders_see_nothing() {
         404
     );
 }
+
+/// Willebroek leads, Puurs-Sint-Amands and Bornem confirm (4.024 + 2.091 + 1.495 = 7.610),
+/// everything else is filled in: the dossier can be submitted.
+async fn ready_cooperation(app: &TestApp) -> (Browser, Browser, Browser, String) {
+    let mut lead = app.signed_in(WILLEBROEK).await;
+    let dossier = start_cooperation(app, &mut lead, "12041,12007").await;
+    let mut puurs = app.signed_in(PUURS).await;
+    let mut bornem = app.signed_in(BORNEM).await;
+    for member in [&mut puurs, &mut bornem] {
+        let response = answer(member, &dossier, "confirm", "", true).await;
+        assert_eq!(response.status(), 303, "confirmed");
+    }
+    fill_general(&mut lead, &dossier).await;
+    let action = add_action(app, &mut lead, &dossier, "2.1").await;
+    save_action(
+        &mut lead,
+        &dossier,
+        &action,
+        &[
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "25.000,00"),
+            (
+                "description",
+                "Verbindingsambassadeurs in de drie gemeenten.",
+            ),
+        ],
+    )
+    .await;
+    attach(&mut lead, &dossier, "council_decision").await;
+    attach(&mut lead, &dossier, "budget_sheet").await;
+    accept_declarations(&mut lead, &dossier).await;
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert!(html.contains("Dossier indienen</button>"), "ready: {html}");
+    (lead, puurs, bornem, dossier)
+}
+
+/// The id of the council decision a member (by NIS code) attached to its consent.
+async fn decision_of(app: &TestApp, nis: i32) -> String {
+    let sql = format!(
+        "SELECT a.id AS id FROM attachment a JOIN municipality g ON g.id = a.municipality_id \
+         WHERE a.kind = 'consent_decision' AND g.nis_code = {nis}"
+    );
+    use sea_orm::ConnectionTrait;
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .expect("a council decision of the member");
+    row.try_get::<i64>("", "id").unwrap().to_string()
+}
+
+async fn consent_of(app: &TestApp, nis: i32) -> i64 {
+    count(
+        &app.db,
+        &format!(
+            "application_member m JOIN municipality g ON g.id = m.municipality_id \
+             WHERE g.nis_code = {nis} AND m.consent_state = 'confirmed'"
+        ),
+    )
+    .await
+}
+
+/// Submits as the check page's button would, with the dossier's current version (also when
+/// the page shows no button).
+async fn submit(app: &TestApp, lead: &mut Browser, dossier: &str) -> reqwest::Response {
+    use sea_orm::EntityTrait;
+    lead.get(&format!("/dossiers/{dossier}/controle")).await;
+    let version = entity::application::Entity::find_by_id(dossier.parse::<i64>().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .version
+        .to_string();
+    lead.post(
+        &format!("/dossiers/{dossier}/indienen"),
+        &[("version", version.as_str())],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_lead_cannot_remove_a_members_council_decision() {
+    let app = spawn_app().await;
+    let (mut lead, _puurs, _bornem, dossier) = ready_cooperation(&app).await;
+    let decision = decision_of(&app, 12041).await;
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/bijlagen")).await;
+    assert!(
+        !html.contains(&format!("/bijlagen/{decision}/verwijderen")),
+        "no remove button for a member's decision"
+    );
+    let response = lead
+        .post(
+            &format!("/dossiers/{dossier}/bijlagen/{decision}/verwijderen"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        count(&app.db, "attachment WHERE kind = 'consent_decision'").await,
+        2
+    );
+    assert_eq!(consent_of(&app, 12041).await, 1, "Puurs stays confirmed");
+    assert!(
+        count(&app.db, "audit_log WHERE action = 'access.denied'").await > 0,
+        "the refusal is audited"
+    );
+    // The lead still removes the dossier's own attachments.
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/bijlagen")).await;
+    let own = html
+        .split("/verwijderen\"")
+        .next()
+        .and_then(|before| before.rsplit("/bijlagen/").next())
+        .expect("a remove button for the lead's own attachment")
+        .to_owned();
+    let response = lead
+        .post(
+            &format!("/dossiers/{dossier}/bijlagen/{own}/verwijderen"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+}
+
+#[tokio::test]
+async fn a_member_that_removes_its_council_decision_is_no_longer_confirmed() {
+    let app = spawn_app().await;
+    let (mut lead, mut puurs, _bornem, dossier) = ready_cooperation(&app).await;
+    let own = decision_of(&app, 12041).await;
+    let bornems = decision_of(&app, 12007).await;
+    let (status, html) = puurs.get(&format!("/dossiers/{dossier}/bijlagen")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("/bijlagen/{own}/verwijderen")));
+    assert!(!html.contains(&format!("/bijlagen/{bornems}/verwijderen")));
+
+    // Only its own decision.
+    let response = puurs
+        .post(
+            &format!("/dossiers/{dossier}/bijlagen/{bornems}/verwijderen"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(consent_of(&app, 12007).await, 1);
+
+    let response = puurs
+        .post(
+            &format!("/dossiers/{dossier}/bijlagen/{own}/verwijderen"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(consent_of(&app, 12041).await, 0, "no longer confirmed");
+    assert_eq!(
+        count(&app.db, "attachment WHERE kind = 'consent_decision'").await,
+        1
+    );
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    assert!(html.contains("uitgenodigd, nog geen antwoord"), "{html}");
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert!(html.contains("U kunt nog niet indienen"));
+    assert_ne!(submit(&app, &mut lead, &dossier).await.status(), 303);
+    assert_eq!(count(&app.db, "application WHERE state = 'draft'").await, 1);
+
+    // Confirming again attaches a new decision; confirming once more replaces it.
+    for _ in 0..2 {
+        let response = answer(&mut puurs, &dossier, "confirm", "", true).await;
+        assert_eq!(response.status(), 303);
+    }
+    assert_eq!(consent_of(&app, 12041).await, 1);
+    assert_eq!(
+        count(&app.db, "attachment WHERE kind = 'consent_decision'").await,
+        2,
+        "one decision per member"
+    );
+    assert_eq!(submit(&app, &mut lead, &dossier).await.status(), 303);
+}
+
+#[tokio::test]
+async fn a_member_without_its_council_decision_on_file_does_not_count_as_confirmed() {
+    let app = spawn_app().await;
+    let (mut lead, _puurs, _bornem, dossier) = ready_cooperation(&app).await;
+    // As the lead could do before: the decision gone, the member still "confirmed".
+    let decision = decision_of(&app, 12041).await;
+    crate::helpers::exec(
+        &app,
+        &format!("DELETE FROM attachment WHERE id = {decision}"),
+    )
+    .await;
+    assert_eq!(consent_of(&app, 12041).await, 1);
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert!(html.contains("U kunt nog niet indienen"), "{html}");
+    assert_ne!(submit(&app, &mut lead, &dossier).await.status(), 303);
+    assert_eq!(count(&app.db, "application WHERE state = 'draft'").await, 1);
+}
+
+#[tokio::test]
+async fn a_member_leaves_only_while_the_members_section_is_open_like_the_lead_removes_one() {
+    let app = spawn_app().await;
+    let (mut lead, mut puurs, _bornem, dossier) = ready_cooperation(&app).await;
+    assert_eq!(submit(&app, &mut lead, &dossier).await.status(), 303);
+    let mut reviewer = app.signed_in(crate::helpers::REVIEWER).await;
+    for (round, section) in [(1, "algemeen"), (2, "leden")] {
+        reviewer.get(&format!("/beoordeling/{dossier}")).await;
+        let response = reviewer
+            .post(&format!("/beoordeling/{dossier}/start"), &[])
+            .await;
+        assert_eq!(response.status(), 303, "round {round}: review started");
+        let response = reviewer
+            .post(
+                &format!("/beoordeling/{dossier}/aanpassingen"),
+                &[("sections", section), ("message", "Graag aanpassen.")],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "round {round}: changes requested");
+        if section == "algemeen" {
+            // The members section stays as submitted: the lead cannot remove Puurs, and
+            // Puurs cannot leave nor change its decision either.
+            lead.get(&format!("/dossiers/{dossier}/leden")).await;
+            let response = lead
+                .post(&format!("/dossiers/{dossier}/leden/12041/verwijderen"), &[])
+                .await;
+            assert_eq!(response.status(), 409);
+            let response = answer(&mut puurs, &dossier, "decline", "Toch niet", false).await;
+            assert_eq!(response.status(), 409);
+            let response = answer(&mut puurs, &dossier, "confirm", "", true).await;
+            assert_eq!(response.status(), 409);
+            let own = decision_of(&app, 12041).await;
+            puurs.get(&format!("/dossiers/{dossier}/bijlagen")).await;
+            let response = puurs
+                .post(
+                    &format!("/dossiers/{dossier}/bijlagen/{own}/verwijderen"),
+                    &[],
+                )
+                .await;
+            assert_eq!(response.status(), 409);
+            assert_eq!(consent_of(&app, 12041).await, 1, "Puurs is still in");
+            assert_eq!(
+                count(&app.db, "attachment WHERE kind = 'consent_decision'").await,
+                2
+            );
+            // The lead answers the request; ABB asks again, now about the members.
+            assert_eq!(submit(&app, &mut lead, &dossier).await.status(), 303);
+        } else {
+            let response = answer(&mut puurs, &dossier, "decline", "Toch niet", false).await;
+            assert_eq!(response.status(), 303);
+            assert_eq!(
+                count(&app.db, "application_member m JOIN municipality g ON g.id = m.municipality_id WHERE g.nis_code = 12041").await,
+                0,
+                "Puurs left"
+            );
+        }
+    }
+}

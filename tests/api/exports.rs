@@ -371,3 +371,57 @@ async fn the_payment_and_report_lists_export_their_filtered_rows_and_page_throug
     .await;
     assert_eq!(status, 400, "an unreadable filter exports nothing");
 }
+
+/// The cells of a CSV file as a spreadsheet splits them with `separator`.
+fn cells_split_on(csv: &[u8], separator: u8) -> Vec<String> {
+    let text = String::from_utf8(csv.to_vec()).expect("UTF-8");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    reader
+        .records()
+        .flat_map(|r| {
+            r.expect("a record")
+                .iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_audit_export_starts_no_formula_whether_opened_with_semicolons_or_commas() {
+    let app = spawn_app().await;
+    for email in [
+        "x,=1+1,",
+        "y;@SUM(A1);",
+        "z,+cmd|' /C calc'!A0",
+        "-2+3@gent.be",
+    ] {
+        let mut visitor = app.browser();
+        let response = visitor.login(email, "niet-het-wachtwoord").await;
+        assert_eq!(response.status(), 422, "{email}");
+    }
+    let admin = Browser::signed_in(&app.address, ADMIN).await;
+    let (status, _, csv) = download(&admin, "/beheer/audit/export?formaat=csv").await;
+    assert_eq!(status, 200);
+    for separator in [b';', b','] {
+        let cells = cells_split_on(&csv, separator);
+        assert!(cells.len() > 5, "{cells:?}");
+        let formulas: Vec<&String> = cells
+            .iter()
+            .filter(|c| c.starts_with(['=', '+', '-', '@', '\t', '\r']))
+            .collect();
+        assert!(
+            formulas.is_empty(),
+            "separator {}: {formulas:?}",
+            char::from(separator)
+        );
+    }
+    // As written (`;`), the address is there in full, a `'` before each possible formula.
+    let cells = cells_split_on(&csv, b';');
+    assert!(cells.iter().any(|c| c == "x,'=1+1,"), "{cells:?}");
+    assert!(cells.iter().any(|c| c == "'-2+3@gent.be"), "{cells:?}");
+}

@@ -43,7 +43,7 @@ use crate::web::form::FormErrors;
 use crate::web::home::call_state_label;
 use crate::web::pages::{Layout, render};
 use crate::web::review::{from_domain, to_domain};
-use crate::web::routes::ADMINS;
+use crate::web::routes::{ADMINS, BodyLimit};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -51,9 +51,11 @@ pub fn routes() -> RouteTable {
         .get("/beheer/oproepen/export", ADMINS, list_export)
         .get("/beheer/oproepen/nieuw", ADMINS, new_page)
         .post("/beheer/oproepen", ADMINS, create)
+        .limit(BodyLimit::LargeForm)
         .get("/beheer/oproepen/{id}", ADMINS, show)
         .get("/beheer/oproepen/{id}/bewerken", ADMINS, edit_page)
         .post("/beheer/oproepen/{id}", ADMINS, update)
+        .limit(BodyLimit::LargeForm)
         .post("/beheer/oproepen/{id}/openen", ADMINS, open)
         .post("/beheer/oproepen/{id}/sluiten", ADMINS, close)
         .post("/beheer/oproepen/{id}/verlengen", ADMINS, extend)
