@@ -12,10 +12,8 @@
 //!   ([`membership_open`]): in a draft, or when ABB's change request named that section. One
 //!   rule for the lead and for the members.
 
-use super::workflow::{DossierState, SectionLocked, section_open};
-
-/// The members section, as a change request names it.
-pub const MEMBERS_SECTION: &str = "leden";
+use super::parts::{Locked, Part, may_change};
+use super::workflow::DossierState;
 
 /// Whether a member counts as confirmed: it said yes (`answered_yes`) and its council or college
 /// decision is on file.
@@ -23,13 +21,10 @@ pub fn is_confirmed(answered_yes: bool, decision_on_file: bool) -> bool {
     answered_yes && decision_on_file
 }
 
-/// Whether the members of a dossier in `state` may change now; `requested` are the sections
-/// of the open change request, if any (see [`section_open`]).
-pub fn membership_open(
-    state: DossierState,
-    requested: Option<&[String]>,
-) -> Result<(), SectionLocked> {
-    section_open(state, requested, MEMBERS_SECTION)
+/// Whether the members of a dossier in `state` may change now; `reopened` are the parts the
+/// open change request names, if any (the rule: [`may_change`]).
+pub fn membership_open(state: DossierState, reopened: Option<&[Part]>) -> Result<(), Locked> {
+    may_change(state, reopened, Part::Members)
 }
 
 #[cfg(test)]
@@ -45,8 +40,8 @@ mod tests {
 
     #[test]
     fn members_change_only_while_the_members_section_is_open() {
-        let others = vec!["algemeen".to_owned(), "acties".to_owned()];
-        let members = vec!["leden".to_owned()];
+        let others = vec![Part::General, Part::Actions];
+        let members = vec![Part::Members];
         assert_eq!(membership_open(DossierState::Draft, None), Ok(()));
         assert_eq!(
             membership_open(DossierState::ChangesRequested, Some(&members)),
@@ -54,11 +49,15 @@ mod tests {
         );
         assert_eq!(
             membership_open(DossierState::ChangesRequested, Some(&others)),
-            Err(SectionLocked::NotRequested(others.clone()))
+            Err(Locked::NotReopened {
+                reopened: others.clone()
+            })
         );
         assert_eq!(
             membership_open(DossierState::Submitted, None),
-            Err(SectionLocked::Dossier(DossierState::Submitted))
+            Err(Locked::NotEditable {
+                state: DossierState::Submitted
+            })
         );
     }
 }

@@ -72,15 +72,12 @@ impl std::fmt::Display for Locked {
                 f,
                 "Het dossier is {state} en kan niet meer gewijzigd worden."
             ),
-            Locked::NotReopened { reopened } => {
-                let names: Vec<&str> = reopened.iter().map(|p| p.label()).collect();
-                write!(
-                    f,
-                    "ABB vroeg enkel aanpassingen aan: {}. Dit onderdeel blijft zoals het \
-                     ingediend werd.",
-                    super::dutch::join_names(&names)
-                )
-            }
+            Locked::NotReopened { reopened } => write!(
+                f,
+                "ABB vroeg enkel aanpassingen aan: {}. Dit onderdeel blijft zoals het ingediend \
+                 werd.",
+                names(reopened)
+            ),
         }
     }
 }
@@ -104,6 +101,12 @@ pub fn may_change(
         }
         _ => Ok(()),
     }
+}
+
+/// The names of `parts` as a Dutch enumeration: `Algemene gegevens en Bijlagen`.
+pub fn names(parts: &[Part]) -> String {
+    let names: Vec<&str> = parts.iter().map(|p| p.label()).collect();
+    super::dutch::join_names(&names)
 }
 
 /// The parts a change request names, from their stored codes (unknown codes are skipped).

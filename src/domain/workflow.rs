@@ -189,34 +189,6 @@ pub fn available(from: DossierState, party: Party) -> Vec<Transition> {
         .collect()
 }
 
-/// Why the applicant cannot change a section of a dossier now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SectionLocked {
-    /// The dossier is submitted, in review, decided or withdrawn.
-    Dossier(DossierState),
-    /// ABB asked for changes to other sections only: these (their stored codes).
-    NotRequested(Vec<String>),
-}
-
-/// Whether the applicant may change `section` of a dossier in `state` now: anything in a draft;
-/// after a change request only the sections it named (`requested`: the open request's sections,
-/// `None` when there is no open request); nothing once it is submitted, in review, decided or
-/// withdrawn.
-pub fn section_open(
-    state: DossierState,
-    requested: Option<&[String]>,
-    section: &str,
-) -> Result<(), SectionLocked> {
-    match (state, requested) {
-        (S::Draft, _) => Ok(()),
-        (S::ChangesRequested, Some(named)) if !named.iter().any(|s| s == section) => {
-            Err(SectionLocked::NotRequested(named.to_vec()))
-        }
-        (S::ChangesRequested, _) => Ok(()),
-        (other, _) => Err(SectionLocked::Dossier(other)),
-    }
-}
-
 impl DossierState {
     pub const ALL: [DossierState; 9] = [
         S::Draft,
@@ -312,32 +284,6 @@ impl fmt::Display for Transition {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_section_is_open_in_a_draft_and_after_a_change_request_that_names_it() {
-        let named = vec!["algemeen".to_owned()];
-        assert_eq!(section_open(S::Draft, None, "leden"), Ok(()));
-        assert_eq!(
-            section_open(S::ChangesRequested, Some(&named), "algemeen"),
-            Ok(())
-        );
-        assert_eq!(
-            section_open(S::ChangesRequested, Some(&named), "leden"),
-            Err(SectionLocked::NotRequested(named.clone()))
-        );
-        for locked in [
-            S::Submitted,
-            S::InReview,
-            S::Resubmitted,
-            S::Approved,
-            S::Withdrawn,
-        ] {
-            assert_eq!(
-                section_open(locked, Some(&named), "algemeen"),
-                Err(SectionLocked::Dossier(locked))
-            );
-        }
-    }
 
     const PARTIES: [Party; 3] = [P::Applicant, P::Reviewer, P::Admin];
 

@@ -112,22 +112,22 @@ async fn membership_closed<C: ConnectionTrait>(
     db: &C,
     app: &application::Model,
 ) -> Result<Option<String>, DbErr> {
-    use crate::domain::workflow::SectionLocked;
-    let requested = crate::web::review::requested_sections(db, app).await?;
+    use crate::domain::parts::Locked;
+    let reopened = crate::web::review::reopened_parts(db, app).await?;
     let state = crate::store::applications::to_domain(app.state);
     Ok(
-        match crate::domain::cooperation::membership_open(state, requested.as_deref()) {
+        match crate::domain::cooperation::membership_open(state, reopened.as_deref()) {
             Ok(()) => None,
-            Err(SectionLocked::Dossier(state)) => Some(format!(
+            Err(Locked::NotEditable { state }) => Some(format!(
                 "Dossier {} is {state}: wie deelneemt, ligt vast en kan niet meer veranderen.",
                 app.reference
             )),
-            Err(SectionLocked::NotRequested(named)) => Some(format!(
+            Err(Locked::NotReopened { reopened }) => Some(format!(
                 "ABB vroeg enkel aanpassingen aan: {}. Wie deelneemt, blijft zoals het dossier \
                  ingediend werd: geen gemeente kan nu toetreden of vertrekken, en geen \
                  beslissing over deelname kan nu veranderen. Neem contact op met ABB als dat \
                  toch nodig is.",
-                crate::web::review::section_names(&named)
+                crate::domain::parts::names(&reopened)
             )),
         },
     )

@@ -31,7 +31,8 @@ use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
 use crate::domain::decision::Verdict;
-use crate::domain::workflow::{self, DossierState, SectionLocked, Transition};
+use crate::domain::parts::{self, Locked, Part};
+use crate::domain::workflow::{self, DossierState, Transition};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::policy::Action;
@@ -1236,35 +1237,34 @@ pub async fn requested_sections<C: ConnectionTrait>(
         .map(|request| serde_json::from_str(&request.sections).unwrap_or_default()))
 }
 
-/// The Dutch names of stored section codes, in the order of [`SECTIONS`].
-pub fn section_names(codes: &[String]) -> String {
-    SECTIONS
-        .iter()
-        .filter(|(c, _)| codes.iter().any(|s| s == c))
-        .map(|(_, n)| *n)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// While ABB asked for changes, only the named sections can be changed (the rule:
-/// [`crate::domain::workflow::section_open`]).
+/// [`crate::domain::parts::may_change`]).
 pub async fn ensure_section_open<C: ConnectionTrait>(
     db: &C,
     app: &application::Model,
     section: &str,
 ) -> Result<(), AppError> {
-    let requested = requested_sections(db, app).await?;
-    crate::domain::workflow::section_open(to_domain(app.state), requested.as_deref(), section)
-        .map_err(|locked| match locked {
-            SectionLocked::Dossier(state) => AppError::Conflict(format!(
+    let reopened = reopened_parts(db, app).await?;
+    let part = Part::from_code(section).ok_or(AppError::NotFound)?;
+    parts::may_change(to_domain(app.state), reopened.as_deref(), part).map_err(
+        |locked| match locked {
+            Locked::NotEditable { state } => AppError::Conflict(format!(
                 "Dossier {} is {state} en kan niet meer gewijzigd worden.",
                 app.reference
             )),
-            SectionLocked::NotRequested(named) => AppError::Conflict(format!(
-                "ABB vroeg enkel aanpassingen aan: {}. Dit onderdeel blijft zoals het ingediend werd.",
-                section_names(&named)
-            )),
-        })
+            other => AppError::Conflict(other.to_string()),
+        },
+    )
+}
+
+/// The parts the open change request of `app` reopened, `None` without one.
+pub async fn reopened_parts<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+) -> Result<Option<Vec<Part>>, DbErr> {
+    Ok(requested_sections(db, app)
+        .await?
+        .map(|codes| parts::parse_codes(codes.iter().map(String::as_str))))
 }
 
 /// Adapter: the decision form → [`app::review::decide`] → the review page with the dossier's
