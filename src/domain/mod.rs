@@ -31,6 +31,7 @@ pub mod fields;
 pub mod figures;
 pub mod followup;
 pub mod money;
+pub mod paging;
 pub mod payments;
 pub mod types;
 pub mod verdict;

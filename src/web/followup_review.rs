@@ -27,6 +27,7 @@ use crate::domain::Cents;
 use crate::domain::attachments::format_size;
 use crate::domain::dutch::format_date;
 use crate::domain::followup::{ReportState, ReportStep, is_overdue, next_report_state};
+use crate::domain::paging::Page;
 use crate::domain::payments::check_reclaim_amount;
 use crate::error::AppError;
 use crate::policy::Action;
@@ -71,7 +72,7 @@ pub struct ListQuery {
     #[serde(default)]
     pub te_laat: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
     #[serde(default)]
     pub formaat: String,
 }
@@ -162,10 +163,10 @@ async fn list(
         .collect::<Vec<_>>();
     let filter = query.filter(today);
     let call_id = filter.call_id;
-    let requested = Ord::max(query.pagina.unwrap_or(1), 1);
+    let requested = query.pagina.get();
     let (mut found, total) =
         store::list_reports(&state.db, &filter, Some((requested, PAGE_SIZE))).await?;
-    let (page, pages) = crate::store::page_bounds(total, requested, PAGE_SIZE);
+    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
     if page != requested {
         found = store::list_reports(&state.db, &filter, Some((page, PAGE_SIZE)))
             .await?

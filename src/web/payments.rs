@@ -21,6 +21,7 @@ use crate::audit::AuditEntry;
 use crate::auth::session::{CurrentUser, redirect_with_flash};
 use crate::domain::Cents;
 use crate::domain::dutch::format_date;
+use crate::domain::paging::Page;
 use crate::domain::payments::{
     PaymentState, PaymentStep, Tranche, euro_decimal, next_payment_state, payment_steps,
 };
@@ -66,7 +67,7 @@ pub struct PaymentQuery {
     #[serde(default)]
     pub status: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
     #[serde(default)]
     pub formaat: String,
 }
@@ -185,10 +186,10 @@ async fn list(
     let filter = query.filter();
     let (found, total, page, pages, totals) = if errors.is_empty() {
         let totals = store::payment_totals(&state.db, &filter).await?;
-        let requested = Ord::max(query.pagina.unwrap_or(1), 1);
+        let requested = query.pagina.get();
         let (mut found, total) =
             store::list_payments(&state.db, &filter, Some((requested, PAGE_SIZE))).await?;
-        let (page, pages) = crate::store::page_bounds(total, requested, PAGE_SIZE);
+        let (page, pages) = query.pagina.within(total, PAGE_SIZE);
         if page != requested {
             found = store::list_payments(&state.db, &filter, Some((page, PAGE_SIZE)))
                 .await?

@@ -29,6 +29,7 @@ use crate::auth::csrf::form_urlencoded_pairs;
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
+use crate::domain::paging::Page;
 use crate::domain::workflow::{self, DossierState, Transition};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
@@ -201,7 +202,7 @@ pub struct InboxQuery {
     #[serde(default)]
     pub sorteer: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
 }
 
 fn non_empty(text: &str) -> Option<String> {
@@ -409,7 +410,7 @@ async fn inbox(
         term,
         now,
         inbox::PageRequest {
-            number: query.pagina.unwrap_or(1),
+            number: query.pagina,
             size: PAGE_SIZE,
         },
     )

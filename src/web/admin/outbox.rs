@@ -18,6 +18,7 @@ use entity::email_outbox::{self, OutboxState};
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::CurrentUser;
 use crate::auth::session::redirect_with_flash;
+use crate::domain::paging::Page;
 use crate::error::AppError;
 use crate::export::{self, Cell, Kind, Table};
 use crate::mail::{self, OutboxCounts};
@@ -75,7 +76,7 @@ pub struct OutboxQuery {
     #[serde(default)]
     pub aan: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
     /// `csv` or `xlsx` for the export.
     #[serde(default)]
     pub formaat: String,
@@ -236,8 +237,7 @@ async fn list(
     let select = filtered(&query, &mut errors);
     let paginator = select.paginate(&state.db, PAGE_SIZE);
     let total = paginator.num_items().await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = query.pagina.unwrap_or(1).clamp(1, pages);
+    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
     let rows = paginator
         .fetch_page(page - 1)
         .await?

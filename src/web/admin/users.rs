@@ -22,6 +22,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{self, CurrentUser};
 use crate::auth::tokens;
+use crate::domain::paging::Page;
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::state::AppState;
@@ -74,7 +75,7 @@ pub struct ListQuery {
     #[serde(default)]
     pub rol: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
     /// `csv` or `xlsx` for the export.
     #[serde(default)]
     pub formaat: String,
@@ -178,8 +179,7 @@ async fn list(
     let select = filtered(&state, &query);
     let paginator = select.paginate(&state.db, PAGE_SIZE);
     let total = paginator.num_items().await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = query.pagina.unwrap_or(1).clamp(1, pages);
+    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
     let users = paginator.fetch_page(page - 1).await?;
     let (municipalities, partners) = organisation_names(&state).await?;
     let rows = users
