@@ -16,6 +16,11 @@ pub enum AppError {
     Forbidden,
     #[error("ongeldige aanvraag: {0}")]
     BadRequest(String),
+    /// Input that cannot be taken, with a Dutch message per field (422). Forms re-render
+    /// themselves with their errors; this is for what no form can show (a refused character
+    /// found by the extractors, a full collection).
+    #[error("ongeldige invoer")]
+    Invalid(crate::domain::fields::FieldErrors),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("database niet bereikbaar")]
@@ -34,6 +39,7 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -132,6 +138,15 @@ impl IntoResponse for AppError {
                 "U hebt geen toegang tot deze pagina.".to_owned(),
             ),
             Self::BadRequest(msg) => ("Ongeldige aanvraag", msg.clone()),
+            Self::Invalid(errors) => (
+                "Controleer uw invoer",
+                errors
+                    .items
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             Self::Conflict(msg) => ("Conflict", msg.clone()),
             Self::Unavailable(_) => (
                 "Tijdelijk niet beschikbaar",

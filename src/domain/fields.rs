@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use crate::domain::text::{self, Lines};
 use crate::domain::{Cents, KpiValue, Reach};
 
 /// The longest free text a field takes.
@@ -50,7 +51,8 @@ impl FieldErrors {
     }
 }
 
-/// A free text: trimmed, required when `required`, at most [`MAX_TEXT`] characters.
+/// A free text that may span lines (a summary, a description): trimmed, required when
+/// `required`, at most [`MAX_TEXT`] characters, no control characters ([`text::check`]).
 pub fn text(
     value: &str,
     field: &str,
@@ -58,8 +60,32 @@ pub fn text(
     required: bool,
     errors: &mut FieldErrors,
 ) -> String {
+    read_text(value, field, label, required, Lines::Many, errors)
+}
+
+/// A one-line text (a title, a name, a unit): as [`text`], and no line breaks or tabs.
+pub fn line(
+    value: &str,
+    field: &str,
+    label: &str,
+    required: bool,
+    errors: &mut FieldErrors,
+) -> String {
+    read_text(value, field, label, required, Lines::One, errors)
+}
+
+fn read_text(
+    value: &str,
+    field: &str,
+    label: &str,
+    required: bool,
+    lines: Lines,
+    errors: &mut FieldErrors,
+) -> String {
     let value = value.trim();
-    if required && value.is_empty() {
+    if let Err(err) = text::check(value, lines) {
+        errors.add(field, err.to_string());
+    } else if required && value.is_empty() {
         errors.add(field, format!("Vul {label} in."));
     } else if value.chars().count() > MAX_TEXT {
         errors.add(
@@ -123,7 +149,7 @@ pub fn read_general(
     project_years: &[i32],
     errors: &mut FieldErrors,
 ) -> Option<General> {
-    let title = text(&input.title, "title", "een titel", true, errors);
+    let title = line(&input.title, "title", "een titel", true, errors);
     let summary = text(
         &input.summary,
         "summary",
@@ -131,7 +157,7 @@ pub fn read_general(
         true,
         errors,
     );
-    let contact_name = text(
+    let contact_name = line(
         &input.contact_name,
         "contact_name",
         "de naam van de contactpersoon",
@@ -301,9 +327,9 @@ pub struct KpiFields {
 }
 
 pub fn read_kpi(input: &KpiInput, errors: &mut FieldErrors) -> Option<KpiFields> {
-    let indicator = text(&input.indicator, "indicator", "de indicator", true, errors);
-    let unit = text(&input.unit, "unit", "de eenheid", true, errors);
-    let measurement = text(
+    let indicator = line(&input.indicator, "indicator", "de indicator", true, errors);
+    let unit = line(&input.unit, "unit", "de eenheid", true, errors);
+    let measurement = line(
         &input.measurement,
         "measurement",
         "hoe u meet",
@@ -460,6 +486,28 @@ mod tests {
         );
         assert!(KpiValue::parse(&number_as_typed(-1.0)).is_err());
         assert!(KpiValue::parse(&number_as_typed(0.0001)).is_err());
+    }
+
+    #[test]
+    fn text_with_control_characters_or_a_line_break_in_a_one_line_field_is_refused() {
+        let mut input = general();
+        input.title = "Samen\r\nleven".into();
+        input.summary = "Twee\r\nregels\tmet tab.".into();
+        input.contact_name = "An\u{0}Peeters".into();
+        let mut errors = FieldErrors::default();
+        assert!(read_general(&input, &[1, 2, 3], &mut errors).is_none());
+        assert!(errors.get("title").contains("op één regel"));
+        assert!(errors.get("contact_name").contains("stuurteken"));
+        assert_eq!(errors.get("summary"), "", "a summary may have lines");
+        let mut errors = FieldErrors::default();
+        text(
+            "a\u{7f}",
+            "description",
+            "een beschrijving",
+            true,
+            &mut errors,
+        );
+        assert!(errors.get("description").contains("stuurteken"));
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub mod followup;
 pub mod money;
 pub mod paging;
 pub mod payments;
+pub mod text;
 pub mod types;
 pub mod verdict;
 pub mod workflow;

@@ -14,7 +14,7 @@ use entity::{kpi_result, progress_report};
 use crate::audit;
 use crate::domain::KpiValue;
 use crate::domain::dutch::format_date;
-use crate::domain::fields::{FieldErrors, MAX_TEXT};
+use crate::domain::fields::{self, FieldErrors};
 use crate::domain::followup::{
     ReportState, ReportStep, ReportWorkflowError, assess_kpi, next_report_state,
 };
@@ -66,7 +66,6 @@ pub fn read_values(
             let motivation_name = motivation_field(k.id);
             let (actual_text, motivation) = typed(k.id);
             let actual_text = actual_text.trim();
-            let motivation = motivation.trim().to_owned();
             let actual = if actual_text.is_empty() {
                 if submit {
                     errors.add(
@@ -90,12 +89,13 @@ pub fn read_values(
                     }
                 }
             };
-            if motivation.chars().count() > MAX_TEXT {
-                errors.add(
-                    &motivation_name,
-                    format!("De motivatie mag hoogstens {MAX_TEXT} tekens tellen."),
-                );
-            }
+            let motivation = fields::text(
+                &motivation,
+                &motivation_name,
+                "de motivatie",
+                false,
+                &mut errors,
+            );
             if let Some(v) = actual {
                 let assessed = assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp());
                 if submit && assessed.missed && motivation.is_empty() {

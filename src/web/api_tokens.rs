@@ -3,7 +3,6 @@
 //! Creation and revocation are audited.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -16,6 +15,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::api_tokens;
 use crate::web::context::PageContext;
+use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, RouteTable};

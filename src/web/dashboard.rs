@@ -5,7 +5,7 @@
 //! from [`crate::store::programme`], whose documentation defines each of them.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, Response};
 use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
@@ -30,6 +30,7 @@ pub fn routes() -> RouteTable {
 }
 
 use crate::domain::dutch::format_money as money;
+use crate::web::form::Query;
 
 fn share(part: u64, whole: u64) -> String {
     if whole == 0 {

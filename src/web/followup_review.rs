@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -43,6 +43,7 @@ use crate::web::followup::{
     payment_lines, reclaim_lines, report_title,
 };
 use crate::web::form::FormErrors;
+use crate::web::form::{Query, RawForm};
 use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::STAFF;

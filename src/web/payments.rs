@@ -6,8 +6,7 @@
 //! being built beside this one and can replace it without touching the rest.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -34,6 +33,7 @@ use crate::store::followup::{
 };
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
+use crate::web::form::{Form, Query};
 use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::STAFF;

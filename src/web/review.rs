@@ -5,8 +5,7 @@
 //! concerned through the outbox in the same transaction.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -42,6 +41,7 @@ use crate::store::reference_cache::Reference;
 use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
 use crate::web::form::FormErrors;
+use crate::web::form::{Form, Query, RawForm};
 use crate::web::full_view::{FullView, full_view, money};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, STAFF};

@@ -5,7 +5,6 @@
 //! Concurrent edits are detected through each row's `version`.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -29,6 +28,7 @@ use crate::web::dossier_view::{
     DossierHeader, ShownResult, action_results, header, kpi_results, shown,
 };
 use crate::web::dossiers::{ensure_editable, load_for};
+use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::full_view::{kpi_text, money};
 use crate::web::pages::{Layout, render};

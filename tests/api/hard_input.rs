@@ -4,8 +4,13 @@
 //! bodies without limits (item 16). Every answer is a Dutch 4xx with the field, never a 500,
 //! on both databases.
 
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::api_v1::{Api, etag_of, filled, open_call, problem};
 use crate::followup::{Spec, approved};
-use crate::helpers::{REVIEWER, spawn_app};
+use crate::helpers::{ADMIN, Browser, OFFICIAL_A, REVIEWER, count, spawn_app};
+use crate::journey::{field_value, start};
 
 const ANTWERPEN: i32 = 11002;
 
@@ -17,6 +22,42 @@ fn one_action() -> [Spec; 1] {
         granted: "100.000,00",
         extra: Some((10, 20)),
     }]
+}
+
+/// The messages of a problem document's `errors`, by field.
+fn errors_of(problem: &Value) -> Vec<(String, String)> {
+    problem["errors"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or_default().to_owned(),
+                        e["message"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn message_for<'a>(errors: &'a [(String, String)], field: &str) -> &'a str {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+        .unwrap_or_else(|| panic!("no error for {field} in {errors:?}"))
+}
+
+/// The current ETag of `dossier` over the API.
+async fn current_tag(api: &Api, dossier: &str) -> String {
+    let response = api
+        .request(Method::GET, &format!("/api/v1/dossiers/{dossier}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    etag_of(&response)
 }
 
 // ------------------------------------------------------------------ item 6: page numbers
@@ -41,4 +82,181 @@ async fn a_page_number_past_any_range_shows_the_last_page_of_each_list() {
             assert_eq!(status, 200, "{path}?pagina={odd}");
         }
     }
+}
+
+// ------------------------------------------------------------------ item 7: control characters
+
+const CONTROL_MESSAGE: &str = "stuurteken";
+
+#[tokio::test]
+async fn a_control_character_in_any_text_input_is_a_dutch_4xx_never_a_500() {
+    let app = spawn_app().await;
+    let nul = "a\u{0}b@example.com";
+    // Anonymous forms.
+    for (page, path) in [
+        ("/aanmelden", "/aanmelden"),
+        ("/wachtwoord-vergeten", "/wachtwoord-vergeten"),
+    ] {
+        let mut anonymous = app.browser();
+        anonymous.get(page).await;
+        let response = anonymous
+            .post(path, &[("email", nul), ("password", "samenleven-demo")])
+            .await;
+        assert_eq!(response.status(), 422, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(CONTROL_MESSAGE), "{path}: {html}");
+        assert!(html.contains("email"), "{path} names the field");
+    }
+    // The dossier title in the form.
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut official).await;
+    let (_, html) = official.get(&format!("/dossiers/{dossier}/algemeen")).await;
+    let version = field_value(&html, "version");
+    let response = official
+        .post(
+            &format!("/dossiers/{dossier}/algemeen"),
+            &[
+                ("version", version.as_str()),
+                ("title", "Samen\u{0}leven"),
+                ("summary", "Taal en werk."),
+                ("contact_name", "Els Verbeke"),
+                ("contact_email", "els@antwerpen.be"),
+                ("first_project_year", "1"),
+                ("last_project_year", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422, "dossier title");
+    assert!(response.text().await.unwrap().contains(CONTROL_MESSAGE));
+    // Query strings of the lists.
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    let mut admin = app.signed_in(ADMIN).await;
+    for (who, path) in [
+        ("reviewer", "/beoordeling?zoek=a%00b"),
+        ("reviewer", "/beoordeling?provincie=a%00b"),
+        ("admin", "/beheer/audit?wie=a%00b"),
+        ("admin", "/beheer/audit?actie=a%00b"),
+        ("admin", "/beheer/gebruikers?q=a%00b"),
+        ("admin", "/beheer/gebruikers?q=a%7Fb"),
+        ("admin", "/beheer/gebruikers?q=a%C2%85b"),
+    ] {
+        let browser: &mut Browser = if who == "admin" {
+            &mut admin
+        } else {
+            &mut reviewer
+        };
+        let (status, html) = browser.get(path).await;
+        assert_eq!(status, 422, "{path}");
+        assert!(html.contains(CONTROL_MESSAGE), "{path}: {html}");
+    }
+    // The dossier title over the API.
+    let api = Api::new(&app, OFFICIAL_A).await;
+    let tag = current_tag(&api, &dossier).await;
+    let call = open_call(&api).await;
+    let mut body = filled(&call);
+    body["general"]["title"] = json!("Samen\u{0}leven");
+    let response = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/dossiers/{dossier}"),
+            Some(&tag),
+            &body,
+        )
+        .await;
+    let refused = problem(response, 400).await;
+    let errors = errors_of(&refused);
+    assert!(
+        message_for(&errors, "general.title").contains(CONTROL_MESSAGE),
+        "{errors:?}"
+    );
+    assert_eq!(
+        count(&app.db, "application_action").await,
+        0,
+        "nothing saved"
+    );
+}
+
+/// Saves the general section of `dossier` with `title`, a two-line summary and `email`.
+async fn save_general(
+    official: &mut Browser,
+    dossier: &str,
+    title: &str,
+    email: &str,
+) -> reqwest::Response {
+    let (_, html) = official.get(&format!("/dossiers/{dossier}/algemeen")).await;
+    let version = field_value(&html, "version");
+    official
+        .post(
+            &format!("/dossiers/{dossier}/algemeen"),
+            &[
+                ("version", version.as_str()),
+                ("title", title),
+                ("summary", "Taal.\r\nWerk.\tOntmoeting."),
+                ("contact_name", "Els Verbeke"),
+                ("contact_email", email),
+                ("first_project_year", "1"),
+                ("last_project_year", "1"),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_line_break_in_a_one_line_field_is_a_field_error_but_a_summary_may_have_lines() {
+    let app = spawn_app().await;
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut official).await;
+    let response = save_general(
+        &mut official,
+        &dossier,
+        "Samen\r\nleven",
+        "els@antwerpen.be",
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("op één regel"), "{html}");
+    let response = save_general(&mut official, &dossier, "Samenleven", "els@antwerpen.be").await;
+    assert_eq!(response.status(), 303, "a summary keeps its lines and tabs");
+}
+
+#[test]
+fn typed_input_is_only_read_through_the_extractors_that_check_text() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offenders = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs")
+                || path.ends_with("web/form.rs")
+                || path.ends_with("api/extract.rs")
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let uses_axum = line.contains("axum::Form")
+                    || line.contains("axum::extract::Query")
+                    || line.contains("axum::extract::RawForm")
+                    || (line.trim_start().starts_with("use axum::")
+                        && line
+                            .split(|c: char| !c.is_alphanumeric() && c != '_')
+                            .any(|w| ["Form", "Query", "RawForm"].contains(&w)));
+                if uses_axum {
+                    offenders.push(format!("{}:{}: {line}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "read forms and queries with web::form::{{Form, Query, RawForm}} (and the API's with \
+         api::extract), which refuse control characters:\n{}",
+        offenders.join("\n")
+    );
 }

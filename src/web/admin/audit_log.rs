@@ -2,7 +2,7 @@
 //! Read-only: there is no route or function that changes an entry.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm::{
@@ -19,6 +19,7 @@ use crate::state::AppState;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
+use crate::web::form::Query;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
 

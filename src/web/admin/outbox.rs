@@ -5,7 +5,7 @@
 //! the page lists recipient and subject only.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, Response};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -26,6 +26,7 @@ use crate::state::AppState;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
+use crate::web::form::Query;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
 

@@ -4,8 +4,7 @@
 //! detected through the account's version.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -29,6 +28,7 @@ use crate::state::AppState;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
+use crate::web::form::{Form, Query};
 use crate::web::login::InvitationMail;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
