@@ -142,6 +142,15 @@ impl Cents {
     }
 }
 
+/// The sum of amounts in cents as stored (`*_cents` columns), capped at the ends of `i64`
+/// instead of wrapping around. Every total of money that is not already a [`Cents`] sum goes
+/// through here.
+pub fn sum_cents<I: IntoIterator<Item = i64>>(amounts: I) -> i64 {
+    amounts
+        .into_iter()
+        .fold(0_i64, |acc, amount| acc.saturating_add(amount))
+}
+
 fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}')
 }
@@ -250,6 +259,14 @@ mod tests {
             ParseError::AmountNegative.to_string(),
             "Een bedrag kan niet negatief zijn."
         );
+    }
+
+    #[test]
+    fn sums_of_amounts_never_wrap_around() {
+        assert_eq!(Cents::checked_sum([Cents(i64::MAX), Cents(1)]), None);
+        assert_eq!(super::sum_cents([i64::MAX, i64::MAX]), i64::MAX);
+        assert_eq!(super::sum_cents([i64::MIN, -1]), i64::MIN);
+        assert_eq!(super::sum_cents([5, -2, 7]), 10);
     }
 
     #[test]

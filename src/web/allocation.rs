@@ -680,7 +680,7 @@ async fn confirm(
         return Ok((StatusCode::CONFLICT, html).into_response());
     }
     let lines = allocations::lines(&txn, current.id).await?;
-    let total: i64 = lines.iter().map(allocations::effective).sum();
+    let total: i64 = crate::domain::money::sum_cents(lines.iter().map(allocations::effective));
     audit::record(
         &txn,
         AuditEntry::new(

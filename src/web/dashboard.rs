@@ -314,7 +314,9 @@ fn blocks(p: &Programme) -> Vec<Block> {
             });
         }
     }
-    let total = |f: &dyn Fn(&programme::YearBudget) -> i64| money(p.years.iter().map(f).sum());
+    let total = |f: &dyn Fn(&programme::YearBudget) -> i64| {
+        money(crate::domain::money::sum_cents(p.years.iter().map(f)))
+    };
     let budget_totals = vec![
         "Totaal".to_owned(),
         total(&|y| y.envelope),

@@ -272,7 +272,9 @@ fn kpi_blocks(fu: &FollowUp) -> Vec<KpiBlock> {
 }
 
 fn sum_cents<'a>(rows: impl Iterator<Item = &'a entity::payment::Model>) -> String {
-    money(rows.map(|p| p.amount_cents).sum())
+    money(crate::domain::money::sum_cents(
+        rows.map(|p| p.amount_cents),
+    ))
 }
 
 async fn overview(

@@ -1317,8 +1317,9 @@ async fn decide(
     } else {
         report.incentive_per_project_year.get()
     };
-    let per_year: i64 = granted.iter().map(|(_, g)| g).sum::<i64>() + incentive;
-    let total = per_year * i64::try_from(years.len()).unwrap_or(1);
+    let per_year: i64 =
+        crate::domain::money::sum_cents(granted.iter().map(|(_, g)| *g).chain([incentive]));
+    let total = per_year.saturating_mul(i64::try_from(years.len()).unwrap_or(1));
     let now = Utc::now();
     let txn = crate::db::begin_write(&state.db).await?;
     transition(

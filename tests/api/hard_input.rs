@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use crate::api_v1::{Api, etag_of, filled, open_call, problem};
 use crate::followup::{Spec, approved};
-use crate::helpers::{ADMIN, Browser, OFFICIAL_A, REVIEWER, count, spawn_app};
-use crate::journey::{field_value, start};
+use crate::helpers::{ADMIN, Browser, OFFICIAL_A, REVIEWER, count, exec, spawn_app};
+use crate::journey::{add_action, field_value, start};
 
 const ANTWERPEN: i32 = 11002;
 
@@ -259,4 +259,29 @@ fn typed_input_is_only_read_through_the_extractors_that_check_text() {
          api::extract), which refuse control characters:\n{}",
         offenders.join("\n")
     );
+}
+
+// ------------------------------------------------------------------ item 10: money
+
+#[tokio::test]
+async fn budget_sums_never_wrap_around_on_the_check_and_print_pages() {
+    let app = spawn_app().await;
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut official).await;
+    add_action(&app, &mut official, &dossier, "2.1").await;
+    add_action(&app, &mut official, &dossier, "3.1").await;
+    // Amounts stored before the maximum existed (or by hand).
+    exec(
+        &app,
+        "UPDATE application_action SET own_contribution_cents = 9223372036854775807",
+    )
+    .await;
+    for path in ["controle", "afdrukken", "begroting"] {
+        let (status, html) = official.get(&format!("/dossiers/{dossier}/{path}")).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            !html.contains("€ -"),
+            "{path} shows no negative sum: {html}"
+        );
+    }
 }
