@@ -444,10 +444,10 @@ fn read_actions(
         }
         let read = fields::read_action(
             &ActionInput {
-                priority: a.priority.to_string(),
-                baseline_reach: a.baseline_reach.to_string(),
-                planned_reach: a.planned_reach.to_string(),
-                own_contribution: cents_as_typed(a.own_contribution_cents),
+                priority: number_as_typed(&a.priority),
+                baseline_reach: number_as_typed(&a.baseline_reach),
+                planned_reach: number_as_typed(&a.planned_reach),
+                own_contribution: cents_as_typed(&a.own_contribution_cents),
                 description: a.description.clone(),
                 partners: a.partners.clone().unwrap_or_default(),
             },
@@ -468,8 +468,8 @@ fn read_actions(
                     &KpiInput {
                         indicator: k.indicator.clone(),
                         unit: k.unit.clone(),
-                        baseline: number_as_typed(k.baseline),
-                        target: number_as_typed(k.target),
+                        baseline: number_as_typed(&k.baseline),
+                        target: number_as_typed(&k.target),
                         target_date: k.target_date.clone(),
                         measurement: k.measurement.clone(),
                     },
@@ -555,8 +555,8 @@ pub async fn update(
                 contact_name: g.contact_name.clone(),
                 contact_email: g.contact_email.clone(),
                 contact_phone: g.contact_phone.clone().unwrap_or_default(),
-                first_project_year: g.first_project_year.to_string(),
-                last_project_year: g.last_project_year.to_string(),
+                first_project_year: number_as_typed(&g.first_project_year),
+                last_project_year: number_as_typed(&g.last_project_year),
             },
             &content.project_years(),
             &mut errors,

@@ -78,16 +78,12 @@ pub fn read_values(
                 }
                 None
             } else {
-                match KpiValue::parse(actual_text) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        errors.add(
-                            &actual_name,
-                            format!("Actie {}, KPI \"{}\": {e}", a.code, k.indicator),
-                        );
-                        None
-                    }
-                }
+                fields::kpi_value(
+                    actual_text,
+                    &actual_name,
+                    &format!("Actie {}, KPI \"{}\"", a.code, k.indicator),
+                    &mut errors,
+                )
             };
             let motivation = fields::text(
                 &motivation,
@@ -96,7 +92,8 @@ pub fn read_values(
                 false,
                 &mut errors,
             );
-            if let Some(v) = actual {
+            if let Some(v) = actual.and_then(|v| u64::try_from(v).ok()) {
+                let v = KpiValue::from_thousandths(v);
                 let assessed = assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp());
                 if submit && assessed.missed && motivation.is_empty() {
                     errors.add(
@@ -110,7 +107,7 @@ pub fn read_values(
             }
             values.push(ReadValue {
                 kpi_id: k.id,
-                actual: actual.and_then(|v| i64::try_from(v.thousandths()).ok()),
+                actual,
                 motivation: (!motivation.is_empty()).then_some(motivation),
             });
         }

@@ -4,15 +4,18 @@
 //! bodies without limits (item 16). Every answer is a Dutch 4xx with the field, never a 500,
 //! on both databases.
 
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::api_v1::{Api, etag_of, filled, open_call, problem};
-use crate::followup::{Spec, approved};
+use entity::progress_report::ReportKind;
+
+use crate::api_v1::{Api, create_draft, etag_of, filled, open_call, problem};
+use crate::followup::{Spec, approved, file_report, report};
 use crate::helpers::{ADMIN, Browser, OFFICIAL_A, REVIEWER, count, exec, spawn_app};
-use crate::journey::{add_action, field_value, start};
+use crate::journey::{add_action, field_value, save_action, start};
 
 const ANTWERPEN: i32 = 11002;
+const TOO_LARGE: &str = "Dit getal is te groot";
 
 fn one_action() -> [Spec; 1] {
     [Spec {
@@ -58,6 +61,197 @@ async fn current_tag(api: &Api, dossier: &str) -> String {
         .unwrap();
     assert_eq!(response.status(), 200);
     etag_of(&response)
+}
+
+// ------------------------------------------------------------------ item 5: numbers that do not fit
+
+#[tokio::test]
+async fn a_kpi_value_too_large_for_storage_is_a_field_error_in_the_report_form() {
+    let app = spawn_app().await;
+    let f = approved(&app, ANTWERPEN, &[], 1, &one_action()).await;
+    let (reach, extra) = (f.actions[0].1[0], f.actions[0].1[1]);
+    let interim = report(&app, f.id, 1, ReportKind::Interim).await;
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    for action in ["bewaren", "indienen"] {
+        let response = file_report(
+            &mut official,
+            f.id,
+            interim.id,
+            &[
+                (reach, "18.446.744.073.709.551,615", "Een motivatie."),
+                (extra, "15", ""),
+            ],
+            action,
+        )
+        .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{action}"
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.contains(TOO_LARGE), "{html}");
+        assert!(
+            html.contains("1.000.000.000"),
+            "the message names the maximum"
+        );
+    }
+    assert_eq!(
+        count(&app.db, "kpi_result").await,
+        0,
+        "nothing is stored, certainly not NULL"
+    );
+    assert_eq!(
+        report(&app, f.id, 1, ReportKind::Interim).await.state,
+        interim.state,
+        "the report is not submitted"
+    );
+}
+
+#[tokio::test]
+async fn a_kpi_value_too_large_for_storage_is_a_field_error_over_the_api() {
+    let app = spawn_app().await;
+    let f = approved(&app, ANTWERPEN, &[], 1, &one_action()).await;
+    let reach = f.actions[0].1[0];
+    let interim = report(&app, f.id, 1, ReportKind::Interim).await;
+    let official = Api::new(&app, OFFICIAL_A).await;
+    let path = format!("/api/v1/dossiers/{}/reports/{}", f.id, interim.id);
+    let response = official.request(Method::GET, &path).send().await.unwrap();
+    let tag = etag_of(&response);
+    let response = official
+        .send_json(
+            Method::PUT,
+            &path,
+            Some(&tag),
+            &json!({"results": [{"kpi_id": reach, "actual": 9_300_000_000_000_000_u64}]}),
+        )
+        .await;
+    let body = problem(response, 422).await;
+    let errors = errors_of(&body);
+    assert!(
+        message_for(&errors, "results[0].actual").contains(TOO_LARGE),
+        "{errors:?}"
+    );
+    assert_eq!(count(&app.db, "kpi_result").await, 0, "nothing stored");
+}
+
+#[tokio::test]
+async fn a_kpi_value_too_large_for_storage_in_a_dossiers_plan_is_refused_not_dropped() {
+    let app = spawn_app().await;
+    let official = Api::new(&app, OFFICIAL_A).await;
+    let call = open_call(&official).await;
+    let (id, tag) = create_draft(&official, &call["id"]).await;
+    let mut body = filled(&call);
+    body["actions"][0]["kpis"][0]["baseline"] = json!(9_300_000_000_000_000_u64);
+    body["actions"][0]["kpis"][0]["target"] = json!(1e30);
+    let response = official
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&tag),
+            &body,
+        )
+        .await;
+    let refused = problem(response, 422).await;
+    let errors = errors_of(&refused);
+    for field in ["actions[0].kpis[0].baseline", "actions[0].kpis[0].target"] {
+        assert!(
+            message_for(&errors, field).contains(TOO_LARGE),
+            "{errors:?}"
+        );
+    }
+    assert_eq!(
+        count(&app.db, "application_action").await,
+        0,
+        "nothing saved"
+    );
+}
+
+#[tokio::test]
+async fn every_number_of_an_action_and_its_kpis_refuses_values_too_large_in_the_form_and_the_api() {
+    let app = spawn_app().await;
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut official).await;
+    let action = add_action(&app, &mut official, &dossier, "2.1").await;
+    for (field, value) in [
+        ("priority", "99999999999999999999"),
+        ("baseline_reach", "4294967295"),
+        ("planned_reach", "4.294.967.296"),
+        ("own_contribution", "92.233.720.368.547.758,07"),
+    ] {
+        let mut fields = vec![
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "1.000,00"),
+            ("description", "Taalcoaching."),
+        ];
+        for f in &mut fields {
+            if f.0 == field {
+                f.1 = value;
+            }
+        }
+        let response = save_action(&mut official, &dossier, &action, &fields).await;
+        assert_eq!(response.status(), 422, "{field} = {value}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(TOO_LARGE), "{field}: {html}");
+    }
+    // A KPI's baseline and target in the form.
+    let (_, html) = official
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    let date = field_value(&html, "target_date");
+    let response = official
+        .post(
+            &format!("/dossiers/{dossier}/acties/{action}/kpis"),
+            &[
+                ("indicator", "Deelnemers"),
+                ("unit", "personen"),
+                ("baseline", "0"),
+                ("target", "18.446.744.073.709.551,615"),
+                ("target_date", date.as_str()),
+                ("measurement", "Telling"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains(TOO_LARGE));
+
+    // The same numbers over the API.
+    let api = Api::new(&app, OFFICIAL_A).await;
+    let call = open_call(&api).await;
+    exec(&app, "DELETE FROM kpi").await;
+    exec(&app, "DELETE FROM application_action").await;
+    let (id, tag) = (dossier.clone(), current_tag(&api, &dossier).await);
+    for (field, value) in [
+        ("priority", json!(100_000_000_000_000_000_000_f64)),
+        ("baseline_reach", json!(4_294_967_295_u64)),
+        ("planned_reach", json!(18_446_744_073_709_551_615_u64)),
+        ("own_contribution_cents", json!(i64::MAX)),
+    ] {
+        let mut body = filled(&call);
+        body["actions"][0][field] = value;
+        let response = api
+            .send_json(
+                Method::PATCH,
+                &format!("/api/v1/dossiers/{id}"),
+                Some(&tag),
+                &body,
+            )
+            .await;
+        let refused = problem(response, 422).await;
+        let errors = errors_of(&refused);
+        assert!(
+            message_for(&errors, &format!("actions[0].{field}")).contains(TOO_LARGE),
+            "{field}: {errors:?}"
+        );
+    }
+    assert_eq!(
+        count(&app.db, "application_action").await,
+        0,
+        "nothing saved"
+    );
 }
 
 // ------------------------------------------------------------------ item 6: page numbers
@@ -284,4 +478,62 @@ async fn budget_sums_never_wrap_around_on_the_check_and_print_pages() {
             "{path} shows no negative sum: {html}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_amount_above_the_maximum_is_a_field_error_in_the_form_and_over_the_api() {
+    let app = spawn_app().await;
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut official).await;
+    let action = add_action(&app, &mut official, &dossier, "2.1").await;
+    let fields = |own: &'static str| {
+        vec![
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", own),
+            ("description", "Taalcoaching."),
+        ]
+    };
+    let response = save_action(
+        &mut official,
+        &dossier,
+        &action,
+        &fields("1.000.000.000,01"),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("€ 1.000.000.000,00"),
+        "names the maximum: {html}"
+    );
+    let response = save_action(
+        &mut official,
+        &dossier,
+        &action,
+        &fields("1.000.000.000,00"),
+    )
+    .await;
+    assert_eq!(response.status(), 303, "the maximum itself is fine");
+
+    let api = Api::new(&app, OFFICIAL_A).await;
+    let call = open_call(&api).await;
+    let tag = current_tag(&api, &dossier).await;
+    let mut body = filled(&call);
+    body["actions"][0]["own_contribution_cents"] = json!(100_000_000_001_i64);
+    let response = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/dossiers/{dossier}"),
+            Some(&tag),
+            &body,
+        )
+        .await;
+    let refused = problem(response, 422).await;
+    let errors = errors_of(&refused);
+    assert!(
+        message_for(&errors, "actions[0].own_contribution_cents").contains("€ 1.000.000.000,00"),
+        "{errors:?}"
+    );
 }
