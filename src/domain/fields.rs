@@ -182,13 +182,10 @@ pub fn read_general(
         true,
         errors,
     );
-    let contact_email = match crate::accounts::normalise_email(&input.contact_email) {
+    let contact_email = match crate::domain::email::read(&input.contact_email) {
         Ok(e) => e,
-        Err(_) => {
-            errors.add(
-                "contact_email",
-                "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be.",
-            );
+        Err(e) => {
+            errors.add("contact_email", e.to_string());
             String::new()
         }
     };
@@ -610,6 +607,20 @@ mod tests {
             &mut errors,
         );
         assert!(errors.get("description").contains("stuurteken"));
+    }
+
+    #[test]
+    fn the_contact_email_is_read_as_a_mail_provider_would() {
+        for bad in ["evil@example.com>", "a\"b@example.com", "x@[127.0.0.1]"] {
+            let mut input = general();
+            input.contact_email = bad.into();
+            let mut errors = FieldErrors::default();
+            assert!(read_general(&input, &[1, 2, 3], &mut errors).is_none());
+            assert!(
+                errors.get("contact_email").contains("geldig e-mailadres"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

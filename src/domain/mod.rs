@@ -27,6 +27,7 @@ pub mod checks;
 pub mod coverage;
 pub mod dutch;
 pub mod eligibility;
+pub mod email;
 pub mod fields;
 pub mod figures;
 pub mod followup;

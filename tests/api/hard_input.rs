@@ -537,3 +537,84 @@ async fn an_amount_above_the_maximum_is_a_field_error_in_the_form_and_over_the_a
         "{errors:?}"
     );
 }
+
+// ------------------------------------------------------------------ item 14: e-mail addresses
+
+#[tokio::test]
+async fn the_general_section_refuses_addresses_a_mail_provider_would_refuse() {
+    let app = spawn_app().await;
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut official).await;
+    for bad in [
+        "evil@example.com>",
+        "a\"b@example.com",
+        "x@[127.0.0.1]",
+        "x@localhost",
+        "<x@example.com>",
+        "Els <els@example.com>",
+        "els@example.com, ander@example.com",
+        "els@@example.com",
+        "els@example..com",
+        "els@-example.com",
+        "els@example.com\r\nBcc: ander@example.com",
+    ] {
+        let response = save_general(&mut official, &dossier, "Samen sterker", bad).await;
+        assert_eq!(response.status(), 422, "{bad:?}");
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains("Vul een geldig e-mailadres in"),
+            "{bad:?}: {html}"
+        );
+    }
+    assert_eq!(
+        count(&app.db, "application WHERE contact_email IS NOT NULL").await,
+        0,
+        "no address was saved"
+    );
+}
+
+#[tokio::test]
+async fn a_stored_address_a_provider_would_refuse_is_never_mailed() {
+    let app = spawn_app().await;
+    let bad = [
+        "x@[127.0.0.1]",
+        "a\"b@example.com",
+        "x@localhost",
+        "evil@example.com>",
+    ];
+    for to in bad {
+        samenleven::mail::enqueue(
+            &app.db,
+            samenleven::mail::OutgoingMail {
+                to: to.into(),
+                subject: "Test".into(),
+                body_text: "Hallo".into(),
+                related: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let mut waited = 0;
+    while count(
+        &app.db,
+        "email_outbox WHERE state IN ('pending', 'sending')",
+    )
+    .await
+        > 0
+        && waited < 150
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        count(&app.db, "email_outbox WHERE state = 'failed'").await,
+        4,
+        "the outbox marks each failed instead of sending it"
+    );
+    let mails = app.smtp.mails().await;
+    assert!(
+        mails.is_empty(),
+        "nothing reached the SMTP server: {mails:?}"
+    );
+}
