@@ -23,6 +23,7 @@ use crate::domain::attachments::missing_required;
 use crate::domain::fields::{
     self, ActionInput, FieldErrors, GeneralInput, KpiInput, cents_as_typed, number_as_typed,
 };
+use crate::domain::limits;
 use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store;
@@ -425,6 +426,13 @@ fn read_actions(
     problems: &mut Vec<FieldProblem>,
 ) -> Vec<WantedAction> {
     let mut wanted = Vec::new();
+    if let Err(message) = limits::check_actions(actions.len(), content.call.actions.len()) {
+        problems.push(FieldProblem {
+            field: "actions".into(),
+            message,
+        });
+        return wanted;
+    }
     for (i, a) in actions.iter().enumerate() {
         let prefix = format!("actions[{i}].");
         let code = a.action_code.trim();
@@ -460,7 +468,14 @@ fn read_actions(
             problems.push(p);
         }
         let mut kpis = None;
-        if let Some(list) = &a.kpis {
+        if let Some(list) = &a.kpis
+            && let Err(message) = limits::check_kpis(list.len())
+        {
+            problems.push(FieldProblem {
+                field: format!("{prefix}kpis"),
+                message,
+            });
+        } else if let Some(list) = &a.kpis {
             let mut read_kpis = Vec::new();
             for (j, k) in list.iter().enumerate() {
                 let mut errors = FieldErrors::default();

@@ -92,11 +92,18 @@ fn is_json(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Reads `T` from JSON text: malformed JSON and text with a control character
-/// ([`crate::domain::text::check`]) are 400; JSON of the wrong shape is 422 with the field that
-/// is wrong.
+/// Reads `T` from JSON text: malformed JSON, a body that is not a JSON object, and text with a
+/// control character ([`crate::domain::text::check`]) are 400; JSON of the wrong shape is 422
+/// with the field that is wrong.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(&e))?;
+    if !value.is_object() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Verstuur de gegevens als één JSON-object tussen accolades (`{…}`), niet als lijst, \
+             tekst, getal of `null`. Zie het schema in de API-documentatie.",
+        ));
+    }
     let mut problems = Vec::new();
     control_characters(&value, "", &mut problems);
     if !problems.is_empty() {
@@ -385,6 +392,15 @@ mod tests {
         assert_eq!(err.problem.errors[0].message, "Dit veld is verplicht.");
         let err = parse::<Sample>(br#"{"title": "x"} trailing"#).unwrap_err();
         assert_eq!(err.problem.status, 400);
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_a_bad_request() {
+        for body in ["[]", "[{}]", "\"x\"", "1", "null", "true"] {
+            let err = parse::<Sample>(body.as_bytes()).unwrap_err();
+            assert_eq!(err.problem.status, 400, "{body}");
+            assert!(err.problem.detail.contains("JSON-object"), "{body}");
+        }
     }
 
     #[test]

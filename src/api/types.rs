@@ -530,8 +530,10 @@ pub struct ActionIn {
     #[serde(default)]
     #[schema(max_length = 5000)]
     pub partners: Option<String>,
-    /// The action's KPIs besides its reach KPI; when given, they replace the current ones.
+    /// The action's KPIs besides its reach KPI (at most 20); when given, they replace the
+    /// current ones.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub kpis: Option<Vec<KpiIn>>,
 }
 

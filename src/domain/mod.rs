@@ -31,6 +31,7 @@ pub mod email;
 pub mod fields;
 pub mod figures;
 pub mod followup;
+pub mod limits;
 pub mod money;
 pub mod paging;
 pub mod payments;

@@ -279,6 +279,12 @@ async fn start(
         .get(lead_nis)
         .map(|m| m.name.clone())
         .unwrap_or_default();
+    let region_size = directory
+        .get(lead_nis)
+        .map(|m| directory.region(&m.region_code).count())
+        .unwrap_or(0);
+    crate::domain::limits::check_members(members.len(), region_size)
+        .map_err(AppError::BadRequest)?;
     let first_year = call
         .rules
         .project_years

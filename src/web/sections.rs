@@ -740,7 +740,12 @@ async fn add_kpi(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
     let mut errors = FormErrors::default();
-    let Some(input) = read_kpi(&form, &mut errors) else {
+    let own_kpis = chosen.kpis.iter().filter(|k| !k.is_reach_kpi).count();
+    if let Err(message) = crate::domain::limits::check_kpi_added(own_kpis) {
+        errors.add("indicator", message);
+    }
+    let read = read_kpi(&form, &mut errors).filter(|_| errors.is_empty());
+    let Some(input) = read else {
         let page = action_view(
             &state,
             &ctx,

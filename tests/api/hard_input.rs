@@ -5,13 +5,14 @@
 //! on both databases.
 
 use reqwest::{Method, StatusCode};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 use entity::progress_report::ReportKind;
 
 use crate::api_v1::{Api, create_draft, etag_of, filled, open_call, problem};
 use crate::followup::{Spec, approved, file_report, report};
-use crate::helpers::{ADMIN, Browser, OFFICIAL_A, REVIEWER, count, exec, spawn_app};
+use crate::helpers::{ADMIN, Browser, OFFICIAL_A, OFFICIAL_B, REVIEWER, count, exec, spawn_app};
 use crate::journey::{add_action, field_value, save_action, start};
 
 const ANTWERPEN: i32 = 11002;
@@ -616,5 +617,233 @@ async fn a_stored_address_a_provider_would_refuse_is_never_mailed() {
     assert!(
         mails.is_empty(),
         "nothing reached the SMTP server: {mails:?}"
+    );
+}
+
+// ------------------------------------------------------------------ item 16: collections and bodies
+
+#[tokio::test]
+async fn an_action_takes_at_most_twenty_kpis_over_the_api_and_in_the_form() {
+    let app = spawn_app().await;
+    let api = Api::new(&app, OFFICIAL_A).await;
+    let call = open_call(&api).await;
+    let (id, tag) = create_draft(&api, &call["id"]).await;
+    let mut body = filled(&call);
+    // Small KPIs, so two thousand fit in the body limit.
+    let kpi = json!({
+        "indicator": "x",
+        "unit": "x",
+        "baseline": 0,
+        "target": 1,
+        "target_date": call["period_end"],
+        "measurement": "x",
+    });
+    body["actions"][0]["kpis"] = Value::Array(vec![kpi.clone(); 2_000]);
+    let response = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&tag),
+            &body,
+        )
+        .await;
+    let refused = problem(response, 422).await;
+    let errors = errors_of(&refused);
+    assert_eq!(errors.len(), 1, "one message, not one per KPI: {errors:?}");
+    assert!(
+        message_for(&errors, "actions[0].kpis").contains("hoogstens 20"),
+        "{errors:?}"
+    );
+    body["actions"][0]["kpis"] = Value::Array(vec![kpi; 20]);
+    let response = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&tag),
+            &body,
+        )
+        .await;
+    assert_eq!(response.status(), 200, "twenty is fine");
+
+    // In the form: the reach KPI and 19 others make 20; a 21st is refused.
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let dossier = id.to_string();
+    let action = crate::journey::action_id(&mut official, &dossier, "2.1").await;
+    let (_, html) = official
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    let date = field_value(&html, "target_date");
+    let response = official
+        .post(
+            &format!("/dossiers/{dossier}/acties/{action}/kpis"),
+            &[
+                ("indicator", "Nog een"),
+                ("unit", "personen"),
+                ("baseline", "0"),
+                ("target", "5"),
+                ("target_date", date.as_str()),
+                ("measurement", "Telling"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("hoogstens 20"));
+}
+
+#[tokio::test]
+async fn an_update_lists_at_most_as_many_actions_as_the_call_has() {
+    let app = spawn_app().await;
+    let api = Api::new(&app, OFFICIAL_A).await;
+    let call = open_call(&api).await;
+    let (id, tag) = create_draft(&api, &call["id"]).await;
+    let mut body = filled(&call);
+    let action = body["actions"][0].clone();
+    body["actions"] = Value::Array(vec![action; 500]);
+    let response = api
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&tag),
+            &body,
+        )
+        .await;
+    let refused = problem(response, 422).await;
+    let errors = errors_of(&refused);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        message_for(&errors, "actions").contains("hoogstens"),
+        "{errors:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_json_body_that_is_not_an_object_is_a_bad_request_problem() {
+    let app = spawn_app().await;
+    let api = Api::new(&app, OFFICIAL_A).await;
+    let f = approved(&app, ANTWERPEN, &[], 1, &one_action()).await;
+    let (id, tag) = (f.id, "\"1-x\"");
+    for body in ["[]", "[{}]", "\"x\"", "1", "null", "true"] {
+        for (method, path) in [
+            (Method::PATCH, format!("/api/v1/dossiers/{id}")),
+            (Method::POST, "/api/v1/dossiers".to_owned()),
+        ] {
+            let response = api
+                .request(method.clone(), &path)
+                .header("if-match", tag)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let refused = problem(response, 400).await;
+            assert!(
+                refused["detail"].as_str().unwrap().contains("object"),
+                "{method} {path} {body}: {refused}"
+            );
+        }
+    }
+    let interim = report(&app, f.id, 1, ReportKind::Interim).await;
+    let path = format!("/api/v1/dossiers/{}/reports/{}", f.id, interim.id);
+    let response = api.request(Method::GET, &path).send().await.unwrap();
+    let tag = etag_of(&response);
+    let response = api
+        .request(Method::PUT, &path)
+        .header("if-match", &tag)
+        .header("content-type", "application/json")
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    problem(response, 400).await;
+}
+
+#[tokio::test]
+async fn a_dossier_takes_at_most_fifty_attachments() {
+    let app = spawn_app().await;
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut official).await;
+    let uploader = crate::helpers::user_id(&app.db, OFFICIAL_A).await;
+    let now = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "CAST('2024-01-01 00:00:00+00' AS TIMESTAMPTZ)",
+        _ => "'2024-01-01 00:00:00+00:00'",
+    };
+    for i in 0..50 {
+        exec(
+            &app,
+            &format!(
+                "INSERT INTO attachment (application_id, kind, original_name, stored_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at) \
+                 VALUES ({dossier}, 'other', 'bijlage-{i}.pdf', 'stored-{i}', 'application/pdf', 10, 'x', {uploader}, {now})"
+            ),
+        )
+        .await;
+    }
+    let api = Api::new(&app, OFFICIAL_A).await;
+    let pdf: &[u8] =
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    let response = api
+        .request(
+            Method::POST,
+            &format!("/api/v1/dossiers/{dossier}/attachments"),
+        )
+        .header(
+            "content-type",
+            format!(
+                "multipart/form-data; boundary={}",
+                crate::attachments::BOUNDARY
+            ),
+        )
+        .body(crate::attachments::multipart_body(&[
+            crate::attachments::text("kind", "other"),
+            crate::attachments::file("nog-een.pdf", "application/pdf", pdf),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let refused = problem(response, 422).await;
+    assert!(refused.to_string().contains("hoogstens 50"), "{refused}");
+    assert_eq!(
+        count(
+            &app.db,
+            &format!("attachment WHERE application_id = {dossier}")
+        )
+        .await,
+        50
+    );
+}
+
+#[tokio::test]
+async fn a_cooperation_invites_at_most_the_rest_of_its_region() {
+    let app = spawn_app().await;
+    let mut lead = app.signed_in(OFFICIAL_B).await;
+    lead.get("/gemeente").await;
+    let dossiers = count(&app.db, "application").await;
+    let nis_codes: Vec<String> = entity::municipality::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.nis_code.to_string())
+        .collect();
+    assert!(nis_codes.len() > 100, "the whole directory");
+    let call = crate::journey::call_id(&app).await;
+    let response = lead
+        .post(
+            "/samenwerkingen",
+            &[
+                ("call_id", call.as_str()),
+                ("members", &nis_codes.join(",")),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 400, "refused before any invitation");
+    assert!(
+        response.text().await.unwrap().contains("hoogstens"),
+        "the page says how many"
+    );
+    assert_eq!(
+        count(&app.db, "application").await,
+        dossiers,
+        "nothing started"
     );
 }
