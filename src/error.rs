@@ -16,8 +16,16 @@ pub enum AppError {
     Forbidden,
     #[error("ongeldige aanvraag: {0}")]
     BadRequest(String),
+    /// Input that cannot be taken, with a Dutch message per field (422). Forms re-render
+    /// themselves with their errors; this is for what no form can show (a refused character
+    /// found by the extractors, a full collection).
+    #[error("ongeldige invoer")]
+    Invalid(crate::domain::fields::FieldErrors),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The request's body is larger than the route takes (413).
+    #[error("te groot")]
+    TooLarge,
     #[error("database niet bereikbaar")]
     Unavailable(#[source] DbErr),
     #[error("interne fout")]
@@ -34,7 +42,9 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -60,14 +70,7 @@ impl From<crate::app::Error> for AppError {
         match err {
             Error::NotFound => Self::NotFound,
             Error::Forbidden => Self::Forbidden,
-            Error::Invalid(errors) => Self::BadRequest(
-                errors
-                    .items
-                    .iter()
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+            Error::Invalid(errors) => Self::Invalid(errors),
             Error::Conflict(message) => Self::Conflict(message),
             Error::Stale => Self::Conflict(crate::app::error::STALE_MESSAGE.to_owned()),
             Error::Db(err) => Self::from(err),
@@ -157,7 +160,22 @@ impl IntoResponse for AppError {
                 "U hebt geen toegang tot deze pagina.".to_owned(),
             ),
             Self::BadRequest(msg) => ("Ongeldige aanvraag", msg.clone()),
+            Self::Invalid(errors) => (
+                "Controleer uw invoer",
+                errors
+                    .items
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             Self::Conflict(msg) => ("Conflict", msg.clone()),
+            Self::TooLarge => (
+                "Te groot",
+                "Wat u verstuurde is groter dan dit formulier toelaat. Ga terug en verstuur minder \
+                 tekst of een kleiner bestand."
+                    .to_owned(),
+            ),
             Self::Unavailable(_) => (
                 "Tijdelijk niet beschikbaar",
                 "Samenleven kan de gegevens op dit moment niet bereiken. Probeer het over enkele \

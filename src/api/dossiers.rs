@@ -23,6 +23,7 @@ use crate::domain::attachments::missing_required;
 use crate::domain::fields::{
     self, ActionInput, FieldErrors, GeneralInput, KpiInput, cents_as_typed, number_as_typed,
 };
+use crate::domain::limits;
 use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store;
@@ -425,6 +426,13 @@ fn read_actions(
     problems: &mut Vec<FieldProblem>,
 ) -> Vec<WantedAction> {
     let mut wanted = Vec::new();
+    if let Err(message) = limits::check_actions(actions.len(), content.call.actions.len()) {
+        problems.push(FieldProblem {
+            field: "actions".into(),
+            message,
+        });
+        return wanted;
+    }
     for (i, a) in actions.iter().enumerate() {
         let prefix = format!("actions[{i}].");
         let code = a.action_code.trim();
@@ -444,10 +452,10 @@ fn read_actions(
         }
         let read = fields::read_action(
             &ActionInput {
-                priority: a.priority.to_string(),
-                baseline_reach: a.baseline_reach.to_string(),
-                planned_reach: a.planned_reach.to_string(),
-                own_contribution: cents_as_typed(a.own_contribution_cents),
+                priority: number_as_typed(&a.priority),
+                baseline_reach: number_as_typed(&a.baseline_reach),
+                planned_reach: number_as_typed(&a.planned_reach),
+                own_contribution: cents_as_typed(&a.own_contribution_cents),
                 description: a.description.clone(),
                 partners: a.partners.clone().unwrap_or_default(),
             },
@@ -460,7 +468,14 @@ fn read_actions(
             problems.push(p);
         }
         let mut kpis = None;
-        if let Some(list) = &a.kpis {
+        if let Some(list) = &a.kpis
+            && let Err(message) = limits::check_kpis(list.len())
+        {
+            problems.push(FieldProblem {
+                field: format!("{prefix}kpis"),
+                message,
+            });
+        } else if let Some(list) = &a.kpis {
             let mut read_kpis = Vec::new();
             for (j, k) in list.iter().enumerate() {
                 let mut errors = FieldErrors::default();
@@ -468,8 +483,8 @@ fn read_actions(
                     &KpiInput {
                         indicator: k.indicator.clone(),
                         unit: k.unit.clone(),
-                        baseline: number_as_typed(k.baseline),
-                        target: number_as_typed(k.target),
+                        baseline: number_as_typed(&k.baseline),
+                        target: number_as_typed(&k.target),
                         target_date: k.target_date.clone(),
                         measurement: k.measurement.clone(),
                     },
@@ -555,8 +570,8 @@ pub async fn update(
                 contact_name: g.contact_name.clone(),
                 contact_email: g.contact_email.clone(),
                 contact_phone: g.contact_phone.clone().unwrap_or_default(),
-                first_project_year: g.first_project_year.to_string(),
-                last_project_year: g.last_project_year.to_string(),
+                first_project_year: number_as_typed(&g.first_project_year),
+                last_project_year: number_as_typed(&g.last_project_year),
             },
             &content.project_years(),
             &mut errors,

@@ -92,18 +92,29 @@ fn is_json(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Reads `T` from JSON text: malformed JSON is 400, JSON of the wrong shape is 422 with the
-/// field that is wrong.
+/// Reads `T` from JSON text: malformed JSON, a body that is not a JSON object, and text with a
+/// control character ([`crate::domain::text::check`]) are 400; JSON of the wrong shape is 422
+/// with the field that is wrong.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer);
-    if let Ok(value) = value {
-        return match deserializer.end() {
-            Ok(()) => Ok(value),
-            Err(e) => Err(malformed(&e)),
-        };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(&e))?;
+    if !value.is_object() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Verstuur de gegevens als één JSON-object tussen accolades (`{…}`), niet als lijst, \
+             tekst, getal of `null`. Zie het schema in de API-documentatie.",
+        ));
     }
-    value.map_err(|err| {
+    let mut problems = Vec::new();
+    control_characters(&value, "", &mut problems);
+    if !problems.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "Een tekst bevat een stuurteken (bijvoorbeeld een nulbyte) dat niet in tekst \
+             thuishoort. Zie de foutmelding per veld.",
+        )
+        .with_errors(problems));
+    }
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
@@ -119,6 +130,55 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             _ => malformed(&inner),
         }
     })
+}
+
+/// The most problems one body reports about control characters.
+const MAX_TEXT_PROBLEMS: usize = 20;
+
+/// Every string (and object key) in `value` with a character no text field accepts, by path
+/// (`general.title`, `actions[0].kpis[1].unit`).
+fn control_characters(value: &serde_json::Value, path: &str, problems: &mut Vec<FieldProblem>) {
+    use crate::domain::text::{Lines, check};
+    if problems.len() >= MAX_TEXT_PROBLEMS {
+        return;
+    }
+    match value {
+        serde_json::Value::String(text) => {
+            if let Err(err) = check(text, Lines::Many) {
+                problems.push(FieldProblem {
+                    field: if path.is_empty() {
+                        "(hoofdniveau)".to_owned()
+                    } else {
+                        path.to_owned()
+                    },
+                    message: err.to_string(),
+                });
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                control_characters(item, &format!("{path}[{i}]"), problems);
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for (name, item) in fields {
+                let inner = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                if let Err(err) = check(name, Lines::One) {
+                    problems.push(FieldProblem {
+                        field: inner.chars().filter(|c| !c.is_control()).collect(),
+                        message: err.to_string(),
+                    });
+                    continue;
+                }
+                control_characters(item, &inner, problems);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn malformed(err: &serde_json::Error) -> ApiError {
@@ -203,6 +263,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or_default()).unwrap_or_default();
+        let problems: Vec<FieldProblem> = pairs
+            .iter()
+            .filter_map(|(name, value)| {
+                let bad = crate::domain::text::check(name, crate::domain::text::Lines::One).and(
+                    crate::domain::text::check(value, crate::domain::text::Lines::One),
+                );
+                bad.err().map(|err| FieldProblem {
+                    field: name.chars().filter(|c| !c.is_control()).collect(),
+                    message: err.to_string(),
+                })
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "Een zoekparameter bevat een teken dat niet in tekst thuishoort.",
+            )
+            .with_errors(problems));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))
@@ -311,6 +392,32 @@ mod tests {
         assert_eq!(err.problem.errors[0].message, "Dit veld is verplicht.");
         let err = parse::<Sample>(br#"{"title": "x"} trailing"#).unwrap_err();
         assert_eq!(err.problem.status, 400);
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_a_bad_request() {
+        for body in ["[]", "[{}]", "\"x\"", "1", "null", "true"] {
+            let err = parse::<Sample>(body.as_bytes()).unwrap_err();
+            assert_eq!(err.problem.status, 400, "{body}");
+            assert!(err.problem.detail.contains("JSON-object"), "{body}");
+        }
+    }
+
+    #[test]
+    fn a_control_character_in_any_string_is_a_bad_request_naming_the_field() {
+        let err = parse::<Sample>(br#"{"title": "a\u0000b", "inner": {"count": 1}}"#).unwrap_err();
+        assert_eq!(err.problem.status, 400);
+        assert_eq!(err.problem.errors[0].field, "title");
+        assert!(err.problem.errors[0].message.contains("stuurteken"));
+        let err = parse::<serde_json::Value>(br#"{"a": [{"b": "x\u001b[31m"}]}"#).unwrap_err();
+        assert_eq!(err.problem.errors[0].field, "a[0].b");
+        let err = parse::<serde_json::Value>(br#"{"a\u0000": 1}"#).unwrap_err();
+        assert_eq!(err.problem.status, 400);
+        let fine = parse::<serde_json::Value>(br#"{"summary": "twee\r\nregels\tmet tab"}"#);
+        assert!(
+            fine.is_ok(),
+            "line breaks are for the field readers to judge"
+        );
     }
 
     #[test]

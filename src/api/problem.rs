@@ -173,7 +173,12 @@ impl From<AppError> for ApiError {
             AppError::NotFound => Self::not_found(),
             AppError::Forbidden => Self::forbidden(),
             AppError::BadRequest(msg) => Self::new(StatusCode::BAD_REQUEST, msg),
+            AppError::Invalid(errors) => Self::invalid("", &errors),
             AppError::Conflict(msg) => Self::new(StatusCode::CONFLICT, msg),
+            AppError::TooLarge => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "De aanvraag is groter dan toegelaten.",
+            ),
             AppError::Unavailable(_) => {
                 let reference = log_failure(&err);
                 Self::new(

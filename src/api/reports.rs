@@ -89,8 +89,8 @@ pub struct ReportList {
 pub struct ReportResultIn {
     pub kpi_id: i64,
     /// The measured value, at most three decimals; leave out while unknown (a submission needs it).
-    #[schema(minimum = 0)]
-    pub actual: Option<f64>,
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1000000000)]
+    pub actual: Option<serde_json::Number>,
     /// Required on submission when the target is missed.
     #[schema(max_length = 5000)]
     pub motivation: Option<String>,
@@ -416,7 +416,7 @@ async fn change(
     let typed = |kpi: i64| -> (String, String) {
         match given.iter().find(|g| g.kpi_id == kpi) {
             Some(g) => (
-                g.actual.map(number_as_typed).unwrap_or_default(),
+                g.actual.as_ref().map(number_as_typed).unwrap_or_default(),
                 g.motivation.clone().unwrap_or_default(),
             ),
             None => {
@@ -424,7 +424,8 @@ async fn change(
                 (
                     saved
                         .and_then(|r| r.actual_value)
-                        .map(|v| number_as_typed(thousandths(v)))
+                        .and_then(|v| u64::try_from(v).ok())
+                        .map(|v| KpiValue::from_thousandths(v).to_string())
                         .unwrap_or_default(),
                     saved.and_then(|r| r.motivation.clone()).unwrap_or_default(),
                 )

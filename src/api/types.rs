@@ -482,10 +482,10 @@ pub struct GeneralIn {
     #[schema(max_length = 30, pattern = "^[0-9 +()/.-]*$")]
     pub contact_phone: Option<String>,
     /// A project year number of the call (1, 2, 3).
-    #[schema(minimum = 1)]
-    pub first_project_year: i64,
-    #[schema(minimum = 1)]
-    pub last_project_year: i64,
+    #[schema(value_type = i64, minimum = 1)]
+    pub first_project_year: serde_json::Number,
+    #[schema(value_type = i64, minimum = 1)]
+    pub last_project_year: serde_json::Number,
 }
 
 /// A KPI of an action (besides its reach KPI).
@@ -496,11 +496,11 @@ pub struct KpiIn {
     pub indicator: String,
     #[schema(min_length = 1, max_length = 5000)]
     pub unit: String,
-    /// At most three decimals.
-    #[schema(minimum = 0)]
-    pub baseline: f64,
-    #[schema(minimum = 0)]
-    pub target: f64,
+    /// At most three decimals, at most 1000000000.
+    #[schema(value_type = f64, minimum = 0, maximum = 1000000000)]
+    pub baseline: serde_json::Number,
+    #[schema(value_type = f64, minimum = 0, maximum = 1000000000)]
+    pub target: serde_json::Number,
     /// A day inside the call period, `YYYY-MM-DD`.
     #[schema(format = Date)]
     pub target_date: String,
@@ -516,21 +516,24 @@ pub struct ActionIn {
     #[schema(pattern = "^[0-9]{1,2}\\.[0-9]{1,2}$")]
     pub action_code: String,
     /// 1 is the most important; unique within the dossier.
-    #[schema(minimum = 1, maximum = 999)]
-    pub priority: i64,
-    #[schema(minimum = 0, maximum = 4294967295_i64)]
-    pub baseline_reach: i64,
-    #[schema(minimum = 0, maximum = 4294967295_i64)]
-    pub planned_reach: i64,
-    #[schema(minimum = 0)]
-    pub own_contribution_cents: i64,
+    #[schema(value_type = i64, minimum = 1, maximum = 999)]
+    pub priority: serde_json::Number,
+    #[schema(value_type = i64, minimum = 0, maximum = 1000000)]
+    pub baseline_reach: serde_json::Number,
+    #[schema(value_type = i64, minimum = 0, maximum = 1000000)]
+    pub planned_reach: serde_json::Number,
+    /// At most 100000000000 (€ 1.000.000.000,00).
+    #[schema(value_type = i64, minimum = 0, maximum = 100000000000_i64)]
+    pub own_contribution_cents: serde_json::Number,
     #[schema(min_length = 1, max_length = 5000)]
     pub description: String,
     #[serde(default)]
     #[schema(max_length = 5000)]
     pub partners: Option<String>,
-    /// The action's KPIs besides its reach KPI; when given, they replace the current ones.
+    /// The action's KPIs besides its reach KPI (at most 20); when given, they replace the
+    /// current ones.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub kpis: Option<Vec<KpiIn>>,
 }
 

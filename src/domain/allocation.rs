@@ -25,7 +25,7 @@ use super::call::CallRules;
 use super::checks::ApplicationReport;
 use super::dutch::{format_count, format_share};
 use super::figures::Municipality;
-use super::money::Cents;
+use super::money::{Cents, sum_cents};
 use super::types::ActionCode;
 
 /// One action's request in an allocation.
@@ -326,7 +326,7 @@ pub fn allocate(
             need: r.incentive.get(),
         })
         .collect();
-    let incentive_total: i64 = incentive_claims.iter().map(|c| c.need).sum();
+    let incentive_total: i64 = sum_cents(incentive_claims.iter().map(|c| c.need));
     let incentives_fit = incentive_total <= remaining;
     let incentive_given = if incentives_fit {
         incentive_claims.iter().map(|c| c.need).collect()
@@ -365,7 +365,7 @@ pub fn allocate(
     let mut ranks = Vec::with_capacity(by_rank.len());
     let mut exhausted_after: Option<u32> = if incentives_fit { None } else { Some(0) };
     for (rank, entries) in &by_rank {
-        let asked: i64 = entries.iter().map(|(_, a)| a.amount.get()).sum();
+        let asked: i64 = sum_cents(entries.iter().map(|(_, a)| a.amount.get()));
         let claims: Vec<Claim> = entries
             .iter()
             .map(|(i, a)| Claim {
@@ -442,7 +442,7 @@ pub fn allocate(
             }
             remaining -= *amount;
         }
-        let granted_here: i64 = given.iter().sum();
+        let granted_here: i64 = sum_cents(given.iter().copied());
         ranks.push(RankOutcome {
             rank: *rank,
             requested: cents(asked),

@@ -33,7 +33,7 @@ use super::call::{CallAction, CallRules, NamedApplicant, ProjectYear};
 use super::money::Cents;
 use super::types::{
     ActionCode, BasisPoints, GroupedInteger, NisCode, ParseError, Ratio, Reach, ReferenceYear,
-    parse_grouped_integer,
+    parse_grouped_integer, parse_whole_number,
 };
 
 /// Longest code, title, label and free text.
@@ -397,13 +397,10 @@ impl CallDraft {
         );
         let advance = share_field(&form.advance_share, "advance_share", &mut p);
         let continuation = share_field(&form.continuation_share, "continuation_share", &mut p);
-        let review_days = match form.review_days.trim().parse::<u16>() {
-            Ok(days) if (1..=365).contains(&days) => Some(days),
-            _ if form.review_days.trim().is_empty() => {
-                p.push(FieldProblem::new(
-                    "review_days",
-                    ParseError::Empty.to_string(),
-                ));
+        let review_days = match parse_whole_number(&form.review_days, 365) {
+            Ok(days) if days >= 1 => u16::try_from(days).ok(),
+            Err(e @ (ParseError::Empty | ParseError::TooLarge(_))) => {
+                p.push(FieldProblem::new("review_days", e.to_string()));
                 None
             }
             _ => {

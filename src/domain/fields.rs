@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{Cents, KpiValue, Reach};
+use crate::domain::text::{self, Lines};
+use crate::domain::types::parse_whole_number;
+use crate::domain::{Cents, KpiValue, ParseError, Reach};
 
 /// The longest free text a field takes.
 pub const MAX_TEXT: usize = 5000;
@@ -50,7 +52,8 @@ impl FieldErrors {
     }
 }
 
-/// A free text: trimmed, required when `required`, at most [`MAX_TEXT`] characters.
+/// A free text that may span lines (a summary, a description): trimmed, required when
+/// `required`, at most [`MAX_TEXT`] characters, no control characters ([`text::check`]).
 pub fn text(
     value: &str,
     field: &str,
@@ -58,8 +61,32 @@ pub fn text(
     required: bool,
     errors: &mut FieldErrors,
 ) -> String {
+    read_text(value, field, label, required, Lines::Many, errors)
+}
+
+/// A one-line text (a title, a name, a unit): as [`text`], and no line breaks or tabs.
+pub fn line(
+    value: &str,
+    field: &str,
+    label: &str,
+    required: bool,
+    errors: &mut FieldErrors,
+) -> String {
+    read_text(value, field, label, required, Lines::One, errors)
+}
+
+fn read_text(
+    value: &str,
+    field: &str,
+    label: &str,
+    required: bool,
+    lines: Lines,
+    errors: &mut FieldErrors,
+) -> String {
     let value = value.trim();
-    if required && value.is_empty() {
+    if let Err(err) = text::check(value, lines) {
+        errors.add(field, err.to_string());
+    } else if required && value.is_empty() {
         errors.add(field, format!("Vul {label} in."));
     } else if value.chars().count() > MAX_TEXT {
         errors.add(
@@ -71,6 +98,23 @@ pub fn text(
         );
     }
     value.to_owned()
+}
+
+/// A KPI value as typed (`12,5`), in thousandths as stored; a Dutch message prefixed with
+/// `label` otherwise, also for a value too large to store ([`KpiValue::MAX`]). The dossier's KPI
+/// plan and the progress report read their values here.
+pub fn kpi_value(typed: &str, field: &str, label: &str, errors: &mut FieldErrors) -> Option<i64> {
+    let read = KpiValue::parse(typed).and_then(|v| {
+        v.stored()
+            .ok_or_else(|| ParseError::TooLarge(KpiValue::MAX.to_string()))
+    });
+    match read {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.add(field, format!("{label}: {e}"));
+            None
+        }
+    }
 }
 
 fn capitalise(text: &str) -> String {
@@ -120,7 +164,7 @@ pub fn read_general(
     project_years: &[i32],
     errors: &mut FieldErrors,
 ) -> Option<General> {
-    let title = text(&input.title, "title", "een titel", true, errors);
+    let title = line(&input.title, "title", "een titel", true, errors);
     let summary = text(
         &input.summary,
         "summary",
@@ -128,20 +172,17 @@ pub fn read_general(
         true,
         errors,
     );
-    let contact_name = text(
+    let contact_name = line(
         &input.contact_name,
         "contact_name",
         "de naam van de contactpersoon",
         true,
         errors,
     );
-    let contact_email = match crate::accounts::normalise_email(&input.contact_email) {
+    let contact_email = match crate::domain::email::read(&input.contact_email) {
         Ok(e) => e,
-        Err(_) => {
-            errors.add(
-                "contact_email",
-                "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be.",
-            );
+        Err(e) => {
+            errors.add("contact_email", e.to_string());
             String::new()
         }
     };
@@ -213,8 +254,12 @@ pub struct ActionFields {
 }
 
 pub fn read_action(input: &ActionInput, errors: &mut FieldErrors) -> Option<ActionFields> {
-    let priority = match input.priority.trim().parse::<u32>() {
-        Ok(p) if (1..=999).contains(&p) => Some(p),
+    let priority = match parse_whole_number(&input.priority, u64::from(MAX_PRIORITY)) {
+        Ok(p) if p >= 1 => u32::try_from(p).ok(),
+        Err(e @ ParseError::TooLarge(_)) => {
+            errors.add("priority", e.to_string());
+            None
+        }
         _ => {
             errors.add(
                 "priority",
@@ -264,13 +309,37 @@ pub fn read_action(input: &ActionInput, errors: &mut FieldErrors) -> Option<Acti
     }
 }
 
-/// An amount in cents as the forms show it (`1.234,56`), so a number from the API goes
-/// through the same reader; negative amounts keep their sign and are refused by it.
-pub fn cents_as_typed(cents: i64) -> String {
-    match Cents::new(cents) {
-        Some(c) => c.to_plain_string(),
-        None => format!("-{}", cents.unsigned_abs()),
+/// The highest priority number an action takes.
+pub const MAX_PRIORITY: u32 = 999;
+
+/// A number from the API (JSON) as the forms would show it, so it goes through the forms'
+/// readers: whole numbers digit for digit however large (`9300000000000000`), others in
+/// decimal notation with a decimal comma (`12,5`; never an exponent).
+pub fn number_as_typed(value: &serde_json::Number) -> String {
+    if let Some(n) = value.as_i64() {
+        n.to_string()
+    } else if let Some(n) = value.as_u64() {
+        n.to_string()
+    } else {
+        format!("{}", value.as_f64().unwrap_or_default()).replace('.', ",")
     }
+}
+
+/// An amount in cents from the API as the forms show it in euros (`1234,56` for `123456`), so
+/// it goes through the forms' amount reader: negative amounts keep their sign, amounts beyond
+/// [`Cents::MAX`] (however large) and fractions of a cent are refused by it.
+pub fn cents_as_typed(cents: &serde_json::Number) -> String {
+    let digits = number_as_typed(cents).replace(',', ".");
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(rest) => ("-", rest.to_owned()),
+        None => ("", digits),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits.as_str(), ""));
+    let whole = format!("{whole:0>3}");
+    let (euros, cents) = whole.split_at(whole.len() - 2);
+    let euros = euros.trim_start_matches('0');
+    let euros = if euros.is_empty() { "0" } else { euros };
+    format!("{sign}{euros},{cents}{fraction}")
 }
 
 // ------------------------------------------------------------------ KPIs
@@ -298,24 +367,17 @@ pub struct KpiFields {
 }
 
 pub fn read_kpi(input: &KpiInput, errors: &mut FieldErrors) -> Option<KpiFields> {
-    let indicator = text(&input.indicator, "indicator", "de indicator", true, errors);
-    let unit = text(&input.unit, "unit", "de eenheid", true, errors);
-    let measurement = text(
+    let indicator = line(&input.indicator, "indicator", "de indicator", true, errors);
+    let unit = line(&input.unit, "unit", "de eenheid", true, errors);
+    let measurement = line(
         &input.measurement,
         "measurement",
         "hoe u meet",
         true,
         errors,
     );
-    let mut value = |text: &str, field: &str, label: &str| match KpiValue::parse(text) {
-        Ok(v) => i64::try_from(v.thousandths()).ok(),
-        Err(e) => {
-            errors.add(field, format!("{label}: {e}"));
-            None
-        }
-    };
-    let baseline = value(&input.baseline, "baseline", "Nulmeting");
-    let target = value(&input.target, "target", "Streefwaarde");
+    let baseline = kpi_value(&input.baseline, "baseline", "Nulmeting", errors);
+    let target = kpi_value(&input.target, "target", "Streefwaarde", errors);
     let target_date = parse_date(&input.target_date);
     if target_date.is_none() {
         errors.add("target_date", "Vul een datum in, bijvoorbeeld 30-09-2023.");
@@ -329,11 +391,6 @@ pub fn read_kpi(input: &KpiInput, errors: &mut FieldErrors) -> Option<KpiFields>
         measurement,
     })
     .filter(|_| errors.is_empty())
-}
-
-/// A number from the API as the forms would show it (`12,5`), for [`read_kpi`].
-pub fn number_as_typed(value: f64) -> String {
-    format!("{value}").replace('.', ",")
 }
 
 // ------------------------------------------------------------------ declarations
@@ -442,21 +499,125 @@ mod tests {
         assert!(!errors.has("planned_reach"));
     }
 
+    fn json(text: &str) -> serde_json::Number {
+        serde_json::from_str(text).unwrap()
+    }
+
     #[test]
     fn amounts_and_numbers_from_the_api_read_as_the_forms_read_them() {
+        let cents = |text: &str| Cents::parse(&cents_as_typed(&json(text)));
+        assert_eq!(cents("123456"), Ok(Cents::new(123_456).unwrap()));
+        assert_eq!(cents("5").map(Cents::get), Ok(5));
+        assert_eq!(cents("0").map(Cents::get), Ok(0));
+        assert_eq!(cents("100000000000"), Ok(Cents::MAX));
+        assert_eq!(cents("-100"), Err(ParseError::AmountNegative));
+        assert_eq!(cents("12.5"), Err(ParseError::AmountDecimals));
+        for huge in [
+            "100000000001",
+            "9223372036854775807",
+            "18446744073709551615",
+            "1e30",
+        ] {
+            assert!(
+                matches!(cents(huge), Err(ParseError::TooLarge(_))),
+                "{huge}: {:?}",
+                cents(huge)
+            );
+        }
+        let kpi = |text: &str| KpiValue::parse(&number_as_typed(&json(text)));
+        assert_eq!(kpi("12.5").map(KpiValue::thousandths), Ok(12_500));
+        assert_eq!(kpi("12").map(KpiValue::thousandths), Ok(12_000));
+        assert!(kpi("-1").is_err());
+        assert!(kpi("0.0001").is_err());
+        for huge in ["9300000000000000", "1e30", "18446744073709551615"] {
+            assert!(matches!(kpi(huge), Err(ParseError::TooLarge(_))), "{huge}");
+        }
+    }
+
+    #[test]
+    fn a_kpi_value_too_large_to_store_is_a_field_error_never_nothing() {
+        let mut errors = FieldErrors::default();
         assert_eq!(
-            Cents::parse(&cents_as_typed(123_456)).unwrap(),
-            Cents::new(123_456).unwrap()
+            kpi_value("18.446.744.073.709.551,615", "actual_1", "KPI", &mut errors),
+            None
         );
-        assert!(Cents::parse(&cents_as_typed(-100)).is_err());
         assert_eq!(
-            KpiValue::parse(&number_as_typed(12.5))
-                .unwrap()
-                .thousandths(),
-            12_500
+            errors.get("actual_1"),
+            "KPI: Dit getal is te groot: hoogstens 1.000.000.000."
         );
-        assert!(KpiValue::parse(&number_as_typed(-1.0)).is_err());
-        assert!(KpiValue::parse(&number_as_typed(0.0001)).is_err());
+        let mut errors = FieldErrors::default();
+        assert_eq!(
+            kpi_value("1.000.000.000", "actual_1", "KPI", &mut errors),
+            Some(1_000_000_000_000)
+        );
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn every_number_of_an_action_says_when_it_is_too_large() {
+        let input = ActionInput {
+            priority: "99999999999999999999".into(),
+            baseline_reach: "4294967295".into(),
+            planned_reach: "4.294.967.296".into(),
+            own_contribution: "92.233.720.368.547.758,07".into(),
+            description: "Taalcoaching".into(),
+            partners: String::new(),
+        };
+        let mut errors = FieldErrors::default();
+        assert!(read_action(&input, &mut errors).is_none());
+        for field in [
+            "priority",
+            "baseline_reach",
+            "planned_reach",
+            "own_contribution",
+        ] {
+            assert!(
+                errors.get(field).contains("Dit getal is te groot"),
+                "{field}: {}",
+                errors.get(field)
+            );
+        }
+        assert!(
+            errors
+                .get("own_contribution")
+                .contains("€ 1.000.000.000,00")
+        );
+    }
+
+    #[test]
+    fn text_with_control_characters_or_a_line_break_in_a_one_line_field_is_refused() {
+        let mut input = general();
+        input.title = "Samen\r\nleven".into();
+        input.summary = "Twee\r\nregels\tmet tab.".into();
+        input.contact_name = "An\u{0}Peeters".into();
+        let mut errors = FieldErrors::default();
+        assert!(read_general(&input, &[1, 2, 3], &mut errors).is_none());
+        assert!(errors.get("title").contains("op één regel"));
+        assert!(errors.get("contact_name").contains("stuurteken"));
+        assert_eq!(errors.get("summary"), "", "a summary may have lines");
+        let mut errors = FieldErrors::default();
+        text(
+            "a\u{7f}",
+            "description",
+            "een beschrijving",
+            true,
+            &mut errors,
+        );
+        assert!(errors.get("description").contains("stuurteken"));
+    }
+
+    #[test]
+    fn the_contact_email_is_read_as_a_mail_provider_would() {
+        for bad in ["evil@example.com>", "a\"b@example.com", "x@[127.0.0.1]"] {
+            let mut input = general();
+            input.contact_email = bad.into();
+            let mut errors = FieldErrors::default();
+            assert!(read_general(&input, &[1, 2, 3], &mut errors).is_none());
+            assert!(
+                errors.get("contact_email").contains("geldig e-mailadres"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

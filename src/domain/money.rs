@@ -23,6 +23,10 @@ impl Cents {
     /// Nothing.
     pub const ZERO: Self = Self(0);
 
+    /// The largest amount any field takes: € 1.000.000.000,00, far above any grant, own
+    /// contribution or envelope of the programme, so that sums of amounts stay exact.
+    pub const MAX: Self = Self(100_000_000_000);
+
     /// Builds an amount from cents; `None` when negative.
     pub fn new(cents: i64) -> Option<Self> {
         (cents >= 0).then_some(Self(cents))
@@ -117,9 +121,10 @@ impl Cents {
         if whole.contains('-') {
             return Err(ParseError::AmountCharacter('-'));
         }
+        let too_large = || ParseError::TooLarge(Self::MAX.to_string());
         let euros = match parse_grouped_integer(whole) {
             Some(GroupedInteger::Value(v)) => v,
-            Some(GroupedInteger::TooLarge) => return Err(ParseError::AmountTooLarge),
+            Some(GroupedInteger::TooLarge) => return Err(too_large()),
             Some(GroupedInteger::BadGrouping | GroupedInteger::Invalid) | None => {
                 return Err(ParseError::AmountGrouping);
             }
@@ -128,8 +133,9 @@ impl Cents {
             .ok()
             .and_then(|e| e.checked_mul(100))
             .and_then(|c| c.checked_add(cents))
+            .filter(|c| *c <= Self::MAX.0)
             .map(Self)
-            .ok_or(ParseError::AmountTooLarge)
+            .ok_or_else(too_large)
     }
 
     /// The amount without the euro sign: `12.500,00`.
@@ -140,6 +146,15 @@ impl Cents {
             self.0.unsigned_abs() % 100
         )
     }
+}
+
+/// The sum of amounts in cents as stored (`*_cents` columns), capped at the ends of `i64`
+/// instead of wrapping around. Every total of money that is not already a [`Cents`] sum goes
+/// through here.
+pub fn sum_cents<I: IntoIterator<Item = i64>>(amounts: I) -> i64 {
+    amounts
+        .into_iter()
+        .fold(0_i64, |acc, amount| acc.saturating_add(amount))
 }
 
 fn trim(s: &str) -> &str {
@@ -220,6 +235,7 @@ mod tests {
 
     #[test]
     fn bad_amounts_are_refused_with_a_dutch_reason() {
+        let too_large = || ParseError::TooLarge("€ 1.000.000.000,00".to_owned());
         let table = [
             ("", ParseError::Empty),
             ("€", ParseError::Empty),
@@ -238,8 +254,10 @@ mod tests {
             ("12a", ParseError::AmountCharacter('a')),
             ("$ 12", ParseError::AmountCharacter('$')),
             ("1e3", ParseError::AmountCharacter('e')),
-            ("99999999999999999999", ParseError::AmountTooLarge),
-            ("92233720368547759", ParseError::AmountTooLarge),
+            ("99999999999999999999", too_large()),
+            ("92233720368547759", too_large()),
+            ("92.233.720.368.547.758,07", too_large()),
+            ("1.000.000.000,01", too_large()),
             ("1-2", ParseError::AmountCharacter('-')),
         ];
         for (input, expected) in table {
@@ -250,6 +268,19 @@ mod tests {
             ParseError::AmountNegative.to_string(),
             "Een bedrag kan niet negatief zijn."
         );
+        assert_eq!(
+            too_large().to_string(),
+            "Dit getal is te groot: hoogstens € 1.000.000.000,00."
+        );
+        assert_eq!(Cents::parse("1.000.000.000,00"), Ok(Cents::MAX));
+    }
+
+    #[test]
+    fn sums_of_amounts_never_wrap_around() {
+        assert_eq!(Cents::checked_sum([Cents(i64::MAX), Cents(1)]), None);
+        assert_eq!(super::sum_cents([i64::MAX, i64::MAX]), i64::MAX);
+        assert_eq!(super::sum_cents([i64::MIN, -1]), i64::MIN);
+        assert_eq!(super::sum_cents([5, -2, 7]), 10);
     }
 
     #[test]
@@ -271,7 +302,7 @@ mod tests {
 
     #[test]
     fn shown_amounts_read_back_to_the_same_cents() {
-        for cents in [0, 1, 99, 100, 123_456, 1_000_000_000, i64::MAX / 1000] {
+        for cents in [0, 1, 99, 100, 123_456, 1_000_000_000, Cents::MAX.0] {
             let shown = Cents::new(cents).map(|c| c.to_string());
             let back = shown.as_deref().map(Cents::parse);
             assert_eq!(back, Some(Ok(Cents(cents))), "{cents}");

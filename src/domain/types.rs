@@ -32,9 +32,14 @@ pub enum ParseError {
         "Schrijf duizendtallen met een punt of een spatie per drie cijfers en decimalen met een komma, bv. 12.500,00."
     )]
     AmountGrouping,
-    /// An amount too large to be a grant.
-    #[error("Het bedrag is te groot.")]
-    AmountTooLarge,
+    /// A number beyond the largest the field takes (an amount above [`crate::domain::Cents::MAX`],
+    /// a reach above [`Reach::MAX`], a KPI value above [`KpiValue::MAX`], …); the text is that
+    /// largest value as the form shows it.
+    #[error("Dit getal is te groot: hoogstens {0}.")]
+    TooLarge(String),
+    /// Text where a whole number belongs.
+    #[error("Vul een geheel getal in, bv. 12.")]
+    WholeNumber,
     /// A reach (a number of people) that is not a whole, non-negative number.
     #[error("Het bereik is een geheel aantal personen van 0 of meer, bv. 120.")]
     Reach,
@@ -116,6 +121,23 @@ pub(crate) enum GroupedInteger {
     Invalid,
     BadGrouping,
     TooLarge,
+}
+
+/// Reads a whole number of at most `max` as typed (`12`, `1.200`): [`ParseError::Empty`],
+/// [`ParseError::TooLarge`] beyond `max` (however many digits), [`ParseError::WholeNumber`] for
+/// anything else (a sign, a decimal, a letter).
+pub fn parse_whole_number(input: &str, max: u64) -> Result<u64, ParseError> {
+    let text = trim_all(input);
+    if text.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    match parse_grouped_integer(text) {
+        Some(GroupedInteger::Value(v)) if v <= max => Ok(v),
+        Some(GroupedInteger::Value(_) | GroupedInteger::TooLarge) => {
+            Err(ParseError::TooLarge(dutch::format_count(max)))
+        }
+        _ => Err(ParseError::WholeNumber),
+    }
 }
 
 /// A Belgian NIS (REFNIS) municipality code: five digits, 10000 to 99999.
@@ -277,18 +299,27 @@ impl Reach {
         Self(people)
     }
 
-    /// Reads a reach as typed: `120`, `1.200`, `1 200`.
+    /// The largest reach a field takes: far more people than any action reaches, and well
+    /// inside the stored integer.
+    pub const MAX: Self = Self(1_000_000);
+
+    /// Reads a reach as typed: `120`, `1.200`, `1 200`; at most [`Reach::MAX`].
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         let text = trim_all(input);
         if text.is_empty() {
             return Err(ParseError::Empty);
         }
         match parse_grouped_integer(text) {
-            Some(GroupedInteger::Value(v)) => {
-                u32::try_from(v).map(Self).map_err(|_| ParseError::Reach)
+            Some(GroupedInteger::Value(v)) if v <= u64::from(Self::MAX.0) => {
+                u32::try_from(v).map(Self).map_err(|_| Self::too_large())
             }
+            Some(GroupedInteger::Value(_) | GroupedInteger::TooLarge) => Err(Self::too_large()),
             _ => Err(ParseError::Reach),
         }
+    }
+
+    fn too_large() -> ParseError {
+        ParseError::TooLarge(Self::MAX.to_string())
     }
 
     /// The number of people.
@@ -513,7 +544,12 @@ impl KpiValue {
         Self(u64::from(value) * 1000)
     }
 
-    /// Reads a Dutch number: `12`, `12,5`, `1.200`, `1 200,25`.
+    /// The largest value a KPI takes: one billion (a thousandfold more than any count of people
+    /// or euros of a municipality's action), stored exactly as thousandths in a signed 64-bit
+    /// integer with room to spare.
+    pub const MAX: Self = Self(1_000_000_000_000);
+
+    /// Reads a Dutch number: `12`, `12,5`, `1.200`, `1 200,25`; at most [`KpiValue::MAX`].
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         let text = trim_all(input);
         if text.is_empty() {
@@ -523,8 +559,10 @@ impl KpiValue {
             Some((w, f)) => (w, Some(f)),
             None => (text, None),
         };
+        let too_large = || ParseError::TooLarge(Self::MAX.to_string());
         let whole = match parse_grouped_integer(whole) {
             Some(GroupedInteger::Value(v)) => v,
+            Some(GroupedInteger::TooLarge) => return Err(too_large()),
             _ => return Err(ParseError::KpiValue),
         };
         let mut thousandths: u64 = 0;
@@ -544,13 +582,20 @@ impl KpiValue {
         whole
             .checked_mul(1000)
             .and_then(|w| w.checked_add(thousandths))
+            .filter(|t| *t <= Self::MAX.0)
             .map(Self)
-            .ok_or(ParseError::KpiValue)
+            .ok_or_else(too_large)
     }
 
     /// The value in thousandths.
     pub fn thousandths(self) -> u64 {
         self.0
+    }
+
+    /// The value in thousandths as stored (a signed 64-bit column); `None` only for a value
+    /// built from thousandths beyond that column, never for one [`KpiValue::parse`] read.
+    pub fn stored(self) -> Option<i64> {
+        i64::try_from(self.0).ok()
     }
 }
 
@@ -732,11 +777,55 @@ mod tests {
         for (input, expected) in good {
             assert_eq!(Reach::parse(input).map(Reach::get), Ok(expected), "{input}");
         }
-        for input in ["-1", "12,5", "1.20", "twaalf", "99999999999"] {
+        for input in ["-1", "12,5", "1.20", "twaalf"] {
             assert_eq!(Reach::parse(input), Err(ParseError::Reach), "{input}");
         }
         assert_eq!(Reach::parse(""), Err(ParseError::Empty));
         assert_eq!(Reach::new(1_200).to_string(), "1.200");
+    }
+
+    #[test]
+    fn numbers_too_large_for_their_field_say_so_with_the_maximum() {
+        let too_large = |max: &str| Some(ParseError::TooLarge(max.to_owned()));
+        for input in [
+            "1.000.001",
+            "4294967295",
+            "4.294.967.296",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(Reach::parse(input).err(), too_large("1.000.000"), "{input}");
+        }
+        assert_eq!(Reach::parse("1.000.000").map(Reach::get), Ok(1_000_000));
+        for input in [
+            "18.446.744.073.709.551,615",
+            "9300000000000000",
+            "1.000.000.000,001",
+            "99999999999999999999999,5",
+        ] {
+            assert_eq!(
+                KpiValue::parse(input).err(),
+                too_large("1.000.000.000"),
+                "{input}"
+            );
+        }
+        assert_eq!(
+            KpiValue::parse("1.000.000.000").map(KpiValue::stored),
+            Ok(Some(1_000_000_000_000))
+        );
+        assert_eq!(parse_whole_number("999", 999), Ok(999));
+        assert_eq!(parse_whole_number("1.000", 999).err(), too_large("999"));
+        assert_eq!(
+            parse_whole_number("99999999999999999999", 999).err(),
+            too_large("999")
+        );
+        assert_eq!(parse_whole_number("-1", 999), Err(ParseError::WholeNumber));
+        assert_eq!(parse_whole_number("1,5", 999), Err(ParseError::WholeNumber));
+        assert_eq!(parse_whole_number(" ", 999), Err(ParseError::Empty));
+        assert_eq!(
+            ParseError::TooLarge("999".into()).to_string(),
+            "Dit getal is te groot: hoogstens 999."
+        );
+        assert_eq!(KpiValue::from_thousandths(u64::MAX).stored(), None);
     }
 
     #[test]

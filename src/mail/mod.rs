@@ -76,6 +76,11 @@ pub enum MailError {
         #[source]
         source: lettre::address::AddressError,
     },
+    #[error(
+        "ongeldig e-mailadres als {role}: {address:?} (geen adres dat een e-mailprovider \
+         aanneemt); niet verstuurd"
+    )]
+    Undeliverable { role: &'static str, address: String },
     #[error("het bericht kan niet opgebouwd worden")]
     Build(#[source] lettre::error::Error),
     #[error("de SMTP-verbinding kan niet ingesteld worden")]
@@ -98,6 +103,9 @@ impl MailError {
     /// True when retrying cannot help (a malformed address or message): the row fails at once.
     /// Every SMTP or file error is retried, because a fixed server or configuration makes it work.
     pub fn is_permanent(&self) -> bool {
-        matches!(self, Self::Address { .. } | Self::Build(_))
+        matches!(
+            self,
+            Self::Address { .. } | Self::Undeliverable { .. } | Self::Build(_)
+        )
     }
 }

@@ -149,6 +149,14 @@ fn build_message(from: &str, mail: &email_outbox::Model) -> Result<Message, Mail
         address: from.to_owned(),
         source,
     })?;
+    // Only an address the platform would have accepted as typed goes into the `To` header;
+    // anything else (stored before the check existed, or by hand) fails for good here.
+    if !crate::domain::email::is_deliverable(&mail.to_address) {
+        return Err(MailError::Undeliverable {
+            role: "ontvanger",
+            address: mail.to_address.clone(),
+        });
+    }
     let to_box: Mailbox = mail
         .to_address
         .parse()
@@ -314,6 +322,25 @@ mod tests {
         let err = build_message("noreply@samenleven.test", &row(1, "geen adres", "x")).unwrap_err();
         assert!(err.is_permanent());
         assert!(err.to_string().contains("ontvanger"), "{err}");
+    }
+
+    #[test]
+    fn an_address_a_provider_would_refuse_never_reaches_the_to_header() {
+        for to in [
+            "evil@example.com>",
+            "a\"b@example.com",
+            "x@[127.0.0.1]",
+            "x@localhost",
+            "a@example.com, b@example.com",
+            "a@example.com\r\nBcc: b@example.com",
+        ] {
+            let err = build_message("noreply@samenleven.test", &row(1, to, "x")).unwrap_err();
+            assert!(err.is_permanent(), "{to:?}");
+            assert!(
+                matches!(err, MailError::Undeliverable { .. }),
+                "{to:?}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -273,7 +273,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Result
                 kpi_rows.push((saved.id, k.interim));
             }
         }
-        let per_year: i64 = granted.iter().map(|(_, g)| g).sum();
+        let per_year: i64 = crate::domain::money::sum_cents(granted.iter().map(|(_, g)| *g));
         let saved = decision::ActiveModel {
             application_id: Set(app.id),
             outcome: Set(if full {

@@ -7,8 +7,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use entity::{app_user, attachment};
@@ -154,9 +154,14 @@ pub struct Upload<'a> {
     pub report: Option<(i64, &'a str)>,
 }
 
-/// Moves an accepted upload under a generated name into `dir` and records it, with its
-/// checksum, in the same transaction as the audit entry; the file is removed again when
-/// recording fails. The dossier's upload page, the report form and the API share it.
+/// Stores an accepted upload under a generated name in `dir` and records it, with its checksum,
+/// in the same transaction as the audit entry; the file is removed again when recording fails.
+/// A dossier that already holds [`limits::MAX_ATTACHMENTS_PER_DOSSIER`] attachments takes no
+/// more ([`AppError::Invalid`] on the field `file`). The dossier's upload page, the report form
+/// and the API share it.
+///
+/// [`limits::MAX_ATTACHMENTS_PER_DOSSIER`]: crate::domain::limits::MAX_ATTACHMENTS_PER_DOSSIER
+/// [`AppError::Invalid`]: crate::error::AppError::Invalid
 pub async fn record_upload(
     db: &sea_orm::DatabaseConnection,
     dir: &std::path::Path,
@@ -186,6 +191,16 @@ pub async fn record_upload(
     };
     let recorded = async {
         let txn = crate::db::begin_write(db).await?;
+        let held = attachment::Entity::find()
+            .filter(attachment::Column::ApplicationId.eq(application.id))
+            .count(&txn)
+            .await?;
+        if let Err(message) = crate::domain::limits::check_attachment_added(
+            usize::try_from(held).unwrap_or(usize::MAX),
+        ) {
+            txn.rollback().await?;
+            return Ok(Err(message));
+        }
         let row = insert(&txn, new).await?;
         crate::audit::record(
             &txn,
@@ -212,11 +227,17 @@ pub async fn record_upload(
         )
         .await?;
         txn.commit().await?;
-        Ok::<_, DbErr>(row)
+        Ok::<_, DbErr>(Ok(row))
     }
     .await;
     match recorded {
-        Ok(row) => Ok(row),
+        Ok(Ok(row)) => Ok(row),
+        Ok(Err(message)) => {
+            crate::web::attachments::remove_file(dir, &stored_name).await;
+            let mut errors = crate::domain::fields::FieldErrors::default();
+            errors.add("file", message);
+            Err(AppError::Invalid(errors))
+        }
         Err(err) => {
             crate::web::attachments::remove_file(dir, &stored_name).await;
             Err(err.into())

@@ -14,7 +14,7 @@ pub struct CallSummary {
 
 impl CallSummary {
     pub fn total_envelope_cents(&self) -> i64 {
-        self.project_years.iter().map(|y| y.envelope_cents).sum()
+        crate::domain::money::sum_cents(self.project_years.iter().map(|y| y.envelope_cents))
     }
 }
 

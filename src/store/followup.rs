@@ -332,13 +332,12 @@ impl FollowUp {
     }
 
     pub fn granted(&self, action_id: i64, year: i32) -> Cents {
-        cents(
+        cents(crate::domain::money::sum_cents(
             self.lines
                 .iter()
                 .filter(|l| l.application_action_id == action_id && l.year_number == year)
-                .map(|l| l.granted_cents)
-                .sum(),
-        )
+                .map(|l| l.granted_cents),
+        ))
     }
 
     pub fn continuation(&self, action_id: i64, year: i32) -> Option<&continuation::Model> {
@@ -1389,9 +1388,9 @@ pub async fn payment_totals<C: ConnectionTrait>(
     for (t, sum) in rows {
         let sum = sum.unwrap_or(0);
         if tranche(t).is_owed_back() {
-            totals.owed_back_cents += sum;
+            totals.owed_back_cents = totals.owed_back_cents.saturating_add(sum);
         } else {
-            totals.to_pay_cents += sum;
+            totals.to_pay_cents = totals.to_pay_cents.saturating_add(sum);
         }
     }
     Ok(totals)

@@ -14,6 +14,7 @@ use sea_orm::{
 use entity::app_user;
 use entity::application::{self, ApplicationState};
 
+use crate::domain::paging::Page;
 use crate::store::placeholder;
 use crate::store::reference_cache::Reference;
 
@@ -85,10 +86,10 @@ pub struct InboxRow {
     pub requested_cents: i64,
 }
 
-/// Which page of the inbox to show: `number` is 1-based (clamped), `size` rows per page.
+/// Which page of the inbox to show (a page past the last shows the last), `size` rows per page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
-    pub number: u64,
+    pub number: Page,
     pub size: u64,
 }
 
@@ -268,7 +269,7 @@ pub async fn page<C: ConnectionTrait>(
         listed(
             filtered(db, filter, cutoff)
                 .limit(size)
-                .offset((number - 1).saturating_mul(size)),
+                .offset(Page::new(number).offset(size)),
             Expr::SubQuery(
                 None,
                 Box::new(sea_orm::sea_query::SubQueryStatement::SelectStatement(
@@ -278,7 +279,7 @@ pub async fn page<C: ConnectionTrait>(
         )
         .all(db)
     };
-    let mut page = wanted.number.max(1);
+    let mut page = wanted.number.get();
     let mut apps = fetch(page).await?;
     let total = match apps.first() {
         Some(first) => u64::try_from(first.total).unwrap_or_default(),

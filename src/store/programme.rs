@@ -152,30 +152,39 @@ pub async fn programme<C: ConnectionTrait>(
         let allocated = match allocations::latest(db, call_id, n).await? {
             Some(a) if a.state == AllocationState::Confirmed => {
                 let lines = allocations::lines(db, a.id).await?;
-                Some(lines.iter().map(allocations::effective).sum::<i64>() + a.incentives_cents)
+                Some(crate::domain::money::sum_cents(
+                    lines
+                        .iter()
+                        .map(allocations::effective)
+                        .chain([a.incentives_cents]),
+                ))
             }
             _ => None,
         };
-        let mut granted: i64 = lines
-            .iter()
-            .filter(|l| l.year_number == n)
-            .map(|l| l.granted_cents)
-            .sum();
+        let mut granted: i64 = crate::domain::money::sum_cents(
+            lines
+                .iter()
+                .filter(|l| l.year_number == n)
+                .map(|l| l.granted_cents),
+        );
         for d in standing.values() {
             if let Some(app) = apps.iter().find(|a| a.id == d.application_id)
                 && (app.first_project_year..=app.last_project_year).contains(&n)
             {
-                granted += d.incentive_cents;
+                granted = granted.saturating_add(d.incentive_cents);
             }
         }
         let sum = |tranches: &[Tranche], states: &[PaymentState]| -> i64 {
-            payments
-                .iter()
-                .filter(|p| {
-                    p.year_number == n && tranches.contains(&p.tranche) && states.contains(&p.state)
-                })
-                .map(|p| p.amount_cents)
-                .sum()
+            crate::domain::money::sum_cents(
+                payments
+                    .iter()
+                    .filter(|p| {
+                        p.year_number == n
+                            && tranches.contains(&p.tranche)
+                            && states.contains(&p.state)
+                    })
+                    .map(|p| p.amount_cents),
+            )
         };
         years.push(YearBudget {
             year: n,
@@ -246,12 +255,14 @@ pub async fn programme<C: ConnectionTrait>(
         if seen.insert((c.application_id, key)) {
             entry.dossiers += 1;
         }
-        entry.requested += c.grant_cents;
-        entry.granted += lines
-            .iter()
-            .filter(|l| l.application_action_id == c.id)
-            .map(|l| l.granted_cents)
-            .sum::<i64>();
+        entry.requested = entry.requested.saturating_add(c.grant_cents);
+        entry.granted = crate::domain::money::sum_cents(
+            lines
+                .iter()
+                .filter(|l| l.application_action_id == c.id)
+                .map(|l| l.granted_cents)
+                .chain([entry.granted]),
+        );
     }
 
     // Per region and province of the lead.

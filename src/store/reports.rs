@@ -14,7 +14,7 @@ use entity::{kpi_result, progress_report};
 use crate::audit;
 use crate::domain::KpiValue;
 use crate::domain::dutch::format_date;
-use crate::domain::fields::{FieldErrors, MAX_TEXT};
+use crate::domain::fields::{self, FieldErrors};
 use crate::domain::followup::{
     ReportState, ReportStep, ReportWorkflowError, assess_kpi, next_report_state,
 };
@@ -66,7 +66,6 @@ pub fn read_values(
             let motivation_name = motivation_field(k.id);
             let (actual_text, motivation) = typed(k.id);
             let actual_text = actual_text.trim();
-            let motivation = motivation.trim().to_owned();
             let actual = if actual_text.is_empty() {
                 if submit {
                     errors.add(
@@ -79,24 +78,22 @@ pub fn read_values(
                 }
                 None
             } else {
-                match KpiValue::parse(actual_text) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        errors.add(
-                            &actual_name,
-                            format!("Actie {}, KPI \"{}\": {e}", a.code, k.indicator),
-                        );
-                        None
-                    }
-                }
+                fields::kpi_value(
+                    actual_text,
+                    &actual_name,
+                    &format!("Actie {}, KPI \"{}\"", a.code, k.indicator),
+                    &mut errors,
+                )
             };
-            if motivation.chars().count() > MAX_TEXT {
-                errors.add(
-                    &motivation_name,
-                    format!("De motivatie mag hoogstens {MAX_TEXT} tekens tellen."),
-                );
-            }
-            if let Some(v) = actual {
+            let motivation = fields::text(
+                &motivation,
+                &motivation_name,
+                "de motivatie",
+                false,
+                &mut errors,
+            );
+            if let Some(v) = actual.and_then(|v| u64::try_from(v).ok()) {
+                let v = KpiValue::from_thousandths(v);
                 let assessed = assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp());
                 if submit && assessed.missed && motivation.is_empty() {
                     errors.add(
@@ -110,7 +107,7 @@ pub fn read_values(
             }
             values.push(ReadValue {
                 kpi_id: k.id,
-                actual: actual.and_then(|v| i64::try_from(v.thousandths()).ok()),
+                actual,
                 motivation: (!motivation.is_empty()).then_some(motivation),
             });
         }

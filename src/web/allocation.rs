@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use sea_orm::{EntityTrait, QueryOrder};
@@ -38,6 +37,7 @@ pub fn routes() -> RouteTable {
 }
 
 use crate::domain::dutch::format_money as money;
+use crate::web::form::{Form, Query};
 
 pub struct Choice {
     pub value: String,
@@ -680,7 +680,7 @@ async fn confirm(
         return Ok((StatusCode::CONFLICT, html).into_response());
     }
     let lines = allocations::lines(&txn, current.id).await?;
-    let total: i64 = lines.iter().map(allocations::effective).sum();
+    let total: i64 = crate::domain::money::sum_cents(lines.iter().map(allocations::effective));
     audit::record(
         &txn,
         AuditEntry::new(

@@ -8,7 +8,6 @@
 //! new password or is deactivated ([`revoke_all_and_tell`]).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -27,6 +26,7 @@ use crate::mail::{self, MailTemplate};
 use crate::state::AppState;
 use crate::store::api_tokens;
 use crate::web::context::PageContext;
+use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, RouteTable};

@@ -7,7 +7,6 @@
 //! constraint, so of two leads inviting the same municipality exactly one succeeds.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -40,6 +39,7 @@ use crate::web::attachments::{check_file, max_size_label, read_form, remove_file
 use crate::web::context::PageContext;
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
 use crate::web::dossiers::{is_editable, is_unique_violation, load_for};
+use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};
@@ -317,6 +317,12 @@ async fn start(
         .get(lead_nis)
         .map(|m| m.name.clone())
         .unwrap_or_default();
+    let region_size = directory
+        .get(lead_nis)
+        .map(|m| directory.region(&m.region_code).count())
+        .unwrap_or(0);
+    crate::domain::limits::check_members(members.len(), region_size)
+        .map_err(AppError::BadRequest)?;
     let first_year = call
         .rules
         .project_years

@@ -5,7 +5,7 @@
 //! from [`crate::store::programme`], whose documentation defines each of them.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, Response};
 use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
@@ -30,6 +30,7 @@ pub fn routes() -> RouteTable {
 }
 
 use crate::domain::dutch::format_money as money;
+use crate::web::form::Query;
 
 fn share(part: u64, whole: u64) -> String {
     if whole == 0 {
@@ -313,7 +314,9 @@ fn blocks(p: &Programme) -> Vec<Block> {
             });
         }
     }
-    let total = |f: &dyn Fn(&programme::YearBudget) -> i64| money(p.years.iter().map(f).sum());
+    let total = |f: &dyn Fn(&programme::YearBudget) -> i64| {
+        money(crate::domain::money::sum_cents(p.years.iter().map(f)))
+    };
     let budget_totals = vec![
         "Totaal".to_owned(),
         total(&|y| y.envelope),

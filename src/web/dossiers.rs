@@ -1,7 +1,6 @@
 //! Dossier pages. For now the read-only dossier view; the application journey builds on it.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -26,6 +25,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::applications::DossierWithParties;
 use crate::web::context::PageContext;
+use crate::web::form::Form;
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, RouteTable, guard};
 

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, RawForm, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -41,6 +41,7 @@ use crate::web::chart::{self, KpiChart, Point};
 use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
 use crate::web::form::FormErrors;
+use crate::web::form::RawForm;
 use crate::web::full_view::{kpi_text, money};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::OFFICIALS;
@@ -273,7 +274,9 @@ fn kpi_blocks(fu: &FollowUp) -> Vec<KpiBlock> {
 }
 
 fn sum_cents<'a>(rows: impl Iterator<Item = &'a entity::payment::Model>) -> String {
-    money(rows.map(|p| p.amount_cents).sum())
+    money(crate::domain::money::sum_cents(
+        rows.map(|p| p.amount_cents),
+    ))
 }
 
 async fn overview(

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -27,6 +27,7 @@ use crate::domain::Cents;
 use crate::domain::attachments::format_size;
 use crate::domain::dutch::format_date;
 use crate::domain::followup::{ReportState, ReportStep, is_overdue, next_report_state};
+use crate::domain::paging::Page;
 use crate::domain::payments::check_reclaim_amount;
 use crate::error::AppError;
 use crate::policy::Action;
@@ -42,6 +43,7 @@ use crate::web::followup::{
     payment_lines, reclaim_lines, report_title,
 };
 use crate::web::form::FormErrors;
+use crate::web::form::{Query, RawForm};
 use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{BodyLimit, STAFF};
@@ -72,7 +74,7 @@ pub struct ListQuery {
     #[serde(default)]
     pub te_laat: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
     #[serde(default)]
     pub formaat: String,
 }
@@ -163,10 +165,10 @@ async fn list(
         .collect::<Vec<_>>();
     let filter = query.filter(today);
     let call_id = filter.call_id;
-    let requested = Ord::max(query.pagina.unwrap_or(1), 1);
+    let requested = query.pagina.get();
     let (mut found, total) =
         store::list_reports(&state.db, &filter, Some((requested, PAGE_SIZE))).await?;
-    let (page, pages) = crate::store::page_bounds(total, requested, PAGE_SIZE);
+    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
     if page != requested {
         found = store::list_reports(&state.db, &filter, Some((page, PAGE_SIZE)))
             .await?

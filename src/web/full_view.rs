@@ -1,6 +1,7 @@
 //! The complete dossier as one read-only page: for locked dossiers, for members and reviewers,
 //! for the "check your answers" page, and for printing.
 
+use crate::domain::money::sum_cents;
 use crate::domain::{ApplicationReport, KpiValue};
 use crate::store::drafts::DossierContent;
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
@@ -119,11 +120,7 @@ pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullVi
             }
         })
         .collect();
-    let own_per_year: i64 = content
-        .actions
-        .iter()
-        .map(|a| a.row.own_contribution_cents)
-        .sum();
+    let own_per_year: i64 = sum_cents(content.actions.iter().map(|a| a.row.own_contribution_cents));
     let incentive = report.incentive_per_project_year.get();
     let years = (app.first_project_year..=app.last_project_year)
         .filter_map(|y| u16::try_from(y).ok())
@@ -134,7 +131,7 @@ pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullVi
                 grant: money(grant),
                 own: money(own_per_year),
                 incentive: money(incentive),
-                total: money(grant + own_per_year + incentive),
+                total: money(sum_cents([grant, own_per_year, incentive])),
             }
         })
         .collect();

@@ -3,7 +3,7 @@
 //! [`crate::store::inbox::InboxFilter`], so the file holds exactly the rows the reviewer sees
 //! (all pages).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::store::inbox;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
+use crate::web::form::Query;
 use crate::web::review::InboxQuery;
 use crate::web::routes::STAFF;
 

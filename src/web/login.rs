@@ -1,8 +1,7 @@
 //! Signing in and out, "log out everywhere", password reset and first-login invitations.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
@@ -22,6 +21,7 @@ use crate::state::AppState;
 use crate::web::api_tokens::{self, RevokedBecause};
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
+use crate::web::form::{Form, Query};
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, BodyLimit, RouteTable};
 

@@ -6,8 +6,7 @@
 //! being built beside this one and can replace it without touching the rest.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -21,6 +20,7 @@ use crate::audit::AuditEntry;
 use crate::auth::session::{CurrentUser, redirect_with_flash};
 use crate::domain::Cents;
 use crate::domain::dutch::format_date;
+use crate::domain::paging::Page;
 use crate::domain::payments::{
     PaymentState, PaymentStep, Tranche, euro_decimal, next_payment_state, payment_steps,
 };
@@ -33,6 +33,7 @@ use crate::store::followup::{
 };
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
+use crate::web::form::{Form, Query};
 use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::STAFF;
@@ -66,7 +67,7 @@ pub struct PaymentQuery {
     #[serde(default)]
     pub status: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
     #[serde(default)]
     pub formaat: String,
 }
@@ -187,10 +188,10 @@ async fn list(
     let filter = query.filter();
     let (found, total, page, pages, totals) = if errors.is_empty() {
         let totals = store::payment_totals(&state.db, &filter).await?;
-        let requested = Ord::max(query.pagina.unwrap_or(1), 1);
+        let requested = query.pagina.get();
         let (mut found, total) =
             store::list_payments(&state.db, &filter, Some((requested, PAGE_SIZE))).await?;
-        let (page, pages) = crate::store::page_bounds(total, requested, PAGE_SIZE);
+        let (page, pages) = query.pagina.within(total, PAGE_SIZE);
         if page != requested {
             found = store::list_payments(&state.db, &filter, Some((page, PAGE_SIZE)))
                 .await?

@@ -5,8 +5,7 @@
 //! concerned through the outbox in the same transaction.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -31,6 +30,7 @@ use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
 use crate::domain::decision::Verdict;
+use crate::domain::paging::Page;
 use crate::domain::parts::{self, Locked, Part};
 use crate::domain::workflow::{self, DossierState, Transition};
 use crate::error::AppError;
@@ -45,6 +45,7 @@ use crate::web::context::PageContext;
 use crate::web::dossiers::load_for;
 use crate::web::extract::{FlashRedirect, Id};
 use crate::web::form::FormErrors;
+use crate::web::form::{Form, Query, RawForm};
 use crate::web::full_view::{FullView, full_view, money};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, STAFF};
@@ -206,7 +207,7 @@ pub struct InboxQuery {
     #[serde(default)]
     pub sorteer: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
 }
 
 fn non_empty(text: &str) -> Option<String> {
@@ -414,7 +415,7 @@ async fn inbox(
         term,
         now,
         inbox::PageRequest {
-            number: query.pagina.unwrap_or(1),
+            number: query.pagina,
             size: PAGE_SIZE,
         },
     )

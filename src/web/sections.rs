@@ -5,7 +5,6 @@
 //! Concurrent edits are detected through each row's `version`.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -29,6 +28,7 @@ use crate::web::dossier_view::{
     DossierHeader, ShownResult, action_results, header, kpi_results, shown,
 };
 use crate::web::dossiers::{ensure_editable, load_for};
+use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::full_view::{kpi_text, money};
 use crate::web::pages::{Layout, render};
@@ -741,7 +741,12 @@ async fn add_kpi(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
     let mut errors = FormErrors::default();
-    let Some(input) = read_kpi(&form, &mut errors) else {
+    let own_kpis = chosen.kpis.iter().filter(|k| !k.is_reach_kpi).count();
+    if let Err(message) = crate::domain::limits::check_kpi_added(own_kpis) {
+        errors.add("indicator", message);
+    }
+    let read = read_kpi(&form, &mut errors).filter(|_| errors.is_empty());
+    let Some(input) = read else {
         let page = action_view(
             &state,
             &ctx,

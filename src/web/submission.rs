@@ -6,7 +6,6 @@
 //! confirmation e-mail in the same transaction.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -31,6 +30,7 @@ use crate::store::submission::Submitted;
 use crate::web::context::PageContext;
 use crate::web::dossier_view::{Statuses, TaskItem, ready_to_submit, statuses, tasks};
 use crate::web::dossiers::{ensure_editable, load_for, may_withdraw};
+use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};

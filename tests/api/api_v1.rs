@@ -121,7 +121,7 @@ pub(crate) fn etag_of(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-async fn open_call(api: &Api) -> Value {
+pub(crate) async fn open_call(api: &Api) -> Value {
     let (status, calls) = api.get("/api/v1/calls").await;
     assert_eq!(status, 200);
     let open = calls
@@ -136,7 +136,7 @@ async fn open_call(api: &Api) -> Value {
     call
 }
 
-async fn create_draft(api: &Api, call_id: &Value) -> (i64, String) {
+pub(crate) async fn create_draft(api: &Api, call_id: &Value) -> (i64, String) {
     let response = api
         .send_json(
             Method::POST,
@@ -151,7 +151,7 @@ async fn create_draft(api: &Api, call_id: &Value) -> (i64, String) {
     (body["id"].as_i64().unwrap(), tag)
 }
 
-fn filled(call: &Value) -> Value {
+pub(crate) fn filled(call: &Value) -> Value {
     let actions: Vec<Value> = call["actions"]
         .as_array()
         .unwrap()

@@ -215,7 +215,7 @@ async fn payments(app: &TestApp, dossier: i64) -> Vec<payment::Model> {
 
 /// Fills in report `report` of `dossier` as the official: `values` are (KPI id, actual value,
 /// motivation); `action` is "bewaren" or "indienen".
-async fn file_report(
+pub(crate) async fn file_report(
     official: &mut Browser,
     dossier: i64,
     report: i64,

@@ -19,6 +19,7 @@ mod dashboard;
 mod exports;
 mod followup;
 mod foundation;
+mod hard_input;
 mod inbox;
 mod instances;
 mod journey;

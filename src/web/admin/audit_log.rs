@@ -2,7 +2,7 @@
 //! Read-only: there is no route or function that changes an entry.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm::{
@@ -12,12 +12,14 @@ use serde::Deserialize;
 
 use entity::audit_log;
 
+use crate::domain::paging::Page;
 use crate::error::AppError;
 use crate::export::{self, Cell, Kind, Table};
 use crate::state::AppState;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
+use crate::web::form::Query;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
 
@@ -49,7 +51,7 @@ pub struct AuditQuery {
     #[serde(default)]
     pub tot: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
     /// `csv` or `xlsx` for the export.
     #[serde(default)]
     pub formaat: String,
@@ -177,8 +179,7 @@ async fn list(
     let select = filtered(&query, &mut errors);
     let paginator = select.paginate(&state.db, PAGE_SIZE);
     let total = paginator.num_items().await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = query.pagina.unwrap_or(1).clamp(1, pages);
+    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
     let rows = paginator
         .fetch_page(page - 1)
         .await?

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -69,6 +69,7 @@ const SPARE_YEARS: usize = 2;
 const MAX_YEARS: usize = 10;
 
 use crate::domain::dutch::format_money as money;
+use crate::web::form::{Form, Query, RawForm};
 
 fn plain_money(cents: i64) -> String {
     Cents::new(cents)
@@ -1199,7 +1200,7 @@ async fn open(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<OpForm>,
+    Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
     call_operation(state, user, ctx, id, form, "openen").await
 }
@@ -1209,7 +1210,7 @@ async fn close(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<OpForm>,
+    Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
     call_operation(state, user, ctx, id, form, "sluiten").await
 }
@@ -1219,7 +1220,7 @@ async fn extend(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<OpForm>,
+    Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
     call_operation(state, user, ctx, id, form, "verlengen").await
 }
@@ -1244,7 +1245,7 @@ async fn late_submission(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<OpForm>,
+    Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
     let op = "laattijdig";
     let (record, _) = load(&state, &id).await?;
@@ -1338,7 +1339,7 @@ async fn give_back(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<OpForm>,
+    Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
     let op = "teruggeven";
     let (record, _) = load(&state, &id).await?;

@@ -3,7 +3,6 @@
 //! itself lives in [`crate::mergers`]; this page only shows and triggers it.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -15,6 +14,7 @@ use crate::mergers::{self, Merger, MergerActor, MergerError, MergerReport};
 use crate::state::AppState;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
+use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;

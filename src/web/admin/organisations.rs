@@ -4,8 +4,8 @@
 //! `crate::org_codes::check_code`, unique, never one of ABB's codes, guarded by the row's
 //! version, audited). Bulk changes: `samenleven import-org-codes`.
 
+use crate::web::form::Form;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

@@ -5,7 +5,7 @@
 //! the page lists recipient and subject only.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, Response};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -18,6 +18,7 @@ use entity::email_outbox::{self, OutboxState};
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::CurrentUser;
 use crate::auth::session::redirect_with_flash;
+use crate::domain::paging::Page;
 use crate::error::AppError;
 use crate::export::{self, Cell, Kind, Table};
 use crate::mail::{self, OutboxCounts};
@@ -25,6 +26,7 @@ use crate::state::AppState;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
+use crate::web::form::Query;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
 
@@ -75,7 +77,7 @@ pub struct OutboxQuery {
     #[serde(default)]
     pub aan: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
     /// `csv` or `xlsx` for the export.
     #[serde(default)]
     pub formaat: String,
@@ -236,8 +238,7 @@ async fn list(
     let select = filtered(&query, &mut errors);
     let paginator = select.paginate(&state.db, PAGE_SIZE);
     let total = paginator.num_items().await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = query.pagina.unwrap_or(1).clamp(1, pages);
+    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
     let rows = paginator
         .fetch_page(page - 1)
         .await?

@@ -4,8 +4,7 @@
 //! detected through the account's version.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -22,12 +21,14 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{self, CurrentUser};
 use crate::auth::tokens;
+use crate::domain::paging::Page;
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::state::AppState;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
+use crate::web::form::{Form, Query};
 use crate::web::login::InvitationMail;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
@@ -74,7 +75,7 @@ pub struct ListQuery {
     #[serde(default)]
     pub rol: String,
     #[serde(default)]
-    pub pagina: Option<u64>,
+    pub pagina: Page,
     /// `csv` or `xlsx` for the export.
     #[serde(default)]
     pub formaat: String,
@@ -178,8 +179,7 @@ async fn list(
     let select = filtered(&state, &query);
     let paginator = select.paginate(&state.db, PAGE_SIZE);
     let total = paginator.num_items().await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = query.pagina.unwrap_or(1).clamp(1, pages);
+    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
     let users = paginator.fetch_page(page - 1).await?;
     let (municipalities, partners) = organisation_names(&state).await?;
     let rows = users
