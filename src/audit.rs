@@ -67,6 +67,45 @@ impl AuditEntry {
     }
 }
 
+/// Who makes a change, as the audit trail names them: a signed-in user, or the system itself
+/// (a scheduled job), with the address the request came from.
+#[derive(Debug, Clone)]
+pub struct By {
+    pub user_id: Option<i64>,
+    pub label: String,
+    pub ip: Option<String>,
+}
+
+impl By {
+    pub fn of(user: &crate::auth::session::SessionUser, ip: Option<String>) -> Self {
+        Self {
+            user_id: Some(user.user.id),
+            label: user.label(),
+            ip,
+        }
+    }
+
+    pub fn system(label: &str) -> Self {
+        Self {
+            user_id: None,
+            label: label.to_owned(),
+            ip: None,
+        }
+    }
+
+    /// An entry by this actor about `resource_type` `id`.
+    pub fn entry(&self, action: &str, resource_type: &str, id: impl ToString) -> AuditEntry {
+        AuditEntry::new(action, resource_type, Some(id.to_string()))
+            .by(self.user_id, self.label.clone())
+            .from_ip(self.ip.clone())
+    }
+
+    /// An entry by this actor about dossier `application_id`.
+    pub fn on_dossier(&self, action: &str, application_id: i64) -> AuditEntry {
+        self.entry(action, "application", application_id)
+    }
+}
+
 /// Appends an entry. Call it with the same transaction as the change it records.
 pub async fn record<C: ConnectionTrait>(db: &C, entry: AuditEntry) -> Result<(), DbErr> {
     audit_log::ActiveModel {

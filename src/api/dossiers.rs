@@ -390,7 +390,7 @@ pub async fn create(
     ApiJson(body): ApiJson<NewDossierIn>,
 ) -> Result<Response, ApiError> {
     crate::web::guard(&state, &user, Action::StartDossier, None, ip.clone()).await?;
-    let by = By::user(&user, ip.clone());
+    let by = By::of(&user, ip.clone());
     let inserted =
         store::applications::start(&state.db, &user, body.call_id, &by, Utc::now()).await?;
     let dossier = load_for(
@@ -596,7 +596,7 @@ pub async fn update(
         .with_errors(problems));
     }
 
-    let by = By::user(&user, ip.clone());
+    let by = By::of(&user, ip.clone());
     let txn = crate::db::begin_write(&state.db).await?;
     let mut version = app.version;
     let moved = match &general {
@@ -730,7 +730,7 @@ pub async fn upload(
         )
         .with_errors(field_problems("", &errors))
     })?;
-    let by = By::user(&user, ip.clone());
+    let by = By::of(&user, ip.clone());
     let row = store::attachments::record_upload(
         &state.db,
         &state.config.upload_dir(),
@@ -826,7 +826,7 @@ pub async fn submit(
         )
         .with_errors(problems));
     }
-    let by = By::user(&user, ip.clone());
+    let by = By::of(&user, ip.clone());
     let version = content.dossier.application.version;
     match store::submission::submit(&state, &content, &report, version, &by, now).await? {
         Submitted::Conflict => Err(stale()),

@@ -25,8 +25,6 @@ use axum::extract::{Path, State};
 use chrono::Utc;
 use sea_orm::EntityTrait;
 
-use entity::call::CallState;
-
 use crate::domain::NisCode;
 use crate::policy::{Action, DossierParties};
 use crate::state::AppState;
@@ -162,9 +160,7 @@ fn call_summary(summary: &store::calls::CallSummary) -> CallSummaryOut {
         code: call.code.clone(),
         title: call.title.clone(),
         state: code_of(&call.state),
-        open_for_submission: call.state == CallState::Open
-            && now >= call.submission_opens_at
-            && now <= call.submission_closes_at,
+        open_for_submission: store::rules::window_of(call).is_open_at(now),
         reference_year: call.reference_year,
         period_start: call.period_start,
         period_end: call.period_end,

@@ -557,7 +557,7 @@ pub async fn upload(
         &fu.app,
         &row,
         &file,
-        &crate::store::sections::By::user(&user.user, user.ip.clone()),
+        &crate::store::sections::By::of(&user.user, user.ip.clone()),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(AttachmentOut::from(saved))).into_response())

@@ -19,7 +19,6 @@ use crate::domain::recipients::News;
 use crate::domain::workflow::{self, Transition};
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::store::applications::{from_domain, to_domain};
 use crate::store::drafts::DossierContent;
 use crate::store::{allocations, decisions, followup};
 
@@ -284,9 +283,13 @@ async fn move_through(
     app: &entity::application::Model,
     step: Transition,
 ) -> Result<ApplicationState> {
-    let next = workflow::next(to_domain(app.state), step, caller.party())
-        .map_err(|e| Error::Conflict(e.to_string()))?;
-    let to = from_domain(next);
+    let next = workflow::next(
+        crate::domain::workflow::DossierState::from(app.state),
+        step,
+        caller.party(),
+    )
+    .map_err(|e| Error::Conflict(e.to_string()))?;
+    let to = ApplicationState::from(next);
     if !decisions::move_state(work.txn(), app, to, next.is_decided(), caller.now).await? {
         return Err(Error::Conflict(
             "Het dossier veranderde intussen van status. Open het opnieuw.".into(),

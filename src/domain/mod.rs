@@ -43,6 +43,7 @@ pub mod text;
 pub mod time;
 pub mod types;
 pub mod verdict;
+pub mod window;
 pub mod workflow;
 
 pub use advisor::{

@@ -142,19 +142,12 @@ pub async fn start(
 ) -> Result<application::Model, crate::error::AppError> {
     use crate::error::AppError;
     use entity::application::ApplicationKind;
-    use entity::call::CallState;
     let call = crate::store::rules::call_context(db, call_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if call.call.state != CallState::Open
-        || now < call.call.submission_opens_at
-        || now > call.call.submission_closes_at
-    {
-        return Err(AppError::Conflict(format!(
-            "De oproep {} is niet open voor indiening.",
-            call.call.title
-        )));
-    }
+    call.window()
+        .accepts_new_dossiers(now)
+        .map_err(|refusal| AppError::Conflict(refusal.explain(&call.call.title)))?;
     let first_year = call
         .rules
         .project_years
@@ -252,7 +245,7 @@ pub async fn start(
     crate::audit::record(
         &txn,
         crate::audit::AuditEntry::new("application.started", "application", Some(inserted.id.to_string()))
-            .by(Some(by.user_id), by.label.clone())
+            .by(by.user_id, by.label.clone())
             .from_ip(by.ip.clone())
             .after(serde_json::json!({ "reference": reference, "call": call.call.code, "kind": format!("{kind:?}") })),
     )
@@ -323,32 +316,35 @@ pub async fn list_submitted<C: ConnectionTrait>(
 use crate::domain::workflow::DossierState;
 use entity::application::ApplicationState;
 
-/// The state machine's name for a stored state.
-pub fn to_domain(state: ApplicationState) -> DossierState {
-    match state {
-        ApplicationState::Draft => DossierState::Draft,
-        ApplicationState::Submitted => DossierState::Submitted,
-        ApplicationState::InReview => DossierState::InReview,
-        ApplicationState::ChangesRequested => DossierState::ChangesRequested,
-        ApplicationState::Resubmitted => DossierState::Resubmitted,
-        ApplicationState::Approved => DossierState::Approved,
-        ApplicationState::PartlyApproved => DossierState::PartlyApproved,
-        ApplicationState::Rejected => DossierState::Rejected,
-        ApplicationState::Withdrawn => DossierState::Withdrawn,
+/// The one mapping between the stored state and the state machine's: a `From` pair, nothing else.
+impl From<ApplicationState> for DossierState {
+    fn from(state: ApplicationState) -> Self {
+        match state {
+            ApplicationState::Draft => DossierState::Draft,
+            ApplicationState::Submitted => DossierState::Submitted,
+            ApplicationState::InReview => DossierState::InReview,
+            ApplicationState::ChangesRequested => DossierState::ChangesRequested,
+            ApplicationState::Resubmitted => DossierState::Resubmitted,
+            ApplicationState::Approved => DossierState::Approved,
+            ApplicationState::PartlyApproved => DossierState::PartlyApproved,
+            ApplicationState::Rejected => DossierState::Rejected,
+            ApplicationState::Withdrawn => DossierState::Withdrawn,
+        }
     }
 }
 
-/// The stored state for a state of the state machine.
-pub fn from_domain(state: DossierState) -> ApplicationState {
-    match state {
-        DossierState::Draft => ApplicationState::Draft,
-        DossierState::Submitted => ApplicationState::Submitted,
-        DossierState::InReview => ApplicationState::InReview,
-        DossierState::ChangesRequested => ApplicationState::ChangesRequested,
-        DossierState::Resubmitted => ApplicationState::Resubmitted,
-        DossierState::Approved => ApplicationState::Approved,
-        DossierState::PartlyApproved => ApplicationState::PartlyApproved,
-        DossierState::Rejected => ApplicationState::Rejected,
-        DossierState::Withdrawn => ApplicationState::Withdrawn,
+impl From<DossierState> for ApplicationState {
+    fn from(state: DossierState) -> Self {
+        match state {
+            DossierState::Draft => ApplicationState::Draft,
+            DossierState::Submitted => ApplicationState::Submitted,
+            DossierState::InReview => ApplicationState::InReview,
+            DossierState::ChangesRequested => ApplicationState::ChangesRequested,
+            DossierState::Resubmitted => ApplicationState::Resubmitted,
+            DossierState::Approved => ApplicationState::Approved,
+            DossierState::PartlyApproved => ApplicationState::PartlyApproved,
+            DossierState::Rejected => ApplicationState::Rejected,
+            DossierState::Withdrawn => ApplicationState::Withdrawn,
+        }
     }
 }

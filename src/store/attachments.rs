@@ -112,7 +112,7 @@ pub struct NewAttachment {
     pub content_type: String,
     pub size_bytes: i64,
     pub sha256: String,
-    pub uploaded_by: i64,
+    pub uploaded_by: Option<i64>,
     pub uploaded_at: DateTime<Utc>,
 }
 
@@ -130,7 +130,7 @@ pub async fn insert<C: ConnectionTrait>(
         content_type: Set(new.content_type),
         size_bytes: Set(new.size_bytes),
         sha256: Set(new.sha256),
-        uploaded_by: Set(Some(new.uploaded_by)),
+        uploaded_by: Set(new.uploaded_by),
         uploaded_at: Set(new.uploaded_at),
         ..Default::default()
     }
@@ -209,7 +209,7 @@ pub async fn record_upload(
                 "attachment",
                 Some(row.id.to_string()),
             )
-            .by(Some(by.user_id), by.label.clone())
+            .by(by.user_id, by.label.clone())
             .from_ip(by.ip.clone())
             .after(crate::web::attachments::row_json(&row))
             .details(match report {

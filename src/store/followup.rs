@@ -33,7 +33,7 @@ use entity::{
     decision_line, kpi, kpi_result, payment, progress_report, reclaim,
 };
 
-use crate::audit::{self, AuditEntry};
+use crate::audit;
 use crate::domain::followup::{
     KpiPlan, ReportKind, ReportState, is_missed, propose_continuation, report_due_on,
 };
@@ -48,37 +48,7 @@ use crate::mail::{self, OutgoingMail};
 pub const FOLLOWED_STATES: [ApplicationState; 2] =
     [ApplicationState::Approved, ApplicationState::PartlyApproved];
 
-/// Who makes a change, for the audit log.
-#[derive(Debug, Clone)]
-pub struct By {
-    pub user_id: Option<i64>,
-    pub label: String,
-    pub ip: Option<String>,
-}
-
-impl By {
-    pub fn of(user: &crate::auth::session::SessionUser, ip: Option<String>) -> Self {
-        Self {
-            user_id: Some(user.user.id),
-            label: user.label(),
-            ip,
-        }
-    }
-
-    pub fn system(label: &str) -> Self {
-        Self {
-            user_id: None,
-            label: label.to_owned(),
-            ip: None,
-        }
-    }
-
-    fn entry(&self, action: &str, resource_type: &str, id: i64) -> AuditEntry {
-        AuditEntry::new(action, resource_type, Some(id.to_string()))
-            .by(self.user_id, self.label.clone())
-            .from_ip(self.ip.clone())
-    }
-}
+pub use crate::audit::By;
 
 // ------------------------------------------------------------------ stored ↔ domain
 

@@ -38,10 +38,24 @@ pub struct CallContext {
 }
 
 impl CallContext {
+    /// The call's submission window, for [`crate::domain::window::CallWindow::accepts`].
+    pub fn window(&self) -> crate::domain::window::CallWindow {
+        window_of(&self.call)
+    }
+
     /// The day on which the municipal map and the reference regions are read for this call:
     /// the opening of its submission window.
     pub fn map_date(&self) -> NaiveDate {
         self.call.submission_opens_at.date_naive()
+    }
+}
+
+/// A stored call's submission window.
+pub fn window_of(call: &call::Model) -> crate::domain::window::CallWindow {
+    crate::domain::window::CallWindow {
+        open: call.state == call::CallState::Open,
+        opens_at: call.submission_opens_at,
+        closes_at: call.submission_closes_at,
     }
 }
 

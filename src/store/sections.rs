@@ -12,33 +12,11 @@ use sea_orm::{
 
 use entity::{application, application_action, call_action, kpi};
 
-use crate::audit::{self, AuditEntry};
+use crate::audit;
 use crate::domain::fields::{ActionFields, General, KpiFields};
 use crate::store::drafts::{ChosenAction, DossierContent};
 
-/// Who makes a change, for the audit trail.
-#[derive(Debug, Clone)]
-pub struct By {
-    pub user_id: i64,
-    pub label: String,
-    pub ip: Option<String>,
-}
-
-impl By {
-    pub fn user(user: &crate::auth::session::SessionUser, ip: Option<String>) -> Self {
-        Self {
-            user_id: user.user.id,
-            label: user.label(),
-            ip,
-        }
-    }
-
-    fn entry(&self, action: &str, application_id: i64) -> AuditEntry {
-        AuditEntry::new(action, "application", Some(application_id.to_string()))
-            .by(Some(self.user_id), self.label.clone())
-            .from_ip(self.ip.clone())
-    }
-}
+pub use crate::audit::By;
 
 /// Bumps `application.updated_at` so lists show recent activity.
 pub async fn touch<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<(), DbErr> {
@@ -115,7 +93,7 @@ pub async fn save_general<C: ConnectionTrait>(
     }
     audit::record(
         db,
-        by.entry("application.general_saved", app.id)
+        by.on_dossier("application.general_saved", app.id)
             .before(serde_json::json!({"title": app.title, "summary": app.summary, "contact_name": app.contact_name, "contact_email": app.contact_email, "first_project_year": app.first_project_year, "last_project_year": app.last_project_year}))
             .after(serde_json::json!({"title": general.title, "summary": general.summary, "contact_name": general.contact_name, "contact_email": general.contact_email, "first_project_year": general.first_project_year, "last_project_year": general.last_project_year})),
     )
@@ -185,7 +163,7 @@ pub async fn add_action<C: ConnectionTrait>(
     touch(db, app_id).await?;
     audit::record(
         db,
-        by.entry("application.action_added", app_id)
+        by.on_dossier("application.action_added", app_id)
             .after(serde_json::json!({"action": action.code, "priority_rank": rank})),
     )
     .await?;
@@ -289,7 +267,7 @@ pub async fn save_action<C: ConnectionTrait>(
     touch(db, app_id).await?;
     audit::record(
         db,
-        by.entry("application.action_saved", app_id)
+        by.on_dossier("application.action_saved", app_id)
             .before(serde_json::json!({"action": chosen.action.code, "priority_rank": chosen.row.priority_rank, "baseline_reach": chosen.row.baseline_reach, "planned_reach": chosen.row.planned_reach, "own_contribution_cents": chosen.row.own_contribution_cents}))
             .after(serde_json::json!({"action": chosen.action.code, "priority_rank": fields.priority, "baseline_reach": baseline, "planned_reach": planned, "own_contribution_cents": fields.own_contribution.get()})),
     )
@@ -311,7 +289,7 @@ pub async fn delete_action<C: ConnectionTrait>(
     touch(db, app_id).await?;
     audit::record(
         db,
-        by.entry("application.action_removed", app_id)
+        by.on_dossier("application.action_removed", app_id)
             .before(serde_json::json!({"action": chosen.action.code, "priority_rank": chosen.row.priority_rank, "planned_reach": chosen.row.planned_reach, "own_contribution_cents": chosen.row.own_contribution_cents, "description": chosen.row.description})),
     )
     .await?;
@@ -344,7 +322,7 @@ pub async fn add_kpi<C: ConnectionTrait>(
     touch(db, app_id).await?;
     audit::record(
         db,
-        by.entry("application.kpi_added", app_id).after(
+        by.on_dossier("application.kpi_added", app_id).after(
             serde_json::json!({"action": chosen.action.code, "indicator": fields.indicator}),
         ),
     )
@@ -388,7 +366,7 @@ pub async fn save_kpi<C: ConnectionTrait>(
     touch(db, app_id).await?;
     audit::record(
         db,
-        by.entry("application.kpi_saved", app_id)
+        by.on_dossier("application.kpi_saved", app_id)
             .before(serde_json::json!({"kpi": row.id, "indicator": row.indicator, "baseline": row.baseline, "target": row.target, "target_date": row.target_date}))
             .after(serde_json::json!({"kpi": row.id, "indicator": fields.indicator, "baseline": fields.baseline, "target": fields.target, "target_date": fields.target_date})),
     )
@@ -411,7 +389,7 @@ pub async fn delete_kpi<C: ConnectionTrait>(
     touch(db, app_id).await?;
     audit::record(
         db,
-        by.entry("application.kpi_removed", app_id)
+        by.on_dossier("application.kpi_removed", app_id)
             .before(serde_json::json!({"kpi": row.id, "indicator": row.indicator})),
     )
     .await?;
@@ -439,6 +417,10 @@ pub async fn accept_declarations<C: ConnectionTrait>(
     if updated.rows_affected != 1 {
         return Ok(false);
     }
-    audit::record(db, by.entry("application.declarations_accepted", app.id)).await?;
+    audit::record(
+        db,
+        by.on_dossier("application.declarations_accepted", app.id),
+    )
+    .await?;
     Ok(true)
 }

@@ -19,7 +19,6 @@ use crate::domain::workflow::{self, Party, Transition};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
 use crate::state::AppState;
-use crate::store::applications::{from_domain, to_domain};
 use crate::store::drafts::DossierContent;
 use crate::store::sections::By;
 
@@ -51,28 +50,16 @@ pub fn ensure_within_deadline(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let app = &content.dossier.application;
-    // A first submission needs the call's window, or a late deadline ABB gave this dossier.
-    let late = app.late_submission_until.filter(|until| now <= *until);
-    let deadline = crate::domain::call_draft::effective_deadline(
-        content.call.call.submission_closes_at,
-        &app.late_submission_until.into_iter().collect::<Vec<_>>(),
-    );
-    if app.state == ApplicationState::Draft {
-        if now > deadline {
-            return Err(AppError::Conflict(format!(
-                "De indieningstermijn van {} liep af op {}.",
-                content.call.call.title,
-                crate::domain::dutch::format_moment(deadline)
-            )));
-        }
-        if late.is_none() && content.call.call.state != entity::call::CallState::Open {
-            return Err(AppError::Conflict(format!(
-                "De oproep {} is niet open voor indiening.",
-                content.call.call.title
-            )));
-        }
+    // A resubmission after a change request may come later; a first submission needs the
+    // call's window, or a later deadline ABB gave this dossier.
+    if app.state != ApplicationState::Draft {
+        return Ok(());
     }
-    Ok(())
+    content
+        .call
+        .window()
+        .accepts(now, app.late_submission_until)
+        .map_err(|refusal| AppError::Conflict(refusal.explain(&content.call.call.title)))
 }
 
 /// Submits the dossier (see the module documentation); `report` is the engine's report on it.
@@ -92,9 +79,13 @@ pub async fn submit(
     } else {
         Transition::Submit
     };
-    let next_state = workflow::next(to_domain(app.state), step, Party::Applicant)
-        .map(from_domain)
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let next_state = workflow::next(
+        crate::domain::workflow::DossierState::from(app.state),
+        step,
+        Party::Applicant,
+    )
+    .map(ApplicationState::from)
+    .map_err(|e| AppError::Conflict(e.to_string()))?;
     let snapshot = serde_json::json!({
         "reference": app.reference,
         "title": app.title,
@@ -153,7 +144,7 @@ pub async fn submit(
         sequence: Set(i32::try_from(sequence).unwrap_or(i32::MAX)),
         snapshot: Set(snapshot.to_string()),
         created_at: Set(now),
-        created_by: Set(Some(by.user_id)),
+        created_by: Set(by.user_id),
         ..Default::default()
     }
     .insert(&txn)
@@ -165,7 +156,7 @@ pub async fn submit(
             "application",
             Some(app.id.to_string()),
         )
-        .by(Some(by.user_id), by.label.clone())
+        .by(by.user_id, by.label.clone())
         .from_ip(by.ip.clone())
         .before(serde_json::json!({"state": app.state}))
         .after(

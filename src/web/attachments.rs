@@ -633,7 +633,7 @@ async fn upload(
     };
 
     let application = &dossier.application;
-    let by = crate::store::sections::By::user(&user, ctx.ip.clone());
+    let by = crate::store::sections::By::of(&user, ctx.ip.clone());
     let row = store::attachments::record_upload(
         &state.db,
         &state.config.upload_dir(),

@@ -21,7 +21,6 @@ use serde::Deserialize;
 
 use entity::application::{self, ApplicationKind};
 use entity::application_member::{self, ConsentState, MemberRole};
-use entity::call::CallState;
 use entity::{app_user, attachment, municipality};
 
 use crate::audit::{self, AuditEntry};
@@ -114,7 +113,7 @@ async fn membership_closed<C: ConnectionTrait>(
 ) -> Result<Option<String>, DbErr> {
     use crate::domain::parts::Locked;
     let reopened = crate::web::review::reopened_parts(db, app).await?;
-    let state = crate::store::applications::to_domain(app.state);
+    let state = crate::domain::workflow::DossierState::from(app.state);
     Ok(
         match crate::domain::cooperation::membership_open(state, reopened.as_deref()) {
             Ok(()) => None,
@@ -294,16 +293,10 @@ async fn start(
     let call = rules::call_context(&state.db, call_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let now = Utc::now();
-    if call.call.state != CallState::Open
-        || now < call.call.submission_opens_at
-        || now > call.call.submission_closes_at
-    {
-        return Err(AppError::Conflict(format!(
-            "De oproep {} is niet open voor indiening.",
-            call.call.title
-        )));
-    }
+    let now = state.clock.now();
+    call.window()
+        .accepts_new_dossiers(now)
+        .map_err(|refusal| AppError::Conflict(refusal.explain(&call.call.title)))?;
     let members = parse_nis_list(&form.members)
         .map_err(|e| AppError::BadRequest(format!("Ongeldige gemeente: {e}")))?;
     let (directory, ids) =

@@ -103,7 +103,7 @@ pub struct FullPage {
 
 /// The state in Dutch, as the state machine names it.
 pub fn state_label(state: ApplicationState) -> &'static str {
-    crate::web::review::to_domain(state).label()
+    crate::domain::workflow::DossierState::from(state).label()
 }
 
 /// Loads dossier `id` for `user` doing `action`, or answers 404/403 (audited) through the
@@ -215,7 +215,7 @@ async fn print(
 pub fn may_withdraw(state: ApplicationState) -> bool {
     use crate::domain::workflow::{Party, Transition, next};
     next(
-        crate::web::review::to_domain(state),
+        crate::domain::workflow::DossierState::from(state),
         Transition::Withdraw,
         Party::Applicant,
     )
@@ -244,7 +244,7 @@ async fn start(
         .trim()
         .parse()
         .map_err(|_| AppError::BadRequest("Kies een oproep.".into()))?;
-    let by = crate::store::sections::By::user(&user, ctx.ip.clone());
+    let by = crate::store::sections::By::of(&user, ctx.ip.clone());
     let inserted = store::applications::start(&state.db, &user, call_id, &by, Utc::now()).await?;
     let reference = inserted.reference.clone();
     let mut response = Redirect::to(&format!("/dossiers/{}", inserted.id)).into_response();

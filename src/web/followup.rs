@@ -713,7 +713,7 @@ async fn upload(
         &fu.app,
         &row,
         &file,
-        &crate::store::sections::By::user(&user, ctx.ip.clone()),
+        &crate::store::sections::By::of(&user, ctx.ip.clone()),
     )
     .await?;
     Ok(redirect_with_flash(

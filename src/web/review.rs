@@ -67,8 +67,6 @@ pub fn routes() -> RouteTable {
         .get("/dossiers/{id}/beslissing", Access::SignedIn, letter)
 }
 
-pub use crate::store::applications::{from_domain, to_domain};
-
 /// Moves `app` through `transition` if the state machine allows it for `user` and nobody
 /// changed the state meanwhile; audits it. Returns the new state.
 async fn transition<C: ConnectionTrait>(
@@ -80,9 +78,13 @@ async fn transition<C: ConnectionTrait>(
     details: Option<String>,
 ) -> Result<ApplicationState, AppError> {
     use sea_orm::sea_query::ExprTrait;
-    let next = workflow::next(to_domain(app.state), step, user.party())
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
-    let to = from_domain(next);
+    let next = workflow::next(
+        crate::domain::workflow::DossierState::from(app.state),
+        step,
+        user.party(),
+    )
+    .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let to = ApplicationState::from(next);
     let now = Utc::now();
     let mut update = application::Entity::update_many()
         .col_expr(application::Column::State, Expr::value(to))
@@ -325,7 +327,7 @@ fn state_code(state: ApplicationState) -> &'static str {
 fn parse_state(code: &str) -> Option<ApplicationState> {
     DossierState::ALL
         .into_iter()
-        .map(from_domain)
+        .map(ApplicationState::from)
         .find(|s| state_code(*s) == code)
 }
 
@@ -385,7 +387,7 @@ async fn inbox(
         .into_iter()
         .skip(1)
         .map(|s| {
-            let st = from_domain(s);
+            let st = ApplicationState::from(s);
             StateCount {
                 code: state_code(st),
                 label: s.label(),
@@ -425,7 +427,7 @@ async fn inbox(
         .into_iter()
         .map(|r| InboxLine {
             id: r.id,
-            state_label: to_domain(r.state).label(),
+            state_label: crate::domain::workflow::DossierState::from(r.state).label(),
             submitted: date_nl(r.submitted_at),
             due: date_nl(r.review_due_at),
             overdue: r.overdue,
@@ -653,10 +655,13 @@ async fn review_view(
     let db = &state.db;
     let app = &content.dossier.application;
     let report = content.report(db).await?;
-    let transitions = workflow::available(to_domain(app.state), user.party())
-        .into_iter()
-        .map(|t| (t.code().to_owned(), t.label()))
-        .collect();
+    let transitions = workflow::available(
+        crate::domain::workflow::DossierState::from(app.state),
+        user.party(),
+    )
+    .into_iter()
+    .map(|t| (t.code().to_owned(), t.label()))
+    .collect();
     let users: Vec<app_user::Model> = app_user::Entity::find()
         .filter(app_user::Column::Role.ne(UserRole::Official))
         .all(db)
@@ -753,7 +758,7 @@ async fn review_view(
         checklist_version: stored.map(|r| r.version).unwrap_or(0),
         layout: ctx.layout(format!("Beoordeling {}", app.reference)),
         view: full_view(content, &report),
-        state_label: to_domain(app.state).label(),
+        state_label: crate::domain::workflow::DossierState::from(app.state).label(),
         transitions,
         assigned: name_of(app.assigned_reviewer_id),
         reviewers: users
@@ -1247,15 +1252,18 @@ pub async fn ensure_section_open<C: ConnectionTrait>(
 ) -> Result<(), AppError> {
     let reopened = reopened_parts(db, app).await?;
     let part = Part::from_code(section).ok_or(AppError::NotFound)?;
-    parts::may_change(to_domain(app.state), reopened.as_deref(), part).map_err(
-        |locked| match locked {
-            Locked::NotEditable { state } => AppError::Conflict(format!(
-                "Dossier {} is {state} en kan niet meer gewijzigd worden.",
-                app.reference
-            )),
-            other => AppError::Conflict(other.to_string()),
-        },
+    parts::may_change(
+        crate::domain::workflow::DossierState::from(app.state),
+        reopened.as_deref(),
+        part,
     )
+    .map_err(|locked| match locked {
+        Locked::NotEditable { state } => AppError::Conflict(format!(
+            "Dossier {} is {state} en kan niet meer gewijzigd worden.",
+            app.reference
+        )),
+        other => AppError::Conflict(other.to_string()),
+    })
 }
 
 /// The parts the open change request of `app` reopened, `None` without one.
@@ -1432,10 +1440,13 @@ mod tests {
     #[test]
     fn every_stored_state_maps_to_the_state_machine_and_back() {
         for s in DossierState::ALL {
-            assert_eq!(to_domain(from_domain(s)), s);
             assert_eq!(
-                parse_state(state_code(from_domain(s))),
-                Some(from_domain(s))
+                crate::domain::workflow::DossierState::from(ApplicationState::from(s)),
+                s
+            );
+            assert_eq!(
+                parse_state(state_code(ApplicationState::from(s))),
+                Some(ApplicationState::from(s))
             );
         }
     }

@@ -198,7 +198,7 @@ async fn save_general(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let txn = crate::db::begin_write(&state.db).await?;
-    let by = By::user(&user, ctx.ip.clone());
+    let by = By::of(&user, ctx.ip.clone());
     if !store::sections::save_general(&txn, app, &general, version, &by).await? {
         txn.rollback().await?;
         let mut errors = FormErrors::default();
@@ -361,7 +361,7 @@ async fn add_action(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let app_id = content.dossier.application.id;
     let call_action_id = form.call_action_id.trim().parse::<i64>().unwrap_or(-1);
-    let by = By::user(&user, ctx.ip.clone());
+    let by = By::of(&user, ctx.ip.clone());
     let txn = crate::db::begin_write(&state.db).await?;
     let added = match store::sections::add_action(&txn, &content, call_action_id, &by).await {
         Ok(added) => added,
@@ -624,7 +624,7 @@ async fn save_action(
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let by = By::user(&user, ctx.ip.clone());
+    let by = By::of(&user, ctx.ip.clone());
     let txn = crate::db::begin_write(&state.db).await?;
     if !store::sections::save_action(&txn, &content, chosen, &read, version, &by).await? {
         txn.rollback().await?;
@@ -665,8 +665,7 @@ async fn delete_action(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let chosen = find_action(&content, &action)?;
     let txn = crate::db::begin_write(&state.db).await?;
-    store::sections::delete_action(&txn, &content, chosen, &By::user(&user, ctx.ip.clone()))
-        .await?;
+    store::sections::delete_action(&txn, &content, chosen, &By::of(&user, ctx.ip.clone())).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
         &format!("/dossiers/{}/acties", content.dossier.application.id),
@@ -766,7 +765,7 @@ async fn add_kpi(
         &content,
         chosen,
         &input,
-        &By::user(&user, ctx.ip.clone()),
+        &By::of(&user, ctx.ip.clone()),
     )
     .await?;
     txn.commit().await?;
@@ -886,7 +885,7 @@ async fn save_kpi(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let by = By::user(&user, ctx.ip.clone());
+    let by = By::of(&user, ctx.ip.clone());
     let txn = crate::db::begin_write(&state.db).await?;
     if !store::sections::save_kpi(&txn, &content, row, &input, version, &by).await? {
         txn.rollback().await?;
@@ -917,7 +916,7 @@ async fn delete_kpi(
     let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
     let (chosen, _, row) = find_kpi(&content, &kpi_id)?;
     let txn = crate::db::begin_write(&state.db).await?;
-    if !store::sections::delete_kpi(&txn, &content, row, &By::user(&user, ctx.ip.clone())).await? {
+    if !store::sections::delete_kpi(&txn, &content, row, &By::of(&user, ctx.ip.clone())).await? {
         txn.rollback().await?;
         return Err(AppError::Conflict(
             "De bereik-KPI hoort bij de actie en kan niet apart verwijderd worden.".into(),
@@ -1034,7 +1033,7 @@ async fn save_declarations(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let by = By::user(&user, ctx.ip.clone());
+    let by = By::of(&user, ctx.ip.clone());
     let txn = crate::db::begin_write(&state.db).await?;
     if !store::sections::accept_declarations(&txn, app, version, &by).await? {
         txn.rollback().await?;

@@ -122,7 +122,7 @@ async fn submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let by = By::user(&user, ctx.ip.clone());
+    let by = By::of(&user, ctx.ip.clone());
     let outcome = store::submission::submit(&state, &content, &report, version, &by, now).await?;
     if outcome == Submitted::Conflict {
         let mut errors = FormErrors::default();

@@ -4,8 +4,8 @@
 
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
+use entity::application::ApplicationState;
 use samenleven::domain::workflow::{self, DossierState, Party, Transition};
-use samenleven::web::review::{from_domain, to_domain};
 
 use crate::allocation::submitted_dossier;
 use crate::helpers::{ADMIN, Browser, OFFICIAL_A, REVIEWER, TestApp, count, spawn_app};
@@ -19,7 +19,7 @@ async fn stored(app: &TestApp, id: i64) -> entity::application::Model {
 }
 
 async fn put_in_state(app: &TestApp, id: i64, state: DossierState) {
-    let code = serde_json::to_value(from_domain(state)).unwrap();
+    let code = serde_json::to_value(ApplicationState::from(state)).unwrap();
     app.db
         .execute_raw(Statement::from_string(
             app.db.get_database_backend(),
@@ -131,7 +131,7 @@ async fn every_transition_happens_exactly_when_the_state_machine_allows_it_for_t
                 };
                 browser.get("/account").await;
                 let status = attempt(browser, &app, dossier, action_row, transition).await;
-                let after = to_domain(stored(&app, dossier).await.state);
+                let after = DossierState::from(stored(&app, dossier).await.state);
                 // Submitting and resubmitting share one form: the state decides which of the
                 // two it is, so that form succeeds where either is allowed.
                 let expected =

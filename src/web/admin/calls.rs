@@ -42,7 +42,6 @@ use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
 use crate::web::home::call_state_label;
 use crate::web::pages::{Layout, render};
-use crate::web::review::{from_domain, to_domain};
 use crate::web::routes::{ADMINS, BodyLimit};
 
 pub fn routes() -> RouteTable {
@@ -903,8 +902,11 @@ async fn show_page(
     let return_choices = dossiers
         .iter()
         .filter(|(a, _)| {
-            workflow::available(to_domain(a.state), Party::Admin)
-                .contains(&Transition::ReturnToApplicant)
+            workflow::available(
+                crate::domain::workflow::DossierState::from(a.state),
+                Party::Admin,
+            )
+            .contains(&Transition::ReturnToApplicant)
         })
         .map(|(a, lead)| DossierChoice {
             id: a.id,
@@ -1359,7 +1361,7 @@ async fn give_back(
             None
         }
         Some(a) => match workflow::next(
-            to_domain(a.state),
+            crate::domain::workflow::DossierState::from(a.state),
             Transition::ReturnToApplicant,
             Party::Admin,
         ) {
@@ -1384,7 +1386,7 @@ async fn give_back(
     else {
         return refused(&state, &ctx, &id, op, &form, problems).await;
     };
-    let to_state = from_domain(next);
+    let to_state = ApplicationState::from(next);
     let txn = crate::db::begin_write(&state.db).await?;
     match call_admin::move_dossier(&txn, app.id, app.state, to_state, now).await {
         Ok(()) => {}
