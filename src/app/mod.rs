@@ -147,3 +147,22 @@ pub async fn dossier_for(
         .await?;
     Ok(crate::store::drafts::load(&state.db, dossier).await?)
 }
+
+/// Refuses a change to `part` of dossier `app` unless the applicant may change it now (the rule:
+/// [`crate::domain::parts::may_change`]): in a draft, or, after ABB asked for changes, only the
+/// parts the change request reopened.
+pub async fn ensure_part_open<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    app: &entity::application::Model,
+    part: crate::domain::parts::Part,
+) -> Result<()> {
+    use crate::domain::parts::{Locked, may_change};
+    let reopened = crate::store::change_requests::reopened_parts(db, app).await?;
+    may_change(app.state.into(), reopened.as_deref(), part).map_err(|locked| match locked {
+        Locked::NotEditable { state } => Error::Conflict(format!(
+            "Dossier {} is {state} en kan niet meer gewijzigd worden.",
+            app.reference
+        )),
+        other => Error::Conflict(other.to_string()),
+    })
+}

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod attachments;
 pub mod call_admin;
 pub mod calls;
+pub mod change_requests;
 pub mod decisions;
 pub mod drafts;
 pub mod followup;

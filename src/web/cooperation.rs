@@ -112,7 +112,7 @@ async fn membership_closed<C: ConnectionTrait>(
     app: &application::Model,
 ) -> Result<Option<String>, DbErr> {
     use crate::domain::parts::Locked;
-    let reopened = crate::web::review::reopened_parts(db, app).await?;
+    let reopened = crate::store::change_requests::reopened_parts(db, app).await?;
     let state = crate::domain::workflow::DossierState::from(app.state);
     Ok(
         match crate::domain::cooperation::membership_open(state, reopened.as_deref()) {

@@ -31,7 +31,7 @@ use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
 use crate::domain::decision::Verdict;
 use crate::domain::paging::Page;
-use crate::domain::parts::{self, Locked, Part};
+use crate::domain::parts::Part;
 use crate::domain::workflow::{self, DossierState, Transition};
 use crate::error::AppError;
 use crate::mail::{self, OutgoingMail};
@@ -1216,64 +1216,17 @@ async fn request_changes(
     ))
 }
 
-/// The open change request of a dossier whose state is "changes requested", if any.
-pub async fn open_change_request<C: ConnectionTrait>(
-    db: &C,
-    application_id: i64,
-) -> Result<Option<change_request::Model>, DbErr> {
-    change_request::Entity::find()
-        .filter(change_request::Column::ApplicationId.eq(application_id))
-        .filter(change_request::Column::ResolvedAt.is_null())
-        .order_by_desc(change_request::Column::Id)
-        .one(db)
-        .await
-}
-
-/// The sections ABB's open change request names, while the dossier waits for those changes
-/// (`None` in any other state, or when there is no open request).
-pub async fn requested_sections<C: ConnectionTrait>(
-    db: &C,
-    app: &application::Model,
-) -> Result<Option<Vec<String>>, DbErr> {
-    if app.state != ApplicationState::ChangesRequested {
-        return Ok(None);
-    }
-    Ok(open_change_request(db, app.id)
-        .await?
-        .map(|request| serde_json::from_str(&request.sections).unwrap_or_default()))
-}
+pub use crate::store::change_requests::{open as open_change_request, reopened_parts};
 
 /// While ABB asked for changes, only the named sections can be changed (the rule:
-/// [`crate::domain::parts::may_change`]).
+/// [`crate::domain::parts::may_change`], through [`crate::app::ensure_part_open`]).
 pub async fn ensure_section_open<C: ConnectionTrait>(
     db: &C,
     app: &application::Model,
     section: &str,
 ) -> Result<(), AppError> {
-    let reopened = reopened_parts(db, app).await?;
     let part = Part::from_code(section).ok_or(AppError::NotFound)?;
-    parts::may_change(
-        crate::domain::workflow::DossierState::from(app.state),
-        reopened.as_deref(),
-        part,
-    )
-    .map_err(|locked| match locked {
-        Locked::NotEditable { state } => AppError::Conflict(format!(
-            "Dossier {} is {state} en kan niet meer gewijzigd worden.",
-            app.reference
-        )),
-        other => AppError::Conflict(other.to_string()),
-    })
-}
-
-/// The parts the open change request of `app` reopened, `None` without one.
-pub async fn reopened_parts<C: ConnectionTrait>(
-    db: &C,
-    app: &application::Model,
-) -> Result<Option<Vec<Part>>, DbErr> {
-    Ok(requested_sections(db, app)
-        .await?
-        .map(|codes| parts::parse_codes(codes.iter().map(String::as_str))))
+    Ok(crate::app::ensure_part_open(db, app, part).await?)
 }
 
 /// Adapter: the decision form → [`app::review::decide`] → the review page with the dossier's
