@@ -38,6 +38,7 @@ pub mod money;
 pub mod paging;
 pub mod parts;
 pub mod payments;
+pub mod reach;
 pub mod recipients;
 pub mod text;
 pub mod time;
