@@ -15,6 +15,9 @@ pub const CALL_2022_2024: &str =
 pub const CALL_DEMO_2027_2029: &str =
     include_str!("../../seeds/calls/demo_gelijke_kansen_2027_2029.json");
 pub const NON_EU15_DEMO: &str = include_str!("../../seeds/non_eu15_demo_FICTITIOUS.csv");
+/// The reach lines of ABB's own Plan Samenleven form (real), see `seed::reach_lines`.
+pub const PLAN_SAMENLEVEN_2022_FORM: &str =
+    include_str!("../../seeds/plan_samenleven_2022_form.csv");
 pub const DEMO_ACCOUNTS: &str = include_str!("../../seeds/demo_accounts.json");
 
 /// Where the Statbel totals come from, stored with every figure.

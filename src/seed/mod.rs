@@ -6,6 +6,7 @@
 mod demo_followup;
 mod files;
 pub mod load;
+pub mod reach_lines;
 mod reference;
 
 use std::fmt;
