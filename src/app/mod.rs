@@ -10,8 +10,10 @@
 //! Dependencies point one way: `domain` ← `store` ← `app` ← (`web`, `api`). This module never
 //! imports `crate::web`; a test (`tests/architecture.rs`) fails the build when it does.
 
+pub mod allocation;
 pub mod error;
 pub mod notify;
+pub mod payments;
 pub mod review;
 pub mod work;
 

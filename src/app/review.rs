@@ -1,4 +1,5 @@
-//! ABB's review commands: decide on a dossier, reopen a decision.
+//! ABB's review commands: take a dossier in review, assign it, write a note or a message, save
+//! the checklist, request changes, decide, reopen a decision, and recheck a call's rules.
 //!
 //! [`decide`] is the worked example of the layer (ARCHITECTURE.md walks through it): the caller
 //! and typed input come in; the command loads the dossier once, asks the policy, checks the
@@ -20,7 +21,7 @@ use crate::domain::workflow::{self, Transition};
 use crate::policy::Action;
 use crate::state::AppState;
 use crate::store::drafts::DossierContent;
-use crate::store::{allocations, decisions, followup};
+use crate::store::{allocations, decisions, followup, review};
 
 /// The longest motivation a decision takes.
 pub const MOTIVATION_MAX_CHARS: usize = 5000;
@@ -246,14 +247,12 @@ pub async fn reopen(state: &AppState, caller: &Caller, id: i64, reason: &str) ->
             .after(serde_json::json!({"state": to}))
             .details(reason.to_owned()),
     );
-    decisions::lapse(work.txn(), app.id, caller.user_id(), reason, caller.now).await?;
-    followup::cancel_unpaid(
-        work.txn(),
-        app.id,
-        &lapsed_payment_reason(caller.now, reason),
-        &caller.by(),
-    )
-    .await?;
+    let moved = Move {
+        application_id: app.id,
+        from: app.state,
+        to,
+    };
+    lapse_decision(work.txn(), caller, moved, reason).await?;
     tell(
         state,
         &mut work,
@@ -267,12 +266,315 @@ pub async fn reopen(state: &AppState, caller: &Caller, id: i64, reason: &str) ->
 }
 
 /// Why the payments of a decision that no longer stands were cancelled, as the payment list
-/// shows it.
+/// shows it (the rule: [`decision::lapsed_payment_reason`]).
 pub fn lapsed_payment_reason(now: chrono::DateTime<chrono::Utc>, reason: &str) -> String {
-    format!(
-        "Beslissing heropend op {}: {reason}",
-        crate::domain::time::date_long(crate::domain::time::brussels_date(now))
+    decision::lapsed_payment_reason(crate::domain::time::brussels_date(now), reason)
+}
+
+/// A dossier's move that may lapse its decision: from the state it was read in to the new one.
+#[derive(Debug, Clone, Copy)]
+pub struct Move {
+    pub application_id: i64,
+    pub from: ApplicationState,
+    pub to: ApplicationState,
+}
+
+/// Applies the rule [`decision::lapses`] to `moved`: when the dossier leaves a decided state,
+/// its standing decision is marked lapsed (who, when, why) and what it scheduled and was not
+/// paid is cancelled with the reason the payment list shows; a new decision schedules anew.
+/// Called inside the command's transaction by the review's reopen and (uc-admin) by the call
+/// administration's "give back". Returns whether the decision lapsed.
+pub async fn lapse_decision<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    moved: Move,
+    reason: &str,
+) -> Result<bool> {
+    if !decision::lapses(moved.from.into(), moved.to.into()) {
+        return Ok(false);
+    }
+    let id = moved.application_id;
+    decisions::lapse(db, id, caller.user_id(), reason, caller.now).await?;
+    let why = lapsed_payment_reason(caller.now, reason);
+    followup::cancel_unpaid(db, id, &why, &caller.by()).await?;
+    Ok(true)
+}
+
+/// Takes dossier `id` in review: the workflow's `start_review`; the caller becomes its reviewer
+/// when nobody was assigned; the parties are told.
+pub async fn start(state: &AppState, caller: &Caller, id: i64) -> Result<()> {
+    let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
+    let app = &content.dossier.application;
+    let mut work = Work::begin(state).await?;
+    step_audited(&mut work, caller, app, Transition::StartReview, None).await?;
+    if let (None, Some(me)) = (app.assigned_reviewer_id, caller.user_id()) {
+        review::assign(work.txn(), app.id, me).await?;
+    }
+    tell(
+        state,
+        &mut work,
+        &content,
+        News::ReviewStarted,
+        "uw dossier is in beoordeling",
+        |dossier| crate::mail::render_text(&ReviewStartedMail { dossier }),
     )
+    .await?;
+    Ok(work.commit().await?)
+}
+
+/// Assigns dossier `id`: a reviewer takes it; an admin may name any active ABB colleague
+/// (`reviewer`). Returns the name of the one it is assigned to.
+pub async fn assign(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    reviewer: Option<i64>,
+) -> Result<String> {
+    let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
+    let app = &content.dossier.application;
+    let me = caller.user.clone().ok_or(Error::Forbidden)?;
+    let reviewer = match (me.role, reviewer) {
+        (entity::app_user::UserRole::Admin, Some(rid)) => {
+            review::active_staff_member(&state.db, rid)
+                .await?
+                .ok_or_else(|| Error::field("reviewer_id", "Kies een beoordelaar van ABB."))?
+        }
+        _ => me,
+    };
+    let mut work = Work::begin(state).await?;
+    review::assign(work.txn(), app.id, reviewer.id).await?;
+    work.audit(
+        caller
+            .audit("application.assigned", "application", app.id)
+            .before(serde_json::json!({"assigned_reviewer_id": app.assigned_reviewer_id}))
+            .after(serde_json::json!({"assigned_reviewer_id": reviewer.id})),
+    );
+    work.commit().await?;
+    Ok(reviewer.name)
+}
+
+/// The longest message or note.
+pub const MESSAGE_MAX_CHARS: usize = 5000;
+
+/// A message to the applicant, or an internal note (ABB only).
+#[derive(Debug, Clone, Default, validator::Validate)]
+pub struct MessageInput {
+    #[validate(length(
+        min = 1,
+        max = 5000,
+        message = "Schrijf een bericht van hoogstens 5000 tekens."
+    ))]
+    pub body: String,
+    pub internal: bool,
+}
+
+/// Writes a note (`internal`) or a message on dossier `id`; a message is mailed to the parties.
+pub async fn write(state: &AppState, caller: &Caller, id: i64, input: MessageInput) -> Result<()> {
+    let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
+    let app = &content.dossier.application;
+    let input = MessageInput {
+        body: input.body.trim().to_owned(),
+        ..input
+    };
+    Error::unless_invalid(super::error::validate(&input, &["body"]))?;
+    let mut work = Work::begin(state).await?;
+    review::add_message(
+        work.txn(),
+        app.id,
+        caller.user_id(),
+        input.internal,
+        &input.body,
+        caller.now,
+    )
+    .await?;
+    let action = if input.internal {
+        "application.note"
+    } else {
+        "application.message"
+    };
+    work.audit(caller.audit(action, "application", app.id));
+    if !input.internal {
+        tell(
+            state,
+            &mut work,
+            &content,
+            News::Message,
+            "bericht van ABB",
+            |dossier| {
+                crate::mail::render_text(&MessageMail {
+                    dossier,
+                    body: &input.body,
+                })
+            },
+        )
+        .await?;
+    }
+    Ok(work.commit().await?)
+}
+
+/// The message of a checklist someone else saved meanwhile.
+pub const CHECKLIST_STALE: &str =
+    "Iemand anders bewaarde de checklist intussen. Bekijk de huidige stand en bewaar opnieuw.";
+
+/// Saves the checklist of dossier `id` (one per dossier, shared by ABB) with `marks` per
+/// criterion code, if nobody saved it since `version` was read (0: not saved yet); otherwise
+/// [`Error::Stale`].
+pub async fn save_checklist(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    version: i32,
+    marks: &std::collections::BTreeMap<String, String>,
+) -> Result<()> {
+    let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
+    let app = &content.dossier.application;
+    let checklist = serde_json::to_string(marks).map_err(Error::internal)?;
+    let mut work = Work::begin(state).await?;
+    let existing = review::checklist(work.txn(), app.id).await?;
+    let saved = review::save_checklist(
+        work.txn(),
+        existing.as_ref(),
+        app.id,
+        caller.user_id().unwrap_or_default(),
+        version,
+        &checklist,
+        caller.now,
+    )
+    .await?;
+    if !saved {
+        work.rollback().await?;
+        return Err(Error::Stale);
+    }
+    work.audit(
+        caller
+            .audit("application.checklist", "application", app.id)
+            .before(
+                existing
+                    .and_then(|r| serde_json::from_str(&r.checklist).ok())
+                    .unwrap_or(serde_json::Value::Null),
+            )
+            .after(serde_json::from_str(&checklist).unwrap_or(serde_json::Value::Null)),
+    );
+    Ok(work.commit().await?)
+}
+
+/// ABB's request for changes, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeRequestInput {
+    /// The part codes ticked (unknown codes are ignored).
+    pub parts: Vec<String>,
+    pub message: String,
+}
+
+/// Sends dossier `id` back for changes to the named parts (only those open again), with ABB's
+/// message; the parties are told.
+pub async fn request_changes(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: ChangeRequestInput,
+) -> Result<()> {
+    let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
+    let app = &content.dossier.application;
+    let parts = crate::domain::parts::parse_codes(input.parts.iter().map(String::as_str));
+    let message = input.message.trim();
+    let mut errors = FieldErrors::default();
+    if parts.is_empty() {
+        errors.add(
+            "sections",
+            "Kies de onderdelen die de gemeente moet aanpassen.",
+        );
+    }
+    if message.is_empty() {
+        errors.add("message", "Leg uit wat er aangepast moet worden.");
+    }
+    Error::unless_invalid(errors)?;
+    let mut work = Work::begin(state).await?;
+    step_audited(
+        &mut work,
+        caller,
+        app,
+        Transition::RequestChanges,
+        Some(message.to_owned()),
+    )
+    .await?;
+    review::request_changes(
+        work.txn(),
+        app.id,
+        caller.user_id().unwrap_or_default(),
+        &parts,
+        message,
+        caller.now,
+    )
+    .await?;
+    let names: Vec<&str> = parts.iter().map(|p| p.label()).collect();
+    let names = names.join(", ");
+    tell(
+        state,
+        &mut work,
+        &content,
+        News::ChangesRequested,
+        "ABB vraagt aanpassingen",
+        |dossier| {
+            crate::mail::render_text(&ChangesRequestedMail {
+                dossier,
+                parts: &names,
+                message,
+            })
+        },
+    )
+    .await?;
+    Ok(work.commit().await?)
+}
+
+/// Runs the rules engine again over every dossier of call `call_id` (admins; after an import of
+/// figures or a merger), so the inbox's "rule findings" filter reflects today's data.
+pub async fn recheck(
+    state: &AppState,
+    caller: &Caller,
+    call_id: i64,
+) -> Result<crate::store::inbox::RecheckSummary> {
+    caller.may(state, Action::AdministerCalls, None).await?;
+    // The stored findings are a cache of the engine's verdict: each dossier's row is updated on
+    // its own, so a long recheck never holds the write lock for the whole call.
+    let summary = crate::store::inbox::recheck_call(&state.db, call_id, caller.now).await?;
+    crate::audit::record(
+        &state.db,
+        caller
+            .audit("call.rules_rechecked", "call", call_id)
+            .after(serde_json::json!({
+                "checked": summary.checked,
+                "with_failures": summary.with_failures,
+                "with_warnings": summary.with_warnings,
+            })),
+    )
+    .await?;
+    Ok(summary)
+}
+
+/// [`move_through`] with the audit entry of the step (`application.<step>`, the states before
+/// and after, and `details`).
+async fn step_audited(
+    work: &mut Work,
+    caller: &Caller,
+    app: &entity::application::Model,
+    step: Transition,
+    details: Option<String>,
+) -> Result<ApplicationState> {
+    let to = move_through(work, caller, app, step).await?;
+    let mut entry = caller
+        .audit(
+            &format!("application.{}", step.code()),
+            "application",
+            app.id,
+        )
+        .before(serde_json::json!({"state": app.state}))
+        .after(serde_json::json!({"state": to}));
+    if let Some(details) = details {
+        entry = entry.details(details);
+    }
+    work.audit(entry);
+    Ok(to)
 }
 
 /// Moves the dossier through `step` if the workflow lets the caller's party do it and nobody
@@ -314,4 +616,25 @@ struct DecisionMail<'a> {
 struct ReopenedMail<'a> {
     dossier: &'a DossierLine<'a>,
     reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/review_started.txt")]
+struct ReviewStartedMail<'a> {
+    dossier: &'a DossierLine<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/review_message.txt")]
+struct MessageMail<'a> {
+    dossier: &'a DossierLine<'a>,
+    body: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/changes_requested.txt")]
+struct ChangesRequestedMail<'a> {
+    dossier: &'a DossierLine<'a>,
+    parts: &'a str,
+    message: &'a str,
 }

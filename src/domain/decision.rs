@@ -5,6 +5,7 @@
 use super::call::CallRules;
 use super::dutch::format_money;
 use super::money::Cents;
+use super::workflow::DossierState;
 
 /// What ABB decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,9 +148,42 @@ pub fn total(
     per_year.checked_mul(years)
 }
 
+/// Whether a dossier's standing decision lapses when the dossier moves from `from` to `to`: a
+/// decision stands while its dossier is decided, so a move out of a decided state (ABB reopens
+/// the decision, or an admin gives the dossier back) lapses it, and what it scheduled and was not
+/// paid is cancelled; the next decision schedules anew. The one rule for both (the review's
+/// reopen and the call administration's "give back").
+pub fn lapses(from: DossierState, to: DossierState) -> bool {
+    from.is_decided() && !to.is_decided()
+}
+
+/// Why the unpaid payments of a lapsed decision were cancelled, as the payment list shows it:
+/// `Beslissing heropend op 3 maart 2025: <reason>` (`on`: the day in Brussels).
+pub fn lapsed_payment_reason(on: chrono::NaiveDate, reason: &str) -> String {
+    format!(
+        "Beslissing heropend op {}: {reason}",
+        super::time::date_long(on)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decision_lapses_when_its_dossier_leaves_the_decided_states() {
+        use DossierState as S;
+        assert!(lapses(S::Approved, S::InReview));
+        assert!(lapses(S::PartlyApproved, S::ChangesRequested));
+        assert!(lapses(S::Rejected, S::InReview));
+        assert!(!lapses(S::InReview, S::Approved), "a new decision stands");
+        assert!(!lapses(S::Withdrawn, S::Draft), "nothing was decided");
+        let on = chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+        assert!(
+            lapsed_payment_reason(on, "fout in het bedrag").starts_with("Beslissing heropend op ")
+        );
+        assert!(lapsed_payment_reason(on, "fout in het bedrag").ends_with(": fout in het bedrag"));
+    }
     use crate::domain::call::tests::sample_call;
 
     fn cents(c: i64) -> Cents {

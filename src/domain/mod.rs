@@ -23,6 +23,7 @@ pub mod allocation;
 pub mod attachments;
 pub mod call;
 pub mod call_draft;
+pub mod checklist;
 pub mod checks;
 pub mod cooperation;
 pub mod coverage;

@@ -15,6 +15,8 @@ pub enum News {
     ReportReminder,
     /// A report was filed: its receipt.
     ReportReceipt,
+    /// ABB takes the dossier in review.
+    ReviewStarted,
     /// ABB asks for changes to the dossier.
     ChangesRequested,
     /// ABB decided on the dossier, or reopened its decision.
@@ -33,7 +35,8 @@ impl News {
     pub fn reaches_members(self) -> bool {
         match self {
             Self::Submitted | Self::ReportReminder | Self::ReportReceipt => false,
-            Self::ChangesRequested
+            Self::ReviewStarted
+            | Self::ChangesRequested
             | Self::Decision
             | Self::Message
             | Self::ResultsDecision
@@ -128,6 +131,7 @@ mod tests {
     #[test]
     fn what_abb_decides_reaches_the_members_too_each_address_once() {
         for news in [
+            News::ReviewStarted,
             News::ChangesRequested,
             News::Decision,
             News::Message,

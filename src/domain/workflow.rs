@@ -220,6 +220,26 @@ impl DossierState {
     pub fn is_decided(self) -> bool {
         DECIDED.contains(&self)
     }
+
+    /// The code in links and filters (`?status=in_review`), as the database stores it.
+    pub fn code(self) -> &'static str {
+        match self {
+            S::Draft => "draft",
+            S::Submitted => "submitted",
+            S::InReview => "in_review",
+            S::ChangesRequested => "changes_requested",
+            S::Resubmitted => "resubmitted",
+            S::Approved => "approved",
+            S::PartlyApproved => "partly_approved",
+            S::Rejected => "rejected",
+            S::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The state a [`DossierState::code`] names; `None` for anything else.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
 }
 
 impl fmt::Display for DossierState {
@@ -286,6 +306,14 @@ mod tests {
     use super::*;
 
     const PARTIES: [Party; 3] = [P::Applicant, P::Reviewer, P::Admin];
+
+    #[test]
+    fn every_state_has_a_code_that_reads_back() {
+        for s in DossierState::ALL {
+            assert_eq!(DossierState::from_code(s.code()), Some(s));
+        }
+        assert_eq!(DossierState::from_code("onbekend"), None);
+    }
 
     /// The expected answer for every combination, written out independently of the table.
     fn expected(from: DossierState, t: Transition, p: Party) -> Option<DossierState> {

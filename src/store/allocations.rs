@@ -530,3 +530,52 @@ pub async fn line_context<C: ConnectionTrait>(
         })
         .collect())
 }
+
+/// The calls, newest first: what the allocation page chooses from.
+pub async fn calls<C: ConnectionTrait>(db: &C) -> Result<Vec<entity::call::Model>, DbErr> {
+    entity::call::Entity::find()
+        .order_by_desc(entity::call::Column::SubmissionOpensAt)
+        .all(db)
+        .await
+}
+
+/// Call `id`, if it exists.
+pub async fn call<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<entity::call::Model>, DbErr> {
+    entity::call::Entity::find_by_id(id).one(db).await
+}
+
+/// The project years of every call, in order.
+pub async fn project_years<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<call_project_year::Model>, DbErr> {
+    call_project_year::Entity::find()
+        .order_by_asc(call_project_year::Column::YearNumber)
+        .all(db)
+        .await
+}
+
+/// Per call action: the catalog action's code and title.
+pub async fn catalog<C: ConnectionTrait>(db: &C) -> Result<BTreeMap<i64, (String, String)>, DbErr> {
+    Ok(entity::call_action::Entity::find()
+        .find_also_related(entity::action::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(ca, a)| a.map(|a| (ca.id, (a.code, a.title))))
+        .collect())
+}
+
+/// The name of user `id` (empty when unknown).
+pub async fn user_name<C: ConnectionTrait>(db: &C, id: Option<i64>) -> Result<String, DbErr> {
+    let Some(id) = id else {
+        return Ok(String::new());
+    };
+    Ok(entity::app_user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default())
+}

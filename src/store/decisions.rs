@@ -130,3 +130,27 @@ pub async fn lapse<C: ConnectionTrait>(
         .await?
         .rows_affected)
 }
+
+/// The dossier's latest decision (standing or lapsed) with its lines, by project year and
+/// action: what the decision letter shows.
+pub async fn latest_with_lines<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+) -> Result<Option<(decision::Model, Vec<decision_line::Model>)>, DbErr> {
+    use sea_orm::QueryOrder;
+    let Some(found) = decision::Entity::find()
+        .filter(decision::Column::ApplicationId.eq(application_id))
+        .order_by_desc(decision::Column::Id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let lines = decision_line::Entity::find()
+        .filter(decision_line::Column::DecisionId.eq(found.id))
+        .order_by_asc(decision_line::Column::YearNumber)
+        .order_by_asc(decision_line::Column::ApplicationActionId)
+        .all(db)
+        .await?;
+    Ok(Some((found, lines)))
+}

@@ -4,25 +4,23 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
 use entity::allocation::{self, AllocationState};
-use entity::{action, app_user, call, call_action, call_project_year};
+use entity::app_user;
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::session::CurrentUser;
-use crate::auth::session::redirect_with_flash;
+use crate::app::{self, Caller};
 use crate::domain::Cents;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::allocations::{self, AdjustError, ProposeError};
+use crate::store::allocations;
 use crate::store::municipalities;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
+use crate::web::extract::{FlashRedirect, Id, Ids};
 use crate::web::form::FormErrors;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, STAFF};
@@ -127,8 +125,7 @@ async fn export_allocation(
         .as_deref()
         .and_then(|t| t.trim().parse().ok())
         .ok_or(AppError::NotFound)?;
-    let call = call::Entity::find_by_id(call_id)
-        .one(&state.db)
+    let call = allocations::call(&state.db, call_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let a = allocations::latest(&state.db, call_id, year)
@@ -136,13 +133,7 @@ async fn export_allocation(
         .ok_or(AppError::NotFound)?;
     let lines = allocations::lines(&state.db, a.id).await?;
     let context = allocations::line_context(&state.db, &lines).await?;
-    let catalog: BTreeMap<i64, (String, String)> = call_action::Entity::find()
-        .find_also_related(action::Entity)
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .filter_map(|(ca, a)| a.map(|a| (ca.id, (a.code, a.title))))
-        .collect();
+    let catalog = allocations::catalog(&state.db).await?;
     let mut table = Table::new(
         &format!("Toewijzing {} projectjaar {year}", call.code),
         &[
@@ -224,14 +215,8 @@ async fn page(
     errors: FormErrors,
     input: Option<LineInput>,
 ) -> Result<Html<String>, AppError> {
-    let calls = call::Entity::find()
-        .order_by_desc(call::Column::SubmissionOpensAt)
-        .all(&state.db)
-        .await?;
-    let years = call_project_year::Entity::find()
-        .order_by_asc(call_project_year::Column::YearNumber)
-        .all(&state.db)
-        .await?;
+    let calls = allocations::calls(&state.db).await?;
+    let years = allocations::project_years(&state.db).await?;
     let envelope = allocations::envelope(&state.db, call_id, year).await?;
     let current = allocations::latest(&state.db, call_id, year).await?;
     let summary = match current {
@@ -283,13 +268,7 @@ async fn summary(
 ) -> Result<AllocationSummary, AppError> {
     let lines = allocations::lines(&state.db, a.id).await?;
     let context = allocations::line_context(&state.db, &lines).await?;
-    let catalog: BTreeMap<i64, (String, String)> = call_action::Entity::find()
-        .find_also_related(action::Entity)
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .filter_map(|(ca, a)| a.map(|a| (ca.id, (a.code, a.title))))
-        .collect();
+    let catalog = allocations::catalog(&state.db).await?;
     let mut dossiers: BTreeMap<String, DossierRows> = BTreeMap::new();
     let (mut requested, mut proposed, mut effective) = (0i64, 0i64, 0i64);
     for line in &lines {
@@ -332,18 +311,7 @@ async fn summary(
             .lines
             .push(row);
     }
-    let name_of = |id: Option<i64>| async move {
-        match id {
-            Some(id) => Ok::<_, AppError>(
-                app_user::Entity::find_by_id(id)
-                    .one(&state.db)
-                    .await?
-                    .map(|u| u.name)
-                    .unwrap_or_default(),
-            ),
-            None => Ok(String::new()),
-        }
-    };
+    let name_of = |id: Option<i64>| allocations::user_name(&state.db, id);
     let status = match (a.state, a.confirmed_at) {
         (AllocationState::Confirmed, Some(at)) => format!(
             "Bevestigd door {} op {}.",
@@ -407,11 +375,7 @@ async fn show(
             }
         },
     };
-    if call::Entity::find_by_id(call_id)
-        .one(&state.db)
-        .await?
-        .is_none()
-    {
+    if allocations::call(&state.db, call_id).await?.is_none() {
         return Err(AppError::NotFound);
     }
     let year = match query.year.as_deref().map(str::trim) {
@@ -437,9 +401,11 @@ pub struct ProposeForm {
     pub year: String,
 }
 
+/// Adapter: [`app::allocation::propose`]; a refusal shows the page with its message (409 when
+/// the year is already confirmed, else 422).
 async fn propose(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
     Form(form): Form<ProposeForm>,
 ) -> Result<Response, AppError> {
@@ -451,74 +417,32 @@ async fn propose(
             "Kies een oproep en een projectjaar.".into(),
         ));
     };
-    if call::Entity::find_by_id(call_id)
-        .one(&state.db)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::NotFound);
-    }
-    let computed = match allocations::compute(&state.db, call_id, year).await {
-        Ok(c) => Ok(c),
-        Err(ProposeError::Db(err)) => return Err(err.into()),
-        Err(err) => Err(err),
-    };
-    let txn = crate::db::begin_write(&state.db).await?;
-    let stored = match computed {
-        Ok(c) => allocations::store_proposal(&txn, c, Some(user.user.id)).await,
-        Err(err) => Err(err),
-    };
-    let proposal = match stored {
-        Ok(p) => p,
-        Err(ProposeError::Db(err)) => return Err(err.into()),
-        Err(err) => {
-            txn.rollback().await?;
-            let mut errors = FormErrors::default();
-            errors.add("voorstel", err.to_string());
-            let status = match err {
-                ProposeError::AlreadyConfirmed => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            let html = page(&state, &ctx, call_id, year, errors, None).await?;
-            return Ok((status, html).into_response());
+    let (status, errors) = match app::allocation::propose(&state, &caller, call_id, year).await {
+        Ok(p) => {
+            return Ok(FlashRedirect::new(
+                page_url(call_id, year),
+                format!(
+                    "Voorstel berekend voor {} dossier(s): {} toegekend van {} gevraagd, binnen een enveloppe van {}.",
+                    p.dossiers, p.granted, p.requested, p.envelope
+                ),
+            )
+            .into_response());
         }
-    };
-    let outcome = &proposal.outcome;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "allocation.proposed",
-            "allocation",
-            Some(proposal.allocation.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .after(serde_json::json!({
-            "call_id": call_id,
-            "year_number": year,
-            "envelope_cents": proposal.allocation.envelope_cents,
-            "requested_cents": outcome.requested.get(),
-            "granted_cents": outcome.granted.get(),
-            "incentives_granted_cents": outcome.incentives_granted.get(),
-            "unallocated_cents": outcome.unallocated.get(),
-            "applications": outcome.applications.len(),
-            "replaced": proposal.replaced,
-        }))
-        .details(outcome.summary.clone()),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &page_url(call_id, year),
-        &format!(
-            "Voorstel berekend voor {} dossier(s): {} toegekend van {} gevraagd, binnen een enveloppe van {}.",
-            outcome.applications.len(),
-            outcome.granted,
-            outcome.requested,
-            outcome.envelope
+        Err(app::Error::Conflict(message)) => (
+            StatusCode::CONFLICT,
+            one_error(app::allocation::PROPOSAL_FIELD, message),
         ),
-        state.config.secure_cookies(),
-    ))
+        Err(app::Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(other) => return Err(other.into()),
+    };
+    let html = page(&state, &ctx, call_id, year, errors, None).await?;
+    Ok((status, html).into_response())
+}
+
+fn one_error(field: &str, message: String) -> FormErrors {
+    let mut errors = FormErrors::default();
+    errors.add(field, message);
+    errors
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -529,108 +453,57 @@ pub struct AdjustForm {
     pub version: Option<i32>,
 }
 
-async fn load(state: &AppState, id: &str) -> Result<allocation::Model, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+/// Adapter: [`app::allocation::adjust`]; a refusal shows the page with the line's message and
+/// what was typed (409 when the allocation changed or was confirmed, else 422).
+async fn adjust(
+    State(state): State<AppState>,
+    caller: Caller,
+    ctx: PageContext,
+    Ids(id, line_id): Ids,
+    Form(form): Form<AdjustForm>,
+) -> Result<Response, AppError> {
+    let field = app::allocation::line_field(line_id);
+    let result =
+        app::allocation::adjust(&state, &caller, id, line_id, &form.amount, form.version).await;
+    let (status, message) = match result {
+        Ok(amount) => {
+            let current = found(&state, id).await?;
+            return Ok(FlashRedirect::new(
+                page_url(current.call_id, current.year_number),
+                format!("Bedrag aangepast naar {amount}."),
+            )
+            .into_response());
+        }
+        Err(app::Error::Conflict(message)) => (StatusCode::CONFLICT, message),
+        Err(app::Error::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors.get(&field).to_owned(),
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let current = found(&state, id).await?;
+    let input = Some(LineInput {
+        line_id,
+        input: form.amount,
+        message: message.clone(),
+    });
+    let errors = one_error(&field, message);
+    let html = page(
+        &state,
+        &ctx,
+        current.call_id,
+        current.year_number,
+        errors,
+        input,
+    )
+    .await?;
+    Ok((status, html).into_response())
+}
+
+async fn found(state: &AppState, id: i64) -> Result<entity::allocation::Model, AppError> {
     allocations::find(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-async fn adjust(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-    Path((id, line)): Path<(String, String)>,
-    Form(form): Form<AdjustForm>,
-) -> Result<Response, AppError> {
-    let current = load(&state, &id).await?;
-    let line_id: i64 = line.parse().map_err(|_| AppError::NotFound)?;
-    if !allocations::lines(&state.db, current.id)
-        .await?
-        .iter()
-        .any(|l| l.id == line_id)
-    {
-        return Err(AppError::NotFound);
-    }
-    let field = format!("bedrag-{line_id}");
-    let refuse = |status: StatusCode, message: String| {
-        let state = state.clone();
-        let ctx = &ctx;
-        let field = field.clone();
-        let input = form.amount.clone();
-        let current = current.clone();
-        async move {
-            let mut errors = FormErrors::default();
-            errors.add(&field, message.clone());
-            let html = page(
-                &state,
-                ctx,
-                current.call_id,
-                current.year_number,
-                errors,
-                Some(LineInput {
-                    line_id,
-                    input,
-                    message,
-                }),
-            )
-            .await?;
-            Ok::<_, AppError>((status, html).into_response())
-        }
-    };
-    if current.state == AllocationState::Confirmed {
-        return refuse(StatusCode::CONFLICT, AdjustError::Confirmed.to_string()).await;
-    }
-    let amount = match Cents::parse(&form.amount) {
-        Ok(c) => c.get(),
-        Err(err) => {
-            return refuse(StatusCode::UNPROCESSABLE_ENTITY, err.to_string()).await;
-        }
-    };
-    let version = form.version.unwrap_or(current.version);
-    let txn = crate::db::begin_write(&state.db).await?;
-    match allocations::adjust(&txn, &current, line_id, version, amount).await {
-        Ok((before, after)) => {
-            audit::record(
-                &txn,
-                AuditEntry::new(
-                    "allocation.adjusted",
-                    "allocation",
-                    Some(current.id.to_string()),
-                )
-                .by(Some(user.user.id), user.label())
-                .from_ip(ctx.ip.clone())
-                .before(serde_json::json!({
-                    "line_id": before.id,
-                    "application_action_id": before.application_action_id,
-                    "proposed_cents": before.proposed_cents,
-                    "adjusted_cents": before.adjusted_cents,
-                }))
-                .after(serde_json::json!({
-                    "line_id": after.id,
-                    "application_action_id": after.application_action_id,
-                    "proposed_cents": after.proposed_cents,
-                    "adjusted_cents": after.adjusted_cents,
-                })),
-            )
-            .await?;
-            txn.commit().await?;
-            Ok(redirect_with_flash(
-                &page_url(current.call_id, current.year_number),
-                &format!("Bedrag aangepast naar {}.", money(amount)),
-                state.config.secure_cookies(),
-            ))
-        }
-        Err(AdjustError::Db(err)) => Err(err.into()),
-        Err(err) => {
-            txn.rollback().await?;
-            let status = match err {
-                AdjustError::Conflict | AdjustError::Confirmed => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            refuse(status, err.to_string()).await
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -639,70 +512,29 @@ pub struct ConfirmForm {
     pub version: Option<i32>,
 }
 
+/// Adapter: [`app::allocation::confirm`]; a refusal shows the page with its message (409).
 async fn confirm(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    let current = load(&state, &id).await?;
-    let conflict = |message: &str| {
-        let mut errors = FormErrors::default();
-        errors.add("bevestigen", message);
-        errors
-    };
-    if current.state == AllocationState::Confirmed {
-        let html = page(
-            &state,
-            &ctx,
-            current.call_id,
-            current.year_number,
-            conflict("Deze toewijzing is al bevestigd."),
-            None,
+    let result = app::allocation::confirm(&state, &caller, id, form.version).await;
+    let current = found(&state, id).await?;
+    let url = page_url(current.call_id, current.year_number);
+    match result {
+        Ok(total) => Ok(FlashRedirect::new(
+            url,
+            format!("Toewijzing bevestigd: {total} toegekend."),
         )
-        .await?;
-        return Ok((StatusCode::CONFLICT, html).into_response());
+        .into_response()),
+        Err(app::Error::Conflict(message)) => {
+            let errors = one_error(app::allocation::CONFIRM_FIELD, message);
+            let (call_id, year) = (current.call_id, current.year_number);
+            let html = page(&state, &ctx, call_id, year, errors, None).await?;
+            Ok((StatusCode::CONFLICT, html).into_response())
+        }
+        Err(other) => Err(other.into()),
     }
-    let version = form.version.unwrap_or(current.version);
-    let txn = crate::db::begin_write(&state.db).await?;
-    if !allocations::confirm(&txn, current.id, version, user.user.id).await? {
-        txn.rollback().await?;
-        let html = page(
-            &state,
-            &ctx,
-            current.call_id,
-            current.year_number,
-            conflict("Iemand anders wijzigde deze toewijzing intussen. Bekijk de huidige bedragen en bevestig opnieuw."),
-            None,
-        )
-        .await?;
-        return Ok((StatusCode::CONFLICT, html).into_response());
-    }
-    let lines = allocations::lines(&txn, current.id).await?;
-    let total: i64 = crate::domain::money::sum_cents(lines.iter().map(allocations::effective));
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "allocation.confirmed",
-            "allocation",
-            Some(current.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .before(serde_json::json!({ "state": "proposed" }))
-        .after(serde_json::json!({
-            "state": "confirmed",
-            "granted_cents": total,
-            "envelope_cents": current.envelope_cents,
-            "lines": lines.len(),
-        })),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &page_url(current.call_id, current.year_number),
-        &format!("Toewijzing bevestigd: {} toegekend.", money(total)),
-        state.config.secure_cookies(),
-    ))
 }

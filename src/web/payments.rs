@@ -6,38 +6,31 @@
 //! being built beside this one and can replace it without touching the rest.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
-use entity::{call, call_project_year, payment};
-
-use crate::audit::AuditEntry;
-use crate::auth::session::{CurrentUser, redirect_with_flash};
+use crate::app::{self, Caller};
+use crate::auth::session::CurrentUser;
 use crate::domain::Cents;
 use crate::domain::dutch::format_date;
 use crate::domain::paging::Page;
-use crate::domain::payments::{
-    PaymentState, PaymentStep, Tranche, euro_decimal, next_payment_state, payment_steps,
-};
+use crate::domain::payments::{PaymentState, Tranche, euro_decimal, payment_steps};
 use crate::error::AppError;
-use crate::policy::Action;
 use crate::state::AppState;
 use crate::store::followup::{
-    self as store, By, PaymentFilter, PaymentListRow, payment_state, stored_payment_state,
+    self as store, PaymentFilter, PaymentListRow, payment_state, stored_payment_state,
     stored_tranche, tranche,
 };
+use crate::web::RouteTable;
 use crate::web::context::PageContext;
+use crate::web::extract::{FlashRedirect, Id};
 use crate::web::form::FormErrors;
 use crate::web::form::{Form, Query};
 use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::STAFF;
-use crate::web::{RouteTable, guard};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -171,19 +164,7 @@ async fn list(
     ctx: PageContext,
     Query(query): Query<PaymentQuery>,
 ) -> Result<Response, AppError> {
-    let calls = call::Entity::find()
-        .order_by_desc(call::Column::SubmissionOpensAt)
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.title))
-        .collect();
-    let years: std::collections::BTreeSet<i32> = call_project_year::Entity::find()
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|y| y.year_number)
-        .collect();
+    let (calls, years) = crate::store::payments::filter_choices(&state.db).await?;
     let errors = query.unreadable();
     let filter = query.filter();
     let (found, total, page, pages, totals) = if errors.is_empty() {
@@ -308,7 +289,7 @@ async fn export(
     }
     let (rows, _) = store::list_payments(&state.db, &query.filter(), None).await?;
     let body = csv_export(&rows).map_err(AppError::internal)?;
-    let name = format!("betalingen-{}.csv", Utc::now().format("%Y-%m-%d"));
+    let name = format!("betalingen-{}.csv", state.clock.now().format("%Y-%m-%d"));
     Ok((
         [
             (
@@ -396,66 +377,32 @@ pub struct StateForm {
     pub terug: String,
 }
 
+/// Adapter: the state form → [`app::payments::change_state`] → back to the list (`terug`, when
+/// it is the list) with the new state.
 async fn change_state(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    caller: Caller,
+    Id(id): Id,
     Form(form): Form<StateForm>,
 ) -> Result<Response, AppError> {
-    guard(&state, &user, Action::ManagePayments, None, ctx.ip.clone()).await?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let found = payment::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let step = PaymentStep::parse(form.step.trim())
-        .ok_or_else(|| AppError::BadRequest("Kies wat er met de betaling moet gebeuren.".into()))?;
-    let to = next_payment_state(payment_state(found.state), step, user.party())
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let today = Utc::now().date_naive();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let mut update = payment::Entity::update_many()
-        .col_expr(
-            payment::Column::State,
-            Expr::value(stored_payment_state(to)),
-        )
-        .col_expr(payment::Column::Version, Expr::value(version + 1))
-        .filter(payment::Column::Id.eq(found.id))
-        .filter(payment::Column::Version.eq(version));
-    if to == PaymentState::Paid {
-        update = update.col_expr(payment::Column::PaidOn, Expr::value(Some(today)));
-    }
-    if update.exec(&txn).await?.rows_affected != 1 {
-        txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "Iemand anders wijzigde deze betaling intussen. Open de lijst opnieuw en kijk de huidige status na.".into(),
-        ));
-    }
-    let by = By::of(&user, ctx.ip.clone());
-    crate::audit::record(
-        &txn,
-        AuditEntry::new(
-            &format!("payment.{}", step.code()),
-            "payment",
-            Some(found.id.to_string()),
-        )
-        .by(by.user_id, by.label.clone())
-        .from_ip(by.ip.clone())
-        .before(serde_json::json!({"state": found.state, "version": found.version}))
-        .after(serde_json::json!({"state": stored_payment_state(to)})),
-    )
-    .await?;
-    txn.commit().await?;
+    let to = match app::payments::change_state(&state, &caller, id, &form.step, version).await {
+        Ok(to) => to,
+        Err(app::Error::Invalid(errors)) => {
+            return Err(AppError::BadRequest(
+                errors
+                    .items
+                    .first()
+                    .map(|e| e.message.clone())
+                    .unwrap_or_default(),
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
     let back = if form.terug.starts_with("/opvolging/betalingen") {
         form.terug.clone()
     } else {
         "/opvolging/betalingen".to_owned()
     };
-    Ok(redirect_with_flash(
-        &back,
-        &format!("Betaling {}: {}.", found.id, to.label()),
-        state.config.secure_cookies(),
-    ))
+    Ok(FlashRedirect::new(back, format!("Betaling {id}: {}.", to.label())).into_response())
 }

@@ -1,52 +1,41 @@
 //! ABB's side: the reviewer inbox, the review page with the rule engine's results, internal
 //! notes and messages, change requests on named sections, decisions with amounts per action,
-//! reopening by an admin, and the decision letter. Every state change goes through the
-//! domain's state machine ([`crate::domain::workflow`]), is audited, and notifies the people
-//! concerned through the outbox in the same transaction.
+//! reopening by an admin, and the decision letter. Every handler is an adapter: the commands of
+//! [`crate::app::review`] own the policy, the state machine, the audit entries and the mails;
+//! the pages read through [`crate::store`].
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
-};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr};
 use serde::Deserialize;
 
-use entity::app_user::{self, UserRole};
+use entity::app_user::UserRole;
 use entity::application::{self, ApplicationState};
-use entity::decision::DecisionOutcome;
-use entity::{
-    application_snapshot, audit_log, change_request, decision, decision_line, message, review,
-};
 
 use crate::app::{self, Caller};
-use crate::audit::{self, AuditEntry};
 use crate::auth::csrf::form_urlencoded_pairs;
-use crate::auth::session::redirect_with_flash;
-use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::Cents;
-use crate::domain::decision::Verdict;
+use crate::domain::checklist::CRITERIA;
+use crate::domain::decision::{Outcome, Verdict};
 use crate::domain::paging::Page;
 use crate::domain::parts::Part;
-use crate::domain::workflow::{self, DossierState, Transition};
+use crate::domain::workflow::{self, DossierState};
 use crate::error::AppError;
-use crate::mail::{self, OutgoingMail};
 use crate::policy::Action;
 use crate::state::AppState;
 use crate::store::calls::CallChoice;
-use crate::store::drafts::{self, DossierContent};
+use crate::store::drafts::DossierContent;
 use crate::store::inbox::{self, Assignment, InboxFilter, InboxSort};
 use crate::store::reference_cache::Reference;
 use crate::web::context::PageContext;
-use crate::web::dossiers::load_for;
 use crate::web::extract::{FlashRedirect, Id};
+use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::form::{Form, Query, RawForm};
-use crate::web::full_view::{FullView, full_view, money};
+use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, STAFF};
 use crate::web::{Access, BodyLimit, RouteTable};
@@ -67,117 +56,16 @@ pub fn routes() -> RouteTable {
         .get("/dossiers/{id}/beslissing", Access::SignedIn, letter)
 }
 
-/// Moves `app` through `transition` if the state machine allows it for `user` and nobody
-/// changed the state meanwhile; audits it. Returns the new state.
-async fn transition<C: ConnectionTrait>(
-    txn: &C,
-    app: &application::Model,
-    step: Transition,
-    user: &SessionUser,
-    ip: Option<String>,
-    details: Option<String>,
-) -> Result<ApplicationState, AppError> {
-    use sea_orm::sea_query::ExprTrait;
-    let next = workflow::next(
-        crate::domain::workflow::DossierState::from(app.state),
-        step,
-        user.party(),
-    )
-    .map_err(|e| AppError::Conflict(e.to_string()))?;
-    let to = ApplicationState::from(next);
-    let now = Utc::now();
-    let mut update = application::Entity::update_many()
-        .col_expr(application::Column::State, Expr::value(to))
-        .col_expr(application::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            application::Column::Version,
-            Expr::col(application::Column::Version).add(1),
-        )
-        .filter(application::Column::Id.eq(app.id))
-        .filter(application::Column::State.eq(app.state));
-    if next.is_decided() {
-        update = update.col_expr(application::Column::DecidedAt, Expr::value(Some(now)));
-    }
-    if update.exec(txn).await?.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "Het dossier veranderde intussen van status. Open het opnieuw.".into(),
-        ));
-    }
-    let mut entry = AuditEntry::new(
-        &format!("application.{}", step.code()),
-        "application",
-        Some(app.id.to_string()),
-    )
-    .by(Some(user.user.id), user.label())
-    .from_ip(ip)
-    .before(serde_json::json!({"state": app.state}))
-    .after(serde_json::json!({"state": to}));
-    if let Some(d) = details {
-        entry = entry.details(d);
-    }
-    audit::record(txn, entry).await?;
-    Ok(to)
+fn is_admin(caller: &Caller) -> bool {
+    caller
+        .user
+        .as_ref()
+        .is_some_and(|u| u.role == UserRole::Admin)
 }
 
-/// Everyone a dossier's news goes to: its contact person and the officials of the lead and of
-/// every member municipality (or of the partner organisation).
-async fn concerned<C: ConnectionTrait>(
-    db: &C,
-    content: &DossierContent,
-) -> Result<Vec<String>, DbErr> {
-    let app = &content.dossier.application;
-    let mut to: Vec<String> = app
-        .contact_email
-        .iter()
-        .filter(|e| !e.is_empty())
-        .cloned()
-        .collect();
-    let mut municipality_ids = content.dossier.parties.member_municipality_ids.clone();
-    municipality_ids.extend(content.dossier.parties.lead_municipality_id);
-    let mut condition =
-        Condition::any().add(app_user::Column::MunicipalityId.is_in(municipality_ids));
-    if let Some(p) = content.dossier.parties.partner_organisation_id {
-        condition = condition.add(app_user::Column::PartnerOrganisationId.eq(p));
-    }
-    let users = app_user::Entity::find()
-        .filter(app_user::Column::Active.eq(true))
-        .filter(app_user::Column::Role.eq(UserRole::Official))
-        .filter(condition)
-        .all(db)
-        .await?;
-    for u in users {
-        if !to.contains(&u.email) {
-            to.push(u.email);
-        }
-    }
-    Ok(to)
-}
-
-async fn notify<C: ConnectionTrait>(
-    txn: &C,
-    state: &AppState,
-    content: &DossierContent,
-    subject: &str,
-    text: &str,
-) -> Result<(), DbErr> {
-    let app = &content.dossier.application;
-    let link = format!("{}/dossiers/{}", state.config.public_url, app.id);
-    for to in concerned(txn, content).await? {
-        mail::enqueue(
-            txn,
-            OutgoingMail {
-                to,
-                subject: format!("Samenleven: {subject} ({})", app.reference),
-                body_text: format!(
-                    "Beste,\n\n{text}\n\nDossier {} (\"{}\") van {}:\n{link}\n\nMet vriendelijke groeten,\nAgentschap Binnenlands Bestuur — Samenleven\n",
-                    app.reference, app.title, content.dossier.lead_name
-                ),
-                related: Some(("application".into(), app.id.to_string())),
-            },
-        )
-        .await?;
-    }
-    Ok(())
+/// The redirect to the review page of dossier `id` with `message`.
+fn back(id: i64, message: impl Into<String>) -> Response {
+    FlashRedirect::new(format!("/beoordeling/{id}"), message).into_response()
 }
 
 // ------------------------------------------------------------------ inbox
@@ -274,8 +162,8 @@ pub struct InboxLine {
     pub lead: String,
     pub province: String,
     pub state_label: &'static str,
-    pub submitted: String,
-    pub due: String,
+    pub submitted: Option<DateTime<Utc>>,
+    pub due: Option<DateTime<Utc>>,
     pub overdue: bool,
     /// "2 fouten, 1 waarschuwing", or empty.
     pub findings: String,
@@ -310,25 +198,8 @@ pub struct InboxPage {
 
 const PAGE_SIZE: u64 = 50;
 
-fn state_code(state: ApplicationState) -> &'static str {
-    match state {
-        ApplicationState::Draft => "draft",
-        ApplicationState::Submitted => "submitted",
-        ApplicationState::InReview => "in_review",
-        ApplicationState::ChangesRequested => "changes_requested",
-        ApplicationState::Resubmitted => "resubmitted",
-        ApplicationState::Approved => "approved",
-        ApplicationState::PartlyApproved => "partly_approved",
-        ApplicationState::Rejected => "rejected",
-        ApplicationState::Withdrawn => "withdrawn",
-    }
-}
-
 fn parse_state(code: &str) -> Option<ApplicationState> {
-    DossierState::ALL
-        .into_iter()
-        .map(ApplicationState::from)
-        .find(|s| state_code(*s) == code)
+    DossierState::from_code(code).map(ApplicationState::from)
 }
 
 /// "2 fouten, 1 waarschuwing" for a dossier's stored rule findings; empty when there are none.
@@ -347,11 +218,6 @@ pub fn findings_label(failures: i32, warnings: i32) -> String {
     parts.join(", ")
 }
 
-fn date_nl(t: Option<chrono::DateTime<Utc>>) -> String {
-    t.map(crate::domain::dutch::format_moment_day)
-        .unwrap_or_default()
-}
-
 /// The calls, newest first, and the one the query names (or the newest).
 async fn calls_and_current(
     reference: &Reference,
@@ -367,101 +233,89 @@ async fn calls_and_current(
     Ok((calls, call_id))
 }
 
+/// The number of dossiers per state (drafts left out), in the order of the state machine.
+fn state_counts(stored: &[(ApplicationState, u64)]) -> Vec<StateCount> {
+    DossierState::ALL
+        .into_iter()
+        .skip(1)
+        .map(|s| StateCount {
+            code: s.code(),
+            label: s.label(),
+            count: stored
+                .iter()
+                .find(|(x, _)| DossierState::from(*x) == s)
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
+        })
+        .collect()
+}
+
+fn inbox_line(r: inbox::InboxRow) -> InboxLine {
+    InboxLine {
+        id: r.id,
+        state_label: DossierState::from(r.state).label(),
+        submitted: r.submitted_at,
+        due: r.review_due_at,
+        overdue: r.overdue,
+        findings: findings_label(r.rule_failures, r.rule_warnings),
+        reviewer: r.reviewer.unwrap_or_else(|| "niemand".into()),
+        reference: r.reference,
+        title: r.title,
+        lead: r.lead,
+        province: r.province,
+    }
+}
+
 async fn inbox(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
     Query(query): Query<InboxQuery>,
 ) -> Result<Html<String>, AppError> {
     let db = &state.db;
-    let now = Utc::now();
     let (calls, call_id) = calls_and_current(&ctx.reference, query.oproep).await?;
-    let filter = query.filter(call_id, user.user.id);
+    let filter = query.filter(call_id, caller.user_id().unwrap_or_default());
     let current = calls.iter().find(|c| c.id == call_id);
     let term = current
         .map(|c| inbox::term_of(c.review_days))
         .unwrap_or_default();
-    let review_days = current.map(|c| c.review_days).unwrap_or(0);
-    let (stored, overdue_count) = inbox::counts(db, call_id, term, now).await?;
-    let counts = DossierState::ALL
-        .into_iter()
-        .skip(1)
-        .map(|s| {
-            let st = ApplicationState::from(s);
-            StateCount {
-                code: state_code(st),
-                label: s.label(),
-                count: stored
-                    .iter()
-                    .find(|(x, _)| *x == st)
-                    .map(|(_, n)| *n)
-                    .unwrap_or(0),
-            }
-        })
-        .collect();
-    let reviewers: Vec<(i64, String)> = app_user::Entity::find()
-        .select_only()
-        .column(app_user::Column::Id)
-        .column(app_user::Column::Name)
-        .filter(app_user::Column::Role.ne(UserRole::Official))
-        .filter(app_user::Column::Active.eq(true))
-        .order_by_asc(app_user::Column::Name)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let (stored, overdue_count) = inbox::counts(db, call_id, term, caller.now).await?;
+    let reviewers = crate::store::review::reviewers(db).await?;
+    let size = PAGE_SIZE;
+    let request = inbox::PageRequest {
+        number: query.pagina,
+        size,
+    };
     let found = inbox::page(
         db,
         &ctx.reference,
         &reviewers,
         &filter,
         term,
-        now,
-        inbox::PageRequest {
-            number: query.pagina,
-            size: PAGE_SIZE,
-        },
+        caller.now,
+        request,
     )
     .await?;
-    let rows = found
-        .rows
-        .into_iter()
-        .map(|r| InboxLine {
-            id: r.id,
-            state_label: crate::domain::workflow::DossierState::from(r.state).label(),
-            submitted: date_nl(r.submitted_at),
-            due: date_nl(r.review_due_at),
-            overdue: r.overdue,
-            findings: findings_label(r.rule_failures, r.rule_warnings),
-            reviewer: r.reviewer.unwrap_or_else(|| "niemand".into()),
-            reference: r.reference,
-            title: r.title,
-            lead: r.lead,
-            province: r.province,
-        })
-        .collect();
-    let regions = ctx
-        .reference
-        .regions()
-        .await?
-        .iter()
-        .map(|r| (r.code.clone(), r.name.clone()))
-        .collect();
+    let regions = ctx.reference.regions().await?;
     render(&InboxPage {
         layout: ctx.layout("Beoordeling"),
+        review_days: current.map(|c| c.review_days).unwrap_or(0),
         calls: calls.into_iter().map(|c| (c.id, c.title)).collect(),
         call_id,
         query_string: query.query_string(call_id),
         query,
-        counts,
+        counts: state_counts(&stored),
         overdue_count,
-        review_days,
-        rows,
+        rows: found.rows.into_iter().map(inbox_line).collect(),
         total: found.total,
         page: found.page,
         pages: found.pages,
-        regions,
+        regions: regions
+            .iter()
+            .map(|r| (r.code.clone(), r.name.clone()))
+            .collect(),
         reviewers,
-        is_admin: user.user.role == UserRole::Admin,
+        is_admin: is_admin(&caller),
     })
 }
 
@@ -471,11 +325,11 @@ pub struct RecheckForm {
     pub oproep: String,
 }
 
-/// An admin runs the rules engine again over every dossier of a call (after an import of
-/// figures or a merger), so the inbox's "rule findings" filter reflects today's data.
+/// Adapter: an admin runs the rules engine again over every dossier of a call
+/// ([`app::review::recheck`]).
 async fn recheck(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
     Form(form): Form<RecheckForm>,
 ) -> Result<Response, AppError> {
@@ -485,42 +339,28 @@ async fn recheck(
             "Er is geen oproep om te controleren.".into(),
         ));
     }
-    // The stored findings are a cache of the engine's verdict: each dossier's row is updated on
-    // its own, so a long recheck never holds the write lock for the whole call.
-    let summary = inbox::recheck_call(&state.db, call_id, Utc::now()).await?;
-    audit::record(
-        &state.db,
-        AuditEntry::new("call.rules_rechecked", "call", Some(call_id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .after(serde_json::json!({
-                "checked": summary.checked,
-                "with_failures": summary.with_failures,
-                "with_warnings": summary.with_warnings,
-            })),
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/beoordeling?oproep={call_id}"),
-        &format!(
+    let summary = app::review::recheck(&state, &caller, call_id).await?;
+    Ok(FlashRedirect::new(
+        format!("/beoordeling?oproep={call_id}"),
+        format!(
             "Regelcontrole uitgevoerd op {} dossier(s): {} met fouten, {} met waarschuwingen.",
             summary.checked, summary.with_failures, summary.with_warnings
         ),
-        state.config.secure_cookies(),
-    ))
+    )
+    .into_response())
 }
 
 // ------------------------------------------------------------------ review page
 
 pub struct HistoryLine {
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub who: String,
     pub what: String,
     pub details: String,
 }
 
 pub struct MessageLine {
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub author: String,
     pub internal: bool,
     pub body: String,
@@ -530,13 +370,13 @@ pub struct DecisionActionLine {
     pub id: i64,
     pub code: String,
     pub title: String,
-    pub requested: String,
+    pub requested: i64,
     pub value: String,
 }
 
 pub struct VersionLine {
     pub sequence: i32,
-    pub at: String,
+    pub at: DateTime<Utc>,
     pub by: String,
     pub changes: Vec<ChangeLine>,
 }
@@ -546,25 +386,6 @@ pub struct ChangeLine {
     pub before: String,
     pub after: String,
 }
-
-/// The criteria every reviewer assesses, with their stored codes.
-pub const CRITERIA: [(&str, &str); 6] = [
-    ("ontvankelijk", "Tijdig en volledig ingediend"),
-    (
-        "acties",
-        "De acties passen in de oproep en bij hun doelstellingen",
-    ),
-    ("kpis", "De KPI's zijn meetbaar en realistisch"),
-    ("begroting", "Begroting en cofinanciering kloppen"),
-    (
-        "bijlagen",
-        "De bijlagen (beslissing, begroting) zijn in orde",
-    ),
-    (
-        "samenwerking",
-        "Samenwerking: elke deelnemer bevestigde (n.v.t. voor één gemeente)",
-    ),
-];
 
 pub struct CriterionLine {
     pub code: &'static str,
@@ -644,124 +465,106 @@ pub fn diff(
     }
 }
 
-async fn review_view(
-    state: &AppState,
-    user: &SessionUser,
-    ctx: &PageContext,
-    content: &DossierContent,
-    errors: FormErrors,
-    typed: app::review::DecisionInput,
-) -> Result<Html<String>, AppError> {
-    let db = &state.db;
-    let app = &content.dossier.application;
-    let report = content.report(db).await?;
-    let transitions = workflow::available(
-        crate::domain::workflow::DossierState::from(app.state),
-        user.party(),
-    )
-    .into_iter()
-    .map(|t| (t.code().to_owned(), t.label()))
-    .collect();
-    let users: Vec<app_user::Model> = app_user::Entity::find()
-        .filter(app_user::Column::Role.ne(UserRole::Official))
-        .all(db)
-        .await?;
-    let name_of = |id: Option<i64>| {
-        id.and_then(|id| users.iter().find(|u| u.id == id))
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
-    let history = audit_log::Entity::find()
-        .filter(audit_log::Column::ResourceType.eq("application"))
-        .filter(audit_log::Column::ResourceId.eq(app.id.to_string()))
-        .order_by_desc(audit_log::Column::At)
-        .order_by_desc(audit_log::Column::Id)
-        .all(db)
-        .await?
+/// Every submission with what changed since the one before.
+fn versions(submissions: Vec<crate::store::review::Submission>) -> Vec<VersionLine> {
+    let mut previous: Option<serde_json::Value> = None;
+    submissions
         .into_iter()
-        .map(|e| HistoryLine {
-            at: crate::domain::dutch::format_moment(e.at),
-            who: e.actor_label,
-            what: e.action,
-            details: e.details.unwrap_or_default(),
-        })
-        .collect();
-    let all_authors = app_user::Entity::find().all(db).await?;
-    let messages = message::Entity::find()
-        .filter(message::Column::ApplicationId.eq(app.id))
-        .order_by_asc(message::Column::CreatedAt)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| MessageLine {
-            at: crate::domain::dutch::format_moment(m.created_at),
-            author: m
-                .author_id
-                .and_then(|id| all_authors.iter().find(|u| u.id == id))
-                .map(|u| u.name.clone())
-                .unwrap_or_default(),
-            internal: m.internal,
-            body: m.body,
-        })
-        .collect();
-    let snapshots = application_snapshot::Entity::find()
-        .filter(application_snapshot::Column::ApplicationId.eq(app.id))
-        .order_by_asc(application_snapshot::Column::Sequence)
-        .all(db)
-        .await?;
-    let parsed: Vec<serde_json::Value> = snapshots
-        .iter()
-        .map(|s| serde_json::from_str(&s.snapshot).unwrap_or_default())
-        .collect();
-    let mut versions: Vec<VersionLine> = snapshots
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
+        .map(|s| {
             let mut changes = Vec::new();
-            if i > 0 {
-                diff(&parsed[i - 1], &parsed[i], "", &mut changes);
+            if let Some(before) = &previous {
+                diff(before, &s.snapshot, "", &mut changes);
             }
+            previous = Some(s.snapshot);
             VersionLine {
                 sequence: s.sequence,
-                at: crate::domain::dutch::format_moment(s.created_at),
-                by: s
-                    .created_by
-                    .and_then(|id| all_authors.iter().find(|u| u.id == id))
-                    .map(|u| u.name.clone())
-                    .unwrap_or_default(),
+                at: s.at,
+                by: s.by,
                 changes,
             }
         })
-        .collect();
-    let changes = versions
-        .last_mut()
-        .map(|v| std::mem::take(&mut v.changes))
-        .unwrap_or_default();
-    let stored = review::Entity::find()
-        .filter(review::Column::ApplicationId.eq(app.id))
-        .one(db)
-        .await?;
-    let values: std::collections::HashMap<String, String> = stored
-        .as_ref()
+        .collect()
+}
+
+/// The checklist's criteria with their stored marks.
+fn criteria(checklist: Option<&entity::review::Model>) -> Vec<CriterionLine> {
+    let values: std::collections::HashMap<String, String> = checklist
         .and_then(|r| serde_json::from_str(&r.checklist).ok())
         .unwrap_or_default();
-    let criteria = CRITERIA
+    CRITERIA
         .iter()
         .map(|(code, label)| CriterionLine {
             code,
             label,
             value: values.get(*code).cloned().unwrap_or_default(),
         })
-        .collect();
+        .collect()
+}
+
+/// The grant fields of the decision form: what was typed, or else the requested amount.
+fn decision_lines(
+    content: &DossierContent,
+    typed: &app::review::DecisionInput,
+) -> Vec<DecisionActionLine> {
+    content
+        .actions
+        .iter()
+        .map(|a| DecisionActionLine {
+            id: a.row.id,
+            code: a.action.code.clone(),
+            title: a.action.title.clone(),
+            requested: a.row.grant_cents,
+            value: typed
+                .grants
+                .iter()
+                .find(|(id, _)| *id == a.row.id)
+                .map(|(_, text)| text.clone())
+                .unwrap_or_else(|| {
+                    Cents::new(a.row.grant_cents)
+                        .map(|c| c.to_plain_string())
+                        .unwrap_or_default()
+                }),
+        })
+        .collect()
+}
+
+/// The review page of `content` for `caller`, with the form's `errors` and what was `typed`.
+/// The records come from [`crate::store::review::records`]; this only arranges them.
+async fn review_view(
+    state: &AppState,
+    caller: &Caller,
+    ctx: &PageContext,
+    content: &DossierContent,
+    errors: FormErrors,
+    typed: app::review::DecisionInput,
+) -> Result<Html<String>, AppError> {
+    let app = &content.dossier.application;
+    let report = content.report(&state.db).await?;
+    let records = crate::store::review::records(&state.db, app.id).await?;
+    let dossier_state = DossierState::from(app.state);
+    let submissions = records.submissions.len();
+    let mut versions = versions(records.submissions);
+    let changes = versions
+        .last_mut()
+        .map(|v| std::mem::take(&mut v.changes))
+        .unwrap_or_default();
+    let staff = &records.staff;
     render(&ReviewPage {
-        criteria,
-        checklist_version: stored.map(|r| r.version).unwrap_or(0),
+        criteria: criteria(records.checklist.as_ref()),
+        checklist_version: records.checklist.as_ref().map(|r| r.version).unwrap_or(0),
         layout: ctx.layout(format!("Beoordeling {}", app.reference)),
         view: full_view(content, &report),
-        state_label: crate::domain::workflow::DossierState::from(app.state).label(),
-        transitions,
-        assigned: name_of(app.assigned_reviewer_id),
-        reviewers: users
+        state_label: dossier_state.label(),
+        transitions: workflow::available(dossier_state, caller.party())
+            .into_iter()
+            .map(|t| (t.code().to_owned(), t.label()))
+            .collect(),
+        assigned: app
+            .assigned_reviewer_id
+            .and_then(|id| staff.iter().find(|u| u.id == id))
+            .map(|u| u.name.clone())
+            .unwrap_or_default(),
+        reviewers: staff
             .iter()
             .filter(|u| u.active)
             .map(|u| (u.id, u.name.clone()))
@@ -770,61 +573,66 @@ async fn review_view(
             app.state,
             ApplicationState::Approved | ApplicationState::PartlyApproved
         ),
-        is_admin: user.user.role == UserRole::Admin,
-        history,
-        messages,
-        decision_lines: content
-            .actions
-            .iter()
-            .map(|a| DecisionActionLine {
-                id: a.row.id,
-                code: a.action.code.clone(),
-                title: a.action.title.clone(),
-                requested: money(a.row.grant_cents),
-                value: typed
-                    .grants
-                    .iter()
-                    .find(|(id, _)| *id == a.row.id)
-                    .map(|(_, text)| text.clone())
-                    .unwrap_or_else(|| {
-                        Cents::new(a.row.grant_cents)
-                            .map(|c| c.to_plain_string())
-                            .unwrap_or_default()
-                    }),
+        is_admin: is_admin(caller),
+        history: records
+            .history
+            .into_iter()
+            .map(|e| HistoryLine {
+                at: e.at,
+                who: e.actor_label,
+                what: e.action,
+                details: e.details.unwrap_or_default(),
             })
             .collect(),
+        messages: records
+            .messages
+            .into_iter()
+            .map(|m| MessageLine {
+                at: m.at,
+                author: m.author,
+                internal: m.internal,
+                body: m.body,
+            })
+            .collect(),
+        decision_lines: decision_lines(content, &typed),
         changes,
         versions,
-        submissions: snapshots.len(),
+        submissions,
         errors,
         motivation: typed.motivation,
     })
 }
 
-async fn load_review(
+/// The review page again with `errors` (answered with `status`).
+async fn review_again(
     state: &AppState,
-    user: &SessionUser,
-    id: &str,
-    ip: Option<String>,
-) -> Result<DossierContent, AppError> {
-    let dossier = load_for(state, user, id, Action::ReviewDossier, ip).await?;
-    Ok(drafts::load(&state.db, dossier).await?)
+    caller: &Caller,
+    ctx: &PageContext,
+    id: i64,
+    status: StatusCode,
+    errors: FormErrors,
+    typed: app::review::DecisionInput,
+) -> Result<Response, AppError> {
+    let content = app::dossier_for(state, caller, id, Action::ReviewDossier).await?;
+    let page = review_view(state, caller, ctx, &content, errors, typed).await?;
+    Ok((status, page).into_response())
 }
 
 async fn review_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
+    let content = app::dossier_for(&state, &caller, id, Action::ReviewDossier).await?;
+    let typed = app::review::DecisionInput::default();
     review_view(
         &state,
-        &user,
+        &caller,
         &ctx,
         &content,
         FormErrors::default(),
-        app::review::DecisionInput::default(),
+        typed,
     )
     .await
 }
@@ -835,97 +643,36 @@ pub struct AssignForm {
     pub reviewer_id: String,
 }
 
+/// Adapter: [`app::review::assign`]; a reviewer who is not an active ABB colleague is a bad
+/// request.
 async fn assign(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    caller: Caller,
+    Id(id): Id,
     Form(form): Form<AssignForm>,
 ) -> Result<Response, AppError> {
-    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
-    let app = &content.dossier.application;
-    // A reviewer takes a dossier; an admin may assign any active ABB colleague.
-    let reviewer = match (user.user.role, form.reviewer_id.trim().parse::<i64>()) {
-        (UserRole::Admin, Ok(rid)) => app_user::Entity::find_by_id(rid)
-            .one(&state.db)
-            .await?
-            .filter(|u| u.active && u.role != UserRole::Official)
-            .ok_or_else(|| AppError::BadRequest("Kies een beoordelaar van ABB.".into()))?,
-        _ => user.user.clone(),
-    };
-    let txn = crate::db::begin_write(&state.db).await?;
-    application::Entity::update_many()
-        .col_expr(
-            application::Column::AssignedReviewerId,
-            Expr::value(Some(reviewer.id)),
-        )
-        .filter(application::Column::Id.eq(app.id))
-        .exec(&txn)
-        .await?;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "application.assigned",
-            "application",
-            Some(app.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .before(serde_json::json!({"assigned_reviewer_id": app.assigned_reviewer_id}))
-        .after(serde_json::json!({"assigned_reviewer_id": reviewer.id})),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/beoordeling/{}", app.id),
-        &format!("Toegewezen aan {}.", reviewer.name),
-        state.config.secure_cookies(),
-    ))
+    let reviewer = form.reviewer_id.trim().parse::<i64>().ok();
+    match app::review::assign(&state, &caller, id, reviewer).await {
+        Ok(name) => Ok(back(id, format!("Toegewezen aan {name}."))),
+        Err(app::Error::Invalid(errors)) => Err(AppError::BadRequest(
+            errors
+                .items
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        )),
+        Err(other) => Err(other.into()),
+    }
 }
 
+/// Adapter: [`app::review::start`].
 async fn start_review(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    caller: Caller,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
-    let app = &content.dossier.application;
-    let txn = crate::db::begin_write(&state.db).await?;
-    transition(
-        &txn,
-        app,
-        Transition::StartReview,
-        &user,
-        ctx.ip.clone(),
-        None,
-    )
-    .await?;
-    if app.assigned_reviewer_id.is_none() {
-        application::Entity::update_many()
-            .col_expr(
-                application::Column::AssignedReviewerId,
-                Expr::value(Some(user.user.id)),
-            )
-            .filter(application::Column::Id.eq(app.id))
-            .exec(&txn)
-            .await?;
-    }
-    notify(
-        &txn,
-        &state,
-        &content,
-        "uw dossier is in beoordeling",
-        "ABB neemt uw dossier in beoordeling.",
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beoordeling/{}", app.id),
-        "Het dossier is in beoordeling.",
-        state.config.secure_cookies(),
-    ))
+    app::review::start(&state, &caller, id).await?;
+    Ok(back(id, "Het dossier is in beoordeling."))
 }
 
 #[derive(Debug, Deserialize)]
@@ -936,192 +683,82 @@ pub struct MessageForm {
     pub internal: Option<String>,
 }
 
+/// Adapter: [`app::review::write`]; the page again (422) when the message cannot stand.
 async fn post_message(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<MessageForm>,
 ) -> Result<Response, AppError> {
-    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
-    let app = &content.dossier.application;
-    let body = form.body.trim();
-    if body.is_empty() || body.chars().count() > 5000 {
-        let mut errors = FormErrors::default();
-        errors.add("body", "Schrijf een bericht van hoogstens 5000 tekens.");
-        let page = review_view(
-            &state,
-            &user,
-            &ctx,
-            &content,
-            errors,
-            app::review::DecisionInput::default(),
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
     let internal = form.internal.is_some();
-    let txn = crate::db::begin_write(&state.db).await?;
-    message::ActiveModel {
-        application_id: Set(app.id),
-        author_id: Set(Some(user.user.id)),
-        internal: Set(internal),
-        body: Set(body.to_owned()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
+    let input = app::review::MessageInput {
+        body: form.body,
+        internal,
+    };
+    match app::review::write(&state, &caller, id, input).await {
+        Ok(()) if internal => Ok(back(id, "Interne notitie bewaard.")),
+        Ok(()) => Ok(back(id, "Bericht verstuurd.")),
+        Err(app::Error::Invalid(errors)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            review_again(
+                &state,
+                &caller,
+                &ctx,
+                id,
+                status,
+                errors,
+                Default::default(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
     }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            if internal {
-                "application.note"
-            } else {
-                "application.message"
-            },
-            "application",
-            Some(app.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone()),
-    )
-    .await?;
-    if !internal {
-        notify(
-            &txn,
-            &state,
-            &content,
-            "bericht van ABB",
-            &format!("ABB stuurt u een bericht over uw dossier:\n\n{body}"),
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beoordeling/{}", app.id),
-        if internal {
-            "Interne notitie bewaard."
-        } else {
-            "Bericht verstuurd."
-        },
-        state.config.secure_cookies(),
-    ))
 }
 
-/// Saves the reviewer's checklist (one per dossier, shared by ABB), if nobody saved it since
-/// `version` was read (0: not saved yet).
+/// Adapter: [`app::review::save_checklist`]; when someone else saved it meanwhile, the page
+/// again with the current marks (409).
 async fn save_checklist(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
-    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
-    let app = &content.dossier.application;
     let pairs = form_urlencoded_pairs(&raw);
-    let version: i32 = pairs
-        .iter()
-        .find(|(k, _)| k == "version")
-        .and_then(|(_, v)| v.trim().parse().ok())
-        .unwrap_or(-1);
-    let values: std::collections::BTreeMap<String, String> = CRITERIA
-        .iter()
-        .map(|(code, _)| {
-            let value = pairs
-                .iter()
-                .find(|(k, _)| k == code)
-                .map(|(_, v)| v.as_str())
-                .filter(|v| matches!(*v, "ok" | "niet_ok"))
-                .unwrap_or("")
-                .to_owned();
-            ((*code).to_owned(), value)
-        })
-        .collect();
-    let checklist = serde_json::to_string(&values).map_err(AppError::internal)?;
-    let now = Utc::now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let existing = review::Entity::find()
-        .filter(review::Column::ApplicationId.eq(app.id))
-        .one(&txn)
-        .await?;
-    let saved = match (&existing, version) {
-        (None, 0) => {
-            review::ActiveModel {
-                application_id: Set(app.id),
-                reviewer_id: Set(user.user.id),
-                checklist: Set(checklist.clone()),
-                internal_note: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-            true
-        }
-        (Some(r), v) => {
-            review::Entity::update_many()
-                .col_expr(review::Column::Checklist, Expr::value(checklist.clone()))
-                .col_expr(review::Column::ReviewerId, Expr::value(user.user.id))
-                .col_expr(review::Column::UpdatedAt, Expr::value(now))
-                .col_expr(review::Column::Version, Expr::value(v + 1))
-                .filter(review::Column::Id.eq(r.id))
-                .filter(review::Column::Version.eq(v))
-                .exec(&txn)
-                .await?
-                .rows_affected
-                == 1
-        }
-        (None, _) => false,
+    let typed = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     };
-    if !saved {
-        txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add(
-            "checklist",
-            "Iemand anders bewaarde de checklist intussen. Bekijk de huidige stand en bewaar opnieuw.",
-        );
-        let page = review_view(
-            &state,
-            &user,
-            &ctx,
-            &content,
-            errors,
-            app::review::DecisionInput::default(),
-        )
-        .await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+    let version: i32 = typed("version")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(-1);
+    let marks = crate::domain::checklist::marks(typed);
+    match app::review::save_checklist(&state, &caller, id, version, &marks).await {
+        Ok(()) => Ok(back(id, "Checklist bewaard.")),
+        Err(app::Error::Stale) => {
+            let mut errors = FormErrors::default();
+            errors.add("checklist", app::review::CHECKLIST_STALE);
+            let status = StatusCode::CONFLICT;
+            review_again(
+                &state,
+                &caller,
+                &ctx,
+                id,
+                status,
+                errors,
+                Default::default(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
     }
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "application.checklist",
-            "application",
-            Some(app.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .before(
-            existing
-                .and_then(|r| serde_json::from_str(&r.checklist).ok())
-                .unwrap_or(serde_json::Value::Null),
-        )
-        .after(serde_json::from_str(&checklist).unwrap_or(serde_json::Value::Null)),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/beoordeling/{}", app.id),
-        "Checklist bewaard.",
-        state.config.secure_cookies(),
-    ))
 }
 
-/// The sections a change request can reopen, as stored and as shown.
+/// The sections a change request can reopen, as stored and as shown (the domain's
+/// [`Part`]s; kept for the pages of other areas that still read this list).
 pub const SECTIONS: [(&str, &str); 5] = [
     ("algemeen", "Algemene gegevens"),
     ("acties", "Acties en KPI's"),
@@ -1130,96 +767,51 @@ pub const SECTIONS: [(&str, &str); 5] = [
     ("leden", "Deelnemende gemeenten"),
 ];
 
+/// Adapter: [`app::review::request_changes`]; the page again (422) with its messages.
 async fn request_changes(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
-    let content = load_review(&state, &user, &id, ctx.ip.clone()).await?;
-    let app = &content.dossier.application;
-    let pairs: Vec<(String, String)> = form_urlencoded_pairs(&raw);
-    let sections: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "sections")
-        .map(|(_, v)| v.clone())
-        .filter(|v| SECTIONS.iter().any(|(code, _)| code == v))
-        .collect();
-    let message_text = pairs
-        .iter()
-        .find(|(k, _)| k == "message")
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default();
-    let mut errors = FormErrors::default();
-    if sections.is_empty() {
-        errors.add(
-            "sections",
-            "Kies de onderdelen die de gemeente moet aanpassen.",
-        );
+    let pairs = form_urlencoded_pairs(&raw);
+    let input = app::review::ChangeRequestInput {
+        parts: pairs
+            .iter()
+            .filter(|(k, _)| k == "sections")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        message: pairs
+            .iter()
+            .find(|(k, _)| k == "message")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+    };
+    match app::review::request_changes(&state, &caller, id, input).await {
+        Ok(()) => Ok(back(id, "De gemeente kreeg de vraag om aanpassingen.")),
+        Err(app::Error::Invalid(errors)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            review_again(
+                &state,
+                &caller,
+                &ctx,
+                id,
+                status,
+                errors,
+                Default::default(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
     }
-    if message_text.is_empty() {
-        errors.add("message", "Leg uit wat er aangepast moet worden.");
-    }
-    if !errors.is_empty() {
-        let page = review_view(
-            &state,
-            &user,
-            &ctx,
-            &content,
-            errors,
-            app::review::DecisionInput::default(),
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let txn = crate::db::begin_write(&state.db).await?;
-    transition(
-        &txn,
-        app,
-        Transition::RequestChanges,
-        &user,
-        ctx.ip.clone(),
-        Some(message_text.clone()),
-    )
-    .await?;
-    change_request::ActiveModel {
-        application_id: Set(app.id),
-        requested_by: Set(user.user.id),
-        sections: Set(serde_json::to_string(&sections).unwrap_or_default()),
-        message: Set(message_text.clone()),
-        requested_at: Set(Utc::now()),
-        resolved_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let names: Vec<&str> = SECTIONS
-        .iter()
-        .filter(|(c, _)| sections.iter().any(|s| s == c))
-        .map(|(_, n)| *n)
-        .collect();
-    notify(
-        &txn,
-        &state,
-        &content,
-        "ABB vraagt aanpassingen",
-        &format!("ABB vraagt aanpassingen aan: {}.\n\n{message_text}\n\nPas die onderdelen aan en dien het dossier opnieuw in.", names.join(", ")),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beoordeling/{}", app.id),
-        "De gemeente kreeg de vraag om aanpassingen.",
-        state.config.secure_cookies(),
-    ))
 }
 
 pub use crate::store::change_requests::{open as open_change_request, reopened_parts};
 
-/// While ABB asked for changes, only the named sections can be changed (the rule:
-/// [`crate::domain::parts::may_change`], through [`crate::app::ensure_part_open`]).
+/// DEPRECATED thin wrapper, kept only while other areas' handlers still call it: use
+/// [`crate::app::ensure_part_open`] with a [`Part`] (the rule:
+/// [`crate::domain::parts::may_change`]). To be removed once nobody calls it.
 pub async fn ensure_section_open<C: ConnectionTrait>(
     db: &C,
     app: &application::Model,
@@ -1233,7 +825,6 @@ pub async fn ensure_section_open<C: ConnectionTrait>(
 /// new state, or the form again with its messages and everything that was typed.
 async fn decide(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
     caller: Caller,
     ctx: PageContext,
     Id(id): Id,
@@ -1241,15 +832,13 @@ async fn decide(
 ) -> Result<Response, AppError> {
     let input = decision_input(&raw);
     match app::review::decide(&state, &caller, id, input.clone()).await {
-        Ok(decided) => Ok(FlashRedirect::new(
-            format!("/beoordeling/{id}"),
+        Ok(decided) => Ok(back(
+            id,
             format!("Beslissing bewaard: {}.", decided.outcome.label()),
-        )
-        .into_response()),
+        )),
         Err(app::Error::Invalid(errors)) => {
-            let content = load_review(&state, &user, &id.to_string(), ctx.ip.clone()).await?;
-            let page = review_view(&state, &user, &ctx, &content, errors, input).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            review_again(&state, &caller, &ctx, id, status, errors, input).await
         }
         Err(other) => Err(other.into()),
     }
@@ -1297,10 +886,7 @@ async fn reopen(
     Form(form): Form<ReopenForm>,
 ) -> Result<Response, AppError> {
     app::review::reopen(&state, &caller, id, &form.reason).await?;
-    Ok(
-        FlashRedirect::new(format!("/beoordeling/{id}"), "De beslissing is heropend.")
-            .into_response(),
-    )
+    Ok(back(id, "De beslissing is heropend."))
 }
 
 // ------------------------------------------------------------------ decision letter
@@ -1309,8 +895,8 @@ pub struct LetterLine {
     pub code: String,
     pub title: String,
     pub year: i32,
-    pub requested: String,
-    pub granted: String,
+    pub requested: i64,
+    pub granted: i64,
 }
 
 #[derive(Template)]
@@ -1322,35 +908,27 @@ pub struct LetterPage {
     pub lead: String,
     pub call_title: String,
     pub outcome: &'static str,
-    pub decided_at: String,
+    pub decided_at: DateTime<Utc>,
     pub motivation: String,
     pub lines: Vec<LetterLine>,
-    pub incentive: String,
-    pub total: String,
+    pub incentive: i64,
+    pub total: i64,
     pub reopened: bool,
 }
 
+/// The decision letter of dossier `id` (its latest decision), for whoever may view the dossier.
 async fn letter(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
-    let content = drafts::load(&state.db, dossier).await?;
+    let content = app::dossier_for(&state, &caller, id, Action::ViewDossier).await?;
     let app = &content.dossier.application;
-    let found = decision::Entity::find()
-        .filter(decision::Column::ApplicationId.eq(app.id))
-        .order_by_desc(decision::Column::Id)
-        .one(&state.db)
+    let (found, lines) = crate::store::decisions::latest_with_lines(&state.db, app.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let lines = decision_line::Entity::find()
-        .filter(decision_line::Column::DecisionId.eq(found.id))
-        .order_by_asc(decision_line::Column::YearNumber)
-        .order_by_asc(decision_line::Column::ApplicationActionId)
-        .all(&state.db)
-        .await?
+    let lines = lines
         .into_iter()
         .filter_map(|l| {
             let a = content
@@ -1361,8 +939,8 @@ async fn letter(
                 code: a.action.code.clone(),
                 title: a.action.title.clone(),
                 year: l.year_number,
-                requested: money(a.row.grant_cents),
-                granted: money(l.granted_cents),
+                requested: a.row.grant_cents,
+                granted: l.granted_cents,
             })
         })
         .collect();
@@ -1372,16 +950,12 @@ async fn letter(
         title: app.title.clone(),
         lead: content.dossier.lead_name.clone(),
         call_title: content.call.call.title.clone(),
-        outcome: match found.outcome {
-            DecisionOutcome::Approved => "goedgekeurd",
-            DecisionOutcome::PartlyApproved => "gedeeltelijk goedgekeurd",
-            DecisionOutcome::Rejected => "afgewezen",
-        },
-        decided_at: crate::domain::dutch::format_moment_day(found.decided_at),
+        outcome: Outcome::from(found.outcome).label(),
+        decided_at: found.decided_at,
         motivation: found.motivation,
         lines,
-        incentive: money(found.incentive_cents),
-        total: money(found.total_granted_cents),
+        incentive: found.incentive_cents,
+        total: found.total_granted_cents,
         reopened: found.reopened_at.is_some(),
     })
 }
@@ -1398,7 +972,7 @@ mod tests {
                 s
             );
             assert_eq!(
-                parse_state(state_code(ApplicationState::from(s))),
+                parse_state(DossierState::from(ApplicationState::from(s)).code()),
                 Some(ApplicationState::from(s))
             );
         }

@@ -19,7 +19,6 @@ const NOT_YET_ADAPTERS: &[&str] = &[
     "src/web/admin/organisations.rs",
     "src/web/admin/outbox.rs",
     "src/web/admin/users.rs",
-    "src/web/allocation.rs",
     "src/web/api_tokens.rs",
     "src/web/attachments.rs",
     "src/web/cooperation.rs",
@@ -29,8 +28,6 @@ const NOT_YET_ADAPTERS: &[&str] = &[
     "src/web/followup_review.rs",
     "src/web/login.rs",
     "src/web/oidc.rs",
-    "src/web/payments.rs",
-    "src/web/review.rs",
     "src/web/sections.rs",
     "src/web/submission.rs",
 ];

@@ -1,0 +1,189 @@
+//! The allocation commands: propose (the engine's allocation of a project year's envelope),
+//! adjust one line within the rules, confirm (admins). Each is one [`Work`] with its audit
+//! entry; the rules of an adjustment and the engine's allocation are the store's and the
+//! domain's ([`crate::store::allocations`], [`crate::domain::allocate`]).
+
+use entity::allocation::AllocationState;
+
+use super::{Caller, Error, Result, Work};
+use crate::domain::Cents;
+use crate::domain::money::sum_cents;
+use crate::state::AppState;
+use crate::store::allocations::{self, AdjustError, ProposeError};
+
+/// The form field that takes a proposal's refusal.
+pub const PROPOSAL_FIELD: &str = "voorstel";
+/// The form field that takes a confirmation's refusal.
+pub const CONFIRM_FIELD: &str = "bevestigen";
+
+/// The form field of an allocation line's adjusted amount.
+pub fn line_field(line_id: i64) -> String {
+    format!("bedrag-{line_id}")
+}
+
+/// What a proposal came to.
+#[derive(Debug, Clone, Copy)]
+pub struct Proposed {
+    pub dossiers: usize,
+    pub granted: Cents,
+    pub requested: Cents,
+    pub envelope: Cents,
+}
+
+/// Computes and stores a proposal for `year` of call `call_id`, replacing earlier proposals of
+/// that year. Refused as [`Error::Conflict`] when the year has a confirmed allocation, and as a
+/// field error ([`PROPOSAL_FIELD`]) when the engine cannot allocate.
+pub async fn propose(
+    state: &AppState,
+    caller: &Caller,
+    call_id: i64,
+    year: i32,
+) -> Result<Proposed> {
+    allocations::call(&state.db, call_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    // The engine runs outside the transaction that stores its result (see `compute`).
+    let computed = allocations::compute(&state.db, call_id, year)
+        .await
+        .map_err(propose_error)?;
+    let mut work = Work::begin(state).await?;
+    let proposal = allocations::store_proposal(work.txn(), computed, caller.user_id())
+        .await
+        .map_err(propose_error)?;
+    let outcome = &proposal.outcome;
+    work.audit(
+        caller
+            .audit("allocation.proposed", "allocation", proposal.allocation.id)
+            .after(serde_json::json!({
+                "call_id": call_id,
+                "year_number": year,
+                "envelope_cents": proposal.allocation.envelope_cents,
+                "requested_cents": outcome.requested.get(),
+                "granted_cents": outcome.granted.get(),
+                "incentives_granted_cents": outcome.incentives_granted.get(),
+                "unallocated_cents": outcome.unallocated.get(),
+                "applications": outcome.applications.len(),
+                "replaced": proposal.replaced,
+            }))
+            .details(outcome.summary.clone()),
+    );
+    work.commit().await?;
+    Ok(Proposed {
+        dossiers: outcome.applications.len(),
+        granted: outcome.granted,
+        requested: outcome.requested,
+        envelope: outcome.envelope,
+    })
+}
+
+fn propose_error(err: ProposeError) -> Error {
+    match err {
+        ProposeError::Db(err) => Error::Db(err),
+        ProposeError::AlreadyConfirmed => Error::Conflict(err.to_string()),
+        other => Error::field(PROPOSAL_FIELD, other.to_string()),
+    }
+}
+
+/// Sets line `line_id` of allocation `id` to the amount `typed` (Belgian notation), if the
+/// allocation is still at `version` (`None`: as read now) and proposed. Refusals that depend on
+/// the allocation's state are [`Error::Conflict`]; those of the amount a field error
+/// ([`line_field`]). Returns the amount.
+pub async fn adjust(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    line_id: i64,
+    typed: &str,
+    version: Option<i32>,
+) -> Result<Cents> {
+    let current = allocations::find(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !allocations::lines(&state.db, current.id)
+        .await?
+        .iter()
+        .any(|l| l.id == line_id)
+    {
+        return Err(Error::NotFound);
+    }
+    if current.state == AllocationState::Confirmed {
+        return Err(Error::Conflict(AdjustError::Confirmed.to_string()));
+    }
+    let amount =
+        Cents::parse(typed).map_err(|err| Error::field(&line_field(line_id), err.to_string()))?;
+    let version = version.unwrap_or(current.version);
+    let mut work = Work::begin(state).await?;
+    let (before, after) =
+        match allocations::adjust(work.txn(), &current, line_id, version, amount.get()).await {
+            Ok(changed) => changed,
+            Err(AdjustError::Db(err)) => return Err(err.into()),
+            Err(err @ (AdjustError::Conflict | AdjustError::Confirmed)) => {
+                work.rollback().await?;
+                return Err(Error::Conflict(err.to_string()));
+            }
+            Err(err) => {
+                work.rollback().await?;
+                return Err(Error::field(&line_field(line_id), err.to_string()));
+            }
+        };
+    work.audit(
+        caller
+            .audit("allocation.adjusted", "allocation", current.id)
+            .before(serde_json::json!({
+                "line_id": before.id,
+                "application_action_id": before.application_action_id,
+                "proposed_cents": before.proposed_cents,
+                "adjusted_cents": before.adjusted_cents,
+            }))
+            .after(serde_json::json!({
+                "line_id": after.id,
+                "application_action_id": after.application_action_id,
+                "proposed_cents": after.proposed_cents,
+                "adjusted_cents": after.adjusted_cents,
+            })),
+    );
+    work.commit().await?;
+    Ok(amount)
+}
+
+/// Confirms allocation `id` if it is still at `version` (`None`: as read now) and proposed.
+/// Returns the total it grants.
+pub async fn confirm(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    version: Option<i32>,
+) -> Result<Cents> {
+    let current = allocations::find(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if current.state == AllocationState::Confirmed {
+        return Err(Error::Conflict("Deze toewijzing is al bevestigd.".into()));
+    }
+    let version = version.unwrap_or(current.version);
+    let mut work = Work::begin(state).await?;
+    let by = caller.user_id().unwrap_or_default();
+    if !allocations::confirm(work.txn(), current.id, version, by).await? {
+        work.rollback().await?;
+        return Err(Error::Conflict(
+            "Iemand anders wijzigde deze toewijzing intussen. Bekijk de huidige bedragen en \
+             bevestig opnieuw."
+                .into(),
+        ));
+    }
+    let lines = allocations::lines(work.txn(), current.id).await?;
+    let total: i64 = sum_cents(lines.iter().map(allocations::effective));
+    work.audit(
+        caller
+            .audit("allocation.confirmed", "allocation", current.id)
+            .before(serde_json::json!({ "state": "proposed" }))
+            .after(serde_json::json!({
+                "state": "confirmed",
+                "granted_cents": total,
+                "envelope_cents": current.envelope_cents,
+                "lines": lines.len(),
+            })),
+    );
+    work.commit().await?;
+    Ok(Cents::new(total).unwrap_or_default())
+}
