@@ -12,25 +12,24 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use entity::{attachment, progress_report};
+use entity::progress_report;
 
 use super::code_of;
 use super::dossiers::{thousandths, with_etag};
 use super::extract::{JsonBytes, TokenUser, if_match, matches, parse};
 use super::problem::{ApiError, FieldProblem, Problem, field_problems};
 use super::types::AttachmentOut;
+use crate::app::{self, Caller};
 use crate::domain::KpiValue;
-use crate::domain::fields::number_as_typed;
+use crate::domain::fields::{FieldErrors, number_as_typed};
 use crate::domain::followup::{assess_kpi, is_overdue};
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::store::followup::{self as followup, By, FollowUp, plan_of, report_kind, report_state};
-use crate::store::reports::{self, ReportChange, Saved, actual_field, motivation_field};
-use crate::web::dossiers::load_for;
+use crate::store::followup::{self as followup, FollowUp, plan_of, report_kind, report_state};
+use crate::store::reports;
 
 /// A KPI of a report: the plan and what was measured.
 #[derive(Debug, Serialize, ToSchema)]
@@ -126,12 +125,7 @@ async fn report_attachments(
     state: &AppState,
     dossier_id: i64,
 ) -> Result<HashMap<i64, Vec<AttachmentOut>>, ApiError> {
-    let rows = attachment::Entity::find()
-        .filter(attachment::Column::ApplicationId.eq(dossier_id))
-        .filter(attachment::Column::ProgressReportId.is_not_null())
-        .order_by_asc(attachment::Column::Id)
-        .all(&state.db)
-        .await?;
+    let rows = followup::dossier_report_attachments(&state.db, dossier_id).await?;
     let mut by_report: HashMap<i64, Vec<AttachmentOut>> = HashMap::new();
     for row in rows {
         if let Some(report) = row.progress_report_id {
@@ -146,6 +140,7 @@ fn report_out(
     report: &progress_report::Model,
     may_edit: bool,
     attachments: &HashMap<i64, Vec<AttachmentOut>>,
+    today: chrono::NaiveDate,
 ) -> ReportOut {
     let kind = report_kind(report.kind);
     let kpis = fu
@@ -184,7 +179,7 @@ fn report_out(
         state: code_of(&report.state),
         state_label: state.label().to_owned(),
         due_on: report.due_on,
-        overdue: is_overdue(state, report.due_on, Utc::now().date_naive()),
+        overdue: is_overdue(state, report.due_on, today),
         submitted_at: report.submitted_at,
         review_note: report.review_note.clone(),
         editable: may_edit && state.is_editable(),
@@ -194,6 +189,11 @@ fn report_out(
     }
 }
 
+/// The caller of a command: the key's user, now.
+fn caller(state: &AppState, user: &TokenUser) -> Caller {
+    Caller::user(&user.user, user.ip.clone(), state.clock.now())
+}
+
 /// The dossier's follow-up for `action`: not followed (no decision yet) is not found.
 async fn follow_up(
     state: &AppState,
@@ -201,16 +201,14 @@ async fn follow_up(
     id: &str,
     action: Action,
 ) -> Result<(crate::store::applications::DossierWithParties, FollowUp), ApiError> {
-    let dossier = load_for(state, &user.user, id, action, user.ip.clone()).await?;
-    let fu = followup::load(&state.db, dossier.application.id)
-        .await?
-        .filter(FollowUp::is_followed)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "Dit dossier heeft (nog) geen opvolging: rapporten bestaan pas na een goedkeuring.",
-            )
-        })?;
+    let id = super::parse_id(id)?;
+    let (dossier, fu) = app::followup::followup_of(state, &caller(state, user), id, action).await?;
+    if !fu.is_followed() {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "Dit dossier heeft (nog) geen opvolging: rapporten bestaan pas na een goedkeuring.",
+        ));
+    }
     Ok((dossier, fu))
 }
 
@@ -252,11 +250,12 @@ pub async fn list(
     let (dossier, fu) = follow_up(&state, &user, &id, Action::ViewDossier).await?;
     let edit = may_edit(&user, &dossier);
     let attachments = report_attachments(&state, fu.app.id).await?;
+    let today = state.clock.now().date_naive();
     Ok(Json(ReportList {
         items: fu
             .reports
             .iter()
-            .map(|r| report_out(&fu, r, edit, &attachments))
+            .map(|r| report_out(&fu, r, edit, &attachments, today))
             .collect(),
     }))
 }
@@ -287,7 +286,13 @@ pub async fn detail(
     let attachments = report_attachments(&state, fu.app.id).await?;
     Ok(tagged(
         StatusCode::OK,
-        report_out(&fu, &row, may_edit(&user, &dossier), &attachments),
+        report_out(
+            &fu,
+            &row,
+            may_edit(&user, &dossier),
+            &attachments,
+            state.clock.now().date_naive(),
+        ),
     ))
 }
 
@@ -364,7 +369,8 @@ pub async fn submit(
 }
 
 /// Saves (or, when `submit`, submits) report `report` of dossier `id` with the values in
-/// `body`, read only once access is checked; a save needs a body, a submission not.
+/// `body`, read only once access is checked; a save needs a body, a submission not. Adapter:
+/// If-Match → [`app::followup::save_report`] → the saved report.
 async fn change(
     state: &AppState,
     user: &TokenUser,
@@ -374,11 +380,11 @@ async fn change(
     body: Option<Bytes>,
     submit: bool,
 ) -> Result<Response, ApiError> {
-    let (dossier, fu) = follow_up(state, user, id, Action::EditDossier).await?;
+    let (_, fu) = follow_up(state, user, id, Action::EditDossier).await?;
     let row = find_report(&fu, report)?;
-    let body = match body {
-        Some(bytes) => Some(parse::<ReportIn>(&bytes)?),
-        None if submit => None,
+    let given = match body {
+        Some(bytes) => parse::<ReportIn>(&bytes)?.results,
+        None if submit => Vec::new(),
         None => {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -390,114 +396,77 @@ async fn change(
     if !matches(&expected, &etag(&row)) {
         return Err(stale());
     }
-    let (step, to) = reports::next_step(&row, submit)
-        .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.to_string()))?;
-
-    let given = body.map(|b| b.results).unwrap_or_default();
-    let mut problems = Vec::new();
-    let covered: Vec<i64> = fu
-        .actions_in(row.year_number)
-        .iter()
-        .flat_map(|a| a.kpis.iter().map(|k| k.id))
-        .collect();
-    for (i, r) in given.iter().enumerate() {
-        if !covered.contains(&r.kpi_id) {
-            problems.push(FieldProblem {
-                field: format!("results[{i}].kpi_id"),
-                message: "Dit rapport heeft geen KPI met dit id.".into(),
-            });
-        } else if given[..i].iter().any(|g| g.kpi_id == r.kpi_id) {
-            problems.push(FieldProblem {
-                field: format!("results[{i}].kpi_id"),
-                message: "Deze KPI staat al eerder in de lijst.".into(),
-            });
-        }
-    }
-    let typed = |kpi: i64| -> (String, String) {
-        match given.iter().find(|g| g.kpi_id == kpi) {
-            Some(g) => (
-                g.actual.as_ref().map(number_as_typed).unwrap_or_default(),
-                g.motivation.clone().unwrap_or_default(),
-            ),
-            None => {
-                let saved = fu.result(row.id, kpi);
-                (
-                    saved
-                        .and_then(|r| r.actual_value)
-                        .and_then(|v| u64::try_from(v).ok())
-                        .map(|v| KpiValue::from_thousandths(v).to_string())
-                        .unwrap_or_default(),
-                    saved.and_then(|r| r.motivation.clone()).unwrap_or_default(),
-                )
-            }
-        }
+    let input = app::followup::ReportInput {
+        submit,
+        version: row.version,
+        results: given
+            .iter()
+            .map(|g| app::followup::KpiTyped {
+                kpi_id: g.kpi_id,
+                actual: g.actual.as_ref().map(number_as_typed).unwrap_or_default(),
+                motivation: g.motivation.clone().unwrap_or_default(),
+            })
+            .collect(),
+        partial: true,
     };
-    let read = reports::read_values(&fu, &row, typed, submit);
-    let values = match read {
-        Ok(values) if problems.is_empty() => values,
-        Ok(_) => Vec::new(),
-        Err(errors) => {
-            for e in &errors.items {
-                let (kpi, part) = covered
-                    .iter()
-                    .find_map(|k| {
-                        if e.field == actual_field(*k) {
-                            Some((*k, "actual"))
-                        } else if e.field == motivation_field(*k) {
-                            Some((*k, "motivation"))
-                        } else {
-                            None
-                        }
-                    })
-                    .unwrap_or((0, "results"));
-                let field = match given.iter().position(|g| g.kpi_id == kpi) {
-                    Some(i) => format!("results[{i}].{part}"),
-                    None => format!("results[kpi_id={kpi}].{part}"),
-                };
-                problems.push(FieldProblem {
-                    field,
-                    message: e.message.clone(),
-                });
-            }
-            Vec::new()
+    let caller = caller(state, user);
+    match app::followup::save_report(state, &caller, fu.app.id, row.id, input).await {
+        Ok(_) => {}
+        Err(app::Error::Invalid(errors)) => return Err(invalid(&errors, &given)),
+        Err(app::Error::Stale) => return Err(stale()),
+        Err(app::Error::Conflict(message)) => {
+            return Err(ApiError::new(StatusCode::CONFLICT, message));
         }
-    };
-    if !problems.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Niet alle waarden zijn in orde; er is niets bewaard. Zie de foutmelding per veld.",
-        )
-        .with_errors(problems));
+        Err(other) => return Err(other.into()),
     }
-    let by = By::of(&user.user, user.ip.clone());
-    let saved = reports::save(
-        state,
-        &fu,
-        &row,
-        ReportChange {
-            values: &values,
-            step,
-            to,
-            version: row.version,
-            author: &user.user.user.name,
-            lead_name: &dossier.lead_name,
-        },
-        &by,
-        Utc::now(),
-    )
-    .await?;
-    if saved == Saved::Stale {
-        return Err(stale());
-    }
-    let fresh = followup::load(&state.db, fu.app.id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let (dossier, fresh) = follow_up(state, user, id, Action::EditDossier).await?;
     let current = find_report(&fresh, report)?;
     let attachments = report_attachments(state, fresh.app.id).await?;
     Ok(tagged(
         StatusCode::OK,
-        report_out(&fresh, &current, may_edit(user, &dossier), &attachments),
+        report_out(
+            &fresh,
+            &current,
+            may_edit(user, &dossier),
+            &attachments,
+            caller.now.date_naive(),
+        ),
     ))
+}
+
+/// The command's field messages named as the request's fields: `results[i].actual` for the
+/// `i`-th result given, `results[kpi_id=K].actual` for a KPI not given.
+fn invalid(errors: &FieldErrors, given: &[ReportResultIn]) -> ApiError {
+    let problems = errors
+        .items
+        .iter()
+        .map(|e| {
+            let named = [("actual_", "actual"), ("motivation_", "motivation")]
+                .into_iter()
+                .find_map(|(prefix, part)| {
+                    e.field
+                        .strip_prefix(prefix)
+                        .and_then(|k| k.parse::<i64>().ok())
+                        .map(|kpi| (kpi, part))
+                });
+            let field = match named {
+                Some((kpi, part)) => match given.iter().position(|g| g.kpi_id == kpi) {
+                    Some(i) => format!("results[{i}].{part}"),
+                    None => format!("results[kpi_id={kpi}].{part}"),
+                },
+                None => e.field.clone(),
+            };
+            FieldProblem {
+                field,
+                message: e.message.clone(),
+            }
+        })
+        .collect();
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Niet alle waarden zijn in orde; er is niets bewaard. Zie de foutmelding per veld.",
+    )
+    .with_errors(problems)
 }
 
 #[utoipa::path(

@@ -12,6 +12,7 @@
 
 pub mod allocation;
 pub mod error;
+pub mod followup;
 pub mod notify;
 pub mod payments;
 pub mod review;

@@ -516,6 +516,100 @@ pub fn reminder_text(
     }
 }
 
+// ------------------------------------------------------------------ ABB's decisions on results
+
+/// ABB's decision on a continuation proposal, as chosen on the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContinuationChoice {
+    /// Confirm the proposal (continue when it proposed to, stop when it proposed to stop).
+    Confirm,
+    /// A positive review: the action continues although the proposal was to stop.
+    Positive,
+}
+
+impl ContinuationChoice {
+    /// The form's value: `bevestigen` or `positief`; anything else is no choice.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "bevestigen" => Some(Self::Confirm),
+            "positief" => Some(Self::Positive),
+            _ => None,
+        }
+    }
+}
+
+/// Why a continuation decision cannot stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ContinuationError {
+    /// The proposal was to continue: the only decision is to confirm it.
+    #[error("Bevestig het voorstel om de actie voort te zetten.")]
+    ConfirmOnly,
+    /// The proposal was to stop: confirm it or give a positive review.
+    #[error(
+        "Kies: het voorstel bevestigen (de actie stopt) of een positieve beoordeling geven (de actie loopt door)."
+    )]
+    Choose,
+    /// A positive review needs its reason.
+    #[error("Geef de reden van de positieve beoordeling.")]
+    ReasonMissing,
+}
+
+/// Whether the action continues after ABB's `choice` on a proposal that `proposed` to continue
+/// (or to stop), with `note` as ABB's reason. A proposal to continue can only be confirmed; a
+/// proposal to stop is confirmed (the action stops) or overruled by a positive review, which
+/// needs a reason.
+pub fn continuation_outcome(
+    proposed: bool,
+    choice: Option<ContinuationChoice>,
+    note: &str,
+) -> Result<bool, ContinuationError> {
+    match (proposed, choice) {
+        (true, Some(ContinuationChoice::Confirm)) => Ok(true),
+        (false, Some(ContinuationChoice::Confirm)) => Ok(false),
+        (false, Some(ContinuationChoice::Positive)) if note.trim().is_empty() => {
+            Err(ContinuationError::ReasonMissing)
+        }
+        (false, Some(ContinuationChoice::Positive)) => Ok(true),
+        (true, _) => Err(ContinuationError::ConfirmOnly),
+        (false, None) => Err(ContinuationError::Choose),
+    }
+}
+
+/// ABB's decision on a proposed reclaim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReclaimVerdict {
+    /// Reclaim this amount (at most the computed maximum).
+    Confirm(super::Cents),
+    /// Reclaim nothing.
+    Waive,
+}
+
+/// Why a reclaim decision needs a reason it lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReclaimReasonMissing {
+    #[error("Geef de reden waarom u minder terugvordert dan berekend.")]
+    Smaller,
+    #[error("Geef de reden waarom ABB niet terugvordert.")]
+    Waived,
+}
+
+/// The reason rule of a reclaim decision: reclaiming the computed maximum needs no reason;
+/// reclaiming less than `max`, or nothing, does.
+pub fn reclaim_reason_check(
+    verdict: ReclaimVerdict,
+    max: super::Cents,
+    reason: &str,
+) -> Result<(), ReclaimReasonMissing> {
+    if !reason.trim().is_empty() {
+        return Ok(());
+    }
+    match verdict {
+        ReclaimVerdict::Confirm(amount) if amount < max => Err(ReclaimReasonMissing::Smaller),
+        ReclaimVerdict::Confirm(_) => Ok(()),
+        ReclaimVerdict::Waive => Err(ReclaimReasonMissing::Waived),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -735,6 +829,67 @@ mod tests {
             reminder_text(ReminderKind::Overdue, ReportKind::Interim, 1, due).contains(
                 "tussentijds rapport van projectjaar 1 moest ingediend zijn op 15 april 2023"
             )
+        );
+    }
+
+    #[test]
+    fn a_proposal_to_continue_can_only_be_confirmed() {
+        use ContinuationChoice::*;
+        assert_eq!(continuation_outcome(true, Some(Confirm), ""), Ok(true));
+        assert_eq!(
+            continuation_outcome(true, Some(Positive), "reden"),
+            Err(ContinuationError::ConfirmOnly)
+        );
+        assert_eq!(
+            continuation_outcome(true, None, ""),
+            Err(ContinuationError::ConfirmOnly)
+        );
+    }
+
+    #[test]
+    fn a_proposal_to_stop_is_confirmed_or_overruled_with_a_reason() {
+        use ContinuationChoice::*;
+        assert_eq!(continuation_outcome(false, Some(Confirm), ""), Ok(false));
+        assert_eq!(
+            continuation_outcome(false, Some(Positive), "Overmacht."),
+            Ok(true)
+        );
+        assert_eq!(
+            continuation_outcome(false, Some(Positive), "  "),
+            Err(ContinuationError::ReasonMissing)
+        );
+        assert_eq!(
+            continuation_outcome(false, None, ""),
+            Err(ContinuationError::Choose)
+        );
+        assert_eq!(ContinuationChoice::parse(" positief "), Some(Positive));
+        assert_eq!(ContinuationChoice::parse("ja"), None);
+    }
+
+    #[test]
+    fn a_smaller_reclaim_or_none_at_all_needs_a_reason() {
+        use super::super::Cents;
+        let max = Cents::new(400_000).unwrap();
+        let less = Cents::new(100_000).unwrap();
+        assert_eq!(
+            reclaim_reason_check(ReclaimVerdict::Confirm(max), max, ""),
+            Ok(())
+        );
+        assert_eq!(
+            reclaim_reason_check(ReclaimVerdict::Confirm(less), max, ""),
+            Err(ReclaimReasonMissing::Smaller)
+        );
+        assert_eq!(
+            reclaim_reason_check(ReclaimVerdict::Confirm(less), max, "Deels overmacht."),
+            Ok(())
+        );
+        assert_eq!(
+            reclaim_reason_check(ReclaimVerdict::Waive, max, " "),
+            Err(ReclaimReasonMissing::Waived)
+        );
+        assert_eq!(
+            ReclaimReasonMissing::Smaller.to_string(),
+            "Geef de reden waarom u minder terugvordert dan berekend."
         );
     }
 }

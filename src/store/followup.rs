@@ -379,6 +379,34 @@ impl FollowUp {
             .map(|v| plan_of(k).achievement_bp(kpi_value(v)))
     }
 
+    /// The KPIs of report `report` whose saved value misses its target (for a year report,
+    /// below 100%; for an interim report, below the continuation threshold), with their action,
+    /// in the order of the form.
+    pub fn missed_kpis(
+        &self,
+        report: &progress_report::Model,
+    ) -> Vec<(&FollowedAction, &kpi::Model)> {
+        let kind = report_kind(report.kind);
+        self.actions_in(report.year_number)
+            .into_iter()
+            .flat_map(|a| a.kpis.iter().map(move |k| (a, k)))
+            .filter(|(_, k)| {
+                self.result(report.id, k.id)
+                    .and_then(|r| r.actual_value)
+                    .map(|v| {
+                        crate::domain::followup::assess_kpi(
+                            plan_of(k),
+                            kpi_value(v),
+                            kind,
+                            self.continuation_min_bp(),
+                        )
+                        .missed
+                    })
+                    .unwrap_or(false)
+            })
+            .collect()
+    }
+
     /// The payments of `year` and `tranche` that are not cancelled.
     pub fn live_payments(
         &self,
@@ -1428,4 +1456,243 @@ pub async fn pending_decisions<C: ConnectionTrait>(
         });
     }
     Ok(out)
+}
+
+// ------------------------------------------------------------------ ABB's decisions on results
+
+/// Progress report `id`.
+pub async fn report_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<progress_report::Model>, DbErr> {
+    progress_report::Entity::find_by_id(id).one(db).await
+}
+
+/// Continuation `id` and the interim report it was proposed by (the interim report of the
+/// year before, of the same dossier).
+pub async fn continuation_with_report<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<(continuation::Model, progress_report::Model)>, DbErr> {
+    let Some(found) = continuation::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let Some(action) = application_action::Entity::find_by_id(found.application_action_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let interim = progress_report::Entity::find()
+        .filter(progress_report::Column::ApplicationId.eq(action.application_id))
+        .filter(progress_report::Column::YearNumber.eq(found.year_number - 1))
+        .filter(progress_report::Column::Kind.eq(StoredKind::Interim))
+        .one(db)
+        .await?;
+    Ok(interim.map(|report| (found, report)))
+}
+
+/// Reclaim `id`.
+pub async fn reclaim_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<reclaim::Model>, DbErr> {
+    reclaim::Entity::find_by_id(id).one(db).await
+}
+
+/// The files added to report `report_id`.
+pub async fn report_attachments<C: ConnectionTrait>(
+    db: &C,
+    report_id: i64,
+) -> Result<Vec<entity::attachment::Model>, DbErr> {
+    use entity::attachment;
+    attachment::Entity::find()
+        .filter(attachment::Column::ProgressReportId.eq(report_id))
+        .all(db)
+        .await
+}
+
+/// The files added to any report of dossier `application_id`, oldest first.
+pub async fn dossier_report_attachments<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+) -> Result<Vec<entity::attachment::Model>, DbErr> {
+    use entity::attachment;
+    attachment::Entity::find()
+        .filter(attachment::Column::ApplicationId.eq(application_id))
+        .filter(attachment::Column::ProgressReportId.is_not_null())
+        .order_by_asc(attachment::Column::Id)
+        .all(db)
+        .await
+}
+
+/// File `attachment_id` of report `report_id`.
+pub async fn report_attachment<C: ConnectionTrait>(
+    db: &C,
+    report_id: i64,
+    attachment_id: i64,
+) -> Result<Option<entity::attachment::Model>, DbErr> {
+    use entity::attachment;
+    attachment::Entity::find_by_id(attachment_id)
+        .filter(attachment::Column::ProgressReportId.eq(report_id))
+        .one(db)
+        .await
+}
+
+/// Deletes file `attachment_id`; whether it was still there.
+pub async fn delete_attachment<C: ConnectionTrait>(
+    txn: &C,
+    attachment_id: i64,
+) -> Result<bool, DbErr> {
+    Ok(entity::attachment::Entity::delete_by_id(attachment_id)
+        .exec(txn)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+/// ABB's review of a submitted report.
+pub struct ReportReview<'a> {
+    pub to: ReportState,
+    pub reviewer_id: Option<i64>,
+    pub at: DateTime<Utc>,
+    pub note: &'a str,
+    /// The version ABB read.
+    pub version: i32,
+    /// ABB's judgement of the motivation per missed KPI.
+    pub judgements: &'a [(i64, bool)],
+}
+
+/// Records ABB's review of submitted report `report_id`, if it is still submitted at
+/// `review.version`; `false` when someone changed it meanwhile (nothing is written).
+pub async fn review_report<C: ConnectionTrait>(
+    txn: &C,
+    report_id: i64,
+    review: &ReportReview<'_>,
+) -> Result<bool, DbErr> {
+    let updated = progress_report::Entity::update_many()
+        .col_expr(
+            progress_report::Column::State,
+            Expr::value(stored_report_state(review.to)),
+        )
+        .col_expr(
+            progress_report::Column::ReviewedBy,
+            Expr::value(review.reviewer_id),
+        )
+        .col_expr(
+            progress_report::Column::ReviewedAt,
+            Expr::value(Some(review.at)),
+        )
+        .col_expr(
+            progress_report::Column::ReviewNote,
+            Expr::value((!review.note.is_empty()).then(|| review.note.to_owned())),
+        )
+        .col_expr(
+            progress_report::Column::Version,
+            Expr::value(review.version + 1),
+        )
+        .filter(progress_report::Column::Id.eq(report_id))
+        .filter(progress_report::Column::Version.eq(review.version))
+        .filter(progress_report::Column::State.eq(StoredState::Submitted))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(false);
+    }
+    for (kpi_id, accepted) in review.judgements {
+        kpi_result::Entity::update_many()
+            .col_expr(
+                kpi_result::Column::MotivationAccepted,
+                Expr::value(Some(*accepted)),
+            )
+            .col_expr(
+                kpi_result::Column::Version,
+                Expr::col(kpi_result::Column::Version).add(1),
+            )
+            .filter(kpi_result::Column::ProgressReportId.eq(report_id))
+            .filter(kpi_result::Column::KpiId.eq(*kpi_id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// Records ABB's decision on open continuation `id` read at `version`; `false` when someone
+/// decided or changed it meanwhile.
+pub async fn decide_continuation<C: ConnectionTrait>(
+    txn: &C,
+    id: i64,
+    version: i32,
+    continues: bool,
+    decided_by: Option<i64>,
+    at: DateTime<Utc>,
+    note: &str,
+) -> Result<bool, DbErr> {
+    let updated = continuation::Entity::update_many()
+        .col_expr(
+            continuation::Column::Confirmed,
+            Expr::value(Some(continues)),
+        )
+        .col_expr(continuation::Column::DecidedBy, Expr::value(decided_by))
+        .col_expr(continuation::Column::DecidedAt, Expr::value(Some(at)))
+        .col_expr(
+            continuation::Column::DecisionNote,
+            Expr::value((!note.is_empty()).then(|| note.to_owned())),
+        )
+        .col_expr(continuation::Column::Version, Expr::value(version + 1))
+        .filter(continuation::Column::Id.eq(id))
+        .filter(continuation::Column::Version.eq(version))
+        .filter(continuation::Column::Confirmed.is_null())
+        .exec(txn)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+/// ABB's decision on a proposed reclaim.
+pub struct ReclaimDecision<'a> {
+    /// The amount reclaimed; `None` when waived.
+    pub amount: Option<Cents>,
+    pub reason: &'a str,
+    pub decided_by: Option<i64>,
+    pub at: DateTime<Utc>,
+    /// The reclaim payment scheduled for a confirmed reclaim.
+    pub payment_id: Option<i64>,
+    /// The version ABB read.
+    pub version: i32,
+}
+
+/// Records ABB's decision on proposed reclaim `id`; `false` when someone decided or changed it
+/// meanwhile.
+pub async fn decide_reclaim<C: ConnectionTrait>(
+    txn: &C,
+    id: i64,
+    decision: &ReclaimDecision<'_>,
+) -> Result<bool, DbErr> {
+    let updated = reclaim::Entity::update_many()
+        .col_expr(
+            reclaim::Column::State,
+            Expr::value(if decision.amount.is_some() {
+                ReclaimState::Confirmed
+            } else {
+                ReclaimState::Waived
+            }),
+        )
+        .col_expr(
+            reclaim::Column::AmountCents,
+            Expr::value(decision.amount.map(|a| a.get())),
+        )
+        .col_expr(
+            reclaim::Column::Reason,
+            Expr::value((!decision.reason.is_empty()).then(|| decision.reason.to_owned())),
+        )
+        .col_expr(reclaim::Column::DecidedBy, Expr::value(decision.decided_by))
+        .col_expr(reclaim::Column::DecidedAt, Expr::value(Some(decision.at)))
+        .col_expr(reclaim::Column::PaymentId, Expr::value(decision.payment_id))
+        .col_expr(reclaim::Column::Version, Expr::value(decision.version + 1))
+        .filter(reclaim::Column::Id.eq(id))
+        .filter(reclaim::Column::Version.eq(decision.version))
+        .filter(reclaim::Column::State.eq(ReclaimState::Proposed))
+        .exec(txn)
+        .await?;
+    Ok(updated.rows_affected == 1)
 }

@@ -1,28 +1,25 @@
 //! Filling in and submitting a progress report, shared by the report form
 //! (`web::followup`) and the JSON API (`api::reports`): reading what the applicant gave per KPI
 //! with one Dutch message per field ([`read_values`]), the report's next state
-//! ([`next_step`]), and saving it with its audit entry and e-mails in one transaction, guarded by
-//! the report's version so two people never overwrite each other ([`save`]).
+//! ([`next_step`]), and saving it in the command's transaction, guarded by the report's version so
+//! two people never overwrite each other ([`save`]). The command is `app::followup::save_report`.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 
 use entity::progress_report::ReportKind as StoredKind;
 use entity::{kpi_result, progress_report};
 
-use crate::audit;
 use crate::domain::KpiValue;
-use crate::domain::dutch::format_date;
 use crate::domain::fields::{self, FieldErrors};
 use crate::domain::followup::{
     ReportState, ReportStep, ReportWorkflowError, assess_kpi, next_report_state,
 };
 use crate::domain::workflow::Party;
-use crate::state::AppState;
-use crate::store::followup::{
-    self as followup, By, FollowUp, plan_of, report_kind, report_state, stored_report_state,
-};
+use crate::store::followup::{FollowUp, plan_of, report_kind, report_state, stored_report_state};
 
 /// The form field of a KPI's measured value.
 pub fn actual_field(kpi_id: i64) -> String {
@@ -133,41 +130,26 @@ pub fn next_step(
     next_report_state(from, step, Party::Applicant).map(|to| (step, to))
 }
 
-/// What saving a report came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Saved {
-    /// Saved (and submitted when asked); the report's new version.
-    Done { version: i32, state: ReportState },
-    /// Someone changed the report since `version` was read: nothing was saved.
-    Stale,
-}
-
-/// The change to one report: the values read, the step and its target state, the version it
-/// was read at, and who makes it.
+/// The change to one report: the values read, the step and its target state, and the version
+/// it was read at.
 pub struct ReportChange<'a> {
     pub values: &'a [ReadValue],
     pub step: ReportStep,
     pub to: ReportState,
     pub version: i32,
-    /// The name of who submits, for the lead's e-mail.
-    pub author: &'a str,
-    /// The lead municipality's name, for the reviewer's e-mail.
-    pub lead_name: &'a str,
 }
 
-/// Saves the values of report `report` of dossier `fu` (and submits it when the step says so) in
-/// one transaction with its audit entry; a submission mails the lead's side and the assigned
-/// reviewer.
-pub async fn save(
-    state: &AppState,
+/// Saves the values of report `report` of dossier `fu` (and moves it on to `change.to`, stamped
+/// as submitted when the step submits) in the caller's transaction, guarded by the report's
+/// version and state; `false` when someone changed the report meanwhile (nothing is written).
+pub async fn save<C: ConnectionTrait>(
+    txn: &C,
     fu: &FollowUp,
     report: &progress_report::Model,
-    change: ReportChange<'_>,
-    by: &By,
+    change: &ReportChange<'_>,
     now: DateTime<Utc>,
-) -> Result<Saved, DbErr> {
+) -> Result<bool, DbErr> {
     let submit = change.step != ReportStep::Save;
-    let txn = crate::db::begin_write(&state.db).await?;
     let mut update = progress_report::Entity::update_many()
         .col_expr(
             progress_report::Column::State,
@@ -183,9 +165,8 @@ pub async fn save(
     if submit {
         update = update.col_expr(progress_report::Column::SubmittedAt, Expr::value(Some(now)));
     }
-    if update.exec(&txn).await?.rows_affected != 1 {
-        txn.rollback().await?;
-        return Ok(Saved::Stale);
+    if update.exec(txn).await?.rows_affected != 1 {
+        return Ok(false);
     }
     for v in change.values {
         match fu.result(report.id, v.kpi_id) {
@@ -206,7 +187,7 @@ pub async fn save(
                             Expr::col(kpi_result::Column::Version).add(1),
                         )
                         .filter(kpi_result::Column::Id.eq(existing.id))
-                        .exec(&txn)
+                        .exec(txn)
                         .await?;
                 }
             }
@@ -220,63 +201,10 @@ pub async fn save(
                     version: Set(1),
                     ..Default::default()
                 }
-                .insert(&txn)
+                .insert(txn)
                 .await?;
             }
         }
     }
-    let title = report_title(report.kind, report.year_number);
-    audit::record(
-        &txn,
-        audit::AuditEntry::new(
-            &format!("report.{}", change.step.code()),
-            "progress_report",
-            Some(report.id.to_string()),
-        )
-        .by(by.user_id, by.label.clone())
-        .from_ip(by.ip.clone())
-        .before(serde_json::json!({"state": report.state}))
-        .after(serde_json::json!({
-            "state": stored_report_state(change.to),
-            "results": change.values.iter().map(|v| serde_json::json!({"kpi": v.kpi_id, "actual": v.actual, "motivation": v.motivation})).collect::<Vec<_>>(),
-        }))
-        .details(format!("dossier {}: {title}", fu.app.reference)),
-    )
-    .await?;
-    if submit {
-        followup::tell_lead(
-            &txn,
-            &state.config.public_url,
-            &fu.app,
-            "rapport ingediend",
-            &format!(
-                "{} diende het rapport \"{title}\" in op {}. ABB beoordeelt het en laat u weten of het aanvaard wordt.",
-                change.author,
-                format_date(now.date_naive())
-            ),
-            ("progress_report", report.id),
-        )
-        .await?;
-        if let Some(reviewer) = followup::assigned_reviewer(&txn, &fu.app).await? {
-            crate::mail::enqueue(
-                &txn,
-                crate::mail::OutgoingMail {
-                    to: reviewer.email,
-                    subject: format!("Samenleven: rapport te beoordelen ({})", fu.app.reference),
-                    body_text: format!(
-                        "Beste {},\n\n{} diende het rapport \"{title}\" van dossier {} in.\n\nBeoordeel het op {}/opvolging/rapporten/{}\n\nSamenleven\n",
-                        reviewer.name, change.lead_name, fu.app.reference, state.config.public_url, report.id
-                    ),
-                    related: Some(("progress_report".into(), report.id.to_string())),
-                },
-            )
-            .await?;
-        }
-    }
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(Saved::Done {
-        version: change.version + 1,
-        state: change.to,
-    })
+    Ok(true)
 }

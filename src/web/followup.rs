@@ -13,25 +13,23 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use chrono::NaiveDate;
 
-use entity::attachment;
 use entity::progress_report::{self, ReportKind as StoredKind};
 use entity::reclaim::ReclaimState;
 
-use crate::audit;
+use crate::app::{self, Caller, followup};
 use crate::auth::csrf::form_urlencoded_pairs;
-use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
 use crate::domain::attachments::format_size;
 use crate::domain::dutch::{format_basis_points, format_date};
+use crate::domain::fields::FieldErrors;
 use crate::domain::followup::{assess_kpi, is_overdue};
 use crate::domain::{Cents, KpiValue};
 use crate::error::AppError;
-use crate::policy::{self, Action};
+use crate::policy::Action;
 use crate::state::AppState;
 use crate::store::followup::{
-    self as store, By, FollowUp, payment_state, plan_of, report_kind, report_state, tranche,
+    self as store, FollowUp, payment_state, plan_of, report_kind, report_state, tranche,
 };
 use crate::store::reports;
 use crate::web::attachments::{
@@ -39,7 +37,7 @@ use crate::web::attachments::{
 };
 use crate::web::chart::{self, KpiChart, Point};
 use crate::web::context::PageContext;
-use crate::web::dossiers::load_for;
+use crate::web::extract::{FlashRedirect, Id, Ids, parse_id};
 use crate::web::form::FormErrors;
 use crate::web::form::RawForm;
 use crate::web::full_view::{kpi_text, money};
@@ -281,23 +279,28 @@ fn sum_cents<'a>(rows: impl Iterator<Item = &'a entity::payment::Model>) -> Stri
 
 async fn overview(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
-    let fu = store::load(&state.db, dossier.application.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let today = Utc::now().date_naive();
+    let (dossier, fu) = followup::followup_of(&state, &caller, id, Action::ViewDossier).await?;
+    render(&overview_page(
+        &ctx,
+        &dossier.lead_name,
+        &fu,
+        caller.now.date_naive(),
+    ))
+}
+
+fn overview_page(ctx: &PageContext, lead: &str, fu: &FollowUp, today: NaiveDate) -> OverviewPage {
     let followed = fu.is_followed();
     use entity::payment::{PaymentState as PS, Tranche as T};
-    render(&OverviewPage {
+    OverviewPage {
         layout: ctx.layout(format!("Opvolging {}", fu.app.reference)),
         id: fu.app.id,
         reference: fu.app.reference.clone(),
         title: fu.app.title.clone(),
-        lead: dossier.lead_name.clone(),
+        lead: lead.to_owned(),
         followed,
         reports: if followed {
             fu.reports
@@ -314,14 +317,10 @@ async fn overview(
         } else {
             Vec::new()
         },
-        kpis: if followed {
-            kpi_blocks(&fu)
-        } else {
-            Vec::new()
-        },
-        continuations: continuation_rows(&fu),
-        payments: payment_lines(&fu),
-        reclaims: reclaim_lines(&fu),
+        kpis: if followed { kpi_blocks(fu) } else { Vec::new() },
+        continuations: continuation_rows(fu),
+        payments: payment_lines(fu),
+        reclaims: reclaim_lines(fu),
         paid_total: sum_cents(
             fu.payments
                 .iter()
@@ -332,7 +331,7 @@ async fn overview(
                 .iter()
                 .filter(|p| p.state != PS::Cancelled && p.tranche == T::Reclaim),
         ),
-    })
+    }
 }
 
 // ------------------------------------------------------------------ the report form
@@ -387,39 +386,6 @@ pub struct ReportPage {
     pub max_size: String,
     pub interim: bool,
     pub threshold: String,
-}
-
-/// The dossier (for `action`), its follow-up and report `report` of it.
-async fn load_report(
-    state: &AppState,
-    user: &SessionUser,
-    id: &str,
-    report: &str,
-    action: Action,
-    ip: Option<String>,
-) -> Result<
-    (
-        crate::store::applications::DossierWithParties,
-        FollowUp,
-        progress_report::Model,
-    ),
-    AppError,
-> {
-    let dossier = load_for(state, user, id, action, ip).await?;
-    let report_id: i64 = report.parse().map_err(|_| AppError::NotFound)?;
-    let fu = store::load(&state.db, dossier.application.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let row = fu
-        .reports
-        .iter()
-        .find(|r| r.id == report_id)
-        .cloned()
-        .ok_or(AppError::NotFound)?;
-    if !fu.is_followed() {
-        return Err(AppError::NotFound);
-    }
-    Ok((dossier, fu, row))
 }
 
 /// The values the form shows: typed ones when given, else the saved ones.
@@ -482,23 +448,19 @@ pub(crate) fn action_fields(
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The report form of `found`: with the typed values and their messages when given, else the
+/// saved values.
 async fn report_view(
     state: &AppState,
     ctx: &PageContext,
-    user: &SessionUser,
-    dossier: &crate::store::applications::DossierWithParties,
-    fu: &FollowUp,
-    report: &progress_report::Model,
+    caller: &Caller,
+    found: &followup::ReportOf,
     typed: Option<&HashMap<String, String>>,
     errors: FormErrors,
     version: i32,
 ) -> Result<Html<String>, AppError> {
-    let may_edit =
-        policy::decide(&user.actor(), Action::EditDossier, Some(&dossier.parties)).is_ok();
-    let attachments = attachment::Entity::find()
-        .filter(attachment::Column::ProgressReportId.eq(report.id))
-        .all(&state.db)
+    let (fu, report) = (&found.fu, &found.report);
+    let attachments = store::report_attachments(&state.db, report.id)
         .await?
         .into_iter()
         .map(|a| AttachmentLine {
@@ -507,7 +469,7 @@ async fn report_view(
             size: format_size(u64::try_from(a.size_bytes).unwrap_or(0)),
         })
         .collect();
-    let today = Utc::now().date_naive();
+    let today = caller.now.date_naive();
     render(&ReportPage {
         layout: ctx.layout(report_title(report.kind, report.year_number)),
         app_id: fu.app.id,
@@ -518,7 +480,8 @@ async fn report_view(
         due: format_date(report.due_on),
         state_label: report_state(report.state).label(),
         overdue: is_overdue(report_state(report.state), report.due_on, today),
-        editable: may_edit && report_state(report.state).is_editable(),
+        editable: followup::may_edit(caller, &found.dossier)
+            && report_state(report.state).is_editable(),
         review_note: report.review_note.clone().unwrap_or_default(),
         version,
         actions: action_fields(fu, report, typed),
@@ -532,253 +495,141 @@ async fn report_view(
 
 async fn report_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path((id, report)): Path<(String, String)>,
+    Ids(id, report): Ids,
 ) -> Result<Html<String>, AppError> {
-    let (dossier, fu, row) = load_report(
-        &state,
-        &user,
-        &id,
-        &report,
-        Action::ViewDossier,
-        ctx.ip.clone(),
-    )
-    .await?;
+    let found = followup::report_of(&state, &caller, id, report, Action::ViewDossier).await?;
+    let version = found.report.version;
     report_view(
         &state,
         &ctx,
-        &user,
-        &dossier,
-        &fu,
-        &row,
+        &caller,
+        &found,
         None,
         FormErrors::default(),
-        row.version,
+        version,
     )
     .await
 }
 
+/// The report form as typed: `actual_{kpi}`, `motivation_{kpi}`, `version`, and `action`
+/// (`indienen` submits).
+fn report_input(typed: &HashMap<String, String>) -> followup::ReportInput {
+    let kpi_ids = typed.keys().filter_map(|k| {
+        k.strip_prefix("actual_")
+            .or_else(|| k.strip_prefix("motivation_"))
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let mut ids: Vec<i64> = kpi_ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let field = |name: String| typed.get(&name).cloned().unwrap_or_default();
+    followup::ReportInput {
+        submit: typed.get("action").map(String::as_str) == Some("indienen"),
+        version: typed
+            .get("version")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(-1),
+        results: ids
+            .into_iter()
+            .map(|kpi_id| followup::KpiTyped {
+                kpi_id,
+                actual: field(reports::actual_field(kpi_id)),
+                motivation: field(reports::motivation_field(kpi_id)),
+            })
+            .collect(),
+        partial: false,
+    }
+}
+
+/// Adapter: the report form → [`followup::save_report`]; the form again with its messages
+/// (422), or with the newest values and a conflict message when someone saved meanwhile (409).
 async fn save_report(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path((id, report)): Path<(String, String)>,
+    Ids(id, report): Ids,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
-    let (dossier, fu, row) = load_report(
-        &state,
-        &user,
-        &id,
-        &report,
-        Action::EditDossier,
-        ctx.ip.clone(),
-    )
-    .await?;
     let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
-    let submit = typed.get("action").map(String::as_str) == Some("indienen");
-    let (step, to) =
-        reports::next_step(&row, submit).map_err(|e| AppError::Conflict(e.to_string()))?;
-    let field = |name: String| typed.get(&name).cloned().unwrap_or_default();
-    let read = reports::read_values(
-        &fu,
-        &row,
-        |kpi| {
-            (
-                field(reports::actual_field(kpi)),
-                field(reports::motivation_field(kpi)),
+    let input = report_input(&typed);
+    let (submit, version) = (input.submit, input.version);
+    let (status, errors) = match followup::save_report(&state, &caller, id, report, input).await {
+        Ok(_) => {
+            return Ok(FlashRedirect::new(
+                format!("/dossiers/{id}/rapporten/{report}"),
+                if submit {
+                    "Het rapport is ingediend. U krijgt een bevestiging per e-mail."
+                } else {
+                    "Het rapport is bewaard als ontwerp."
+                },
             )
-        },
-        submit,
-    );
-    let version: i32 = typed
-        .get("version")
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(-1);
-    let values = match read {
-        Ok(values) => values,
-        Err(errors) => {
-            let page = report_view(
-                &state,
-                &ctx,
-                &user,
-                &dossier,
-                &fu,
-                &row,
-                Some(&typed),
-                errors,
-                version,
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            .into_response());
         }
+        Err(app::Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(app::Error::Stale) => (StatusCode::CONFLICT, FieldErrors::default()),
+        Err(other) => return Err(other.into()),
     };
-    let change = reports::ReportChange {
-        values: &values,
-        step,
-        to,
-        version,
-        author: &user.user.name,
-        lead_name: &dossier.lead_name,
-    };
-    let by = By::of(&user, ctx.ip.clone());
-    let saved = reports::save(&state, &fu, &row, change, &by, Utc::now()).await?;
-    if saved == reports::Saved::Stale {
-        let mut errors = FormErrors::default();
-        let first = values
+    let found = followup::report_of(&state, &caller, id, report, Action::EditDossier).await?;
+    let (errors, version) = if status == StatusCode::CONFLICT {
+        let mut errors = errors;
+        let first = found
+            .fu
+            .actions_in(found.report.year_number)
             .first()
-            .map(|v| reports::actual_field(v.kpi_id))
+            .and_then(|a| a.kpis.first())
+            .map(|k| reports::actual_field(k.id))
             .unwrap_or_else(|| "version".into());
         errors.add(&first, CONFLICT_MESSAGE);
-        let fresh = store::load(&state.db, fu.app.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let current = fresh
-            .reports
-            .iter()
-            .find(|r| r.id == row.id)
-            .cloned()
-            .unwrap_or(row);
-        let page = report_view(
-            &state,
-            &ctx,
-            &user,
-            &dossier,
-            &fresh,
-            &current,
-            Some(&typed),
-            errors,
-            current.version,
-        )
-        .await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    Ok(redirect_with_flash(
-        &format!("/dossiers/{}/rapporten/{}", fu.app.id, row.id),
-        if submit {
-            "Het rapport is ingediend. U krijgt een bevestiging per e-mail."
-        } else {
-            "Het rapport is bewaard als ontwerp."
-        },
-        state.config.secure_cookies(),
-    ))
+        (errors, found.report.version)
+    } else {
+        (errors, version)
+    };
+    let page = report_view(&state, &ctx, &caller, &found, Some(&typed), errors, version).await?;
+    Ok((status, page).into_response())
 }
 
 // ------------------------------------------------------------------ attachments of a report
 
 async fn upload(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path((id, report)): Path<(String, String)>,
+    Ids(id, report): Ids,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let (dossier, fu, row) = load_report(
-        &state,
-        &user,
-        &id,
-        &report,
-        Action::EditDossier,
-        ctx.ip.clone(),
-    )
-    .await?;
-    if !report_state(row.state).is_editable() {
-        return Err(AppError::Conflict(format!(
-            "Het rapport is {}: bijlagen toevoegen kan niet meer.",
-            report_state(row.state).label()
-        )));
-    }
+    let found = followup::report_of(&state, &caller, id, report, Action::EditDossier).await?;
+    followup::ensure_files_open(&found.report, "toevoegen")?;
     let max = state.config.max_upload_bytes;
     let form = read_form(multipart, &state.config).await?;
     let file = match validate_report_file(form, max, &max_size_label(&state)) {
         Ok(accepted) => accepted,
         Err((status, errors)) => {
-            let page = report_view(
-                &state,
-                &ctx,
-                &user,
-                &dossier,
-                &fu,
-                &row,
-                None,
-                errors,
-                row.version,
-            )
-            .await?;
+            let version = found.report.version;
+            let page = report_view(&state, &ctx, &caller, &found, None, errors, version).await?;
             return Ok((status, page).into_response());
         }
     };
-    record_report_file(
-        &state,
-        &fu.app,
-        &row,
-        &file,
-        &crate::store::sections::By::of(&user, ctx.ip.clone()),
+    record_report_file(&state, &found.fu.app, &found.report, &file, &caller.by()).await?;
+    Ok(FlashRedirect::new(
+        format!("/dossiers/{id}/rapporten/{report}"),
+        format!("Bijlage “{}” is toegevoegd aan het rapport.", file.name),
     )
-    .await?;
-    Ok(redirect_with_flash(
-        &format!("/dossiers/{}/rapporten/{}", fu.app.id, row.id),
-        &format!("Bijlage “{}” is toegevoegd aan het rapport.", file.name),
-        state.config.secure_cookies(),
-    ))
+    .into_response())
 }
 
 async fn delete_attachment(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-    Path((id, report, attachment_id)): Path<(String, String, String)>,
+    caller: Caller,
+    Path((id, report, attachment)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    let (_, fu, row) = load_report(
-        &state,
-        &user,
-        &id,
-        &report,
-        Action::EditDossier,
-        ctx.ip.clone(),
+    let (id, report, attachment) = (parse_id(&id)?, parse_id(&report)?, parse_id(&attachment)?);
+    let removed = followup::delete_report_file(&state, &caller, id, report, attachment).await?;
+    remove_file(&state.config.upload_dir(), &removed.stored_name).await;
+    Ok(FlashRedirect::new(
+        format!("/dossiers/{id}/rapporten/{report}"),
+        format!("Bijlage “{}” is verwijderd.", removed.name),
     )
-    .await?;
-    if !report_state(row.state).is_editable() {
-        return Err(AppError::Conflict(format!(
-            "Het rapport is {}: bijlagen verwijderen kan niet meer.",
-            report_state(row.state).label()
-        )));
-    }
-    let attachment_id: i64 = attachment_id.parse().map_err(|_| AppError::NotFound)?;
-    let found = attachment::Entity::find_by_id(attachment_id)
-        .filter(attachment::Column::ProgressReportId.eq(row.id))
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    if attachment::Entity::delete_by_id(found.id)
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 0
-    {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &txn,
-        audit::AuditEntry::new(
-            "attachment.deleted",
-            "attachment",
-            Some(found.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .details(format!(
-            "dossier {}: {}",
-            fu.app.reference, found.original_name
-        )),
-    )
-    .await?;
-    txn.commit().await?;
-    remove_file(&state.config.upload_dir(), &found.stored_name).await;
-    Ok(redirect_with_flash(
-        &format!("/dossiers/{}/rapporten/{}", fu.app.id, row.id),
-        &format!("Bijlage “{}” is verwijderd.", found.original_name),
-        state.config.secure_cookies(),
-    ))
+    .into_response())
 }

@@ -8,43 +8,35 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
-use entity::progress_report::{self, ReportKind as StoredKind, ReportState as StoredState};
+use entity::progress_report::ReportKind as StoredKind;
 use entity::reclaim::ReclaimState;
-use entity::{attachment, call, continuation, kpi_result, reclaim};
 
-use crate::audit::AuditEntry;
+use crate::app::{self, Caller, followup};
 use crate::auth::csrf::form_urlencoded_pairs;
-use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
 use crate::domain::Cents;
 use crate::domain::attachments::format_size;
 use crate::domain::dutch::format_date;
 use crate::domain::followup::{ReportState, ReportStep, is_overdue, next_report_state};
 use crate::domain::paging::Page;
-use crate::domain::payments::check_reclaim_amount;
 use crate::error::AppError;
-use crate::policy::Action;
 use crate::state::AppState;
 use crate::store::followup::{
-    self as store, By, FollowUp, ReportFilter, report_state, report_state_code, stored_report_state,
+    self as store, ReportFilter, report_state, report_state_code, stored_report_state,
 };
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
-use crate::web::dossiers::load_for;
+use crate::web::extract::{FlashRedirect, Id};
 use crate::web::followup::{
     ActionFields, AttachmentLine, ContinuationRow, PaymentLine, ReclaimLine, continuation_rows,
     payment_lines, reclaim_lines, report_title,
 };
 use crate::web::form::FormErrors;
 use crate::web::form::{Query, RawForm};
-use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{BodyLimit, STAFF};
 
@@ -58,8 +50,6 @@ pub fn routes() -> RouteTable {
         .post("/opvolging/voortzetting/{id}", STAFF, decide_continuation)
         .post("/opvolging/terugvorderingen/{id}", STAFF, decide_reclaim)
 }
-
-const MAX_TEXT: usize = 5000;
 
 // ------------------------------------------------------------------ the list
 
@@ -151,10 +141,8 @@ async fn list(
     ctx: PageContext,
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
-    let today = Utc::now().date_naive();
-    let calls: Vec<(i64, String)> = call::Entity::find()
-        .order_by_desc(call::Column::SubmissionOpensAt)
-        .all(&state.db)
+    let today = state.clock.now().date_naive();
+    let calls: Vec<(i64, String)> = crate::store::calls::choices(&state.db)
         .await?
         .into_iter()
         .map(|c| (c.id, c.title))
@@ -219,7 +207,7 @@ async fn export_reports(
     use crate::export::{self, Kind, Table};
     let format = export::format_from(&query.formaat)
         .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
-    let today = Utc::now().date_naive();
+    let today = state.clock.now().date_naive();
     let (rows, _) = store::list_reports(&state.db, &query.filter(today), None).await?;
     let mut table = Table::new(
         "Rapporten",
@@ -317,56 +305,21 @@ pub struct ReviewPage {
     pub payments: Vec<PaymentLine>,
 }
 
-/// Report `id` with its dossier, for a reviewer (the policy decides through the dossier).
-async fn load_report(
-    state: &AppState,
-    user: &SessionUser,
-    id: i64,
-    ip: Option<String>,
-) -> Result<
-    (
-        crate::store::applications::DossierWithParties,
-        FollowUp,
-        progress_report::Model,
-    ),
-    AppError,
-> {
-    let row = progress_report::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let dossier = load_for(
-        state,
-        user,
-        &row.application_id.to_string(),
-        Action::ReviewDossier,
-        ip,
-    )
-    .await?;
-    let fu = store::load(&state.db, row.application_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !fu.is_followed() {
-        return Err(AppError::NotFound);
-    }
-    Ok((dossier, fu, row))
-}
-
 fn typed_or(typed: Option<&HashMap<String, String>>, name: &str, default: String) -> String {
     typed.and_then(|t| t.get(name).cloned()).unwrap_or(default)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// ABB's page of report `found` with its decisions: the typed values and their messages when
+/// given. Longer than 50 lines: it lays out the report and every open decision's form.
 async fn review_view(
     state: &AppState,
     ctx: &PageContext,
-    user: &SessionUser,
-    dossier: &crate::store::applications::DossierWithParties,
-    fu: &FollowUp,
-    report: &progress_report::Model,
+    caller: &Caller,
+    found: &followup::ReportOf,
     typed: Option<&HashMap<String, String>>,
     errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
+    let (dossier, fu, report) = (&found.dossier, &found.fu, &found.report);
     let actions = crate::web::followup::action_fields(fu, report, None);
     let judge = if report.kind == StoredKind::Year {
         actions
@@ -392,9 +345,7 @@ async fn review_view(
     } else {
         Vec::new()
     };
-    let attachments = attachment::Entity::find()
-        .filter(attachment::Column::ProgressReportId.eq(report.id))
-        .all(&state.db)
+    let attachments = store::report_attachments(&state.db, report.id)
         .await?
         .into_iter()
         .map(|a| AttachmentLine {
@@ -457,8 +408,12 @@ async fn review_view(
             }
         })
         .collect();
-    let can_decide =
-        next_report_state(report_state(report.state), ReportStep::Accept, user.party()).is_ok();
+    let can_decide = next_report_state(
+        report_state(report.state),
+        ReportStep::Accept,
+        caller.party(),
+    )
+    .is_ok();
     render(&ReviewPage {
         layout: ctx.layout(format!(
             "{} · {}",
@@ -494,599 +449,157 @@ async fn review_view(
 
 async fn review_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let (dossier, fu, row) = load_report(&state, &user, id, ctx.ip.clone()).await?;
-    review_view(
-        &state,
-        &ctx,
-        &user,
-        &dossier,
-        &fu,
-        &row,
-        None,
-        FormErrors::default(),
-    )
-    .await
+    let found = followup::report_for_review(&state, &caller, id).await?;
+    review_view(&state, &ctx, &caller, &found, None, FormErrors::default()).await
 }
 
+/// The report's page again with `errors` and what was typed: 422, or 409 when the report
+/// changed meanwhile (with the newest state).
+async fn again(
+    state: &AppState,
+    ctx: &PageContext,
+    caller: &Caller,
+    found: followup::ReportOf,
+    typed: &HashMap<String, String>,
+    status: StatusCode,
+    errors: FormErrors,
+) -> Result<Response, AppError> {
+    let page = review_view(state, ctx, caller, &found, Some(typed), errors).await?;
+    Ok((status, page).into_response())
+}
+
+fn typed_form(raw: &[u8]) -> HashMap<String, String> {
+    form_urlencoded_pairs(raw).into_iter().collect()
+}
+
+fn field(typed: &HashMap<String, String>, name: &str) -> String {
+    typed
+        .get(name)
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn version(typed: &HashMap<String, String>) -> i32 {
+    field(typed, "version").parse().unwrap_or(-1)
+}
+
+/// Adapter: ABB's decision on a report → [`followup::decide_report`].
 async fn decide_report(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let (dossier, fu, row) = load_report(&state, &user, id, ctx.ip.clone()).await?;
-    let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
-    let field = |name: &str| {
-        typed
-            .get(name)
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let note = field("note");
-    let mut errors = FormErrors::default();
-    let step = match field("outcome").as_str() {
-        "aanvaarden" => Some(ReportStep::Accept),
-        "terugsturen" => Some(ReportStep::SendBack),
-        _ => {
-            errors.add("outcome", "Kies: het rapport aanvaarden of terugsturen.");
-            None
-        }
-    };
-    if note.chars().count() > MAX_TEXT {
-        errors.add(
-            "note",
-            format!("De opmerking mag hoogstens {MAX_TEXT} tekens tellen."),
-        );
-    }
-    if step == Some(ReportStep::SendBack) && note.is_empty() {
-        errors.add("note", "Schrijf wat de gemeente moet aanpassen.");
-    }
-    // In a year report, ABB judges the motivation of every missed KPI when accepting.
-    let mut judgements: Vec<(i64, bool)> = Vec::new();
-    if step == Some(ReportStep::Accept) && row.kind == StoredKind::Year {
-        for a in crate::web::followup::action_fields(&fu, &row, None) {
-            for k in a.kpis.iter().filter(|k| k.missed) {
-                let name = format!("accepted_{}", k.id);
-                match field(&name).as_str() {
-                    "ja" => judgements.push((k.id, true)),
-                    "nee" => judgements.push((k.id, false)),
-                    _ => errors.add(
-                        &name,
-                        format!(
-                            "Actie {}, KPI \"{}\": oordeel of de motivatie aanvaard wordt.",
-                            a.code, k.indicator
-                        ),
-                    ),
-                }
-            }
-        }
-    }
-    if !errors.is_empty() {
-        let page = review_view(
-            &state,
-            &ctx,
-            &user,
-            &dossier,
-            &fu,
-            &row,
-            Some(&typed),
-            errors,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let Some(step) = step else {
-        return Err(AppError::BadRequest("Kies een beslissing.".into()));
-    };
-    let to = next_report_state(report_state(row.state), step, user.party())
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
-    let version: i32 = field("version").parse().unwrap_or(-1);
-    let now = Utc::now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let updated = progress_report::Entity::update_many()
-        .col_expr(
-            progress_report::Column::State,
-            Expr::value(stored_report_state(to)),
-        )
-        .col_expr(
-            progress_report::Column::ReviewedBy,
-            Expr::value(Some(user.user.id)),
-        )
-        .col_expr(progress_report::Column::ReviewedAt, Expr::value(Some(now)))
-        .col_expr(
-            progress_report::Column::ReviewNote,
-            Expr::value((!note.is_empty()).then(|| note.clone())),
-        )
-        .col_expr(progress_report::Column::Version, Expr::value(version + 1))
-        .filter(progress_report::Column::Id.eq(row.id))
-        .filter(progress_report::Column::Version.eq(version))
-        .filter(progress_report::Column::State.eq(StoredState::Submitted))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add(
-            "outcome",
-            "Het rapport veranderde intussen (iemand anders besliste of de gemeente paste het aan). Bekijk de huidige stand en beslis opnieuw.",
-        );
-        let fresh = store::load(&state.db, fu.app.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let current = fresh
-            .reports
+    let typed = typed_form(&raw);
+    let input = followup::ReportDecisionInput {
+        outcome: field(&typed, "outcome"),
+        note: field(&typed, "note"),
+        judgements: typed
             .iter()
-            .find(|r| r.id == row.id)
-            .cloned()
-            .unwrap_or(row);
-        let page = review_view(
-            &state,
-            &ctx,
-            &user,
-            &dossier,
-            &fresh,
-            &current,
-            Some(&typed),
-            errors,
-        )
-        .await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    for (kpi_id, accepted) in &judgements {
-        kpi_result::Entity::update_many()
-            .col_expr(
-                kpi_result::Column::MotivationAccepted,
-                Expr::value(Some(*accepted)),
-            )
-            .col_expr(
-                kpi_result::Column::Version,
-                Expr::col(kpi_result::Column::Version).add(1),
-            )
-            .filter(kpi_result::Column::ProgressReportId.eq(row.id))
-            .filter(kpi_result::Column::KpiId.eq(*kpi_id))
-            .exec(&txn)
-            .await?;
-    }
-    let by = By::of(&user, ctx.ip.clone());
-    crate::audit::record(
-        &txn,
-        AuditEntry::new(&format!("report.{}", step.code()), "progress_report", Some(row.id.to_string()))
-            .by(by.user_id, by.label.clone())
-            .from_ip(by.ip.clone())
-            .before(serde_json::json!({"state": row.state}))
-            .after(serde_json::json!({"state": stored_report_state(to), "note": note, "motivations_accepted": judgements}))
-            .details(format!("dossier {}: {}", fu.app.reference, report_title(row.kind, row.year_number))),
-    )
-    .await?;
-    let title = report_title(row.kind, row.year_number);
-    let (subject, text, flash) = if step == ReportStep::Accept {
-        let outcome = store::after_acceptance(&txn, row.id, now.date_naive(), &by).await?;
-        let mut text = format!("ABB aanvaardt het rapport \"{title}\".");
-        if !note.is_empty() {
-            text.push_str(&format!("\n\nOpmerking van ABB: {note}"));
-        }
-        for line in &outcome.lines {
-            text.push_str(&format!("\n\n{line}"));
-        }
-        ("rapport aanvaard", text, "Het rapport is aanvaard.")
-    } else {
-        (
-            "rapport teruggestuurd",
-            format!(
-                "ABB stuurt het rapport \"{title}\" terug. Pas het aan en dien het opnieuw in.\n\nOpmerking van ABB: {note}"
-            ),
-            "Het rapport is teruggestuurd naar de gemeente.",
-        )
+            .filter_map(|(k, v)| {
+                k.strip_prefix("accepted_")
+                    .and_then(|kpi| kpi.parse::<i64>().ok())
+                    .map(|kpi| (kpi, v.trim().to_owned()))
+            })
+            .collect(),
+        version: version(&typed),
     };
-    store::tell_parties(
-        &txn,
-        &state.config.public_url,
-        &fu.app,
-        subject,
-        &text,
-        ("progress_report", row.id),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/opvolging/rapporten/{}", row.id),
-        flash,
-        state.config.secure_cookies(),
-    ))
+    let (status, errors) = match followup::decide_report(&state, &caller, id, input).await {
+        Ok(step) => {
+            let flash = if step == ReportStep::Accept {
+                "Het rapport is aanvaard."
+            } else {
+                "Het rapport is teruggestuurd naar de gemeente."
+            };
+            return Ok(
+                FlashRedirect::new(format!("/opvolging/rapporten/{id}"), flash).into_response(),
+            );
+        }
+        Err(app::Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(app::Error::Stale) => {
+            let mut errors = FormErrors::default();
+            errors.add(
+                "outcome",
+                "Het rapport veranderde intussen (iemand anders besliste of de gemeente paste het aan). Bekijk de huidige stand en beslis opnieuw.",
+            );
+            (StatusCode::CONFLICT, errors)
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let found = followup::report_for_review(&state, &caller, id).await?;
+    again(&state, &ctx, &caller, found, &typed, status, errors).await
 }
 
 // ------------------------------------------------------------------ continuation
 
+/// Adapter: ABB's decision on a continuation proposal → [`followup::decide_continuation`].
 async fn decide_continuation(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let found = continuation::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let action = entity::application_action::Entity::find_by_id(found.application_action_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let interim = progress_report::Entity::find()
-        .filter(progress_report::Column::ApplicationId.eq(action.application_id))
-        .filter(progress_report::Column::YearNumber.eq(found.year_number - 1))
-        .filter(progress_report::Column::Kind.eq(StoredKind::Interim))
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (dossier, fu, report) = load_report(&state, &user, interim.id, ctx.ip.clone()).await?;
-    let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
-    let decision_name = format!("decision_{id}");
-    let note_name = format!("note_{id}");
-    let decision = typed
-        .get(&decision_name)
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default();
-    let note = typed
-        .get(&note_name)
-        .map(|s| s.trim().to_owned())
-        .unwrap_or_default();
-    if found.confirmed.is_some() {
-        return Err(AppError::Conflict(
-            "Over deze voortzetting is al beslist.".into(),
-        ));
-    }
-    let mut errors = FormErrors::default();
-    let continues = match (found.proposed, decision.as_str()) {
-        (true, "bevestigen") => Some(true),
-        (false, "bevestigen") => Some(false),
-        (false, "positief") => {
-            if note.is_empty() {
-                errors.add(&note_name, "Geef de reden van de positieve beoordeling.");
-            }
-            Some(true)
+    let typed = typed_form(&raw);
+    let (decision_name, note_name) = followup::continuation_fields(id);
+    let input = followup::ContinuationInput {
+        decision: field(&typed, &decision_name),
+        note: field(&typed, &note_name),
+        version: version(&typed),
+    };
+    match followup::decide_continuation(&state, &caller, id, input).await {
+        Ok(report) => Ok(FlashRedirect::new(
+            format!("/opvolging/rapporten/{report}"),
+            "De beslissing over de voortzetting is bewaard.",
+        )
+        .into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let found = followup::continuation_report(&state, &caller, id).await?;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            again(&state, &ctx, &caller, found, &typed, status, errors).await
         }
-        _ => {
-            errors.add(
-                &decision_name,
-                if found.proposed {
-                    "Bevestig het voorstel om de actie voort te zetten."
-                } else {
-                    "Kies: het voorstel bevestigen (de actie stopt) of een positieve beoordeling geven (de actie loopt door)."
-                },
-            );
-            None
-        }
-    };
-    if note.chars().count() > MAX_TEXT {
-        errors.add(
-            &note_name,
-            format!("De reden mag hoogstens {MAX_TEXT} tekens tellen."),
-        );
+        Err(other) => Err(other.into()),
     }
-    let Some(continues) = continues.filter(|_| errors.is_empty()) else {
-        let page = review_view(
-            &state,
-            &ctx,
-            &user,
-            &dossier,
-            &fu,
-            &report,
-            Some(&typed),
-            errors,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    let version: i32 = typed
-        .get("version")
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(-1);
-    let now = Utc::now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let updated = continuation::Entity::update_many()
-        .col_expr(
-            continuation::Column::Confirmed,
-            Expr::value(Some(continues)),
-        )
-        .col_expr(
-            continuation::Column::DecidedBy,
-            Expr::value(Some(user.user.id)),
-        )
-        .col_expr(continuation::Column::DecidedAt, Expr::value(Some(now)))
-        .col_expr(
-            continuation::Column::DecisionNote,
-            Expr::value((!note.is_empty()).then(|| note.clone())),
-        )
-        .col_expr(continuation::Column::Version, Expr::value(version + 1))
-        .filter(continuation::Column::Id.eq(found.id))
-        .filter(continuation::Column::Version.eq(version))
-        .filter(continuation::Column::Confirmed.is_null())
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "Iemand anders besliste intussen over deze voortzetting. Open de pagina opnieuw."
-                .into(),
-        ));
-    }
-    let by = By::of(&user, ctx.ip.clone());
-    let code = fu
-        .actions
-        .iter()
-        .find(|a| a.row.id == found.application_action_id)
-        .map(|a| a.code.clone())
-        .unwrap_or_default();
-    let what = match (found.proposed, continues) {
-        (true, _) => format!(
-            "Actie {code} loopt door in projectjaar {} (voorstel bevestigd).",
-            found.year_number
-        ),
-        (false, true) => format!(
-            "Actie {code} loopt door in projectjaar {} na een positieve beoordeling door ABB: {note}",
-            found.year_number
-        ),
-        (false, false) => format!(
-            "Actie {code} stopt na projectjaar {}: {}",
-            found.year_number - 1,
-            found.reason
-        ),
-    };
-    crate::audit::record(
-        &txn,
-        AuditEntry::new(
-            "continuation.decided",
-            "continuation",
-            Some(found.id.to_string()),
-        )
-        .by(by.user_id, by.label.clone())
-        .from_ip(by.ip.clone())
-        .before(serde_json::json!({"proposed": found.proposed, "confirmed": null}))
-        .after(serde_json::json!({"confirmed": continues, "note": note}))
-        .details(format!("dossier {}: {what}", fu.app.reference)),
-    )
-    .await?;
-    // What the year is worth may have changed: recompute its advance while it is scheduled.
-    if let Some(fresh) = store::load(&txn, fu.app.id).await? {
-        store::refresh_advance(&txn, &fresh, found.year_number, now.date_naive(), &by).await?;
-    }
-    store::tell_parties(
-        &txn,
-        &state.config.public_url,
-        &fu.app,
-        "beslissing over de voortzetting",
-        &what,
-        ("continuation", found.id),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/opvolging/rapporten/{}", report.id),
-        "De beslissing over de voortzetting is bewaard.",
-        state.config.secure_cookies(),
-    ))
 }
 
 // ------------------------------------------------------------------ reclaims
 
+/// Adapter: ABB's decision on a proposed reclaim → [`followup::decide_reclaim`].
 async fn decide_reclaim(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let found = reclaim::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (dossier, fu, report) =
-        load_report(&state, &user, found.progress_report_id, ctx.ip.clone()).await?;
-    if found.state != ReclaimState::Proposed {
-        return Err(AppError::Conflict(
-            "Over deze terugvordering is al beslist.".into(),
-        ));
-    }
-    let typed: HashMap<String, String> = form_urlencoded_pairs(&raw).into_iter().collect();
-    let get = |name: String| {
-        typed
-            .get(&name)
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default()
+    let typed = typed_form(&raw);
+    let (decision_name, amount_name, reason_name) = followup::reclaim_fields(id);
+    let input = followup::ReclaimInput {
+        decision: field(&typed, &decision_name),
+        amount: field(&typed, &amount_name),
+        reason: field(&typed, &reason_name),
+        version: version(&typed),
     };
-    let decision_name = format!("decision_{id}");
-    let amount_name = format!("amount_{id}");
-    let reason_name = format!("reason_{id}");
-    let decision = get(decision_name.clone());
-    let reason = get(reason_name.clone());
-    let max = Cents::new(found.max_cents).unwrap_or_default();
-    let mut errors = FormErrors::default();
-    let amount = match decision.as_str() {
-        "bevestigen" => match Cents::parse(&get(amount_name.clone())) {
-            Ok(a) => match check_reclaim_amount(a, max) {
-                Ok(()) => {
-                    if a < max && reason.is_empty() {
-                        errors.add(
-                            &reason_name,
-                            "Geef de reden waarom u minder terugvordert dan berekend.",
-                        );
-                    }
-                    Some(a)
-                }
-                Err(e) => {
-                    errors.add(&amount_name, e.to_string());
-                    None
-                }
+    match followup::decide_reclaim(&state, &caller, id, input).await {
+        Ok(decided) => Ok(FlashRedirect::new(
+            format!("/opvolging/rapporten/{}", decided.report_id),
+            if decided.amount.is_some() {
+                "De terugvordering is bevestigd."
+            } else {
+                "Er wordt niets teruggevorderd."
             },
-            Err(e) => {
-                errors.add(&amount_name, format!("Bedrag: {e}"));
-                None
-            }
-        },
-        "kwijtschelden" => {
-            if reason.is_empty() {
-                errors.add(&reason_name, "Geef de reden waarom ABB niet terugvordert.");
-            }
-            None
+        )
+        .into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let found = followup::reclaim_report(&state, &caller, id).await?;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            again(&state, &ctx, &caller, found, &typed, status, errors).await
         }
-        _ => {
-            errors.add(
-                &decision_name,
-                "Kies: de terugvordering bevestigen of niet terugvorderen.",
-            );
-            None
-        }
-    };
-    if reason.chars().count() > MAX_TEXT {
-        errors.add(
-            &reason_name,
-            format!("De reden mag hoogstens {MAX_TEXT} tekens tellen."),
-        );
+        Err(other) => Err(other.into()),
     }
-    if !errors.is_empty() {
-        let page = review_view(
-            &state,
-            &ctx,
-            &user,
-            &dossier,
-            &fu,
-            &report,
-            Some(&typed),
-            errors,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let version: i32 = typed
-        .get("version")
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(-1);
-    let now = Utc::now();
-    let by = By::of(&user, ctx.ip.clone());
-    let txn = crate::db::begin_write(&state.db).await?;
-    let payment = match amount {
-        Some(a) => {
-            let computation = format!(
-                "{} Bevestigd door ABB: {a}.{}",
-                found.computation,
-                if reason.is_empty() {
-                    String::new()
-                } else {
-                    format!(" Reden: {reason}")
-                }
-            );
-            Some(
-                store::schedule_reclaim_payment(
-                    &txn,
-                    &fu,
-                    found.year_number,
-                    a,
-                    computation,
-                    now.date_naive(),
-                    &by,
-                )
-                .await?,
-            )
-        }
-        None => None,
-    };
-    let updated = reclaim::Entity::update_many()
-        .col_expr(
-            reclaim::Column::State,
-            Expr::value(if amount.is_some() {
-                ReclaimState::Confirmed
-            } else {
-                ReclaimState::Waived
-            }),
-        )
-        .col_expr(
-            reclaim::Column::AmountCents,
-            Expr::value(amount.map(|a| a.get())),
-        )
-        .col_expr(
-            reclaim::Column::Reason,
-            Expr::value((!reason.is_empty()).then(|| reason.clone())),
-        )
-        .col_expr(reclaim::Column::DecidedBy, Expr::value(Some(user.user.id)))
-        .col_expr(reclaim::Column::DecidedAt, Expr::value(Some(now)))
-        .col_expr(
-            reclaim::Column::PaymentId,
-            Expr::value(payment.as_ref().map(|p| p.id)),
-        )
-        .col_expr(reclaim::Column::Version, Expr::value(version + 1))
-        .filter(reclaim::Column::Id.eq(found.id))
-        .filter(reclaim::Column::Version.eq(version))
-        .filter(reclaim::Column::State.eq(ReclaimState::Proposed))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "Iemand anders besliste intussen over deze terugvordering. Open de pagina opnieuw."
-                .into(),
-        ));
-    }
-    let text = match amount {
-        Some(a) => format!(
-            "ABB vordert {a} terug voor projectjaar {}. De trekker betaalt dit bedrag terug.\n\nBerekening: {}{}",
-            found.year_number,
-            found.computation,
-            if reason.is_empty() {
-                String::new()
-            } else {
-                format!("\n\nReden: {reason}")
-            }
-        ),
-        None => format!(
-            "ABB vordert niets terug voor projectjaar {} (voorgesteld: hoogstens {}).\n\nReden: {reason}",
-            found.year_number,
-            money(found.max_cents)
-        ),
-    };
-    crate::audit::record(
-        &txn,
-        AuditEntry::new(
-            if amount.is_some() { "reclaim.confirmed" } else { "reclaim.waived" },
-            "reclaim",
-            Some(found.id.to_string()),
-        )
-        .by(by.user_id, by.label.clone())
-        .from_ip(by.ip.clone())
-        .before(serde_json::json!({"state": found.state, "max_cents": found.max_cents}))
-        .after(serde_json::json!({"amount_cents": amount.map(|a| a.get()), "reason": reason, "payment_id": payment.as_ref().map(|p| p.id)}))
-        .details(format!("dossier {}", fu.app.reference)),
-    )
-    .await?;
-    store::tell_parties(
-        &txn,
-        &state.config.public_url,
-        &fu.app,
-        "beslissing over een terugvordering",
-        &text,
-        ("reclaim", found.id),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/opvolging/rapporten/{}", report.id),
-        if amount.is_some() {
-            "De terugvordering is bevestigd."
-        } else {
-            "Er wordt niets teruggevorderd."
-        },
-        state.config.secure_cookies(),
-    ))
 }
