@@ -1,15 +1,13 @@
 //! Dossiers over the API: list, detail, start a draft, change it (general information, actions
-//! with reach, money and KPIs, declarations), upload attachments and submit. Every step goes
-//! through the same policy (`load_for` → `policy::decide`), the same field readers and the same
-//! store functions as the pages; changes and submission need `If-Match` with the dossier's ETag.
+//! with reach, money and KPIs, declarations), upload attachments and submit. Adapters of the same
+//! commands as the pages ([`crate::app::dossier`]: the policy, the field readers, the
+//! transaction); changes and submission need `If-Match` with the dossier's ETag.
 
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use entity::app_user::UserRole;
@@ -19,19 +17,43 @@ use super::code_of;
 use super::extract::{ApiJson, ApiQuery, TokenUser, if_match, matches};
 use super::problem::{ApiError, FieldProblem, Problem, field_problems};
 use super::types::*;
+use crate::app::dossier::{
+    DossierUpdate, SectionStatus, Submission, WantedAction, ready_to_submit, statuses,
+};
+use crate::app::{self, Caller};
 use crate::domain::attachments::missing_required;
 use crate::domain::fields::{
     self, ActionInput, FieldErrors, GeneralInput, KpiInput, cents_as_typed, number_as_typed,
 };
 use crate::domain::limits;
+use crate::domain::parts::{Part, is_editable};
+use crate::domain::workflow::DossierState;
 use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store;
-use crate::store::drafts::{self, ChosenAction, DossierContent};
-use crate::store::sections::{AddedAction, By};
-use crate::store::submission::Submitted;
-use crate::web::dossier_view::{ready_to_submit, statuses};
-use crate::web::dossiers::{ensure_editable, is_editable, load_for, state_label};
+use crate::store::drafts::{self, DossierContent};
+use crate::store::sections::By;
+// The attachment upload (uc-attcoop's) still goes through the web layer's helpers.
+use crate::web::dossiers::{ensure_editable, load_for};
+
+/// The state in Dutch, the state machine's label.
+fn state_label(state: ApplicationState) -> &'static str {
+    DossierState::from(state).label()
+}
+
+/// The dossier id of a path: anything but a number is "not found".
+fn dossier_id(text: &str) -> Result<i64, ApiError> {
+    text.parse().map_err(|_| ApiError::not_found())
+}
+
+/// The token's user as the caller of a command, at the application clock's time.
+fn caller_of(
+    state: &AppState,
+    user: &crate::auth::session::SessionUser,
+    ip: Option<String>,
+) -> Caller {
+    Caller::user(user, ip, state.clock.now())
+}
 
 const PER_PAGE: i64 = 25;
 const MAX_PER_PAGE: i64 = 100;
@@ -97,15 +119,7 @@ async fn dossier_out(
         Some(&content.dossier.parties),
     )
     .is_ok();
-    let status = |s: crate::web::dossier_view::SectionStatus| {
-        use crate::web::dossier_view::SectionStatus;
-        match s {
-            SectionStatus::NotStarted => "not_started",
-            SectionStatus::InProgress => "in_progress",
-            SectionStatus::Complete => "complete",
-        }
-        .to_owned()
-    };
+    let status = |s: SectionStatus| s.code().to_owned();
     Ok(DossierOut {
         summary: summary_out(app, &content.dossier.lead_name),
         etag: etag(content, &ids),
@@ -119,7 +133,7 @@ async fn dossier_out(
         last_project_year: i64::from(app.last_project_year),
         members: content.dossier.member_names.clone(),
         declarations_accepted: app.declarations_accepted_at.is_some(),
-        editable: may_edit && is_editable(app.state),
+        editable: may_edit && is_editable(app.state.into()),
         actions: content
             .actions
             .iter()
@@ -288,10 +302,7 @@ pub async fn list(
             None => Vec::new(),
         };
         let ids: Vec<i64> = summaries.iter().map(|d| d.id).collect();
-        let rows = application::Entity::find()
-            .filter(application::Column::Id.is_in(ids))
-            .all(&state.db)
-            .await?;
+        let rows = store::applications::by_ids(&state.db, ids).await?;
         let mut matching: Vec<DossierSummaryOut> = summaries
             .iter()
             .filter_map(|d| {
@@ -358,8 +369,8 @@ pub async fn detail(
     TokenUser { user, ip }: TokenUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ip).await?;
-    let content = drafts::load(&state.db, dossier).await?;
+    let caller = caller_of(&state, &user, ip);
+    let content = app::dossier_for(&state, &caller, dossier_id(&id)?, Action::ViewDossier).await?;
     let out = dossier_out(&state, &content, &user).await?;
     let tag = out.etag.clone();
     Ok(with_etag(StatusCode::OK, &tag, out))
@@ -389,19 +400,9 @@ pub async fn create(
     TokenUser { user, ip }: TokenUser,
     ApiJson(body): ApiJson<NewDossierIn>,
 ) -> Result<Response, ApiError> {
-    crate::web::guard(&state, &user, Action::StartDossier, None, ip.clone()).await?;
-    let by = By::of(&user, ip.clone());
-    let inserted =
-        store::applications::start(&state.db, &user, body.call_id, &by, Utc::now()).await?;
-    let dossier = load_for(
-        &state,
-        &user,
-        &inserted.id.to_string(),
-        Action::ViewDossier,
-        ip,
-    )
-    .await?;
-    let content = drafts::load(&state.db, dossier).await?;
+    let caller = caller_of(&state, &user, ip);
+    let inserted = app::dossier::start(&state, &caller, body.call_id).await?;
+    let content = app::dossier_for(&state, &caller, inserted.id, Action::ViewDossier).await?;
     let out = dossier_out(&state, &content, &user).await?;
     let tag = out.etag.clone();
     let mut response = with_etag(StatusCode::CREATED, &tag, out);
@@ -409,14 +410,6 @@ pub async fn create(
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
-}
-
-/// One action of an update, read.
-struct WantedAction {
-    call_action_id: i64,
-    code: String,
-    fields: fields::ActionFields,
-    kpis: Option<Vec<fields::KpiFields>>,
 }
 
 /// Reads the actions of an update with the forms' readers; errors go to `problems`.
@@ -541,25 +534,40 @@ pub async fn update(
     headers: HeaderMap,
     ApiJson(body): ApiJson<DossierUpdateIn>,
 ) -> Result<Response, ApiError> {
-    let dossier = load_for(&state, &user, &id, Action::EditDossier, ip.clone()).await?;
-    ensure_editable(&dossier)?;
+    let caller = caller_of(&state, &user, ip);
+    let id = dossier_id(&id)?;
+    let content = app::dossier::for_editing(&state, &caller, id).await?;
     let expected = if_match(&headers)?;
-    let content = drafts::load(&state.db, dossier).await?;
     if !matches(&expected, &current_tag(&state, &content).await?) {
         return Err(stale());
     }
-    let app = content.dossier.application.clone();
-    let review = crate::web::review::ensure_section_open;
-    if body.general.is_some() {
-        review(&state.db, &app, "algemeen").await?;
+    let app = &content.dossier.application;
+    for (given, part) in [
+        (body.general.is_some(), Part::General),
+        (body.actions.is_some(), Part::Actions),
+        (body.declarations.is_some(), Part::Declarations),
+    ] {
+        if given {
+            app::ensure_part_open(&state.db, app, part).await?;
+        }
     }
-    if body.actions.is_some() {
-        review(&state.db, &app, "acties").await?;
+    let change = read_update(&content, &body)?;
+    match app::dossier::update(&state, &caller, &content, &change).await {
+        Err(app::Error::Stale) => return Err(stale()),
+        other => other?,
     }
-    if body.declarations.is_some() {
-        review(&state.db, &app, "verklaringen").await?;
-    }
+    let content = app::dossier_for(&state, &caller, id, Action::ViewDossier).await?;
+    let out = dossier_out(&state, &content, &user).await?;
+    let tag = out.etag.clone();
+    Ok(with_etag(StatusCode::OK, &tag, out))
+}
 
+/// Reads an update with the forms' readers: the parts given, or a 422 with a message per field
+/// (nothing is saved then).
+fn read_update(
+    content: &DossierContent,
+    body: &DossierUpdateIn,
+) -> Result<DossierUpdate, ApiError> {
     let mut problems = Vec::new();
     let general = body.general.as_ref().and_then(|g| {
         let mut errors = FieldErrors::default();
@@ -582,7 +590,7 @@ pub async fn update(
     let actions = body
         .actions
         .as_ref()
-        .map(|list| read_actions(&content, list, &mut problems));
+        .map(|list| read_actions(content, list, &mut problems));
     if let Some(d) = &body.declarations {
         let mut errors = FieldErrors::default();
         fields::read_declarations([d.truthful, d.mandate, d.cofinancing], &mut errors);
@@ -595,98 +603,11 @@ pub async fn update(
         )
         .with_errors(problems));
     }
-
-    let by = By::of(&user, ip.clone());
-    let txn = crate::db::begin_write(&state.db).await?;
-    let mut version = app.version;
-    let moved = match &general {
-        Some(g) => store::sections::save_general(&txn, &app, g, version, &by).await?,
-        None => store::sections::bump_version(&txn, app.id, version).await?,
-    };
-    if !moved {
-        txn.rollback().await?;
-        return Err(stale());
-    }
-    version += 1;
-    if let Some(wanted) = &actions {
-        for chosen in &content.actions {
-            if !wanted.iter().any(|w| w.code == chosen.action.code) {
-                store::sections::delete_action(&txn, &content, chosen, &by).await?;
-            }
-        }
-        for w in wanted {
-            let existing = content.actions.iter().find(|a| a.action.code == w.code);
-            let chosen = match existing {
-                Some(chosen) => chosen.clone(),
-                None => {
-                    let added =
-                        store::sections::add_action(&txn, &content, w.call_action_id, &by).await;
-                    let row = match added {
-                        Ok(AddedAction::Added(row, _)) => row,
-                        Ok(_) => {
-                            txn.rollback().await?;
-                            return Err(stale());
-                        }
-                        Err(err) if store::is_unique_violation(&err) => {
-                            txn.rollback().await?;
-                            return Err(stale());
-                        }
-                        Err(err) => return Err(err.into()),
-                    };
-                    let Some((call_action, action)) = content
-                        .call
-                        .actions
-                        .iter()
-                        .find(|(ca, _)| ca.id == w.call_action_id)
-                        .cloned()
-                    else {
-                        txn.rollback().await?;
-                        return Err(stale());
-                    };
-                    ChosenAction {
-                        row,
-                        call_action,
-                        action,
-                        kpis: Vec::new(),
-                    }
-                }
-            };
-            let saved = store::sections::save_action(
-                &txn,
-                &content,
-                &chosen,
-                &w.fields,
-                chosen.row.version,
-                &by,
-            )
-            .await?;
-            if !saved {
-                txn.rollback().await?;
-                return Err(stale());
-            }
-            if let Some(kpis) = &w.kpis {
-                for old in chosen.kpis.iter().filter(|k| !k.is_reach_kpi) {
-                    store::sections::delete_kpi(&txn, &content, old, &by).await?;
-                }
-                for k in kpis {
-                    store::sections::add_kpi(&txn, &content, &chosen, k, &by).await?;
-                }
-            }
-        }
-    }
-    if body.declarations.is_some()
-        && !store::sections::accept_declarations(&txn, &app, version, &by).await?
-    {
-        txn.rollback().await?;
-        return Err(stale());
-    }
-    txn.commit().await?;
-
-    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ip).await?;
-    let content = drafts::load(&state.db, dossier).await?;
-    let out = dossier_out(&state, &content, &user).await?;
-    let tag = out.etag.clone();
-    Ok(with_etag(StatusCode::OK, &tag, out))
+    Ok(DossierUpdate {
+        general,
+        actions,
+        declarations: body.declarations.is_some(),
+    })
 }
 
 #[utoipa::path(
@@ -779,73 +700,59 @@ pub async fn submit(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let dossier = load_for(&state, &user, &id, Action::EditDossier, ip.clone()).await?;
-    ensure_editable(&dossier)?;
+    let caller = caller_of(&state, &user, ip);
+    let id = dossier_id(&id)?;
+    let content = app::dossier::for_editing(&state, &caller, id).await?;
     let expected = if_match(&headers)?;
-    let content = drafts::load(&state.db, dossier).await?;
     if !matches(&expected, &current_tag(&state, &content).await?) {
         return Err(stale());
     }
-    let now = Utc::now();
-    store::submission::ensure_within_deadline(&content, now)?;
-    let report = content.report(&state.db).await?;
-    if !ready_to_submit(&content, &report) {
-        let s = statuses(&content, &report);
-        let mut problems: Vec<FieldProblem> = report
-            .blocking()
-            .map(|r| FieldProblem {
-                field: r
-                    .field
-                    .map(|f| f.anchor())
-                    .unwrap_or_else(|| r.rule.as_str().to_owned()),
-                message: r.message.clone(),
-            })
-            .collect();
-        use crate::web::dossier_view::SectionStatus;
-        for (name, status) in [
-            ("general", s.general),
-            ("actions", s.actions),
-            ("kpis", s.kpis),
-            ("budget", s.budget),
-            ("attachments", s.attachments),
-            ("declarations", s.declarations),
-        ]
-        .into_iter()
-        .chain(s.members.map(|m| ("members", m)))
-        {
-            if status != SectionStatus::Complete {
-                problems.push(FieldProblem {
-                    field: format!("sections.{name}"),
-                    message: format!("Dit onderdeel is {}.", status.label()),
-                });
-            }
-        }
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Het dossier kan nog niet ingediend worden: werk eerst de onderdelen hieronder af.",
-        )
-        .with_errors(problems));
-    }
-    let by = By::of(&user, ip.clone());
     let version = content.dossier.application.version;
-    match store::submission::submit(&state, &content, &report, version, &by, now).await? {
-        Submitted::Conflict => Err(stale()),
-        Submitted::Done(new_state) => {
-            let dossier = load_for(&state, &user, &id, Action::ViewDossier, ip).await?;
-            let content = drafts::load(&state.db, dossier).await?;
-            let tag = current_tag(&state, &content).await?;
-            let app = &content.dossier.application;
-            Ok(with_etag(
-                StatusCode::OK,
-                &tag,
-                SubmittedOut {
-                    id: app.id,
-                    reference: app.reference.clone(),
-                    state: code_of(&new_state),
-                    state_label: state_label(new_state).to_owned(),
-                    etag: tag.clone(),
-                },
-            ))
+    let new_state = match app::dossier::submit_loaded(&state, &caller, content, version).await {
+        Ok(Submission::Done(new_state)) => new_state,
+        Ok(Submission::NotReady { content, report }) => return Err(not_ready(&content, &report)),
+        Err(app::Error::Stale) => return Err(stale()),
+        Err(other) => return Err(other.into()),
+    };
+    let content = app::dossier_for(&state, &caller, id, Action::ViewDossier).await?;
+    let tag = current_tag(&state, &content).await?;
+    let app = &content.dossier.application;
+    Ok(with_etag(
+        StatusCode::OK,
+        &tag,
+        SubmittedOut {
+            id: app.id,
+            reference: app.reference.clone(),
+            state: code_of(&new_state),
+            state_label: state_label(new_state).to_owned(),
+            etag: tag.clone(),
+        },
+    ))
+}
+
+/// Why the dossier cannot be submitted yet: every blocking rule and every incomplete section.
+fn not_ready(content: &DossierContent, report: &crate::domain::ApplicationReport) -> ApiError {
+    let mut problems: Vec<FieldProblem> = report
+        .blocking()
+        .map(|r| FieldProblem {
+            field: r
+                .field
+                .map(|f| f.anchor())
+                .unwrap_or_else(|| r.rule.as_str().to_owned()),
+            message: r.message.clone(),
+        })
+        .collect();
+    for (name, status) in statuses(content, report).named() {
+        if status != SectionStatus::Complete {
+            problems.push(FieldProblem {
+                field: format!("sections.{name}"),
+                message: format!("Dit onderdeel is {}.", status.label()),
+            });
         }
     }
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Het dossier kan nog niet ingediend worden: werk eerst de onderdelen hieronder af.",
+    )
+    .with_errors(problems)
 }

@@ -11,6 +11,7 @@
 //! imports `crate::web`; a test (`tests/architecture.rs`) fails the build when it does.
 
 pub mod allocation;
+pub mod dossier;
 pub mod error;
 pub mod followup;
 pub mod notify;

@@ -128,130 +128,72 @@ pub async fn create_draft<C: ConnectionTrait>(
     Ok(app)
 }
 
-/// Starts a dossier for the official's own organisation in an open call: alone for a
-/// municipality that may apply alone, or under the separate agreement for a partner
-/// organisation. "One application per municipality per call" is enforced by the database, so
-/// of two simultaneous starts exactly one wins. Refusals are Dutch conflicts; whether the user
-/// may start a dossier at all is the caller's policy check.
-pub async fn start(
-    db: &sea_orm::DatabaseConnection,
-    user: &crate::auth::session::SessionUser,
+/// A partner organisation's dossier in a call, if it has one.
+pub async fn of_partner_in_call<C: ConnectionTrait>(
+    db: &C,
     call_id: i64,
-    by: &crate::store::sections::By,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<application::Model, crate::error::AppError> {
-    use crate::error::AppError;
-    use entity::application::ApplicationKind;
-    let call = crate::store::rules::call_context(db, call_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    call.window()
-        .accepts_new_dossiers(now)
-        .map_err(|refusal| AppError::Conflict(refusal.explain(&call.call.title)))?;
-    let first_year = call
-        .rules
-        .project_years
-        .first()
-        .map(|y| i32::from(y.year))
-        .unwrap_or(1);
-    let (kind, lead_municipality_id, partner_id, title) = match (
-        user.user.municipality_id,
-        user.user.partner_organisation_id,
-    ) {
-        (Some(municipality_id), _) => {
-            let (directory, ids) =
-                crate::store::rules::directory(db, call.call.reference_year, call.map_date())
-                    .await?;
-            let nis = ids
-                .iter()
-                .find(|(_, id)| **id == municipality_id)
-                .map(|(n, _)| *n);
-            let Some(m) = nis.and_then(|n| directory.get(n)) else {
-                return Err(AppError::Conflict(
-                    "Uw gemeente bestaat niet in de gemeentelijke indeling van deze oproep.".into(),
-                ));
-            };
-            let taken = crate::store::rules::taken(db, call.call.id).await?;
-            if let Some(reference) = taken.application_of(m.nis_code) {
-                return Err(AppError::Conflict(format!(
-                    "{} neemt al deel aan dossier {reference} voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.",
-                    m.name
-                )));
-            }
-            if crate::domain::can_apply_alone(&call.rules, m) != Some(true) {
-                return Err(AppError::Conflict(format!(
-                    "{} kan volgens de regels van de oproep niet alleen indienen. Bekijk op 'Mijn gemeente' met welke gemeenten van uw referentieregio u kunt samenwerken.",
-                    m.name
-                )));
-            }
-            (
-                ApplicationKind::Single,
-                Some(municipality_id),
-                None,
-                format!("Dossier {}", m.name),
-            )
-        }
-        (None, Some(partner_id)) => {
-            let existing = entity::application::Entity::find()
-                .filter(entity::application::Column::CallId.eq(call.call.id))
-                .filter(entity::application::Column::PartnerOrganisationId.eq(partner_id))
-                .one(db)
-                .await?;
-            if let Some(existing) = existing {
-                return Err(AppError::Conflict(format!(
-                    "Uw organisatie heeft al dossier {} voor deze oproep.",
-                    existing.reference
-                )));
-            }
-            (
-                ApplicationKind::Partner,
-                None,
-                Some(partner_id),
-                format!("Dossier {}", user.organisation.clone().unwrap_or_default()),
-            )
-        }
-        (None, None) => return Err(AppError::Forbidden),
-    };
+    partner_id: i64,
+) -> Result<Option<application::Model>, DbErr> {
+    application::Entity::find()
+        .filter(application::Column::CallId.eq(call_id))
+        .filter(application::Column::PartnerOrganisationId.eq(partner_id))
+        .one(db)
+        .await
+}
 
-    let txn = crate::db::begin_write(db).await?;
-    let inserted = match crate::store::applications::create_draft(
-        &txn,
-        crate::store::applications::NewDossier {
-            call_id: call.call.id,
-            call_code: call.call.code.clone(),
-            kind,
-            lead_municipality_id,
-            partner_organisation_id: partner_id,
-            title,
-            first_project_year: first_year,
-            created_by: user.user.id,
-        },
-        now,
-    )
-    .await
-    {
-        Ok(app) => app,
-        Err(err) => {
-            txn.rollback().await?;
-            if crate::store::is_unique_violation(&err) {
-                return Err(AppError::Conflict(
-                    "Uw gemeente neemt intussen al deel aan een ander dossier voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.".into(),
-                ));
-            }
-            return Err(err.into());
-        }
-    };
-    let reference = inserted.reference.clone();
-    crate::audit::record(
-        &txn,
-        crate::audit::AuditEntry::new("application.started", "application", Some(inserted.id.to_string()))
-            .by(by.user_id, by.label.clone())
-            .from_ip(by.ip.clone())
-            .after(serde_json::json!({ "reference": reference, "call": call.call.code, "kind": format!("{kind:?}") })),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(inserted)
+/// The dossiers with these ids (in no particular order).
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<i64>,
+) -> Result<Vec<application::Model>, DbErr> {
+    application::Entity::find()
+        .filter(application::Column::Id.is_in(ids))
+        .all(db)
+        .await
+}
+
+/// Withdraws dossier `id` if it is still at `version`: the state becomes withdrawn and its
+/// municipalities are free again for the call (the memberships go). `false` when the version
+/// had moved on (nothing is written then).
+pub async fn withdraw<C: ConnectionTrait>(
+    txn: &C,
+    id: i64,
+    version: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbErr> {
+    use entity::application::ApplicationState;
+    use sea_orm::sea_query::Expr;
+    let updated = application::Entity::update_many()
+        .col_expr(
+            application::Column::State,
+            Expr::value(ApplicationState::Withdrawn),
+        )
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
+        .col_expr(application::Column::Version, Expr::value(version + 1))
+        .filter(application::Column::Id.eq(id))
+        .filter(application::Column::Version.eq(version))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(false);
+    }
+    application_member::Entity::delete_many()
+        .filter(application_member::Column::ApplicationId.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(true)
+}
+
+/// What ABB wrote to the applicant about dossier `id` (internal notes left out), oldest first.
+pub async fn messages_to_applicant<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Vec<entity::message::Model>, DbErr> {
+    entity::message::Entity::find()
+        .filter(entity::message::Column::ApplicationId.eq(id))
+        .filter(entity::message::Column::Internal.eq(false))
+        .all(db)
+        .await
 }
 
 /// A page of dossiers for ABB: every dossier but drafts (those are the applicants' business until

@@ -1,91 +1,36 @@
-//! Submitting a dossier, for the check page and the API alike: moves it from draft to submitted
-//! (or from changes requested to resubmitted) only if nobody changed it since `version`, answers
-//! the open change request, freezes a snapshot for later comparison, audits, and queues the
-//! confirmation e-mail, all in one write transaction. Whether the dossier is ready (every
-//! section complete, no blocking rule) is the caller's check, made just before.
+//! Submitting a dossier, the store's part: moves it from draft to submitted (or from changes
+//! requested to resubmitted) only if nobody changed it since `version`, records the rule
+//! findings, answers the open change request and freezes a snapshot for later comparison. The
+//! command (`crate::app::dossier::submit`) owns the rest: whether the dossier is ready, the
+//! transaction, the audit entry and the confirmation e-mail.
 
-use askama::Template;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
+};
 
 use entity::app_user;
 use entity::application::{self, ApplicationState};
 use entity::application_snapshot;
 
-use crate::audit::{self, AuditEntry};
 use crate::domain::ApplicationReport;
-use crate::domain::workflow::{self, Party, Transition};
-use crate::error::AppError;
-use crate::mail::{self, OutgoingMail};
-use crate::state::AppState;
 use crate::store::drafts::DossierContent;
 use crate::store::sections::By;
 
-#[derive(Template)]
-#[template(path = "mail/submitted.txt")]
-struct SubmittedMail<'a> {
-    reference: &'a str,
-    title: &'a str,
-    call: &'a str,
-    lead: &'a str,
-    total_grant: &'a str,
-    link: &'a str,
-}
-
-/// What a submission came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Submitted {
-    /// The dossier is now in this state.
-    Done(ApplicationState),
-    /// The dossier changed since `version`: nothing was submitted.
-    Conflict,
-}
-
-/// Refuses a first submission after the call's deadline (unless ABB gave this dossier a late
-/// deadline) or while the call is not open; a resubmission after a change request may come
-/// later.
-pub fn ensure_within_deadline(
-    content: &DossierContent,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let app = &content.dossier.application;
-    // A resubmission after a change request may come later; a first submission needs the
-    // call's window, or a later deadline ABB gave this dossier.
-    if app.state != ApplicationState::Draft {
-        return Ok(());
-    }
-    content
-        .call
-        .window()
-        .accepts(now, app.late_submission_until)
-        .map_err(|refusal| AppError::Conflict(refusal.explain(&content.call.call.title)))
-}
-
-/// Submits the dossier (see the module documentation); `report` is the engine's report on it.
-pub async fn submit(
-    state: &AppState,
+/// Moves the dossier to `next_state` and freezes its snapshot (see the module documentation);
+/// `false` when it changed since `version` (nothing is written then).
+pub async fn record<C: ConnectionTrait>(
+    txn: &C,
     content: &DossierContent,
     report: &ApplicationReport,
+    next_state: ApplicationState,
     version: i32,
     by: &By,
     now: DateTime<Utc>,
-) -> Result<Submitted, AppError> {
-    let app = content.dossier.application.clone();
-    // The state machine decides what submitting leads to (a first submission or an answer to a
-    // change request).
-    let step = if app.state == ApplicationState::ChangesRequested {
-        Transition::Resubmit
-    } else {
-        Transition::Submit
-    };
-    let next_state = workflow::next(
-        crate::domain::workflow::DossierState::from(app.state),
-        step,
-        Party::Applicant,
-    )
-    .map(ApplicationState::from)
-    .map_err(|e| AppError::Conflict(e.to_string()))?;
+) -> Result<bool, DbErr> {
+    let app = &content.dossier.application;
     let snapshot = serde_json::json!({
         "reference": app.reference,
         "title": app.title,
@@ -108,7 +53,6 @@ pub async fn submit(
         "attachments": content.attachment_kinds,
     });
 
-    let txn = crate::db::begin_write(&state.db).await?;
     let updated = application::Entity::update_many()
         .col_expr(application::Column::State, Expr::value(next_state))
         .col_expr(application::Column::SubmittedAt, Expr::value(Some(now)))
@@ -117,13 +61,12 @@ pub async fn submit(
         .filter(application::Column::Id.eq(app.id))
         .filter(application::Column::Version.eq(version))
         .filter(application::Column::State.eq(app.state))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        return Ok(Submitted::Conflict);
+        return Ok(false);
     }
-    crate::store::inbox::record_findings(&txn, app.id, report, now).await?;
+    crate::store::inbox::record_findings(txn, app.id, report, now).await?;
     // A resubmission answers the open change request.
     entity::change_request::Entity::update_many()
         .col_expr(
@@ -132,11 +75,11 @@ pub async fn submit(
         )
         .filter(entity::change_request::Column::ApplicationId.eq(app.id))
         .filter(entity::change_request::Column::ResolvedAt.is_null())
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let sequence = application_snapshot::Entity::find()
         .filter(application_snapshot::Column::ApplicationId.eq(app.id))
-        .count(&txn)
+        .count(txn)
         .await?
         + 1;
     application_snapshot::ActiveModel {
@@ -147,55 +90,17 @@ pub async fn submit(
         created_by: Set(by.user_id),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "application.submitted",
-            "application",
-            Some(app.id.to_string()),
-        )
-        .by(by.user_id, by.label.clone())
-        .from_ip(by.ip.clone())
-        .before(serde_json::json!({"state": app.state}))
-        .after(
-            serde_json::json!({"state": next_state, "total_grant_cents": report.total_grant.get()}),
-        ),
-    )
-    .await?;
-    let link = format!("{}/dossiers/{}", state.config.public_url, app.id);
-    let body = mail::render_text(&SubmittedMail {
-        reference: &app.reference,
-        title: &app.title,
-        call: &content.call.call.title,
-        lead: &content.dossier.lead_name,
-        total_grant: &report.total_grant.to_string(),
-        link: &link,
-    })?;
-    for to in recipients(&txn, content, &app).await? {
-        mail::enqueue(
-            &txn,
-            OutgoingMail {
-                to,
-                subject: format!("Samenleven: dossier {} is ingediend", app.reference),
-                body_text: body.clone(),
-                related: Some(("application".into(), app.id.to_string())),
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(Submitted::Done(next_state))
+    Ok(true)
 }
 
 /// Who hears about a dossier: its contact person and the active officials of the lead.
-async fn recipients<C: sea_orm::ConnectionTrait>(
+pub async fn recipients<C: ConnectionTrait>(
     db: &C,
     content: &DossierContent,
     app: &application::Model,
-) -> Result<Vec<String>, sea_orm::DbErr> {
+) -> Result<Vec<String>, DbErr> {
     let mut to: Vec<String> = Vec::new();
     if let Some(email) = app.contact_email.clone().filter(|e| !e.is_empty()) {
         to.push(email);

@@ -3,34 +3,13 @@
 
 use std::collections::HashMap;
 
-use crate::domain::{ApplicationReport, Outcome, RuleResult, Section};
+use crate::domain::{ApplicationReport, Outcome, RuleResult};
 use crate::store::drafts::DossierContent;
 use crate::web::dossiers::{is_editable, state_label};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SectionStatus {
-    NotStarted,
-    InProgress,
-    Complete,
-}
-
-impl SectionStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::NotStarted => "niet gestart",
-            Self::InProgress => "bezig",
-            Self::Complete => "volledig",
-        }
-    }
-
-    pub fn css(self) -> &'static str {
-        match self {
-            Self::NotStarted => "status-not-started",
-            Self::InProgress => "status-in-progress",
-            Self::Complete => "status-complete",
-        }
-    }
-}
+pub use crate::app::dossier::{
+    REQUIRED_ATTACHMENTS, SectionStatus, Statuses, ready_to_submit, statuses,
+};
 
 /// One line of the task list.
 pub struct TaskItem {
@@ -93,112 +72,6 @@ pub fn header(content: &DossierContent, may_edit: bool) -> DossierHeader {
         call_title: content.call.call.title.clone(),
         deadline: crate::domain::dutch::format_moment(content.call.call.submission_closes_at),
         editable: may_edit && is_editable(app.state),
-    }
-}
-
-pub const REQUIRED_ATTACHMENTS: [&str; 2] = ["council_decision", "budget_sheet"];
-
-fn has_blocking(report: &ApplicationReport, section: Section) -> bool {
-    report
-        .in_section(section)
-        .any(|r| r.blocking && r.outcome != Outcome::Pass)
-}
-
-/// The status of every section, from the data and the report.
-pub struct Statuses {
-    pub general: SectionStatus,
-    pub actions: SectionStatus,
-    pub kpis: SectionStatus,
-    pub budget: SectionStatus,
-    pub attachments: SectionStatus,
-    pub declarations: SectionStatus,
-    /// For a cooperation: every member confirmed and the cooperation passes the rules.
-    pub members: Option<SectionStatus>,
-}
-
-impl Statuses {
-    pub fn all_complete(&self) -> bool {
-        [
-            self.general,
-            self.actions,
-            self.kpis,
-            self.budget,
-            self.attachments,
-            self.declarations,
-        ]
-        .iter()
-        .chain(self.members.iter())
-        .all(|s| *s == SectionStatus::Complete)
-    }
-}
-
-/// Whether the dossier may be submitted now: every section complete and no blocking rule.
-pub fn ready_to_submit(content: &DossierContent, report: &ApplicationReport) -> bool {
-    report.can_submit && statuses(content, report).all_complete()
-}
-
-pub fn statuses(content: &DossierContent, report: &ApplicationReport) -> Statuses {
-    let members = (content.dossier.application.kind
-        == entity::application::ApplicationKind::Cooperation)
-        .then(|| {
-            let eligible = !has_blocking(report, Section::Applicant)
-                && report.eligibility.as_ref().is_some_and(|v| {
-                    v.results
-                        .iter()
-                        .all(|r| !r.blocking || r.outcome == Outcome::Pass)
-                });
-            match (
-                content.member_consents.is_empty(),
-                content.member_consents.iter().all(|c| *c),
-            ) {
-                (true, _) => SectionStatus::NotStarted,
-                (false, true) if eligible => SectionStatus::Complete,
-                _ => SectionStatus::InProgress,
-            }
-        });
-    let app = &content.dossier.application;
-    let filled = [
-        app.summary.as_deref(),
-        app.contact_name.as_deref(),
-        app.contact_email.as_deref(),
-    ]
-    .iter()
-    .filter(|v| v.is_some_and(|t| !t.trim().is_empty()))
-    .count();
-    let general = match filled {
-        0 => SectionStatus::NotStarted,
-        3 if !has_blocking(report, Section::ProjectYears) => SectionStatus::Complete,
-        _ => SectionStatus::InProgress,
-    };
-    let by_actions = |section| {
-        if content.actions.is_empty() {
-            SectionStatus::NotStarted
-        } else if has_blocking(report, section) {
-            SectionStatus::InProgress
-        } else {
-            SectionStatus::Complete
-        }
-    };
-    let present = REQUIRED_ATTACHMENTS
-        .iter()
-        .filter(|k| content.attachment_kinds.iter().any(|a| a == *k))
-        .count();
-    Statuses {
-        general,
-        actions: by_actions(Section::Actions),
-        kpis: by_actions(Section::Kpis),
-        budget: by_actions(Section::Budget),
-        attachments: match present {
-            0 if content.attachment_kinds.is_empty() => SectionStatus::NotStarted,
-            2 => SectionStatus::Complete,
-            _ => SectionStatus::InProgress,
-        },
-        declarations: if app.declarations_accepted_at.is_some() {
-            SectionStatus::Complete
-        } else {
-            SectionStatus::NotStarted
-        },
-        members,
     }
 }
 

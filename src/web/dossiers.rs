@@ -1,15 +1,14 @@
-//! Dossier pages. For now the read-only dossier view; the application journey builds on it.
+//! Dossier pages: starting a dossier, the overview with its task list (or the read-only dossier
+//! for whoever may not change it), the printable view. Adapters of [`crate::app::dossier`].
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use entity::application::ApplicationState;
 
+use crate::app::{self, Caller};
 use crate::policy;
 use crate::store::drafts;
 use crate::web::dossier_view::{
@@ -25,6 +24,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::applications::DossierWithParties;
 use crate::web::context::PageContext;
+use crate::web::extract::FlashRedirect;
 use crate::web::form::Form;
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, RouteTable, guard};
@@ -48,49 +48,7 @@ pub struct OverviewPage {
     pub notices: Notices,
 }
 
-/// What ABB asked or wrote, shown to the applicant (never the internal notes).
-#[derive(Default)]
-pub struct Notices {
-    pub change_request: Option<String>,
-    pub messages: Vec<String>,
-}
-
-async fn notices(state: &AppState, app: &entity::application::Model) -> Result<Notices, AppError> {
-    let change_request = match crate::web::review::open_change_request(&state.db, app.id).await? {
-        Some(cr) if app.state == ApplicationState::ChangesRequested => {
-            let sections: Vec<String> = serde_json::from_str(&cr.sections).unwrap_or_default();
-            let names: Vec<&str> = crate::web::review::SECTIONS
-                .iter()
-                .filter(|(c, _)| sections.iter().any(|s| s == c))
-                .map(|(_, n)| *n)
-                .collect();
-            Some(format!(
-                "ABB vraagt aanpassingen aan: {}. {}",
-                names.join(", "),
-                cr.message
-            ))
-        }
-        _ => None,
-    };
-    let messages = entity::message::Entity::find()
-        .filter(entity::message::Column::ApplicationId.eq(app.id))
-        .filter(entity::message::Column::Internal.eq(false))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|m| {
-            format!(
-                "{}: {}",
-                crate::domain::dutch::format_moment_day(m.created_at),
-                m.body
-            )
-        })
-        .collect();
-    Ok(Notices {
-        change_request,
-        messages,
-    })
-}
+pub use crate::app::dossier::Notices;
 
 #[derive(Template)]
 #[template(path = "dossier/full.html")]
@@ -101,7 +59,7 @@ pub struct FullPage {
     pub notices: Notices,
 }
 
-/// The state in Dutch, as the state machine names it.
+/// The state in Dutch: the state machine's one label ([`crate::domain::workflow::DossierState::label`]).
 pub fn state_label(state: ApplicationState) -> &'static str {
     crate::domain::workflow::DossierState::from(state).label()
 }
@@ -130,13 +88,10 @@ pub async fn load_for(
     Ok(dossier)
 }
 
-/// Whether the applicant may still change the dossier: while it is a draft, or when ABB asked
-/// for changes.
+/// Whether the applicant may still change the dossier: the domain's rule
+/// ([`crate::domain::parts::is_editable`]).
 pub fn is_editable(state: ApplicationState) -> bool {
-    matches!(
-        state,
-        ApplicationState::Draft | ApplicationState::ChangesRequested
-    )
+    crate::domain::parts::is_editable(state.into())
 }
 
 /// Refuses a change to a dossier that is locked (submitted, decided, withdrawn).
@@ -173,7 +128,7 @@ async fn show(
             notices: if is_staff {
                 Notices::default()
             } else {
-                notices(&state, &content.dossier.application).await?
+                app::dossier::notices(&state, &content.dossier.application).await?
             },
         });
     }
@@ -190,7 +145,7 @@ async fn show(
             .collect(),
         can_withdraw: may_withdraw(content.dossier.application.state),
         members: content.dossier.member_names.clone(),
-        notices: notices(&state, &content.dossier.application).await?,
+        notices: app::dossier::notices(&state, &content.dossier.application).await?,
     })
 }
 
@@ -212,15 +167,7 @@ async fn print(
 }
 
 /// A dossier may be withdrawn by its applicant until ABB decides.
-pub fn may_withdraw(state: ApplicationState) -> bool {
-    use crate::domain::workflow::{Party, Transition, next};
-    next(
-        crate::domain::workflow::DossierState::from(state),
-        Transition::Withdraw,
-        Party::Applicant,
-    )
-    .is_ok()
-}
+pub use crate::app::dossier::may_withdraw;
 
 #[derive(Debug, Deserialize)]
 pub struct StartForm {
@@ -228,34 +175,25 @@ pub struct StartForm {
     pub call_id: String,
 }
 
-/// Starts a dossier for the official's own organisation in an open call: alone for a
-/// municipality that may apply alone, or under the separate agreement for a partner
-/// organisation. "One application per municipality per call" is enforced by the database, so
-/// of two simultaneous starts exactly one wins.
+/// Adapter: the "start a dossier" button → [`app::dossier::start`] → the new dossier's page.
 async fn start(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
+    caller: Caller,
     Form(form): Form<StartForm>,
 ) -> Result<Response, AppError> {
-    guard(&state, &user, Action::StartDossier, None, ctx.ip.clone()).await?;
-    let call_id: i64 = form
-        .call_id
-        .trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest("Kies een oproep.".into()))?;
-    let by = crate::store::sections::By::of(&user, ctx.ip.clone());
-    let inserted = store::applications::start(&state.db, &user, call_id, &by, Utc::now()).await?;
-    let reference = inserted.reference.clone();
-    let mut response = Redirect::to(&format!("/dossiers/{}", inserted.id)).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        crate::auth::session::flash_cookie(
-            &format!("Dossier {reference} is aangemaakt. Alles wat u invult, wordt bewaard."),
-            state.config.secure_cookies(),
+    let Ok(call_id) = form.call_id.trim().parse::<i64>() else {
+        caller.may(&state, Action::StartDossier, None).await?;
+        return Err(AppError::BadRequest("Kies een oproep.".into()));
+    };
+    let inserted = app::dossier::start(&state, &caller, call_id).await?;
+    Ok(FlashRedirect::new(
+        format!("/dossiers/{}", inserted.id),
+        format!(
+            "Dossier {} is aangemaakt. Alles wat u invult, wordt bewaard.",
+            inserted.reference
         ),
-    );
-    Ok(response)
+    )
+    .into_response())
 }
 
 pub use crate::store::is_unique_violation;

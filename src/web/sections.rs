@@ -5,29 +5,27 @@
 //! Concurrent edits are detected through each row's `version`.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use entity::{application, application_action, kpi};
 
-use crate::auth::session::redirect_with_flash;
-use crate::auth::session::{CurrentUser, SessionUser};
+use crate::app::dossier::{ActionAdded, chosen_action, chosen_kpi};
+use crate::app::{self, Caller};
 use crate::domain::Cents;
-use crate::domain::fields::{self, ActionInput, GeneralInput, KpiFields, KpiInput};
+use crate::domain::fields::{ActionInput, GeneralInput, KpiInput};
+use crate::domain::parts::Part;
 use crate::error::AppError;
-use crate::policy::Action;
 use crate::state::AppState;
-use crate::store;
-use crate::store::drafts::{self, ChosenAction, DossierContent};
-use crate::store::sections::{AddedAction, By};
+use crate::store::drafts::{ChosenAction, DossierContent};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::dossier_view::{
     DossierHeader, ShownResult, action_results, header, kpi_results, shown,
 };
-use crate::web::dossiers::{ensure_editable, load_for};
+use crate::web::extract::{FlashRedirect, Id, Ids};
 use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::full_view::{kpi_text, money};
@@ -63,18 +61,20 @@ pub fn routes() -> RouteTable {
 
 pub const CONFLICT_MESSAGE: &str = "Iemand anders bewaarde dit deel intussen. Uw invoer staat hieronder en is nog niet bewaard: vergelijk met de huidige gegevens (open de pagina opnieuw in een ander tabblad) en bewaar opnieuw.";
 
-/// Loads the dossier for editing: the lead's officials only, and only while it is editable.
+/// Loads the dossier for changing `part`: the lead's officials only, and only while it is open
+/// ([`app::dossier::part_for_editing`]).
 async fn editable(
     state: &AppState,
-    user: &SessionUser,
-    id: &str,
-    ip: Option<String>,
-    section: &str,
+    caller: &Caller,
+    id: i64,
+    part: Part,
 ) -> Result<DossierContent, AppError> {
-    let dossier = load_for(state, user, id, Action::EditDossier, ip).await?;
-    ensure_editable(&dossier)?;
-    crate::web::review::ensure_section_open(&state.db, &dossier.application, section).await?;
-    Ok(drafts::load(&state.db, dossier).await?)
+    Ok(app::dossier::part_for_editing(state, caller, id, part).await?)
+}
+
+/// A redirect to `to` with `message`, as a response.
+fn flash(to: String, message: impl Into<String>) -> Response {
+    FlashRedirect::new(to, message).into_response()
 }
 
 // ------------------------------------------------------------------ general information
@@ -172,53 +172,50 @@ async fn general_view(
 
 async fn general_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "algemeen").await?;
+    let content = editable(&state, &caller, id, Part::General).await?;
     let form = GeneralForm::from_row(&content.dossier.application);
     general_view(&state, &ctx, &content, form, FormErrors::default()).await
 }
 
+/// Adapter: the general form → [`app::dossier::save_general`] → the dossier, or the form again
+/// with its messages (422) or, after a concurrent change, with the newest version (409).
 async fn save_general(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
-    Form(form): Form<GeneralForm>,
+    Id(id): Id,
+    Form(mut form): Form<GeneralForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "algemeen").await?;
-    let app = &content.dossier.application;
-    let mut errors = FormErrors::default();
-    let read = fields::read_general(&form.input(), &content.project_years(), &mut errors);
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let Some(general) = read else {
-        let page = general_view(&state, &ctx, &content, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    let txn = crate::db::begin_write(&state.db).await?;
-    let by = By::of(&user, ctx.ip.clone());
-    if !store::sections::save_general(&txn, app, &general, version, &by).await? {
-        txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add("title", CONFLICT_MESSAGE);
-        let fresh = drafts::load(
-            &state.db,
-            load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?,
-        )
-        .await?;
-        let mut form = form;
-        form.version = fresh.dossier.application.version.to_string();
-        let page = general_view(&state, &ctx, &fresh, form, errors).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+    let (status, errors) =
+        match app::dossier::save_general(&state, &caller, id, &form.input(), version).await {
+            Ok(()) => {
+                return Ok(flash(
+                    format!("/dossiers/{id}"),
+                    "Algemene gegevens bewaard.",
+                ));
+            }
+            Err(app::Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+            Err(app::Error::Stale) => (StatusCode::CONFLICT, conflict("title")),
+            Err(other) => return Err(other.into()),
+        };
+    let content = editable(&state, &caller, id, Part::General).await?;
+    if status == StatusCode::CONFLICT {
+        form.version = content.dossier.application.version.to_string();
     }
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/dossiers/{}", app.id),
-        "Algemene gegevens bewaard.",
-        state.config.secure_cookies(),
-    ))
+    let page = general_view(&state, &ctx, &content, form, errors).await?;
+    Ok((status, page).into_response())
+}
+
+/// The conflict message on `field`.
+fn conflict(field: &str) -> FormErrors {
+    let mut errors = FormErrors::default();
+    errors.add(field, CONFLICT_MESSAGE);
+    errors
 }
 
 // ------------------------------------------------------------------ actions
@@ -337,11 +334,11 @@ async fn actions_view(
 
 async fn actions_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
+    let content = editable(&state, &caller, id, Part::Actions).await?;
     actions_view(&state, &ctx, &content, FormErrors::default()).await
 }
 
@@ -351,56 +348,33 @@ pub struct AddActionForm {
     pub call_action_id: String,
 }
 
+/// Adapter: the catalog's "add" button → [`app::dossier::add_action`] → the new action's form.
 async fn add_action(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<AddActionForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
-    let app_id = content.dossier.application.id;
-    let call_action_id = form.call_action_id.trim().parse::<i64>().unwrap_or(-1);
-    let by = By::of(&user, ctx.ip.clone());
-    let txn = crate::db::begin_write(&state.db).await?;
-    let added = match store::sections::add_action(&txn, &content, call_action_id, &by).await {
-        Ok(added) => added,
-        Err(err) if crate::web::dossiers::is_unique_violation(&err) => {
-            txn.rollback().await?;
-            return Ok(redirect_with_flash(
-                &format!("/dossiers/{app_id}/acties"),
-                "Deze actie stond al in uw dossier.",
-                state.config.secure_cookies(),
-            ));
-        }
-        Err(err) => return Err(err.into()),
-    };
-    let (inserted, code) = match added {
-        AddedAction::Added(row, code) => (row, code),
-        refused => {
-            txn.rollback().await?;
-            let mut errors = FormErrors::default();
-            errors.add(
-                "call_action_id",
-                match refused {
-                    AddedAction::AlreadyChosen(code) => {
-                        format!("Actie {code} staat al in uw dossier.")
-                    }
-                    _ => "Kies een actie uit de lijst van de oproep.".to_owned(),
-                },
-            );
+    let call_action_id = form.call_action_id.trim().parse::<i64>().ok();
+    match app::dossier::add_action(&state, &caller, id, call_action_id).await {
+        Ok(ActionAdded::Added { action_id, code }) => Ok(flash(
+            format!("/dossiers/{id}/acties/{action_id}"),
+            format!(
+                "Actie {code} toegevoegd. Vul het bereik, de eigen inbreng en de beschrijving in."
+            ),
+        )),
+        Ok(ActionAdded::AlreadyThere) => Ok(flash(
+            format!("/dossiers/{id}/acties"),
+            "Deze actie stond al in uw dossier.",
+        )),
+        Err(app::Error::Invalid(errors)) => {
+            let content = editable(&state, &caller, id, Part::Actions).await?;
             let page = actions_view(&state, &ctx, &content, errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-    };
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/dossiers/{app_id}/acties/{}", inserted.id),
-        &format!(
-            "Actie {code} toegevoegd. Vul het bereik, de eigen inbreng en de beschrijving in."
-        ),
-        state.config.secure_cookies(),
-    ))
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Template)]
@@ -482,18 +456,6 @@ impl ActionForm {
             version: row.version.to_string(),
         }
     }
-}
-
-fn find_action<'a>(
-    content: &'a DossierContent,
-    action: &str,
-) -> Result<&'a ChosenAction, AppError> {
-    let id: i64 = action.parse().map_err(|_| AppError::NotFound)?;
-    content
-        .actions
-        .iter()
-        .find(|a| a.row.id == id)
-        .ok_or(AppError::NotFound)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -578,12 +540,12 @@ async fn action_view(
 
 async fn action_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path((id, action)): Path<(String, String)>,
+    Ids(id, action_id): Ids,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
-    let chosen = find_action(&content, &action)?;
+    let content = editable(&state, &caller, id, Part::Actions).await?;
+    let chosen = chosen_action(&content, action_id)?;
     let form = ActionForm::from_row(&chosen.row);
     action_view(
         &state,
@@ -598,79 +560,58 @@ async fn action_page(
     .await
 }
 
+/// Adapter: the action form → [`app::dossier::save_action`] → the action, or its form again with
+/// the messages (422) or, after a concurrent change, with the newest version (409).
 async fn save_action(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path((id, action)): Path<(String, String)>,
-    Form(form): Form<ActionForm>,
+    Ids(id, action_id): Ids,
+    Form(mut form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
-    let chosen = find_action(&content, &action)?;
-    let mut errors = FormErrors::default();
-    let read = fields::read_action(&form.input(), &mut errors);
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let Some(read) = read else {
-        let page = action_view(
-            &state,
-            &ctx,
-            &content,
-            chosen,
-            form,
-            errors,
-            KpiForm::fresh(&content),
-            FormErrors::default(),
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let saved =
+        app::dossier::save_action(&state, &caller, id, action_id, &form.input(), version).await;
+    let (status, errors) = match saved {
+        Ok(code) => {
+            return Ok(flash(
+                format!("/dossiers/{id}/acties/{action_id}"),
+                format!("Actie {code} bewaard."),
+            ));
+        }
+        Err(app::Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(app::Error::Stale) => (StatusCode::CONFLICT, conflict("priority")),
+        Err(other) => return Err(other.into()),
     };
-    let by = By::of(&user, ctx.ip.clone());
-    let txn = crate::db::begin_write(&state.db).await?;
-    if !store::sections::save_action(&txn, &content, chosen, &read, version, &by).await? {
-        txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add("priority", CONFLICT_MESSAGE);
-        let mut form = form;
+    let content = editable(&state, &caller, id, Part::Actions).await?;
+    let chosen = chosen_action(&content, action_id)?;
+    if status == StatusCode::CONFLICT {
         form.version = chosen.row.version.to_string();
-        let page = action_view(
-            &state,
-            &ctx,
-            &content,
-            chosen,
-            form,
-            errors,
-            KpiForm::fresh(&content),
-            FormErrors::default(),
-        )
-        .await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!(
-            "/dossiers/{}/acties/{}",
-            content.dossier.application.id, chosen.row.id
-        ),
-        &format!("Actie {} bewaard.", chosen.action.code),
-        state.config.secure_cookies(),
-    ))
+    let new_kpi = KpiForm::fresh(&content);
+    let page = action_view(
+        &state,
+        &ctx,
+        &content,
+        chosen,
+        form,
+        errors,
+        new_kpi,
+        FormErrors::default(),
+    )
+    .await?;
+    Ok((status, page).into_response())
 }
 
 async fn delete_action(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-    Path((id, action)): Path<(String, String)>,
+    caller: Caller,
+    Ids(id, action_id): Ids,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
-    let chosen = find_action(&content, &action)?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    store::sections::delete_action(&txn, &content, chosen, &By::of(&user, ctx.ip.clone())).await?;
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/dossiers/{}/acties", content.dossier.application.id),
-        &format!("Actie {} verwijderd.", chosen.action.code),
-        state.config.secure_cookies(),
+    let code = app::dossier::delete_action(&state, &caller, id, action_id).await?;
+    Ok(flash(
+        format!("/dossiers/{id}/acties"),
+        format!("Actie {code} verwijderd."),
     ))
 }
 
@@ -716,67 +657,51 @@ impl KpiForm {
     }
 }
 
-fn read_kpi(form: &KpiForm, errors: &mut FormErrors) -> Option<KpiFields> {
-    fields::read_kpi(
-        &KpiInput {
-            indicator: form.indicator.clone(),
-            unit: form.unit.clone(),
-            baseline: form.baseline.clone(),
-            target: form.target.clone(),
-            target_date: form.target_date.clone(),
-            measurement: form.measurement.clone(),
-        },
-        errors,
-    )
+impl KpiForm {
+    fn input(&self) -> KpiInput {
+        KpiInput {
+            indicator: self.indicator.clone(),
+            unit: self.unit.clone(),
+            baseline: self.baseline.clone(),
+            target: self.target.clone(),
+            target_date: self.target_date.clone(),
+            measurement: self.measurement.clone(),
+        }
+    }
 }
 
+/// Adapter: the action page's KPI form → [`app::dossier::add_kpi`] → the action, or its page
+/// again with the KPI form's messages (422).
 async fn add_kpi(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path((id, action)): Path<(String, String)>,
+    Ids(id, action_id): Ids,
     Form(form): Form<KpiForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
-    let chosen = find_action(&content, &action)?;
-    let mut errors = FormErrors::default();
-    let own_kpis = chosen.kpis.iter().filter(|k| !k.is_reach_kpi).count();
-    if let Err(message) = crate::domain::limits::check_kpi_added(own_kpis) {
-        errors.add("indicator", message);
+    match app::dossier::add_kpi(&state, &caller, id, action_id, &form.input()).await {
+        Ok(()) => Ok(flash(
+            format!("/dossiers/{id}/acties/{action_id}"),
+            "KPI toegevoegd.",
+        )),
+        Err(app::Error::Invalid(errors)) => {
+            let content = editable(&state, &caller, id, Part::Actions).await?;
+            let chosen = chosen_action(&content, action_id)?;
+            let page = action_view(
+                &state,
+                &ctx,
+                &content,
+                chosen,
+                ActionForm::from_row(&chosen.row),
+                FormErrors::default(),
+                form,
+                errors,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
     }
-    let read = read_kpi(&form, &mut errors).filter(|_| errors.is_empty());
-    let Some(input) = read else {
-        let page = action_view(
-            &state,
-            &ctx,
-            &content,
-            chosen,
-            ActionForm::from_row(&chosen.row),
-            FormErrors::default(),
-            form,
-            errors,
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
-    let txn = crate::db::begin_write(&state.db).await?;
-    store::sections::add_kpi(
-        &txn,
-        &content,
-        chosen,
-        &input,
-        &By::of(&user, ctx.ip.clone()),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!(
-            "/dossiers/{}/acties/{}",
-            content.dossier.application.id, chosen.row.id
-        ),
-        "KPI toegevoegd.",
-        state.config.secure_cookies(),
-    ))
 }
 
 #[derive(Template)]
@@ -793,32 +718,15 @@ pub struct KpiPage {
     pub results: Vec<ShownResult>,
 }
 
-fn find_kpi<'a>(
-    content: &'a DossierContent,
-    kpi: &str,
-) -> Result<(&'a ChosenAction, usize, &'a kpi::Model), AppError> {
-    let id: i64 = kpi.parse().map_err(|_| AppError::NotFound)?;
-    content
-        .actions
-        .iter()
-        .find_map(|a| {
-            a.kpis
-                .iter()
-                .position(|k| k.id == id)
-                .map(|i| (a, i, &a.kpis[i]))
-        })
-        .ok_or(AppError::NotFound)
-}
-
 async fn kpi_view(
     state: &AppState,
     ctx: &PageContext,
     content: &DossierContent,
-    kpi_ref: &str,
+    kpi_id: i64,
     form: KpiForm,
     mut errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
-    let (chosen, index, row) = find_kpi(content, kpi_ref)?;
+    let (chosen, index, row) = chosen_kpi(content, kpi_id)?;
     let report = content.report(&state.db).await?;
     let results = kpi_results(&report, &chosen.action.code, index);
     if errors.is_empty() {
@@ -860,76 +768,55 @@ async fn kpi_view(
 
 async fn kpi_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path((id, kpi_id)): Path<(String, String)>,
+    Ids(id, kpi_id): Ids,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
-    let (_, _, row) = find_kpi(&content, &kpi_id)?;
+    let content = editable(&state, &caller, id, Part::Actions).await?;
+    let (_, _, row) = chosen_kpi(&content, kpi_id)?;
     let form = KpiForm::from_row(row);
-    kpi_view(&state, &ctx, &content, &kpi_id, form, FormErrors::default()).await
+    kpi_view(&state, &ctx, &content, kpi_id, form, FormErrors::default()).await
 }
 
+/// Adapter: the KPI form → [`app::dossier::save_kpi`] → its action, or the form again with its
+/// messages (422) or, after a concurrent change, with the newest version (409).
 async fn save_kpi(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path((id, kpi_id)): Path<(String, String)>,
-    Form(form): Form<KpiForm>,
+    Ids(id, kpi_id): Ids,
+    Form(mut form): Form<KpiForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
-    let (chosen, _, row) = find_kpi(&content, &kpi_id)?;
-    let mut errors = FormErrors::default();
-    let Some(input) = read_kpi(&form, &mut errors) else {
-        let page = kpi_view(&state, &ctx, &content, &kpi_id, form, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let by = By::of(&user, ctx.ip.clone());
-    let txn = crate::db::begin_write(&state.db).await?;
-    if !store::sections::save_kpi(&txn, &content, row, &input, version, &by).await? {
-        txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add("indicator", CONFLICT_MESSAGE);
-        let mut form = form;
-        form.version = row.version.to_string();
-        let page = kpi_view(&state, &ctx, &content, &kpi_id, form, errors).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
+    let (status, errors) =
+        match app::dossier::save_kpi(&state, &caller, id, kpi_id, &form.input(), version).await {
+            Ok(action_id) => {
+                return Ok(flash(
+                    format!("/dossiers/{id}/acties/{action_id}"),
+                    "KPI bewaard.",
+                ));
+            }
+            Err(app::Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+            Err(app::Error::Stale) => (StatusCode::CONFLICT, conflict("indicator")),
+            Err(other) => return Err(other.into()),
+        };
+    let content = editable(&state, &caller, id, Part::Actions).await?;
+    if status == StatusCode::CONFLICT {
+        form.version = chosen_kpi(&content, kpi_id)?.2.version.to_string();
     }
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!(
-            "/dossiers/{}/acties/{}",
-            content.dossier.application.id, chosen.row.id
-        ),
-        "KPI bewaard.",
-        state.config.secure_cookies(),
-    ))
+    let page = kpi_view(&state, &ctx, &content, kpi_id, form, errors).await?;
+    Ok((status, page).into_response())
 }
 
 async fn delete_kpi(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-    Path((id, kpi_id)): Path<(String, String)>,
+    caller: Caller,
+    Ids(id, kpi_id): Ids,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
-    let (chosen, _, row) = find_kpi(&content, &kpi_id)?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    if !store::sections::delete_kpi(&txn, &content, row, &By::of(&user, ctx.ip.clone())).await? {
-        txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "De bereik-KPI hoort bij de actie en kan niet apart verwijderd worden.".into(),
-        ));
-    }
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!(
-            "/dossiers/{}/acties/{}",
-            content.dossier.application.id, chosen.row.id
-        ),
+    let action_id = app::dossier::delete_kpi(&state, &caller, id, kpi_id).await?;
+    Ok(flash(
+        format!("/dossiers/{id}/acties/{action_id}"),
         "KPI verwijderd.",
-        state.config.secure_cookies(),
     ))
 }
 
@@ -945,11 +832,11 @@ pub struct BudgetPage {
 
 async fn budget_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "acties").await?;
+    let content = editable(&state, &caller, id, Part::Actions).await?;
     let report = content.report(&state.db).await?;
     render(&BudgetPage {
         layout: ctx.layout("Begroting"),
@@ -977,11 +864,11 @@ pub use crate::domain::fields::DECLARATIONS;
 
 async fn declarations_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "verklaringen").await?;
+    let content = editable(&state, &caller, id, Part::Declarations).await?;
     render(&DeclarationsPage {
         layout: ctx.layout("Verklaringen"),
         dossier: header(&content, true),
@@ -1007,51 +894,35 @@ pub struct DeclarationsForm {
     pub version: String,
 }
 
+/// Adapter: the declarations form → [`app::dossier::accept_declarations`] → the dossier, or the
+/// form again with its messages (422, 409 after a concurrent change).
 async fn save_declarations(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<DeclarationsForm>,
 ) -> Result<Response, AppError> {
-    let content = editable(&state, &user, &id, ctx.ip.clone(), "verklaringen").await?;
-    let app = &content.dossier.application;
-    let mut errors = FormErrors::default();
     let given = [
         form.truthful.is_some(),
         form.mandate.is_some(),
         form.cofinancing.is_some(),
     ];
-    if !fields::read_declarations(given, &mut errors) {
-        let page = render(&DeclarationsPage {
-            layout: ctx.layout("Verklaringen"),
-            dossier: header(&content, true),
-            errors,
-            accepted: false,
-            version: app.version,
-        })?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let by = By::of(&user, ctx.ip.clone());
-    let txn = crate::db::begin_write(&state.db).await?;
-    if !store::sections::accept_declarations(&txn, app, version, &by).await? {
-        txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add("truthful", CONFLICT_MESSAGE);
-        let page = render(&DeclarationsPage {
-            layout: ctx.layout("Verklaringen"),
-            dossier: header(&content, true),
-            errors,
-            accepted: false,
-            version: app.version,
-        })?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/dossiers/{}", app.id),
-        "Verklaringen bewaard.",
-        state.config.secure_cookies(),
-    ))
+    let (status, errors) =
+        match app::dossier::accept_declarations(&state, &caller, id, given, version).await {
+            Ok(()) => return Ok(flash(format!("/dossiers/{id}"), "Verklaringen bewaard.")),
+            Err(app::Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+            Err(app::Error::Stale) => (StatusCode::CONFLICT, conflict("truthful")),
+            Err(other) => return Err(other.into()),
+        };
+    let content = editable(&state, &caller, id, Part::Declarations).await?;
+    let page = render(&DeclarationsPage {
+        layout: ctx.layout("Verklaringen"),
+        dossier: header(&content, true),
+        errors,
+        accepted: false,
+        version: content.dossier.application.version,
+    })?;
+    Ok((status, page).into_response())
 }

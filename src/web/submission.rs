@@ -9,27 +9,19 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
-use entity::application::{self, ApplicationState};
-use entity::application_member;
-
-use crate::audit::{self, AuditEntry};
+use crate::app::dossier::Submission;
+use crate::app::{self, Caller};
 use crate::auth::session::CurrentUser;
-use crate::auth::session::redirect_with_flash;
 use crate::error::AppError;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::store;
 use crate::store::drafts;
-use crate::store::sections::By;
-use crate::store::submission::Submitted;
 use crate::web::context::PageContext;
 use crate::web::dossier_view::{Statuses, TaskItem, ready_to_submit, statuses, tasks};
-use crate::web::dossiers::{ensure_editable, load_for, may_withdraw};
+use crate::web::dossiers::load_for;
+use crate::web::extract::{FlashRedirect, Id};
 use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
@@ -81,13 +73,11 @@ async fn check_view(
 
 async fn check_page(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
-    ensure_editable(&dossier)?;
-    let content = drafts::load(&state.db, dossier).await?;
+    let content = app::dossier::for_editing(&state, &caller, id).await?;
     Ok(check_view(&state, &ctx, &content, FormErrors::default())
         .await?
         .0)
@@ -99,47 +89,41 @@ pub struct SubmitForm {
     pub version: String,
 }
 
+/// Adapter: the check page's button → [`app::dossier::submit`] → the confirmation, or the check
+/// page again with what is missing (422) or with the newest data after a concurrent change (409).
 async fn submit(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<SubmitForm>,
 ) -> Result<Response, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
-    ensure_editable(&dossier)?;
-    let content = drafts::load(&state.db, dossier).await?;
-    let now = Utc::now();
-    store::submission::ensure_within_deadline(&content, now)?;
-    let report = content.report(&state.db).await?;
-    if !ready_to_submit(&content, &report) {
-        let mut errors = FormErrors::default();
-        errors.add(
-            "submit",
-            "Het dossier kan nog niet ingediend worden: werk eerst de onderdelen hieronder af.",
-        );
-        let (page, _) = check_view(&state, &ctx, &content, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let by = By::of(&user, ctx.ip.clone());
-    let outcome = store::submission::submit(&state, &content, &report, version, &by, now).await?;
-    if outcome == Submitted::Conflict {
-        let mut errors = FormErrors::default();
-        errors.add("submit", "Het dossier werd intussen gewijzigd. Controleer de gegevens hieronder en dien opnieuw in.");
-        let fresh = drafts::load(
-            &state.db,
-            load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?,
-        )
-        .await?;
-        let (page, _) = check_view(&state, &ctx, &fresh, errors).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    Ok(redirect_with_flash(
-        &format!("/dossiers/{}/bevestiging", content.dossier.application.id),
-        "Uw dossier is ingediend.",
-        state.config.secure_cookies(),
-    ))
+    let (status, message, content) = match app::dossier::submit(&state, &caller, id, version).await
+    {
+        Ok(Submission::Done(_)) => {
+            return Ok(FlashRedirect::new(
+                format!("/dossiers/{id}/bevestiging"),
+                "Uw dossier is ingediend.",
+            )
+            .into_response());
+        }
+        Ok(Submission::NotReady { content, .. }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Het dossier kan nog niet ingediend worden: werk eerst de onderdelen hieronder af.",
+            *content,
+        ),
+        Err(app::Error::Stale) => (
+            StatusCode::CONFLICT,
+            "Het dossier werd intussen gewijzigd. Controleer de gegevens hieronder en dien opnieuw in.",
+            app::dossier_for(&state, &caller, id, Action::EditDossier).await?,
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let mut errors = FormErrors::default();
+    errors.add("submit", message);
+    let (page, _) = check_view(&state, &ctx, &content, errors).await?;
+    Ok((status, page).into_response())
 }
 
 #[derive(Template)]
@@ -168,7 +152,7 @@ async fn confirmation(
             .submitted_at
             .map(crate::domain::dutch::format_moment)
             .unwrap_or_else(|| "nog niet ingediend".into()),
-        state_label: crate::web::dossiers::state_label(app.state),
+        state_label: crate::domain::workflow::DossierState::from(app.state).label(),
     })
 }
 
@@ -180,71 +164,28 @@ pub struct WithdrawForm {
     pub version: String,
 }
 
-/// Withdraws a dossier before ABB decides. Its municipalities are free again for this call.
+/// Adapter: the withdraw form → [`app::dossier::withdraw`] → the dossier's page.
 async fn withdraw(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    caller: Caller,
+    Id(id): Id,
     Form(form): Form<WithdrawForm>,
 ) -> Result<Response, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::EditDossier, ctx.ip.clone()).await?;
-    let app = dossier.application.clone();
-    if !may_withdraw(app.state) {
-        return Err(AppError::Conflict(format!(
-            "Dossier {} is {} en kan niet meer ingetrokken worden.",
-            app.reference,
-            crate::web::dossiers::state_label(app.state)
-        )));
-    }
-    let reason = form.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 2000 {
-        return Err(AppError::BadRequest(
-            "Geef kort de reden op waarom u het dossier intrekt (hoogstens 2000 tekens).".into(),
-        ));
-    }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let now = Utc::now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let updated = application::Entity::update_many()
-        .col_expr(
-            application::Column::State,
-            Expr::value(ApplicationState::Withdrawn),
+    match app::dossier::withdraw(&state, &caller, id, &form.reason, version).await {
+        Ok(reference) => Ok(FlashRedirect::new(
+            format!("/dossiers/{id}"),
+            format!("Dossier {reference} is ingetrokken."),
         )
-        .col_expr(application::Column::UpdatedAt, Expr::value(now))
-        .col_expr(application::Column::Version, Expr::value(version + 1))
-        .filter(application::Column::Id.eq(app.id))
-        .filter(application::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "Het dossier werd intussen gewijzigd. Open het opnieuw en probeer nog eens.".into(),
-        ));
+        .into_response()),
+        // The form sits on the dossier's page; a missing reason is answered as a bad request.
+        Err(app::Error::Invalid(errors)) => Err(AppError::BadRequest(
+            errors
+                .items
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        )),
+        Err(other) => Err(other.into()),
     }
-    application_member::Entity::delete_many()
-        .filter(application_member::Column::ApplicationId.eq(app.id))
-        .exec(&txn)
-        .await?;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "application.withdrawn",
-            "application",
-            Some(app.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .before(serde_json::json!({"state": app.state, "members": dossier.member_names}))
-        .after(serde_json::json!({"state": ApplicationState::Withdrawn}))
-        .details(reason.to_owned()),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/dossiers/{}", app.id),
-        &format!("Dossier {} is ingetrokken.", app.reference),
-        state.config.secure_cookies(),
-    ))
 }

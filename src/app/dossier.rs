@@ -1,0 +1,908 @@
+//! The applicant's dossier: start it, save each section (general information, actions, KPIs,
+//! declarations), check and submit it, withdraw it. The pages (`web::dossiers`,
+//! `web::sections`, `web::submission`) and the API (`api::dossiers`) are adapters of these
+//! commands; the section statuses and "ready to submit" live here too, so both show the same.
+
+use askama::Template;
+
+use entity::application::{self, ApplicationKind, ApplicationState};
+use entity::kpi;
+
+use super::{Caller, Error, Result, Work, dossier_for, ensure_part_open};
+use crate::domain::fields::{
+    self, ActionFields, ActionInput, FieldErrors, General, GeneralInput, KpiFields, KpiInput,
+};
+use crate::domain::parts::{Part, is_editable};
+use crate::domain::workflow::{self, DossierState, Party, Transition};
+use crate::domain::{ApplicationReport, Outcome, Section};
+use crate::mail::{self, OutgoingMail};
+use crate::policy::Action;
+use crate::state::AppState;
+use crate::store;
+use crate::store::applications::DossierWithParties;
+use crate::store::drafts::{ChosenAction, DossierContent};
+use crate::store::sections::AddedAction;
+
+// ------------------------------------------------------------------ loading for a change
+
+/// The refusal of a change to a dossier that is locked (submitted, decided, withdrawn).
+fn locked(app: &application::Model) -> Error {
+    Error::Conflict(format!(
+        "Dossier {} is {} en kan niet meer gewijzigd worden.",
+        app.reference,
+        DossierState::from(app.state).label()
+    ))
+}
+
+/// Dossier `id` with its content, for the applicant to change as a whole (the check page,
+/// submitting): the policy's `EditDossier`, and only while it is editable.
+pub async fn for_editing(state: &AppState, caller: &Caller, id: i64) -> Result<DossierContent> {
+    let content = dossier_for(state, caller, id, Action::EditDossier).await?;
+    if !is_editable(content.dossier.application.state.into()) {
+        return Err(locked(&content.dossier.application));
+    }
+    Ok(content)
+}
+
+/// Dossier `id` with its content, for the applicant to change `part`: editable, and after a
+/// change request only in the parts it reopened ([`crate::domain::parts::may_change`]).
+pub async fn part_for_editing(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    part: Part,
+) -> Result<DossierContent> {
+    let content = dossier_for(state, caller, id, Action::EditDossier).await?;
+    ensure_part_open(&state.db, &content.dossier.application, part).await?;
+    Ok(content)
+}
+
+/// Dossier `id` with its parties (without its content) for `caller` doing `action`.
+async fn with_parties(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<DossierWithParties> {
+    let dossier = store::applications::with_parties(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    caller
+        .may(state, action, Some((id, &dossier.parties)))
+        .await?;
+    Ok(dossier)
+}
+
+/// The chosen action with row id `action_id`, or "not found".
+pub fn chosen_action(content: &DossierContent, action_id: i64) -> Result<&ChosenAction> {
+    content
+        .actions
+        .iter()
+        .find(|a| a.row.id == action_id)
+        .ok_or(Error::NotFound)
+}
+
+/// The KPI with id `kpi_id`: its action, its place among the action's KPIs and its row.
+pub fn chosen_kpi(
+    content: &DossierContent,
+    kpi_id: i64,
+) -> Result<(&ChosenAction, usize, &kpi::Model)> {
+    content
+        .actions
+        .iter()
+        .find_map(|a| {
+            a.kpis
+                .iter()
+                .position(|k| k.id == kpi_id)
+                .map(|i| (a, i, &a.kpis[i]))
+        })
+        .ok_or(Error::NotFound)
+}
+
+// ------------------------------------------------------------------ section statuses
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionStatus {
+    NotStarted,
+    InProgress,
+    Complete,
+}
+
+impl SectionStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NotStarted => "niet gestart",
+            Self::InProgress => "bezig",
+            Self::Complete => "volledig",
+        }
+    }
+
+    /// The code the API shows.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not_started",
+            Self::InProgress => "in_progress",
+            Self::Complete => "complete",
+        }
+    }
+
+    pub fn css(self) -> &'static str {
+        match self {
+            Self::NotStarted => "status-not-started",
+            Self::InProgress => "status-in-progress",
+            Self::Complete => "status-complete",
+        }
+    }
+}
+
+pub const REQUIRED_ATTACHMENTS: [&str; 2] = ["council_decision", "budget_sheet"];
+
+fn has_blocking(report: &ApplicationReport, section: Section) -> bool {
+    report
+        .in_section(section)
+        .any(|r| r.blocking && r.outcome != Outcome::Pass)
+}
+
+/// The status of every section, from the data and the report.
+pub struct Statuses {
+    pub general: SectionStatus,
+    pub actions: SectionStatus,
+    pub kpis: SectionStatus,
+    pub budget: SectionStatus,
+    pub attachments: SectionStatus,
+    pub declarations: SectionStatus,
+    /// For a cooperation: every member confirmed and the cooperation passes the rules.
+    pub members: Option<SectionStatus>,
+}
+
+impl Statuses {
+    /// Every section by the name the API gives it, members last (cooperations only).
+    pub fn named(&self) -> Vec<(&'static str, SectionStatus)> {
+        let mut list = vec![
+            ("general", self.general),
+            ("actions", self.actions),
+            ("kpis", self.kpis),
+            ("budget", self.budget),
+            ("attachments", self.attachments),
+            ("declarations", self.declarations),
+        ];
+        list.extend(self.members.map(|m| ("members", m)));
+        list
+    }
+
+    pub fn all_complete(&self) -> bool {
+        self.named()
+            .iter()
+            .all(|(_, s)| *s == SectionStatus::Complete)
+    }
+}
+
+/// Whether the dossier may be submitted now: every section complete and no blocking rule.
+pub fn ready_to_submit(content: &DossierContent, report: &ApplicationReport) -> bool {
+    report.can_submit && statuses(content, report).all_complete()
+}
+
+pub fn statuses(content: &DossierContent, report: &ApplicationReport) -> Statuses {
+    let members = (content.dossier.application.kind == ApplicationKind::Cooperation).then(|| {
+        let eligible = !has_blocking(report, Section::Applicant)
+            && report.eligibility.as_ref().is_some_and(|v| {
+                v.results
+                    .iter()
+                    .all(|r| !r.blocking || r.outcome == Outcome::Pass)
+            });
+        match (
+            content.member_consents.is_empty(),
+            content.member_consents.iter().all(|c| *c),
+        ) {
+            (true, _) => SectionStatus::NotStarted,
+            (false, true) if eligible => SectionStatus::Complete,
+            _ => SectionStatus::InProgress,
+        }
+    });
+    let app = &content.dossier.application;
+    let filled = [
+        app.summary.as_deref(),
+        app.contact_name.as_deref(),
+        app.contact_email.as_deref(),
+    ]
+    .iter()
+    .filter(|v| v.is_some_and(|t| !t.trim().is_empty()))
+    .count();
+    let general = match filled {
+        0 => SectionStatus::NotStarted,
+        3 if !has_blocking(report, Section::ProjectYears) => SectionStatus::Complete,
+        _ => SectionStatus::InProgress,
+    };
+    let by_actions = |section| {
+        if content.actions.is_empty() {
+            SectionStatus::NotStarted
+        } else if has_blocking(report, section) {
+            SectionStatus::InProgress
+        } else {
+            SectionStatus::Complete
+        }
+    };
+    let present = REQUIRED_ATTACHMENTS
+        .iter()
+        .filter(|k| content.attachment_kinds.iter().any(|a| a == *k))
+        .count();
+    Statuses {
+        general,
+        actions: by_actions(Section::Actions),
+        kpis: by_actions(Section::Kpis),
+        budget: by_actions(Section::Budget),
+        attachments: match present {
+            0 if content.attachment_kinds.is_empty() => SectionStatus::NotStarted,
+            2 => SectionStatus::Complete,
+            _ => SectionStatus::InProgress,
+        },
+        declarations: if app.declarations_accepted_at.is_some() {
+            SectionStatus::Complete
+        } else {
+            SectionStatus::NotStarted
+        },
+        members,
+    }
+}
+
+// ------------------------------------------------------------------ what ABB told the applicant
+
+/// What ABB asked or wrote, shown to the applicant (never the internal notes).
+#[derive(Default)]
+pub struct Notices {
+    pub change_request: Option<String>,
+    pub messages: Vec<String>,
+}
+
+/// The open change request (while the dossier waits for changes) and ABB's messages.
+pub async fn notices(state: &AppState, app: &application::Model) -> Result<Notices> {
+    let change_request = match store::change_requests::open(&state.db, app.id).await? {
+        Some(cr) if app.state == ApplicationState::ChangesRequested => {
+            let names: Vec<&str> = store::change_requests::parts_of(&cr)
+                .into_iter()
+                .map(Part::label)
+                .collect();
+            Some(format!(
+                "ABB vraagt aanpassingen aan: {}. {}",
+                names.join(", "),
+                cr.message
+            ))
+        }
+        _ => None,
+    };
+    let messages = store::applications::messages_to_applicant(&state.db, app.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            format!(
+                "{}: {}",
+                crate::domain::dutch::format_moment_day(m.created_at),
+                m.body
+            )
+        })
+        .collect();
+    Ok(Notices {
+        change_request,
+        messages,
+    })
+}
+
+// ------------------------------------------------------------------ start
+
+/// Starts a dossier in call `call_id` for the caller's own organisation: alone for a
+/// municipality that may apply alone, or under the separate agreement for a partner
+/// organisation. "One application per municipality per call" is enforced by the database, so
+/// of two simultaneous starts exactly one wins. Refusals are Dutch conflicts.
+pub async fn start(state: &AppState, caller: &Caller, call_id: i64) -> Result<application::Model> {
+    caller.may(state, Action::StartDossier, None).await?;
+    let user = caller.user.as_ref().ok_or(Error::Forbidden)?;
+    let db = &state.db;
+    let call = store::rules::call_context(db, call_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    call.window()
+        .accepts_new_dossiers(caller.now)
+        .map_err(|refusal| Error::Conflict(refusal.explain(&call.call.title)))?;
+    let first_year = call
+        .rules
+        .project_years
+        .first()
+        .map(|y| i32::from(y.year))
+        .unwrap_or(1);
+    let (kind, lead_municipality_id, partner_id, title) = match (
+        user.municipality_id,
+        user.partner_organisation_id,
+    ) {
+        (Some(municipality_id), _) => {
+            let (directory, ids) =
+                store::rules::directory(db, call.call.reference_year, call.map_date()).await?;
+            let nis = ids
+                .iter()
+                .find(|(_, id)| **id == municipality_id)
+                .map(|(n, _)| *n);
+            let Some(m) = nis.and_then(|n| directory.get(n)) else {
+                return Err(Error::Conflict(
+                    "Uw gemeente bestaat niet in de gemeentelijke indeling van deze oproep.".into(),
+                ));
+            };
+            let taken = store::rules::taken(db, call.call.id).await?;
+            if let Some(reference) = taken.application_of(m.nis_code) {
+                return Err(Error::Conflict(format!(
+                    "{} neemt al deel aan dossier {reference} voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.",
+                    m.name
+                )));
+            }
+            if crate::domain::can_apply_alone(&call.rules, m) != Some(true) {
+                return Err(Error::Conflict(format!(
+                    "{} kan volgens de regels van de oproep niet alleen indienen. Bekijk op 'Mijn gemeente' met welke gemeenten van uw referentieregio u kunt samenwerken.",
+                    m.name
+                )));
+            }
+            (
+                ApplicationKind::Single,
+                Some(municipality_id),
+                None,
+                format!("Dossier {}", m.name),
+            )
+        }
+        (None, Some(partner_id)) => {
+            if let Some(existing) =
+                store::applications::of_partner_in_call(db, call.call.id, partner_id).await?
+            {
+                return Err(Error::Conflict(format!(
+                    "Uw organisatie heeft al dossier {} voor deze oproep.",
+                    existing.reference
+                )));
+            }
+            let name = crate::auth::session::organisation_name(db, user).await?;
+            (
+                ApplicationKind::Partner,
+                None,
+                Some(partner_id),
+                format!("Dossier {}", name.unwrap_or_default()),
+            )
+        }
+        (None, None) => return Err(Error::Forbidden),
+    };
+
+    let mut work = Work::begin(state).await?;
+    let new = store::applications::NewDossier {
+        call_id: call.call.id,
+        call_code: call.call.code.clone(),
+        kind,
+        lead_municipality_id,
+        partner_organisation_id: partner_id,
+        title,
+        first_project_year: first_year,
+        created_by: user.id,
+    };
+    let inserted = match store::applications::create_draft(work.txn(), new, caller.now).await {
+        Ok(app) => app,
+        Err(err) if store::is_unique_violation(&err) => {
+            work.rollback().await?;
+            return Err(Error::Conflict(
+                "Uw gemeente neemt intussen al deel aan een ander dossier voor deze oproep. Een gemeente zit in ten hoogste één dossier per oproep.".into(),
+            ));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    work.audit(
+        caller
+            .audit("application.started", "application", inserted.id)
+            .after(serde_json::json!({
+                "reference": inserted.reference,
+                "call": call.call.code,
+                "kind": format!("{kind:?}"),
+            })),
+    );
+    work.commit().await?;
+    Ok(inserted)
+}
+
+// ------------------------------------------------------------------ sections
+
+/// Saves the general information of dossier `id` as typed, if the dossier is still at
+/// `version`.
+pub async fn save_general(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: &GeneralInput,
+    version: i32,
+) -> Result<()> {
+    let content = part_for_editing(state, caller, id, Part::General).await?;
+    let mut errors = FieldErrors::default();
+    let general = fields::read_general(input, &content.project_years(), &mut errors);
+    let Some(general) = general else {
+        return Err(Error::Invalid(errors));
+    };
+    let work = Work::begin(state).await?;
+    let saved = store::sections::save_general(
+        work.txn(),
+        &content.dossier.application,
+        &general,
+        version,
+        &caller.by(),
+    )
+    .await?;
+    finish(work, saved).await
+}
+
+/// Commits `work` when the versioned write went through, else rolls back: [`Error::Stale`].
+async fn finish(work: Work, written: bool) -> Result<()> {
+    if written {
+        work.commit().await?;
+        Ok(())
+    } else {
+        work.rollback().await?;
+        Err(Error::Stale)
+    }
+}
+
+/// What adding an action came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionAdded {
+    /// The new action's row id and its code.
+    Added { action_id: i64, code: String },
+    /// Someone added the same action at the same moment: it is in the dossier already.
+    AlreadyThere,
+}
+
+/// Adds the call's action `call_action_id` (`None`: nothing chosen) to dossier `id`.
+pub async fn add_action(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    call_action_id: Option<i64>,
+) -> Result<ActionAdded> {
+    let content = part_for_editing(state, caller, id, Part::Actions).await?;
+    let work = Work::begin(state).await?;
+    let added = store::sections::add_action(
+        work.txn(),
+        &content,
+        call_action_id.unwrap_or(-1),
+        &caller.by(),
+    )
+    .await;
+    match added {
+        Ok(AddedAction::Added(row, code)) => {
+            work.commit().await?;
+            Ok(ActionAdded::Added {
+                action_id: row.id,
+                code,
+            })
+        }
+        Ok(AddedAction::AlreadyChosen(code)) => {
+            work.rollback().await?;
+            Err(Error::field(
+                "call_action_id",
+                format!("Actie {code} staat al in uw dossier."),
+            ))
+        }
+        Ok(AddedAction::NotInCall) => {
+            work.rollback().await?;
+            Err(Error::field(
+                "call_action_id",
+                "Kies een actie uit de lijst van de oproep.",
+            ))
+        }
+        Err(err) if store::is_unique_violation(&err) => {
+            work.rollback().await?;
+            Ok(ActionAdded::AlreadyThere)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Saves action `action_id` of dossier `id` as typed, if the action is still at `version`;
+/// answers the action's code.
+pub async fn save_action(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action_id: i64,
+    input: &ActionInput,
+    version: i32,
+) -> Result<String> {
+    let content = part_for_editing(state, caller, id, Part::Actions).await?;
+    let chosen = chosen_action(&content, action_id)?;
+    let mut errors = FieldErrors::default();
+    let Some(read) = fields::read_action(input, &mut errors) else {
+        return Err(Error::Invalid(errors));
+    };
+    let work = Work::begin(state).await?;
+    let saved =
+        store::sections::save_action(work.txn(), &content, chosen, &read, version, &caller.by())
+            .await?;
+    finish(work, saved).await?;
+    Ok(chosen.action.code.clone())
+}
+
+/// Removes action `action_id` (with its KPIs) from dossier `id`; answers its code.
+pub async fn delete_action(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action_id: i64,
+) -> Result<String> {
+    let content = part_for_editing(state, caller, id, Part::Actions).await?;
+    let chosen = chosen_action(&content, action_id)?;
+    let work = Work::begin(state).await?;
+    store::sections::delete_action(work.txn(), &content, chosen, &caller.by()).await?;
+    work.commit().await?;
+    Ok(chosen.action.code.clone())
+}
+
+/// Adds a KPI as typed to action `action_id` of dossier `id`, within the limit of KPIs per
+/// action.
+pub async fn add_kpi(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action_id: i64,
+    input: &KpiInput,
+) -> Result<()> {
+    let content = part_for_editing(state, caller, id, Part::Actions).await?;
+    let chosen = chosen_action(&content, action_id)?;
+    let mut errors = FieldErrors::default();
+    let own_kpis = chosen.kpis.iter().filter(|k| !k.is_reach_kpi).count();
+    if let Err(message) = crate::domain::limits::check_kpi_added(own_kpis) {
+        errors.add("indicator", message);
+    }
+    let read = fields::read_kpi(input, &mut errors).filter(|_| errors.is_empty());
+    let Some(read) = read else {
+        return Err(Error::Invalid(errors));
+    };
+    let work = Work::begin(state).await?;
+    store::sections::add_kpi(work.txn(), &content, chosen, &read, &caller.by()).await?;
+    work.commit().await?;
+    Ok(())
+}
+
+/// Saves KPI `kpi_id` of dossier `id` as typed, if it is still at `version`; answers the row id
+/// of its action.
+pub async fn save_kpi(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    kpi_id: i64,
+    input: &KpiInput,
+    version: i32,
+) -> Result<i64> {
+    let content = part_for_editing(state, caller, id, Part::Actions).await?;
+    let (chosen, _, row) = chosen_kpi(&content, kpi_id)?;
+    let mut errors = FieldErrors::default();
+    let Some(read) = fields::read_kpi(input, &mut errors) else {
+        return Err(Error::Invalid(errors));
+    };
+    let work = Work::begin(state).await?;
+    let saved =
+        store::sections::save_kpi(work.txn(), &content, row, &read, version, &caller.by()).await?;
+    finish(work, saved).await?;
+    Ok(chosen.row.id)
+}
+
+/// Removes KPI `kpi_id` from dossier `id` (never the reach KPI: it belongs to its action);
+/// answers the row id of its action.
+pub async fn delete_kpi(state: &AppState, caller: &Caller, id: i64, kpi_id: i64) -> Result<i64> {
+    let content = part_for_editing(state, caller, id, Part::Actions).await?;
+    let (chosen, _, row) = chosen_kpi(&content, kpi_id)?;
+    let work = Work::begin(state).await?;
+    if !store::sections::delete_kpi(work.txn(), &content, row, &caller.by()).await? {
+        work.rollback().await?;
+        return Err(Error::Conflict(
+            "De bereik-KPI hoort bij de actie en kan niet apart verwijderd worden.".into(),
+        ));
+    }
+    work.commit().await?;
+    Ok(chosen.row.id)
+}
+
+/// Records that the applicant accepted the declarations (`given`: truthful, mandate,
+/// co-financing ticked), if dossier `id` is still at `version`.
+pub async fn accept_declarations(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    given: [bool; 3],
+    version: i32,
+) -> Result<()> {
+    let content = part_for_editing(state, caller, id, Part::Declarations).await?;
+    let mut errors = FieldErrors::default();
+    if !fields::read_declarations(given, &mut errors) {
+        return Err(Error::Invalid(errors));
+    }
+    let work = Work::begin(state).await?;
+    let saved = store::sections::accept_declarations(
+        work.txn(),
+        &content.dossier.application,
+        version,
+        &caller.by(),
+    )
+    .await?;
+    finish(work, saved).await
+}
+
+/// One action of a whole-dossier update (the API), read.
+pub struct WantedAction {
+    pub call_action_id: i64,
+    pub code: String,
+    pub fields: ActionFields,
+    /// `None`: keep the action's KPIs; `Some`: replace them (the reach KPI stays).
+    pub kpis: Option<Vec<KpiFields>>,
+}
+
+/// A whole-dossier update (the API), read; `None` parts stay as they are.
+pub struct DossierUpdate {
+    pub general: Option<General>,
+    /// The complete list of chosen actions: the ones left out are removed.
+    pub actions: Option<Vec<WantedAction>>,
+    pub declarations: bool,
+}
+
+/// Saves `change` to the dossier in `content` (loaded by [`for_editing`], its parts checked
+/// with [`ensure_part_open`]) in one transaction, if nobody changed it since: else
+/// [`Error::Stale`] and nothing saved.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    content: &DossierContent,
+    change: &DossierUpdate,
+) -> Result<()> {
+    let app = &content.dossier.application;
+    let by = caller.by();
+    let work = Work::begin(state).await?;
+    let txn = work.txn();
+    let moved = match &change.general {
+        Some(g) => store::sections::save_general(txn, app, g, app.version, &by).await?,
+        None => store::sections::bump_version(txn, app.id, app.version).await?,
+    };
+    if !moved {
+        return finish(work, false).await;
+    }
+    if let Some(wanted) = &change.actions
+        && !replace_actions(txn, content, wanted, &by).await?
+    {
+        return finish(work, false).await;
+    }
+    let declared = !change.declarations
+        || store::sections::accept_declarations(txn, app, app.version + 1, &by).await?;
+    finish(work, declared).await
+}
+
+/// Makes the dossier's actions the `wanted` ones (see [`update`]); `false` when one of them
+/// changed meanwhile.
+async fn replace_actions(
+    txn: &sea_orm::DatabaseTransaction,
+    content: &DossierContent,
+    wanted: &[WantedAction],
+    by: &crate::audit::By,
+) -> Result<bool> {
+    for chosen in &content.actions {
+        if !wanted.iter().any(|w| w.code == chosen.action.code) {
+            store::sections::delete_action(txn, content, chosen, by).await?;
+        }
+    }
+    for w in wanted {
+        let existing = content.actions.iter().find(|a| a.action.code == w.code);
+        let chosen = match existing {
+            Some(chosen) => chosen.clone(),
+            None => {
+                let row =
+                    match store::sections::add_action(txn, content, w.call_action_id, by).await {
+                        Ok(AddedAction::Added(row, _)) => row,
+                        Ok(_) => return Ok(false),
+                        Err(err) if store::is_unique_violation(&err) => return Ok(false),
+                        Err(err) => return Err(err.into()),
+                    };
+                let Some((call_action, action)) = content
+                    .call
+                    .actions
+                    .iter()
+                    .find(|(ca, _)| ca.id == w.call_action_id)
+                    .cloned()
+                else {
+                    return Ok(false);
+                };
+                ChosenAction {
+                    row,
+                    call_action,
+                    action,
+                    kpis: Vec::new(),
+                }
+            }
+        };
+        let saved =
+            store::sections::save_action(txn, content, &chosen, &w.fields, chosen.row.version, by)
+                .await?;
+        if !saved {
+            return Ok(false);
+        }
+        if let Some(kpis) = &w.kpis {
+            for old in chosen.kpis.iter().filter(|k| !k.is_reach_kpi) {
+                store::sections::delete_kpi(txn, content, old, by).await?;
+            }
+            for k in kpis {
+                store::sections::add_kpi(txn, content, &chosen, k, by).await?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+// ------------------------------------------------------------------ submit and withdraw
+
+#[derive(Template)]
+#[template(path = "mail/submitted.txt")]
+struct SubmittedMail<'a> {
+    reference: &'a str,
+    title: &'a str,
+    call: &'a str,
+    lead: &'a str,
+    total_grant: &'a str,
+    link: &'a str,
+}
+
+/// What submitting came to.
+pub enum Submission {
+    /// The dossier is now in this state.
+    Done(ApplicationState),
+    /// Not every section is complete or a rule blocks: nothing was submitted.
+    NotReady {
+        content: Box<DossierContent>,
+        report: Box<ApplicationReport>,
+    },
+}
+
+/// Refuses a first submission after the call's deadline (unless ABB gave this dossier a late
+/// deadline) or while the call is not open; a resubmission after a change request may come
+/// later.
+pub fn ensure_within_deadline(content: &DossierContent, caller: &Caller) -> Result<()> {
+    let app = &content.dossier.application;
+    if app.state != ApplicationState::Draft {
+        return Ok(());
+    }
+    content
+        .call
+        .window()
+        .accepts(caller.now, app.late_submission_until)
+        .map_err(|refusal| Error::Conflict(refusal.explain(&content.call.call.title)))
+}
+
+/// Checks and submits dossier `id` if it is still at `version`.
+pub async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    version: i32,
+) -> Result<Submission> {
+    let content = for_editing(state, caller, id).await?;
+    submit_loaded(state, caller, content, version).await
+}
+
+/// Checks and submits the dossier in `content` (loaded by [`for_editing`]) if it is still at
+/// `version`: within the call's window, every section complete and no blocking rule; then, in
+/// one transaction, the state moves (submitted, or resubmitted after a change request), the
+/// open change request is answered, a snapshot is frozen, the submission is audited and the
+/// confirmation mailed.
+pub async fn submit_loaded(
+    state: &AppState,
+    caller: &Caller,
+    content: DossierContent,
+    version: i32,
+) -> Result<Submission> {
+    ensure_within_deadline(&content, caller)?;
+    let report = content.report(&state.db).await?;
+    if !ready_to_submit(&content, &report) {
+        return Ok(Submission::NotReady {
+            content: Box::new(content),
+            report: Box::new(report),
+        });
+    }
+    let app = &content.dossier.application;
+    let step = if app.state == ApplicationState::ChangesRequested {
+        Transition::Resubmit
+    } else {
+        Transition::Submit
+    };
+    let next_state = workflow::next(app.state.into(), step, Party::Applicant)
+        .map(ApplicationState::from)
+        .map_err(|e| Error::Conflict(e.to_string()))?;
+    let mut work = Work::begin(state).await?;
+    let by = caller.by();
+    let recorded = store::submission::record(
+        work.txn(),
+        &content,
+        &report,
+        next_state,
+        version,
+        &by,
+        caller.now,
+    )
+    .await?;
+    if !recorded {
+        work.rollback().await?;
+        return Err(Error::Stale);
+    }
+    work.audit(
+        by.entry("application.submitted", "application", app.id)
+            .before(serde_json::json!({"state": app.state}))
+            .after(serde_json::json!({
+                "state": next_state,
+                "total_grant_cents": report.total_grant.get(),
+            })),
+    );
+    let link = format!("{}/dossiers/{}", state.config.public_url, app.id);
+    let body = mail::render_text(&SubmittedMail {
+        reference: &app.reference,
+        title: &app.title,
+        call: &content.call.call.title,
+        lead: &content.dossier.lead_name,
+        total_grant: &report.total_grant.to_string(),
+        link: &link,
+    })?;
+    for to in store::submission::recipients(work.txn(), &content, app).await? {
+        work.mail(OutgoingMail {
+            to,
+            subject: format!("Samenleven: dossier {} is ingediend", app.reference),
+            body_text: body.clone(),
+            related: Some(("application".into(), app.id.to_string())),
+        });
+    }
+    work.commit().await?;
+    Ok(Submission::Done(next_state))
+}
+
+/// Whether the applicant may withdraw a dossier in `state`: until ABB decides.
+pub fn may_withdraw(state: ApplicationState) -> bool {
+    workflow::next(state.into(), Transition::Withdraw, Party::Applicant).is_ok()
+}
+
+/// The longest reason for a withdrawal.
+pub const WITHDRAW_REASON_MAX_CHARS: usize = 2000;
+
+/// Withdraws dossier `id` (before ABB decides) for `reason`, if it is still at `version`. Its
+/// municipalities are free again for this call. Answers the dossier's reference.
+pub async fn withdraw(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    reason: &str,
+    version: i32,
+) -> Result<String> {
+    let dossier = with_parties(state, caller, id, Action::EditDossier).await?;
+    let app = &dossier.application;
+    if !may_withdraw(app.state) {
+        return Err(Error::Conflict(format!(
+            "Dossier {} is {} en kan niet meer ingetrokken worden.",
+            app.reference,
+            DossierState::from(app.state).label()
+        )));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > WITHDRAW_REASON_MAX_CHARS {
+        return Err(Error::field(
+            "reason",
+            format!(
+                "Geef kort de reden op waarom u het dossier intrekt (hoogstens \
+                 {WITHDRAW_REASON_MAX_CHARS} tekens)."
+            ),
+        ));
+    }
+    let mut work = Work::begin(state).await?;
+    if !store::applications::withdraw(work.txn(), app.id, version, caller.now).await? {
+        work.rollback().await?;
+        return Err(Error::Conflict(
+            "Het dossier werd intussen gewijzigd. Open het opnieuw en probeer nog eens.".into(),
+        ));
+    }
+    work.audit(
+        caller
+            .audit("application.withdrawn", "application", app.id)
+            .before(serde_json::json!({"state": app.state, "members": dossier.member_names}))
+            .after(serde_json::json!({"state": ApplicationState::Withdrawn}))
+            .details(reason.to_owned()),
+    );
+    work.commit().await?;
+    Ok(app.reference.clone())
+}
