@@ -10,6 +10,8 @@
 //! Dependencies point one way: `domain` ← `store` ← `app` ← (`web`, `api`). This module never
 //! imports `crate::web`; a test (`tests/architecture.rs`) fails the build when it does.
 
+pub mod attachments;
+pub mod cooperation;
 pub mod error;
 pub mod notify;
 pub mod review;

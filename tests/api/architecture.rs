@@ -21,8 +21,6 @@ const NOT_YET_ADAPTERS: &[&str] = &[
     "src/web/admin/users.rs",
     "src/web/allocation.rs",
     "src/web/api_tokens.rs",
-    "src/web/attachments.rs",
-    "src/web/cooperation.rs",
     "src/web/dashboard.rs",
     "src/web/dossiers.rs",
     "src/web/followup.rs",
@@ -42,7 +40,6 @@ const NOT_YET_INDEPENDENT_OF_WEB: &[&str] = &[
     "src/api/mod.rs",
     "src/api/reports.rs",
     "src/api/types.rs",
-    "src/store/attachments.rs",
 ];
 
 const DATABASE_ACCESS: &[&str] = &[
