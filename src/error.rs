@@ -71,6 +71,7 @@ impl From<crate::app::Error> for AppError {
             Error::NotFound => Self::NotFound,
             Error::Forbidden => Self::Forbidden,
             Error::Invalid(errors) => Self::Invalid(errors),
+            Error::BadRequest(message) => Self::BadRequest(message),
             Error::Conflict(message) => Self::Conflict(message),
             Error::Stale => Self::Conflict(crate::app::error::STALE_MESSAGE.to_owned()),
             Error::Db(err) => Self::from(err),

@@ -51,7 +51,7 @@ impl Application {
         seed::ensure_loaded(&db, config.seed_demo, config.seed_demo_followup)
             .await
             .map_err(StartupError::Seed)?;
-        crate::web::attachments::remove_stale_incoming(&config.incoming_dir());
+        crate::files::remove_stale_incoming(&config.incoming_dir());
         let mailer = mail::Mailer::from_config(&config).map_err(StartupError::Mail)?;
         let listener = TcpListener::bind(config.bind_address)
             .await

@@ -634,36 +634,27 @@ pub async fn upload(
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let dossier = load_for(&state, &user, &id, Action::EditDossier, ip.clone()).await?;
-    ensure_editable(&dossier)?;
-    crate::web::review::ensure_section_open(&state.db, &dossier.application, "bijlagen").await?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::from(crate::app::Error::NotFound))?;
+    let caller = crate::app::Caller::user(&user, ip, state.clock.now());
+    let dossier = crate::app::attachments::open_for_upload(&state, &caller, id).await?;
+    let form = crate::upload::read_form(multipart, &state.config).await?;
     let max = state.config.max_upload_bytes;
-    let form = crate::web::attachments::read_form(multipart, &state.config).await?;
-    let file = crate::web::attachments::validate(
-        form,
-        max,
-        &crate::web::attachments::max_size_label(&state),
-    )
-    .map_err(|(status, errors)| {
-        ApiError::new(
-            status,
-            "De bijlage werd niet bewaard. Zie de foutmelding per veld.",
-        )
-        .with_errors(field_problems("", &errors))
-    })?;
-    let by = By::of(&user, ip.clone());
-    let row = store::attachments::record_upload(
-        &state.db,
-        &state.config.upload_dir(),
-        &dossier.application,
-        store::attachments::Upload {
-            kind: file.kind,
-            file: &file.file,
-            report: None,
+    let file = crate::upload::validate(form, max, &crate::upload::max_size_label(&state)).map_err(
+        |(status, errors)| {
+            ApiError::new(
+                status,
+                "De bijlage werd niet bewaard. Zie de foutmelding per veld.",
+            )
+            .with_errors(field_problems("", &errors))
         },
-        &by,
-    )
-    .await?;
+    )?;
+    let input = crate::app::attachments::AttachmentUpload {
+        kind: file.kind,
+        file: file.file,
+    };
+    let row = crate::app::attachments::upload(&state, &caller, &dossier, input).await?;
     let content = drafts::load(&state.db, dossier).await?;
     let tag = current_tag(&state, &content).await?;
     Ok(with_etag(

@@ -508,26 +508,18 @@ pub async fn upload(
         ));
     }
     let max = state.config.max_upload_bytes;
-    let form = crate::web::attachments::read_form(multipart, &state.config).await?;
-    let file = crate::web::attachments::validate_report_file(
-        form,
-        max,
-        &crate::web::attachments::max_size_label(&state),
-    )
-    .map_err(|(status, errors)| {
-        ApiError::new(
-            status,
-            "De bijlage werd niet bewaard. Zie de foutmelding per veld.",
-        )
-        .with_errors(field_problems("", &errors))
-    })?;
-    let saved = crate::web::attachments::record_report_file(
-        &state,
-        &fu.app,
-        &row,
-        &file,
-        &crate::store::sections::By::of(&user.user, user.ip.clone()),
-    )
-    .await?;
+    let form = crate::upload::read_form(multipart, &state.config).await?;
+    let file =
+        crate::upload::validate_report_file(form, max, &crate::upload::max_size_label(&state))
+            .map_err(|(status, errors)| {
+                ApiError::new(
+                    status,
+                    "De bijlage werd niet bewaard. Zie de foutmelding per veld.",
+                )
+                .with_errors(field_problems("", &errors))
+            })?;
+    let by = crate::audit::By::of(&user.user, user.ip.clone());
+    let saved =
+        crate::app::attachments::record_report_file(&state, &fu.app, &row, &file, &by).await?;
     Ok((StatusCode::CREATED, Json(AttachmentOut::from(saved))).into_response())
 }

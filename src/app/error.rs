@@ -15,6 +15,9 @@ pub enum Error {
     /// The caller may know the resource but may not do this.
     #[error("geen toegang")]
     Forbidden,
+    /// The request itself cannot be taken (what no form of ours sends), in plain Dutch.
+    #[error("{0}")]
+    BadRequest(String),
     /// The input cannot be accepted: a Dutch message per field.
     #[error("ongeldige invoer")]
     Invalid(FieldErrors),

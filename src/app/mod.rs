@@ -11,6 +11,8 @@
 //! imports `crate::web`; a test (`tests/architecture.rs`) fails the build when it does.
 
 pub mod allocation;
+pub mod attachments;
+pub mod cooperation;
 pub mod dossier;
 pub mod error;
 pub mod followup;

@@ -10,10 +10,59 @@
 //! - who takes part changes (the lead invites or removes a member; a member confirms, replaces
 //!   or removes its decision, or leaves) only while the members section is open
 //!   ([`membership_open`]): in a draft, or when ABB's change request named that section. One
-//!   rule for the lead and for the members.
+//!   rule for the lead and for the members;
+//! - the lead invites only municipalities of the call's directory in its own reference region,
+//!   never itself ([`invitable`]); "one dossier per municipality per call" is the database's
+//!   unique constraint;
+//! - a member declining gives a short reason ([`check_decline_reason`]).
 
+use super::figures::{Directory, Municipality};
 use super::parts::{Locked, Part, may_change};
+use super::types::NisCode;
 use super::workflow::DossierState;
+
+/// The longest reason for declining.
+pub const DECLINE_REASON_MAX_CHARS: usize = 2000;
+
+/// The municipality `nis` when the lead `lead_nis` may invite it into its cooperation: both in
+/// the call's `directory`, not the lead itself, and in the lead's reference region. Else why
+/// not, in Dutch.
+pub fn invitable(
+    directory: &Directory,
+    lead_nis: NisCode,
+    nis: NisCode,
+) -> Result<&Municipality, String> {
+    let lead = directory.get(lead_nis).ok_or_else(|| {
+        "De trekker staat niet in de gemeentelijke indeling van deze oproep.".to_owned()
+    })?;
+    let Some(member) = directory.get(nis) else {
+        return Err(format!(
+            "NIS-code {nis} is geen gemeente van de indeling van deze oproep."
+        ));
+    };
+    if nis == lead_nis {
+        return Err(format!("{} is de trekker van dit dossier.", member.name));
+    }
+    if member.region_code != lead.region_code {
+        return Err(format!(
+            "{} ligt in {}, niet in {}: een samenwerking blijft binnen één referentieregio.",
+            member.name, member.region_name, lead.region_name
+        ));
+    }
+    Ok(member)
+}
+
+/// A member's reason for declining: present and short.
+pub fn check_decline_reason(reason: &str) -> Result<(), String> {
+    if reason.is_empty() || reason.chars().count() > DECLINE_REASON_MAX_CHARS {
+        Err(format!(
+            "Geef kort de reden op waarom uw gemeente niet deelneemt (hoogstens \
+             {DECLINE_REASON_MAX_CHARS} tekens)."
+        ))
+    } else {
+        Ok(())
+    }
+}
 
 /// Whether a member counts as confirmed: it said yes (`answered_yes`) and its council or college
 /// decision is on file.
@@ -30,6 +79,56 @@ pub fn membership_open(state: DossierState, reopened: Option<&[Part]>) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::figures::tests::town;
+
+    fn nis(code: u32) -> NisCode {
+        NisCode::new(code).unwrap()
+    }
+
+    #[test]
+    fn the_lead_invites_only_others_of_its_own_region() {
+        let directory = Directory::new(vec![
+            town(46_025, "Sint-Niklaas", "R14", 12_000, 78_000),
+            town(46_021, "Temse", "R14", 2_000, 12_000),
+            town(41_002, "Aalst", "R11", 2_000, 86_000),
+        ])
+        .unwrap();
+        let lead = nis(46_025);
+        assert_eq!(
+            invitable(&directory, lead, nis(46_021)).map(|m| m.name.as_str()),
+            Ok("Temse")
+        );
+        assert_eq!(
+            invitable(&directory, lead, lead).unwrap_err(),
+            "Sint-Niklaas is de trekker van dit dossier."
+        );
+        assert!(
+            invitable(&directory, lead, nis(41_002))
+                .unwrap_err()
+                .contains("binnen één referentieregio")
+        );
+        assert!(
+            invitable(&directory, lead, nis(11_001))
+                .unwrap_err()
+                .starts_with("NIS-code 11001")
+        );
+        assert!(
+            invitable(&directory, nis(11_001), nis(46_021))
+                .unwrap_err()
+                .contains("De trekker staat niet")
+        );
+    }
+
+    #[test]
+    fn declining_takes_a_short_reason() {
+        assert!(check_decline_reason("Geen budget").is_ok());
+        assert!(check_decline_reason("").is_err());
+        assert!(check_decline_reason(&"x".repeat(2001)).is_err());
+        assert_eq!(
+            check_decline_reason("").unwrap_err(),
+            "Geef kort de reden op waarom uw gemeente niet deelneemt (hoogstens 2000 tekens)."
+        );
+    }
 
     #[test]
     fn a_member_without_its_decision_on_file_is_not_confirmed() {

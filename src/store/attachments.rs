@@ -1,6 +1,6 @@
 //! Attachments of a dossier: listing them, finding one, recording and removing rows. The files
-//! themselves live under `Config::upload_dir()`; [`record_upload`] moves one there and records
-//! it (the HTML upload and the API share it), the web layer removes them.
+//! themselves live under `Config::upload_dir()` ([`crate::files`]); the commands of
+//! [`crate::app::attachments`] store and remove them with the rows.
 //!
 //! Attachments of progress reports (`progress_report_id` set) belong to those reports: the
 //! dossier's list, its kinds and deletion here only concern the dossier's own attachments.
@@ -106,6 +106,8 @@ pub struct NewAttachment {
     pub application_id: i64,
     /// Set for an attachment of a progress report.
     pub progress_report_id: Option<i64>,
+    /// Set for a member's decision on taking part: the member's municipality.
+    pub municipality_id: Option<i64>,
     pub kind: String,
     pub original_name: String,
     pub stored_name: String,
@@ -122,7 +124,7 @@ pub async fn insert<C: ConnectionTrait>(
 ) -> Result<attachment::Model, DbErr> {
     attachment::ActiveModel {
         application_id: Set(new.application_id),
-        municipality_id: Set(None),
+        municipality_id: Set(new.municipality_id),
         progress_report_id: Set(new.progress_report_id),
         kind: Set(new.kind),
         original_name: Set(new.original_name),
@@ -144,103 +146,18 @@ pub async fn delete<C: ConnectionTrait>(db: &C, id: i64) -> Result<bool, DbErr> 
     Ok(result.rows_affected > 0)
 }
 
-/// An accepted upload: its kind, the checked file (name to show, type, content received in a
-/// temporary file), and the progress report it belongs to (its id and title) when it is not the
-/// dossier's own.
-#[derive(Clone, Copy)]
-pub struct Upload<'a> {
-    pub kind: crate::domain::attachments::AttachmentKind,
-    pub(crate) file: &'a crate::web::attachments::CheckedFile,
-    pub report: Option<(i64, &'a str)>,
+/// How many attachments dossier `application_id` holds (its own and its reports').
+pub async fn count_for_dossier<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+) -> Result<u64, DbErr> {
+    attachment::Entity::find()
+        .filter(attachment::Column::ApplicationId.eq(application_id))
+        .count(db)
+        .await
 }
 
-/// Stores an accepted upload under a generated name in `dir` and records it, with its checksum,
-/// in the same transaction as the audit entry; the file is removed again when recording fails.
-/// A dossier that already holds [`limits::MAX_ATTACHMENTS_PER_DOSSIER`] attachments takes no
-/// more ([`AppError::Invalid`] on the field `file`). The dossier's upload page, the report form
-/// and the API share it.
-///
-/// [`limits::MAX_ATTACHMENTS_PER_DOSSIER`]: crate::domain::limits::MAX_ATTACHMENTS_PER_DOSSIER
-/// [`AppError::Invalid`]: crate::error::AppError::Invalid
-pub async fn record_upload(
-    db: &sea_orm::DatabaseConnection,
-    dir: &std::path::Path,
-    application: &entity::application::Model,
-    upload: Upload<'_>,
-    by: &crate::store::sections::By,
-) -> Result<attachment::Model, crate::error::AppError> {
-    use crate::error::AppError;
-    let Upload { kind, file, report } = upload;
-    let stored_name = uuid::Uuid::new_v4().simple().to_string();
-    let size_bytes = i64::try_from(file.content.size).map_err(AppError::internal)?;
-    file.content
-        .store(dir, &stored_name)
-        .await
-        .map_err(AppError::internal)?;
-    let new = NewAttachment {
-        application_id: application.id,
-        progress_report_id: report.map(|(id, _)| id),
-        kind: kind.code().to_owned(),
-        original_name: file.name.clone(),
-        stored_name: stored_name.clone(),
-        content_type: file.file_type.content_type().to_owned(),
-        size_bytes,
-        sha256: file.content.sha256.clone(),
-        uploaded_by: by.user_id,
-        uploaded_at: Utc::now(),
-    };
-    let recorded = async {
-        let txn = crate::db::begin_write(db).await?;
-        let held = attachment::Entity::find()
-            .filter(attachment::Column::ApplicationId.eq(application.id))
-            .count(&txn)
-            .await?;
-        if let Err(message) = crate::domain::limits::check_attachment_added(
-            usize::try_from(held).unwrap_or(usize::MAX),
-        ) {
-            txn.rollback().await?;
-            return Ok(Err(message));
-        }
-        let row = insert(&txn, new).await?;
-        crate::audit::record(
-            &txn,
-            crate::audit::AuditEntry::new(
-                "attachment.uploaded",
-                "attachment",
-                Some(row.id.to_string()),
-            )
-            .by(by.user_id, by.label.clone())
-            .from_ip(by.ip.clone())
-            .after(crate::web::attachments::row_json(&row))
-            .details(match report {
-                Some((_, title)) => format!(
-                    "dossier {}, {title}: {}",
-                    application.reference, row.original_name
-                ),
-                None => format!(
-                    "dossier {}: {} ({})",
-                    application.reference,
-                    row.original_name,
-                    kind.label()
-                ),
-            }),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok::<_, DbErr>(Ok(row))
-    }
-    .await;
-    match recorded {
-        Ok(Ok(row)) => Ok(row),
-        Ok(Err(message)) => {
-            crate::web::attachments::remove_file(dir, &stored_name).await;
-            let mut errors = crate::domain::fields::FieldErrors::default();
-            errors.add("file", message);
-            Err(AppError::Invalid(errors))
-        }
-        Err(err) => {
-            crate::web::attachments::remove_file(dir, &stored_name).await;
-            Err(err.into())
-        }
-    }
+/// The row as the audit trail keeps it.
+pub fn row_json(row: &attachment::Model) -> serde_json::Value {
+    serde_json::to_value(row).unwrap_or(serde_json::Value::Null)
 }

@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod call_admin;
 pub mod calls;
 pub mod change_requests;
+pub mod cooperation;
 pub mod decisions;
 pub mod drafts;
 pub mod followup;

@@ -18,8 +18,6 @@ const NOT_YET_ADAPTERS: &[&str] = &[
     "src/web/admin/outbox.rs",
     "src/web/admin/users.rs",
     "src/web/api_tokens.rs",
-    "src/web/attachments.rs",
-    "src/web/cooperation.rs",
     "src/web/dashboard.rs",
     "src/web/login.rs",
     "src/web/oidc.rs",
@@ -32,7 +30,6 @@ const NOT_YET_INDEPENDENT_OF_WEB: &[&str] = &[
     "src/api/mod.rs",
     "src/api/reports.rs",
     "src/api/types.rs",
-    "src/store/attachments.rs",
 ];
 
 const DATABASE_ACCESS: &[&str] = &[
