@@ -5,6 +5,7 @@
 use super::call::CallRules;
 use super::dutch::format_money;
 use super::money::Cents;
+use super::workflow::DossierState;
 
 /// What ABB decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +148,14 @@ pub fn total(
     per_year.checked_mul(years)
 }
 
+/// Whether moving a dossier from `from` to `to` makes its standing decision lapse: a decided
+/// dossier that leaves the decided states (ABB reopens the decision, or gives the dossier back
+/// to its applicant) no longer has a decision that stands; its letter says it was reopened, and
+/// what it scheduled and was not paid is cancelled (the next decision schedules anew).
+pub fn lapses(from: DossierState, to: DossierState) -> bool {
+    from.is_decided() && !to.is_decided()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +253,16 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_decision_lapses_when_its_dossier_leaves_the_decided_states() {
+        use DossierState as S;
+        assert!(lapses(S::Approved, S::InReview));
+        assert!(lapses(S::PartlyApproved, S::ChangesRequested));
+        assert!(lapses(S::Rejected, S::ChangesRequested));
+        assert!(!lapses(S::Withdrawn, S::Draft));
+        assert!(!lapses(S::InReview, S::Approved));
+        assert!(!lapses(S::Draft, S::Submitted));
     }
 }

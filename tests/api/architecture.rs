@@ -15,7 +15,6 @@ const NOT_YET_ADAPTERS: &[&str] = &[
     "src/api/reports.rs",
     "src/web/account.rs",
     "src/web/admin/audit_log.rs",
-    "src/web/admin/calls.rs",
     "src/web/admin/organisations.rs",
     "src/web/admin/outbox.rs",
     "src/web/admin/users.rs",
