@@ -12,11 +12,13 @@
 
 pub mod allocation;
 pub mod attachments;
+pub mod calls;
 pub mod cooperation;
 pub mod dossier;
 pub mod error;
 pub mod followup;
 pub mod notify;
+pub mod outbox;
 pub mod payments;
 pub mod review;
 pub mod work;

@@ -52,7 +52,7 @@ pub struct FieldProblem {
 }
 
 impl FieldProblem {
-    fn new(field: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
         Self {
             field: field.to_owned(),
             message: message.into(),

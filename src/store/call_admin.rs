@@ -709,3 +709,40 @@ pub async fn call_recipients<C: ConnectionTrait>(
     }
     Ok(to)
 }
+
+/// Dossier `application_id` if it belongs to call `call_id`.
+pub async fn dossier_of_call<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+    application_id: i64,
+) -> Result<Option<application::Model>, DbErr> {
+    application::Entity::find_by_id(application_id)
+        .filter(application::Column::CallId.eq(call_id))
+        .one(db)
+        .await
+}
+
+/// Opens every part of a dossier given back to its applicant again, as a change request by
+/// `requested_by` with `message` (the reason) as ABB's message.
+pub async fn reopen_every_part<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+    requested_by: i64,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    entity::change_request::ActiveModel {
+        application_id: Set(application_id),
+        requested_by: Set(requested_by),
+        sections: Set(crate::store::change_requests::stored(
+            &crate::domain::parts::Part::ALL,
+        )),
+        message: Set(message.to_owned()),
+        requested_at: Set(now),
+        resolved_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

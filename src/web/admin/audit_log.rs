@@ -5,17 +5,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-};
 use serde::Deserialize;
-
-use entity::audit_log;
 
 use crate::domain::paging::Page;
 use crate::error::AppError;
 use crate::export::{self, Cell, Kind, Table};
 use crate::state::AppState;
+use crate::store::audit_log::{self, AuditFilter};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
@@ -98,35 +94,21 @@ fn parse_day(text: &str, field: &str, errors: &mut FormErrors) -> Option<NaiveDa
     }
 }
 
-/// The entries the filters select, newest first (the page and the export share it).
-fn filtered(query: &AuditQuery, errors: &mut FormErrors) -> Select<audit_log::Entity> {
-    let mut select = audit_log::Entity::find()
-        .order_by_desc(audit_log::Column::At)
-        .order_by_desc(audit_log::Column::Id);
-    if !query.actie.trim().is_empty() {
-        select = select.filter(audit_log::Column::Action.starts_with(query.actie.trim()));
+/// The filter the query asks for (the page and the export share it); unreadable dates become
+/// field errors.
+fn filtered(query: &AuditQuery, errors: &mut FormErrors) -> AuditFilter {
+    let given = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+    let midnight = |day: NaiveDate| Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN));
+    AuditFilter {
+        action_prefix: given(&query.actie),
+        resource_type: given(&query.type_),
+        resource_id: given(&query.object),
+        actor_contains: given(&query.wie),
+        from: parse_day(&query.van, "van", errors).map(midnight),
+        until: parse_day(&query.tot, "tot", errors)
+            .and_then(|d| d.succ_opt())
+            .map(midnight),
     }
-    if !query.type_.trim().is_empty() {
-        select = select.filter(audit_log::Column::ResourceType.eq(query.type_.trim()));
-    }
-    if !query.object.trim().is_empty() {
-        select = select.filter(audit_log::Column::ResourceId.eq(query.object.trim()));
-    }
-    if !query.wie.trim().is_empty() {
-        select = select.filter(audit_log::Column::ActorLabel.contains(query.wie.trim()));
-    }
-    if let Some(from) = parse_day(&query.van, "van", errors) {
-        select = select.filter(
-            audit_log::Column::At
-                .gte(Utc.from_utc_datetime(&from.and_time(chrono::NaiveTime::MIN))),
-        );
-    }
-    if let Some(to) = parse_day(&query.tot, "tot", errors).and_then(|d| d.succ_opt()) {
-        select = select.filter(
-            audit_log::Column::At.lt(Utc.from_utc_datetime(&to.and_time(chrono::NaiveTime::MIN))),
-        );
-    }
-    select
 }
 
 async fn export_list(
@@ -136,7 +118,7 @@ async fn export_list(
     let format = export::format_from(&query.formaat)
         .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
     let mut errors = FormErrors::default();
-    let select = filtered(&query, &mut errors);
+    let filter = filtered(&query, &mut errors);
     if let Some(e) = errors.items.first() {
         return Err(AppError::BadRequest(e.message.clone()));
     }
@@ -154,7 +136,7 @@ async fn export_list(
             ("Details", Kind::Text),
         ],
     );
-    for e in select.limit(EXPORT_MAX).all(&state.db).await? {
+    for e in audit_log::all(&state.db, &filter, EXPORT_MAX).await? {
         table.push(vec![
             Cell::Moment(e.at),
             e.actor_label.into(),
@@ -176,13 +158,11 @@ async fn list(
     Query(query): Query<AuditQuery>,
 ) -> Result<Html<String>, AppError> {
     let mut errors = FormErrors::default();
-    let select = filtered(&query, &mut errors);
-    let paginator = select.paginate(&state.db, PAGE_SIZE);
-    let total = paginator.num_items().await?;
-    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
-    let rows = paginator
-        .fetch_page(page - 1)
-        .await?
+    let filter = filtered(&query, &mut errors);
+    let found = audit_log::page(&state.db, &filter, query.pagina, PAGE_SIZE).await?;
+    let (total, page, pages) = (found.total, found.page, found.pages);
+    let rows = found
+        .entries
         .into_iter()
         .map(|e| AuditRow {
             at: e.at.format("%d-%m-%Y %H:%M:%S UTC").to_string(),

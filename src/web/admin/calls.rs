@@ -9,36 +9,31 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-};
 use serde::Deserialize;
 
+use entity::action;
 use entity::application::ApplicationState;
 use entity::call::CallState;
-use entity::{action, change_request};
 
-use crate::audit::{self, AuditEntry};
+use crate::app::calls::{CallInput, Operation, OperationInput};
+use crate::app::{self, Caller};
 use crate::auth::csrf::form_urlencoded_pairs;
-use crate::auth::session::{CurrentUser, SessionUser, redirect_with_flash};
 use crate::domain::call_draft::{
-    self, CallActionForm, CallDraft, CallForm, CallSpec, DraftContext, FieldProblem,
-    ProjectYearForm, show_coverage_aim, show_moment, show_moment_input,
+    CallActionForm, CallForm, ProjectYearForm, show_coverage_aim, show_moment, show_moment_input,
 };
 use crate::domain::workflow::{self, Party, Transition};
 use crate::domain::{BasisPoints, Cents, dutch};
 use crate::error::AppError;
 use crate::export::{self, Cell, Kind, Table};
-use crate::mail::{self, OutgoingMail};
 use crate::state::AppState;
-use crate::store::call_admin::{self, CallRecord, WriteError};
+use crate::store::call_admin::{self, CallRecord};
 use crate::store::calls;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
+use crate::web::extract::{FlashRedirect, Id};
 use crate::web::form::FormErrors;
 use crate::web::home::call_state_label;
 use crate::web::pages::{Layout, render};
@@ -89,18 +84,6 @@ fn percent(bp: i32) -> String {
             }
         })
         .unwrap_or_default()
-}
-
-fn problems_to_errors(problems: Vec<FieldProblem>) -> FormErrors {
-    let mut errors = FormErrors::default();
-    for p in problems {
-        errors.add(&p.field, p.message);
-    }
-    errors
-}
-
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
 }
 
 // ------------------------------------------------------------------ list
@@ -576,51 +559,9 @@ async fn new_page(
     .await
 }
 
-fn audit_json(spec: &CallSpec, fictitious: bool) -> serde_json::Value {
-    serde_json::json!({
-        "code": spec.code,
-        "title": spec.title,
-        "plan_id": spec.plan_id,
-        "period": [spec.period_start, spec.period_end],
-        "submission": [spec.submission_opens_at, spec.submission_closes_at],
-        "reference_year": spec.reference_year.get(),
-        "single_applicant_min_exclusive": spec.single_applicant_min_exclusive,
-        "pooled_min_inclusive": spec.pooled_min_inclusive,
-        "incentive_min_share_bp": spec.incentive_min_share.get(),
-        "cofinancing_bp": spec.cofinancing.get(),
-        "incentive_cents_per_project_year": spec.incentive_per_project_year.get(),
-        "advance_bp": spec.advance.get(),
-        "continuation_min_bp": spec.continuation_min.get(),
-        "review_days": spec.review_days,
-        "coverage_aim": spec.coverage_aim.map(|r| format!("{}/{}", r.numerator(), r.denominator())),
-        "named_applicants": spec.named_applicants.iter().map(|n| n.get()).collect::<Vec<_>>(),
-        "project_years": spec.project_years.iter().map(|y| serde_json::json!({
-            "year": y.number, "starts_on": y.starts_on, "ends_on": y.ends_on,
-            "envelope_cents": y.envelope.get(), "interim_report_due": y.interim_report_due,
-            "year_report_due": y.year_report_due,
-        })).collect::<Vec<_>>(),
-        "actions": spec.actions.iter().map(|a| serde_json::json!({
-            "code": a.code, "unit_cost_cents": a.unit_cost.get(),
-            "max_reach": a.max_reach.get(), "unit_label": a.unit_label,
-        })).collect::<Vec<_>>(),
-        "parameters_fictitious": fictitious,
-    })
-}
-
-fn write_problem(err: WriteError) -> Result<FieldProblem, AppError> {
-    match err {
-        WriteError::Field { field, message } => Ok(FieldProblem { field, message }),
-        WriteError::Conflict => Ok(FieldProblem {
-            field: "code".into(),
-            message: "Iemand anders bewaarde deze oproep intussen. Uw invoer staat hieronder en is nog niet bewaard: open de oproep opnieuw in een ander tabblad, vergelijk en bewaar opnieuw.".into(),
-        }),
-        WriteError::Db(e) => Err(e.into()),
-    }
-}
-
 async fn create(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
@@ -632,73 +573,30 @@ async fn create(
         .unwrap_or(0);
     let catalog = call_admin::catalog(&state.db, plan_id).await?;
     let (form, fictitious, _) = form_from_pairs(&pairs, &catalog);
-    let context = DraftContext {
-        plan_ids: call_admin::plans(&state.db)
-            .await?
-            .iter()
-            .map(|p| p.id)
-            .collect(),
-        stored_moments: None,
+    let input = CallInput {
+        form,
+        fictitious,
+        version: 0,
     };
-    let draft = match CallDraft::parse(&form, &context) {
-        Ok(d) => d,
-        Err(problems) => {
-            let page = form_page(
-                &state,
-                &ctx,
-                None,
-                0,
-                form,
-                fictitious,
-                problems_to_errors(problems),
-                false,
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    match app::calls::create(&state, &caller, input.clone()).await {
+        Ok(created) => Ok(FlashRedirect::new(
+            format!("/beheer/oproepen/{}", created.id),
+            format!(
+                "Oproep {} aangemaakt (in voorbereiding). Open ze wanneer ze klaar is.",
+                created.code
+            ),
+        )
+        .into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let page =
+                form_page(&state, &ctx, None, 0, input.form, fictitious, errors, false).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-    };
-    let now = Utc::now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let created = match call_admin::create(&txn, draft.spec(), fictitious, now).await {
-        Ok(c) => c,
-        Err(err) => {
-            let problem = write_problem(err)?;
-            drop(txn);
-            let page = form_page(
-                &state,
-                &ctx,
-                None,
-                0,
-                form,
-                fictitious,
-                problems_to_errors(vec![problem]),
-                false,
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-    };
-    audit::record(
-        &txn,
-        AuditEntry::new("call.created", "call", Some(created.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .after(audit_json(draft.spec(), fictitious)),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/beheer/oproepen/{}", created.id),
-        &format!(
-            "Oproep {} aangemaakt (in voorbereiding). Open ze wanneer ze klaar is.",
-            created.code
-        ),
-        state.config.secure_cookies(),
-    ))
+        Err(other) => Err(other.into()),
+    }
 }
 
-async fn load(state: &AppState, id: &str) -> Result<(CallRecord, Vec<action::Model>), AppError> {
-    let id = parse_id(id)?;
+async fn load(state: &AppState, id: i64) -> Result<(CallRecord, Vec<action::Model>), AppError> {
     let record = call_admin::record(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -709,9 +607,9 @@ async fn load(state: &AppState, id: &str) -> Result<(CallRecord, Vec<action::Mod
 async fn edit_page(
     State(state): State<AppState>,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let (record, catalog) = load(&state, &id).await?;
+    let (record, catalog) = load(&state, id).await?;
     let locked = call_admin::has_submissions(&state.db, record.call.id).await?;
     form_page(
         &state,
@@ -728,74 +626,44 @@ async fn edit_page(
 
 async fn update(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
-    let (record, catalog) = load(&state, &id).await?;
-    let call_id = record.call.id;
+    let (record, catalog) = load(&state, id).await?;
     let pairs = form_urlencoded_pairs(&raw);
     let (mut form, fictitious, version) = form_from_pairs(&pairs, &catalog);
     // The plan of a call does not change: its catalog is what the dossiers chose from.
     form.plan_id = record.call.plan_id.to_string();
-    let locked = call_admin::has_submissions(&state.db, call_id).await?;
-    let context = DraftContext {
-        plan_ids: vec![record.call.plan_id],
-        stored_moments: Some((
-            record.call.submission_opens_at,
-            record.call.submission_closes_at,
-        )),
-    };
-    let before = call_admin::spec_of(&record, &catalog)?;
-    let mut problems = match CallDraft::parse(&form, &context) {
-        Ok(draft) => {
-            let used = call_admin::used_action_ids(&state.db, call_id).await?;
-            let p = call_draft::locked_changes(&before, draft.spec(), locked, &used);
-            if p.is_empty() {
-                let now = Utc::now();
-                let txn = crate::db::begin_write(&state.db).await?;
-                match call_admin::update(&txn, call_id, version, draft.spec(), fictitious, now)
-                    .await
-                {
-                    Ok(()) => {
-                        audit::record(
-                            &txn,
-                            AuditEntry::new("call.updated", "call", Some(call_id.to_string()))
-                                .by(Some(user.user.id), user.label())
-                                .from_ip(ctx.ip.clone())
-                                .before(audit_json(&before, record.call.parameters_fictitious))
-                                .after(audit_json(draft.spec(), fictitious)),
-                        )
-                        .await?;
-                        txn.commit().await?;
-                        return Ok(redirect_with_flash(
-                            &format!("/beheer/oproepen/{call_id}"),
-                            "De oproep is bewaard. De regels gelden meteen voor de controles en beslissingen.",
-                            state.config.secure_cookies(),
-                        ));
-                    }
-                    Err(err) => vec![write_problem(err)?],
-                }
-            } else {
-                p
-            }
-        }
-        Err(p) => p,
-    };
-    problems.dedup();
-    let page = form_page(
-        &state,
-        &ctx,
-        Some(call_id),
-        version,
+    let input = CallInput {
         form,
         fictitious,
-        problems_to_errors(problems),
-        locked,
-    )
-    .await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        version,
+    };
+    match app::calls::update(&state, &caller, id, input.clone()).await {
+        Ok(()) => Ok(FlashRedirect::new(
+            format!("/beheer/oproepen/{id}"),
+            "De oproep is bewaard. De regels gelden meteen voor de controles en beslissingen.",
+        )
+        .into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let locked = call_admin::has_submissions(&state.db, id).await?;
+            let page = form_page(
+                &state,
+                &ctx,
+                Some(id),
+                version,
+                input.form,
+                fictitious,
+                errors,
+                locked,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 // ------------------------------------------------------------------ show and operations
@@ -869,10 +737,12 @@ pub struct CallShowPage {
     pub return_choices: Vec<DossierChoice>,
 }
 
+/// The call with its operations (a page builder, not a handler: long because the page shows
+/// every parameter of the call).
 async fn show_page(
     state: &AppState,
     ctx: &PageContext,
-    id: &str,
+    id: i64,
     errors: FormErrors,
     input: OpInput,
 ) -> Result<Html<String>, AppError> {
@@ -996,9 +866,9 @@ async fn show_page(
 async fn show(
     State(state): State<AppState>,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    show_page(&state, &ctx, &id, FormErrors::default(), OpInput::default()).await
+    show_page(&state, &ctx, id, FormErrors::default(), OpInput::default()).await
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -1013,465 +883,116 @@ pub struct OpForm {
     pub application_id: String,
 }
 
+/// Shows the call again with the operation's form as typed and its messages (field ids are per
+/// operation, so two forms on one page never share an id).
 async fn refused(
     state: &AppState,
     ctx: &PageContext,
-    id: &str,
+    id: i64,
     op: &str,
     form: &OpForm,
-    problems: Vec<FieldProblem>,
+    problems: FormErrors,
+    status: StatusCode,
 ) -> Result<Response, AppError> {
-    // Field ids are per operation so two forms on one page never share an id.
-    let errors = problems_to_errors(
-        problems
-            .into_iter()
-            .map(|p| FieldProblem {
-                field: format!("{op}_{}", p.field),
-                message: p.message,
-            })
-            .collect(),
-    );
-    let page = show_page(
-        state,
-        ctx,
-        id,
-        errors,
-        OpInput {
-            op: op.to_owned(),
-            reason: form.reason.clone(),
-            moment: form.moment.clone(),
-            application_id: form.application_id.clone(),
-        },
-    )
-    .await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-}
-
-fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
-    FieldProblem {
-        field: field.to_owned(),
-        message: message.into(),
+    let mut errors = FormErrors::default();
+    for p in problems.items {
+        errors.add(&format!("{op}_{}", p.field), p.message);
     }
+    let input = OpInput {
+        op: op.to_owned(),
+        reason: form.reason.clone(),
+        moment: form.moment.clone(),
+        application_id: form.application_id.clone(),
+    };
+    let page = show_page(state, ctx, id, errors, input).await?;
+    Ok((status, page).into_response())
 }
 
-const CONFLICT: &str =
-    "Iemand anders wijzigde de oproep intussen. Bekijk de pagina opnieuw en probeer het nog eens.";
-
-async fn enqueue_all<C: ConnectionTrait>(
-    txn: &C,
-    to: Vec<String>,
-    subject: &str,
-    body: &str,
-    related: (&str, String),
-) -> Result<(), DbErr> {
-    for address in to {
-        mail::enqueue(
-            txn,
-            OutgoingMail {
-                to: address,
-                subject: format!("Samenleven: {subject}"),
-                body_text: format!(
-                    "Beste,\n\n{body}\n\nMet vriendelijke groeten,\nAgentschap Binnenlands Bestuur — Samenleven\n"
-                ),
-                related: Some((related.0.to_owned(), related.1.clone())),
-            },
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Open, close and extend: change the call's state and/or deadline, audit, mail.
-async fn call_operation(
+/// Adapter of every operation (`op` is the last part of its URL) → its command in
+/// [`app::calls`]; back to the call with the command's sentence, or the form with its messages.
+async fn operation(
     state: AppState,
-    user: SessionUser,
+    caller: Caller,
     ctx: PageContext,
-    id: String,
+    id: i64,
     form: OpForm,
     op: &'static str,
 ) -> Result<Response, AppError> {
-    let (record, _) = load(&state, &id).await?;
-    let c = &record.call;
-    let now = Utc::now();
-    let reason = match call_draft::check_reason(&form.reason) {
-        Ok(r) => r,
-        Err(p) => return refused(&state, &ctx, &id, op, &form, vec![p]).await,
+    let input = OperationInput {
+        reason: form.reason.clone(),
+        version: form.version.trim().parse().unwrap_or(-1),
+        moment: form.moment.clone(),
+        application_id: form.application_id.clone(),
     };
-    let status = call_admin::status(c.state);
-    let (new_state, new_closes, action, text) = match op {
-        "openen" => {
-            if let Err(m) = call_draft::check_open(status, c.submission_closes_at, now) {
-                return refused(&state, &ctx, &id, op, &form, vec![problem("reason", m)]).await;
-            }
-            (
-                CallState::Open,
-                c.submission_closes_at,
-                "call.opened",
-                format!(
-                    "De oproep {} is open voor indiening tot {} (Brusselse tijd).",
-                    c.title,
-                    show_moment(c.submission_closes_at)
-                ),
-            )
-        }
-        "sluiten" => {
-            if let Err(m) = call_draft::check_close(status) {
-                return refused(&state, &ctx, &id, op, &form, vec![problem("reason", m)]).await;
-            }
-            (
-                CallState::Closed,
-                c.submission_closes_at,
-                "call.closed",
-                format!(
-                    "De oproep {} is gesloten: er kunnen geen nieuwe dossiers meer ingediend worden.",
-                    c.title
-                ),
-            )
-        }
-        _ => {
-            let new = match call_draft::check_new_deadline(
-                &form.moment,
-                c.submission_closes_at,
-                now,
-                "moment",
-            ) {
-                Ok(n) => n,
-                Err(p) => return refused(&state, &ctx, &id, op, &form, vec![p]).await,
-            };
-            (
-                c.state,
-                new,
-                "call.deadline_extended",
-                format!(
-                    "De indieningstermijn van de oproep {} is verlengd tot {} (Brusselse tijd).",
-                    c.title,
-                    show_moment(new)
-                ),
-            )
-        }
+    let done = match op {
+        "openen" => app::calls::operate(&state, &caller, id, Operation::Open, &input).await,
+        "sluiten" => app::calls::operate(&state, &caller, id, Operation::Close, &input).await,
+        "verlengen" => app::calls::operate(&state, &caller, id, Operation::Extend, &input).await,
+        "laattijdig" => app::calls::allow_late_submission(&state, &caller, id, &input).await,
+        _ => app::calls::give_back(&state, &caller, id, &input).await,
     };
-    let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let txn = crate::db::begin_write(&state.db).await?;
-    match call_admin::set_state_and_deadline(&txn, c.id, version, new_state, new_closes, now).await
-    {
-        Ok(()) => {}
-        Err(WriteError::Db(e)) => return Err(e.into()),
-        Err(_) => {
-            drop(txn);
-            return refused(
-                &state,
-                &ctx,
-                &id,
-                op,
-                &form,
-                vec![problem("reason", CONFLICT)],
-            )
-            .await;
+    match done {
+        Ok(text) => Ok(FlashRedirect::new(format!("/beheer/oproepen/{id}"), text).into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            refused(&state, &ctx, id, op, &form, errors, status).await
         }
+        Err(app::Error::Conflict(message)) => {
+            // The dossier's state does not allow it: a conflict, shown on the page.
+            let mut errors = FormErrors::default();
+            errors.add("application_id", message);
+            refused(&state, &ctx, id, op, &form, errors, StatusCode::CONFLICT).await
+        }
+        Err(other) => Err(other.into()),
     }
-    audit::record(
-        &txn,
-        AuditEntry::new(action, "call", Some(c.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .before(serde_json::json!({"state": c.state, "submission_closes_at": c.submission_closes_at}))
-            .after(serde_json::json!({"state": new_state, "submission_closes_at": new_closes}))
-            .details(reason.clone()),
-    )
-    .await?;
-    let to = call_admin::call_recipients(&txn, c.id).await?;
-    enqueue_all(
-        &txn,
-        to,
-        &format!("oproep {}", c.title),
-        &format!("{text}\n\nReden: {reason}"),
-        ("call", c.id.to_string()),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beheer/oproepen/{}", c.id),
-        &text,
-        state.config.secure_cookies(),
-    ))
 }
 
 async fn open(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
-    call_operation(state, user, ctx, id, form, "openen").await
+    operation(state, caller, ctx, id, form, "openen").await
 }
 
 async fn close(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
-    call_operation(state, user, ctx, id, form, "sluiten").await
+    operation(state, caller, ctx, id, form, "sluiten").await
 }
 
 async fn extend(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
-    call_operation(state, user, ctx, id, form, "verlengen").await
-}
-
-/// The dossier chosen in an operation's form, if it belongs to the call.
-async fn chosen_dossier(
-    state: &AppState,
-    call_id: i64,
-    form: &OpForm,
-) -> Result<Option<entity::application::Model>, AppError> {
-    let Ok(app_id) = form.application_id.trim().parse::<i64>() else {
-        return Ok(None);
-    };
-    Ok(entity::application::Entity::find_by_id(app_id)
-        .filter(entity::application::Column::CallId.eq(call_id))
-        .one(&state.db)
-        .await?)
+    operation(state, caller, ctx, id, form, "verlengen").await
 }
 
 async fn late_submission(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
-    let op = "laattijdig";
-    let (record, _) = load(&state, &id).await?;
-    let c = &record.call;
-    let now = Utc::now();
-    let mut problems = Vec::new();
-    let reason = call_draft::check_reason(&form.reason)
-        .map_err(|p| problems.push(p))
-        .ok();
-    let until = call_draft::parse_brussels_moment(&form.moment)
-        .map_err(|m| problem("moment", m))
-        .and_then(|u| call_draft::check_late_until(u, now, "moment"))
-        .map_err(|p| problems.push(p))
-        .ok();
-    let app = chosen_dossier(&state, c.id, &form).await?;
-    match &app {
-        None => problems.push(problem(
-            "application_id",
-            "Kies een dossier van deze oproep.",
-        )),
-        Some(a) if a.state != ApplicationState::Draft => problems.push(problem(
-            "application_id",
-            "Alleen een dossier in ontwerp kan laattijdig ingediend worden.",
-        )),
-        Some(_) => {}
-    }
-    let (Some(reason), Some(until), Some(app), true) = (reason, until, app, problems.is_empty())
-    else {
-        return refused(&state, &ctx, &id, op, &form, problems).await;
-    };
-    let txn = crate::db::begin_write(&state.db).await?;
-    match call_admin::set_late_submission(&txn, app.id, app.version, until, now).await {
-        Ok(()) => {}
-        Err(WriteError::Db(e)) => return Err(e.into()),
-        Err(_) => {
-            drop(txn);
-            return refused(
-                &state,
-                &ctx,
-                &id,
-                op,
-                &form,
-                vec![problem(
-                    "application_id",
-                    "Het dossier veranderde intussen. Probeer opnieuw.",
-                )],
-            )
-            .await;
-        }
-    }
-    audit::record(
-        &txn,
-        AuditEntry::new("application.late_submission_allowed", "application", Some(app.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone())
-            .before(serde_json::json!({"late_submission_until": app.late_submission_until, "call_closes_at": c.submission_closes_at}))
-            .after(serde_json::json!({"late_submission_until": until}))
-            .details(reason.clone()),
-    )
-    .await?;
-    let text = format!(
-        "ABB laat dossier {} (\"{}\") van de oproep {} laattijdig indienen, tot {} (Brusselse tijd).",
-        app.reference,
-        app.title,
-        c.title,
-        show_moment(until)
-    );
-    let to = call_admin::dossier_recipients(&txn, &app).await?;
-    enqueue_all(
-        &txn,
-        to,
-        &format!("laattijdig indienen ({})", app.reference),
-        &format!(
-            "{text}\n\nReden: {reason}\n\n{}/dossiers/{}",
-            state.config.public_url, app.id
-        ),
-        ("application", app.id.to_string()),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beheer/oproepen/{}", c.id),
-        &text,
-        state.config.secure_cookies(),
-    ))
+    operation(state, caller, ctx, id, form, "laattijdig").await
 }
 
 async fn give_back(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
-    let op = "teruggeven";
-    let (record, _) = load(&state, &id).await?;
-    let c = &record.call;
-    let now = Utc::now();
-    let mut problems = Vec::new();
-    let reason = call_draft::check_reason(&form.reason)
-        .map_err(|p| problems.push(p))
-        .ok();
-    let app = chosen_dossier(&state, c.id, &form).await?;
-    let next = match &app {
-        None => {
-            problems.push(problem(
-                "application_id",
-                "Kies een dossier van deze oproep.",
-            ));
-            None
-        }
-        Some(a) => match workflow::next(
-            crate::domain::workflow::DossierState::from(a.state),
-            Transition::ReturnToApplicant,
-            Party::Admin,
-        ) {
-            Ok(n) => Some(n),
-            Err(e) => {
-                // The dossier's state does not allow it: a conflict, shown on the page.
-                let page = refused(
-                    &state,
-                    &ctx,
-                    &id,
-                    op,
-                    &form,
-                    vec![problem("application_id", e.to_string())],
-                )
-                .await?;
-                let (_, body) = page.into_parts();
-                return Ok((StatusCode::CONFLICT, body).into_response());
-            }
-        },
-    };
-    let (Some(reason), Some(app), Some(next), true) = (reason, app, next, problems.is_empty())
-    else {
-        return refused(&state, &ctx, &id, op, &form, problems).await;
-    };
-    let to_state = ApplicationState::from(next);
-    let txn = crate::db::begin_write(&state.db).await?;
-    match call_admin::move_dossier(&txn, app.id, app.state, to_state, now).await {
-        Ok(()) => {}
-        Err(WriteError::Db(e)) => return Err(e.into()),
-        Err(_) => {
-            drop(txn);
-            return refused(
-                &state,
-                &ctx,
-                &id,
-                op,
-                &form,
-                vec![problem(
-                    "application_id",
-                    "Het dossier veranderde intussen van status. Probeer opnieuw.",
-                )],
-            )
-            .await;
-        }
-    }
-    // A decision given back no longer stands; the letter says it was reopened, and what it
-    // scheduled and was not paid is cancelled (the next decision schedules anew).
-    crate::store::decisions::lapse(&txn, app.id, Some(user.user.id), &reason, now).await?;
-    crate::store::followup::cancel_unpaid(
-        &txn,
-        app.id,
-        &crate::app::review::lapsed_payment_reason(now, &reason),
-        &crate::store::followup::By::of(&user, ctx.ip.clone()),
-    )
-    .await?;
-    if to_state == ApplicationState::ChangesRequested {
-        // Every section opens again, with the reason as ABB's message.
-        let sections: Vec<&str> = crate::web::review::SECTIONS
-            .iter()
-            .map(|(c, _)| *c)
-            .collect();
-        change_request::ActiveModel {
-            application_id: Set(app.id),
-            requested_by: Set(user.user.id),
-            sections: Set(serde_json::to_string(&sections).unwrap_or_default()),
-            message: Set(reason.clone()),
-            requested_at: Set(now),
-            resolved_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            &format!("application.{}", Transition::ReturnToApplicant.code()),
-            "application",
-            Some(app.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .before(serde_json::json!({"state": app.state}))
-        .after(serde_json::json!({"state": to_state, "call": c.code}))
-        .details(reason.clone()),
-    )
-    .await?;
-    let text = format!(
-        "ABB geeft dossier {} (\"{}\") terug aan de aanvrager: het staat weer op \"{}\" en kan aangepast en opnieuw ingediend worden.",
-        app.reference,
-        app.title,
-        next.label()
-    );
-    let to = call_admin::dossier_recipients(&txn, &app).await?;
-    enqueue_all(
-        &txn,
-        to,
-        &format!("dossier teruggegeven ({})", app.reference),
-        &format!(
-            "{text}\n\nReden: {reason}\n\n{}/dossiers/{}",
-            state.config.public_url, app.id
-        ),
-        ("application", app.id.to_string()),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beheer/oproepen/{}", c.id),
-        &text,
-        state.config.secure_cookies(),
-    ))
+    operation(state, caller, ctx, id, form, "teruggeven").await
 }

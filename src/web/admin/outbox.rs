@@ -5,26 +5,24 @@
 //! the page lists recipient and subject only.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::{Html, Response};
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-};
 use serde::Deserialize;
 
 use entity::email_outbox::{self, OutboxState};
 
-use crate::audit::{self, AuditEntry};
-use crate::auth::session::CurrentUser;
-use crate::auth::session::redirect_with_flash;
+use crate::app::outbox::Requeued;
+use crate::app::{self, Caller};
 use crate::domain::paging::Page;
 use crate::error::AppError;
 use crate::export::{self, Cell, Kind, Table};
 use crate::mail::{self, OutboxCounts};
 use crate::state::AppState;
+use crate::store::outbox::{self, OutboxFilter};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
+use crate::web::extract::{FlashRedirect, Id};
 use crate::web::form::FormErrors;
 use crate::web::form::Query;
 use crate::web::pages::{Layout, render};
@@ -164,23 +162,22 @@ fn row(mail: email_outbox::Model) -> OutboxRow {
     }
 }
 
-/// The mails the filters select, newest first (the page and the export share it).
-fn filtered(query: &OutboxQuery, errors: &mut FormErrors) -> Select<email_outbox::Entity> {
-    let mut select = email_outbox::Entity::find()
-        .order_by_desc(email_outbox::Column::CreatedAt)
-        .order_by_desc(email_outbox::Column::Id);
+/// The filter the query asks for (the page and the export share it); an unknown state is a
+/// field error.
+fn filtered(query: &OutboxQuery, errors: &mut FormErrors) -> OutboxFilter {
+    let mut filter = OutboxFilter::default();
     let staat = query.staat.trim();
     if !staat.is_empty() {
         match parse_state(staat) {
-            Some(s) => select = select.filter(email_outbox::Column::State.eq(s)),
+            Some(s) => filter.state = Some(s),
             None => errors.add("staat", "Kies een status uit de lijst."),
         }
     }
     let aan = query.aan.trim();
     if !aan.is_empty() {
-        select = select.filter(email_outbox::Column::ToAddress.contains(aan));
+        filter.to_contains = Some(aan.to_owned());
     }
-    select
+    filter
 }
 
 /// The outbox as a table: recipient, subject, state and delivery; never the body (one-time
@@ -192,7 +189,7 @@ async fn export_list(
     let format = export::format_from(&query.formaat)
         .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
     let mut errors = FormErrors::default();
-    let select = filtered(&query, &mut errors);
+    let filter = filtered(&query, &mut errors);
     if let Some(e) = errors.items.first() {
         return Err(AppError::BadRequest(e.message.clone()));
     }
@@ -209,7 +206,7 @@ async fn export_list(
             ("Laatste fout", Kind::Text),
         ],
     );
-    for m in select.limit(EXPORT_MAX).all(&state.db).await? {
+    for m in outbox::all(&state.db, &filter, EXPORT_MAX).await? {
         table.push(vec![
             Cell::Moment(m.created_at),
             m.to_address.into(),
@@ -235,16 +232,10 @@ async fn list(
 ) -> Result<Html<String>, AppError> {
     let mut errors = FormErrors::default();
     let counts = count_rows(mail::outbox_counts(&state.db).await?);
-    let select = filtered(&query, &mut errors);
-    let paginator = select.paginate(&state.db, PAGE_SIZE);
-    let total = paginator.num_items().await?;
-    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
-    let rows = paginator
-        .fetch_page(page - 1)
-        .await?
-        .into_iter()
-        .map(row)
-        .collect();
+    let filter = filtered(&query, &mut errors);
+    let found = outbox::page(&state.db, &filter, query.pagina, PAGE_SIZE).await?;
+    let (total, page, pages) = (found.total, found.page, found.pages);
+    let rows = found.mails.into_iter().map(row).collect();
     let query_string = [("staat", &query.staat), ("aan", &query.aan)]
         .iter()
         .filter(|(_, v)| !v.is_empty())
@@ -265,59 +256,22 @@ async fn list(
     })
 }
 
+/// Adapter: [`app::outbox::requeue`], back to the list with what became of it.
 async fn requeue(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
-    ctx: PageContext,
-    Path(id): Path<String>,
+    caller: Caller,
+    Id(id): Id,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let mail = email_outbox::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let secure = state.config.secure_cookies();
-    let back = "/beheer/e-mails";
-    if mail.state != OutboxState::Failed {
-        return Ok(redirect_with_flash(
-            back,
-            "Deze e-mail is niet mislukt; er is niets opnieuw te versturen.",
-            secure,
-        ));
-    }
-    let txn = crate::db::begin_write(&state.db).await?;
-    if !mail::requeue_failed(&txn, id, Utc::now()).await? {
-        txn.rollback().await?;
-        return Ok(redirect_with_flash(
-            back,
-            "Deze e-mail is intussen al opnieuw in de wachtrij gezet.",
-            secure,
-        ));
-    }
-    audit::record(
-        &txn,
-        AuditEntry::new("mail.requeued", "email_outbox", Some(id.to_string()))
-            .by(Some(admin.user.id), admin.label())
-            .from_ip(ctx.ip.clone())
-            .before(serde_json::json!({
-                "state": "failed",
-                "attempts": mail.attempts,
-                "last_error": mail.last_error,
-            }))
-            .after(serde_json::json!({ "state": "pending", "attempts": 0 }))
-            .details(format!("aan {}", mail.to_address)),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        back,
-        &format!(
-            "De e-mail aan {} staat opnieuw in de wachtrij.",
-            mail.to_address
-        ),
-        secure,
-    ))
+    let message = match app::outbox::requeue(&state, &caller, id).await? {
+        Requeued::Queued { to } => format!("De e-mail aan {to} staat opnieuw in de wachtrij."),
+        Requeued::NotFailed => {
+            "Deze e-mail is niet mislukt; er is niets opnieuw te versturen.".to_owned()
+        }
+        Requeued::AlreadyQueued => {
+            "Deze e-mail is intussen al opnieuw in de wachtrij gezet.".to_owned()
+        }
+    };
+    Ok(FlashRedirect::new("/beheer/e-mails", message).into_response())
 }
 
 #[cfg(test)]

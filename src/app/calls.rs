@@ -1,0 +1,546 @@
+//! Call administration (admins): create and edit a call from its form, open, close and extend
+//! it, let one dossier submit late, and give a decided or withdrawn dossier back to its
+//! applicant. Every operation takes a reason, is audited and tells the people concerned.
+//!
+//! The rules live in `domain::call_draft` (what a form means, what a call with submitted
+//! dossiers keeps, what an operation allows), `domain::workflow` (where a given-back dossier
+//! goes) and `domain::decision::lapses` (whose decision no longer stands); the rows in
+//! `store::call_admin`.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+
+use entity::application::ApplicationState;
+use entity::call::CallState;
+
+use super::{Caller, Error, Result, Work};
+use crate::domain::call_draft::{self, CallDraft, CallForm, CallSpec, DraftContext, FieldProblem};
+use crate::domain::decision;
+use crate::domain::fields::FieldErrors;
+use crate::domain::workflow::{self, DossierState, Party, Transition};
+use crate::mail::OutgoingMail;
+use crate::policy::Action;
+use crate::state::AppState;
+use crate::store::call_admin::{self, WriteError};
+use crate::store::followup;
+
+/// Shown on the code field when someone else saved the call meanwhile.
+pub const CALL_CHANGED: &str = "Iemand anders bewaarde deze oproep intussen. Uw invoer staat hieronder en is nog niet bewaard: open de oproep opnieuw in een ander tabblad, vergelijk en bewaar opnieuw.";
+
+/// Shown on an operation's reason when someone else changed the call meanwhile.
+pub const OPERATION_CONFLICT: &str =
+    "Iemand anders wijzigde de oproep intussen. Bekijk de pagina opnieuw en probeer het nog eens.";
+
+/// A call's form as posted.
+#[derive(Debug, Clone, Default)]
+pub struct CallInput {
+    pub form: CallForm,
+    pub fictitious: bool,
+    /// The version the form was read at (edits only).
+    pub version: i32,
+}
+
+/// A call that was created.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: i64,
+    pub code: String,
+}
+
+/// What a call operation typed.
+#[derive(Debug, Clone, Default)]
+pub struct OperationInput {
+    pub reason: String,
+    pub version: i32,
+    /// A moment in Brussels time: the new deadline, or the end of a late submission.
+    pub moment: String,
+    pub application_id: String,
+}
+
+/// The operations on the call itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Open,
+    Close,
+    Extend,
+}
+
+fn invalid(problems: Vec<FieldProblem>) -> Error {
+    let mut errors = FieldErrors::default();
+    for p in problems {
+        errors.add(&p.field, p.message);
+    }
+    Error::Invalid(errors)
+}
+
+fn write_error(err: WriteError) -> Error {
+    match err {
+        WriteError::Field { field, message } => Error::field(&field, message),
+        WriteError::Conflict => Error::field("code", CALL_CHANGED),
+        WriteError::Db(e) => Error::Db(e),
+    }
+}
+
+/// Creates a call (in preparation) from its form.
+pub async fn create(state: &AppState, caller: &Caller, input: CallInput) -> Result<Created> {
+    caller.may(state, Action::AdministerCalls, None).await?;
+    let context = DraftContext {
+        plan_ids: call_admin::plans(&state.db)
+            .await?
+            .iter()
+            .map(|p| p.id)
+            .collect(),
+        stored_moments: None,
+    };
+    let draft = CallDraft::parse(&input.form, &context).map_err(invalid)?;
+    let mut work = Work::begin(state).await?;
+    let created = call_admin::create(work.txn(), draft.spec(), input.fictitious, caller.now)
+        .await
+        .map_err(write_error)?;
+    work.audit(
+        caller
+            .audit("call.created", "call", created.id)
+            .after(audit_json(draft.spec(), input.fictitious)),
+    );
+    work.commit().await?;
+    Ok(Created {
+        id: created.id,
+        code: created.code,
+    })
+}
+
+/// Saves an edit of call `id`; a call with submitted dossiers keeps the rules they were checked
+/// against ([`call_draft::locked_changes`]).
+pub async fn update(state: &AppState, caller: &Caller, id: i64, input: CallInput) -> Result<()> {
+    caller.may(state, Action::AdministerCalls, None).await?;
+    let record = call_admin::record(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let catalog = call_admin::catalog(&state.db, record.call.plan_id).await?;
+    let mut form = input.form;
+    // The plan of a call does not change: its catalog is what the dossiers chose from.
+    form.plan_id = record.call.plan_id.to_string();
+    let locked = call_admin::has_submissions(&state.db, id).await?;
+    let context = DraftContext {
+        plan_ids: vec![record.call.plan_id],
+        stored_moments: Some((
+            record.call.submission_opens_at,
+            record.call.submission_closes_at,
+        )),
+    };
+    let before = call_admin::spec_of(&record, &catalog)?;
+    let draft = CallDraft::parse(&form, &context).map_err(|mut p| {
+        p.dedup();
+        invalid(p)
+    })?;
+    let used = call_admin::used_action_ids(&state.db, id).await?;
+    let mut problems = call_draft::locked_changes(&before, draft.spec(), locked, &used);
+    if !problems.is_empty() {
+        problems.dedup();
+        return Err(invalid(problems));
+    }
+    let mut work = Work::begin(state).await?;
+    call_admin::update(
+        work.txn(),
+        id,
+        input.version,
+        draft.spec(),
+        input.fictitious,
+        caller.now,
+    )
+    .await
+    .map_err(write_error)?;
+    work.audit(
+        caller
+            .audit("call.updated", "call", id)
+            .before(audit_json(&before, record.call.parameters_fictitious))
+            .after(audit_json(draft.spec(), input.fictitious)),
+    );
+    Ok(work.commit().await?)
+}
+
+/// Opens, closes or extends call `id`; answers the sentence that tells what happened (the
+/// flash message and the mail's text). Field errors name `reason` and `moment`.
+pub async fn operate(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    operation: Operation,
+    input: &OperationInput,
+) -> Result<String> {
+    caller.may(state, Action::AdministerCalls, None).await?;
+    let record = call_admin::record(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let c = &record.call;
+    let now = caller.now;
+    let reason = call_draft::check_reason(&input.reason).map_err(|p| invalid(vec![p]))?;
+    let status = call_admin::status(c.state);
+    let refused = |m: String| Error::field("reason", m);
+    let (new_state, new_closes, action, text) = match operation {
+        Operation::Open => {
+            call_draft::check_open(status, c.submission_closes_at, now).map_err(refused)?;
+            (
+                CallState::Open,
+                c.submission_closes_at,
+                "call.opened",
+                format!(
+                    "De oproep {} is open voor indiening tot {} (Brusselse tijd).",
+                    c.title,
+                    call_draft::show_moment(c.submission_closes_at)
+                ),
+            )
+        }
+        Operation::Close => {
+            call_draft::check_close(status).map_err(refused)?;
+            (
+                CallState::Closed,
+                c.submission_closes_at,
+                "call.closed",
+                format!(
+                    "De oproep {} is gesloten: er kunnen geen nieuwe dossiers meer ingediend worden.",
+                    c.title
+                ),
+            )
+        }
+        Operation::Extend => {
+            let new = call_draft::check_new_deadline(
+                &input.moment,
+                c.submission_closes_at,
+                now,
+                "moment",
+            )
+            .map_err(|p| invalid(vec![p]))?;
+            (
+                c.state,
+                new,
+                "call.deadline_extended",
+                format!(
+                    "De indieningstermijn van de oproep {} is verlengd tot {} (Brusselse tijd).",
+                    c.title,
+                    call_draft::show_moment(new)
+                ),
+            )
+        }
+    };
+    let mut work = Work::begin(state).await?;
+    match call_admin::set_state_and_deadline(
+        work.txn(),
+        c.id,
+        input.version,
+        new_state,
+        new_closes,
+        now,
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(WriteError::Db(e)) => return Err(e.into()),
+        Err(_) => return Err(Error::field("reason", OPERATION_CONFLICT)),
+    }
+    work.audit(
+        caller
+            .audit(action, "call", c.id)
+            .before(serde_json::json!({"state": c.state, "submission_closes_at": c.submission_closes_at}))
+            .after(serde_json::json!({"state": new_state, "submission_closes_at": new_closes}))
+            .details(reason.clone()),
+    );
+    let to = call_admin::call_recipients(work.txn(), c.id).await?;
+    let mail = Notice {
+        text: &text,
+        reason: &reason,
+        link: None,
+    };
+    notify(
+        &mut work,
+        to,
+        &format!("oproep {}", c.title),
+        &mail,
+        ("call", c.id),
+    )?;
+    work.commit().await?;
+    Ok(text)
+}
+
+/// The dossier chosen in an operation's form, if it belongs to the call.
+async fn chosen_dossier(
+    state: &AppState,
+    call_id: i64,
+    input: &OperationInput,
+) -> Result<Option<entity::application::Model>> {
+    let Ok(app_id) = input.application_id.trim().parse::<i64>() else {
+        return Ok(None);
+    };
+    Ok(call_admin::dossier_of_call(&state.db, call_id, app_id).await?)
+}
+
+/// Lets one dossier (a draft) of call `id` submit after the call's deadline, until the moment
+/// typed. Field errors name `reason`, `moment` and `application_id`.
+pub async fn allow_late_submission(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: &OperationInput,
+) -> Result<String> {
+    caller.may(state, Action::AdministerCalls, None).await?;
+    let record = call_admin::record(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let c = &record.call;
+    let now = caller.now;
+    let mut problems = Vec::new();
+    let reason = call_draft::check_reason(&input.reason)
+        .map_err(|p| problems.push(p))
+        .ok();
+    let until = call_draft::parse_brussels_moment(&input.moment)
+        .map_err(|m| FieldProblem::new("moment", m))
+        .and_then(|u| call_draft::check_late_until(u, now, "moment"))
+        .map_err(|p| problems.push(p))
+        .ok();
+    let app = chosen_dossier(state, c.id, input).await?;
+    match &app {
+        None => problems.push(FieldProblem::new(
+            "application_id",
+            "Kies een dossier van deze oproep.",
+        )),
+        Some(a) if a.state != ApplicationState::Draft => problems.push(FieldProblem::new(
+            "application_id",
+            "Alleen een dossier in ontwerp kan laattijdig ingediend worden.",
+        )),
+        Some(_) => {}
+    }
+    let (Some(reason), Some(until), Some(app), true) = (reason, until, app, problems.is_empty())
+    else {
+        return Err(invalid(problems));
+    };
+    let mut work = Work::begin(state).await?;
+    match call_admin::set_late_submission(work.txn(), app.id, app.version, until, now).await {
+        Ok(()) => {}
+        Err(WriteError::Db(e)) => return Err(e.into()),
+        Err(_) => {
+            return Err(Error::field(
+                "application_id",
+                "Het dossier veranderde intussen. Probeer opnieuw.",
+            ));
+        }
+    }
+    work.audit(
+        caller
+            .audit("application.late_submission_allowed", "application", app.id)
+            .before(serde_json::json!({"late_submission_until": app.late_submission_until, "call_closes_at": c.submission_closes_at}))
+            .after(serde_json::json!({"late_submission_until": until}))
+            .details(reason.clone()),
+    );
+    let text = format!(
+        "ABB laat dossier {} (\"{}\") van de oproep {} laattijdig indienen, tot {} (Brusselse tijd).",
+        app.reference,
+        app.title,
+        c.title,
+        call_draft::show_moment(until)
+    );
+    let to = call_admin::dossier_recipients(work.txn(), &app).await?;
+    let link = dossier_link(state, app.id);
+    let mail = Notice {
+        text: &text,
+        reason: &reason,
+        link: Some(&link),
+    };
+    notify(
+        &mut work,
+        to,
+        &format!("laattijdig indienen ({})", app.reference),
+        &mail,
+        ("application", app.id),
+    )?;
+    work.commit().await?;
+    Ok(text)
+}
+
+/// Gives a decided or withdrawn dossier of call `id` back to its applicant: a decided one to
+/// "changes requested" with every part open again (its decision lapses and what it scheduled
+/// and was not paid is cancelled), a withdrawn one to "draft". A state that does not allow it
+/// is an [`Error::Conflict`]; field errors name `reason` and `application_id`.
+pub async fn give_back(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: &OperationInput,
+) -> Result<String> {
+    caller.may(state, Action::AdministerCalls, None).await?;
+    let record = call_admin::record(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let c = &record.call;
+    let now = caller.now;
+    let mut problems = Vec::new();
+    let reason = call_draft::check_reason(&input.reason)
+        .map_err(|p| problems.push(p))
+        .ok();
+    let app = chosen_dossier(state, c.id, input).await?;
+    let next = match &app {
+        None => {
+            problems.push(FieldProblem::new(
+                "application_id",
+                "Kies een dossier van deze oproep.",
+            ));
+            None
+        }
+        Some(a) => Some(
+            workflow::next(
+                DossierState::from(a.state),
+                Transition::ReturnToApplicant,
+                Party::Admin,
+            )
+            .map_err(|e| Error::Conflict(e.to_string()))?,
+        ),
+    };
+    let (Some(reason), Some(app), Some(next), true) = (reason, app, next, problems.is_empty())
+    else {
+        return Err(invalid(problems));
+    };
+    let to_state = ApplicationState::from(next);
+    let mut work = Work::begin(state).await?;
+    match call_admin::move_dossier(work.txn(), app.id, app.state, to_state, now).await {
+        Ok(()) => {}
+        Err(WriteError::Db(e)) => return Err(e.into()),
+        Err(_) => {
+            return Err(Error::field(
+                "application_id",
+                "Het dossier veranderde intussen van status. Probeer opnieuw.",
+            ));
+        }
+    }
+    if decision::lapses(DossierState::from(app.state), next) {
+        lapse_decision(&work, caller, app.id, &reason, now).await?;
+    }
+    if to_state == ApplicationState::ChangesRequested {
+        // Every part opens again, with the reason as ABB's message.
+        call_admin::reopen_every_part(
+            work.txn(),
+            app.id,
+            caller.user_id().unwrap_or_default(),
+            &reason,
+            now,
+        )
+        .await?;
+    }
+    work.audit(
+        caller
+            .audit(
+                &format!("application.{}", Transition::ReturnToApplicant.code()),
+                "application",
+                app.id,
+            )
+            .before(serde_json::json!({"state": app.state}))
+            .after(serde_json::json!({"state": to_state, "call": c.code}))
+            .details(reason.clone()),
+    );
+    let text = format!(
+        "ABB geeft dossier {} (\"{}\") terug aan de aanvrager: het staat weer op \"{}\" en kan aangepast en opnieuw ingediend worden.",
+        app.reference,
+        app.title,
+        next.label()
+    );
+    let to = call_admin::dossier_recipients(work.txn(), &app).await?;
+    let link = dossier_link(state, app.id);
+    let mail = Notice {
+        text: &text,
+        reason: &reason,
+        link: Some(&link),
+    };
+    notify(
+        &mut work,
+        to,
+        &format!("dossier teruggegeven ({})", app.reference),
+        &mail,
+        ("application", app.id),
+    )?;
+    work.commit().await?;
+    Ok(text)
+}
+
+/// The decision given back no longer stands: the letter says it was reopened, and what it
+/// scheduled and was not paid is cancelled (the next decision schedules anew).
+async fn lapse_decision(
+    work: &Work,
+    caller: &Caller,
+    application_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    crate::store::decisions::lapse(work.txn(), application_id, caller.user_id(), reason, now)
+        .await?;
+    followup::cancel_unpaid(
+        work.txn(),
+        application_id,
+        &super::review::lapsed_payment_reason(now, reason),
+        &caller.by(),
+    )
+    .await?;
+    Ok(())
+}
+
+fn dossier_link(state: &AppState, application_id: i64) -> String {
+    format!("{}/dossiers/{application_id}", state.config.public_url)
+}
+
+/// News about a call or one of its dossiers, with the reason.
+#[derive(Template)]
+#[template(path = "mail/call_notice.txt")]
+struct Notice<'a> {
+    text: &'a str,
+    reason: &'a str,
+    link: Option<&'a str>,
+}
+
+/// Queues `mail` for every address in `to`.
+fn notify(
+    work: &mut Work,
+    to: Vec<String>,
+    subject: &str,
+    mail: &Notice<'_>,
+    related: (&str, i64),
+) -> Result<()> {
+    let body = crate::mail::render_text(mail)?;
+    for address in to {
+        work.mail(OutgoingMail {
+            to: address,
+            subject: format!("Samenleven: {subject}"),
+            body_text: body.clone(),
+            related: Some((related.0.to_owned(), related.1.to_string())),
+        });
+    }
+    Ok(())
+}
+
+/// The call as the audit trail keeps it.
+fn audit_json(spec: &CallSpec, fictitious: bool) -> serde_json::Value {
+    serde_json::json!({
+        "code": spec.code,
+        "title": spec.title,
+        "plan_id": spec.plan_id,
+        "period": [spec.period_start, spec.period_end],
+        "submission": [spec.submission_opens_at, spec.submission_closes_at],
+        "reference_year": spec.reference_year.get(),
+        "single_applicant_min_exclusive": spec.single_applicant_min_exclusive,
+        "pooled_min_inclusive": spec.pooled_min_inclusive,
+        "incentive_min_share_bp": spec.incentive_min_share.get(),
+        "cofinancing_bp": spec.cofinancing.get(),
+        "incentive_cents_per_project_year": spec.incentive_per_project_year.get(),
+        "advance_bp": spec.advance.get(),
+        "continuation_min_bp": spec.continuation_min.get(),
+        "review_days": spec.review_days,
+        "coverage_aim": spec.coverage_aim.map(|r| format!("{}/{}", r.numerator(), r.denominator())),
+        "named_applicants": spec.named_applicants.iter().map(|n| n.get()).collect::<Vec<_>>(),
+        "project_years": spec.project_years.iter().map(|y| serde_json::json!({
+            "year": y.number, "starts_on": y.starts_on, "ends_on": y.ends_on,
+            "envelope_cents": y.envelope.get(), "interim_report_due": y.interim_report_due,
+            "year_report_due": y.year_report_due,
+        })).collect::<Vec<_>>(),
+        "actions": spec.actions.iter().map(|a| serde_json::json!({
+            "code": a.code, "unit_cost_cents": a.unit_cost.get(),
+            "max_reach": a.max_reach.get(), "unit_label": a.unit_label,
+        })).collect::<Vec<_>>(),
+        "parameters_fictitious": fictitious,
+    })
+}
