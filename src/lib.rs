@@ -23,6 +23,7 @@ pub mod mergers;
 pub mod org_codes;
 pub mod policy;
 pub mod reminders;
+pub mod routing;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -1,13 +1,9 @@
-//! The browsable API documentation at `/api/v1/docs`: server-rendered HTML made from the same
-//! OpenAPI document as `/api/v1/openapi.json` (no scripts, no external assets, fits the CSP).
+//! The browsable API documentation at `/api/v1/docs`, made from the same OpenAPI document as
+//! `/api/v1/openapi.json`: [`docs`] reads it into typed groups, operations and schemas; the web
+//! layer renders them as a server-rendered page (no scripts, no external assets, fits the CSP)
+//! with the site's layout and registers the route (`crate::web::api_docs`).
 
-use askama::Template;
-use axum::response::Html;
 use serde_json::Value;
-
-use crate::error::AppError;
-use crate::web::context::PageContext;
-use crate::web::pages::{Layout, render};
 
 pub struct Operation {
     pub anchor: String,
@@ -46,10 +42,8 @@ pub struct ProblemKind {
     pub title: &'static str,
 }
 
-#[derive(Template)]
-#[template(path = "api/docs.html")]
-pub struct DocsPage {
-    pub layout: Layout,
+/// The documentation: what the page shows.
+pub struct Docs {
     pub version: String,
     pub description: String,
     pub groups: Vec<Group>,
@@ -267,12 +261,19 @@ fn schemas(doc: &Value) -> Vec<Schema> {
         .collect()
 }
 
+/// The route's entry in the OpenAPI document. The page is served by the web layer
+/// (`crate::web::api_docs::page`, which renders [`docs`]); this function only carries the
+/// description and is never routed.
 #[utoipa::path(
     get, path = "/api/v1/docs", tag = "documentatie",
     summary = "Deze documentatie als webpagina",
     responses((status = 200, description = "HTML", content_type = "text/html", body = String))
 )]
-pub async fn page(ctx: PageContext) -> Result<Html<String>, AppError> {
+#[allow(dead_code)]
+pub(crate) fn page() {}
+
+/// The documentation read from the OpenAPI document, grouped by tag.
+pub fn docs() -> Docs {
     let doc = super::openapi::document();
     let info = doc.get("info").cloned().unwrap_or_default();
     let tags: Vec<(String, String)> = doc
@@ -305,8 +306,7 @@ pub async fn page(ctx: PageContext) -> Result<Html<String>, AppError> {
             }
         })
         .collect();
-    render(&DocsPage {
-        layout: ctx.layout("API-documentatie"),
+    Docs {
         version: text(&info, "version"),
         description: text(&info, "description"),
         groups,
@@ -319,5 +319,5 @@ pub async fn page(ctx: PageContext) -> Result<Html<String>, AppError> {
                 title,
             })
             .collect(),
-    })
+    }
 }

@@ -321,6 +321,13 @@ impl<S: Send + Sync> FromRequestParts<S> for TokenUser {
     }
 }
 
+impl TokenUser {
+    /// The same user as the caller of a command, at `now` (the application's clock).
+    pub fn caller(&self, now: chrono::DateTime<chrono::Utc>) -> crate::app::Caller {
+        crate::app::Caller::user(&self.user, self.ip.clone(), now)
+    }
+}
+
 /// The `If-Match` header: 428 when missing, the tag otherwise.
 pub fn if_match(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers

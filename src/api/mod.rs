@@ -1,7 +1,7 @@
 //! The versioned JSON API under `/api/v1`, for the systems around ABB (municipal case
 //! management, ABB's reporting). It runs over the same store, domain and policy code as the HTML
 //! pages: its routes are in the same [`RouteTable`] with the same access rules, dossier access
-//! goes through `policy::decide` (via [`crate::web::dossiers::load_for`]), and input is read by
+//! goes through `policy::decide` (via the commands of [`crate::app`]), and input is read by
 //! the same field readers (`domain::fields`) as the forms.
 //!
 //! - authentication: personal API tokens (`Authorization: Bearer …`, [`auth`]); session
@@ -22,17 +22,15 @@ pub mod types;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use chrono::Utc;
-use sea_orm::EntityTrait;
+use chrono::{DateTime, Utc};
 
 use crate::domain::NisCode;
 use crate::policy::{Action, DossierParties};
+use crate::routing::{Access, BodyLimit, OFFICIALS, RouteTable};
 use crate::state::AppState;
 use crate::store;
 use crate::store::reference_cache::Reference;
 use crate::store::rules::CallContext;
-use crate::web::routes::OFFICIALS;
-use crate::web::{Access, BodyLimit, RouteTable};
 use extract::{ApiQuery, TokenUser};
 use problem::{ApiError, Problem};
 use std::sync::Arc;
@@ -46,7 +44,6 @@ pub fn is_api_path(path: &str) -> bool {
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/api/v1/openapi.json", Access::Public, openapi::serve)
-        .get("/api/v1/docs", Access::Public, docs::page)
         .get("/api/v1/me", Access::SignedIn, me)
         .get("/api/v1/calls", Access::SignedIn, list_calls)
         .get("/api/v1/calls/{id}", Access::SignedIn, call_detail)
@@ -136,10 +133,7 @@ pub async fn me(
     TokenUser { user, .. }: TokenUser,
 ) -> Result<Json<Me>, ApiError> {
     let nis = match user.user.municipality_id {
-        Some(id) => entity::municipality::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .map(|m| m.nis_code),
+        Some(id) => store::municipalities::nis_code_of(&state.db, id).await?,
         None => None,
     };
     Ok(Json(Me {
@@ -152,9 +146,8 @@ pub async fn me(
     }))
 }
 
-fn call_summary(summary: &store::calls::CallSummary) -> CallSummaryOut {
+fn call_summary(summary: &store::calls::CallSummary, now: DateTime<Utc>) -> CallSummaryOut {
     let call = &summary.call;
-    let now = Utc::now();
     CallSummaryOut {
         id: call.id,
         code: call.code.clone(),
@@ -196,7 +189,8 @@ pub async fn list_calls(
     _user: TokenUser,
 ) -> Result<Json<Vec<CallSummaryOut>>, ApiError> {
     let calls = store::calls::list_summaries(&state.db).await?;
-    Ok(Json(calls.iter().map(call_summary).collect()))
+    let now = state.clock.now();
+    Ok(Json(calls.iter().map(|c| call_summary(c, now)).collect()))
 }
 
 #[utoipa::path(
@@ -226,7 +220,7 @@ pub async fn call_detail(
         .ok_or_else(ApiError::not_found)?;
     let call = &context.call;
     Ok(Json(CallDetailOut {
-        call: call_summary(summary),
+        call: call_summary(summary, state.clock.now()),
         rules: CallRulesOut {
             single_applicant_min_exclusive: call.single_applicant_min_exclusive,
             pooled_min_inclusive: call.pooled_min_inclusive,
@@ -362,20 +356,19 @@ async fn standing_for(
         .directory(context.call.reference_year, context.map_date())
         .await?;
     let municipality_id = *directory.1.get(&nis).ok_or_else(ApiError::not_found)?;
-    crate::web::guard(
-        state,
-        &user.user,
-        Action::ViewEligibility,
-        Some((
-            &format!("municipality:{}", nis.get()),
-            &DossierParties {
-                lead_municipality_id: Some(municipality_id),
-                ..DossierParties::default()
-            },
-        )),
-        user.ip.clone(),
-    )
-    .await?;
+    user.caller(state.clock.now())
+        .may_on(
+            state,
+            Action::ViewEligibility,
+            Some((
+                format!("municipality:{}", nis.get()),
+                &DossierParties {
+                    lead_municipality_id: Some(municipality_id),
+                    ..DossierParties::default()
+                },
+            )),
+        )
+        .await?;
     let (standing, own) =
         store::municipalities::standing(&state.db, &reference, &context, nis, advise)
             .await?

@@ -151,11 +151,10 @@ pub struct RuleResultOut {
 
 impl From<&RuleResult> for RuleResultOut {
     fn from(r: &RuleResult) -> Self {
-        let (_, label) = crate::web::municipality::outcome_label(r.outcome);
         Self {
             rule: r.rule.as_str().to_owned(),
             outcome: outcome_code(r.outcome).to_owned(),
-            outcome_label: label.to_owned(),
+            outcome_label: r.outcome.label().to_owned(),
             blocking: r.blocking,
             message: r.message.clone(),
             field: r.field.map(|f| f.anchor()),
@@ -189,7 +188,6 @@ pub struct VerdictOut {
 
 impl From<&Verdict> for VerdictOut {
     fn from(v: &Verdict) -> Self {
-        let (label, _) = crate::web::municipality::decision_label(v.decision);
         Self {
             decision: match v.decision {
                 Decision::EligibleAlone => "eligible_alone",
@@ -200,7 +198,7 @@ impl From<&Verdict> for VerdictOut {
                 Decision::CannotDecide => "cannot_decide",
             }
             .to_owned(),
-            decision_label: label.to_owned(),
+            decision_label: v.decision.label().to_owned(),
             summary: v.summary.clone(),
             results: v.results.iter().map(RuleResultOut::from).collect(),
             fictitious: v.fictitious,

@@ -111,25 +111,41 @@ impl Caller {
         action: Action,
         dossier: Option<(i64, &DossierParties)>,
     ) -> Result<()> {
+        self.may_on(
+            state,
+            action,
+            dossier.map(|(id, parties)| (id.to_string(), parties)),
+        )
+        .await
+    }
+
+    /// [`Caller::may`] for a resource named by text (a dossier's id, or `municipality:<nis>`
+    /// for a municipality's standing), as the refusal's audit entry names it.
+    pub async fn may_on(
+        &self,
+        state: &AppState,
+        action: Action,
+        resource: Option<(String, &DossierParties)>,
+    ) -> Result<()> {
         let Some(user) = &self.user else {
             // The system acts on its own behalf; jobs never reach a user's dossier by request.
             return Ok(());
         };
-        let decision = policy::decide(&policy::Actor::from(user), action, dossier.map(|(_, p)| p));
+        let decision = policy::decide(
+            &policy::Actor::from(user),
+            action,
+            resource.as_ref().map(|(_, p)| *p),
+        );
         let Err(refusal) = decision else {
             return Ok(());
         };
         crate::audit::record(
             &state.db,
-            AuditEntry::new(
-                "access.denied",
-                "dossier",
-                dossier.map(|(id, _)| id.to_string()),
-            )
-            .by(Some(user.id), self.label.clone())
-            .from_ip(self.ip.clone())
-            .at(self.now)
-            .details(format!("{action:?}")),
+            AuditEntry::new("access.denied", "dossier", resource.map(|(id, _)| id))
+                .by(Some(user.id), self.label.clone())
+                .from_ip(self.ip.clone())
+                .at(self.now)
+                .details(format!("{action:?}")),
         )
         .await?;
         Err(match refusal {

@@ -191,6 +191,18 @@ pub enum Outcome {
     CannotDecide,
 }
 
+impl Outcome {
+    /// The outcome in Dutch, as pages and the API show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Pass => "voldaan",
+            Outcome::Fail => "niet voldaan",
+            Outcome::Warning => "let op",
+            Outcome::CannotDecide => "kan niet beslissen",
+        }
+    }
+}
+
 /// How a threshold compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -609,6 +621,20 @@ pub enum Decision {
     NotEligible,
     /// A figure is missing.
     CannotDecide,
+}
+
+impl Decision {
+    /// The decision in Dutch, as pages and the API show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::EligibleAlone => "kan alleen indienen",
+            Decision::EligibleAsCooperation { .. } => "kan indienen als samenwerking",
+            Decision::EligibleAsPartner => "kan indienen onder aparte overeenkomst",
+            Decision::OnlyInCooperation => "niet alleen, wel in samenwerking",
+            Decision::NotEligible => "kan niet indienen",
+            Decision::CannotDecide => "nog niet te beslissen",
+        }
+    }
 }
 
 /// Whether a cooperation earns the incentive.

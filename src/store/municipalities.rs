@@ -399,3 +399,11 @@ impl Place {
         }
     }
 }
+
+/// The NIS code of municipality `id` (the API's `me`), if it exists.
+pub async fn nis_code_of<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<i32>, DbErr> {
+    Ok(municipality::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|m| m.nis_code))
+}

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod allocation;
+pub mod api_docs;
 pub mod api_tokens;
 pub mod assets;
 pub mod attachments;
@@ -44,10 +45,9 @@ use axum::response::Response;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::audit::{self, AuditEntry};
 use crate::auth::session::SessionUser;
 use crate::error::AppError;
-use crate::policy::{self, Action, DossierParties, Refusal};
+use crate::policy::{Action, DossierParties};
 use crate::state::AppState;
 
 pub use routes::{Access, BodyLimit, RouteSpec, RouteTable};
@@ -82,6 +82,7 @@ pub fn routes() -> RouteTable {
         .merge(payments::routes())
         .merge(api_tokens::routes())
         .merge(crate::api::routes())
+        .merge(api_docs::routes())
 }
 
 /// Builds the whole application. `main`, the tests and the benchmarks all use this router.
@@ -89,8 +90,7 @@ pub fn app(state: AppState) -> Router {
     // Each route limits its own body (`web::routes::BodyLimit`); the extractors' own ceiling is
     // the largest of those, an upload.
     let body_limit = BodyLimit::Upload.bytes(state.config.max_upload_bytes);
-    routes()
-        .into_router()
+    routes::into_router(routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -150,7 +150,8 @@ async fn not_found() -> AppError {
 }
 
 /// Asks the policy whether `user` may do `action` (on a dossier with `parties`); a refusal is
-/// audited and becomes 403, or 404 where the user may not even learn the dossier exists.
+/// audited and becomes 403, or 404 where the user may not even learn the dossier exists. The
+/// same check as a command's ([`crate::app::Caller::may_on`]), for handlers not yet behind one.
 pub async fn guard(
     state: &AppState,
     user: &SessionUser,
@@ -158,21 +159,8 @@ pub async fn guard(
     parties: Option<(&str, &DossierParties)>,
     ip: Option<String>,
 ) -> Result<(), AppError> {
-    let decision = policy::decide(&user.actor(), action, parties.map(|(_, p)| p));
-    let Err(refusal) = decision else {
-        return Ok(());
-    };
-    let resource_id = parties.map(|(id, _)| id.to_owned());
-    audit::record(
-        &state.db,
-        AuditEntry::new("access.denied", "dossier", resource_id)
-            .by(Some(user.user.id), user.label())
-            .from_ip(ip)
-            .details(format!("{action:?}")),
-    )
-    .await?;
-    Err(match refusal {
-        Refusal::Forbidden => AppError::Forbidden,
-        Refusal::Hidden => AppError::NotFound,
-    })
+    crate::app::Caller::user(user, ip, state.clock.now())
+        .may_on(state, action, parties.map(|(id, p)| (id.to_owned(), p)))
+        .await
+        .map_err(AppError::from)
 }

@@ -109,24 +109,25 @@ pub struct RuleRow {
 /// The outcome of a rule as a Dutch word and a CSS class (`verdict pass|fail|warning|undecided`),
 /// so the status never depends on colour alone.
 pub fn outcome_label(outcome: Outcome) -> (&'static str, &'static str) {
-    match outcome {
-        Outcome::Pass => ("voldaan", "pass"),
-        Outcome::Fail => ("niet voldaan", "fail"),
-        Outcome::Warning => ("let op", "warning"),
-        Outcome::CannotDecide => ("kan niet beslissen", "undecided"),
-    }
+    let class = match outcome {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::Warning => "warning",
+        Outcome::CannotDecide => "undecided",
+    };
+    (outcome.label(), class)
 }
 
 /// The decision of a verdict as a Dutch word and a CSS class.
 pub fn decision_label(decision: Decision) -> (&'static str, &'static str) {
-    match decision {
-        Decision::EligibleAlone => ("kan alleen indienen", "pass"),
-        Decision::EligibleAsCooperation { .. } => ("kan indienen als samenwerking", "pass"),
-        Decision::EligibleAsPartner => ("kan indienen onder aparte overeenkomst", "pass"),
-        Decision::OnlyInCooperation => ("niet alleen, wel in samenwerking", "fail"),
-        Decision::NotEligible => ("kan niet indienen", "fail"),
-        Decision::CannotDecide => ("nog niet te beslissen", "undecided"),
-    }
+    let class = match decision {
+        Decision::EligibleAlone
+        | Decision::EligibleAsCooperation { .. }
+        | Decision::EligibleAsPartner => "pass",
+        Decision::OnlyInCooperation | Decision::NotEligible => "fail",
+        Decision::CannotDecide => "undecided",
+    };
+    (decision.label(), class)
 }
 
 impl From<&RuleResult> for RuleRow {

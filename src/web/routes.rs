@@ -13,13 +13,9 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
-use axum::handler::Handler;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
-
-use entity::app_user::UserRole;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::{ClientIp, SessionUser, login_redirect};
@@ -27,190 +23,33 @@ use crate::domain::attachments::format_size;
 use crate::state::AppState;
 use crate::web::pages::ErrorPage;
 
-/// Who may reach a route at all. Finer decisions about one resource (this dossier, that
-/// municipality) are made in the handler through [`crate::web::guard`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Everyone, signed in or not.
-    Public,
-    /// Any signed-in user.
-    SignedIn,
-    /// Signed-in users with one of these roles.
-    Roles(&'static [UserRole]),
-}
+pub use crate::routing::{
+    ADMINS, Access, BodyLimit, OFFICIALS, RouteSpec, RouteTable, STAFF, allows,
+};
 
-pub const OFFICIALS: Access = Access::Roles(&[UserRole::Official]);
-pub const STAFF: Access = Access::Roles(&[UserRole::Reviewer, UserRole::Admin]);
-pub const ADMINS: Access = Access::Roles(&[UserRole::Admin]);
-
-/// How large a request body a route takes: what its largest legitimate form needs, no more.
-/// A route gets [`BodyLimit::default_for`] its method unless it declares another with
-/// [`RouteTable::limit`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyLimit {
-    /// The sign-in and password forms, buttons, and requests without a body (GET): 8 KiB.
-    Small,
-    /// An ordinary form: 64 KiB, room for two texts of 5.000 characters even in a non-Latin
-    /// script, percent-encoded.
-    Form,
-    /// A form with a text per item (a progress report's motivation per KPI, a call with its
-    /// actions, a decision with an amount per action): 1 MiB.
-    LargeForm,
-    /// A JSON body of the API ([`crate::api::extract::JSON_LIMIT`]).
-    Json,
-    /// A file upload: `Config::max_upload_bytes` plus 64 KiB for the other fields, streamed to
-    /// disk, at most `Config::max_concurrent_uploads` at the same time.
-    Upload,
-}
-
-impl BodyLimit {
-    /// The room an upload form has besides its file.
-    pub const UPLOAD_FIELDS: usize = 64 * 1024;
-
-    /// The limit in bytes, given the configured largest upload.
-    pub fn bytes(self, max_upload_bytes: usize) -> usize {
-        match self {
-            BodyLimit::Small => 8 * 1024,
-            BodyLimit::Form => 64 * 1024,
-            BodyLimit::LargeForm => 1024 * 1024,
-            BodyLimit::Json => crate::api::extract::JSON_LIMIT,
-            BodyLimit::Upload => max_upload_bytes.saturating_add(Self::UPLOAD_FIELDS),
-        }
-    }
-
-    /// The limit of a route that declares none: GET takes no body, the API takes JSON, other
-    /// forms are ordinary forms.
-    pub fn default_for(method: &Method, path: &str) -> Self {
-        if *method == Method::GET || *method == Method::HEAD {
-            BodyLimit::Small
-        } else if crate::api::is_api_path(path) {
-            BodyLimit::Json
-        } else {
-            BodyLimit::Form
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct RouteSpec {
-    pub method: Method,
-    pub path: &'static str,
-    pub access: Access,
-    pub limit: BodyLimit,
-}
-
-/// The routes with their rules; the router is built from them by [`RouteTable::into_router`].
-#[derive(Default)]
-pub struct RouteTable {
-    specs: Vec<RouteSpec>,
-    routes: Vec<MethodRouter<AppState>>,
-}
-
-impl RouteTable {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn get<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(Method::GET, path, access, get(handler))
-    }
-
-    pub fn post<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(Method::POST, path, access, post(handler))
-    }
-
-    pub fn put<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(Method::PUT, path, access, axum::routing::put(handler))
-    }
-
-    pub fn patch<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(Method::PATCH, path, access, axum::routing::patch(handler))
-    }
-
-    pub fn delete<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(Method::DELETE, path, access, axum::routing::delete(handler))
-    }
-
-    /// Gives the route added last the body limit `limit` instead of its method's default.
-    pub fn limit(mut self, limit: BodyLimit) -> Self {
-        if let Some(last) = self.specs.last_mut() {
-            last.limit = limit;
-        }
-        self
-    }
-
-    fn add(
-        mut self,
-        method: Method,
-        path: &'static str,
-        access: Access,
-        route: MethodRouter<AppState>,
-    ) -> Self {
-        let limit = BodyLimit::default_for(&method, path);
-        self.specs.push(RouteSpec {
-            method,
+/// The router: every route of `table` with its layers (see the module documentation).
+pub fn into_router(table: RouteTable) -> Router<AppState> {
+    let mut router = Router::new();
+    for (spec, mut route) in table.into_parts() {
+        let RouteSpec {
             path,
             access,
             limit,
-        });
-        self.routes.push(route);
-        self
-    }
-
-    pub fn merge(mut self, other: RouteTable) -> Self {
-        self.specs.extend(other.specs);
-        self.routes.extend(other.routes);
-        self
-    }
-
-    pub fn specs(&self) -> &[RouteSpec] {
-        &self.specs
-    }
-
-    /// The router: every route with its layers (see the module documentation).
-    pub fn into_router(self) -> Router<AppState> {
-        let mut router = Router::new();
-        for (spec, mut route) in self.specs.into_iter().zip(self.routes) {
-            let RouteSpec {
-                path,
-                access,
-                limit,
-                ..
-            } = spec;
-            if limit == BodyLimit::Upload {
-                route = route.route_layer(middleware::from_fn(upload_slot));
-            }
-            route = route
-                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
-                    enforce(access, req, next)
-                }))
-                .route_layer(middleware::from_fn(move |req: Request, next: Next| {
-                    limit_body(limit, req, next)
-                }));
-            router = router.route(path, route);
+            ..
+        } = spec;
+        if limit == BodyLimit::Upload {
+            route = route.route_layer(middleware::from_fn(upload_slot));
         }
-        router
+        route = route
+            .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                enforce(access, req, next)
+            }))
+            .route_layer(middleware::from_fn(move |req: Request, next: Next| {
+                limit_body(limit, req, next)
+            }));
+        router = router.route(path, route);
     }
+    router
 }
 
 /// The declared length of a request's body, if it has one.
@@ -313,16 +152,6 @@ fn busy(api: bool) -> Response {
     response
 }
 
-/// Whether a user with `role` (None: anonymous) passes `access`.
-pub fn allows(access: Access, role: Option<UserRole>) -> bool {
-    match (access, role) {
-        (Access::Public, _) => true,
-        (_, None) => false,
-        (Access::SignedIn, Some(_)) => true,
-        (Access::Roles(roles), Some(role)) => roles.contains(&role),
-    }
-}
-
 async fn enforce(access: Access, request: Request, next: Next) -> Response {
     let user = request.extensions().get::<SessionUser>().cloned();
     if allows(access, user.as_ref().map(|u| u.user.role)) {
@@ -375,45 +204,4 @@ pub fn forbidden_page() -> Response {
         ),
     )
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn access_rules_admit_exactly_their_roles() {
-        assert!(allows(Access::Public, None));
-        assert!(!allows(Access::SignedIn, None));
-        assert!(allows(Access::SignedIn, Some(UserRole::Official)));
-        assert!(allows(ADMINS, Some(UserRole::Admin)));
-        assert!(!allows(ADMINS, Some(UserRole::Reviewer)));
-        assert!(allows(STAFF, Some(UserRole::Reviewer)));
-        assert!(!allows(STAFF, Some(UserRole::Official)));
-        assert!(!allows(OFFICIALS, Some(UserRole::Admin)));
-    }
-
-    #[test]
-    fn a_route_gets_its_methods_body_limit_unless_it_declares_one() {
-        async fn nothing() {}
-        let table = RouteTable::new()
-            .get("/a", Access::Public, nothing)
-            .post("/a", Access::Public, nothing)
-            .limit(BodyLimit::Small)
-            .post("/b", Access::SignedIn, nothing)
-            .patch("/api/v1/c", Access::SignedIn, nothing);
-        let limits: Vec<BodyLimit> = table.specs().iter().map(|s| s.limit).collect();
-        assert_eq!(
-            limits,
-            [
-                BodyLimit::Small,
-                BodyLimit::Small,
-                BodyLimit::Form,
-                BodyLimit::Json
-            ]
-        );
-        assert_eq!(BodyLimit::Upload.bytes(100), 100 + 64 * 1024);
-        assert!(BodyLimit::Small.bytes(0) < BodyLimit::Form.bytes(0));
-        assert!(BodyLimit::Form.bytes(0) < BodyLimit::LargeForm.bytes(0));
-    }
 }
