@@ -32,9 +32,6 @@ use crate::policy::{self, Action};
 use crate::state::AppState;
 use crate::store;
 use crate::store::drafts::{self, DossierContent};
-use crate::store::sections::By;
-// The attachment upload (uc-attcoop's) still goes through the web layer's helpers.
-use crate::web::dossiers::{ensure_editable, load_for};
 
 /// The state in Dutch, the state machine's label.
 fn state_label(state: ApplicationState) -> &'static str {
