@@ -30,7 +30,6 @@ use crate::policy::Action;
 use crate::state::AppState;
 use crate::store::followup::{self as followup, By, FollowUp, plan_of, report_kind, report_state};
 use crate::store::reports::{self, ReportChange, Saved, actual_field, motivation_field};
-use crate::web::dossiers::load_for;
 
 /// A KPI of a report: the plan and what was measured.
 #[derive(Debug, Serialize, ToSchema)]
@@ -201,7 +200,9 @@ async fn follow_up(
     id: &str,
     action: Action,
 ) -> Result<(crate::store::applications::DossierWithParties, FollowUp), ApiError> {
-    let dossier = load_for(state, &user.user, id, action, user.ip.clone()).await?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let caller = crate::app::Caller::user(&user.user, user.ip.clone(), state.clock.now());
+    let dossier = crate::app::dossier::with_parties(state, &caller, id, action).await?;
     let fu = followup::load(&state.db, dossier.application.id)
         .await?
         .filter(FollowUp::is_followed)
