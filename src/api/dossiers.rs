@@ -100,6 +100,7 @@ pub(super) fn thousandths(value: i64) -> f64 {
 }
 
 /// The whole dossier as the API shows it, with its ETag.
+// Longer than 50 lines: one line per field of the dossier document.
 async fn dossier_out(
     state: &AppState,
     content: &DossierContent,
@@ -131,36 +132,7 @@ async fn dossier_out(
         members: content.dossier.member_names.clone(),
         declarations_accepted: app.declarations_accepted_at.is_some(),
         editable: may_edit && is_editable(app.state.into()),
-        actions: content
-            .actions
-            .iter()
-            .map(|a| ActionOut {
-                action_code: a.action.code.clone(),
-                title: a.action.title.clone(),
-                call_action_id: a.call_action.id,
-                priority: i64::from(a.row.priority_rank),
-                baseline_reach: i64::from(a.row.baseline_reach),
-                planned_reach: i64::from(a.row.planned_reach),
-                own_contribution_cents: a.row.own_contribution_cents,
-                grant_cents: a.row.grant_cents,
-                description: a.row.description.clone(),
-                partners: a.row.partners.clone(),
-                kpis: a
-                    .kpis
-                    .iter()
-                    .map(|k| KpiOut {
-                        id: k.id,
-                        is_reach_kpi: k.is_reach_kpi,
-                        indicator: k.indicator.clone(),
-                        unit: k.unit.clone(),
-                        baseline: thousandths(k.baseline),
-                        target: thousandths(k.target),
-                        target_date: k.target_date,
-                        measurement: k.measurement.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        actions: actions_out(content),
         attachments: attachments
             .iter()
             .map(|a| AttachmentOut::from(a.attachment.clone()))
@@ -178,17 +150,56 @@ async fn dossier_out(
             declarations: status(s.declarations),
             members: s.members.map(status),
         },
-        checks: ChecksOut {
-            can_submit: report.can_submit,
-            ready_to_submit: ready_to_submit(content, &report),
-            total_grant_cents: report.total_grant.get(),
-            total_own_contribution_cents: report.total_own_contribution.get(),
-            incentive_cents_per_project_year: report.incentive_per_project_year.get(),
-            eligibility: report.eligibility.as_ref().map(VerdictOut::from),
-            results: report.results.iter().map(RuleResultOut::from).collect(),
-            fictitious: report.fictitious,
-        },
+        checks: checks_out(content, &report),
     })
+}
+
+/// The chosen actions with their KPIs, as the API shows them.
+fn actions_out(content: &DossierContent) -> Vec<ActionOut> {
+    content
+        .actions
+        .iter()
+        .map(|a| ActionOut {
+            action_code: a.action.code.clone(),
+            title: a.action.title.clone(),
+            call_action_id: a.call_action.id,
+            priority: i64::from(a.row.priority_rank),
+            baseline_reach: i64::from(a.row.baseline_reach),
+            planned_reach: i64::from(a.row.planned_reach),
+            own_contribution_cents: a.row.own_contribution_cents,
+            grant_cents: a.row.grant_cents,
+            description: a.row.description.clone(),
+            partners: a.row.partners.clone(),
+            kpis: a
+                .kpis
+                .iter()
+                .map(|k| KpiOut {
+                    id: k.id,
+                    is_reach_kpi: k.is_reach_kpi,
+                    indicator: k.indicator.clone(),
+                    unit: k.unit.clone(),
+                    baseline: thousandths(k.baseline),
+                    target: thousandths(k.target),
+                    target_date: k.target_date,
+                    measurement: k.measurement.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The rules' outcome, as the API shows it.
+fn checks_out(content: &DossierContent, report: &crate::domain::ApplicationReport) -> ChecksOut {
+    ChecksOut {
+        can_submit: report.can_submit,
+        ready_to_submit: ready_to_submit(content, report),
+        total_grant_cents: report.total_grant.get(),
+        total_own_contribution_cents: report.total_own_contribution.get(),
+        incentive_cents_per_project_year: report.incentive_per_project_year.get(),
+        eligibility: report.eligibility.as_ref().map(VerdictOut::from),
+        results: report.results.iter().map(RuleResultOut::from).collect(),
+        fictitious: report.fictitious,
+    }
 }
 
 /// The dossier's current tag (reads its attachments).
@@ -244,6 +255,31 @@ pub async fn list(
     TokenUser { user, .. }: TokenUser,
     ApiQuery(query): ApiQuery<DossierQuery>,
 ) -> Result<Json<DossierList>, ApiError> {
+    let q = read_list_query(&query)?;
+    let (items, total) = if user.user.role == UserRole::Official {
+        own_dossiers(&state, &user.user, &q).await?
+    } else {
+        submitted_dossiers(&state, &q).await?
+    };
+    Ok(Json(DossierList {
+        items,
+        page: q.page,
+        per_page: q.per_page,
+        total,
+        pages: ((total + q.per_page - 1) / q.per_page).max(1),
+    }))
+}
+
+/// The list's filters and page, read.
+struct ListQuery {
+    call_id: Option<i64>,
+    state: Option<ApplicationState>,
+    page: i64,
+    per_page: i64,
+}
+
+// Longer than 50 lines: four query parameters, each with its own Dutch problem.
+fn read_list_query(query: &DossierQuery) -> Result<ListQuery, ApiError> {
     let text = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -291,61 +327,69 @@ pub async fn list(
             })?,
         None => PER_PAGE,
     };
-    let (items, total) = if user.user.role == UserRole::Official {
-        let reference = state.reference().await?;
-        let organisation = store::municipalities::organisation_of(&reference, &user.user).await?;
-        let summaries = match &organisation {
-            Some(o) => store::municipalities::dossiers_of(&state.db, &reference, o).await?,
-            None => Vec::new(),
-        };
-        let ids: Vec<i64> = summaries.iter().map(|d| d.id).collect();
-        let rows = store::applications::by_ids(&state.db, ids).await?;
-        let mut matching: Vec<DossierSummaryOut> = summaries
-            .iter()
-            .filter_map(|d| {
-                let row = rows.iter().find(|r| r.id == d.id)?;
-                (call_id.is_none_or(|c| c == row.call_id)
-                    && wanted_state.is_none_or(|s| s == row.state))
-                .then(|| summary_out(row, &d.lead_name))
-            })
-            .collect();
-        let total = i64::try_from(matching.len()).unwrap_or(i64::MAX);
-        let start = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
-        let items = if start >= matching.len() {
-            Vec::new()
-        } else {
-            matching
-                .drain(start..)
-                .take(usize::try_from(per_page).unwrap_or(25))
-                .collect()
-        };
-        (items, total)
-    } else {
-        let found = store::applications::list_submitted(
-            &state.db,
-            call_id,
-            wanted_state,
-            u64::try_from(page).unwrap_or(1),
-            u64::try_from(per_page).unwrap_or(25),
-        )
-        .await?;
-        let total = i64::try_from(found.total).unwrap_or(i64::MAX);
-        (
-            found
-                .items
-                .iter()
-                .map(|(row, lead)| summary_out(row, lead))
-                .collect(),
-            total,
-        )
-    };
-    Ok(Json(DossierList {
-        items,
+    Ok(ListQuery {
+        call_id,
+        state: wanted_state,
         page,
         per_page,
-        total,
-        pages: ((total + per_page - 1) / per_page).max(1),
-    }))
+    })
+}
+
+/// An official's page: the dossiers of the own organisation (as lead or member), filtered.
+async fn own_dossiers(
+    state: &AppState,
+    user: &entity::app_user::Model,
+    q: &ListQuery,
+) -> Result<(Vec<DossierSummaryOut>, i64), ApiError> {
+    let reference = state.reference().await?;
+    let organisation = store::municipalities::organisation_of(&reference, user).await?;
+    let summaries = match &organisation {
+        Some(o) => store::municipalities::dossiers_of(&state.db, &reference, o).await?,
+        None => Vec::new(),
+    };
+    let ids: Vec<i64> = summaries.iter().map(|d| d.id).collect();
+    let rows = store::applications::by_ids(&state.db, ids).await?;
+    let mut matching: Vec<DossierSummaryOut> = summaries
+        .iter()
+        .filter_map(|d| {
+            let row = rows.iter().find(|r| r.id == d.id)?;
+            (q.call_id.is_none_or(|c| c == row.call_id) && q.state.is_none_or(|s| s == row.state))
+                .then(|| summary_out(row, &d.lead_name))
+        })
+        .collect();
+    let total = i64::try_from(matching.len()).unwrap_or(i64::MAX);
+    let start = usize::try_from((q.page - 1).saturating_mul(q.per_page)).unwrap_or(usize::MAX);
+    let items = if start >= matching.len() {
+        Vec::new()
+    } else {
+        matching
+            .drain(start..)
+            .take(usize::try_from(q.per_page).unwrap_or(25))
+            .collect()
+    };
+    Ok((items, total))
+}
+
+/// ABB's page: every submitted dossier, filtered.
+async fn submitted_dossiers(
+    state: &AppState,
+    q: &ListQuery,
+) -> Result<(Vec<DossierSummaryOut>, i64), ApiError> {
+    let found = store::applications::list_submitted(
+        &state.db,
+        q.call_id,
+        q.state,
+        u64::try_from(q.page).unwrap_or(1),
+        u64::try_from(q.per_page).unwrap_or(25),
+    )
+    .await?;
+    let total = i64::try_from(found.total).unwrap_or(i64::MAX);
+    let items = found
+        .items
+        .iter()
+        .map(|(row, lead)| summary_out(row, lead))
+        .collect();
+    Ok((items, total))
 }
 
 #[utoipa::path(
@@ -409,7 +453,44 @@ pub async fn create(
     Ok(response)
 }
 
+/// Reads the KPIs of one action of an update (`prefix`: the action's place); `None` when the
+/// list is longer than allowed (the problem is recorded).
+fn read_kpis(
+    prefix: &str,
+    list: &[KpiIn],
+    problems: &mut Vec<FieldProblem>,
+) -> Option<Vec<fields::KpiFields>> {
+    if let Err(message) = limits::check_kpis(list.len()) {
+        problems.push(FieldProblem {
+            field: format!("{prefix}kpis"),
+            message,
+        });
+        return None;
+    }
+    let mut read_kpis = Vec::new();
+    for (j, k) in list.iter().enumerate() {
+        let mut errors = FieldErrors::default();
+        let read = fields::read_kpi(
+            &KpiInput {
+                indicator: k.indicator.clone(),
+                unit: k.unit.clone(),
+                baseline: number_as_typed(&k.baseline),
+                target: number_as_typed(&k.target),
+                target_date: k.target_date.clone(),
+                measurement: k.measurement.clone(),
+            },
+            &mut errors,
+        );
+        problems.extend(field_problems(&format!("{prefix}kpis[{j}]."), &errors));
+        if let Some(read) = read {
+            read_kpis.push(read);
+        }
+    }
+    Some(read_kpis)
+}
+
 /// Reads the actions of an update with the forms' readers; errors go to `problems`.
+// Longer than 50 lines: each action's code, fields and KPIs read with their JSON paths.
 fn read_actions(
     content: &DossierContent,
     actions: &[ActionIn],
@@ -457,36 +538,10 @@ fn read_actions(
             }
             problems.push(p);
         }
-        let mut kpis = None;
-        if let Some(list) = &a.kpis
-            && let Err(message) = limits::check_kpis(list.len())
-        {
-            problems.push(FieldProblem {
-                field: format!("{prefix}kpis"),
-                message,
-            });
-        } else if let Some(list) = &a.kpis {
-            let mut read_kpis = Vec::new();
-            for (j, k) in list.iter().enumerate() {
-                let mut errors = FieldErrors::default();
-                let read = fields::read_kpi(
-                    &KpiInput {
-                        indicator: k.indicator.clone(),
-                        unit: k.unit.clone(),
-                        baseline: number_as_typed(&k.baseline),
-                        target: number_as_typed(&k.target),
-                        target_date: k.target_date.clone(),
-                        measurement: k.measurement.clone(),
-                    },
-                    &mut errors,
-                );
-                problems.extend(field_problems(&format!("{prefix}kpis[{j}]."), &errors));
-                if let Some(read) = read {
-                    read_kpis.push(read);
-                }
-            }
-            kpis = Some(read_kpis);
-        }
+        let kpis = a
+            .kpis
+            .as_ref()
+            .and_then(|list| read_kpis(&prefix, list, problems));
         if let (Some((call_action, _)), Some(fields)) = (in_call, read) {
             wanted.push(WantedAction {
                 call_action_id: call_action.id,

@@ -57,8 +57,9 @@ pub async fn part_for_editing(
     Ok(content)
 }
 
-/// Dossier `id` with its parties (without its content) for `caller` doing `action`.
-async fn with_parties(
+/// Dossier `id` with its parties (without its content) for `caller` doing `action`, or "not
+/// found" / "forbidden" (audited) through the policy; [`dossier_for`] when the content is needed.
+pub async fn with_parties(
     state: &AppState,
     caller: &Caller,
     id: i64,
@@ -905,4 +906,78 @@ pub async fn withdraw(
     );
     work.commit().await?;
     Ok(app.reference.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ApplicationState as S;
+
+    fn all(status: SectionStatus, members: Option<SectionStatus>) -> Statuses {
+        Statuses {
+            general: status,
+            actions: status,
+            kpis: status,
+            budget: status,
+            attachments: status,
+            declarations: status,
+            members,
+        }
+    }
+
+    #[test]
+    fn an_applicant_withdraws_until_abb_decides() {
+        for state in [
+            S::Draft,
+            S::Submitted,
+            S::InReview,
+            S::ChangesRequested,
+            S::Resubmitted,
+        ] {
+            assert!(may_withdraw(state), "{state:?}");
+        }
+        for state in [S::Approved, S::PartlyApproved, S::Rejected, S::Withdrawn] {
+            assert!(!may_withdraw(state), "{state:?}");
+        }
+    }
+
+    #[test]
+    fn a_dossier_is_complete_only_when_every_section_is_the_members_included() {
+        use SectionStatus::*;
+        assert!(all(Complete, None).all_complete());
+        assert!(all(Complete, Some(Complete)).all_complete());
+        assert!(!all(Complete, Some(InProgress)).all_complete());
+        let mut one_missing = all(Complete, None);
+        one_missing.declarations = NotStarted;
+        assert!(!one_missing.all_complete());
+    }
+
+    #[test]
+    fn the_api_names_the_sections_in_the_order_of_the_task_list_members_last() {
+        let names: Vec<&str> = all(SectionStatus::Complete, Some(SectionStatus::Complete))
+            .named()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "general",
+                "actions",
+                "kpis",
+                "budget",
+                "attachments",
+                "declarations",
+                "members"
+            ]
+        );
+        let codes: Vec<&str> = [
+            SectionStatus::NotStarted,
+            SectionStatus::InProgress,
+            SectionStatus::Complete,
+        ]
+        .map(SectionStatus::code)
+        .to_vec();
+        assert_eq!(codes, ["not_started", "in_progress", "complete"]);
+    }
 }

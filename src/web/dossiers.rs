@@ -21,13 +21,12 @@ use crate::auth::session::{CurrentUser, SessionUser};
 use crate::error::AppError;
 use crate::policy::Action;
 use crate::state::AppState;
-use crate::store;
 use crate::store::applications::DossierWithParties;
 use crate::web::context::PageContext;
 use crate::web::extract::FlashRedirect;
 use crate::web::form::Form;
 use crate::web::pages::{Layout, render};
-use crate::web::{Access, RouteTable, guard};
+use crate::web::{Access, RouteTable};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -65,7 +64,7 @@ pub fn state_label(state: ApplicationState) -> &'static str {
 }
 
 /// Loads dossier `id` for `user` doing `action`, or answers 404/403 (audited) through the
-/// policy. Ids that are not numbers are simply not found.
+/// policy ([`app::dossier::with_parties`]). Ids that are not numbers are simply not found.
 pub async fn load_for(
     state: &AppState,
     user: &SessionUser,
@@ -74,18 +73,8 @@ pub async fn load_for(
     ip: Option<String>,
 ) -> Result<DossierWithParties, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let dossier = store::applications::with_parties(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    guard(
-        state,
-        user,
-        action,
-        Some((&id.to_string(), &dossier.parties)),
-        ip,
-    )
-    .await?;
-    Ok(dossier)
+    let caller = Caller::user(user, ip, state.clock.now());
+    Ok(app::dossier::with_parties(state, &caller, id, action).await?)
 }
 
 /// Whether the applicant may still change the dossier: the domain's rule

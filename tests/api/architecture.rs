@@ -141,3 +141,78 @@ fn the_domain_does_no_input_or_output() {
     );
     assert!(found.is_empty(), "the domain must stay pure: {found:?}");
 }
+
+/// Functions of `web` and `api` longer than this need a reason above them.
+const LONGEST_ADAPTER: usize = 50;
+
+/// The marker of that reason, in the comments above the function.
+const LONG_BECAUSE: &str = "Longer than 50 lines:";
+
+/// Adapter functions that are still longer than [`LONGEST_ADAPTER`] without a reason, to be
+/// split or explained; the list only shrinks.
+const NOT_YET_SHORT: &[&str] = &[];
+
+/// `(file::function, lines, has a reason)` for every function of the file outside its unit tests.
+fn functions_of(path: &Path) -> Vec<(String, usize, bool)> {
+    let text = std::fs::read_to_string(path).expect("read source");
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let rest = trimmed
+            .trim_start_matches("pub(crate) ")
+            .trim_start_matches("pub(super) ")
+            .trim_start_matches("pub ")
+            .trim_start_matches("async ");
+        let Some(name) = rest.strip_prefix("fn ").map(|r| {
+            r.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or_default()
+        }) else {
+            i += 1;
+            continue;
+        };
+        let close = format!("{indent}}}");
+        let end = (i + 1..lines.len())
+            .find(|&j| lines[j] == close)
+            .unwrap_or(i);
+        let mut reason = false;
+        let mut k = i;
+        while k > 0 {
+            let above = lines[k - 1].trim_start();
+            if !(above.starts_with("//") || above.starts_with("#[")) {
+                break;
+            }
+            reason |= above.contains(LONG_BECAUSE);
+            k -= 1;
+        }
+        out.push((
+            format!("{}::{name}", relative(path)),
+            end + 1 - i,
+            reason,
+        ));
+        i = end.max(i) + 1;
+    }
+    out
+}
+
+#[test]
+fn page_and_api_functions_longer_than_fifty_lines_say_why() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let found: Vec<String> = ["src/web", "src/api"]
+        .iter()
+        .flat_map(|d| rust_files(&root.join(d)))
+        .flat_map(|path| functions_of(&path))
+        .filter(|(_, lines, reason)| *lines > LONGEST_ADAPTER && !reason)
+        .map(|(name, _, _)| name)
+        .collect();
+    compare(
+        found,
+        NOT_YET_SHORT,
+        "split these functions, or say above them why they are long (`// Longer than 50 lines: ...`)",
+    );
+}
