@@ -665,3 +665,69 @@ struct UnconfirmedMail<'a> {
     title: &'a str,
     link: &'a str,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_invitation_and_the_answers_read_as_they_always_did() {
+        let invited = crate::mail::render_text(&InvitedMail {
+            lead: "Gent",
+            member: "Merelbeke",
+            reference: "SL-2026-0001",
+            title: "Samen",
+            link: "https://x/dossiers/1/deelname",
+        })
+        .unwrap();
+        assert_eq!(
+            invited,
+            "Beste,\n\nGent nodigt Merelbeke uit om deel te nemen aan dossier SL-2026-0001 \
+             (\"Samen\"), een intergemeentelijke samenwerking voor de provisie Samenleven.\n\n\
+             Bekijk het dossier en bevestig of weiger de deelname van uw gemeente, met de \
+             beslissing van uw gemeenteraad of college in bijlage:\nhttps://x/dossiers/1/deelname\
+             \n\nMet vriendelijke groeten,\nAgentschap Binnenlands Bestuur — Samenleven\n"
+        );
+        let declined = crate::mail::render_text(&DeclinedMail {
+            member: "Merelbeke",
+            reference: "SL-2026-0001",
+            title: "Samen & co",
+            reason: "Geen <budget>",
+            link: "https://x/dossiers/1/leden",
+        })
+        .unwrap();
+        assert_eq!(
+            declined,
+            "Beste,\n\nMerelbeke neemt niet deel aan dossier SL-2026-0001 (\"Samen & co\"). \
+             Reden: Geen <budget>\n\nDe regels worden opnieuw berekend zonder deze gemeente. \
+             Bekijk de deelnemende gemeenten en nodig zo nodig een andere gemeente uit:\n\
+             https://x/dossiers/1/leden\n\nMet vriendelijke groeten,\nAgentschap Binnenlands \
+             Bestuur — Samenleven\n"
+        );
+        let confirmed = crate::mail::render_text(&ConfirmedMail {
+            member: "Merelbeke",
+            reference: "SL-2026-0001",
+            title: "Samen",
+            link: "https://x/dossiers/1/leden",
+        })
+        .unwrap();
+        assert_eq!(
+            confirmed,
+            "Beste,\n\nMerelbeke bevestigde de deelname aan dossier SL-2026-0001 (\"Samen\").\n\n\
+             Bekijk de deelnemende gemeenten:\nhttps://x/dossiers/1/leden\n\nMet vriendelijke \
+             groeten,\nAgentschap Binnenlands Bestuur — Samenleven\n"
+        );
+        let unconfirmed = crate::mail::render_text(&UnconfirmedMail {
+            member: "Merelbeke",
+            reference: "SL-2026-0001",
+            title: "Samen",
+            link: "https://x/dossiers/1/leden",
+        })
+        .unwrap();
+        assert!(unconfirmed.starts_with(
+            "Beste,\n\nMerelbeke verwijderde zijn beslissing over de deelname aan dossier \
+             SL-2026-0001 (\"Samen\") en is daardoor niet langer bevestigd. Het dossier kan pas \
+             ingediend worden als Merelbeke opnieuw bevestigt"
+        ));
+    }
+}

@@ -88,6 +88,18 @@ pub async fn member_decisions<C: ConnectionTrait>(
     select.order_by_asc(attachment::Column::Id).all(db).await
 }
 
+/// The municipalities whose decision on taking part in dossier `application_id` is on file.
+pub async fn decided_members<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+) -> Result<Vec<i64>, DbErr> {
+    Ok(member_decisions(db, application_id, None)
+        .await?
+        .iter()
+        .filter_map(|a| a.municipality_id)
+        .collect())
+}
+
 /// Attachment `id` if it belongs to dossier `application_id` (its own or a report's).
 pub async fn find_in_dossier<C: ConnectionTrait>(
     db: &C,

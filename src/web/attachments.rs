@@ -113,42 +113,12 @@ async fn page(
     let may_edit =
         policy::decide(&user.actor(), Action::EditDossier, Some(&dossier.parties)).is_ok();
     let editable = is_editable(application.state);
-    // The dossier's own attachments follow its attachments section, the members' decisions the
-    // members section; who may remove which is the policy's.
-    let attachments_open = app::ensure_part_open(&state.db, application, Part::Attachments)
-        .await
-        .is_ok();
-    let members_open = app::cooperation::ensure_membership_open(&state.db, application)
-        .await
-        .is_ok();
-    let removable = |row: &attachment::Model| {
-        let owner = AttachmentOwner::of(row.municipality_id);
-        let open = match owner {
-            AttachmentOwner::Dossier => attachments_open,
-            AttachmentOwner::Member(_) => members_open,
-        };
-        editable
-            && open
-            && policy::decide(
-                &user.actor(),
-                Action::ChangeAttachment(owner),
-                Some(&dossier.parties),
-            )
-            .is_ok()
-    };
-    let locked = if may_edit && !editable {
-        format!(
-            "Dit dossier is {}: bijlagen toevoegen of verwijderen kan niet meer.",
-            state_label(application.state)
-        )
-    } else {
-        String::new()
-    };
+    let removal = Removal::of(state, dossier).await;
     let rows: Vec<AttachmentRow> = listings
         .into_iter()
         .map(|l| AttachmentRow {
             id: l.attachment.id,
-            removable: removable(&l.attachment),
+            removable: removal.allows(user, dossier, &l.attachment),
             kind_label: kind_label(&l.attachment.kind),
             name: l.attachment.original_name,
             size: format_size(u64::try_from(l.attachment.size_bytes).unwrap_or(0)),
@@ -166,18 +136,78 @@ async fn page(
         rows,
         missing: missing_required(&kinds),
         can_edit: may_edit && editable,
-        locked,
-        kinds: AttachmentKind::ALL
-            .into_iter()
-            .map(|k| KindChoice {
-                value: k.code(),
-                label: k.label(),
-                selected: k.code() == selected_kind,
-            })
-            .collect(),
+        locked: if may_edit && !editable {
+            locked_message(application.state)
+        } else {
+            String::new()
+        },
+        kinds: kind_choices(selected_kind),
         max_size: max_size_label(state),
     };
     Ok(page.render()?)
+}
+
+/// Why a lead's official cannot change the attachments of a dossier in `state`.
+fn locked_message(state: entity::application::ApplicationState) -> String {
+    format!(
+        "Dit dossier is {}: bijlagen toevoegen of verwijderen kan niet meer.",
+        state_label(state)
+    )
+}
+
+fn kind_choices(selected: &str) -> Vec<KindChoice> {
+    AttachmentKind::ALL
+        .into_iter()
+        .map(|k| KindChoice {
+            value: k.code(),
+            label: k.label(),
+            selected: k.code() == selected,
+        })
+        .collect()
+}
+
+/// Which attachments may be removed now: the dossier's own follow its attachments section, the
+/// members' decisions the members section; who may remove which is the policy's.
+struct Removal {
+    editable: bool,
+    attachments_open: bool,
+    members_open: bool,
+}
+
+impl Removal {
+    async fn of(state: &AppState, dossier: &DossierWithParties) -> Self {
+        let application = &dossier.application;
+        Self {
+            editable: is_editable(application.state),
+            attachments_open: app::ensure_part_open(&state.db, application, Part::Attachments)
+                .await
+                .is_ok(),
+            members_open: app::cooperation::ensure_membership_open(&state.db, application)
+                .await
+                .is_ok(),
+        }
+    }
+
+    fn allows(
+        &self,
+        user: &SessionUser,
+        dossier: &DossierWithParties,
+        row: &attachment::Model,
+    ) -> bool {
+        let owner = AttachmentOwner::of(row.municipality_id);
+        let open = match owner {
+            AttachmentOwner::Dossier => self.attachments_open,
+            AttachmentOwner::Member(_) => self.members_open,
+        };
+        self.editable
+            && open
+            && policy::decide(
+                &user.actor(),
+                Action::ChangeAttachment(owner),
+                Some(&dossier.parties),
+            )
+            .is_ok()
+    }
 }
 
 /// `14 maart 2026, 10:05` in Brussels time.

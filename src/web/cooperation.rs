@@ -21,7 +21,7 @@ use crate::app::cooperation::{self as commands, Answering, Invitation, StartInpu
 use crate::app::{self, Caller};
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::dutch::{format_basis_points, format_count};
-use crate::domain::{Advisor, AdvisorOptions, NisCode};
+use crate::domain::{Advisor, AdvisorOptions, Directory, NisCode, ReferenceYear};
 use crate::error::AppError;
 use crate::policy::{self, Action};
 use crate::state::AppState;
@@ -146,6 +146,9 @@ fn consent_words(member: &Member, decision_on_file: bool) -> (&'static str, &'st
     }
 }
 
+/// The members page: who takes part with their figures and answers, the running total against
+/// the threshold, the rules' results, and (for the lead while it may edit) whom it can invite
+/// and the advisor's proposals.
 async fn members_view(
     state: &AppState,
     user: &SessionUser,
@@ -154,25 +157,79 @@ async fn members_view(
     errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
     let app = &content.dossier.application;
-    let may_edit = policy::decide(
-        &user.actor(),
-        Action::EditDossier,
-        Some(&content.dossier.parties),
-    )
-    .is_ok()
-        && is_editable(app.state);
+    let may_edit = may_edit(user, content);
     let call = &content.call;
     let (directory, _) =
         rules::directory(&state.db, call.call.reference_year, call.map_date()).await?;
-    let taken = rules::taken(&state.db, call.call.id).await?;
     let members = members_of(&state.db, app.id).await?;
-    let decisions: Vec<i64> = crate::store::attachments::member_decisions(&state.db, app.id, None)
-        .await?
-        .into_iter()
-        .filter_map(|a| a.municipality_id)
-        .collect();
+    let decisions = crate::store::attachments::decided_members(&state.db, app.id).await?;
     let report = content.report(&state.db).await?;
     let year = call.rules.reference_year;
+    let (lines, total) = member_lines(&members, &directory, year, &decisions, may_edit);
+    let lead = content
+        .lead_nis
+        .and_then(|n| u32::try_from(n).ok())
+        .and_then(NisCode::new)
+        .and_then(|n| directory.get(n));
+    let (choices, suggestions) = match (lead, may_edit) {
+        (Some(lead), true) => open_invitations(state, content, &directory, lead, &members).await?,
+        _ => (Vec::new(), Vec::new()),
+    };
+    render(&MembersPage {
+        layout: ctx.layout("Deelnemende gemeenten"),
+        dossier: header(content, may_edit),
+        is_cooperation: app.kind == ApplicationKind::Cooperation,
+        may_edit,
+        region: lead.map(|l| l.region_name.clone()).unwrap_or_default(),
+        members: lines,
+        total: format_count(total),
+        threshold: format_count(call.rules.pooled_min_inclusive),
+        reached: total >= call.rules.pooled_min_inclusive,
+        results: report
+            .eligibility
+            .iter()
+            .flat_map(|v| v.results.iter())
+            .map(shown)
+            .collect(),
+        choices,
+        suggestions,
+        errors,
+    })
+}
+
+/// Whether the user may change who takes part: the dossier's editors while it is editable.
+fn may_edit(user: &SessionUser, content: &DossierContent) -> bool {
+    let parties = Some(&content.dossier.parties);
+    policy::decide(&user.actor(), Action::EditDossier, parties).is_ok()
+        && is_editable(content.dossier.application.state)
+}
+
+/// Whom the lead can still invite, and the advisor's proposals with the members they miss.
+async fn open_invitations(
+    state: &AppState,
+    content: &DossierContent,
+    directory: &Directory,
+    lead: &crate::domain::Municipality,
+    members: &[Member],
+) -> Result<(Vec<InviteChoice>, Vec<Suggestion>), AppError> {
+    let call = &content.call;
+    let member_codes: Vec<i32> = members.iter().map(|m| m.municipality.nis_code).collect();
+    let taken = rules::taken(&state.db, call.call.id).await?;
+    let year = call.rules.reference_year;
+    let choices = invite_choices(directory, lead, &taken, &member_codes, year);
+    let others = taken.without_application(&content.dossier.application.reference);
+    let advisor = Advisor::new(&call.rules, directory, &others, AdvisorOptions::default());
+    Ok((choices, suggestions(&advisor, lead.nis_code, &member_codes)))
+}
+
+/// A line per member, and their non-EU15 residents together.
+fn member_lines(
+    members: &[Member],
+    directory: &Directory,
+    year: ReferenceYear,
+    decisions: &[i64],
+    may_edit: bool,
+) -> (Vec<MemberLine>, u64) {
     let mut total: u64 = 0;
     let lines = members
         .iter()
@@ -207,96 +264,74 @@ async fn members_view(
             }
         })
         .collect();
-    let lead_nis = content
-        .lead_nis
-        .and_then(|n| u32::try_from(n).ok())
-        .and_then(NisCode::new);
-    let lead = lead_nis.and_then(|n| directory.get(n));
-    let member_codes: Vec<i32> = members.iter().map(|m| m.municipality.nis_code).collect();
-    let choices = match lead {
-        Some(lead) if may_edit => directory
-            .region(&lead.region_code)
-            .filter(|m| !member_codes.contains(&i32::try_from(m.nis_code.get()).unwrap_or(0)))
-            .filter(|m| !taken.contains(m.nis_code))
-            .map(|m| InviteChoice {
+    (lines, total)
+}
+
+/// The municipalities of the lead's region the lead can still invite.
+fn invite_choices(
+    directory: &Directory,
+    lead: &crate::domain::Municipality,
+    taken: &crate::domain::Taken,
+    member_codes: &[i32],
+    year: ReferenceYear,
+) -> Vec<InviteChoice> {
+    directory
+        .region(&lead.region_code)
+        .filter(|m| !member_codes.contains(&i32::try_from(m.nis_code.get()).unwrap_or(0)))
+        .filter(|m| !taken.contains(m.nis_code))
+        .map(|m| {
+            let figure = m.non_eu15_in(year).found();
+            InviteChoice {
                 nis: m.nis_code.to_string(),
                 label: format!(
                     "{} ({} inwoners van niet-EU15-herkomst{})",
                     m.name,
-                    m.non_eu15_in(year)
-                        .found()
+                    figure
                         .map(|f| format_count(f.value))
                         .unwrap_or_else(|| "onbekend".into()),
-                    if m.non_eu15_in(year).found().is_some_and(|f| f.fictitious) {
+                    if figure.is_some_and(|f| f.fictitious) {
                         ", fictief"
                     } else {
                         ""
                     }
                 ),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut suggestions = Vec::new();
-    if let (Some(lead_nis), true) = (lead_nis, may_edit) {
-        let others = taken.without_application(&app.reference);
-        let advisor = Advisor::new(&call.rules, &directory, &others, AdvisorOptions::default());
-        {
-            if let Ok(advice) = advisor.advise(lead_nis) {
-                for p in advice
-                    .proposals
-                    .iter()
-                    .chain(advice.incentive_proposals.iter())
-                    .take(4)
-                {
-                    let missing: Vec<InviteChoice> = p
-                        .members
-                        .iter()
-                        .filter(|m| {
-                            !member_codes.contains(&i32::try_from(m.nis_code.get()).unwrap_or(0))
-                        })
-                        .map(|m| InviteChoice {
-                            nis: m.nis_code.to_string(),
-                            label: m.name.clone(),
-                        })
-                        .collect();
-                    if missing.is_empty()
-                        || suggestions
-                            .iter()
-                            .any(|s: &Suggestion| s.names == names_of(p))
-                    {
-                        continue;
-                    }
-                    suggestions.push(Suggestion {
-                        names: names_of(p),
-                        total: format_count(p.total_non_eu15),
-                        earns_incentive: p.earns_incentive,
-                        missing,
-                    });
-                }
             }
-        }
-    }
-    render(&MembersPage {
-        layout: ctx.layout("Deelnemende gemeenten"),
-        dossier: header(content, may_edit),
-        is_cooperation: app.kind == ApplicationKind::Cooperation,
-        may_edit,
-        region: lead.map(|l| l.region_name.clone()).unwrap_or_default(),
-        members: lines,
-        total: format_count(total),
-        threshold: format_count(call.rules.pooled_min_inclusive),
-        reached: total >= call.rules.pooled_min_inclusive,
-        results: report
-            .eligibility
+        })
+        .collect()
+}
+
+/// At most four of the advisor's proposals for the lead, each with the members still missing.
+fn suggestions(advisor: &Advisor<'_>, lead_nis: NisCode, member_codes: &[i32]) -> Vec<Suggestion> {
+    let mut suggestions: Vec<Suggestion> = Vec::new();
+    let Ok(advice) = advisor.advise(lead_nis) else {
+        return suggestions;
+    };
+    for p in advice
+        .proposals
+        .iter()
+        .chain(advice.incentive_proposals.iter())
+        .take(4)
+    {
+        let missing: Vec<InviteChoice> = p
+            .members
             .iter()
-            .flat_map(|v| v.results.iter())
-            .map(shown)
-            .collect(),
-        choices,
-        suggestions,
-        errors,
-    })
+            .filter(|m| !member_codes.contains(&i32::try_from(m.nis_code.get()).unwrap_or(0)))
+            .map(|m| InviteChoice {
+                nis: m.nis_code.to_string(),
+                label: m.name.clone(),
+            })
+            .collect();
+        if missing.is_empty() || suggestions.iter().any(|s| s.names == names_of(p)) {
+            continue;
+        }
+        suggestions.push(Suggestion {
+            names: names_of(p),
+            total: format_count(p.total_non_eu15),
+            earns_incentive: p.earns_incentive,
+            missing,
+        });
+    }
+    suggestions
 }
 
 fn names_of(p: &crate::domain::Proposal) -> String {
@@ -439,6 +474,14 @@ async fn consent_page(
     .await
 }
 
+fn answered_verb(decision: &str) -> &'static str {
+    if decision == "confirm" {
+        "neemt deel aan"
+    } else {
+        "neemt niet deel aan"
+    }
+}
+
 /// Adapter: a member confirms (with its council or college decision attached:
 /// [`commands::confirm`]) or declines ([`commands::decline`]). The body is read only once the
 /// member may answer; the form comes back with its messages (413 for a file too large).
@@ -482,16 +525,9 @@ async fn answer(
     };
     match done {
         Some(Ok(to)) => {
-            let verb = if decision == "confirm" {
-                "neemt deel aan"
-            } else {
-                "neemt niet deel aan"
-            };
-            return Ok(FlashRedirect::new(
-                to,
-                format!("{name} {verb} dossier {reference}. De trekker is verwittigd."),
-            )
-            .into_response());
+            let verb = answered_verb(&decision);
+            let message = format!("{name} {verb} dossier {reference}. De trekker is verwittigd.");
+            return Ok(FlashRedirect::new(to, message).into_response());
         }
         Some(Err(app::Error::Invalid(invalid))) => errors = invalid,
         Some(Err(other)) => return Err(other.into()),
