@@ -52,22 +52,36 @@ pub use crate::audit::By;
 
 // ------------------------------------------------------------------ stored ↔ domain
 
-pub fn report_state(state: StoredState) -> ReportState {
-    match state {
-        StoredState::Draft => ReportState::Draft,
-        StoredState::Submitted => ReportState::Submitted,
-        StoredState::Accepted => ReportState::Accepted,
-        StoredState::SentBack => ReportState::SentBack,
+/// The one mapping between the stored report state and the domain's (which has the Dutch
+/// label): this `From` pair; [`report_state`] and [`stored_report_state`] are its short forms.
+impl From<StoredState> for ReportState {
+    fn from(state: StoredState) -> Self {
+        match state {
+            StoredState::Draft => Self::Draft,
+            StoredState::Submitted => Self::Submitted,
+            StoredState::Accepted => Self::Accepted,
+            StoredState::SentBack => Self::SentBack,
+        }
     }
 }
 
-pub fn stored_report_state(state: ReportState) -> StoredState {
-    match state {
-        ReportState::Draft => StoredState::Draft,
-        ReportState::Submitted => StoredState::Submitted,
-        ReportState::Accepted => StoredState::Accepted,
-        ReportState::SentBack => StoredState::SentBack,
+impl From<ReportState> for StoredState {
+    fn from(state: ReportState) -> Self {
+        match state {
+            ReportState::Draft => Self::Draft,
+            ReportState::Submitted => Self::Submitted,
+            ReportState::Accepted => Self::Accepted,
+            ReportState::SentBack => Self::SentBack,
+        }
     }
+}
+
+pub fn report_state(state: StoredState) -> ReportState {
+    state.into()
+}
+
+pub fn stored_report_state(state: ReportState) -> StoredState {
+    state.into()
 }
 
 /// The code of a report state in filters.
@@ -80,11 +94,17 @@ pub fn report_state_code(state: StoredState) -> &'static str {
     }
 }
 
-pub fn report_kind(kind: StoredKind) -> ReportKind {
-    match kind {
-        StoredKind::Interim => ReportKind::Interim,
-        StoredKind::Year => ReportKind::Year,
+impl From<StoredKind> for ReportKind {
+    fn from(kind: StoredKind) -> Self {
+        match kind {
+            StoredKind::Interim => Self::Interim,
+            StoredKind::Year => Self::Year,
+        }
     }
+}
+
+pub fn report_kind(kind: StoredKind) -> ReportKind {
+    kind.into()
 }
 
 pub fn tranche(t: StoredTranche) -> Tranche {

@@ -162,18 +162,7 @@ async fn list(
             .await?
             .0;
     }
-    let rows = found
-        .into_iter()
-        .map(|r| ListRow {
-            id: r.report.id,
-            reference: r.app.reference.clone(),
-            lead: r.lead,
-            title: report_title(r.report.kind, r.report.year_number),
-            due: format_date(r.report.due_on),
-            state_label: report_state(r.report.state).label(),
-            overdue: is_overdue(report_state(r.report.state), r.report.due_on, today),
-        })
-        .collect();
+    let rows = found.into_iter().map(|r| list_row(r, today)).collect();
     let pending = store::pending_decisions(&state.db, call_id)
         .await?
         .into_iter()
@@ -197,6 +186,18 @@ async fn list(
         pages,
         pending,
     })
+}
+
+fn list_row(r: store::ReportListRow, today: chrono::NaiveDate) -> ListRow {
+    ListRow {
+        id: r.report.id,
+        reference: r.app.reference.clone(),
+        lead: r.lead,
+        title: report_title(r.report.kind, r.report.year_number),
+        due: format_date(r.report.due_on),
+        state_label: report_state(r.report.state).label(),
+        overdue: is_overdue(report_state(r.report.state), r.report.due_on, today),
+    }
 }
 
 /// The report list as CSV or XLSX with the page's filters (all pages).
