@@ -396,19 +396,7 @@ async fn change(
     if !matches(&expected, &etag(&row)) {
         return Err(stale());
     }
-    let input = app::followup::ReportInput {
-        submit,
-        version: row.version,
-        results: given
-            .iter()
-            .map(|g| app::followup::KpiTyped {
-                kpi_id: g.kpi_id,
-                actual: g.actual.as_ref().map(number_as_typed).unwrap_or_default(),
-                motivation: g.motivation.clone().unwrap_or_default(),
-            })
-            .collect(),
-        partial: true,
-    };
+    let input = report_input(&given, submit, row.version);
     let caller = caller(state, user);
     match app::followup::save_report(state, &caller, fu.app.id, row.id, input).await {
         Ok(_) => {}
@@ -432,6 +420,27 @@ async fn change(
             caller.now.date_naive(),
         ),
     ))
+}
+
+/// The values given over the API as the command reads them: a KPI left out keeps its value.
+fn report_input(
+    given: &[ReportResultIn],
+    submit: bool,
+    version: i32,
+) -> app::followup::ReportInput {
+    app::followup::ReportInput {
+        submit,
+        version,
+        results: given
+            .iter()
+            .map(|g| app::followup::KpiTyped {
+                kpi_id: g.kpi_id,
+                actual: g.actual.as_ref().map(number_as_typed).unwrap_or_default(),
+                motivation: g.motivation.clone().unwrap_or_default(),
+            })
+            .collect(),
+        partial: true,
+    }
 }
 
 /// The command's field messages named as the request's fields: `results[i].actual` for the

@@ -521,14 +521,14 @@ pub async fn decide_continuation(
     id: i64,
     input: ContinuationInput,
 ) -> Result<i64> {
-    let (found, _) = store::continuation_with_report(&state.db, id)
+    let (found, interim) = store::continuation_with_report(&state.db, id)
         .await?
         .ok_or(Error::NotFound)?;
     let ReportOf {
         dossier,
         fu,
         report,
-    } = continuation_report(state, caller, id).await?;
+    } = report_for_review(state, caller, interim.id).await?;
     if found.confirmed.is_some() {
         return Err(Error::Conflict(
             "Over deze voortzetting is al beslist.".into(),

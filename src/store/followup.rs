@@ -52,22 +52,36 @@ pub use crate::audit::By;
 
 // ------------------------------------------------------------------ stored ↔ domain
 
-pub fn report_state(state: StoredState) -> ReportState {
-    match state {
-        StoredState::Draft => ReportState::Draft,
-        StoredState::Submitted => ReportState::Submitted,
-        StoredState::Accepted => ReportState::Accepted,
-        StoredState::SentBack => ReportState::SentBack,
+/// The one mapping between the stored report state and the domain's (which has the Dutch
+/// label): this `From` pair; [`report_state`] and [`stored_report_state`] are its short forms.
+impl From<StoredState> for ReportState {
+    fn from(state: StoredState) -> Self {
+        match state {
+            StoredState::Draft => Self::Draft,
+            StoredState::Submitted => Self::Submitted,
+            StoredState::Accepted => Self::Accepted,
+            StoredState::SentBack => Self::SentBack,
+        }
     }
 }
 
-pub fn stored_report_state(state: ReportState) -> StoredState {
-    match state {
-        ReportState::Draft => StoredState::Draft,
-        ReportState::Submitted => StoredState::Submitted,
-        ReportState::Accepted => StoredState::Accepted,
-        ReportState::SentBack => StoredState::SentBack,
+impl From<ReportState> for StoredState {
+    fn from(state: ReportState) -> Self {
+        match state {
+            ReportState::Draft => Self::Draft,
+            ReportState::Submitted => Self::Submitted,
+            ReportState::Accepted => Self::Accepted,
+            ReportState::SentBack => Self::SentBack,
+        }
     }
+}
+
+pub fn report_state(state: StoredState) -> ReportState {
+    state.into()
+}
+
+pub fn stored_report_state(state: ReportState) -> StoredState {
+    state.into()
 }
 
 /// The code of a report state in filters.
@@ -80,11 +94,17 @@ pub fn report_state_code(state: StoredState) -> &'static str {
     }
 }
 
-pub fn report_kind(kind: StoredKind) -> ReportKind {
-    match kind {
-        StoredKind::Interim => ReportKind::Interim,
-        StoredKind::Year => ReportKind::Year,
+impl From<StoredKind> for ReportKind {
+    fn from(kind: StoredKind) -> Self {
+        match kind {
+            StoredKind::Interim => Self::Interim,
+            StoredKind::Year => Self::Year,
+        }
     }
+}
+
+pub fn report_kind(kind: StoredKind) -> ReportKind {
+    kind.into()
 }
 
 pub fn tranche(t: StoredTranche) -> Tranche {
@@ -989,43 +1009,6 @@ pub async fn lead_addresses<C: ConnectionTrait>(
     Ok(to)
 }
 
-/// The officials of the dossier's member municipalities: active officials of every member
-/// other than the lead whose invitation was not declined.
-pub async fn member_addresses<C: ConnectionTrait>(
-    db: &C,
-    app: &application::Model,
-) -> Result<Vec<String>, DbErr> {
-    let members = entity::application_member::Entity::find()
-        .filter(entity::application_member::Column::ApplicationId.eq(app.id))
-        .filter(
-            entity::application_member::Column::Role
-                .eq(entity::application_member::MemberRole::Member),
-        )
-        .filter(
-            entity::application_member::Column::ConsentState
-                .ne(entity::application_member::ConsentState::Declined),
-        )
-        .all(db)
-        .await?;
-    if members.is_empty() {
-        return Ok(Vec::new());
-    }
-    let users = app_user::Entity::find()
-        .filter(app_user::Column::Active.eq(true))
-        .filter(app_user::Column::Role.eq(UserRole::Official))
-        .filter(app_user::Column::MunicipalityId.is_in(members.iter().map(|m| m.municipality_id)))
-        .order_by_asc(app_user::Column::Id)
-        .all(db)
-        .await?;
-    let mut to: Vec<String> = Vec::new();
-    for u in users {
-        if !to.contains(&u.email) {
-            to.push(u.email);
-        }
-    }
-    Ok(to)
-}
-
 /// Queues one e-mail per address of the lead's side about dossier `app`: the lead acts on
 /// reminders and on its own submissions.
 pub async fn tell_lead<C: ConnectionTrait>(
@@ -1038,34 +1021,6 @@ pub async fn tell_lead<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     for to in lead_addresses(txn, app).await? {
         enqueue_followup_mail(txn, public_url, app, to, subject, text, related).await?;
-    }
-    Ok(())
-}
-
-/// [`tell_lead`], and the officials of the member municipalities of a cooperation too, with a
-/// line saying why they get it and that the lead acts: for ABB's decisions on the results
-/// (a report accepted or sent back, a continuation, a reclaim), which concern every member's
-/// actions. Nobody gets the same e-mail twice.
-pub async fn tell_parties<C: ConnectionTrait>(
-    txn: &C,
-    public_url: &str,
-    app: &application::Model,
-    subject: &str,
-    text: &str,
-    related: (&str, i64),
-) -> Result<(), DbErr> {
-    let lead = lead_addresses(txn, app).await?;
-    for to in &lead {
-        enqueue_followup_mail(txn, public_url, app, to.clone(), subject, text, related).await?;
-    }
-    let member_text = format!(
-        "U krijgt dit bericht omdat uw gemeente deelneemt aan dit samenwerkingsverband. De \
-         trekker van het samenwerkingsverband handelt de opvolging af; u hoeft zelf niets te doen.\n\n{text}"
-    );
-    for to in member_addresses(txn, app).await? {
-        if !lead.contains(&to) {
-            enqueue_followup_mail(txn, public_url, app, to, subject, &member_text, related).await?;
-        }
     }
     Ok(())
 }

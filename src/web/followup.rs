@@ -38,6 +38,7 @@ use crate::web::attachments::{
 use crate::web::chart::{self, KpiChart, Point};
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id, Ids, parse_id};
+use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::form::RawForm;
 use crate::web::full_view::{kpi_text, money};
@@ -83,7 +84,7 @@ fn moment_label(kind: StoredKind, year: i32) -> String {
 pub struct ReportRow {
     pub id: i64,
     pub title: String,
-    pub due: String,
+    pub due: NaiveDate,
     pub state_label: &'static str,
     pub overdue: bool,
     pub needed: bool,
@@ -117,7 +118,8 @@ pub struct ContinuationRow {
 pub struct PaymentLine {
     pub year: i32,
     pub tranche: &'static str,
-    pub amount: String,
+    /// Cents.
+    pub amount: i64,
     pub state: &'static str,
     pub due: String,
     pub computation: String,
@@ -128,7 +130,8 @@ pub struct ReclaimLine {
     pub action: String,
     pub year: i32,
     pub state: &'static str,
-    pub max: String,
+    /// Cents.
+    pub max: i64,
     pub amount: String,
     pub computation: String,
     pub reason: String,
@@ -158,7 +161,7 @@ pub fn payment_lines(fu: &FollowUp) -> Vec<PaymentLine> {
         .map(|p| PaymentLine {
             year: p.year_number,
             tranche: tranche(p.tranche).code(),
-            amount: money(p.amount_cents),
+            amount: p.amount_cents,
             state: payment_state(p.state).label(),
             due: p.due_on.map(format_date).unwrap_or_default(),
             computation: p.computation.clone().unwrap_or_default(),
@@ -179,7 +182,7 @@ pub fn reclaim_lines(fu: &FollowUp) -> Vec<ReclaimLine> {
                 .unwrap_or_default(),
             year: r.year_number,
             state: reclaim_state_label(r.state),
-            max: money(r.max_cents),
+            max: r.max_cents,
             amount: r.amount_cents.map(money).unwrap_or_default(),
             computation: r.computation.clone(),
             reason: r.reason.clone().unwrap_or_default(),
@@ -308,7 +311,7 @@ fn overview_page(ctx: &PageContext, lead: &str, fu: &FollowUp, today: NaiveDate)
                 .map(|r| ReportRow {
                     id: r.id,
                     title: report_title(r.kind, r.year_number),
-                    due: format_date(r.due_on),
+                    due: r.due_on,
                     state_label: report_state(r.state).label(),
                     overdue: is_overdue(report_state(r.state), r.due_on, today),
                     needed: !fu.actions_in(r.year_number).is_empty(),
@@ -374,7 +377,7 @@ pub struct ReportPage {
     pub reference: String,
     pub dossier_title: String,
     pub heading: String,
-    pub due: String,
+    pub due: NaiveDate,
     pub state_label: &'static str,
     pub overdue: bool,
     pub editable: bool,
@@ -477,7 +480,7 @@ async fn report_view(
         reference: fu.app.reference.clone(),
         dossier_title: fu.app.title.clone(),
         heading: report_title(report.kind, report.year_number),
-        due: format_date(report.due_on),
+        due: report.due_on,
         state_label: report_state(report.state).label(),
         overdue: is_overdue(report_state(report.state), report.due_on, today),
         editable: followup::may_edit(caller, &found.dossier)

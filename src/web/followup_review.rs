@@ -31,6 +31,7 @@ use crate::store::followup::{
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id};
+use crate::web::filters;
 use crate::web::followup::{
     ActionFields, AttachmentLine, ContinuationRow, PaymentLine, ReclaimLine, continuation_rows,
     payment_lines, reclaim_lines, report_title,
@@ -109,7 +110,7 @@ pub struct ListRow {
     pub reference: String,
     pub lead: String,
     pub title: String,
-    pub due: String,
+    pub due: chrono::NaiveDate,
     pub state_label: &'static str,
     pub overdue: bool,
 }
@@ -162,18 +163,7 @@ async fn list(
             .await?
             .0;
     }
-    let rows = found
-        .into_iter()
-        .map(|r| ListRow {
-            id: r.report.id,
-            reference: r.app.reference.clone(),
-            lead: r.lead,
-            title: report_title(r.report.kind, r.report.year_number),
-            due: format_date(r.report.due_on),
-            state_label: report_state(r.report.state).label(),
-            overdue: is_overdue(report_state(r.report.state), r.report.due_on, today),
-        })
-        .collect();
+    let rows = found.into_iter().map(|r| list_row(r, today)).collect();
     let pending = store::pending_decisions(&state.db, call_id)
         .await?
         .into_iter()
@@ -197,6 +187,18 @@ async fn list(
         pages,
         pending,
     })
+}
+
+fn list_row(r: store::ReportListRow, today: chrono::NaiveDate) -> ListRow {
+    ListRow {
+        id: r.report.id,
+        reference: r.app.reference.clone(),
+        lead: r.lead,
+        title: report_title(r.report.kind, r.report.year_number),
+        due: r.report.due_on,
+        state_label: report_state(r.report.state).label(),
+        overdue: is_overdue(report_state(r.report.state), r.report.due_on, today),
+    }
 }
 
 /// The report list as CSV or XLSX with the page's filters (all pages).
@@ -288,7 +290,7 @@ pub struct ReviewPage {
     pub lead: String,
     pub dossier_title: String,
     pub heading: String,
-    pub due: String,
+    pub due: chrono::NaiveDate,
     pub submitted: String,
     pub state_label: &'static str,
     pub can_decide: bool,
@@ -426,7 +428,7 @@ async fn review_view(
         lead: dossier.lead_name.clone(),
         dossier_title: fu.app.title.clone(),
         heading: report_title(report.kind, report.year_number),
-        due: format_date(report.due_on),
+        due: report.due_on,
         submitted: report
             .submitted_at
             .map(|t| format_date(t.date_naive()))
