@@ -275,6 +275,9 @@ async fn page(
     })
 }
 
+/// The allocation `a` as the page shows it: its lines per dossier (with the typed `input` of a
+/// refused line), the totals and why not everything is funded. Longer than 50 lines: it arranges
+/// one row per line and the totals' explanation; the queries are the store's.
 async fn summary(
     state: &AppState,
     a: &allocation::Model,
