@@ -112,7 +112,7 @@ async fn export_allocation(
     State(state): State<AppState>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
-    use crate::export::{self, Cell, Kind, Table};
+    use crate::export;
     let format = export::format_from(&query.formaat)
         .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
     let call_id: i64 = query
@@ -134,8 +134,22 @@ async fn export_allocation(
     let lines = allocations::lines(&state.db, a.id).await?;
     let context = allocations::line_context(&state.db, &lines).await?;
     let catalog = allocations::catalog(&state.db).await?;
+    let table = allocation_table(&call.code, year, &a, &lines, &context, &catalog);
+    Ok(export::download(&table, format))
+}
+
+/// The allocation `a` as an export table: one row per action line, then the incentives.
+fn allocation_table(
+    call_code: &str,
+    year: i32,
+    a: &allocation::Model,
+    lines: &[entity::allocation_line::Model],
+    context: &std::collections::HashMap<i64, allocations::LineContext>,
+    catalog: &BTreeMap<i64, (String, String)>,
+) -> crate::export::Table {
+    use crate::export::{Cell, Kind, Table};
     let mut table = Table::new(
-        &format!("Toewijzing {} projectjaar {year}", call.code),
+        &format!("Toewijzing {call_code} projectjaar {year}"),
         &[
             ("Referentie", Kind::Text),
             ("Trekker", Kind::Text),
@@ -154,7 +168,7 @@ async fn export_allocation(
         AllocationState::Confirmed => "bevestigd",
         AllocationState::Proposed => "voorstel",
     };
-    for line in &lines {
+    for line in lines {
         let Some(ctx) = context.get(&line.application_action_id) else {
             continue;
         };
@@ -189,7 +203,7 @@ async fn export_allocation(
         Cell::Money(a.incentives_cents),
         Cell::Empty,
     ]);
-    Ok(export::download(&table, format))
+    table
 }
 
 /// The open call (else the latest) when none is chosen.
@@ -261,6 +275,9 @@ async fn page(
     })
 }
 
+/// The allocation `a` as the page shows it: its lines per dossier (with the typed `input` of a
+/// refused line), the totals and why not everything is funded. Longer than 50 lines: it arranges
+/// one row per line and the totals' explanation; the queries are the store's.
 async fn summary(
     state: &AppState,
     a: &allocation::Model,

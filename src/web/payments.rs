@@ -14,7 +14,6 @@ use serde::Deserialize;
 use crate::app::{self, Caller};
 use crate::auth::session::CurrentUser;
 use crate::domain::Cents;
-use crate::domain::dutch::format_date;
 use crate::domain::paging::Page;
 use crate::domain::payments::{PaymentState, Tranche, euro_decimal, payment_steps};
 use crate::error::AppError;
@@ -26,9 +25,9 @@ use crate::store::followup::{
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id};
+use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::form::{Form, Query};
-use crate::web::full_view::money;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::STAFF;
 
@@ -126,10 +125,10 @@ pub struct Row {
     pub nis: String,
     pub year: i32,
     pub tranche: &'static str,
-    pub amount: String,
+    pub amount: i64,
     pub owed_back: bool,
     pub state: &'static str,
-    pub due: String,
+    pub due: Option<chrono::NaiveDate>,
     pub computation: String,
     /// Why the payment was cancelled, when it was.
     pub cancel_reason: Option<String>,
@@ -154,8 +153,55 @@ pub struct PaymentsPage {
     pub pages: u64,
     /// The list's address with its filters, ending in `?` or `&`, for the pager.
     pub pager_base: String,
-    pub to_pay: String,
-    pub owed_back: String,
+    pub to_pay: i64,
+    pub owed_back: i64,
+}
+
+/// One payment as the list shows it, with the steps `party` may take.
+fn row(r: PaymentListRow, party: crate::domain::workflow::Party) -> Row {
+    Row {
+        id: r.payment.id,
+        version: r.payment.version,
+        app_id: r.app.id,
+        reference: r.app.reference.clone(),
+        payee: r.payee,
+        nis: r.nis_code.map(|n| n.to_string()).unwrap_or_default(),
+        year: r.payment.year_number,
+        tranche: tranche(r.payment.tranche).code(),
+        amount: r.payment.amount_cents,
+        owed_back: tranche(r.payment.tranche).is_owed_back(),
+        state: payment_state(r.payment.state).label(),
+        due: r.payment.due_on,
+        computation: r.payment.computation.clone().unwrap_or_default(),
+        cancel_reason: r.payment.cancel_reason.clone(),
+        steps: payment_steps(payment_state(r.payment.state), party)
+            .into_iter()
+            .map(|s| StepButton {
+                code: s.code(),
+                label: s.label(),
+            })
+            .collect(),
+    }
+}
+
+/// The payments of page `requested` (or the last page when it lies beyond), the number found,
+/// the page and the number of pages, and the totals.
+async fn payment_page(
+    state: &AppState,
+    filter: &PaymentFilter,
+    requested: Page,
+) -> Result<(Vec<PaymentListRow>, u64, u64, u64, store::PaymentTotals), AppError> {
+    let totals = store::payment_totals(&state.db, filter).await?;
+    let asked = requested.get();
+    let (mut found, total) =
+        store::list_payments(&state.db, filter, Some((asked, PAGE_SIZE))).await?;
+    let (page, pages) = requested.within(total, PAGE_SIZE);
+    if page != asked {
+        found = store::list_payments(&state.db, filter, Some((page, PAGE_SIZE)))
+            .await?
+            .0;
+    }
+    Ok((found, total, page, pages, totals))
 }
 
 async fn list(
@@ -168,47 +214,11 @@ async fn list(
     let errors = query.unreadable();
     let filter = query.filter();
     let (found, total, page, pages, totals) = if errors.is_empty() {
-        let totals = store::payment_totals(&state.db, &filter).await?;
-        let requested = query.pagina.get();
-        let (mut found, total) =
-            store::list_payments(&state.db, &filter, Some((requested, PAGE_SIZE))).await?;
-        let (page, pages) = query.pagina.within(total, PAGE_SIZE);
-        if page != requested {
-            found = store::list_payments(&state.db, &filter, Some((page, PAGE_SIZE)))
-                .await?
-                .0;
-        }
-        (found, total, page, pages, totals)
+        payment_page(&state, &filter, query.pagina).await?
     } else {
         (Vec::new(), 0, 1, 1, store::PaymentTotals::default())
     };
-    let party = user.party();
-    let rows = found
-        .into_iter()
-        .map(|r| Row {
-            id: r.payment.id,
-            version: r.payment.version,
-            app_id: r.app.id,
-            reference: r.app.reference.clone(),
-            payee: r.payee,
-            nis: r.nis_code.map(|n| n.to_string()).unwrap_or_default(),
-            year: r.payment.year_number,
-            tranche: tranche(r.payment.tranche).code(),
-            amount: money(r.payment.amount_cents),
-            owed_back: tranche(r.payment.tranche).is_owed_back(),
-            state: payment_state(r.payment.state).label(),
-            due: r.payment.due_on.map(format_date).unwrap_or_default(),
-            computation: r.payment.computation.clone().unwrap_or_default(),
-            cancel_reason: r.payment.cancel_reason.clone(),
-            steps: payment_steps(payment_state(r.payment.state), party)
-                .into_iter()
-                .map(|s| StepButton {
-                    code: s.code(),
-                    label: s.label(),
-                })
-                .collect(),
-        })
-        .collect();
+    let rows = found.into_iter().map(|r| row(r, user.party())).collect();
     let query_string = query.query_string();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -229,8 +239,8 @@ async fn list(
         page,
         pages,
         pager_base: pager_base("/opvolging/betalingen", &query_string),
-        to_pay: money(totals.to_pay_cents),
-        owed_back: money(totals.owed_back_cents),
+        to_pay: totals.to_pay_cents,
+        owed_back: totals.owed_back_cents,
     })?;
     Ok((status, page).into_response())
 }
@@ -308,7 +318,8 @@ async fn export(
 }
 
 /// The payment list as a spreadsheet (CSV for Excel in nl-BE, or XLSX) with the page's filters;
-/// the finance system's own CSV is [`csv_export`].
+/// the finance system's own CSV is [`csv_export`]. Longer than 50 lines: the table's twelve
+/// columns and one cell per column are declared here, no logic.
 async fn export_table(
     State(state): State<AppState>,
     Query(query): Query<PaymentQuery>,

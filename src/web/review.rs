@@ -281,21 +281,12 @@ async fn inbox(
         .unwrap_or_default();
     let (stored, overdue_count) = inbox::counts(db, call_id, term, caller.now).await?;
     let reviewers = crate::store::review::reviewers(db).await?;
-    let size = PAGE_SIZE;
     let request = inbox::PageRequest {
         number: query.pagina,
-        size,
+        size: PAGE_SIZE,
     };
-    let found = inbox::page(
-        db,
-        &ctx.reference,
-        &reviewers,
-        &filter,
-        term,
-        caller.now,
-        request,
-    )
-    .await?;
+    let (reference, now) = (&ctx.reference, caller.now);
+    let found = inbox::page(db, reference, &reviewers, &filter, term, now, request).await?;
     let regions = ctx.reference.regions().await?;
     render(&InboxPage {
         layout: ctx.layout("Beoordeling"),
@@ -529,7 +520,8 @@ fn decision_lines(
 }
 
 /// The review page of `content` for `caller`, with the form's `errors` and what was `typed`.
-/// The records come from [`crate::store::review::records`]; this only arranges them.
+/// The records come from [`crate::store::review::records`]; this only arranges them (longer
+/// than 50 lines because the page struct has twenty fields, each one line of arrangement).
 async fn review_view(
     state: &AppState,
     caller: &Caller,
