@@ -13,6 +13,7 @@
 pub mod calls;
 pub mod error;
 pub mod notify;
+pub mod organisations;
 pub mod outbox;
 pub mod review;
 pub mod work;

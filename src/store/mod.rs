@@ -14,6 +14,7 @@ pub mod drafts;
 pub mod followup;
 pub mod inbox;
 pub mod municipalities;
+pub mod organisations;
 pub mod outbox;
 pub mod programme;
 pub mod recipients;

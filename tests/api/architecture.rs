@@ -14,7 +14,6 @@ const NOT_YET_ADAPTERS: &[&str] = &[
     "src/api/mod.rs",
     "src/api/reports.rs",
     "src/web/account.rs",
-    "src/web/admin/organisations.rs",
     "src/web/admin/users.rs",
     "src/web/allocation.rs",
     "src/web/api_tokens.rs",
