@@ -16,6 +16,7 @@ pub mod notify;
 pub mod organisations;
 pub mod outbox;
 pub mod review;
+pub mod users;
 pub mod work;
 
 pub use error::{Error, Result};

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod rules;
 pub mod sections;
 pub mod submission;
+pub mod users;
 
 /// The placeholder for the one value of a custom SQL fragment (`Expr::cust_with_values`):
 /// sea-query reads `?` on SQLite and `$1` on PostgreSQL.
