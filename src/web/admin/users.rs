@@ -7,7 +7,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 use entity::app_user::{self, UserRole};
@@ -228,8 +227,11 @@ fn role_choices(selected: &str) -> Vec<Choice> {
 }
 
 /// Current municipalities (valid today) as choices, by NIS code.
-fn municipality_choices(all: &[municipality::Model], selected: &str) -> Vec<Choice> {
-    let today = Utc::now().date_naive();
+fn municipality_choices(
+    all: &[municipality::Model],
+    selected: &str,
+    today: chrono::NaiveDate,
+) -> Vec<Choice> {
     let mut choices = vec![Choice {
         value: String::new(),
         label: "— geen —".into(),
@@ -245,6 +247,11 @@ fn municipality_choices(all: &[municipality::Model], selected: &str) -> Vec<Choi
             }),
     );
     choices
+}
+
+/// Today (UTC) by the application's clock.
+fn today(state: &AppState) -> chrono::NaiveDate {
+    state.clock.now().date_naive()
 }
 
 fn partner_choices(all: &[partner_organisation::Model], selected: &str) -> Vec<Choice> {
@@ -272,7 +279,7 @@ async fn new_user_page(
         layout: ctx.layout("Nieuwe gebruiker"),
         errors,
         roles: role_choices(&form.role),
-        municipalities: municipality_choices(&municipalities, &form.municipality),
+        municipalities: municipality_choices(&municipalities, &form.municipality, today(state)),
         partners: partner_choices(&partners, &form.partner),
         email: form.email,
         name: form.name,
@@ -377,7 +384,7 @@ async fn user_page(
         },
         version: user.version,
         is_official: user.role == UserRole::Official,
-        municipalities: municipality_choices(&municipalities, &selected_nis),
+        municipalities: municipality_choices(&municipalities, &selected_nis, today(state)),
         partners: partner_choices(&partners, &selected_partner),
     })
 }
@@ -434,7 +441,7 @@ async fn set_status(
             crate::web::api_tokens::RevokedBecause::Deactivated,
             (Some(admin.user.id), admin.label()),
             ctx.ip.clone(),
-            chrono::Utc::now(),
+            state.clock.now(),
         )
         .await?;
     }
