@@ -544,3 +544,35 @@ fn audit_json(spec: &CallSpec, fictitious: bool) -> serde_json::Value {
         "parameters_fictitious": fictitious,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_reads_as_the_mails_of_the_call_operations_always_did() {
+        let with_link = crate::mail::render_text(&Notice {
+            text: "De oproep X is gesloten.",
+            reason: "Termijn verstreken",
+            link: Some("https://samenleven.test/dossiers/7"),
+        })
+        .unwrap();
+        assert_eq!(
+            with_link,
+            "Beste,\n\nDe oproep X is gesloten.\n\nReden: Termijn verstreken\n\n\
+             https://samenleven.test/dossiers/7\n\nMet vriendelijke groeten,\n\
+             Agentschap Binnenlands Bestuur — Samenleven\n"
+        );
+        let without = crate::mail::render_text(&Notice {
+            text: "De oproep X is gesloten.",
+            reason: "Termijn verstreken",
+            link: None,
+        })
+        .unwrap();
+        assert_eq!(
+            without,
+            "Beste,\n\nDe oproep X is gesloten.\n\nReden: Termijn verstreken\n\n\
+             Met vriendelijke groeten,\nAgentschap Binnenlands Bestuur — Samenleven\n"
+        );
+    }
+}

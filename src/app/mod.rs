@@ -18,9 +18,11 @@ pub mod dossier;
 pub mod error;
 pub mod followup;
 pub mod notify;
+pub mod organisations;
 pub mod outbox;
 pub mod payments;
 pub mod review;
+pub mod users;
 pub mod work;
 
 pub use error::{Error, Result};

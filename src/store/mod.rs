@@ -15,6 +15,7 @@ pub mod drafts;
 pub mod followup;
 pub mod inbox;
 pub mod municipalities;
+pub mod organisations;
 pub mod outbox;
 pub mod payments;
 pub mod programme;
@@ -26,6 +27,7 @@ pub mod review;
 pub mod rules;
 pub mod sections;
 pub mod submission;
+pub mod users;
 
 /// The placeholder for the one value of a custom SQL fragment (`Expr::cust_with_values`):
 /// sea-query reads `?` on SQLite and `$1` on PostgreSQL.

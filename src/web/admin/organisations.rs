@@ -4,25 +4,21 @@
 //! `crate::org_codes::check_code`, unique, never one of ABB's codes, guarded by the row's
 //! version, audited). Bulk changes: `samenleven import-org-codes`.
 
-use crate::web::form::Form;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
-use serde_json::json;
 
-use entity::{municipality, partner_organisation};
-
-use crate::audit::{self, AuditEntry};
-use crate::auth::session::{CurrentUser, redirect_with_flash};
+use crate::app::organisations::{CodeInput, abb_codes};
+use crate::app::{self, Caller};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::organisations::{self, OrgKind, Organisation};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
-use crate::web::form::FormErrors;
+use crate::web::extract::FlashRedirect;
+use crate::web::form::{Form, FormErrors};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
 
@@ -60,31 +56,34 @@ pub struct OrganisationsPage {
     pub missing: usize,
 }
 
+/// The address of an organisation's edit page.
+fn action(org: &Organisation) -> String {
+    let kind = match org.kind {
+        OrgKind::Municipality => "gemeenten",
+        OrgKind::Partner => "partners",
+    };
+    format!("/beheer/organisaties/{kind}/{}", org.id)
+}
+
+fn row(org: Organisation) -> OrgRow {
+    OrgRow {
+        href: action(&org),
+        name: org.name,
+        identifier: org.identifier,
+        org_code: org.org_code.unwrap_or_default(),
+    }
+}
+
 async fn list(State(state): State<AppState>, ctx: PageContext) -> Result<Html<String>, AppError> {
-    let municipalities: Vec<OrgRow> = municipality::Entity::find()
-        .filter(municipality::Column::ValidTo.is_null())
-        .order_by_asc(municipality::Column::Name)
-        .all(&state.db)
+    let municipalities: Vec<OrgRow> = organisations::municipalities(&state.db)
         .await?
         .into_iter()
-        .map(|m| OrgRow {
-            href: format!("/beheer/organisaties/gemeenten/{}", m.id),
-            name: m.name,
-            identifier: format!("NIS {}", m.nis_code),
-            org_code: m.org_code.unwrap_or_default(),
-        })
+        .map(row)
         .collect();
-    let partners: Vec<OrgRow> = partner_organisation::Entity::find()
-        .order_by_asc(partner_organisation::Column::Name)
-        .all(&state.db)
+    let partners: Vec<OrgRow> = organisations::partners(&state.db)
         .await?
         .into_iter()
-        .map(|p| OrgRow {
-            href: format!("/beheer/organisaties/partners/{}", p.id),
-            name: p.name,
-            identifier: p.code,
-            org_code: p.org_code.unwrap_or_default(),
-        })
+        .map(row)
         .collect();
     let missing = municipalities
         .iter()
@@ -98,15 +97,6 @@ async fn list(State(state): State<AppState>, ctx: PageContext) -> Result<Html<St
         abb_codes: abb_codes(&state).join(", "),
         missing,
     })
-}
-
-fn abb_codes(state: &AppState) -> Vec<String> {
-    state
-        .config
-        .oidc
-        .as_ref()
-        .map(|o| o.abb_org_codes.clone())
-        .unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -129,62 +119,22 @@ pub struct CodeForm {
     pub version: String,
 }
 
-/// One organisation as the edit page needs it.
-struct Target {
-    kind: &'static str,
-    id: i64,
-    name: String,
-    identifier: String,
-    org_code: Option<String>,
-    version: i32,
-}
-
-impl Target {
-    fn action(&self) -> String {
-        format!("/beheer/organisaties/{}/{}", self.kind, self.id)
-    }
-}
-
-async fn municipality_target(state: &AppState, id: i64) -> Result<Target, AppError> {
-    let m = municipality::Entity::find_by_id(id)
-        .one(&state.db)
+async fn target(state: &AppState, kind: OrgKind, id: i64) -> Result<Organisation, AppError> {
+    organisations::find(&state.db, kind, id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Target {
-        kind: "gemeenten",
-        id: m.id,
-        name: m.name,
-        identifier: format!("NIS {}", m.nis_code),
-        org_code: m.org_code,
-        version: m.version,
-    })
-}
-
-async fn partner_target(state: &AppState, id: i64) -> Result<Target, AppError> {
-    let p = partner_organisation::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Target {
-        kind: "partners",
-        id: p.id,
-        name: p.name,
-        identifier: p.code,
-        org_code: p.org_code,
-        version: p.version,
-    })
+        .ok_or(AppError::NotFound)
 }
 
 fn edit_page(
     ctx: &PageContext,
-    target: &Target,
+    target: &Organisation,
     errors: FormErrors,
     typed: Option<String>,
 ) -> Result<Html<String>, AppError> {
     render(&EditPage {
         layout: ctx.layout(format!("Organisatiecode van {}", target.name)),
         errors,
-        action: target.action(),
+        action: action(target),
         name: target.name.clone(),
         identifier: target.identifier.clone(),
         org_code: typed.unwrap_or_else(|| target.org_code.clone().unwrap_or_default()),
@@ -197,12 +147,8 @@ async fn edit_municipality(
     ctx: PageContext,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
-    edit_page(
-        &ctx,
-        &municipality_target(&state, id).await?,
-        FormErrors::default(),
-        None,
-    )
+    let target = target(&state, OrgKind::Municipality, id).await?;
+    edit_page(&ctx, &target, FormErrors::default(), None)
 }
 
 async fn edit_partner(
@@ -210,162 +156,61 @@ async fn edit_partner(
     ctx: PageContext,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
-    edit_page(
-        &ctx,
-        &partner_target(&state, id).await?,
-        FormErrors::default(),
-        None,
-    )
+    let target = target(&state, OrgKind::Partner, id).await?;
+    edit_page(&ctx, &target, FormErrors::default(), None)
 }
 
 async fn save_municipality(
     State(state): State<AppState>,
-    user: CurrentUser,
+    caller: Caller,
     ctx: PageContext,
     Path(id): Path<i64>,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let target = municipality_target(&state, id).await?;
-    save(&state, user, &ctx, target, form).await
+    save(&state, &caller, &ctx, OrgKind::Municipality, id, form).await
 }
 
 async fn save_partner(
     State(state): State<AppState>,
-    user: CurrentUser,
+    caller: Caller,
     ctx: PageContext,
     Path(id): Path<i64>,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
-    let target = partner_target(&state, id).await?;
-    save(&state, user, &ctx, target, form).await
+    save(&state, &caller, &ctx, OrgKind::Partner, id, form).await
 }
 
-/// Who holds `code` now, other than `target`.
-async fn holder_of(
-    state: &AppState,
-    code: &str,
-    target: &Target,
-) -> Result<Option<String>, AppError> {
-    let municipality = municipality::Entity::find()
-        .filter(municipality::Column::OrgCode.eq(code))
-        .one(&state.db)
-        .await?
-        .filter(|m| !(target.kind == "gemeenten" && m.id == target.id))
-        .map(|m| m.name);
-    if municipality.is_some() {
-        return Ok(municipality);
-    }
-    Ok(partner_organisation::Entity::find()
-        .filter(partner_organisation::Column::OrgCode.eq(code))
-        .one(&state.db)
-        .await?
-        .filter(|p| !(target.kind == "partners" && p.id == target.id))
-        .map(|p| p.name))
-}
-
+/// Adapter: the code form → [`app::organisations::set_org_code`]; on a stale form the page
+/// again with the current code (409), on a refused code the form as typed (422).
 async fn save(
     state: &AppState,
-    CurrentUser(user): CurrentUser,
+    caller: &Caller,
     ctx: &PageContext,
-    target: Target,
+    kind: OrgKind,
+    id: i64,
     form: CodeForm,
 ) -> Result<Response, AppError> {
-    let mut errors = FormErrors::default();
-    let code = match crate::org_codes::check_code(&form.org_code) {
-        Ok(code) => code,
-        Err(message) => {
-            errors.add("org_code", message);
-            None
-        }
+    let input = CodeInput {
+        org_code: form.org_code,
+        version: form.version,
     };
-    if let Some(code) = &code {
-        if abb_codes(state).contains(code) {
+    match app::organisations::set_org_code(state, caller, kind, id, &input).await {
+        Ok(message) => Ok(FlashRedirect::new("/beheer/organisaties", message).into_response()),
+        Err(app::Error::Stale) => {
+            let mut errors = FormErrors::default();
             errors.add(
                 "org_code",
-                format!(
-                    "{code} is de organisatiecode van ABB zelf; kies de code van deze organisatie."
-                ),
+                "Iemand anders wijzigde deze organisatie intussen. Hieronder staat de huidige \
+                 code; pas ze opnieuw aan.",
             );
-        } else if let Some(other) = holder_of(state, code, &target).await? {
-            errors.add(
-                "org_code",
-                format!("Organisatiecode {code} hoort al bij {other}. Haal ze daar eerst weg."),
-            );
+            let html = edit_page(ctx, &target(state, kind, id).await?, errors, None)?;
+            Ok((StatusCode::CONFLICT, html).into_response())
         }
+        Err(app::Error::Invalid(errors)) => {
+            let target = target(state, kind, id).await?;
+            let html = edit_page(ctx, &target, errors, Some(input.org_code))?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(other) => Err(other.into()),
     }
-    if form.version.trim().parse::<i32>().ok() != Some(target.version) {
-        errors.add(
-            "org_code",
-            "Iemand anders wijzigde deze organisatie intussen. Hieronder staat de huidige code; \
-             pas ze opnieuw aan.",
-        );
-        let html = edit_page(ctx, &target, errors, None)?;
-        return Ok((StatusCode::CONFLICT, html).into_response());
-    }
-    if !errors.is_empty() {
-        let html = edit_page(ctx, &target, errors, Some(form.org_code))?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response());
-    }
-    let txn = crate::db::begin_write(&state.db).await?;
-    let updated = if target.kind == "gemeenten" {
-        municipality::Entity::update_many()
-            .col_expr(municipality::Column::OrgCode, Expr::value(code.clone()))
-            .col_expr(
-                municipality::Column::Version,
-                Expr::value(target.version + 1),
-            )
-            .filter(municipality::Column::Id.eq(target.id))
-            .filter(municipality::Column::Version.eq(target.version))
-            .exec(&txn)
-            .await?
-            .rows_affected
-    } else {
-        partner_organisation::Entity::update_many()
-            .col_expr(
-                partner_organisation::Column::OrgCode,
-                Expr::value(code.clone()),
-            )
-            .col_expr(
-                partner_organisation::Column::Version,
-                Expr::value(target.version + 1),
-            )
-            .filter(partner_organisation::Column::Id.eq(target.id))
-            .filter(partner_organisation::Column::Version.eq(target.version))
-            .exec(&txn)
-            .await?
-            .rows_affected
-    };
-    if updated != 1 {
-        txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "Iemand anders wijzigde deze organisatie intussen. Laad de pagina opnieuw.".into(),
-        ));
-    }
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "organisation.org_code_changed",
-            if target.kind == "gemeenten" {
-                "municipality"
-            } else {
-                "partner_organisation"
-            },
-            Some(target.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip.clone())
-        .before(json!({ "org_code": target.org_code }))
-        .after(json!({ "org_code": code })),
-    )
-    .await?;
-    txn.commit().await?;
-    let message = match &code {
-        Some(code) => format!("De organisatiecode van {} is nu {code}.", target.name),
-        None => format!("{} heeft geen organisatiecode meer.", target.name),
-    };
-    Ok(redirect_with_flash(
-        "/beheer/organisaties",
-        &message,
-        state.config.secure_cookies(),
-    ))
 }

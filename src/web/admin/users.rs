@@ -7,29 +7,26 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
 use entity::app_user::{self, UserRole};
-use entity::auth_token::TokenPurpose;
 use entity::{municipality, partner_organisation};
 
-use crate::accounts::{self, AccountError, NewUser, RoleExt};
+use crate::accounts::RoleExt;
+use crate::app::users::{NewUserInput, RebindInput};
+use crate::app::{self, Caller};
 use crate::audit::{self, AuditEntry};
 use crate::auth::session::redirect_with_flash;
 use crate::auth::session::{self, CurrentUser};
-use crate::auth::tokens;
 use crate::domain::paging::Page;
 use crate::error::AppError;
-use crate::mail::{self, OutgoingMail};
 use crate::state::AppState;
+use crate::store::users::{self, UserFilter};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
+use crate::web::extract::FlashRedirect;
 use crate::web::form::FormErrors;
 use crate::web::form::{Form, Query};
-use crate::web::login::InvitationMail;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;
 
@@ -85,15 +82,7 @@ pub struct ListQuery {
 async fn organisation_names(
     state: &AppState,
 ) -> Result<(Vec<municipality::Model>, Vec<partner_organisation::Model>), AppError> {
-    let municipalities = municipality::Entity::find()
-        .order_by_asc(municipality::Column::Name)
-        .all(&state.db)
-        .await?;
-    let partners = partner_organisation::Entity::find()
-        .order_by_asc(partner_organisation::Column::Name)
-        .all(&state.db)
-        .await?;
-    Ok((municipalities, partners))
+    Ok(users::organisations(&state.db).await?)
 }
 
 fn organisation_of(
@@ -118,24 +107,13 @@ fn organisation_of(
     "ABB".to_owned()
 }
 
-/// The accounts the filters select, by name (the page and the export share it).
-fn filtered(state: &AppState, query: &ListQuery) -> sea_orm::Select<app_user::Entity> {
-    let mut select = app_user::Entity::find().order_by_asc(app_user::Column::Name);
+/// The filter the query asks for (the page and the export share it).
+fn filtered(query: &ListQuery) -> UserFilter {
     let q = query.q.trim().to_lowercase();
-    if !q.is_empty() {
-        select = select.filter(
-            Condition::any()
-                .add(Expr::cust_with_values(
-                    format!("LOWER(name) LIKE {}", crate::store::placeholder(&state.db)),
-                    [format!("%{q}%")],
-                ))
-                .add(app_user::Column::Email.contains(q.as_str())),
-        );
+    UserFilter {
+        text: Some(q).filter(|q| !q.is_empty()),
+        role: UserRole::parse(&query.rol),
     }
-    if let Some(role) = UserRole::parse(&query.rol) {
-        select = select.filter(app_user::Column::Role.eq(role));
-    }
-    select
 }
 
 async fn export_list(
@@ -145,7 +123,7 @@ async fn export_list(
     use crate::export::{self, Kind, Table};
     let format = export::format_from(&query.formaat)
         .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
-    let users = filtered(&state, &query).all(&state.db).await?;
+    let users = users::all(&state.db, &filtered(&query)).await?;
     let (municipalities, partners) = organisation_names(&state).await?;
     let mut table = Table::new(
         "Gebruikers",
@@ -176,11 +154,8 @@ async fn list(
     ctx: PageContext,
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
-    let select = filtered(&state, &query);
-    let paginator = select.paginate(&state.db, PAGE_SIZE);
-    let total = paginator.num_items().await?;
-    let (page, pages) = query.pagina.within(total, PAGE_SIZE);
-    let users = paginator.fetch_page(page - 1).await?;
+    let found = users::page(&state.db, &filtered(&query), query.pagina, PAGE_SIZE).await?;
+    let (total, page, pages, users) = (found.total, found.page, found.pages, found.users);
     let (municipalities, partners) = organisation_names(&state).await?;
     let rows = users
         .iter()
@@ -252,8 +227,11 @@ fn role_choices(selected: &str) -> Vec<Choice> {
 }
 
 /// Current municipalities (valid today) as choices, by NIS code.
-fn municipality_choices(all: &[municipality::Model], selected: &str) -> Vec<Choice> {
-    let today = Utc::now().date_naive();
+fn municipality_choices(
+    all: &[municipality::Model],
+    selected: &str,
+    today: chrono::NaiveDate,
+) -> Vec<Choice> {
     let mut choices = vec![Choice {
         value: String::new(),
         label: "— geen —".into(),
@@ -269,6 +247,11 @@ fn municipality_choices(all: &[municipality::Model], selected: &str) -> Vec<Choi
             }),
     );
     choices
+}
+
+/// Today (UTC) by the application's clock.
+fn today(state: &AppState) -> chrono::NaiveDate {
+    state.clock.now().date_naive()
 }
 
 fn partner_choices(all: &[partner_organisation::Model], selected: &str) -> Vec<Choice> {
@@ -296,7 +279,7 @@ async fn new_user_page(
         layout: ctx.layout("Nieuwe gebruiker"),
         errors,
         roles: role_choices(&form.role),
-        municipalities: municipality_choices(&municipalities, &form.municipality),
+        municipalities: municipality_choices(&municipalities, &form.municipality, today(state)),
         partners: partner_choices(&partners, &form.partner),
         email: form.email,
         name: form.name,
@@ -319,108 +302,35 @@ async fn new_page(
     .await
 }
 
+/// Adapter: the new-account form → [`app::users::create`].
 async fn create(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, AppError> {
-    let mut errors = FormErrors::default();
-    if form.name.trim().is_empty() {
-        errors.add("name", "Vul de naam in.");
-    }
-    let municipality_nis = match form.municipality.trim() {
-        "" => None,
-        text => match text.parse::<i32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.add("municipality", "Kies een gemeente uit de lijst.");
-                None
-            }
-        },
+    let input = NewUserInput {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        role: form.role.clone(),
+        municipality: form.municipality.clone(),
+        partner: form.partner.clone(),
     };
-    let partner_code = Some(form.partner.trim().to_owned()).filter(|p| !p.is_empty());
-    let txn = crate::db::begin_write(&state.db).await?;
-    let result = if errors.is_empty() {
-        accounts::insert_user(
-            &txn,
-            NewUser {
-                email: form.email.clone(),
-                name: form.name.clone(),
-                role: form.role.clone(),
-                municipality_nis,
-                partner_code,
-                password: None,
-            },
-            None,
+    match app::users::create(&state, &caller, &input).await {
+        Ok(user) => Ok(FlashRedirect::new(
+            format!("/beheer/gebruikers/{}", user.id),
+            format!(
+                "Account aangemaakt; {} kreeg een uitnodiging per e-mail.",
+                user.email
+            ),
         )
-        .await
-    } else {
-        Err(AccountError::Hash)
-    };
-    let user = match result {
-        Ok(user) => user,
-        Err(err) => {
-            txn.rollback().await?;
-            match err {
-                AccountError::InvalidEmail(_) => errors.add("email", "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be."),
-                AccountError::DuplicateEmail(_) => errors.add("email", "Er bestaat al een account met dit e-mailadres."),
-                AccountError::UnknownRole(_) => errors.add("role", "Kies een rol."),
-                AccountError::UnknownMunicipality(_) => errors.add("municipality", "Kies een gemeente uit de lijst."),
-                AccountError::UnknownPartner(_) => errors.add("partner", "Kies een partnerorganisatie uit de lijst."),
-                AccountError::OfficialNeedsOrganisation => errors.add("municipality", "Een gemeentelijk ambtenaar hoort bij precies één gemeente of partnerorganisatie."),
-                AccountError::StaffHasNoOrganisation => errors.add("role", "Een medewerker van ABB hoort niet bij een gemeente of partnerorganisatie."),
-                AccountError::Db(db) => return Err(db.into()),
-                AccountError::WeakPassword | AccountError::Hash => {}
-            }
+        .into_response()),
+        Err(app::Error::Invalid(errors)) => {
             let page = new_user_page(&state, &ctx, form, errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-    };
-    let now = Utc::now();
-    let token = tokens::issue(&txn, user.id, TokenPurpose::Invite, now).await?;
-    let organisation = session::organisation_name(&txn, &user)
-        .await?
-        .unwrap_or_else(|| "het Agentschap Binnenlands Bestuur".into());
-    let link = format!("{}/wachtwoord-instellen/{token}", state.config.public_url);
-    let body = mail::render_text(&InvitationMail {
-        name: &user.name,
-        organisation: &organisation,
-        link: &link,
-        days: tokens::lifetime(TokenPurpose::Invite).num_days(),
-    })?;
-    mail::enqueue(
-        &txn,
-        OutgoingMail {
-            to: user.email.clone(),
-            subject: "Uw account voor Samenleven".into(),
-            body_text: body,
-            related: Some(("app_user".into(), user.id.to_string())),
-        },
-    )
-    .await?;
-    audit::record(
-        &txn,
-        AuditEntry::new("user.created", "app_user", Some(user.id.to_string()))
-            .by(Some(admin.user.id), admin.label())
-            .from_ip(ctx.ip.clone())
-            .after(serde_json::json!({
-                "email": user.email, "name": user.name, "role": user.role.code(),
-                "municipality_id": user.municipality_id,
-                "partner_organisation_id": user.partner_organisation_id,
-            })),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beheer/gebruikers/{}", user.id),
-        &format!(
-            "Account aangemaakt; {} kreeg een uitnodiging per e-mail.",
-            user.email
-        ),
-        state.config.secure_cookies(),
-    ))
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Template)]
@@ -437,10 +347,7 @@ pub struct UserPage {
 
 async fn load_user(state: &AppState, id: &str) -> Result<app_user::Model, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    app_user::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)
+    users::find(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
 async fn user_page(
@@ -477,7 +384,7 @@ async fn user_page(
         },
         version: user.version,
         is_official: user.role == UserRole::Official,
-        municipalities: municipality_choices(&municipalities, &selected_nis),
+        municipalities: municipality_choices(&municipalities, &selected_nis, today(state)),
         partners: partner_choices(&partners, &selected_partner),
     })
 }
@@ -499,23 +406,6 @@ pub struct StatusForm {
     pub version: i32,
 }
 
-/// Updates a user only if nobody changed it since `version` was read; `false` on a conflict.
-async fn update_if_current<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    id: i64,
-    version: i32,
-    changes: Vec<(app_user::Column, sea_orm::sea_query::SimpleExpr)>,
-) -> Result<bool, sea_orm::DbErr> {
-    let mut update = app_user::Entity::update_many()
-        .col_expr(app_user::Column::Version, Expr::value(version + 1))
-        .filter(app_user::Column::Id.eq(id))
-        .filter(app_user::Column::Version.eq(version));
-    for (column, value) in changes {
-        update = update.col_expr(column, value);
-    }
-    Ok(update.exec(db).await?.rows_affected == 1)
-}
-
 const CONFLICT: &str =
     "Iemand anders wijzigde dit account intussen. Bekijk de huidige gegevens en probeer opnieuw.";
 
@@ -535,14 +425,7 @@ async fn set_status(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let txn = crate::db::begin_write(&state.db).await?;
-    if !update_if_current(
-        &txn,
-        user.id,
-        form.version,
-        vec![(app_user::Column::Active, Expr::value(activate))],
-    )
-    .await?
-    {
+    if !users::set_active(&txn, user.id, form.version, activate).await? {
         txn.rollback().await?;
         let mut errors = FormErrors::default();
         errors.add("active", CONFLICT);
@@ -558,7 +441,7 @@ async fn set_status(
             crate::web::api_tokens::RevokedBecause::Deactivated,
             (Some(admin.user.id), admin.label()),
             ctx.ip.clone(),
-            chrono::Utc::now(),
+            state.clock.now(),
         )
         .await?;
     }
@@ -602,105 +485,36 @@ pub struct RebindForm {
     pub version: i32,
 }
 
+/// Adapter: the re-binding form → [`app::users::rebind`].
 async fn rebind(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
     Path(id): Path<String>,
     Form(form): Form<RebindForm>,
 ) -> Result<Response, AppError> {
     let user = load_user(&state, &id).await?;
-    let mut errors = FormErrors::default();
-    if user.role != UserRole::Official {
-        errors.add(
-            "municipality",
-            "Alleen een gemeentelijk ambtenaar hoort bij een gemeente of partnerorganisatie.",
-        );
-    }
-    let municipality_id = match form.municipality.trim() {
-        "" => None,
-        nis => match municipality::Entity::find()
-            .filter(municipality::Column::NisCode.eq(nis.parse::<i32>().unwrap_or(-1)))
-            .filter(municipality::Column::ValidTo.is_null())
-            .one(&state.db)
-            .await?
-        {
-            Some(m) => Some(m.id),
-            None => {
-                errors.add("municipality", "Kies een bestaande gemeente uit de lijst.");
-                None
-            }
-        },
+    let input = RebindInput {
+        municipality: form.municipality,
+        partner: form.partner,
+        version: form.version,
     };
-    let partner_id = match form.partner.trim() {
-        "" => None,
-        code => match partner_organisation::Entity::find()
-            .filter(partner_organisation::Column::Code.eq(code))
-            .one(&state.db)
-            .await?
-        {
-            Some(p) => Some(p.id),
-            None => {
-                errors.add("partner", "Kies een partnerorganisatie uit de lijst.");
-                None
-            }
-        },
-    };
-    if errors.is_empty() && municipality_id.is_some() == partner_id.is_some() {
-        errors.add(
-            "municipality",
-            "Kies precies één gemeente of één partnerorganisatie.",
-        );
+    match app::users::rebind(&state, &caller, user.id, &input).await {
+        Ok(()) => Ok(FlashRedirect::new(
+            format!("/beheer/gebruikers/{}", user.id),
+            "Koppeling gewijzigd.",
+        )
+        .into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let page = user_page(&state, &ctx, &user, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(app::Error::Stale) => {
+            let mut errors = FormErrors::default();
+            errors.add("municipality", CONFLICT);
+            let page = user_page(&state, &ctx, &load_user(&state, &id).await?, errors).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(other) => Err(other.into()),
     }
-    if !errors.is_empty() {
-        let page = user_page(&state, &ctx, &user, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let txn = crate::db::begin_write(&state.db).await?;
-    let changed = update_if_current(
-        &txn,
-        user.id,
-        form.version,
-        vec![
-            (
-                app_user::Column::MunicipalityId,
-                Expr::value(municipality_id),
-            ),
-            (
-                app_user::Column::PartnerOrganisationId,
-                Expr::value(partner_id),
-            ),
-        ],
-    )
-    .await?;
-    if !changed {
-        txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add("municipality", CONFLICT);
-        let page = user_page(&state, &ctx, &load_user(&state, &id).await?, errors).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    // A re-bound official starts over: old sessions carried the old organisation.
-    session::end_all(&txn, user.id).await?;
-    audit::record(
-        &txn,
-        AuditEntry::new("user.rebound", "app_user", Some(user.id.to_string()))
-            .by(Some(admin.user.id), admin.label())
-            .from_ip(ctx.ip.clone())
-            .before(serde_json::json!({
-                "municipality_id": user.municipality_id,
-                "partner_organisation_id": user.partner_organisation_id,
-            }))
-            .after(serde_json::json!({
-                "municipality_id": municipality_id,
-                "partner_organisation_id": partner_id,
-            })),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(redirect_with_flash(
-        &format!("/beheer/gebruikers/{}", user.id),
-        "Koppeling gewijzigd.",
-        state.config.secure_cookies(),
-    ))
 }
