@@ -7,7 +7,6 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, Response};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
 use entity::call;
@@ -92,14 +91,12 @@ async fn chosen_call(
     state: &AppState,
     query: &DashboardQuery,
 ) -> Result<Option<call::Model>, AppError> {
-    let id = match query.oproep.as_deref().map(str::trim) {
-        Some(text) if !text.is_empty() => text.parse::<i64>().ok(),
-        _ => crate::store::calls::default_call_id(&state.db).await?,
+    // A number that is not one is no call; no choice is the default call.
+    let chosen = match query.oproep.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => Some(text.parse::<i64>().ok()),
+        _ => None,
     };
-    match id {
-        Some(id) => Ok(call::Entity::find_by_id(id).one(&state.db).await?),
-        None => Ok(None),
-    }
+    Ok(programme::chosen_call(&state.db, chosen).await?)
 }
 
 /// Every table of the dashboard, typed, for both the page and the exports.
@@ -469,10 +466,7 @@ async fn show(
     ctx: PageContext,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Html<String>, AppError> {
-    let calls = call::Entity::find()
-        .order_by_desc(call::Column::SubmissionOpensAt)
-        .all(&state.db)
-        .await?;
+    let calls = programme::calls(&state.db).await?;
     let chosen = chosen_call(&state, &query).await?;
     let Some(chosen) = chosen else {
         return Err(AppError::NotFound);

@@ -20,7 +20,6 @@ const NOT_YET_ADAPTERS: &[&str] = &[
     "src/web/allocation.rs",
     "src/web/attachments.rs",
     "src/web/cooperation.rs",
-    "src/web/dashboard.rs",
     "src/web/dossiers.rs",
     "src/web/followup.rs",
     "src/web/followup_review.rs",
