@@ -174,6 +174,46 @@ pub fn normalise_email(email: &str) -> Result<String, AccountError> {
         .map_err(|_| AccountError::InvalidEmail(email.trim().to_lowercase()))
 }
 
+/// The account with e-mail address `email` (as read by [`normalise_email`]), active or not.
+pub async fn by_email<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+) -> Result<Option<app_user::Model>, sea_orm::DbErr> {
+    app_user::Entity::find()
+        .filter(app_user::Column::Email.eq(email))
+        .one(db)
+        .await
+}
+
+/// Notes that `user` signed in at `now`.
+pub async fn record_login<C: ConnectionTrait>(
+    db: &C,
+    user: &app_user::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let mut active: app_user::ActiveModel = user.clone().into();
+    active.last_login_at = sea_orm::Set(Some(now));
+    active.update(db).await?;
+    Ok(())
+}
+
+/// Gives account `user_id` the password hash `hash` (a new version of the account); `None`
+/// when there is no such account.
+pub async fn set_password_hash<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    hash: String,
+) -> Result<Option<app_user::Model>, sea_orm::DbErr> {
+    let Some(user) = app_user::Entity::find_by_id(user_id).one(db).await? else {
+        return Ok(None);
+    };
+    let version = user.version;
+    let mut active: app_user::ActiveModel = user.into();
+    active.password_hash = sea_orm::Set(Some(hash));
+    active.version = sea_orm::Set(version + 1);
+    Ok(Some(active.update(db).await?))
+}
+
 /// Creates an account after checking role, organisation and e-mail. `password_hash` may be
 /// given pre-computed (the demo seed hashes its shared demo password once).
 pub async fn create_user<C: ConnectionTrait>(
@@ -182,7 +222,7 @@ pub async fn create_user<C: ConnectionTrait>(
 ) -> Result<app_user::Model, AccountError> {
     let password_hash = match &new.password {
         Some(pw) if pw.chars().count() < 12 => return Err(AccountError::WeakPassword),
-        Some(pw) => Some(hash_password(pw)?),
+        Some(pw) => Some(hash_password_blocking(pw.clone()).await?),
         None => None,
     };
     insert_user(db, new, password_hash).await

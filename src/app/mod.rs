@@ -10,6 +10,7 @@
 //! Dependencies point one way: `domain` ← `store` ← `app` ← (`web`, `api`). This module never
 //! imports `crate::web`; a test (`tests/architecture.rs`) fails the build when it does.
 
+pub mod account;
 pub mod allocation;
 pub mod attachments;
 pub mod calls;

@@ -112,6 +112,15 @@ pub async fn end_all<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<u64, Db
         .rows_affected)
 }
 
+/// How many sessions `user_id` has (the account page).
+pub async fn count_of<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .count(db)
+        .await
+}
+
 /// The live session for a cookie token, with its user, and the reference data as of this
 /// request; expired sessions are removed. The organisation's name comes from the reference data
 /// in memory.

@@ -435,7 +435,7 @@ async fn accounts<C: ConnectionTrait>(
     ids: &mut Ids,
     now: DateTime<Utc>,
 ) -> Result<(HashMap<i64, i64>, Vec<i64>), SeedError> {
-    let hash = crate::accounts::hash_password(super::DEMO_PASSWORD)?;
+    let hash = crate::accounts::hash_password_blocking(super::DEMO_PASSWORD.to_owned()).await?;
     let mut rows = Vec::new();
     let mut officials = HashMap::new();
     for p in places {

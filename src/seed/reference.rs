@@ -986,7 +986,7 @@ async fn load_demo_accounts<C: ConnectionTrait>(
         return Ok(());
     }
     // One hash for the one shared demo password keeps seeding fast.
-    let hash = crate::accounts::hash_password(super::DEMO_PASSWORD)?;
+    let hash = crate::accounts::hash_password_blocking(super::DEMO_PASSWORD.to_owned()).await?;
     for a in missing {
         crate::accounts::insert_user(
             db,

@@ -30,7 +30,7 @@ use entity::decision::DecisionOutcome;
 use entity::payment::{PaymentState, Tranche};
 use entity::progress_report::{ReportKind, ReportState};
 use entity::{
-    action, application_action, application_member, call_action, call_project_year, decision,
+    action, application_action, application_member, call, call_action, call_project_year, decision,
     decision_line, kpi, kpi_result, municipality, payment, progress_report, reference_region,
     region_membership,
 };
@@ -98,6 +98,31 @@ pub const DECIDED_FOR: [ApplicationState; 2] =
     [ApplicationState::Approved, ApplicationState::PartlyApproved];
 
 const PARTNER: &str = "partnerorganisatie (aparte overeenkomst)";
+
+/// The calls the dashboard offers, the one opening last first.
+pub async fn calls<C: ConnectionTrait>(db: &C) -> Result<Vec<call::Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    call::Entity::find()
+        .order_by_desc(call::Column::SubmissionOpensAt)
+        .all(db)
+        .await
+}
+
+/// The call the dashboard shows: `chosen` when given (`None` when it does not exist), else the
+/// default call (`store::calls::default_call_id`).
+pub async fn chosen_call<C: ConnectionTrait>(
+    db: &C,
+    chosen: Option<Option<i64>>,
+) -> Result<Option<call::Model>, DbErr> {
+    let id = match chosen {
+        Some(id) => id,
+        None => crate::store::calls::default_call_id(db).await?,
+    };
+    match id {
+        Some(id) => call::Entity::find_by_id(id).one(db).await,
+        None => Ok(None),
+    }
+}
 
 pub async fn programme<C: ConnectionTrait>(
     db: &C,

@@ -3,9 +3,6 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-
-use entity::session;
 
 use crate::accounts::RoleExt;
 use crate::auth::session::CurrentUser;
@@ -35,10 +32,7 @@ async fn show(
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
 ) -> Result<Html<String>, AppError> {
-    let sessions = session::Entity::find()
-        .filter(session::Column::UserId.eq(user.user.id))
-        .count(&state.db)
-        .await?;
+    let sessions = crate::app::account::session_count(&state, user.user.id).await?;
     render(&AccountPage {
         layout: ctx.layout("Mijn account"),
         name: user.user.name.clone(),

@@ -7,7 +7,6 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, Response};
-use sea_orm::{EntityTrait, QueryOrder};
 use serde::Deserialize;
 
 use entity::call;
@@ -65,8 +64,8 @@ pub struct Block {
     pub headers: Vec<&'static str>,
     /// Columns (by index) that hold numbers, right-aligned.
     pub numeric: Vec<usize>,
-    pub rows: Vec<Vec<String>>,
-    pub totals: Option<Vec<String>>,
+    pub rows: Vec<Vec<Cell>>,
+    pub totals: Option<Vec<Cell>>,
 }
 
 impl Block {
@@ -92,14 +91,12 @@ async fn chosen_call(
     state: &AppState,
     query: &DashboardQuery,
 ) -> Result<Option<call::Model>, AppError> {
-    let id = match query.oproep.as_deref().map(str::trim) {
-        Some(text) if !text.is_empty() => text.parse::<i64>().ok(),
-        _ => crate::store::calls::default_call_id(&state.db).await?,
+    // A number that is not one is no call; no choice is the default call.
+    let chosen = match query.oproep.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => Some(text.parse::<i64>().ok()),
+        _ => None,
     };
-    match id {
-        Some(id) => Ok(call::Entity::find_by_id(id).one(&state.db).await?),
-        None => Ok(None),
-    }
+    Ok(programme::chosen_call(&state.db, chosen).await?)
 }
 
 /// Every table of the dashboard, typed, for both the page and the exports.
@@ -240,6 +237,15 @@ fn tables(p: &Programme) -> Vec<(&'static str, Table)> {
     ]
 }
 
+/// The dashboard's filter: a typed table cell as the page shows it (the same text as
+/// the exports' cells).
+mod filters {
+    #[askama::filter_fn]
+    pub fn cell(value: &crate::export::Cell, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::text_of(value))
+    }
+}
+
 fn text_of(cell: &Cell) -> String {
     match cell {
         Cell::Empty => "–".to_owned(),
@@ -255,16 +261,8 @@ fn text_of(cell: &Cell) -> String {
 fn blocks(p: &Programme) -> Vec<Block> {
     let tables = tables(p);
     let table = |key: &str| tables.iter().find(|(k, _)| *k == key).map(|(_, t)| t);
-    let rows_of = |key: &str| -> Vec<Vec<String>> {
-        table(key)
-            .map(|t| {
-                t.rows
-                    .iter()
-                    .map(|r| r.iter().map(text_of).collect())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let rows_of =
+        |key: &str| -> Vec<Vec<Cell>> { table(key).map(|t| t.rows.clone()).unwrap_or_default() };
     let headers_of = |key: &str| -> Vec<&'static str> {
         match key {
             "budget" => vec![
@@ -315,10 +313,10 @@ fn blocks(p: &Programme) -> Vec<Block> {
         }
     }
     let total = |f: &dyn Fn(&programme::YearBudget) -> i64| {
-        money(crate::domain::money::sum_cents(p.years.iter().map(f)))
+        Cell::Money(crate::domain::money::sum_cents(p.years.iter().map(f)))
     };
     let budget_totals = vec![
-        "Totaal".to_owned(),
+        Cell::from("Totaal"),
         total(&|y| y.envelope),
         total(&|y| y.allocated.unwrap_or(0)),
         total(&|y| y.granted),
@@ -394,7 +392,7 @@ fn blocks(p: &Programme) -> Vec<Block> {
                  explanation: String,
                  chart: String,
                  numeric: Vec<usize>,
-                 totals: Option<Vec<String>>| Block {
+                 totals: Option<Vec<Cell>>| Block {
         id,
         heading,
         explanation,
@@ -419,7 +417,7 @@ fn blocks(p: &Programme) -> Vec<Block> {
             "Alle dossiers van de oproep behalve ontwerpen.".into(),
             bar_chart("grafiek-statussen", "Dossiers per status", "Aantal dossiers per status, met het aantal erbij.", &state_bars, None),
             vec![1],
-            Some(vec!["Totaal".into(), p.dossiers.to_string()]),
+            Some(vec!["Totaal".into(), Cell::Text(p.dossiers.to_string())]),
         ),
         block(
             "acties",
@@ -469,10 +467,7 @@ async fn show(
     ctx: PageContext,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Html<String>, AppError> {
-    let calls = call::Entity::find()
-        .order_by_desc(call::Column::SubmissionOpensAt)
-        .all(&state.db)
-        .await?;
+    let calls = programme::calls(&state.db).await?;
     let chosen = chosen_call(&state, &query).await?;
     let Some(chosen) = chosen else {
         return Err(AppError::NotFound);

@@ -2,23 +2,18 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
-use entity::app_user;
 use entity::auth_token::TokenPurpose;
 
-use crate::accounts;
-use crate::audit::{self, AuditEntry};
-use crate::auth::session::{self, CurrentUser, local_path, redirect_with_flash};
-use crate::auth::{cookies, devices, throttle, tokens};
+use crate::app::account::{self, Credentials, NewPassword, PasswordRefused, Refused, Visitor};
+use crate::app::{self, Caller};
+use crate::auth::session::{CurrentUser, local_path, redirect_with_flash};
+use crate::auth::{cookies, devices};
 use crate::error::AppError;
-use crate::mail::{self, OutgoingMail};
 use crate::state::AppState;
-use crate::web::api_tokens::{self, RevokedBecause};
 use crate::web::context::PageContext;
 use crate::web::form::FormErrors;
 use crate::web::form::{Form, Query};
@@ -104,162 +99,90 @@ async fn login_page(
     Ok(render(&page)?.into_response())
 }
 
+/// The request as the sign-in commands see it: address, time, the browser's session and device
+/// cookie and its user agent.
+pub fn visitor(state: &AppState, ctx: &PageContext, headers: &HeaderMap) -> Visitor {
+    Visitor {
+        ip: ctx.ip.clone(),
+        now: state.clock.now(),
+        session_id: ctx.user.as_ref().map(|u| u.session_id.clone()),
+        device: cookies::get(headers, cookies::DEVICE),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
 async fn login(
     State(state): State<AppState>,
     ctx: PageContext,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let now = Utc::now();
-    let email = form.email.trim().to_lowercase();
-    let ip = ctx.ip.clone().unwrap_or_else(|| "onbekend".to_owned());
-    let mut errors = FormErrors::default();
-    if email.is_empty() {
-        errors.add("email", "Vul uw e-mailadres in.");
-    }
-    if form.password.is_empty() {
-        errors.add("password", "Vul uw wachtwoord in.");
-    }
-    let rerender =
-        |errors: FormErrors, status: axum::http::StatusCode| -> Result<Response, AppError> {
-            let page = LoginPage {
-                layout: ctx.layout("Aanmelden"),
-                errors,
-                email: form.email.clone(),
-                next: local_path(&form.volgende).unwrap_or_default().to_owned(),
-                oidc: state.oidc.is_some(),
-                password: state.config.password_login,
-            };
-            Ok((status, render(&page)?).into_response())
-        };
-    if !state.config.password_login {
-        let mut errors = FormErrors::default();
-        errors.add(
-            "email",
-            "Aanmelden met een wachtwoord is uitgeschakeld. Meld u aan met de Vlaamse overheid.",
-        );
-        return rerender(errors, axum::http::StatusCode::FORBIDDEN);
-    }
-    if !errors.is_empty() {
-        return rerender(errors, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-    }
-
-    let user = app_user::Entity::find()
-        .filter(app_user::Column::Email.eq(email.as_str()))
-        .one(&state.db)
-        .await?;
-    // A browser in which this account signed in before has a limit of its own. (Looked up for
-    // an unknown address too, with an id no account has: the same work either way.)
-    let presented_device = cookies::get(&headers, cookies::DEVICE);
-    let device = match &presented_device {
-        Some(token) => {
-            let user_id = user.as_ref().map_or(0, |u| u.id);
-            devices::recognise(&state.db, token, user_id, now).await?
-        }
-        None => None,
+    use axum::http::StatusCode;
+    let visitor = visitor(&state, &ctx, &headers);
+    let credentials = Credentials {
+        email: form.email.clone(),
+        password: form.password.clone(),
     };
-    // The attempt is recorded before the password is checked (see `throttle`).
-    let attempt =
-        match throttle::begin(&state.db, &email, &ip, device.as_ref().map(|d| d.id), now).await? {
-            Ok(attempt) => attempt,
-            Err(wait) => {
-                audit::record(
-                    &state.db,
-                    AuditEntry::new("auth.login_throttled", "account", Some(email.clone()))
-                        .from_ip(ctx.ip.clone())
-                        .details(wait.limit.code()),
-                )
-                .await?;
-                errors.add("email", wait.message(now));
-                let mut response = rerender(errors, axum::http::StatusCode::TOO_MANY_REQUESTS)?;
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, wait.seconds(now).into());
-                return Ok(response);
-            }
+    let rerender = |errors: FormErrors, status: StatusCode| -> Result<Response, AppError> {
+        let page = LoginPage {
+            layout: ctx.layout("Aanmelden"),
+            errors,
+            email: form.email.clone(),
+            next: local_path(&form.volgende).unwrap_or_default().to_owned(),
+            oidc: state.oidc.is_some(),
+            password: state.config.password_login,
         };
-
-    // One argon2 verification whatever the account (unknown, without password, deactivated).
-    let verified = accounts::check_login_blocking(user.clone(), form.password.clone())
-        .await
-        .map_err(AppError::internal)?;
-    let user = match user {
-        Some(u) if verified => u,
-        _ => {
-            audit::record(
-                &state.db,
-                AuditEntry::new("auth.login_failed", "account", Some(email.clone()))
-                    .from_ip(ctx.ip.clone()),
-            )
-            .await?;
-            errors.add("email", "Het e-mailadres of het wachtwoord is niet juist.");
-            return rerender(errors, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-        }
+        Ok((status, render(&page)?).into_response())
     };
-
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let txn = crate::db::begin_write(&state.db).await?;
-    if let Some(old) = &ctx.user {
-        session::end(&txn, &old.session_id).await?;
-    }
-    let token = session::create(&txn, user.id, ctx.ip.clone(), user_agent, now).await?;
-    throttle::succeeded(&txn, &attempt).await?;
-    let device_token = devices::remember(
-        &txn,
-        user.id,
-        device.as_ref(),
-        presented_device.as_deref(),
-        now,
-    )
-    .await?;
-    let mut active: app_user::ActiveModel = user.clone().into();
-    active.last_login_at = Set(Some(now));
-    active.update(&txn).await?;
-    audit::record(
-        &txn,
-        AuditEntry::new("auth.login", "account", Some(user.id.to_string()))
-            .by(Some(user.id), format!("{} <{}>", user.name, user.email))
-            .from_ip(ctx.ip.clone()),
-    )
-    .await?;
-    txn.commit().await?;
-
+    let signed_in = match account::sign_in(&state, &visitor, &credentials).await {
+        Ok(signed_in) => signed_in,
+        Err(Refused::Disabled(errors)) => return rerender(errors, StatusCode::FORBIDDEN),
+        Err(Refused::Invalid(errors)) => {
+            return rerender(errors, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(Refused::Throttled {
+            errors,
+            retry_after,
+        }) => {
+            let mut response = rerender(errors, StatusCode::TOO_MANY_REQUESTS)?;
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after.into());
+            return Ok(response);
+        }
+        Err(Refused::Failed(err)) => return Err(err.into()),
+    };
     let secure = state.config.secure_cookies();
     let mut response = Redirect::to(safe_next(&form.volgende)).into_response();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
-        cookies::set(cookies::SESSION, &token, secure, None),
+        cookies::set(cookies::SESSION, &signed_in.session, secure, None),
     );
-    headers.append(
-        header::SET_COOKIE,
-        cookies::set(
-            cookies::DEVICE,
-            &device_token,
-            secure,
-            Some(devices::LIFETIME.num_seconds()),
-        ),
-    );
+    if let Some(device) = &signed_in.device {
+        headers.append(
+            header::SET_COOKIE,
+            cookies::set(
+                cookies::DEVICE,
+                device,
+                secure,
+                Some(devices::LIFETIME.num_seconds()),
+            ),
+        );
+    }
     Ok(response)
 }
 
 async fn logout(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
 ) -> Result<Response, AppError> {
-    let provider_logout = crate::web::oidc::end_session_url(&state, &user.session_id).await;
-    session::end(&state.db, &user.session_id).await?;
-    audit::record(
-        &state.db,
-        AuditEntry::new("auth.logout", "account", Some(user.user.id.to_string()))
-            .by(Some(user.user.id), user.label())
-            .from_ip(ctx.ip.clone()),
-    )
-    .await?;
+    let provider_logout = account::sign_out(&state, &caller, &user.session_id).await?;
     let secure = state.config.secure_cookies();
     let mut response = match provider_logout {
         Some(url) => crate::web::oidc::logged_out_page(&ctx, url)?,
@@ -273,38 +196,9 @@ async fn logout(
 
 async fn logout_everywhere(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
+    caller: Caller,
 ) -> Result<Response, AppError> {
-    let txn = crate::db::begin_write(&state.db).await?;
-    let ended = session::end_all(&txn, user.user.id).await?;
-    // API tokens too: a token minted in a stolen session must not outlive it.
-    let revoked = api_tokens::revoke_all_and_tell(
-        &txn,
-        &state,
-        &user.user,
-        RevokedBecause::LogoutEverywhere,
-        (Some(user.user.id), user.label()),
-        ctx.ip.clone(),
-        Utc::now(),
-    )
-    .await?;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            "auth.logout_everywhere",
-            "account",
-            Some(user.user.id.to_string()),
-        )
-        .by(Some(user.user.id), user.label())
-        .from_ip(ctx.ip)
-        .details(format!(
-            "{ended} sessie(s) beëindigd, {revoked} API-sleutel(s) ingetrokken"
-        )),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
+    account::sign_out_everywhere(&state, &caller).await?;
     let secure = state.config.secure_cookies();
     let mut response = redirect_with_flash(
         "/aanmelden",
@@ -343,106 +237,32 @@ async fn forgot_page(ctx: PageContext) -> Result<Html<String>, AppError> {
     })
 }
 
-#[derive(Template)]
-#[template(path = "mail/password_reset.txt")]
-struct ResetMail<'a> {
-    name: &'a str,
-    link: &'a str,
-    hours: i64,
-}
-
-#[derive(Template)]
-#[template(path = "mail/invitation.txt")]
-pub struct InvitationMail<'a> {
-    pub name: &'a str,
-    pub organisation: &'a str,
-    pub link: &'a str,
-    pub days: i64,
-}
+pub use crate::app::account::InvitationMail;
 
 async fn forgot(
     State(state): State<AppState>,
     ctx: PageContext,
+    headers: HeaderMap,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, AppError> {
-    let mut errors = FormErrors::default();
-    let email = match accounts::normalise_email(&form.email) {
-        Ok(e) => e,
-        Err(_) => {
-            errors.add(
-                "email",
-                "Vul een geldig e-mailadres in, bijvoorbeeld naam@gemeente.be.",
-            );
-            let page = ForgotPage {
-                layout: ctx.layout("Wachtwoord vergeten"),
-                errors,
-                email: form.email,
-                sent: false,
-            };
-            return Ok(
-                (axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response(),
-            );
-        }
-    };
-    let now = Utc::now();
-    let ip = ctx.ip.clone().unwrap_or_else(|| "onbekend".to_owned());
-    let user = app_user::Entity::find()
-        .filter(app_user::Column::Email.eq(email.as_str()))
-        .one(&state.db)
-        .await?
-        .filter(|u| u.active);
-    let verdict = throttle::reset_mail(&state.db, &email, &ip, user.is_some(), now).await?;
-    if verdict == throttle::ResetMail::Throttled {
-        audit::record(
-            &state.db,
-            AuditEntry::new(
-                "auth.reset_throttled",
-                "account",
-                user.as_ref().map(|u| u.id.to_string()),
-            )
-            .from_ip(ctx.ip.clone())
-            .details("te veel aanvragen voor een nieuw wachtwoord: geen e-mail verstuurd"),
-        )
-        .await?;
-    }
-    if let Some(user) = user.filter(|_| verdict == throttle::ResetMail::Send) {
-        let txn = crate::db::begin_write(&state.db).await?;
-        tokens::revoke_others(&txn, user.id, TokenPurpose::Reset, now).await?;
-        let token = tokens::issue(&txn, user.id, TokenPurpose::Reset, now).await?;
-        let link = format!("{}/wachtwoord-instellen/{token}", state.config.public_url);
-        let body = mail::render_text(&ResetMail {
-            name: &user.name,
-            link: &link,
-            hours: tokens::lifetime(TokenPurpose::Reset).num_hours(),
-        })?;
-        mail::enqueue(
-            &txn,
-            OutgoingMail {
-                to: user.email.clone(),
-                subject: "Samenleven: uw wachtwoord opnieuw instellen".to_owned(),
-                body_text: body,
-                related: Some(("app_user".to_owned(), user.id.to_string())),
-            },
-        )
-        .await?;
-        audit::record(
-            &txn,
-            AuditEntry::new("auth.reset_requested", "account", Some(user.id.to_string()))
-                .from_ip(ctx.ip.clone()),
-        )
-        .await?;
-        txn.commit().await?;
-        state.mail_wakeup.notify_one();
-    }
-    // The same answer whether or not the address has an account, and whether or not a mail
-    // was sent.
+    let visitor = visitor(&state, &ctx, &headers);
+    let (errors, email, sent, status) =
+        match account::request_reset(&state, &visitor, &form.email).await {
+            // The same answer whether or not the address has an account, and whether or not a
+            // mail was sent.
+            Ok(email) => (FormErrors::default(), email, true, StatusCode::OK),
+            Err(app::Error::Invalid(errors)) => {
+                (errors, form.email, false, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(err) => return Err(err.into()),
+        };
     let page = ForgotPage {
         layout: ctx.layout("Wachtwoord vergeten"),
-        errors: FormErrors::default(),
+        errors,
         email,
-        sent: true,
+        sent,
     };
-    Ok(render(&page)?.into_response())
+    Ok((status, render(&page)?).into_response())
 }
 
 #[derive(Template)]
@@ -468,19 +288,17 @@ async fn set_password_page(
     ctx: PageContext,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let found = tokens::find_valid(&state.db, &token, Utc::now()).await?;
-    let status = if found.is_some() {
-        axum::http::StatusCode::OK
+    let purpose = account::password_link(&state, &token, state.clock.now()).await?;
+    let status = if purpose.is_some() {
+        StatusCode::OK
     } else {
-        axum::http::StatusCode::GONE
+        StatusCode::GONE
     };
     let page = SetPasswordPage {
         layout: ctx.layout("Wachtwoord instellen"),
         errors: FormErrors::default(),
-        valid: found.is_some(),
-        invitation: found
-            .as_ref()
-            .is_some_and(|t| t.purpose == TokenPurpose::Invite),
+        valid: purpose.is_some(),
+        invitation: purpose == Some(TokenPurpose::Invite),
         token,
     };
     Ok((status, render(&page)?).into_response())
@@ -489,99 +307,38 @@ async fn set_password_page(
 async fn set_password(
     State(state): State<AppState>,
     ctx: PageContext,
+    headers: HeaderMap,
     Path(token): Path<String>,
     Form(form): Form<SetPasswordForm>,
 ) -> Result<Response, AppError> {
-    let now = Utc::now();
-    let Some(found) = tokens::find_valid(&state.db, &token, now).await? else {
-        // An attempt to set a password with a link that is unknown, used or expired: recorded
-        // with the address it came from (never the token), so repeated tries can be seen.
-        audit::record(
-            &state.db,
-            AuditEntry::new("auth.password_link_refused", "account", None)
-                .from_ip(ctx.ip.clone())
-                .details("wachtwoord instellen met een ongeldige, gebruikte of verlopen link"),
-        )
-        .await?;
-        let page = SetPasswordPage {
-            layout: ctx.layout("Wachtwoord instellen"),
-            errors: FormErrors::default(),
-            valid: false,
-            invitation: false,
-            token,
-        };
-        return Ok((axum::http::StatusCode::GONE, render(&page)?).into_response());
+    let visitor = visitor(&state, &ctx, &headers);
+    let input = NewPassword {
+        password: form.password,
+        password_confirm: form.password_confirm,
     };
-    let mut errors = FormErrors::default();
-    if form.password.chars().count() < 12 {
-        errors.add("password", "Kies een wachtwoord van minstens 12 tekens.");
-    } else if form.password != form.password_confirm {
-        errors.add("password_confirm", "De twee wachtwoorden zijn niet gelijk.");
-    }
-    if !errors.is_empty() {
-        let page = SetPasswordPage {
-            layout: ctx.layout("Wachtwoord instellen"),
-            errors,
-            valid: true,
-            invitation: found.purpose == TokenPurpose::Invite,
-            token,
+    let (status, errors, valid, invitation) =
+        match account::set_password(&state, &visitor, &token, &input).await {
+            Ok(()) => {
+                return Ok(redirect_with_flash(
+                    "/aanmelden",
+                    "Uw wachtwoord is ingesteld. U kunt zich nu aanmelden.",
+                    state.config.secure_cookies(),
+                ));
+            }
+            Err(PasswordRefused::LinkGone) => {
+                (StatusCode::GONE, FormErrors::default(), false, false)
+            }
+            Err(PasswordRefused::Invalid { errors, invitation }) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, errors, true, invitation)
+            }
+            Err(PasswordRefused::Failed(err)) => return Err(err.into()),
         };
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
-    }
-    let hash = accounts::hash_password_blocking(form.password.clone())
-        .await
-        .map_err(AppError::internal)?;
-    let txn = crate::db::begin_write(&state.db).await?;
-    if !tokens::consume(&txn, found.id, now).await? {
-        txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "Deze link is intussen al gebruikt. Vraag een nieuwe aan.".into(),
-        ));
-    }
-    let Some(user) = app_user::Entity::find_by_id(found.user_id)
-        .one(&txn)
-        .await?
-    else {
-        return Err(AppError::NotFound);
+    let page = SetPasswordPage {
+        layout: ctx.layout("Wachtwoord instellen"),
+        errors,
+        valid,
+        invitation,
+        token,
     };
-    let mut active: app_user::ActiveModel = user.clone().into();
-    active.password_hash = Set(Some(hash));
-    active.version = Set(user.version + 1);
-    active.update(&txn).await?;
-    session::end_all(&txn, user.id).await?;
-    // Whoever set the password reads the account's mail: failed logins no longer slow it down.
-    let ip = ctx.ip.clone().unwrap_or_else(|| "onbekend".to_owned());
-    throttle::lift(&txn, &user.email, &ip, now).await?;
-    api_tokens::revoke_all_and_tell(
-        &txn,
-        &state,
-        &user,
-        RevokedBecause::PasswordSet,
-        (Some(user.id), format!("{} <{}>", user.name, user.email)),
-        ctx.ip.clone(),
-        now,
-    )
-    .await?;
-    audit::record(
-        &txn,
-        AuditEntry::new(
-            if found.purpose == TokenPurpose::Invite {
-                "auth.invitation_accepted"
-            } else {
-                "auth.password_reset"
-            },
-            "account",
-            Some(user.id.to_string()),
-        )
-        .by(Some(user.id), format!("{} <{}>", user.name, user.email))
-        .from_ip(ctx.ip.clone()),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        "/aanmelden",
-        "Uw wachtwoord is ingesteld. U kunt zich nu aanmelden.",
-        state.config.secure_cookies(),
-    ))
+    Ok((status, render(&page)?).into_response())
 }

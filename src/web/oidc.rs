@@ -11,19 +11,16 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use entity::app_user::UserRole;
 
-use entity::app_user::{self, UserRole};
-use entity::oidc_session;
-
+use crate::app::account as account_commands;
 use crate::audit::{self, AuditEntry};
 use crate::auth::oidc::accounts::{self, AccountRefusal};
 use crate::auth::oidc::identity::{self, Refusal};
 use crate::auth::oidc::pending::{self, Mismatch, NewLogin};
 use crate::auth::oidc::provider::{ProviderError, TokenFault};
-use crate::auth::session::{self, is_local_path};
-use crate::auth::{cookies, hash_token, random_token};
+use crate::auth::session::is_local_path;
+use crate::auth::{cookies, random_token};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::context::PageContext;
@@ -319,7 +316,7 @@ async fn start(
             pkce_verifier: &authorization.pkce_verifier,
             next_path: &next,
         },
-        Utc::now(),
+        state.clock.now(),
     )
     .await?;
     let mut response = Redirect::to(&authorization.url).into_response();
@@ -335,6 +332,9 @@ async fn start(
     Ok(response)
 }
 
+// Longer than 50 lines: each check of the provider's answer (the query, the login under way,
+// the code and ID token, the claims) ends in its own refusal page; the account work is one
+// command ([`account_commands::sign_in_with_provider`]).
 async fn callback(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -344,7 +344,8 @@ async fn callback(
     let Some(provider) = state.oidc.clone() else {
         return Err(AppError::NotFound);
     };
-    let now = Utc::now();
+    let visitor = crate::web::login::visitor(&state, &ctx, &headers);
+    let now = visitor.now;
     let Some(query) = query_pairs(raw.as_deref()) else {
         return refuse(
             &state,
@@ -403,51 +404,27 @@ async fn callback(
                 Refusal::NoRole => "geen rol voor Samenleven meer",
                 _ => "organisatie niet (meer) gekend",
             };
-            let txn = crate::db::begin_write(&state.db).await?;
-            accounts::withdraw(&txn, &who.subject, reason, ctx.ip.clone(), now).await?;
-            txn.commit().await?;
+            account_commands::withdraw_provider_account(&state, &visitor, &who.subject, reason)
+                .await?;
             return refuse(&state, &ctx, Failure::Identity(refusal), Some(who.subject)).await;
         }
     };
-
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let txn = crate::db::begin_write(&state.db).await?;
-    let user: app_user::Model =
-        match accounts::sign_in(&txn, &who, grant, ctx.ip.clone(), now).await? {
-            Ok(user) => user,
-            Err(refusal) => {
-                txn.rollback().await?;
-                return refuse(&state, &ctx, Failure::Account(refusal), Some(who.subject)).await;
-            }
-        };
-    if let Some(old) = &ctx.user {
-        session::end(&txn, &old.session_id).await?;
-    }
-    let token = session::create(&txn, user.id, ctx.ip.clone(), user_agent, now).await?;
-    oidc_session::ActiveModel {
-        session_id: Set(hash_token(&token)),
-        id_token: Set(verified.id_token),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        AuditEntry::new("auth.login", "account", Some(user.id.to_string()))
-            .by(Some(user.id), format!("{} <{}>", user.name, user.email))
-            .from_ip(ctx.ip.clone())
-            .details(format!(
-                "aangemeld via de Vlaamse overheid (organisatie {})",
-                who.org_code.as_deref().unwrap_or("?")
-            )),
+    let signed_in = match account_commands::sign_in_with_provider(
+        &state,
+        &visitor,
+        &who,
+        grant,
+        verified.id_token,
     )
-    .await?;
-    txn.commit().await?;
-
+    .await?
+    {
+        Ok(signed_in) => signed_in,
+        Err(refusal) => {
+            return refuse(&state, &ctx, Failure::Account(refusal), Some(who.subject)).await;
+        }
+    };
     let to = if login.next_path.is_empty() {
-        home_of(user.role).to_owned()
+        home_of(signed_in.user.role).to_owned()
     } else {
         login.next_path
     };
@@ -456,21 +433,10 @@ async fn callback(
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
-        cookies::set(cookies::SESSION, &token, secure, None),
+        cookies::set(cookies::SESSION, &signed_in.session, secure, None),
     );
     headers.append(header::SET_COOKIE, cookies::clear(BROWSER_COOKIE, secure));
     Ok(response)
-}
-
-/// The provider's logout address for session `session_id` when it was opened through the
-/// provider and the provider has an end-session endpoint. Call before the session ends.
-pub async fn end_session_url(state: &AppState, session_id: &str) -> Option<String> {
-    let provider = state.oidc.as_ref()?;
-    let row = oidc_session::Entity::find_by_id(session_id.to_owned())
-        .one(&state.db)
-        .await
-        .ok()??;
-    provider.end_session_url(&row.id_token).await
 }
 
 /// The page after logging out of a session opened through the provider: a link to log out

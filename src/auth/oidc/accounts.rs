@@ -16,6 +16,36 @@ use super::settings::OidcSettings;
 use crate::audit::{self, AuditEntry};
 use crate::auth::session;
 
+/// Keeps the provider's ID token of the session opened with cookie token `session_token` (for
+/// the provider's logout).
+pub async fn remember_id_token<C: ConnectionTrait>(
+    db: &C,
+    session_token: &str,
+    id_token: String,
+) -> Result<(), DbErr> {
+    entity::oidc_session::ActiveModel {
+        session_id: Set(crate::auth::hash_token(session_token)),
+        id_token: Set(id_token),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The provider's ID token of session `session_id` (stored id), when it was opened through the
+/// provider.
+pub async fn id_token_of<C: ConnectionTrait>(
+    db: &C,
+    session_id: &str,
+) -> Result<Option<String>, DbErr> {
+    Ok(
+        entity::oidc_session::Entity::find_by_id(session_id.to_owned())
+            .one(db)
+            .await?
+            .map(|row| row.id_token),
+    )
+}
+
 /// Why an account cannot be used, beyond what the claims say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountRefusal {
