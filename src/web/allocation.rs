@@ -147,27 +147,12 @@ fn allocation_table(
     context: &std::collections::HashMap<i64, allocations::LineContext>,
     catalog: &BTreeMap<i64, (String, String)>,
 ) -> crate::export::Table {
-    use crate::export::{Cell, Kind, Table};
+    use crate::export::Table;
     let mut table = Table::new(
         &format!("Toewijzing {call_code} projectjaar {year}"),
-        &[
-            ("Referentie", Kind::Text),
-            ("Trekker", Kind::Text),
-            ("Status toewijzing", Kind::Text),
-            ("Prioriteit", Kind::Count),
-            ("Actie", Kind::Text),
-            ("Titel", Kind::Text),
-            ("Gevraagd", Kind::Money),
-            ("Voorstel", Kind::Money),
-            ("Aangepast", Kind::Money),
-            ("Toegewezen", Kind::Money),
-            ("Reden", Kind::Text),
-        ],
+        EXPORT_COLUMNS,
     );
-    let status = match a.state {
-        AllocationState::Confirmed => "bevestigd",
-        AllocationState::Proposed => "voorstel",
-    };
+    let status = status_label(a.state);
     for line in lines {
         let Some(ctx) = context.get(&line.application_action_id) else {
             continue;
@@ -176,21 +161,65 @@ fn allocation_table(
             .get(&ctx.action.call_action_id)
             .cloned()
             .unwrap_or_default();
-        table.push(vec![
-            ctx.application.reference.clone().into(),
-            ctx.lead_name.clone().into(),
-            status.into(),
-            Cell::Count(i64::from(ctx.action.priority_rank)),
-            code.into(),
-            title.into(),
-            Cell::Money(line.requested_cents),
-            Cell::Money(line.proposed_cents),
-            line.adjusted_cents.map(Cell::Money).unwrap_or(Cell::Empty),
-            Cell::Money(allocations::effective(line)),
-            line.reason.clone().into(),
-        ]);
+        table.push(line_cells(line, ctx, status, code, title));
     }
-    table.push(vec![
+    table.push(incentive_cells(a, status));
+    table
+}
+
+/// The columns of the allocation export, in the order of [`line_cells`].
+const EXPORT_COLUMNS: &[(&str, crate::export::Kind)] = {
+    use crate::export::Kind;
+    &[
+        ("Referentie", Kind::Text),
+        ("Trekker", Kind::Text),
+        ("Status toewijzing", Kind::Text),
+        ("Prioriteit", Kind::Count),
+        ("Actie", Kind::Text),
+        ("Titel", Kind::Text),
+        ("Gevraagd", Kind::Money),
+        ("Voorstel", Kind::Money),
+        ("Aangepast", Kind::Money),
+        ("Toegewezen", Kind::Money),
+        ("Reden", Kind::Text),
+    ]
+};
+
+fn status_label(state: AllocationState) -> &'static str {
+    match state {
+        AllocationState::Confirmed => "bevestigd",
+        AllocationState::Proposed => "voorstel",
+    }
+}
+
+/// One action line of the export.
+fn line_cells(
+    line: &entity::allocation_line::Model,
+    ctx: &allocations::LineContext,
+    status: &str,
+    code: String,
+    title: String,
+) -> Vec<crate::export::Cell> {
+    use crate::export::Cell;
+    vec![
+        ctx.application.reference.clone().into(),
+        ctx.lead_name.clone().into(),
+        status.into(),
+        Cell::Count(i64::from(ctx.action.priority_rank)),
+        code.into(),
+        title.into(),
+        Cell::Money(line.requested_cents),
+        Cell::Money(line.proposed_cents),
+        line.adjusted_cents.map(Cell::Money).unwrap_or(Cell::Empty),
+        Cell::Money(allocations::effective(line)),
+        line.reason.clone().into(),
+    ]
+}
+
+/// The last row of the export: the incentives, taken off the envelope.
+fn incentive_cells(a: &allocation::Model, status: &str) -> Vec<crate::export::Cell> {
+    use crate::export::Cell;
+    vec![
         "Incentives (van de enveloppe af)".into(),
         Cell::Empty,
         status.into(),
@@ -202,8 +231,7 @@ fn allocation_table(
         Cell::Empty,
         Cell::Money(a.incentives_cents),
         Cell::Empty,
-    ]);
-    table
+    ]
 }
 
 /// The open call (else the latest) when none is chosen.
@@ -244,28 +272,8 @@ async fn page(
     render(&AllocationPage {
         layout: ctx.layout("Toewijzing van de enveloppe"),
         errors,
-        calls: calls
-            .iter()
-            .map(|c| Choice {
-                value: c.id.to_string(),
-                label: format!("{} ({})", c.title, c.code),
-                selected: c.id == call_id,
-            })
-            .collect(),
-        years: years
-            .iter()
-            .filter(|y| y.call_id == call_id)
-            .map(|y| Choice {
-                value: y.year_number.to_string(),
-                label: format!(
-                    "Projectjaar {} ({} tot {})",
-                    y.year_number,
-                    y.starts_on.format("%d-%m-%Y"),
-                    y.ends_on.format("%d-%m-%Y")
-                ),
-                selected: y.year_number == year,
-            })
-            .collect(),
+        calls: call_choices(&calls, call_id),
+        years: year_choices(&years, call_id, year),
         call_id,
         year,
         envelope: envelope.map(money).unwrap_or_default(),
@@ -273,6 +281,40 @@ async fn page(
         allocation: summary,
         is_admin,
     })
+}
+
+/// The calls to choose from, `call_id` chosen.
+fn call_choices(calls: &[entity::call::Model], call_id: i64) -> Vec<Choice> {
+    calls
+        .iter()
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: format!("{} ({})", c.title, c.code),
+            selected: c.id == call_id,
+        })
+        .collect()
+}
+
+/// The project years of call `call_id`, `year` chosen.
+fn year_choices(
+    years: &[entity::call_project_year::Model],
+    call_id: i64,
+    year: i32,
+) -> Vec<Choice> {
+    years
+        .iter()
+        .filter(|y| y.call_id == call_id)
+        .map(|y| Choice {
+            value: y.year_number.to_string(),
+            label: format!(
+                "Projectjaar {} ({} tot {})",
+                y.year_number,
+                y.starts_on.format("%d-%m-%Y"),
+                y.ends_on.format("%d-%m-%Y")
+            ),
+            selected: y.year_number == year,
+        })
+        .collect()
 }
 
 /// The allocation `a` as the page shows it: its lines per dossier (with the typed `input` of a

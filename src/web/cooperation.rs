@@ -28,7 +28,7 @@ use crate::state::AppState;
 use crate::store::cooperation::{Member, members_of};
 use crate::store::drafts::DossierContent;
 use crate::store::rules;
-use crate::upload::{check_file, max_size_label, read_form};
+use crate::upload::{UploadForm, check_file, max_size_label, read_form};
 use crate::web::context::PageContext;
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
 use crate::web::dossiers::is_editable;
@@ -496,17 +496,42 @@ async fn answer(
     let form = read_form(multipart, &state.config).await?;
     let decision = form.field("decision").trim().to_owned();
     let reason = form.field("reason").trim().to_owned();
+    let (errors, status) =
+        match carry_out(&state, &caller, &answering, id, form, &decision, &reason).await? {
+            Ok(to) => {
+                let name = &answering.member.municipality.name;
+                let reference = &answering.content.dossier.application.reference;
+                let verb = answered_verb(&decision);
+                let message =
+                    format!("{name} {verb} dossier {reference}. De trekker is verwittigd.");
+                return Ok(FlashRedirect::new(to, message).into_response());
+            }
+            Err(refused) => refused,
+        };
+    let page = consent_view(&state, &ctx, &answering, errors, decision, reason).await?;
+    Ok((status, page).into_response())
+}
+
+/// The member's answer carried out: the page to go to next, or the form's messages and the
+/// status to show them with (413 for a file too large, 422 otherwise).
+async fn carry_out(
+    state: &AppState,
+    caller: &Caller,
+    answering: &Answering,
+    id: i64,
+    form: UploadForm,
+    decision: &str,
+    reason: &str,
+) -> Result<Result<String, (FormErrors, StatusCode)>, AppError> {
     let mut errors = FormErrors::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let name = answering.member.municipality.name.clone();
-    let reference = answering.content.dossier.application.reference.clone();
-    let done = match decision.as_str() {
+    let done = match decision {
         "confirm" => {
             let max = state.config.max_upload_bytes;
-            let label = max_size_label(&state);
+            let label = max_size_label(state);
             match check_file(form.file, max, &label, &mut errors, &mut status) {
                 Some(file) => Some(
-                    commands::confirm(&state, &caller, &answering, file)
+                    commands::confirm(state, caller, answering, file)
                         .await
                         .map(|()| format!("/dossiers/{id}")),
                 ),
@@ -514,7 +539,7 @@ async fn answer(
             }
         }
         "decline" => Some(
-            commands::decline(&state, &caller, &answering, &reason)
+            commands::decline(state, caller, answering, reason)
                 .await
                 .map(|()| "/gemeente".to_owned()),
         ),
@@ -524,15 +549,9 @@ async fn answer(
         }
     };
     match done {
-        Some(Ok(to)) => {
-            let verb = answered_verb(&decision);
-            let message = format!("{name} {verb} dossier {reference}. De trekker is verwittigd.");
-            return Ok(FlashRedirect::new(to, message).into_response());
-        }
-        Some(Err(app::Error::Invalid(invalid))) => errors = invalid,
-        Some(Err(other)) => return Err(other.into()),
-        None => {}
+        Some(Ok(to)) => Ok(Ok(to)),
+        Some(Err(app::Error::Invalid(invalid))) => Ok(Err((invalid, status))),
+        Some(Err(other)) => Err(other.into()),
+        None => Ok(Err((errors, status))),
     }
-    let page = consent_view(&state, &ctx, &answering, errors, decision, reason).await?;
-    Ok((status, page).into_response())
 }

@@ -223,55 +223,57 @@ pub fn continuation_rows(fu: &FollowUp) -> Vec<ContinuationRow> {
 }
 
 fn kpi_blocks(fu: &FollowUp) -> Vec<KpiBlock> {
-    let mut blocks = Vec::new();
-    for a in fu.actions.iter().filter(|a| {
-        fu.project_years()
-            .any(|y| fu.granted(a.row.id, y) > Cents::ZERO)
-    }) {
-        for k in &a.kpis {
-            let mut points = Vec::new();
-            let mut rows = Vec::new();
-            for r in &fu.reports {
-                let value = fu
-                    .result(r.id, k.id)
-                    .and_then(|x| x.actual_value)
-                    .and_then(|v| u64::try_from(v).ok());
-                let label = moment_label(r.kind, r.year_number);
-                points.push(Point {
-                    label: label.clone(),
-                    value,
-                });
-                rows.push(TableRow {
-                    moment: label,
-                    value: value
-                        .map(|v| KpiValue::from_thousandths(v).to_string())
-                        .unwrap_or_else(|| "nog niet gemeten".into()),
-                    achievement: fu
-                        .achievement(r, k)
-                        .map(format_basis_points)
-                        .unwrap_or_default(),
-                });
-            }
-            let id = format!("kpi-{}", k.id);
-            blocks.push(KpiBlock {
-                action: format!("{} {}", a.code, a.title),
-                indicator: k.indicator.clone(),
-                unit: k.unit.clone(),
-                baseline: kpi_text(k.baseline),
-                target: kpi_text(k.target),
-                svg: chart::svg(&KpiChart {
-                    id,
-                    title: format!("Actie {}: {} ({})", a.code, k.indicator, k.unit),
-                    unit: k.unit.clone(),
-                    baseline: u64::try_from(k.baseline).unwrap_or(0),
-                    target: u64::try_from(k.target).unwrap_or(0),
-                    points,
-                }),
-                rows,
-            });
-        }
+    fu.actions
+        .iter()
+        .filter(|a| {
+            fu.project_years()
+                .any(|y| fu.granted(a.row.id, y) > Cents::ZERO)
+        })
+        .flat_map(|a| a.kpis.iter().map(move |k| kpi_block(fu, a, k)))
+        .collect()
+}
+
+/// One KPI of a granted action: its chart and its table, one point and row per report.
+fn kpi_block(fu: &FollowUp, a: &store::FollowedAction, k: &entity::kpi::Model) -> KpiBlock {
+    let mut points = Vec::new();
+    let mut rows = Vec::new();
+    for r in &fu.reports {
+        let value = fu
+            .result(r.id, k.id)
+            .and_then(|x| x.actual_value)
+            .and_then(|v| u64::try_from(v).ok());
+        let label = moment_label(r.kind, r.year_number);
+        points.push(Point {
+            label: label.clone(),
+            value,
+        });
+        rows.push(TableRow {
+            moment: label,
+            value: value
+                .map(|v| KpiValue::from_thousandths(v).to_string())
+                .unwrap_or_else(|| "nog niet gemeten".into()),
+            achievement: fu
+                .achievement(r, k)
+                .map(format_basis_points)
+                .unwrap_or_default(),
+        });
     }
-    blocks
+    KpiBlock {
+        action: format!("{} {}", a.code, a.title),
+        indicator: k.indicator.clone(),
+        unit: k.unit.clone(),
+        baseline: kpi_text(k.baseline),
+        target: kpi_text(k.target),
+        svg: chart::svg(&KpiChart {
+            id: format!("kpi-{}", k.id),
+            title: format!("Actie {}: {} ({})", a.code, k.indicator, k.unit),
+            unit: k.unit.clone(),
+            baseline: u64::try_from(k.baseline).unwrap_or(0),
+            target: u64::try_from(k.target).unwrap_or(0),
+            points,
+        }),
+        rows,
+    }
 }
 
 fn sum_cents<'a>(rows: impl Iterator<Item = &'a entity::payment::Model>) -> String {
@@ -397,7 +399,6 @@ pub(crate) fn action_fields(
     report: &progress_report::Model,
     typed: Option<&HashMap<String, String>>,
 ) -> Vec<ActionFields> {
-    let kind = report_kind(report.kind);
     fu.actions_in(report.year_number)
         .into_iter()
         .map(|a| ActionFields {
@@ -406,49 +407,58 @@ pub(crate) fn action_fields(
             kpis: a
                 .kpis
                 .iter()
-                .map(|k| {
-                    let saved = fu.result(report.id, k.id);
-                    let actual_name = reports::actual_field(k.id);
-                    let motivation_name = reports::motivation_field(k.id);
-                    let actual = match typed {
-                        Some(t) => t.get(&actual_name).cloned().unwrap_or_default(),
-                        None => saved
-                            .and_then(|r| r.actual_value)
-                            .map(kpi_text)
-                            .unwrap_or_default(),
-                    };
-                    let motivation = match typed {
-                        Some(t) => t.get(&motivation_name).cloned().unwrap_or_default(),
-                        None => saved.and_then(|r| r.motivation.clone()).unwrap_or_default(),
-                    };
-                    let assessed = KpiValue::parse(&actual)
-                        .ok()
-                        .map(|v| assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp()));
-                    KpiField {
-                        id: k.id,
-                        indicator: k.indicator.clone(),
-                        unit: k.unit.clone(),
-                        baseline: kpi_text(k.baseline),
-                        target: kpi_text(k.target),
-                        actual_name,
-                        actual,
-                        motivation_name,
-                        motivation,
-                        assessment: assessed
-                            .as_ref()
-                            .map(|a| a.explanation.clone())
-                            .unwrap_or_default(),
-                        missed: assessed.as_ref().is_some_and(|a| a.missed),
-                        judgement: match saved.and_then(|r| r.motivation_accepted) {
-                            Some(true) => "ABB aanvaardde de motivatie.",
-                            Some(false) => "ABB aanvaardde de motivatie niet.",
-                            None => "",
-                        },
-                    }
-                })
+                .map(|k| kpi_field(fu, report, typed, k))
                 .collect(),
         })
         .collect()
+}
+
+/// One KPI's fields of the report form, with the assessment of the value shown.
+fn kpi_field(
+    fu: &FollowUp,
+    report: &progress_report::Model,
+    typed: Option<&HashMap<String, String>>,
+    k: &entity::kpi::Model,
+) -> KpiField {
+    let kind = report_kind(report.kind);
+    let saved = fu.result(report.id, k.id);
+    let actual_name = reports::actual_field(k.id);
+    let motivation_name = reports::motivation_field(k.id);
+    let actual = match typed {
+        Some(t) => t.get(&actual_name).cloned().unwrap_or_default(),
+        None => saved
+            .and_then(|r| r.actual_value)
+            .map(kpi_text)
+            .unwrap_or_default(),
+    };
+    let motivation = match typed {
+        Some(t) => t.get(&motivation_name).cloned().unwrap_or_default(),
+        None => saved.and_then(|r| r.motivation.clone()).unwrap_or_default(),
+    };
+    let assessed = KpiValue::parse(&actual)
+        .ok()
+        .map(|v| assess_kpi(plan_of(k), v, kind, fu.continuation_min_bp()));
+    KpiField {
+        id: k.id,
+        indicator: k.indicator.clone(),
+        unit: k.unit.clone(),
+        baseline: kpi_text(k.baseline),
+        target: kpi_text(k.target),
+        actual_name,
+        actual,
+        motivation_name,
+        motivation,
+        assessment: assessed
+            .as_ref()
+            .map(|a| a.explanation.clone())
+            .unwrap_or_default(),
+        missed: assessed.as_ref().is_some_and(|a| a.missed),
+        judgement: match saved.and_then(|r| r.motivation_accepted) {
+            Some(true) => "ABB aanvaardde de motivatie.",
+            Some(false) => "ABB aanvaardde de motivatie niet.",
+            None => "",
+        },
+    }
 }
 
 /// The report form of `found`: with the typed values and their messages when given, else the

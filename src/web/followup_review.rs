@@ -148,10 +148,6 @@ async fn list(
         .into_iter()
         .map(|c| (c.id, c.title))
         .collect();
-    let states = ReportState::ALL
-        .into_iter()
-        .map(|s| (report_state_code(stored_report_state(s)), s.label()))
-        .collect::<Vec<_>>();
     let filter = query.filter(today);
     let call_id = filter.call_id;
     let requested = query.pagina.get();
@@ -164,15 +160,7 @@ async fn list(
             .0;
     }
     let rows = found.into_iter().map(|r| list_row(r, today)).collect();
-    let pending = store::pending_decisions(&state.db, call_id)
-        .await?
-        .into_iter()
-        .map(|p| PendingRow {
-            what: p.what,
-            report_id: p.report_id,
-            reference: p.reference,
-        })
-        .collect();
+    let pending = pending_rows(&state, call_id).await?;
     let query_string = query.query_string();
     render(&ListPage {
         layout: ctx.layout("Opvolging"),
@@ -180,13 +168,34 @@ async fn list(
         pager_base: crate::web::payments::pager_base("/opvolging", &query_string),
         query_string,
         query,
-        states,
+        states: state_choices(),
         rows,
         total,
         page,
         pages,
         pending,
     })
+}
+
+/// The report states to filter on: their code and label.
+fn state_choices() -> Vec<(&'static str, &'static str)> {
+    ReportState::ALL
+        .into_iter()
+        .map(|s| (report_state_code(stored_report_state(s)), s.label()))
+        .collect()
+}
+
+/// The decisions still to take in the call filtered on (all calls when none).
+async fn pending_rows(state: &AppState, call_id: Option<i64>) -> Result<Vec<PendingRow>, AppError> {
+    Ok(store::pending_decisions(&state.db, call_id)
+        .await?
+        .into_iter()
+        .map(|p| PendingRow {
+            what: p.what,
+            report_id: p.report_id,
+            reference: p.reference,
+        })
+        .collect())
 }
 
 fn list_row(r: store::ReportListRow, today: chrono::NaiveDate) -> ListRow {

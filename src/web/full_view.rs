@@ -3,8 +3,9 @@
 
 use crate::domain::money::sum_cents;
 use crate::domain::{ApplicationReport, KpiValue};
-use crate::store::drafts::DossierContent;
+use crate::store::drafts::{ChosenAction, DossierContent};
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
+use entity::kpi;
 
 pub struct KpiLine {
     pub indicator: String,
@@ -81,77 +82,20 @@ pub fn attachment_label(kind: &str) -> &'static str {
 
 pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullView {
     let app = &content.dossier.application;
-    let actions = content
-        .actions
-        .iter()
-        .map(|a| {
-            let money_line = a
-                .code()
-                .and_then(|code| report.actions.iter().find(|m| m.code == code));
-            ActionLine {
-                id: a.row.id,
-                rank: a.row.priority_rank,
-                code: a.action.code.clone(),
-                title: a.action.title.clone(),
-                unit_label: a.call_action.unit_label.clone(),
-                baseline: a.row.baseline_reach,
-                planned: a.row.planned_reach,
-                max_reach: a.call_action.max_reach,
-                unit_cost: money(a.call_action.unit_cost_cents),
-                grant: money_line
-                    .and_then(|m| m.grant_per_year.first().map(|(_, c)| c.to_string()))
-                    .unwrap_or_else(|| money(0)),
-                own: money(a.row.own_contribution_cents),
-                description: a.row.description.clone(),
-                partners: a.row.partners.clone().unwrap_or_default(),
-                kpis: a
-                    .kpis
-                    .iter()
-                    .map(|k| KpiLine {
-                        indicator: k.indicator.clone(),
-                        unit: k.unit.clone(),
-                        baseline: kpi_text(k.baseline),
-                        target: kpi_text(k.target),
-                        target_date: k.target_date.format("%d-%m-%Y").to_string(),
-                        measurement: k.measurement.clone(),
-                        is_reach: k.is_reach_kpi,
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let own_per_year: i64 = sum_cents(content.actions.iter().map(|a| a.row.own_contribution_cents));
-    let incentive = report.incentive_per_project_year.get();
-    let years = (app.first_project_year..=app.last_project_year)
-        .filter_map(|y| u16::try_from(y).ok())
-        .map(|year| {
-            let grant = report.grant_in(year).get();
-            YearLine {
-                year,
-                grant: money(grant),
-                own: money(own_per_year),
-                incentive: money(incentive),
-                total: money(sum_cents([grant, own_per_year, incentive])),
-            }
-        })
-        .collect();
     FullView {
         header: header(content, false),
         summary: app.summary.clone().unwrap_or_default(),
         contact_name: app.contact_name.clone().unwrap_or_default(),
         contact_email: app.contact_email.clone().unwrap_or_default(),
         contact_phone: app.contact_phone.clone().unwrap_or_default(),
-        project_years: if app.first_project_year == app.last_project_year {
-            format!("projectjaar {}", app.first_project_year)
-        } else {
-            format!(
-                "projectjaren {} tot en met {}",
-                app.first_project_year, app.last_project_year
-            )
-        },
+        project_years: project_years_text(app.first_project_year, app.last_project_year),
         members: content.dossier.member_names.clone(),
-        actions,
-        years,
+        actions: content
+            .actions
+            .iter()
+            .map(|a| action_line(a, report))
+            .collect(),
+        years: year_lines(content, report),
         total_grant: report.total_grant.to_string(),
         total_own: report.total_own_contribution.to_string(),
         incentive_per_year: report.incentive_per_project_year.to_string(),
@@ -169,4 +113,70 @@ pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullVi
             .map(crate::domain::dutch::format_moment)
             .unwrap_or_default(),
     }
+}
+
+fn project_years_text(first: i32, last: i32) -> String {
+    if first == last {
+        format!("projectjaar {first}")
+    } else {
+        format!("projectjaren {first} tot en met {last}")
+    }
+}
+
+/// One chosen action with its computed grant (the first project year's) and its KPIs.
+fn action_line(a: &ChosenAction, report: &ApplicationReport) -> ActionLine {
+    let money_line = a
+        .code()
+        .and_then(|code| report.actions.iter().find(|m| m.code == code));
+    ActionLine {
+        id: a.row.id,
+        rank: a.row.priority_rank,
+        code: a.action.code.clone(),
+        title: a.action.title.clone(),
+        unit_label: a.call_action.unit_label.clone(),
+        baseline: a.row.baseline_reach,
+        planned: a.row.planned_reach,
+        max_reach: a.call_action.max_reach,
+        unit_cost: money(a.call_action.unit_cost_cents),
+        grant: money_line
+            .and_then(|m| m.grant_per_year.first().map(|(_, c)| c.to_string()))
+            .unwrap_or_else(|| money(0)),
+        own: money(a.row.own_contribution_cents),
+        description: a.row.description.clone(),
+        partners: a.row.partners.clone().unwrap_or_default(),
+        kpis: a.kpis.iter().map(kpi_line).collect(),
+    }
+}
+
+fn kpi_line(k: &kpi::Model) -> KpiLine {
+    KpiLine {
+        indicator: k.indicator.clone(),
+        unit: k.unit.clone(),
+        baseline: kpi_text(k.baseline),
+        target: kpi_text(k.target),
+        target_date: k.target_date.format("%d-%m-%Y").to_string(),
+        measurement: k.measurement.clone(),
+        is_reach: k.is_reach_kpi,
+    }
+}
+
+/// Per project year: the grant, the own contribution (the same every year), the incentive and
+/// their total.
+fn year_lines(content: &DossierContent, report: &ApplicationReport) -> Vec<YearLine> {
+    let app = &content.dossier.application;
+    let own_per_year: i64 = sum_cents(content.actions.iter().map(|a| a.row.own_contribution_cents));
+    let incentive = report.incentive_per_project_year.get();
+    (app.first_project_year..=app.last_project_year)
+        .filter_map(|y| u16::try_from(y).ok())
+        .map(|year| {
+            let grant = report.grant_in(year).get();
+            YearLine {
+                year,
+                grant: money(grant),
+                own: money(own_per_year),
+                incentive: money(incentive),
+                total: money(sum_cents([grant, own_per_year, incentive])),
+            }
+        })
+        .collect()
 }

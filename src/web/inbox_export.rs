@@ -12,7 +12,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::AppError;
 use crate::export::{self, Cell, Kind, Table};
 use crate::state::AppState;
-use crate::store::inbox;
+use crate::store::inbox::{self, InboxRow};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::form::Query;
@@ -52,42 +52,47 @@ async fn export_inbox(
         Utc::now(),
     )
     .await?;
-    let mut table = Table::new(
-        &format!("Dossiers {}", call.code),
-        &[
-            ("Referentie", Kind::Text),
-            ("Titel", Kind::Text),
-            ("Trekker", Kind::Text),
-            ("NIS-code", Kind::Count),
-            ("Provincie", Kind::Text),
-            ("Status", Kind::Text),
-            ("Ingediend (UTC)", Kind::Moment),
-            ("Te beslissen tegen (UTC)", Kind::Moment),
-            ("Over termijn", Kind::Text),
-            ("Blokkerende bevindingen", Kind::Count),
-            ("Waarschuwingen", Kind::Count),
-            ("Beoordelaar", Kind::Text),
-            ("Gevraagd per projectjaar", Kind::Money),
-        ],
-    );
+    let mut table = Table::new(&format!("Dossiers {}", call.code), COLUMNS);
     for r in rows {
-        table.push(vec![
-            r.reference.into(),
-            r.title.into(),
-            r.lead.into(),
-            r.lead_nis
-                .map(|n| Cell::Count(i64::from(n)))
-                .unwrap_or(Cell::Empty),
-            r.province.into(),
-            crate::web::dossiers::state_label(r.state).into(),
-            r.submitted_at.into(),
-            r.review_due_at.into(),
-            (if r.overdue { "ja" } else { "nee" }).into(),
-            Cell::Count(i64::from(r.rule_failures)),
-            Cell::Count(i64::from(r.rule_warnings)),
-            r.reviewer.into(),
-            Cell::Money(r.requested_cents),
-        ]);
+        table.push(row_cells(r));
     }
     Ok(export::download(&table, format))
+}
+
+/// The columns of the file, in the order of [`row_cells`].
+const COLUMNS: &[(&str, Kind)] = &[
+    ("Referentie", Kind::Text),
+    ("Titel", Kind::Text),
+    ("Trekker", Kind::Text),
+    ("NIS-code", Kind::Count),
+    ("Provincie", Kind::Text),
+    ("Status", Kind::Text),
+    ("Ingediend (UTC)", Kind::Moment),
+    ("Te beslissen tegen (UTC)", Kind::Moment),
+    ("Over termijn", Kind::Text),
+    ("Blokkerende bevindingen", Kind::Count),
+    ("Waarschuwingen", Kind::Count),
+    ("Beoordelaar", Kind::Text),
+    ("Gevraagd per projectjaar", Kind::Money),
+];
+
+/// One inbox row as the cells of [`COLUMNS`].
+fn row_cells(r: InboxRow) -> Vec<Cell> {
+    vec![
+        r.reference.into(),
+        r.title.into(),
+        r.lead.into(),
+        r.lead_nis
+            .map(|n| Cell::Count(i64::from(n)))
+            .unwrap_or(Cell::Empty),
+        r.province.into(),
+        crate::web::dossiers::state_label(r.state).into(),
+        r.submitted_at.into(),
+        r.review_due_at.into(),
+        (if r.overdue { "ja" } else { "nee" }).into(),
+        Cell::Count(i64::from(r.rule_failures)),
+        Cell::Count(i64::from(r.rule_warnings)),
+        r.reviewer.into(),
+        Cell::Money(r.requested_cents),
+    ]
 }

@@ -519,9 +519,34 @@ fn decision_lines(
         .collect()
 }
 
+/// The name of the reviewer the dossier is assigned to (empty when none).
+fn assigned_name(staff: &[crate::store::review::Staff], assigned: Option<i64>) -> String {
+    assigned
+        .and_then(|id| staff.iter().find(|u| u.id == id))
+        .map(|u| u.name.clone())
+        .unwrap_or_default()
+}
+
+fn history_line(e: entity::audit_log::Model) -> HistoryLine {
+    HistoryLine {
+        at: e.at,
+        who: e.actor_label,
+        what: e.action,
+        details: e.details.unwrap_or_default(),
+    }
+}
+
+fn message_line(m: crate::store::review::MessageRow) -> MessageLine {
+    MessageLine {
+        at: m.at,
+        author: m.author,
+        internal: m.internal,
+        body: m.body,
+    }
+}
+
 /// The review page of `content` for `caller`, with the form's `errors` and what was `typed`.
-/// The records come from [`crate::store::review::records`]; this only arranges them (longer
-/// than 50 lines because the page struct has twenty fields, each one line of arrangement).
+/// The records come from [`crate::store::review::records`]; this only arranges them.
 async fn review_view(
     state: &AppState,
     caller: &Caller,
@@ -551,11 +576,7 @@ async fn review_view(
             .into_iter()
             .map(|t| (t.code().to_owned(), t.label()))
             .collect(),
-        assigned: app
-            .assigned_reviewer_id
-            .and_then(|id| staff.iter().find(|u| u.id == id))
-            .map(|u| u.name.clone())
-            .unwrap_or_default(),
+        assigned: assigned_name(staff, app.assigned_reviewer_id),
         reviewers: staff
             .iter()
             .filter(|u| u.active)
@@ -566,26 +587,8 @@ async fn review_view(
             ApplicationState::Approved | ApplicationState::PartlyApproved
         ),
         is_admin: is_admin(caller),
-        history: records
-            .history
-            .into_iter()
-            .map(|e| HistoryLine {
-                at: e.at,
-                who: e.actor_label,
-                what: e.action,
-                details: e.details.unwrap_or_default(),
-            })
-            .collect(),
-        messages: records
-            .messages
-            .into_iter()
-            .map(|m| MessageLine {
-                at: m.at,
-                author: m.author,
-                internal: m.internal,
-                body: m.body,
-            })
-            .collect(),
+        history: records.history.into_iter().map(history_line).collect(),
+        messages: records.messages.into_iter().map(message_line).collect(),
         decision_lines: decision_lines(content, &typed),
         changes,
         versions,
