@@ -228,10 +228,21 @@ pub async fn create_user<C: ConnectionTrait>(
     insert_user(db, new, password_hash).await
 }
 
+/// [`insert_user_at`] at the system time (the command line and the seeds).
 pub(crate) async fn insert_user<C: ConnectionTrait>(
     db: &C,
     new: NewUser,
     password_hash: Option<String>,
+) -> Result<app_user::Model, AccountError> {
+    insert_user_at(db, new, password_hash, chrono::Utc::now()).await
+}
+
+/// Inserts the account `new` created at `now` after checking role, organisation and e-mail.
+pub(crate) async fn insert_user_at<C: ConnectionTrait>(
+    db: &C,
+    new: NewUser,
+    password_hash: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<app_user::Model, AccountError> {
     let role = Role::parse(&new.role).ok_or_else(|| AccountError::UnknownRole(new.role.clone()))?;
     let email = normalise_email(&new.email)?;
@@ -283,7 +294,7 @@ pub(crate) async fn insert_user<C: ConnectionTrait>(
         municipality_id: Set(municipality_id),
         partner_organisation_id: Set(partner_id),
         active: Set(true),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(now),
         version: Set(1),
         ..Default::default()
     };
