@@ -77,8 +77,9 @@ pub struct NewUser {
     pub password: Option<String>,
 }
 
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String, AccountError> {
+/// Hashes a password with argon2id and a random salt. Slow on purpose, so private: async code
+/// calls [`hash_password_blocking`] (the blocking pool).
+fn hash_password(password: &str) -> Result<String, AccountError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -87,8 +88,8 @@ pub fn hash_password(password: &str) -> Result<String, AccountError> {
 }
 
 /// Checks a password against a stored hash; a malformed hash never matches (and costs the same
-/// as a real check).
-pub fn verify_password(password: &str, hash: &str) -> bool {
+/// as a real check). Private like [`hash_password`]: only [`check_login_blocking`] reaches it.
+fn verify_password(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -118,8 +119,8 @@ fn dummy_hash() -> &'static str {
 /// active account with a password hash that matches. Every path runs exactly one argon2
 /// verification (an unknown address, an invited account without a password yet and a
 /// deactivated one alike), so how long a failed login takes tells nothing about the account.
-/// Slow on purpose: call it through [`check_login_blocking`] in async code.
-pub fn check_login(account: Option<&app_user::Model>, password: &str) -> bool {
+/// Slow on purpose, so private: async code calls [`check_login_blocking`].
+fn check_login(account: Option<&app_user::Model>, password: &str) -> bool {
     check_login_with(
         account.map(|a| (a.active, a.password_hash.as_deref())),
         password,
@@ -228,10 +229,21 @@ pub async fn create_user<C: ConnectionTrait>(
     insert_user(db, new, password_hash).await
 }
 
+/// [`insert_user_at`] at the system time (the command line and the seeds).
 pub(crate) async fn insert_user<C: ConnectionTrait>(
     db: &C,
     new: NewUser,
     password_hash: Option<String>,
+) -> Result<app_user::Model, AccountError> {
+    insert_user_at(db, new, password_hash, chrono::Utc::now()).await
+}
+
+/// Inserts the account `new` created at `now` after checking role, organisation and e-mail.
+pub(crate) async fn insert_user_at<C: ConnectionTrait>(
+    db: &C,
+    new: NewUser,
+    password_hash: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<app_user::Model, AccountError> {
     let role = Role::parse(&new.role).ok_or_else(|| AccountError::UnknownRole(new.role.clone()))?;
     let email = normalise_email(&new.email)?;
@@ -283,7 +295,7 @@ pub(crate) async fn insert_user<C: ConnectionTrait>(
         municipality_id: Set(municipality_id),
         partner_organisation_id: Set(partner_id),
         active: Set(true),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(now),
         version: Set(1),
         ..Default::default()
     };

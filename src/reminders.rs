@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -40,10 +40,30 @@ impl ReminderReport {
 }
 
 /// Sends the reminders due on `today` that were not sent before; links point at `public_url`.
+/// The rows and audit entries are stamped with the system time (tests that only name the day).
 pub async fn send_due(
     db: &DatabaseConnection,
     public_url: &str,
     today: NaiveDate,
+) -> Result<ReminderReport, DbErr> {
+    send_due_on(db, public_url, today, Utc::now()).await
+}
+
+/// [`send_due`] at `now` of the application's clock: the reminders due on its day.
+pub async fn send_due_at(
+    db: &DatabaseConnection,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<ReminderReport, DbErr> {
+    send_due_on(db, public_url, now.date_naive(), now).await
+}
+
+/// The reminders due on `today`, recorded at `now`.
+async fn send_due_on(
+    db: &DatabaseConnection,
+    public_url: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<ReminderReport, DbErr> {
     let mut report = ReminderReport::default();
     let horizon = today + TimeDelta::days(REMIND_DAYS_BEFORE);
@@ -73,7 +93,7 @@ pub async fn send_due(
             progress_report_id: Set(row.id),
             kind: Set(kind.code().to_owned()),
             sent_on: Set(today),
-            created_at: Set(Utc::now()),
+            created_at: Set(now),
             ..Default::default()
         })
         .on_conflict_do_nothing_on([
@@ -110,6 +130,7 @@ pub async fn send_due(
                 Some(row.id.to_string()),
             )
             .by(by.user_id, by.label.clone())
+            .at(now)
             .details(format!("dossier {}: {}", app.reference, kind.code())),
         )
         .await?;
@@ -122,8 +143,8 @@ pub async fn send_due(
     Ok(report)
 }
 
-/// Starts the job: a run at once and then every `interval`, with the day of the run as
-/// `today`, until `shutdown` turns true.
+/// Starts the job: a run at once and then every `interval`, at the time of the application's
+/// clock, until `shutdown` turns true.
 pub fn spawn(
     state: AppState,
     interval: Duration,
@@ -132,8 +153,8 @@ pub fn spawn(
     tokio::spawn(async move {
         tracing::info!("report reminder job started");
         while !*shutdown.borrow() {
-            let today = Utc::now().date_naive();
-            match send_due(&state.db, &state.config.public_url, today).await {
+            let now = state.clock.now();
+            match send_due_at(&state.db, &state.config.public_url, now).await {
                 Ok(done) if done.total() > 0 => {
                     tracing::info!(?done, "report reminders queued");
                     state.mail_wakeup.notify_one();

@@ -47,7 +47,7 @@ pub async fn propose(
         .await
         .map_err(propose_error)?;
     let mut work = Work::begin(state).await?;
-    let proposal = allocations::store_proposal(work.txn(), computed, caller.user_id())
+    let proposal = allocations::store_proposal(work.txn(), computed, caller.user_id(), caller.now)
         .await
         .map_err(propose_error)?;
     let outcome = &proposal.outcome;
@@ -163,7 +163,7 @@ pub async fn confirm(
     let version = version.unwrap_or(current.version);
     let mut work = Work::begin(state).await?;
     let by = caller.user_id().unwrap_or_default();
-    if !allocations::confirm(work.txn(), current.id, version, by).await? {
+    if !allocations::confirm(work.txn(), current.id, version, by, caller.now).await? {
         work.rollback().await?;
         return Err(Error::Conflict(
             "Iemand anders wijzigde deze toewijzing intussen. Bekijk de huidige bedragen en \

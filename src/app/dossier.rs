@@ -424,6 +424,7 @@ pub async fn save_general(
         &general,
         version,
         &caller.by(),
+        caller.now,
     )
     .await?;
     finish(work, saved).await
@@ -463,6 +464,7 @@ pub async fn add_action(
         &content,
         call_action_id.unwrap_or(-1),
         &caller.by(),
+        caller.now,
     )
     .await;
     match added {
@@ -512,9 +514,16 @@ pub async fn save_action(
         return Err(Error::Invalid(errors));
     };
     let work = Work::begin(state).await?;
-    let saved =
-        store::sections::save_action(work.txn(), &content, chosen, &read, version, &caller.by())
-            .await?;
+    let saved = store::sections::save_action(
+        work.txn(),
+        &content,
+        chosen,
+        &read,
+        version,
+        &caller.by(),
+        caller.now,
+    )
+    .await?;
     finish(work, saved).await?;
     Ok(chosen.action.code.clone())
 }
@@ -529,7 +538,7 @@ pub async fn delete_action(
     let content = part_for_editing(state, caller, id, Part::Actions).await?;
     let chosen = chosen_action(&content, action_id)?;
     let work = Work::begin(state).await?;
-    store::sections::delete_action(work.txn(), &content, chosen, &caller.by()).await?;
+    store::sections::delete_action(work.txn(), &content, chosen, &caller.by(), caller.now).await?;
     work.commit().await?;
     Ok(chosen.action.code.clone())
 }
@@ -555,7 +564,15 @@ pub async fn add_kpi(
         return Err(Error::Invalid(errors));
     };
     let work = Work::begin(state).await?;
-    store::sections::add_kpi(work.txn(), &content, chosen, &read, &caller.by()).await?;
+    store::sections::add_kpi(
+        work.txn(),
+        &content,
+        chosen,
+        &read,
+        &caller.by(),
+        caller.now,
+    )
+    .await?;
     work.commit().await?;
     Ok(())
 }
@@ -577,8 +594,16 @@ pub async fn save_kpi(
         return Err(Error::Invalid(errors));
     };
     let work = Work::begin(state).await?;
-    let saved =
-        store::sections::save_kpi(work.txn(), &content, row, &read, version, &caller.by()).await?;
+    let saved = store::sections::save_kpi(
+        work.txn(),
+        &content,
+        row,
+        &read,
+        version,
+        &caller.by(),
+        caller.now,
+    )
+    .await?;
     finish(work, saved).await?;
     Ok(chosen.row.id)
 }
@@ -589,7 +614,7 @@ pub async fn delete_kpi(state: &AppState, caller: &Caller, id: i64, kpi_id: i64)
     let content = part_for_editing(state, caller, id, Part::Actions).await?;
     let (chosen, _, row) = chosen_kpi(&content, kpi_id)?;
     let work = Work::begin(state).await?;
-    if !store::sections::delete_kpi(work.txn(), &content, row, &caller.by()).await? {
+    if !store::sections::delete_kpi(work.txn(), &content, row, &caller.by(), caller.now).await? {
         work.rollback().await?;
         return Err(Error::Conflict(
             "De bereik-KPI hoort bij de actie en kan niet apart verwijderd worden.".into(),
@@ -619,6 +644,7 @@ pub async fn accept_declarations(
         &content.dossier.application,
         version,
         &caller.by(),
+        caller.now,
     )
     .await?;
     finish(work, saved).await
@@ -655,19 +681,19 @@ pub async fn update(
     let work = Work::begin(state).await?;
     let txn = work.txn();
     let moved = match &change.general {
-        Some(g) => store::sections::save_general(txn, app, g, app.version, &by).await?,
-        None => store::sections::bump_version(txn, app.id, app.version).await?,
+        Some(g) => store::sections::save_general(txn, app, g, app.version, &by, caller.now).await?,
+        None => store::sections::bump_version(txn, app.id, app.version, caller.now).await?,
     };
     if !moved {
         return finish(work, false).await;
     }
     if let Some(wanted) = &change.actions
-        && !replace_actions(txn, content, wanted, &by).await?
+        && !replace_actions(txn, content, wanted, &by, caller.now).await?
     {
         return finish(work, false).await;
     }
     let declared = !change.declarations
-        || store::sections::accept_declarations(txn, app, app.version + 1, &by).await?;
+        || store::sections::accept_declarations(txn, app, app.version + 1, &by, caller.now).await?;
     finish(work, declared).await
 }
 
@@ -678,10 +704,11 @@ async fn replace_actions(
     content: &DossierContent,
     wanted: &[WantedAction],
     by: &crate::audit::By,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool> {
     for chosen in &content.actions {
         if !wanted.iter().any(|w| w.code == chosen.action.code) {
-            store::sections::delete_action(txn, content, chosen, by).await?;
+            store::sections::delete_action(txn, content, chosen, by, now).await?;
         }
     }
     for w in wanted {
@@ -689,13 +716,14 @@ async fn replace_actions(
         let chosen = match existing {
             Some(chosen) => chosen.clone(),
             None => {
-                let row =
-                    match store::sections::add_action(txn, content, w.call_action_id, by).await {
-                        Ok(AddedAction::Added(row, _)) => row,
-                        Ok(_) => return Ok(false),
-                        Err(err) if store::is_unique_violation(&err) => return Ok(false),
-                        Err(err) => return Err(err.into()),
-                    };
+                let row = match store::sections::add_action(txn, content, w.call_action_id, by, now)
+                    .await
+                {
+                    Ok(AddedAction::Added(row, _)) => row,
+                    Ok(_) => return Ok(false),
+                    Err(err) if store::is_unique_violation(&err) => return Ok(false),
+                    Err(err) => return Err(err.into()),
+                };
                 let Some((call_action, action)) = content
                     .call
                     .actions
@@ -713,18 +741,25 @@ async fn replace_actions(
                 }
             }
         };
-        let saved =
-            store::sections::save_action(txn, content, &chosen, &w.fields, chosen.row.version, by)
-                .await?;
+        let saved = store::sections::save_action(
+            txn,
+            content,
+            &chosen,
+            &w.fields,
+            chosen.row.version,
+            by,
+            now,
+        )
+        .await?;
         if !saved {
             return Ok(false);
         }
         if let Some(kpis) = &w.kpis {
             for old in chosen.kpis.iter().filter(|k| !k.is_reach_kpi) {
-                store::sections::delete_kpi(txn, content, old, by).await?;
+                store::sections::delete_kpi(txn, content, old, by, now).await?;
             }
             for k in kpis {
-                store::sections::add_kpi(txn, content, &chosen, k, by).await?;
+                store::sections::add_kpi(txn, content, &chosen, k, by, now).await?;
             }
         }
     }

@@ -464,7 +464,7 @@ pub async fn decide_report(
     )
     .await?;
     let lines = if step == ReportStep::Accept {
-        store::after_acceptance(work.txn(), report.id, caller.now.date_naive(), &caller.by())
+        store::after_acceptance(work.txn(), report.id, caller.now, &caller.by())
             .await?
             .lines
     } else {
@@ -609,7 +609,7 @@ pub async fn decide_continuation(
             work.txn(),
             &fresh,
             found.year_number,
-            caller.now.date_naive(),
+            caller.now,
             &caller.by(),
         )
         .await?;
@@ -749,7 +749,7 @@ pub async fn decide_reclaim(
                     found.year_number,
                     a,
                     computation,
-                    caller.now.date_naive(),
+                    caller.now,
                     &caller.by(),
                 )
                 .await?,

@@ -136,7 +136,7 @@ pub async fn decide(
     )
     .await?;
     // Follow-up: the reports and advances of the approved project years (or cancellations).
-    followup::on_decision(work.txn(), app.id, &caller.by()).await?;
+    followup::on_decision(work.txn(), app.id, &caller.by(), caller.now).await?;
     let letter_link = format!("{}/dossiers/{}/beslissing", state.config.public_url, app.id);
     tell(
         state,

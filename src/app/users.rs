@@ -62,7 +62,7 @@ pub async fn create(
         partner_code,
         password: None,
     };
-    let user = accounts::insert_user(work.txn(), new, None)
+    let user = accounts::insert_user_at(work.txn(), new, None, caller.now)
         .await
         .map_err(refused)?;
     let token = tokens::issue(work.txn(), user.id, TokenPurpose::Invite, caller.now).await?;

@@ -287,7 +287,7 @@ pub async fn middleware(
     if let Some(token) = token {
         // The session and the reference data as of this request; the page handlers reuse the
         // reference data (`PageContext`).
-        match load(&state.db, &state.reference, &token, Utc::now()).await {
+        match load(&state.db, &state.reference, &token, state.clock.now()).await {
             Ok((user, reference)) => {
                 request.extensions_mut().insert(reference);
                 match user {

@@ -380,7 +380,7 @@ mod tests {
         assert_eq!(dutch_duration(119), "119 seconden");
         assert_eq!(dutch_duration(121), "3 minuten");
         assert_eq!(dutch_duration(900), "15 minuten");
-        let now = Utc::now();
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2024, 3, 1, 9, 0, 0).unwrap();
         let wait = Wait {
             limit: Limit::Account,
             until: now + Duration::milliseconds(29_500),

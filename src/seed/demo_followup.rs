@@ -306,7 +306,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Result
                 .await?;
             }
         }
-        on_decision(db, app.id, &by).await?;
+        on_decision(db, app.id, &by, now).await?;
         if d.interim_submitted
             && let Some(interim) = progress_report::Entity::find()
                 .filter(progress_report::Column::ApplicationId.eq(app.id))

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -215,11 +215,13 @@ pub async fn compute<C: ConnectionTrait>(
 
 /// Stores a computed proposal with one line per action, replacing earlier proposed ones of the
 /// same call and project year; refused when that year has a confirmed allocation. Call it
-/// inside a transaction (its first statement is a write, so it holds the write lock).
+/// inside a transaction (its first statement is a write, so it holds the write lock). `now` is
+/// the moment of the proposal.
 pub async fn store_proposal<C: ConnectionTrait>(
     txn: &C,
     computed: Computed,
     created_by: Option<i64>,
+    now: DateTime<Utc>,
 ) -> Result<Proposal, ProposeError> {
     let Computed {
         call_id,
@@ -271,7 +273,7 @@ pub async fn store_proposal<C: ConnectionTrait>(
         envelope_cents: Set(envelope),
         incentives_cents: Set(outcome.incentives_granted.get()),
         created_by: Set(created_by),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         confirmed_by: Set(None),
         confirmed_at: Set(None),
         version: Set(1),
@@ -412,12 +414,14 @@ pub async fn adjust<C: ConnectionTrait>(
     Ok((line, updated))
 }
 
-/// Confirms a proposed allocation at `version`; `false` when it changed or was confirmed.
+/// Confirms a proposed allocation at `version` at `now`; `false` when it changed or was
+/// confirmed.
 pub async fn confirm<C: ConnectionTrait>(
     db: &C,
     allocation_id: i64,
     version: i32,
     by: i64,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let result = allocation::Entity::update_many()
         .col_expr(allocation::Column::Version, Expr::value(version + 1))
@@ -426,10 +430,7 @@ pub async fn confirm<C: ConnectionTrait>(
             Expr::value(AllocationState::Confirmed),
         )
         .col_expr(allocation::Column::ConfirmedBy, Expr::value(Some(by)))
-        .col_expr(
-            allocation::Column::ConfirmedAt,
-            Expr::value(Some(Utc::now())),
-        )
+        .col_expr(allocation::Column::ConfirmedAt, Expr::value(Some(now)))
         .filter(allocation::Column::Id.eq(allocation_id))
         .filter(allocation::Column::Version.eq(version))
         .filter(allocation::Column::State.eq(AllocationState::Proposed))

@@ -462,6 +462,7 @@ async fn insert_payment<C: ConnectionTrait>(
     fu: &FollowUp,
     new: NewPayment,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<payment::Model, DbErr> {
     let NewPayment {
         year,
@@ -482,7 +483,7 @@ async fn insert_payment<C: ConnectionTrait>(
         payee_partner_organisation_id: Set(partner),
         due_on: Set(Some(due_on)),
         paid_on: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         version: Set(1),
         ..Default::default()
     }
@@ -504,14 +505,15 @@ async fn insert_payment<C: ConnectionTrait>(
 
 /// Schedules, recomputes or cancels the advance of `year` so it matches what the year is worth,
 /// as long as it is only scheduled. An advance ABB already approved or paid is left alone; the
-/// balance settles any difference.
+/// balance settles any difference. `now` is the moment of the change (its day: "today").
 pub async fn refresh_advance<C: ConnectionTrait>(
     txn: &C,
     fu: &FollowUp,
     year: i32,
-    today: NaiveDate,
+    now: DateTime<Utc>,
     by: &By,
 ) -> Result<(), DbErr> {
+    let today = now.date_naive();
     let entitlement = fu.entitlement(year);
     let tranches = split_tranches(entitlement.total, fu.advance_bp());
     let computation = format!(
@@ -539,6 +541,7 @@ pub async fn refresh_advance<C: ConnectionTrait>(
                     due_on: std::cmp::max(starts, today),
                 },
                 by,
+                now,
             )
             .await?;
         }
@@ -598,6 +601,7 @@ pub async fn on_decision<C: ConnectionTrait>(
     txn: &C,
     application_id: i64,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let Some(fu) = load(txn, application_id).await? else {
         return Ok(());
@@ -679,7 +683,7 @@ pub async fn on_decision<C: ConnectionTrait>(
             )
             .await?;
         }
-        refresh_advance(txn, &fu, year, Utc::now().date_naive(), by).await?;
+        refresh_advance(txn, &fu, year, now, by).await?;
     }
     Ok(())
 }
@@ -749,9 +753,10 @@ pub struct AcceptanceOutcome {
 pub async fn after_acceptance<C: ConnectionTrait>(
     txn: &C,
     report_id: i64,
-    today: NaiveDate,
+    now: DateTime<Utc>,
     by: &By,
 ) -> Result<AcceptanceOutcome, DbErr> {
+    let today = now.date_naive();
     let mut outcome = AcceptanceOutcome::default();
     let Some(report) = progress_report::Entity::find_by_id(report_id)
         .one(txn)
@@ -874,6 +879,7 @@ pub async fn after_acceptance<C: ConnectionTrait>(
                                 due_on: today,
                             },
                             by,
+                            now,
                         )
                         .await?;
                         outcome.lines.push(format!(
@@ -899,6 +905,7 @@ pub async fn after_acceptance<C: ConnectionTrait>(
                                 due_on: today + TimeDelta::days(30),
                             },
                             by,
+                            now,
                         )
                         .await?;
                         outcome.lines.push(format!(
@@ -948,7 +955,7 @@ pub async fn after_acceptance<C: ConnectionTrait>(
                     decided_by: Set(None),
                     decided_at: Set(None),
                     payment_id: Set(None),
-                    created_at: Set(Utc::now()),
+                    created_at: Set(now),
                     version: Set(1),
                     ..Default::default()
                 }
@@ -1071,16 +1078,17 @@ pub fn day(at: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Schedules the reclaim payment of a confirmed reclaim: owed by the lead (or the partner
-/// organisation), due in 30 days.
+/// organisation), due in 30 days from `now`.
 pub async fn schedule_reclaim_payment<C: ConnectionTrait>(
     txn: &C,
     fu: &FollowUp,
     year: i32,
     amount: Cents,
     computation: String,
-    today: NaiveDate,
+    now: DateTime<Utc>,
     by: &By,
 ) -> Result<payment::Model, DbErr> {
+    let today = now.date_naive();
     insert_payment(
         txn,
         fu,
@@ -1092,6 +1100,7 @@ pub async fn schedule_reclaim_payment<C: ConnectionTrait>(
             due_on: today + TimeDelta::days(30),
         },
         by,
+        now,
     )
     .await
 }

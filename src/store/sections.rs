@@ -2,9 +2,10 @@
 //! reach and money, KPIs, declarations. The HTML pages and the JSON API both call these, inside a
 //! write transaction they open ([`crate::db::begin_write`]) and commit; each change is audited in
 //! that transaction. An update of a row whose `version` moved on changes nothing and answers
-//! `Ok(false)`: the caller rolls back and reports the conflict.
+//! `Ok(false)`: the caller rolls back and reports the conflict. `now` (the caller's clock) is
+//! the moment of the change (`application.updated_at`).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
@@ -19,9 +20,13 @@ use crate::store::drafts::{ChosenAction, DossierContent};
 pub use crate::audit::By;
 
 /// Bumps `application.updated_at` so lists show recent activity.
-pub async fn touch<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<(), DbErr> {
+pub async fn touch<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     application::Entity::update_many()
-        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
         .filter(application::Column::Id.eq(application_id))
         .exec(db)
         .await?;
@@ -33,10 +38,11 @@ pub async fn bump_version<C: ConnectionTrait>(
     db: &C,
     application_id: i64,
     version: i32,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     Ok(application::Entity::update_many()
         .col_expr(application::Column::Version, Expr::value(version + 1))
-        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
         .filter(application::Column::Id.eq(application_id))
         .filter(application::Column::Version.eq(version))
         .exec(db)
@@ -52,6 +58,7 @@ pub async fn save_general<C: ConnectionTrait>(
     general: &General,
     version: i32,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let updated = application::Entity::update_many()
         .col_expr(application::Column::Version, Expr::value(version + 1))
@@ -83,7 +90,7 @@ pub async fn save_general<C: ConnectionTrait>(
             application::Column::LastProjectYear,
             Expr::value(general.last_project_year),
         )
-        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
         .filter(application::Column::Id.eq(app.id))
         .filter(application::Column::Version.eq(version))
         .exec(db)
@@ -120,6 +127,7 @@ pub async fn add_action<C: ConnectionTrait>(
     content: &DossierContent,
     call_action_id: i64,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<AddedAction, DbErr> {
     let Some((call_action, action)) = content
         .call
@@ -160,7 +168,7 @@ pub async fn add_action<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    touch(db, app_id).await?;
+    touch(db, app_id, now).await?;
     audit::record(
         db,
         by.on_dossier("application.action_added", app_id)
@@ -203,6 +211,7 @@ pub async fn save_action<C: ConnectionTrait>(
     fields: &ActionFields,
     version: i32,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let planned = fields.planned_reach.get();
     let baseline = fields.baseline_reach.get();
@@ -264,7 +273,7 @@ pub async fn save_action<C: ConnectionTrait>(
         .exec(db)
         .await?;
     let app_id = content.dossier.application.id;
-    touch(db, app_id).await?;
+    touch(db, app_id, now).await?;
     audit::record(
         db,
         by.on_dossier("application.action_saved", app_id)
@@ -281,12 +290,13 @@ pub async fn delete_action<C: ConnectionTrait>(
     content: &DossierContent,
     chosen: &ChosenAction,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     application_action::Entity::delete_by_id(chosen.row.id)
         .exec(db)
         .await?;
     let app_id = content.dossier.application.id;
-    touch(db, app_id).await?;
+    touch(db, app_id, now).await?;
     audit::record(
         db,
         by.on_dossier("application.action_removed", app_id)
@@ -303,6 +313,7 @@ pub async fn add_kpi<C: ConnectionTrait>(
     chosen: &ChosenAction,
     fields: &KpiFields,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<kpi::Model, DbErr> {
     let row = kpi::ActiveModel {
         application_action_id: Set(chosen.row.id),
@@ -319,7 +330,7 @@ pub async fn add_kpi<C: ConnectionTrait>(
     .insert(db)
     .await?;
     let app_id = content.dossier.application.id;
-    touch(db, app_id).await?;
+    touch(db, app_id, now).await?;
     audit::record(
         db,
         by.on_dossier("application.kpi_added", app_id).after(
@@ -339,6 +350,7 @@ pub async fn save_kpi<C: ConnectionTrait>(
     fields: &KpiFields,
     version: i32,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let mut update = kpi::Entity::update_many()
         .col_expr(kpi::Column::TargetDate, Expr::value(fields.target_date))
@@ -363,7 +375,7 @@ pub async fn save_kpi<C: ConnectionTrait>(
         return Ok(false);
     }
     let app_id = content.dossier.application.id;
-    touch(db, app_id).await?;
+    touch(db, app_id, now).await?;
     audit::record(
         db,
         by.on_dossier("application.kpi_saved", app_id)
@@ -380,13 +392,14 @@ pub async fn delete_kpi<C: ConnectionTrait>(
     content: &DossierContent,
     row: &kpi::Model,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     if row.is_reach_kpi {
         return Ok(false);
     }
     kpi::Entity::delete_by_id(row.id).exec(db).await?;
     let app_id = content.dossier.application.id;
-    touch(db, app_id).await?;
+    touch(db, app_id, now).await?;
     audit::record(
         db,
         by.on_dossier("application.kpi_removed", app_id)
@@ -402,13 +415,14 @@ pub async fn accept_declarations<C: ConnectionTrait>(
     app: &application::Model,
     version: i32,
     by: &By,
+    now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let updated = application::Entity::update_many()
         .col_expr(
             application::Column::DeclarationsAcceptedAt,
-            Expr::value(Some(Utc::now())),
+            Expr::value(Some(now)),
         )
-        .col_expr(application::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
         .col_expr(application::Column::Version, Expr::value(version + 1))
         .filter(application::Column::Id.eq(app.id))
         .filter(application::Column::Version.eq(version))
