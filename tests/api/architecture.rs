@@ -166,13 +166,10 @@ const NOT_YET_SHORT: &[&str] = &[
     "src/web/followup_review.rs::list",
     "src/web/full_view.rs::full_view",
     "src/web/inbox_export.rs::export_inbox",
-    "src/web/login.rs::login",
     "src/web/municipality.rs::call_view",
     "src/web/municipality.rs::dashboard",
     "src/web/municipality.rs::new",
     "src/web/municipality.rs::next_steps",
-    "src/web/oidc.rs::start",
-    "src/web/oidc.rs::texts",
     "src/web/review.rs::review_view",
 ];
 
