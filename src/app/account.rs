@@ -291,6 +291,29 @@ pub async fn withdraw_provider_account(
     Ok(())
 }
 
+/// A sign-in through the provider was refused: one audit row `auth.oidc_refused` naming the
+/// person (`subject`, when the provider told who it was) and the refusal's `code` and `detail`.
+pub async fn record_provider_refusal(
+    state: &AppState,
+    ip: Option<String>,
+    subject: Option<String>,
+    code: String,
+    detail: String,
+) -> Result<()> {
+    audit::record(
+        &state.db,
+        AuditEntry::new("auth.oidc_refused", "account", subject)
+            .from_ip(ip)
+            .details(if detail.is_empty() {
+                code
+            } else {
+                format!("{code}: {detail}")
+            }),
+    )
+    .await?;
+    Ok(())
+}
+
 /// The provider's logout address for session `session_id` when it was opened through the
 /// provider and the provider has an end-session endpoint. Ask before the session ends.
 pub async fn end_session_url(state: &AppState, session_id: &str) -> Option<String> {

@@ -1,13 +1,12 @@
-//! Account management (admins): create an account with an e-mailed invitation, and re-bind an
-//! official to another municipality or partner organisation (for example the successor after
+//! Account management (admins): create an account with an e-mailed invitation, activate or
+//! deactivate it, and re-bind an official to another municipality or partner organisation (for example the successor after
 //! a merger). Every change is audited; concurrent edits are detected through the account's
 //! version.
-
-use askama::Template;
 
 use entity::app_user::{self, UserRole};
 use entity::auth_token::TokenPurpose;
 
+use super::account::{InvitationMail, RevokedBecause, revoke_all_and_tell};
 use super::{Caller, Error, Result, Work};
 use crate::accounts::{self, AccountError, NewUser, RoleExt};
 use crate::auth::{session, tokens};
@@ -73,7 +72,7 @@ pub async fn create(
     work.mail(OutgoingMail {
         to: user.email.clone(),
         subject: "Uw account voor Samenleven".into(),
-        body_text: crate::mail::render_text(&Invitation {
+        body_text: crate::mail::render_text(&InvitationMail {
             name: &user.name,
             organisation: &organisation,
             link: &link,
@@ -195,12 +194,57 @@ pub async fn rebind(state: &AppState, caller: &Caller, id: i64, input: &RebindIn
     Ok(work.commit().await?)
 }
 
-/// The invitation to set a password (the same template the sign-in pages' invitation uses).
-#[derive(Template)]
-#[template(path = "mail/invitation.txt")]
-struct Invitation<'a> {
-    name: &'a str,
-    organisation: &'a str,
-    link: &'a str,
-    days: i64,
+/// Activates or deactivates account `id` (read at `version`). An admin cannot deactivate their
+/// own account. A deactivated account's sessions end and its API tokens are revoked (audited
+/// per token, and the owner told by mail). A form read at an older version is [`Error::Stale`].
+pub async fn set_status(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    activate: bool,
+    version: i32,
+) -> Result<()> {
+    caller.may(state, Action::ManageUsers, None).await?;
+    let user = users::find(&state.db, id).await?.ok_or(Error::NotFound)?;
+    if !activate && caller.user_id() == Some(user.id) {
+        return Err(Error::field(
+            "active",
+            "U kunt uw eigen account niet deactiveren.",
+        ));
+    }
+    let mut work = Work::begin(state).await?;
+    if !users::set_active(work.txn(), user.id, version, activate).await? {
+        return Err(Error::Stale);
+    }
+    if !activate {
+        session::end_all(work.txn(), user.id).await?;
+        revoke_all_and_tell(
+            work.txn(),
+            state,
+            &user,
+            RevokedBecause::Deactivated,
+            (caller.user_id(), caller.label.clone()),
+            caller.ip.clone(),
+            caller.now,
+        )
+        .await?;
+    }
+    work.audit(
+        caller
+            .audit(
+                if activate {
+                    "user.activated"
+                } else {
+                    "user.deactivated"
+                },
+                "app_user",
+                user.id,
+            )
+            .before(serde_json::json!({ "active": user.active }))
+            .after(serde_json::json!({ "active": activate })),
+    );
+    work.commit().await?;
+    // The revocation mail went into the outbox in the transaction: wake the worker.
+    state.mail_wakeup.notify_one();
+    Ok(())
 }

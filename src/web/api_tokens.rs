@@ -1,8 +1,7 @@
 //! The user's personal API tokens (`/account/api-sleutels`): create one (shown once, stored
 //! hashed), see when each was last used, revoke. A token acts as its user for the JSON API.
 //! The commands (with the password asked again, the throttle and the audit) are in
-//! [`crate::app::account`]; so is [`revoke_all_and_tell`], re-exported here for the pages that
-//! still call it from this module.
+//! [`crate::app::account`].
 
 use askama::Template;
 use axum::extract::State;
@@ -25,8 +24,6 @@ use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, RouteTable};
-
-pub use crate::app::account::{RevokedBecause, revoke_all_and_tell};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()

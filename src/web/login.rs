@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use entity::auth_token::TokenPurpose;
 
-use crate::app::account::{self, Credentials, NewPassword, PasswordRefused, Refused, Visitor};
+use crate::app::account::{
+    self, Credentials, NewPassword, PasswordRefused, Refused, SignedIn, Visitor,
+};
 use crate::app::{self, Caller};
 use crate::auth::session::{CurrentUser, local_path, redirect_with_flash};
 use crate::auth::{cookies, devices};
@@ -155,8 +157,14 @@ async fn login(
         }
         Err(Refused::Failed(err)) => return Err(err.into()),
     };
+    Ok(signed_in_response(&state, &form.volgende, &signed_in))
+}
+
+/// The answer to a sign-in that went through: to `next` (or the start page) with the session
+/// cookie, and the device cookie when the browser is to be remembered.
+fn signed_in_response(state: &AppState, next: &str, signed_in: &SignedIn) -> Response {
     let secure = state.config.secure_cookies();
-    let mut response = Redirect::to(safe_next(&form.volgende)).into_response();
+    let mut response = Redirect::to(safe_next(next)).into_response();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
@@ -173,7 +181,7 @@ async fn login(
             ),
         );
     }
-    Ok(response)
+    response
 }
 
 async fn logout(

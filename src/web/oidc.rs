@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use entity::app_user::UserRole;
 
 use crate::app::account as account_commands;
-use crate::audit::{self, AuditEntry};
 use crate::auth::oidc::accounts::{self, AccountRefusal};
 use crate::auth::oidc::identity::{self, Refusal};
 use crate::auth::oidc::pending::{self, Mismatch, NewLogin};
@@ -114,6 +113,8 @@ impl Failure {
         }
     }
 
+    // Longer than 50 lines: one flat mapping of every refusal to its Dutch heading, message
+    // and advice.
     /// Heading, message and what to do, in Dutch.
     fn texts(&self) -> (&'static str, String, String) {
         const AGAIN: &str = "Start het aanmelden opnieuw met de knop \u{201c}Aanmelden met de \
@@ -227,17 +228,12 @@ async fn refuse(
     failure: Failure,
     subject: Option<String>,
 ) -> Result<Response, AppError> {
-    let detail = failure.detail();
-    let code = failure.code();
-    audit::record(
-        &state.db,
-        AuditEntry::new("auth.oidc_refused", "account", subject)
-            .from_ip(ctx.ip.clone())
-            .details(if detail.is_empty() {
-                code
-            } else {
-                format!("{code}: {detail}")
-            }),
+    account_commands::record_provider_refusal(
+        state,
+        ctx.ip.clone(),
+        subject,
+        failure.code(),
+        failure.detail(),
     )
     .await?;
     let (heading, message, advice) = failure.texts();
@@ -276,6 +272,21 @@ fn home_of(role: UserRole) -> &'static str {
     }
 }
 
+/// The local page to return to after signing in (`volgende`), or empty.
+fn next_of(raw: Option<&str>) -> String {
+    query_pairs(raw)
+        .and_then(|q| q.get("volgende").cloned())
+        .filter(|n| is_local_path(n) && n.len() <= 1000)
+        .unwrap_or_default()
+}
+
+/// The browser's binding token: the one it presents when well-formed, else a new one.
+fn browser_token(headers: &HeaderMap) -> String {
+    cookies::get(headers, BROWSER_COOKIE)
+        .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(random_token)
+}
+
 async fn start(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -285,10 +296,7 @@ async fn start(
     let Some(provider) = state.oidc.clone() else {
         return Err(AppError::NotFound);
     };
-    let next = query_pairs(raw.as_deref())
-        .and_then(|q| q.get("volgende").cloned())
-        .filter(|n| is_local_path(n) && n.len() <= 1000)
-        .unwrap_or_default();
+    let next = next_of(raw.as_deref());
     if let Some(user) = &ctx.user {
         let to = if next.is_empty() {
             home_of(user.user.role)
@@ -304,9 +312,7 @@ async fn start(
             return refuse(&state, &ctx, Failure::from_provider(err), None).await;
         }
     };
-    let browser = cookies::get(&headers, BROWSER_COOKIE)
-        .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
-        .unwrap_or_else(random_token);
+    let browser = browser_token(&headers);
     pending::start(
         &state.db,
         NewLogin {

@@ -534,6 +534,44 @@ async fn deactivating_a_user_revokes_the_api_tokens_for_good_and_mails_the_user(
     assert_eq!(me_with(&app, &token).await, 401);
 }
 
+#[tokio::test]
+async fn an_admin_cannot_deactivate_their_own_account_nor_change_a_stale_one() {
+    let app = spawn_app().await;
+    let mut admin = app.signed_in(ADMIN).await;
+    let own = user_id(&app.db, ADMIN).await;
+    admin.get(&format!("/beheer/gebruikers/{own}")).await;
+    let response = admin
+        .post(
+            &format!("/beheer/gebruikers/{own}/status"),
+            &[("active", "false"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("U kunt uw eigen account niet deactiveren.")
+    );
+    let id = user_id(&app.db, OFFICIAL_B).await;
+    admin.get(&format!("/beheer/gebruikers/{id}")).await;
+    let response = admin
+        .post(
+            &format!("/beheer/gebruikers/{id}/status"),
+            &[("active", "false"), ("version", "7")],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Iemand anders wijzigde dit account intussen.")
+    );
+}
+
 // ------------------------------------------------------------------ 11. one Set-Cookie per name
 
 #[tokio::test]

@@ -269,6 +269,8 @@ pub struct CallFormPage {
     pub locked: bool,
 }
 
+// Longer than 50 lines: maps every parameter, project year and catalog action of a stored call
+// to its form field one by one.
 /// The form's values for a stored call.
 fn form_of(record: &CallRecord, catalog: &[action::Model]) -> CallForm {
     let c = &record.call;
@@ -357,6 +359,8 @@ fn blank_form(plan_id: i64, catalog: &[action::Model]) -> CallForm {
     }
 }
 
+// Longer than 50 lines: reads every posted field of the call form (the named ones, each project
+// year's and each catalog action's) one by one.
 /// The form as posted: named fields, `y{n}_…` per project year, `a{id}_…` per catalog action.
 fn form_from_pairs(pairs: &[(String, String)], catalog: &[action::Model]) -> (CallForm, bool, i32) {
     let map: HashMap<&str, &str> = pairs
@@ -414,26 +418,9 @@ fn form_from_pairs(pairs: &[(String, String)], catalog: &[action::Model]) -> (Ca
     (form, fictitious, version)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn form_page(
-    state: &AppState,
-    ctx: &PageContext,
-    call_id: Option<i64>,
-    version: i32,
-    mut form: CallForm,
-    fictitious: bool,
-    errors: FormErrors,
-    locked: bool,
-) -> Result<Html<String>, AppError> {
-    let plans = call_admin::plans(&state.db).await?;
-    let plan_id: i64 = form.plan_id.trim().parse().unwrap_or(0);
-    let plan_title = plans
-        .iter()
-        .find(|p| p.id == plan_id)
-        .map(|p| p.title.clone())
-        .unwrap_or_default();
-    // Trailing empty rows are trimmed, then spare ones added.
-    while form.years.last().is_some_and(|y| {
+/// The project-year rows of the form: trailing empty rows trimmed, then spare ones added.
+fn pad_years(years: &mut Vec<ProjectYearForm>) {
+    while years.last().is_some_and(|y| {
         [
             &y.starts_on,
             &y.ends_on,
@@ -444,14 +431,17 @@ async fn form_page(
         .iter()
         .all(|v| v.trim().is_empty())
     }) {
-        form.years.pop();
+        years.pop();
     }
-    let wanted = (form.years.len() + SPARE_YEARS).min(MAX_YEARS);
-    while form.years.len() < wanted {
-        form.years.push(ProjectYearForm::default());
+    let wanted = (years.len() + SPARE_YEARS).min(MAX_YEARS);
+    while years.len() < wanted {
+        years.push(ProjectYearForm::default());
     }
-    let years = form
-        .years
+}
+
+/// The form's cells per project year.
+fn year_rows(years: &[ProjectYearForm]) -> Vec<YearRow> {
+    years
         .iter()
         .enumerate()
         .map(|(i, y)| {
@@ -483,9 +473,12 @@ async fn form_page(
                 ],
             }
         })
-        .collect();
-    let actions = form
-        .actions
+        .collect()
+}
+
+/// The form's row per catalog action.
+fn action_rows(actions: &[CallActionForm]) -> Vec<ActionRow> {
+    actions
         .iter()
         .map(|a| ActionRow {
             code: a.code.clone(),
@@ -499,7 +492,30 @@ async fn form_page(
             max_reach: a.max_reach.clone(),
             unit_label: a.unit_label.clone(),
         })
-        .collect();
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    state: &AppState,
+    ctx: &PageContext,
+    call_id: Option<i64>,
+    version: i32,
+    mut form: CallForm,
+    fictitious: bool,
+    errors: FormErrors,
+    locked: bool,
+) -> Result<Html<String>, AppError> {
+    let plans = call_admin::plans(&state.db).await?;
+    let plan_id: i64 = form.plan_id.trim().parse().unwrap_or(0);
+    let plan_title = plans
+        .iter()
+        .find(|p| p.id == plan_id)
+        .map(|p| p.title.clone())
+        .unwrap_or_default();
+    pad_years(&mut form.years);
+    let years = year_rows(&form.years);
+    let actions = action_rows(&form.actions);
     let title = match call_id {
         Some(_) => format!("Oproep {} bewerken", form.code),
         None => "Nieuwe oproep".to_owned(),
@@ -737,19 +753,19 @@ pub struct CallShowPage {
     pub return_choices: Vec<DossierChoice>,
 }
 
-/// The call with its operations (a page builder, not a handler: long because the page shows
-/// every parameter of the call).
-async fn show_page(
-    state: &AppState,
-    ctx: &PageContext,
-    id: i64,
-    errors: FormErrors,
-    input: OpInput,
-) -> Result<Html<String>, AppError> {
-    let (record, catalog) = load(state, id).await?;
-    let c = &record.call;
-    let locked = call_admin::has_submissions(&state.db, c.id).await?;
-    let dossiers = call_admin::dossiers_of_call(&state.db, c.id).await?;
+/// What the call's page offers to do with its dossiers.
+struct Operations {
+    locked: bool,
+    dossier_count: usize,
+    late_choices: Vec<DossierChoice>,
+    return_choices: Vec<DossierChoice>,
+}
+
+/// The call's drafts (which may be allowed a late submission) and the dossiers that can go back
+/// to their applicant, labelled for the operations' lists.
+fn dossier_choices(
+    dossiers: &[(entity::application::Model, String)],
+) -> (Vec<DossierChoice>, Vec<DossierChoice>) {
     let label = |a: &entity::application::Model, lead: &str| {
         format!(
             "{} — {} ({}){}",
@@ -783,9 +799,46 @@ async fn show_page(
             label: label(a, lead),
         })
         .collect();
+    (late_choices, return_choices)
+}
+
+/// The call with its operations.
+async fn show_page(
+    state: &AppState,
+    ctx: &PageContext,
+    id: i64,
+    errors: FormErrors,
+    input: OpInput,
+) -> Result<Html<String>, AppError> {
+    let (record, catalog) = load(state, id).await?;
+    let locked = call_admin::has_submissions(&state.db, record.call.id).await?;
+    let dossiers = call_admin::dossiers_of_call(&state.db, record.call.id).await?;
+    let (late_choices, return_choices) = dossier_choices(&dossiers);
+    let ops = Operations {
+        locked,
+        dossier_count: dossiers.len(),
+        late_choices,
+        return_choices,
+    };
+    let layout = ctx.layout(format!("Oproep {}", record.call.code));
+    render(&call_view(layout, &record, &catalog, errors, input, ops))
+}
+
+// Longer than 50 lines: the page shows every parameter, project year and action of the call;
+// this maps them one by one.
+/// The call's page from its record.
+fn call_view(
+    layout: Layout,
+    record: &CallRecord,
+    catalog: &[action::Model],
+    errors: FormErrors,
+    input: OpInput,
+    ops: Operations,
+) -> CallShowPage {
+    let c = &record.call;
     let bp_text = |v: i32| format!("{}%", percent(v));
-    render(&CallShowPage {
-        layout: ctx.layout(format!("Oproep {}", c.code)),
+    CallShowPage {
+        layout,
         errors,
         input,
         id: c.id,
@@ -856,11 +909,11 @@ async fn show_page(
                 })
             })
             .collect(),
-        locked,
-        dossier_count: dossiers.len(),
-        late_choices,
-        return_choices,
-    })
+        locked: ops.locked,
+        dossier_count: ops.dossier_count,
+        late_choices: ops.late_choices,
+        return_choices: ops.return_choices,
+    }
 }
 
 async fn show(

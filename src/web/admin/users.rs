@@ -15,9 +15,6 @@ use entity::{municipality, partner_organisation};
 use crate::accounts::RoleExt;
 use crate::app::users::{NewUserInput, RebindInput};
 use crate::app::{self, Caller};
-use crate::audit::{self, AuditEntry};
-use crate::auth::session::redirect_with_flash;
-use crate::auth::session::{self, CurrentUser};
 use crate::domain::paging::Page;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -409,70 +406,38 @@ pub struct StatusForm {
 const CONFLICT: &str =
     "Iemand anders wijzigde dit account intussen. Bekijk de huidige gegevens en probeer opnieuw.";
 
+/// Adapter: the activate/deactivate form → [`app::users::set_status`].
 async fn set_status(
     State(state): State<AppState>,
-    CurrentUser(admin): CurrentUser,
+    caller: Caller,
     ctx: PageContext,
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
     let user = load_user(&state, &id).await?;
     let activate = form.active == "true";
-    if user.id == admin.user.id && !activate {
-        let mut errors = FormErrors::default();
-        errors.add("active", "U kunt uw eigen account niet deactiveren.");
-        let page = user_page(&state, &ctx, &user, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    let txn = crate::db::begin_write(&state.db).await?;
-    if !users::set_active(&txn, user.id, form.version, activate).await? {
-        txn.rollback().await?;
-        let mut errors = FormErrors::default();
-        errors.add("active", CONFLICT);
-        let page = user_page(&state, &ctx, &load_user(&state, &id).await?, errors).await?;
-        return Ok((StatusCode::CONFLICT, page).into_response());
-    }
-    if !activate {
-        session::end_all(&txn, user.id).await?;
-        crate::web::api_tokens::revoke_all_and_tell(
-            &txn,
-            &state,
-            &user,
-            crate::web::api_tokens::RevokedBecause::Deactivated,
-            (Some(admin.user.id), admin.label()),
-            ctx.ip.clone(),
-            state.clock.now(),
-        )
-        .await?;
-    }
-    audit::record(
-        &txn,
-        AuditEntry::new(
+    match app::users::set_status(&state, &caller, user.id, activate, form.version).await {
+        Ok(()) => Ok(FlashRedirect::new(
+            format!("/beheer/gebruikers/{}", user.id),
             if activate {
-                "user.activated"
+                "Account geactiveerd."
             } else {
-                "user.deactivated"
+                "Account gedeactiveerd; alle sessies zijn beëindigd en alle API-sleutels ingetrokken."
             },
-            "app_user",
-            Some(user.id.to_string()),
         )
-        .by(Some(admin.user.id), admin.label())
-        .from_ip(ctx.ip.clone())
-        .before(serde_json::json!({ "active": user.active }))
-        .after(serde_json::json!({ "active": activate })),
-    )
-    .await?;
-    txn.commit().await?;
-    state.mail_wakeup.notify_one();
-    Ok(redirect_with_flash(
-        &format!("/beheer/gebruikers/{}", user.id),
-        if activate {
-            "Account geactiveerd."
-        } else {
-            "Account gedeactiveerd; alle sessies zijn beëindigd en alle API-sleutels ingetrokken."
-        },
-        state.config.secure_cookies(),
-    ))
+        .into_response()),
+        Err(app::Error::Invalid(errors)) => {
+            let page = user_page(&state, &ctx, &user, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(app::Error::Stale) => {
+            let mut errors = FormErrors::default();
+            errors.add("active", CONFLICT);
+            let page = user_page(&state, &ctx, &load_user(&state, &id).await?, errors).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Debug, Deserialize)]
