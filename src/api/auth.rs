@@ -5,7 +5,7 @@
 //! rules and `policy::decide` treat it exactly as that user; a token that is presented but not
 //! valid is refused with 401 and audited.
 
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
@@ -14,6 +14,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::session::{SessionUser, organisation_name};
 use crate::state::AppState;
 use crate::store::api_tokens::{self, Refused};
+use entity::api_token;
 
 /// The user of the request's bearer token: `Ok(None)` without an `Authorization` header, the
 /// user for a valid token, and a 401 problem (audited) for anything else.
@@ -25,15 +26,7 @@ pub async fn authenticate(
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            let (scheme, token) = v.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        })
-        .filter(|t| !t.is_empty() && t.len() <= 200);
-    let Some(token) = token else {
+    let Some(token) = bearer_token(value) else {
         return Err(ApiError::unauthorized(
             "Gebruik de kop `Authorization: Bearer <sleutel>` met een persoonlijke API-sleutel.",
         )
@@ -54,26 +47,46 @@ pub async fn authenticate(
                 organisation,
             }))
         }
-        Err((refused, row)) => {
-            let entry = AuditEntry::new(
-                "api_token.refused",
-                "api_token",
-                row.as_ref().map(|r| r.id.to_string()),
-            )
-            .by(row.as_ref().map(|r| r.user_id), "API-sleutel")
-            .from_ip(ip)
-            .details(refused.code());
-            audit::record(&state.db, entry)
-                .await
-                .map_err(|e| ApiError::from(e).into_response())?;
-            let detail = match refused {
-                Refused::Unknown => "Deze API-sleutel bestaat niet.",
-                Refused::Revoked => {
-                    "Deze API-sleutel werd ingetrokken. Maak een nieuwe aan op uw accountpagina."
-                }
-                Refused::Inactive => "Het account van deze API-sleutel is gedeactiveerd.",
-            };
-            Err(ApiError::unauthorized(detail).into_response())
-        }
+        Err((refused, row)) => Err(refuse(state, refused, row.as_ref(), ip).await),
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header, when it has that form and a sane length.
+fn bearer_token(value: &HeaderValue) -> Option<&str> {
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+}
+
+/// Audits a refused token and answers 401 with the reason in Dutch.
+async fn refuse(
+    state: &AppState,
+    refused: Refused,
+    row: Option<&api_token::Model>,
+    ip: Option<String>,
+) -> Response {
+    let entry = AuditEntry::new(
+        "api_token.refused",
+        "api_token",
+        row.map(|r| r.id.to_string()),
+    )
+    .by(row.map(|r| r.user_id), "API-sleutel")
+    .from_ip(ip)
+    .details(refused.code());
+    if let Err(e) = audit::record(&state.db, entry).await {
+        return ApiError::from(e).into_response();
+    }
+    let detail = match refused {
+        Refused::Unknown => "Deze API-sleutel bestaat niet.",
+        Refused::Revoked => {
+            "Deze API-sleutel werd ingetrokken. Maak een nieuwe aan op uw accountpagina."
+        }
+        Refused::Inactive => "Het account van deze API-sleutel is gedeactiveerd.",
+    };
+    ApiError::unauthorized(detail).into_response()
 }

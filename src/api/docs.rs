@@ -97,6 +97,7 @@ fn kind_of(schema: &Value) -> String {
     }
 }
 
+/// Every operation of the document with its first tag, in the document's order.
 fn operations(doc: &Value) -> Vec<(String, Operation)> {
     let mut out = Vec::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
@@ -114,95 +115,91 @@ fn operations(doc: &Value) -> Vec<(String, Operation)> {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned();
-            let parameters = op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .map(|ps| {
-                    ps.iter()
-                        .map(|p| Row {
-                            name: text(p, "name"),
-                            kind: format!(
-                                "{} in {}{}",
-                                p.get("schema").map(kind_of).unwrap_or_default(),
-                                text(p, "in"),
-                                if p.get("required").and_then(Value::as_bool) == Some(true) {
-                                    ", verplicht"
-                                } else {
-                                    ""
-                                }
-                            ),
-                            description: text(p, "description"),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let request = op
-                .get("requestBody")
-                .and_then(|b| b.get("content"))
-                .and_then(Value::as_object)
-                .map(|c| {
-                    c.iter()
-                        .map(|(ct, m)| {
-                            format!(
-                                "{} ({ct})",
-                                m.get("schema").map(kind_of).unwrap_or_default()
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default();
-            let responses = op
-                .get("responses")
-                .and_then(Value::as_object)
-                .map(|rs| {
-                    rs.iter()
-                        .map(|(status, r)| Row {
-                            name: status.clone(),
-                            kind: r
-                                .get("content")
-                                .and_then(Value::as_object)
-                                .map(|c| {
-                                    c.iter()
-                                        .map(|(ct, m)| {
-                                            format!(
-                                                "{} ({ct})",
-                                                m.get("schema").map(kind_of).unwrap_or_default()
-                                            )
-                                        })
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                })
-                                .unwrap_or_default(),
-                            description: text(r, "description"),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let upper = method.to_uppercase();
-            out.push((
-                tag,
-                Operation {
-                    anchor: format!(
-                        "op-{}-{}",
-                        method,
-                        path.trim_matches('/').replace(['/', '{', '}', '.'], "-")
-                    ),
-                    method: upper,
-                    path: path.clone(),
-                    summary: text(op, "summary"),
-                    description: text(op, "description"),
-                    parameters,
-                    request,
-                    responses,
-                    public: op.get("security").is_none(),
-                },
-            ));
+            out.push((tag, operation(path, method, op)));
         }
     }
     out
 }
 
+/// One operation: its anchor, summary, parameters, request body and responses.
+fn operation(path: &str, method: &str, op: &Value) -> Operation {
+    Operation {
+        anchor: format!(
+            "op-{}-{}",
+            method,
+            path.trim_matches('/').replace(['/', '{', '}', '.'], "-")
+        ),
+        method: method.to_uppercase(),
+        path: path.to_owned(),
+        summary: text(op, "summary"),
+        description: text(op, "description"),
+        parameters: parameters(op),
+        request: op.get("requestBody").map(content_kinds).unwrap_or_default(),
+        responses: responses(op),
+        public: op.get("security").is_none(),
+    }
+}
+
+/// The rows of an operation's parameters: name, kind and place, description.
+fn parameters(op: &Value) -> Vec<Row> {
+    op.get("parameters")
+        .and_then(Value::as_array)
+        .map(|ps| {
+            ps.iter()
+                .map(|p| Row {
+                    name: text(p, "name"),
+                    kind: format!(
+                        "{} in {}{}",
+                        p.get("schema").map(kind_of).unwrap_or_default(),
+                        text(p, "in"),
+                        if p.get("required").and_then(Value::as_bool) == Some(true) {
+                            ", verplicht"
+                        } else {
+                            ""
+                        }
+                    ),
+                    description: text(p, "description"),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The rows of an operation's responses: status, content, description.
+fn responses(op: &Value) -> Vec<Row> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .map(|rs| {
+            rs.iter()
+                .map(|(status, r)| Row {
+                    name: status.clone(),
+                    kind: content_kinds(r),
+                    description: text(r, "description"),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The kinds of a request body's or a response's `content`: `DossierOut (application/json)`.
+fn content_kinds(body: &Value) -> String {
+    body.get("content")
+        .and_then(Value::as_object)
+        .map(|c| {
+            c.iter()
+                .map(|(ct, m)| {
+                    format!(
+                        "{} ({ct})",
+                        m.get("schema").map(kind_of).unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// The named schemas of the document's components.
 fn schemas(doc: &Value) -> Vec<Schema> {
     let Some(schemas) = doc
         .get("components")
@@ -213,52 +210,57 @@ fn schemas(doc: &Value) -> Vec<Schema> {
     };
     schemas
         .iter()
-        .map(|(name, schema)| {
-            let required: Vec<&str> = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let mut properties = Vec::new();
-            let collect = |s: &Value, properties: &mut Vec<Row>| {
-                if let Some(props) = s.get("properties").and_then(Value::as_object) {
-                    for (prop, p) in props {
-                        properties.push(Row {
-                            name: prop.clone(),
-                            kind: format!(
-                                "{}{}",
-                                kind_of(p),
-                                if required.contains(&prop.as_str()) {
-                                    ", verplicht"
-                                } else {
-                                    ""
-                                }
-                            ),
-                            description: text(p, "description"),
-                        });
-                    }
-                }
-            };
-            collect(schema, &mut properties);
-            if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
-                for part in parts {
-                    if let Some(reference) = part.get("$ref").and_then(Value::as_str) {
-                        properties.push(Row {
-                            name: "…".into(),
-                            kind: reference.rsplit('/').next().unwrap_or("").to_owned(),
-                            description: "alle velden van dit schema".into(),
-                        });
-                    }
-                    collect(part, &mut properties);
-                }
-            }
-            Schema {
-                name: name.clone(),
-                description: text(schema, "description"),
-                properties,
-            }
+        .map(|(name, schema)| Schema {
+            name: name.clone(),
+            description: text(schema, "description"),
+            properties: properties(schema),
         })
         .collect()
+}
+
+/// A schema's properties, those of its `allOf` parts after them (a referenced part as one row).
+fn properties(schema: &Value) -> Vec<Row> {
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut properties = Vec::new();
+    own_properties(schema, &required, &mut properties);
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        for part in parts {
+            if let Some(reference) = part.get("$ref").and_then(Value::as_str) {
+                properties.push(Row {
+                    name: "…".into(),
+                    kind: reference.rsplit('/').next().unwrap_or("").to_owned(),
+                    description: "alle velden van dit schema".into(),
+                });
+            }
+            own_properties(part, &required, &mut properties);
+        }
+    }
+    properties
+}
+
+/// The rows of the `properties` of one schema (or part), marked `verplicht` when required.
+fn own_properties(s: &Value, required: &[&str], properties: &mut Vec<Row>) {
+    if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        for (prop, p) in props {
+            properties.push(Row {
+                name: prop.clone(),
+                kind: format!(
+                    "{}{}",
+                    kind_of(p),
+                    if required.contains(&prop.as_str()) {
+                        ", verplicht"
+                    } else {
+                        ""
+                    }
+                ),
+                description: text(p, "description"),
+            });
+        }
+    }
 }
 
 /// The route's entry in the OpenAPI document. The page is served by the web layer
@@ -270,7 +272,9 @@ fn schemas(doc: &Value) -> Vec<Schema> {
     responses((status = 200, description = "HTML", content_type = "text/html", body = String))
 )]
 #[allow(dead_code)]
-pub(crate) fn page() {}
+pub(crate) fn page() {
+    // Never called: the attribute above is all there is to it.
+}
 
 /// The documentation read from the OpenAPI document, grouped by tag.
 pub fn docs() -> Docs {

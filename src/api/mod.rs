@@ -41,6 +41,7 @@ pub fn is_api_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
+// Longer than 50 lines: the route table lists every route of the API, one entry each.
 pub fn routes() -> RouteTable {
     RouteTable::new()
         .get("/api/v1/openapi.json", Access::Public, openapi::serve)
@@ -460,25 +461,23 @@ pub async fn advice(
         }
         None => return Err(ApiError::not_found()),
     };
+    Ok(Json(advice_out(context.call.id, &advice)))
+}
+
+/// The advice as the API shows it.
+fn advice_out(call_id: i64, advice: &crate::domain::Advice) -> AdviceOut {
     let codes = |c: &[NisCode]| {
         c.iter()
             .map(|n| i32::try_from(n.get()).unwrap_or(0))
             .collect()
     };
-    Ok(Json(AdviceOut {
-        call_id: context.call.id,
+    AdviceOut {
+        call_id,
         nis_code: i32::try_from(advice.nis_code.get()).unwrap_or(0),
         name: advice.name.clone(),
         region_code: advice.region_code.to_string(),
         region_name: advice.region_name.clone(),
-        status: match advice.status {
-            crate::domain::AdviceStatus::Alone => "alone",
-            crate::domain::AdviceStatus::Cooperation => "cooperation",
-            crate::domain::AdviceStatus::NotReachable => "not_reachable",
-            crate::domain::AdviceStatus::AlreadyTaken => "already_taken",
-            crate::domain::AdviceStatus::CannotDecide => "cannot_decide",
-        }
-        .to_owned(),
+        status: advice_status(advice.status).to_owned(),
         message: advice.message.clone(),
         minimality: advice.minimality.clone(),
         proposals: advice.proposals.iter().map(proposal_out).collect(),
@@ -496,5 +495,16 @@ pub async fn advice(
         excluded_taken: codes(&advice.excluded_taken),
         excluded_without_figures: codes(&advice.excluded_without_figures),
         fictitious: advice.fictitious,
-    }))
+    }
+}
+
+/// The code of an advice's status.
+fn advice_status(status: crate::domain::AdviceStatus) -> &'static str {
+    match status {
+        crate::domain::AdviceStatus::Alone => "alone",
+        crate::domain::AdviceStatus::Cooperation => "cooperation",
+        crate::domain::AdviceStatus::NotReachable => "not_reachable",
+        crate::domain::AdviceStatus::AlreadyTaken => "already_taken",
+        crate::domain::AdviceStatus::CannotDecide => "cannot_decide",
+    }
 }

@@ -142,9 +142,31 @@ fn report_out(
     attachments: &HashMap<i64, Vec<AttachmentOut>>,
     today: chrono::NaiveDate,
 ) -> ReportOut {
+    let kpis = kpis_out(fu, report);
+    let state = report_state(report.state);
+    ReportOut {
+        id: report.id,
+        dossier_id: fu.app.id,
+        year_number: report.year_number,
+        kind: code_of(&report.kind),
+        title: reports::report_title(report.kind, report.year_number),
+        state: code_of(&report.state),
+        state_label: state.label().to_owned(),
+        due_on: report.due_on,
+        overdue: is_overdue(state, report.due_on, today),
+        submitted_at: report.submitted_at,
+        review_note: report.review_note.clone(),
+        editable: may_edit && state.is_editable(),
+        etag: etag(report),
+        kpis,
+        attachments: attachments.get(&report.id).cloned().unwrap_or_default(),
+    }
+}
+
+/// The KPIs of the report's year, each with its saved result and how it was assessed.
+fn kpis_out(fu: &FollowUp, report: &progress_report::Model) -> Vec<ReportKpiOut> {
     let kind = report_kind(report.kind);
-    let kpis = fu
-        .actions_in(report.year_number)
+    fu.actions_in(report.year_number)
         .into_iter()
         .flat_map(|a| a.kpis.iter().map(move |k| (a, k)))
         .map(|(a, k)| {
@@ -168,25 +190,7 @@ fn report_out(
                 motivation_accepted: saved.and_then(|r| r.motivation_accepted),
             }
         })
-        .collect();
-    let state = report_state(report.state);
-    ReportOut {
-        id: report.id,
-        dossier_id: fu.app.id,
-        year_number: report.year_number,
-        kind: code_of(&report.kind),
-        title: reports::report_title(report.kind, report.year_number),
-        state: code_of(&report.state),
-        state_label: state.label().to_owned(),
-        due_on: report.due_on,
-        overdue: is_overdue(state, report.due_on, today),
-        submitted_at: report.submitted_at,
-        review_note: report.review_note.clone(),
-        editable: may_edit && state.is_editable(),
-        etag: etag(report),
-        kpis,
-        attachments: attachments.get(&report.id).cloned().unwrap_or_default(),
-    }
+        .collect()
 }
 
 /// The caller of a command: the key's user, now.

@@ -43,29 +43,63 @@ fn shown(thousandths: u64) -> String {
     KpiValue::from_thousandths(thousandths).to_string()
 }
 
+/// Where values and moments land in the plot area.
+struct Frame {
+    max_value: u64,
+    top_value: f64,
+    plot_w: f64,
+    plot_h: f64,
+    /// The number of moments, the baseline included.
+    n: usize,
+}
+
+impl Frame {
+    fn of(chart: &KpiChart) -> Self {
+        let max_value = chart
+            .points
+            .iter()
+            .filter_map(|p| p.value)
+            .chain([chart.baseline, chart.target])
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        Frame {
+            max_value,
+            // Leave a tenth of head room above the largest value.
+            top_value: max_value as f64 * 1.1,
+            plot_w: WIDTH - LEFT - RIGHT,
+            plot_h: HEIGHT - TOP - BOTTOM,
+            n: chart.points.len() + 1,
+        }
+    }
+
+    fn y(&self, v: u64) -> f64 {
+        TOP + self.plot_h - (v as f64 / self.top_value) * self.plot_h
+    }
+
+    fn x(&self, i: usize) -> f64 {
+        if self.n <= 1 {
+            LEFT + self.plot_w / 2.0
+        } else {
+            LEFT + self.plot_w * i as f64 / (self.n - 1) as f64
+        }
+    }
+}
+
 /// The chart as an SVG element.
 pub fn svg(chart: &KpiChart) -> String {
-    let max_value = chart
-        .points
-        .iter()
-        .filter_map(|p| p.value)
-        .chain([chart.baseline, chart.target])
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    // Leave a tenth of head room above the largest value.
-    let top_value = max_value as f64 * 1.1;
-    let plot_w = WIDTH - LEFT - RIGHT;
-    let plot_h = HEIGHT - TOP - BOTTOM;
-    let y = |v: u64| TOP + plot_h - (v as f64 / top_value) * plot_h;
-    let n = chart.points.len() + 1;
-    let x = |i: usize| {
-        if n <= 1 {
-            LEFT + plot_w / 2.0
-        } else {
-            LEFT + plot_w * i as f64 / (n - 1) as f64
-        }
-    };
+    let frame = Frame::of(chart);
+    let mut out = opening(chart);
+    axes(&frame, &mut out);
+    target(chart, &frame, &mut out);
+    measurements(chart, &frame, &mut out);
+    moments(chart, &frame, &mut out);
+    out.push_str("</svg>");
+    out
+}
+
+/// The opening tag with the title and a description that says every number.
+fn opening(chart: &KpiChart) -> String {
     let title_id = format!("{}-titel", chart.id);
     let desc_id = format!("{}-beschrijving", chart.id);
     let measured: Vec<String> = chart
@@ -83,12 +117,16 @@ pub fn svg(chart: &KpiChart) -> String {
         chart.unit,
         measured.join("; ")
     );
-    let mut out = format!(
+    format!(
         r#"<svg class="kpi-chart" role="img" aria-labelledby="{title_id} {desc_id}" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="{title_id}">{}</title><desc id="{desc_id}">{}</desc>"#,
         escape(&chart.title),
         escape(&desc)
-    );
-    // Axes and three grid lines with their values.
+    )
+}
+
+/// Axes and three grid lines with their values.
+fn axes(frame: &Frame, out: &mut String) {
+    let plot_h = frame.plot_h;
     out.push_str(&format!(
         r#"<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{:.1}"/><line class="axis" x1="{LEFT}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
         TOP + plot_h,
@@ -97,35 +135,41 @@ pub fn svg(chart: &KpiChart) -> String {
         TOP + plot_h
     ));
     for step in 0..=2u64 {
-        let v = max_value * step / 2;
+        let v = frame.max_value * step / 2;
         out.push_str(&format!(
             r#"<line class="grid" x1="{LEFT}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
             WIDTH - RIGHT,
             LEFT - 6.0,
-            y(v) + 4.0,
+            frame.y(v) + 4.0,
             escape(&shown(v)),
-            yy = y(v)
+            yy = frame.y(v)
         ));
     }
-    // The target, dashed and labelled.
+}
+
+/// The target, dashed and labelled.
+fn target(chart: &KpiChart, frame: &Frame, out: &mut String) {
     out.push_str(&format!(
         r#"<line class="target" x1="{LEFT}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}"/><text class="target-label" x="{:.1}" y="{:.1}" text-anchor="end">streefwaarde {}</text>"#,
         WIDTH - RIGHT,
         WIDTH - RIGHT,
-        y(chart.target) - 6.0,
+        frame.y(chart.target) - 6.0,
         escape(&shown(chart.target)),
-        yy = y(chart.target)
+        yy = frame.y(chart.target)
     ));
-    // The measurements, from the baseline on.
+}
+
+/// The measurements, from the baseline on: a line through dots with their values.
+fn measurements(chart: &KpiChart, frame: &Frame, out: &mut String) {
     let mut coords = vec![(
-        x(0),
-        y(chart.baseline),
+        frame.x(0),
+        frame.y(chart.baseline),
         chart.baseline,
         "nulmeting".to_owned(),
     )];
     for (i, p) in chart.points.iter().enumerate() {
         if let Some(v) = p.value {
-            coords.push((x(i + 1), y(v), v, p.label.clone()));
+            coords.push((frame.x(i + 1), frame.y(v), v, p.label.clone()));
         }
     }
     let path: Vec<String> = coords
@@ -143,19 +187,20 @@ pub fn svg(chart: &KpiChart) -> String {
             escape(&shown(*v))
         ));
     }
-    // Labels of the moments under the axis.
+}
+
+/// Labels of the moments under the axis.
+fn moments(chart: &KpiChart, frame: &Frame, out: &mut String) {
     let labels =
         std::iter::once("Nulmeting".to_owned()).chain(chart.points.iter().map(|p| p.label.clone()));
     for (i, label) in labels.enumerate() {
         out.push_str(&format!(
             r#"<text class="moment" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-            x(i),
-            TOP + plot_h + 20.0 + if i % 2 == 1 { 16.0 } else { 0.0 },
+            frame.x(i),
+            TOP + frame.plot_h + 20.0 + if i % 2 == 1 { 16.0 } else { 0.0 },
             escape(&label)
         ));
     }
-    out.push_str("</svg>");
-    out
 }
 
 #[cfg(test)]

@@ -64,42 +64,47 @@ pub fn bar_chart(
         return svg;
     }
     for (i, bar) in bars.iter().enumerate() {
-        let y = i64::try_from(i).unwrap_or(0) * ROW + 4;
-        let length = if bar.value <= 0 {
-            0
-        } else {
-            (i128::from(bar.value) * i128::from(area) / i128::from(max)) as i64
-        };
-        let length = length.max(if bar.value > 0 { 1 } else { 0 });
-        svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#1c1c1c\">{}</text>",
-            LABEL_WIDTH - 8,
-            y + BAR - 3,
-            escape(&bar.label)
-        ));
-        svg.push_str(&format!(
-            "<rect x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{length}\" height=\"{BAR}\" fill=\"#0b4f8a\" stroke=\"#083a66\"/>"
-        ));
-        svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#1c1c1c\">{}</text>",
-            LABEL_WIDTH + length + 6,
-            y + BAR - 3,
-            escape(&bar.text)
-        ));
+        svg.push_str(&bar_row(i, bar, area, max));
     }
     if let Some(m) = marker {
-        let x =
-            LABEL_WIDTH + (i128::from(m.value.max(0)) * i128::from(area) / i128::from(max)) as i64;
-        let bottom = rows * ROW + 4;
-        svg.push_str(&format!(
-            "<line x1=\"{x}\" y1=\"0\" x2=\"{x}\" y2=\"{bottom}\" stroke=\"#1c1c1c\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
-<text x=\"{x}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1c1c1c\">{}</text>",
-            bottom + 16,
-            escape(&m.text)
-        ));
+        svg.push_str(&marker_line(m, area, max, rows));
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The `i`th bar: its label, the bar scaled to `max` over `area`, and its value as text.
+fn bar_row(i: usize, bar: &Bar, area: i64, max: i64) -> String {
+    let y = i64::try_from(i).unwrap_or(0) * ROW + 4;
+    let length = if bar.value <= 0 {
+        0
+    } else {
+        (i128::from(bar.value) * i128::from(area) / i128::from(max)) as i64
+    };
+    let length = length.max(if bar.value > 0 { 1 } else { 0 });
+    format!(
+        "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#1c1c1c\">{}</text>\
+<rect x=\"{LABEL_WIDTH}\" y=\"{y}\" width=\"{length}\" height=\"{BAR}\" fill=\"#0b4f8a\" stroke=\"#083a66\"/>\
+<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#1c1c1c\">{}</text>",
+        LABEL_WIDTH - 8,
+        y + BAR - 3,
+        escape(&bar.label),
+        LABEL_WIDTH + length + 6,
+        y + BAR - 3,
+        escape(&bar.text)
+    )
+}
+
+/// The marker: a dashed line across all `rows` with its text under it.
+fn marker_line(m: &Marker, area: i64, max: i64, rows: i64) -> String {
+    let x = LABEL_WIDTH + (i128::from(m.value.max(0)) * i128::from(area) / i128::from(max)) as i64;
+    let bottom = rows * ROW + 4;
+    format!(
+        "<line x1=\"{x}\" y1=\"0\" x2=\"{x}\" y2=\"{bottom}\" stroke=\"#1c1c1c\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\
+<text x=\"{x}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#1c1c1c\">{}</text>",
+        bottom + 16,
+        escape(&m.text)
+    )
 }
 
 #[cfg(test)]

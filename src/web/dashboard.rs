@@ -100,7 +100,30 @@ async fn chosen_call(
 }
 
 /// Every table of the dashboard, typed, for both the page and the exports.
+/// The dashboard's tables by key, in the page's order: the same figures as the charts.
 fn tables(p: &Programme) -> Vec<(&'static str, Table)> {
+    vec![
+        ("budget", budget_table(p)),
+        ("statussen", states_table(p)),
+        ("acties", actions_table(p)),
+        (
+            "regios",
+            area_table(
+                "Dossiers per referentieregio",
+                &p.regions,
+                "Referentieregio",
+            ),
+        ),
+        (
+            "provincies",
+            area_table("Dossiers per provincie", &p.provinces, "Provincie"),
+        ),
+        ("kpis", kpis_table(p)),
+        ("bereik", coverage_table(p)),
+    ]
+}
+
+fn budget_table(p: &Programme) -> Table {
     let mut budget = Table::new(
         "Budget per projectjaar",
         &[
@@ -122,6 +145,10 @@ fn tables(p: &Programme) -> Vec<(&'static str, Table)> {
             Cell::Money(y.reclaimed),
         ]);
     }
+    budget
+}
+
+fn states_table(p: &Programme) -> Table {
     let mut states = Table::new(
         "Dossiers per status",
         &[("Status", Kind::Text), ("Dossiers", Kind::Count)],
@@ -132,6 +159,10 @@ fn tables(p: &Programme) -> Vec<(&'static str, Table)> {
             Cell::Count(i64::try_from(s.count).unwrap_or(0)),
         ]);
     }
+    states
+}
+
+fn actions_table(p: &Programme) -> Table {
     let mut actions = Table::new(
         "Dossiers per actie",
         &[
@@ -151,24 +182,30 @@ fn tables(p: &Programme) -> Vec<(&'static str, Table)> {
             Cell::Money(a.granted),
         ]);
     }
-    let area = |name: &str, rows: &[programme::AreaFigures], first: &'static str| {
-        let mut t = Table::new(
-            name,
-            &[
-                (first, Kind::Text),
-                ("Dossiers", Kind::Count),
-                ("Toegekend", Kind::Money),
-            ],
-        );
-        for r in rows {
-            t.push(vec![
-                r.name.clone().into(),
-                Cell::Count(i64::try_from(r.dossiers).unwrap_or(0)),
-                Cell::Money(r.granted),
-            ]);
-        }
-        t
-    };
+    actions
+}
+
+/// Dossiers and grants per area (reference region or province).
+fn area_table(name: &str, rows: &[programme::AreaFigures], first: &'static str) -> Table {
+    let mut t = Table::new(
+        name,
+        &[
+            (first, Kind::Text),
+            ("Dossiers", Kind::Count),
+            ("Toegekend", Kind::Money),
+        ],
+    );
+    for r in rows {
+        t.push(vec![
+            r.name.clone().into(),
+            Cell::Count(i64::try_from(r.dossiers).unwrap_or(0)),
+            Cell::Money(r.granted),
+        ]);
+    }
+    t
+}
+
+fn kpis_table(p: &Programme) -> Table {
     let mut kpis = Table::new(
         "KPI-realisatie",
         &[
@@ -193,6 +230,10 @@ fn tables(p: &Programme) -> Vec<(&'static str, Table)> {
             },
         ]);
     }
+    kpis
+}
+
+fn coverage_table(p: &Programme) -> Table {
     let c = &p.coverage;
     let mut coverage = Table::new(
         "Bereik van de doelgroep",
@@ -216,25 +257,7 @@ fn tables(p: &Programme) -> Vec<(&'static str, Table)> {
         }
         .into(),
     ]);
-    vec![
-        ("budget", budget),
-        ("statussen", states),
-        ("acties", actions),
-        (
-            "regios",
-            area(
-                "Dossiers per referentieregio",
-                &p.regions,
-                "Referentieregio",
-            ),
-        ),
-        (
-            "provincies",
-            area("Dossiers per provincie", &p.provinces, "Provincie"),
-        ),
-        ("kpis", kpis),
-        ("bereik", coverage),
-    ]
+    coverage
 }
 
 /// The dashboard's filter: a typed table cell as the page shows it (the same text as
@@ -258,135 +281,20 @@ fn text_of(cell: &Cell) -> String {
     }
 }
 
+// Longer than 50 lines: lists the seven blocks of the dashboard, each with its heading,
+// explanation and chart texts; the figures come from `tables` and the `*_bars` functions.
 fn blocks(p: &Programme) -> Vec<Block> {
     let tables = tables(p);
     let table = |key: &str| tables.iter().find(|(k, _)| *k == key).map(|(_, t)| t);
     let rows_of =
         |key: &str| -> Vec<Vec<Cell>> { table(key).map(|t| t.rows.clone()).unwrap_or_default() };
-    let headers_of = |key: &str| -> Vec<&'static str> {
-        match key {
-            "budget" => vec![
-                "Projectjaar",
-                "Enveloppe",
-                "Toegewezen (bevestigd)",
-                "Toegekend",
-                "Betaald",
-                "Teruggevorderd",
-            ],
-            "statussen" => vec!["Status", "Dossiers"],
-            "acties" => vec![
-                "Actie",
-                "Titel",
-                "Dossiers",
-                "Gevraagd per projectjaar",
-                "Toegekend (alle jaren)",
-            ],
-            "regios" => vec!["Referentieregio", "Dossiers", "Toegekend"],
-            "provincies" => vec!["Provincie", "Dossiers", "Toegekend"],
-            "kpis" => vec![
-                "Actie",
-                "Titel",
-                "KPI's",
-                "Met resultaat",
-                "Streefwaarde gehaald",
-                "Aandeel gehaald",
-            ],
-            _ => vec!["Gedekt", "Vlaams Gewest", "Aandeel", "Doel gehaald"],
-        }
-    };
-    let mut budget_bars = Vec::new();
-    for y in &p.years {
-        for (what, value) in [
-            ("enveloppe", Some(y.envelope)),
-            ("toegewezen", y.allocated),
-            ("toegekend", Some(y.granted)),
-            ("betaald", Some(y.paid)),
-            ("teruggevorderd", Some(y.reclaimed)),
-        ] {
-            budget_bars.push(Bar {
-                label: format!("Projectjaar {} {what}", y.year),
-                value: value.unwrap_or(0),
-                text: value
-                    .map(money)
-                    .unwrap_or_else(|| "nog niet bevestigd".into()),
-            });
-        }
-    }
-    let total = |f: &dyn Fn(&programme::YearBudget) -> i64| {
-        Cell::Money(crate::domain::money::sum_cents(p.years.iter().map(f)))
-    };
-    let budget_totals = vec![
-        Cell::from("Totaal"),
-        total(&|y| y.envelope),
-        total(&|y| y.allocated.unwrap_or(0)),
-        total(&|y| y.granted),
-        total(&|y| y.paid),
-        total(&|y| y.reclaimed),
-    ];
-    let state_bars: Vec<Bar> = p
-        .states
-        .iter()
-        .map(|s| Bar {
-            label: crate::web::dossiers::state_label(s.state).to_owned(),
-            value: i64::try_from(s.count).unwrap_or(0),
-            text: s.count.to_string(),
-        })
-        .collect();
-    let action_bars: Vec<Bar> = p
-        .actions
-        .iter()
-        .map(|a| Bar {
-            label: format!("Actie {}", a.code),
-            value: a.granted,
-            text: format!("{} ({} dossier(s))", money(a.granted), a.dossiers),
-        })
-        .collect();
-    let area_bars = |rows: &[programme::AreaFigures]| -> Vec<Bar> {
-        rows.iter()
-            .map(|r| Bar {
-                label: r.name.clone(),
-                value: i64::try_from(r.dossiers).unwrap_or(0),
-                text: format!("{} dossier(s), {}", r.dossiers, money(r.granted)),
-            })
-            .collect()
-    };
-    let kpi_bars: Vec<Bar> = p
-        .kpis
-        .iter()
-        .map(|k| Bar {
-            label: format!("Actie {}", k.code),
-            value: i64::try_from(
-                dutch::share_basis_points_floor(k.reached, k.reported).unwrap_or(0),
-            )
-            .unwrap_or(0),
-            text: format!(
-                "{} van {} gehaald ({})",
-                k.reached,
-                k.reported,
-                share(k.reached, k.reported)
-            ),
-        })
-        .collect();
-    let c = &p.coverage;
-    let coverage_bars = vec![Bar {
-        label: "Gedekt aandeel".into(),
-        value: i64::try_from(c.basis_points.unwrap_or(0)).unwrap_or(0),
-        text: c
-            .basis_points
-            .map(dutch::format_basis_points)
-            .unwrap_or_else(|| "niet te berekenen".into()),
-    }];
-    let aim_marker = p.coverage.result.facts.iter().find_map(|f| match f {
-        crate::domain::Fact::Coverage {
-            aim_numerator,
-            aim_denominator,
-            ..
-        } if *aim_denominator > 0 => Some(Marker {
-            value: i64::try_from(aim_numerator * 10_000 / aim_denominator).unwrap_or(0),
-            text: format!("doel {aim_numerator}/{aim_denominator}"),
-        }),
-        _ => None,
-    });
+    let budget_bars = budget_bars(p);
+    let budget_totals = budget_totals(p);
+    let state_bars = state_bars(p);
+    let action_bars = action_bars(p);
+    let kpi_bars = kpi_bars(p);
+    let coverage_bars = coverage_bars(p);
+    let aim_marker = aim_marker(p);
     let block = |id: &'static str,
                  heading: &'static str,
                  explanation: String,
@@ -460,6 +368,156 @@ fn blocks(p: &Programme) -> Vec<Block> {
             None,
         ),
     ]
+}
+
+/// The column headers of the dashboard's table `key`.
+fn headers_of(key: &str) -> Vec<&'static str> {
+    match key {
+        "budget" => vec![
+            "Projectjaar",
+            "Enveloppe",
+            "Toegewezen (bevestigd)",
+            "Toegekend",
+            "Betaald",
+            "Teruggevorderd",
+        ],
+        "statussen" => vec!["Status", "Dossiers"],
+        "acties" => vec![
+            "Actie",
+            "Titel",
+            "Dossiers",
+            "Gevraagd per projectjaar",
+            "Toegekend (alle jaren)",
+        ],
+        "regios" => vec!["Referentieregio", "Dossiers", "Toegekend"],
+        "provincies" => vec!["Provincie", "Dossiers", "Toegekend"],
+        "kpis" => vec![
+            "Actie",
+            "Titel",
+            "KPI's",
+            "Met resultaat",
+            "Streefwaarde gehaald",
+            "Aandeel gehaald",
+        ],
+        _ => vec!["Gedekt", "Vlaams Gewest", "Aandeel", "Doel gehaald"],
+    }
+}
+
+/// Per project year five bars: envelope, allocated, granted, paid and reclaimed.
+fn budget_bars(p: &Programme) -> Vec<Bar> {
+    let mut budget_bars = Vec::new();
+    for y in &p.years {
+        for (what, value) in [
+            ("enveloppe", Some(y.envelope)),
+            ("toegewezen", y.allocated),
+            ("toegekend", Some(y.granted)),
+            ("betaald", Some(y.paid)),
+            ("teruggevorderd", Some(y.reclaimed)),
+        ] {
+            budget_bars.push(Bar {
+                label: format!("Projectjaar {} {what}", y.year),
+                value: value.unwrap_or(0),
+                text: value
+                    .map(money)
+                    .unwrap_or_else(|| "nog niet bevestigd".into()),
+            });
+        }
+    }
+    budget_bars
+}
+
+/// The totals row of the budget table.
+fn budget_totals(p: &Programme) -> Vec<Cell> {
+    let total = |f: &dyn Fn(&programme::YearBudget) -> i64| {
+        Cell::Money(crate::domain::money::sum_cents(p.years.iter().map(f)))
+    };
+    vec![
+        Cell::from("Totaal"),
+        total(&|y| y.envelope),
+        total(&|y| y.allocated.unwrap_or(0)),
+        total(&|y| y.granted),
+        total(&|y| y.paid),
+        total(&|y| y.reclaimed),
+    ]
+}
+
+fn state_bars(p: &Programme) -> Vec<Bar> {
+    p.states
+        .iter()
+        .map(|s| Bar {
+            label: crate::web::dossiers::state_label(s.state).to_owned(),
+            value: i64::try_from(s.count).unwrap_or(0),
+            text: s.count.to_string(),
+        })
+        .collect()
+}
+
+fn action_bars(p: &Programme) -> Vec<Bar> {
+    p.actions
+        .iter()
+        .map(|a| Bar {
+            label: format!("Actie {}", a.code),
+            value: a.granted,
+            text: format!("{} ({} dossier(s))", money(a.granted), a.dossiers),
+        })
+        .collect()
+}
+
+/// One bar per area (reference region or province): its dossiers, with the grants as text.
+fn area_bars(rows: &[programme::AreaFigures]) -> Vec<Bar> {
+    rows.iter()
+        .map(|r| Bar {
+            label: r.name.clone(),
+            value: i64::try_from(r.dossiers).unwrap_or(0),
+            text: format!("{} dossier(s), {}", r.dossiers, money(r.granted)),
+        })
+        .collect()
+}
+
+fn kpi_bars(p: &Programme) -> Vec<Bar> {
+    p.kpis
+        .iter()
+        .map(|k| Bar {
+            label: format!("Actie {}", k.code),
+            value: i64::try_from(
+                dutch::share_basis_points_floor(k.reached, k.reported).unwrap_or(0),
+            )
+            .unwrap_or(0),
+            text: format!(
+                "{} van {} gehaald ({})",
+                k.reached,
+                k.reported,
+                share(k.reached, k.reported)
+            ),
+        })
+        .collect()
+}
+
+fn coverage_bars(p: &Programme) -> Vec<Bar> {
+    let c = &p.coverage;
+    vec![Bar {
+        label: "Gedekt aandeel".into(),
+        value: i64::try_from(c.basis_points.unwrap_or(0)).unwrap_or(0),
+        text: c
+            .basis_points
+            .map(dutch::format_basis_points)
+            .unwrap_or_else(|| "niet te berekenen".into()),
+    }]
+}
+
+/// The coverage aim of the call as a marker, when the figures name it.
+fn aim_marker(p: &Programme) -> Option<Marker> {
+    p.coverage.result.facts.iter().find_map(|f| match f {
+        crate::domain::Fact::Coverage {
+            aim_numerator,
+            aim_denominator,
+            ..
+        } if *aim_denominator > 0 => Some(Marker {
+            value: i64::try_from(aim_numerator * 10_000 / aim_denominator).unwrap_or(0),
+            text: format!("doel {aim_numerator}/{aim_denominator}"),
+        }),
+        _ => None,
+    })
 }
 
 async fn show(

@@ -30,6 +30,7 @@ use crate::store;
 use crate::store::municipalities::{
     DossierSummary, Organisation, Participation, Standing, StandingQuery,
 };
+use crate::store::reference_cache::Reference;
 use crate::store::rules::CallContext;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
@@ -201,21 +202,7 @@ impl ProposalView {
             caption: format!("Voorstel {number}: {summary}"),
             summary,
             same_as: None,
-            members: proposal
-                .members
-                .iter()
-                .map(|m| MemberRow {
-                    name: m.name.clone(),
-                    non_eu15: format_count(m.non_eu15),
-                    share: m
-                        .share_basis_points
-                        .map(crate::domain::dutch::format_basis_points)
-                        .unwrap_or_else(|| "onbekend".to_owned()),
-                    can_apply_alone: m.can_apply_alone,
-                    is_self: m.nis_code == asking,
-                    is_lead: m.nis_code == proposal.suggested_lead,
-                })
-                .collect(),
+            members: member_rows(proposal, asking),
             total: format_count(proposal.total_non_eu15),
             invite: proposal
                 .members
@@ -229,6 +216,62 @@ impl ProposalView {
             fictitious: proposal.fictitious,
         }
     }
+}
+
+/// The members of a proposal as table rows, the asking municipality and the lead marked.
+fn member_rows(proposal: &Proposal, asking: NisCode) -> Vec<MemberRow> {
+    proposal
+        .members
+        .iter()
+        .map(|m| MemberRow {
+            name: m.name.clone(),
+            non_eu15: format_count(m.non_eu15),
+            share: m
+                .share_basis_points
+                .map(crate::domain::dutch::format_basis_points)
+                .unwrap_or_else(|| "onbekend".to_owned()),
+            can_apply_alone: m.can_apply_alone,
+            is_self: m.nis_code == asking,
+            is_lead: m.nis_code == proposal.suggested_lead,
+        })
+        .collect()
+}
+
+/// Numbers each cooperation the first time it is shown; a later list that holds it again
+/// points back instead of repeating the table.
+struct Numbering {
+    asking: NisCode,
+    shown: Vec<Vec<NisCode>>,
+}
+
+impl Numbering {
+    fn view(&mut self, p: &Proposal) -> ProposalView {
+        let members: Vec<NisCode> = p.nis_codes().collect();
+        match self.shown.iter().position(|m| *m == members) {
+            Some(index) => {
+                let mut again = ProposalView::new(index + 1, p, self.asking);
+                again.same_as = Some(format!(
+                    "Dit is voorstel {} hierboven: {}",
+                    index + 1,
+                    again.summary
+                ));
+                again
+            }
+            None => {
+                self.shown.push(members);
+                ProposalView::new(self.shown.len(), p, self.asking)
+            }
+        }
+    }
+}
+
+/// The names of the municipalities with these codes, joined in Dutch.
+fn names_of(directory: &Directory, codes: &[NisCode]) -> String {
+    let names: Vec<&str> = codes
+        .iter()
+        .filter_map(|c| directory.get(*c).map(|m| m.name.as_str()))
+        .collect();
+    join_names(&names)
 }
 
 /// The pooling advisor's answer as shown.
@@ -252,29 +295,12 @@ pub struct AdviceView {
 
 impl AdviceView {
     fn new(advice: &Advice, directory: &Directory) -> Self {
-        let asking = advice.nis_code;
         let needs_cooperation = advice.status != AdviceStatus::Alone;
-        // Each cooperation gets a number the first time it is shown; a later list that holds
-        // it again points back instead of repeating the table.
-        let mut shown: Vec<Vec<NisCode>> = Vec::new();
-        let mut view = |p: &Proposal| {
-            let members: Vec<NisCode> = p.nis_codes().collect();
-            match shown.iter().position(|m| *m == members) {
-                Some(index) => {
-                    let mut again = ProposalView::new(index + 1, p, asking);
-                    again.same_as = Some(format!(
-                        "Dit is voorstel {} hierboven: {}",
-                        index + 1,
-                        again.summary
-                    ));
-                    again
-                }
-                None => {
-                    shown.push(members);
-                    ProposalView::new(shown.len(), p, asking)
-                }
-            }
+        let mut numbering = Numbering {
+            asking: advice.nis_code,
+            shown: Vec::new(),
         };
+        let mut view = |p: &Proposal| numbering.view(p);
         let smallest = advice.proposals.first().map(&mut view);
         let alternatives = advice.proposals.iter().skip(1).map(&mut view).collect();
         let small_only = if advice.small_only_proposals == advice.proposals {
@@ -283,13 +309,7 @@ impl AdviceView {
             advice.small_only_proposals.iter().map(&mut view).collect()
         };
         let incentive = advice.incentive_proposals.iter().map(&mut view).collect();
-        let names = |codes: &[NisCode]| {
-            let names: Vec<&str> = codes
-                .iter()
-                .filter_map(|c| directory.get(*c).map(|m| m.name.as_str()))
-                .collect();
-            join_names(&names)
-        };
+        let names = |codes: &[NisCode]| names_of(directory, codes);
         Self {
             needs_cooperation,
             message: advice.message.clone(),
@@ -315,6 +335,18 @@ pub struct DossierLink {
     pub role_label: &'static str,
 }
 
+impl From<&DossierSummary> for DossierLink {
+    fn from(d: &DossierSummary) -> Self {
+        Self {
+            href: format!("/dossiers/{}", d.id),
+            reference: d.reference.clone(),
+            title: d.title.clone(),
+            state_label: state_label(d.state),
+            role_label: role_label(d.participation),
+        }
+    }
+}
+
 /// One open call on the dashboard.
 pub struct CallView {
     pub id: i64,
@@ -332,6 +364,28 @@ pub struct CallView {
     pub can_start: bool,
     pub existing: Option<DossierLink>,
     pub advice: Option<AdviceView>,
+}
+
+impl CallView {
+    /// The call's block with its deadline, before the verdict.
+    fn of(call: &entity::call::Model, existing: Option<DossierLink>, now: DateTime<Utc>) -> Self {
+        let (days_left, deadline_passed) = days_left(call.submission_closes_at, now);
+        CallView {
+            id: call.id,
+            code: call.code.clone(),
+            title: call.title.clone(),
+            reference_year: call.reference_year,
+            deadline: day_of(call.submission_closes_at),
+            days_left,
+            deadline_passed,
+            opens_later: (now < call.submission_opens_at).then(|| day_of(call.submission_opens_at)),
+            verdict: None,
+            no_verdict: None,
+            can_start: false,
+            existing,
+            advice: None,
+        }
+    }
 }
 
 /// One row of "Uw dossiers".
@@ -402,17 +456,10 @@ pub struct DossiersPage {
     pub dossiers: Vec<DossierRow>,
 }
 
-async fn dashboard(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    ctx: PageContext,
-) -> Result<Html<String>, AppError> {
-    let db = &state.db;
-    let reference = &ctx.reference;
-    let layout = ctx.layout("Mijn gemeente");
-    let Some(organisation) = store::municipalities::organisation_of(reference, &user.user).await?
-    else {
-        return render(&DashboardPage {
+impl DashboardPage {
+    /// The page for a user bound to no organisation.
+    fn unbound(layout: Layout) -> Self {
+        DashboardPage {
             layout,
             organisation_name: String::new(),
             unbound: true,
@@ -422,60 +469,30 @@ async fn dashboard(
             calls: Vec::new(),
             dossiers: Vec::new(),
             next_steps: Vec::new(),
-        });
+        }
+    }
+}
+
+async fn dashboard(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ctx: PageContext,
+) -> Result<Html<String>, AppError> {
+    let reference = &ctx.reference;
+    let Some(organisation) = store::municipalities::organisation_of(reference, &user.user).await?
+    else {
+        return render(&DashboardPage::unbound(ctx.layout("Mijn gemeente")));
     };
     let may_start = policy::decide(&user.actor(), Action::StartDossier, None).is_ok();
     let now = Utc::now();
-    let dossiers = store::municipalities::dossiers_of(db, reference, &organisation).await?;
+    let dossiers = store::municipalities::dossiers_of(&state.db, reference, &organisation).await?;
     let open_calls = reference.open_calls().await?;
-
-    let figures = match &organisation {
-        Organisation::Municipality(m) => {
-            let year = match open_calls.first() {
-                Some(call) => Some(call.reference_year),
-                None => reference.latest_call().await?.map(|c| c.reference_year),
-            };
-            match year {
-                Some(year) => {
-                    let figures = reference.figures(year).await?;
-                    Some(FiguresView::from_row(year, figures.get(&m.id)))
-                }
-                None => None,
-            }
-        }
-        Organisation::Partner(_) => None,
-    };
-
-    // The municipality's standing in every open call, with one statement for who is taken.
+    let figures = figures_of(reference, &organisation, &open_calls).await?;
     let mut contexts = Vec::with_capacity(open_calls.len());
     for call in &open_calls {
-        if let Some(context) = reference.call_context(call.id).await? {
-            contexts.push(context);
-        }
+        contexts.extend(reference.call_context(call.id).await?);
     }
-    let standings = match &organisation {
-        Organisation::Municipality(m) => {
-            let queries: Vec<StandingQuery<'_>> = contexts
-                .iter()
-                .map(|context| {
-                    let own = dossiers.iter().find(|d| d.call.id == context.call.id);
-                    StandingQuery {
-                        context,
-                        own_reference: own.map(|d| d.reference.as_str()),
-                        advise: own.is_none(),
-                    }
-                })
-                .collect();
-            store::municipalities::standings(
-                db,
-                reference,
-                &queries,
-                store::rules::nis(m.nis_code)?,
-            )
-            .await?
-        }
-        Organisation::Partner(_) => HashMap::new(),
-    };
+    let standings = standings_of(&state.db, reference, &organisation, &contexts, &dossiers).await?;
     let calls: Vec<CallView> = contexts
         .iter()
         .map(|context| {
@@ -490,21 +507,73 @@ async fn dashboard(
         })
         .collect();
     let next_steps = next_steps(&organisation, &calls, &dossiers, now);
-    let (is_partner, partner_agreement) = match &organisation {
-        Organisation::Partner(p) => (true, Some(p.agreement.clone())),
-        Organisation::Municipality(_) => (false, None),
+    let partner_agreement = match &organisation {
+        Organisation::Partner(p) => Some(p.agreement.clone()),
+        Organisation::Municipality(_) => None,
     };
     render(&DashboardPage {
         layout: ctx.layout(format!("Mijn gemeente: {}", organisation.name())),
         organisation_name: organisation.name().to_owned(),
         unbound: false,
-        is_partner,
+        is_partner: partner_agreement.is_some(),
         partner_agreement,
         figures,
         calls,
         dossiers: dossiers.iter().map(DossierRow::from).collect(),
         next_steps,
     })
+}
+
+/// The municipality's figures for the reference year of the first open call (or, without one,
+/// of the latest call); none for a partner organisation.
+async fn figures_of(
+    reference: &Reference,
+    organisation: &Organisation,
+    open_calls: &[entity::call::Model],
+) -> Result<Option<FiguresView>, AppError> {
+    let Organisation::Municipality(m) = organisation else {
+        return Ok(None);
+    };
+    let year = match open_calls.first() {
+        Some(call) => Some(call.reference_year),
+        None => reference.latest_call().await?.map(|c| c.reference_year),
+    };
+    Ok(match year {
+        Some(year) => {
+            let figures = reference.figures(year).await?;
+            Some(FiguresView::from_row(year, figures.get(&m.id)))
+        }
+        None => None,
+    })
+}
+
+/// The municipality's standing in every open call, with one statement for who is taken; none
+/// for a partner organisation.
+async fn standings_of(
+    db: &sea_orm::DatabaseConnection,
+    reference: &Reference,
+    organisation: &Organisation,
+    contexts: &[std::sync::Arc<CallContext>],
+    dossiers: &[DossierSummary],
+) -> Result<HashMap<i64, Standing>, AppError> {
+    let Organisation::Municipality(m) = organisation else {
+        return Ok(HashMap::new());
+    };
+    let queries: Vec<StandingQuery<'_>> = contexts
+        .iter()
+        .map(|context| {
+            let own = dossiers.iter().find(|d| d.call.id == context.call.id);
+            StandingQuery {
+                context,
+                own_reference: own.map(|d| d.reference.as_str()),
+                advise: own.is_none(),
+            }
+        })
+        .collect();
+    Ok(
+        store::municipalities::standings(db, reference, &queries, store::rules::nis(m.nis_code)?)
+            .await?,
+    )
 }
 
 async fn list(
@@ -545,32 +614,9 @@ fn call_view(
     now: DateTime<Utc>,
 ) -> CallView {
     let call = &context.call;
-    let (days_left, deadline_passed) = days_left(call.submission_closes_at, now);
-    let opens_later = (now < call.submission_opens_at).then(|| day_of(call.submission_opens_at));
-    let submission_open = !deadline_passed && opens_later.is_none();
     let own_dossier = dossiers.iter().find(|d| d.call.id == call.id);
-    let existing = own_dossier.map(|d| DossierLink {
-        href: format!("/dossiers/{}", d.id),
-        reference: d.reference.clone(),
-        title: d.title.clone(),
-        state_label: state_label(d.state),
-        role_label: role_label(d.participation),
-    });
-    let mut view = CallView {
-        id: call.id,
-        code: call.code.clone(),
-        title: call.title.clone(),
-        reference_year: call.reference_year,
-        deadline: day_of(call.submission_closes_at),
-        days_left,
-        deadline_passed,
-        opens_later,
-        verdict: None,
-        no_verdict: None,
-        can_start: false,
-        existing,
-        advice: None,
-    };
+    let mut view = CallView::of(call, own_dossier.map(DossierLink::from), now);
+    let submission_open = !view.deadline_passed && view.opens_later.is_none();
     match organisation {
         Organisation::Partner(p) => {
             let verdict = assess_partner(&context.rules, &p.code);
@@ -578,31 +624,39 @@ fn call_view(
                 view.existing.is_none() && submission_open && may_start && verdict.is_eligible();
             view.verdict = Some(VerdictView::from(&verdict));
         }
-        Organisation::Municipality(m) => {
-            let Some(standing) = standings.get(&call.id) else {
+        Organisation::Municipality(m) => match standings.get(&call.id) {
+            Some(standing) => show_standing(
+                &mut view,
+                standing,
+                own_dossier.is_none(),
+                submission_open && may_start,
+            ),
+            None => {
                 view.no_verdict = Some(format!(
                     "{} staat niet op de gemeentekaart die deze oproep gebruikt (gemeenten en referentieregio's op {}). Neem contact op met ABB.",
                     m.name,
                     context.map_date().format("%d-%m-%Y")
                 ));
-                return view;
-            };
-            let verdict = &standing.verdict;
-            if own_dossier.is_none() {
-                let alone = verdict.decision == Decision::EligibleAlone;
-                view.can_start = alone && submission_open && may_start;
-                match &standing.advice {
-                    Some(Ok(advice)) => {
-                        view.advice = Some(AdviceView::new(advice, &standing.directory.0))
-                    }
-                    Some(Err(err)) => view.no_verdict = Some(err.to_string()),
-                    None => {}
-                }
             }
-            view.verdict = Some(VerdictView::from(verdict));
-        }
+        },
     }
     view
+}
+
+/// The municipality's verdict on the call's block and, without a dossier of its own yet,
+/// whether it can start one (`may_start`: the window is open and the user may) or the advice.
+fn show_standing(view: &mut CallView, standing: &Standing, without_dossier: bool, may_start: bool) {
+    let verdict = &standing.verdict;
+    if without_dossier {
+        let alone = verdict.decision == Decision::EligibleAlone;
+        view.can_start = alone && may_start;
+        match &standing.advice {
+            Some(Ok(advice)) => view.advice = Some(AdviceView::new(advice, &standing.directory.0)),
+            Some(Err(err)) => view.no_verdict = Some(err.to_string()),
+            None => {}
+        }
+    }
+    view.verdict = Some(VerdictView::from(verdict));
 }
 
 /// A moment as its day, `dd-mm-jjjj`.
@@ -631,108 +685,130 @@ fn next_steps(
     dossiers: &[DossierSummary],
     now: DateTime<Utc>,
 ) -> Vec<NextStep> {
-    let mut steps = Vec::new();
-    for d in dossiers {
-        let href = Some(format!("/dossiers/{}", d.id));
-        let (closes, passed) = (
-            day_of(d.call.submission_closes_at),
-            now > d.call.submission_closes_at,
-        );
-        let text = match (d.participation, d.state) {
-            (Participation::Lead, ApplicationState::Draft) if passed => format!(
-                "Dossier {} is nog een ontwerp, maar de indieningstermijn van {} is verstreken op {closes}. Neem contact op met ABB.",
-                d.reference, d.call.title
-            ),
-            (Participation::Lead, ApplicationState::Draft) => format!(
-                "Werk uw dossier {} af en dien het in vóór {closes}.",
-                d.reference
-            ),
-            (Participation::Lead, ApplicationState::ChangesRequested) => {
-                match &d.open_change_request {
-                    Some(message) if !message.trim().is_empty() => format!(
-                        "ABB vroeg aanpassingen aan dossier {}: „{}”. Pas het dossier aan en dien het opnieuw in.",
-                        d.reference,
-                        message.trim()
-                    ),
-                    _ => format!(
-                        "ABB vroeg aanpassingen aan dossier {}. Pas het dossier aan en dien het opnieuw in.",
-                        d.reference
-                    ),
-                }
-            }
-            (
-                Participation::Lead,
-                ApplicationState::Submitted
-                | ApplicationState::InReview
-                | ApplicationState::Resubmitted,
-            ) => format!(
-                "Dossier {} is {}: ABB beoordeelt het. U hoeft nu niets te doen.",
+    let mut steps: Vec<NextStep> = dossiers
+        .iter()
+        .filter_map(|d| dossier_step(organisation, d, now))
+        .collect();
+    steps.extend(calls.iter().filter_map(call_step));
+    steps
+}
+
+/// The next step for one dossier, if there is one: a decided dossier's follow-up, or what its
+/// state asks of the organisation.
+fn dossier_step(
+    organisation: &Organisation,
+    d: &DossierSummary,
+    now: DateTime<Utc>,
+) -> Option<NextStep> {
+    if matches!(d.participation, Participation::Lead)
+        && matches!(
+            d.state,
+            ApplicationState::Approved | ApplicationState::PartlyApproved
+        )
+    {
+        return Some(NextStep {
+            text: format!(
+                "Dossier {} is {}. Voer de acties uit en rapporteer de resultaten op uw KPI's na zes maanden en na het projectjaar.",
                 d.reference,
                 state_label(d.state)
             ),
-            (
-                Participation::Lead,
-                ApplicationState::Approved | ApplicationState::PartlyApproved,
-            ) => {
-                steps.push(NextStep {
-                    text: format!(
-                        "Dossier {} is {}. Voer de acties uit en rapporteer de resultaten op uw KPI's na zes maanden en na het projectjaar.",
-                        d.reference,
-                        state_label(d.state)
-                    ),
-                    href: Some(format!("/dossiers/{}/opvolging", d.id)),
-                    link_text: format!("Naar de opvolging van dossier {}", d.reference),
-                });
-                continue;
-            }
-            (Participation::Member(ConsentState::Invited), ApplicationState::Draft) => {
-                format!(
-                    "{} nodigt {} uit om deel te nemen aan dossier {}. Bevestig of weiger uw deelname.",
-                    d.lead_name,
-                    organisation.name(),
-                    d.reference
-                )
-            }
-            _ => continue,
-        };
-        steps.push(NextStep {
-            text,
-            href,
-            link_text: format!("Naar dossier {}", d.reference),
+            href: Some(format!("/dossiers/{}/opvolging", d.id)),
+            link_text: format!("Naar de opvolging van dossier {}", d.reference),
         });
     }
-    for call in calls {
-        if call.existing.is_some() || call.deadline_passed || call.opens_later.is_some() {
-            continue;
-        }
-        let anchor = Some(format!("#oproep-{}", call.id));
-        let text = if call.can_start {
+    Some(NextStep {
+        text: dossier_text(organisation, d, now)?,
+        href: Some(format!("/dossiers/{}", d.id)),
+        link_text: format!("Naar dossier {}", d.reference),
+    })
+}
+
+/// What a dossier's state asks of the organisation, in Dutch; nothing when it asks nothing.
+fn dossier_text(
+    organisation: &Organisation,
+    d: &DossierSummary,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let (closes, passed) = (
+        day_of(d.call.submission_closes_at),
+        now > d.call.submission_closes_at,
+    );
+    match (d.participation, d.state) {
+        (Participation::Lead, ApplicationState::Draft) if passed => Some(format!(
+            "Dossier {} is nog een ontwerp, maar de indieningstermijn van {} is verstreken op {closes}. Neem contact op met ABB.",
+            d.reference, d.call.title
+        )),
+        (Participation::Lead, ApplicationState::Draft) => Some(format!(
+            "Werk uw dossier {} af en dien het in vóór {closes}.",
+            d.reference
+        )),
+        (Participation::Lead, ApplicationState::ChangesRequested) => Some(changes_requested(d)),
+        (
+            Participation::Lead,
+            ApplicationState::Submitted
+            | ApplicationState::InReview
+            | ApplicationState::Resubmitted,
+        ) => Some(format!(
+            "Dossier {} is {}: ABB beoordeelt het. U hoeft nu niets te doen.",
+            d.reference,
+            state_label(d.state)
+        )),
+        (Participation::Member(ConsentState::Invited), ApplicationState::Draft) => Some(format!(
+            "{} nodigt {} uit om deel te nemen aan dossier {}. Bevestig of weiger uw deelname.",
+            d.lead_name,
+            organisation.name(),
+            d.reference
+        )),
+        _ => None,
+    }
+}
+
+/// The step for a dossier ABB sent back, with its request when it gave one.
+fn changes_requested(d: &DossierSummary) -> String {
+    match &d.open_change_request {
+        Some(message) if !message.trim().is_empty() => format!(
+            "ABB vroeg aanpassingen aan dossier {}: „{}”. Pas het dossier aan en dien het opnieuw in.",
+            d.reference,
+            message.trim()
+        ),
+        _ => format!(
+            "ABB vroeg aanpassingen aan dossier {}. Pas het dossier aan en dien het opnieuw in.",
+            d.reference
+        ),
+    }
+}
+
+/// The next step for an open call the organisation has no dossier in yet.
+fn call_step(call: &CallView) -> Option<NextStep> {
+    if call.existing.is_some() || call.deadline_passed || call.opens_later.is_some() {
+        return None;
+    }
+    let anchor = Some(format!("#oproep-{}", call.id));
+    let text = if call.can_start {
+        format!(
+            "Start een dossier voor {} vóór {} ({}).",
+            call.title, call.deadline, call.days_left
+        )
+    } else if let Some(advice) = call.advice.as_ref().filter(|a| a.needs_cooperation) {
+        if advice.smallest.is_some() {
             format!(
-                "Start een dossier voor {} vóór {} ({}).",
-                call.title, call.deadline, call.days_left
+                "U kunt niet alleen indienen voor {}. Spreek een samenwerking af binnen uw referentieregio; de trekker start het dossier vóór {}.",
+                call.title, call.deadline
             )
-        } else if let Some(advice) = call.advice.as_ref().filter(|a| a.needs_cooperation) {
-            if advice.smallest.is_some() {
-                format!(
-                    "U kunt niet alleen indienen voor {}. Spreek een samenwerking af binnen uw referentieregio; de trekker start het dossier vóór {}.",
-                    call.title, call.deadline
-                )
-            } else {
-                format!(
-                    "Lees waarom er voor {} geen samenwerking voor te stellen is, en neem zo nodig contact op met ABB.",
-                    call.title
-                )
-            }
         } else {
-            continue;
-        };
-        steps.push(NextStep {
-            text,
-            href: anchor,
-            link_text: format!("Naar {}", call.title),
-        });
-    }
-    steps
+            format!(
+                "Lees waarom er voor {} geen samenwerking voor te stellen is, en neem zo nodig contact op met ABB.",
+                call.title
+            )
+        }
+    } else {
+        return None;
+    };
+    Some(NextStep {
+        text,
+        href: anchor,
+        link_text: format!("Naar {}", call.title),
+    })
 }
 
 #[cfg(test)]
