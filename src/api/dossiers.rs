@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -14,7 +14,7 @@ use entity::app_user::UserRole;
 use entity::application::{self, ApplicationState};
 
 use super::code_of;
-use super::extract::{ApiJson, ApiQuery, TokenUser, if_match, matches};
+use super::extract::{ApiId, ApiJson, ApiQuery, TokenUser, if_match, matches};
 use super::problem::{ApiError, FieldProblem, Problem, field_problems};
 use super::types::*;
 use crate::app::dossier::{
@@ -36,11 +36,6 @@ use crate::store::drafts::{self, DossierContent};
 /// The state in Dutch, the state machine's label.
 fn state_label(state: ApplicationState) -> &'static str {
     DossierState::from(state).label()
-}
-
-/// The dossier id of a path: anything but a number is "not found".
-fn dossier_id(text: &str) -> Result<i64, ApiError> {
-    text.parse().map_err(|_| ApiError::not_found())
 }
 
 /// The token's user as the caller of a command, at the application clock's time.
@@ -408,10 +403,10 @@ async fn submitted_dossiers(
 pub async fn detail(
     State(state): State<AppState>,
     TokenUser { user, ip }: TokenUser,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
 ) -> Result<Response, ApiError> {
     let caller = caller_of(&state, &user, ip);
-    let content = app::dossier_for(&state, &caller, dossier_id(&id)?, Action::ViewDossier).await?;
+    let content = app::dossier_for(&state, &caller, id, Action::ViewDossier).await?;
     let out = dossier_out(&state, &content, &user).await?;
     let tag = out.etag.clone();
     Ok(with_etag(StatusCode::OK, &tag, out))
@@ -582,12 +577,11 @@ fn read_actions(
 pub async fn update(
     State(state): State<AppState>,
     TokenUser { user, ip }: TokenUser,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     headers: HeaderMap,
     ApiJson(body): ApiJson<DossierUpdateIn>,
 ) -> Result<Response, ApiError> {
     let caller = caller_of(&state, &user, ip);
-    let id = dossier_id(&id)?;
     let content = app::dossier::for_editing(&state, &caller, id).await?;
     let expected = if_match(&headers)?;
     if !matches(&expected, &current_tag(&state, &content).await?) {
@@ -683,12 +677,9 @@ fn read_update(
 pub async fn upload(
     State(state): State<AppState>,
     TokenUser { user, ip }: TokenUser,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::from(crate::app::Error::NotFound))?;
     let caller = crate::app::Caller::user(&user, ip, state.clock.now());
     let dossier = crate::app::attachments::open_for_upload(&state, &caller, id).await?;
     let form = crate::upload::read_form(multipart, &state.config).await?;
@@ -740,11 +731,10 @@ pub async fn upload(
 pub async fn submit(
     State(state): State<AppState>,
     TokenUser { user, ip }: TokenUser,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let caller = caller_of(&state, &user, ip);
-    let id = dossier_id(&id)?;
     let content = app::dossier::for_editing(&state, &caller, id).await?;
     let expected = if_match(&headers)?;
     if !matches(&expected, &current_tag(&state, &content).await?) {

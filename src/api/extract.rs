@@ -255,6 +255,23 @@ fn dutch_expected(expected: &str) -> &'static str {
     }
 }
 
+/// The one id of an API path like `/api/v1/dossiers/{id}`: a positive number, or a 404 problem
+/// document (as for a dossier the caller may not see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(text) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::not_found())?;
+        super::parse_id(&text).map(Self)
+    }
+}
+
 /// The query string read into `T` (all fields optional text); unreadable ones are 400.
 #[derive(Debug, Clone)]
 pub struct ApiQuery<T>(pub T);

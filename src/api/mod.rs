@@ -31,7 +31,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::reference_cache::Reference;
 use crate::store::rules::CallContext;
-use extract::{ApiQuery, TokenUser};
+use extract::{ApiId, ApiQuery, TokenUser};
 use problem::{ApiError, Problem};
 use std::sync::Arc;
 use types::*;
@@ -208,9 +208,8 @@ pub async fn list_calls(
 pub async fn call_detail(
     State(state): State<AppState>,
     _user: TokenUser,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
 ) -> Result<Json<CallDetailOut>, ApiError> {
-    let id = parse_id(&id)?;
     let summaries = store::calls::list_summaries(&state.db).await?;
     let summary = summaries
         .iter()

@@ -2,7 +2,7 @@
 //! for whoever may not change it), the printable view. Adapters of [`crate::app::dossier`].
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -23,7 +23,7 @@ use crate::policy::Action;
 use crate::state::AppState;
 use crate::store::applications::DossierWithParties;
 use crate::web::context::PageContext;
-use crate::web::extract::FlashRedirect;
+use crate::web::extract::{FlashRedirect, Id};
 use crate::web::form::Form;
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, RouteTable};
@@ -68,11 +68,10 @@ pub fn state_label(state: ApplicationState) -> &'static str {
 pub async fn load_for(
     state: &AppState,
     user: &SessionUser,
-    id: &str,
+    id: i64,
     action: Action,
     ip: Option<String>,
 ) -> Result<DossierWithParties, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let caller = Caller::user(user, ip, state.clock.now());
     Ok(app::dossier::with_parties(state, &caller, id, action).await?)
 }
@@ -100,9 +99,9 @@ async fn show(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
+    let dossier = load_for(&state, &user, id, Action::ViewDossier, ctx.ip.clone()).await?;
     let may_edit =
         policy::decide(&user.actor(), Action::EditDossier, Some(&dossier.parties)).is_ok();
     let content = drafts::load_cached(&state.db, &ctx.reference, dossier).await?;
@@ -142,9 +141,9 @@ async fn print(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
+    let dossier = load_for(&state, &user, id, Action::ViewDossier, ctx.ip.clone()).await?;
     let content = drafts::load_cached(&state.db, &ctx.reference, dossier).await?;
     let report = content.report_cached(&state.db, &ctx.reference).await?;
     render(&FullPage {

@@ -6,7 +6,7 @@
 //! confirmation e-mail in the same transaction.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -140,9 +140,9 @@ async fn confirmation(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let dossier = load_for(&state, &user, &id, Action::ViewDossier, ctx.ip.clone()).await?;
+    let dossier = load_for(&state, &user, id, Action::ViewDossier, ctx.ip.clone()).await?;
     let app = dossier.application;
     render(&ConfirmationPage {
         layout: ctx.layout("Dossier ingediend"),

@@ -577,6 +577,7 @@ async fn bad_bodies_are_problems_never_server_errors() {
         "/api/v1/dossiers/abc",
         "/api/v1/dossiers/-1",
         "/api/v1/calls/99999999999999999999",
+        "/api/v1/calls/abc",
         "/api/v1/bestaat-niet",
     ] {
         problem(api.request(Method::GET, bad).send().await.unwrap(), 404).await;

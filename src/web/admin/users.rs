@@ -4,7 +4,7 @@
 //! detected through the account's version.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::store::users::{self, UserFilter};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
-use crate::web::extract::FlashRedirect;
+use crate::web::extract::{FlashRedirect, Id};
 use crate::web::form::FormErrors;
 use crate::web::form::{Form, Query};
 use crate::web::pages::{Layout, render};
@@ -342,8 +342,7 @@ pub struct UserPage {
     pub partners: Vec<Choice>,
 }
 
-async fn load_user(state: &AppState, id: &str) -> Result<app_user::Model, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+async fn load_user(state: &AppState, id: i64) -> Result<app_user::Model, AppError> {
     users::find(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
@@ -389,9 +388,9 @@ async fn user_page(
 async fn show(
     State(state): State<AppState>,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let user = load_user(&state, &id).await?;
+    let user = load_user(&state, id).await?;
     user_page(&state, &ctx, &user, FormErrors::default()).await
 }
 
@@ -411,10 +410,10 @@ async fn set_status(
     State(state): State<AppState>,
     caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
-    let user = load_user(&state, &id).await?;
+    let user = load_user(&state, id).await?;
     let activate = form.active == "true";
     match app::users::set_status(&state, &caller, user.id, activate, form.version).await {
         Ok(()) => Ok(FlashRedirect::new(
@@ -433,7 +432,7 @@ async fn set_status(
         Err(app::Error::Stale) => {
             let mut errors = FormErrors::default();
             errors.add("active", CONFLICT);
-            let page = user_page(&state, &ctx, &load_user(&state, &id).await?, errors).await?;
+            let page = user_page(&state, &ctx, &load_user(&state, id).await?, errors).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(other) => Err(other.into()),
@@ -455,10 +454,10 @@ async fn rebind(
     State(state): State<AppState>,
     caller: Caller,
     ctx: PageContext,
-    Path(id): Path<String>,
+    Id(id): Id,
     Form(form): Form<RebindForm>,
 ) -> Result<Response, AppError> {
-    let user = load_user(&state, &id).await?;
+    let user = load_user(&state, id).await?;
     let input = RebindInput {
         municipality: form.municipality,
         partner: form.partner,
@@ -477,7 +476,7 @@ async fn rebind(
         Err(app::Error::Stale) => {
             let mut errors = FormErrors::default();
             errors.add("municipality", CONFLICT);
-            let page = user_page(&state, &ctx, &load_user(&state, &id).await?, errors).await?;
+            let page = user_page(&state, &ctx, &load_user(&state, id).await?, errors).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(other) => Err(other.into()),
