@@ -338,7 +338,12 @@ pub async fn allow_late_submission(
         c.title,
         call_draft::show_moment(until)
     );
-    let to = call_admin::dossier_recipients(work.txn(), &app).await?;
+    let to = crate::store::recipients::addresses(
+        work.txn(),
+        &app,
+        crate::domain::recipients::News::CallChanged,
+    )
+    .await?;
     let link = dossier_link(state, app.id);
     let mail = Notice {
         text: &text,
@@ -441,7 +446,12 @@ pub async fn give_back(
         app.title,
         next.label()
     );
-    let to = call_admin::dossier_recipients(work.txn(), &app).await?;
+    let to = crate::store::recipients::addresses(
+        work.txn(),
+        &app,
+        crate::domain::recipients::News::CallChanged,
+    )
+    .await?;
     let link = dossier_link(state, app.id);
     let mail = Notice {
         text: &text,

@@ -877,7 +877,10 @@ pub async fn submit_loaded(
         total_grant: &report.total_grant.to_string(),
         link: &link,
     })?;
-    for to in store::submission::recipients(work.txn(), &content, app).await? {
+    for to in
+        store::recipients::addresses(work.txn(), app, crate::domain::recipients::News::Submitted)
+            .await?
+    {
         work.mail(OutgoingMail {
             to,
             subject: format!("Samenleven: dossier {} is ingediend", app.reference),

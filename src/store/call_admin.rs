@@ -10,20 +10,19 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 
-use entity::app_user::UserRole;
 use entity::application::{self, ApplicationState};
-use entity::application_member::ConsentState;
 use entity::call::{self, CallState};
 use entity::{
-    action, app_user, application_action, application_member, call_action, call_named_applicant,
-    call_project_year, municipality, plan,
+    action, application_action, call_action, call_named_applicant, call_project_year, municipality,
+    plan,
 };
 
 use crate::domain::call_draft::{CallActionSpec, CallSpec, CallStatus, ProjectYearSpec};
+use crate::domain::recipients::News;
 use crate::domain::{BasisPoints, Cents, NisCode, Ratio, Reach, ReferenceYear};
 use crate::store::rules::nis;
 
@@ -652,44 +651,6 @@ pub async fn move_dossier<C: ConnectionTrait>(
     }
 }
 
-/// The addresses a dossier's news goes to: its contact person and the active officials of its
-/// lead, its members (declined ones left out) and its partner organisation.
-pub async fn dossier_recipients<C: ConnectionTrait>(
-    db: &C,
-    app: &application::Model,
-) -> Result<Vec<String>, DbErr> {
-    let members: Vec<i64> = application_member::Entity::find()
-        .filter(application_member::Column::ApplicationId.eq(app.id))
-        .filter(application_member::Column::ConsentState.ne(ConsentState::Declined))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.municipality_id)
-        .collect();
-    let mut condition = Condition::any().add(app_user::Column::MunicipalityId.is_in(members));
-    if let Some(p) = app.partner_organisation_id {
-        condition = condition.add(app_user::Column::PartnerOrganisationId.eq(p));
-    }
-    let mut to: Vec<String> = app
-        .contact_email
-        .iter()
-        .filter(|e| !e.trim().is_empty())
-        .cloned()
-        .collect();
-    for u in app_user::Entity::find()
-        .filter(app_user::Column::Active.eq(true))
-        .filter(app_user::Column::Role.eq(UserRole::Official))
-        .filter(condition)
-        .all(db)
-        .await?
-    {
-        if !to.contains(&u.email) {
-            to.push(u.email);
-        }
-    }
-    Ok(to)
-}
-
 /// The addresses of everyone with a dossier in the call (for news about the call itself).
 pub async fn call_recipients<C: ConnectionTrait>(
     db: &C,
@@ -701,7 +662,7 @@ pub async fn call_recipients<C: ConnectionTrait>(
         .all(db)
         .await?
     {
-        for address in dossier_recipients(db, &app).await? {
+        for address in crate::store::recipients::addresses(db, &app, News::CallChanged).await? {
             if !to.contains(&address) {
                 to.push(address);
             }

@@ -10,7 +10,7 @@ use entity::app_user::{self, UserRole};
 use entity::application;
 use entity::application_member::{self, ConsentState, MemberRole};
 
-use crate::domain::recipients::Parties;
+use crate::domain::recipients::{News, Parties};
 
 pub async fn parties<C: ConnectionTrait>(
     db: &C,
@@ -66,5 +66,19 @@ async fn officials<C: ConnectionTrait>(db: &C, whose: Condition) -> Result<Vec<S
         .await?
         .into_iter()
         .map(|u| u.email)
+        .collect())
+}
+
+/// The addresses `news` about dossier `app` goes to, by the domain's one rule
+/// ([`crate::domain::recipients::recipients`]), for mails that are the same for everyone.
+pub async fn addresses<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+    news: News,
+) -> Result<Vec<String>, DbErr> {
+    let parties = parties(db, app).await?;
+    Ok(crate::domain::recipients::recipients(news, &parties)
+        .into_iter()
+        .map(|r| r.email)
         .collect())
 }

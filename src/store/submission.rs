@@ -11,7 +11,6 @@ use sea_orm::{
     QueryFilter, Set,
 };
 
-use entity::app_user;
 use entity::application::{self, ApplicationState};
 use entity::application_snapshot;
 
@@ -93,36 +92,4 @@ pub async fn record<C: ConnectionTrait>(
     .insert(txn)
     .await?;
     Ok(true)
-}
-
-/// Who hears about a dossier: its contact person and the active officials of the lead.
-pub async fn recipients<C: ConnectionTrait>(
-    db: &C,
-    content: &DossierContent,
-    app: &application::Model,
-) -> Result<Vec<String>, DbErr> {
-    let mut to: Vec<String> = Vec::new();
-    if let Some(email) = app.contact_email.clone().filter(|e| !e.is_empty()) {
-        to.push(email);
-    }
-    let officials = app_user::Entity::find()
-        .filter(app_user::Column::Active.eq(true))
-        .filter(
-            match (
-                content.dossier.parties.lead_municipality_id,
-                content.dossier.parties.partner_organisation_id,
-            ) {
-                (Some(m), _) => app_user::Column::MunicipalityId.eq(m),
-                (None, Some(p)) => app_user::Column::PartnerOrganisationId.eq(p),
-                (None, None) => app_user::Column::Id.eq(-1),
-            },
-        )
-        .all(db)
-        .await?;
-    for u in officials {
-        if !to.contains(&u.email) {
-            to.push(u.email);
-        }
-    }
-    Ok(to)
 }
