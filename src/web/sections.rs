@@ -859,6 +859,9 @@ pub struct DeclarationsPage {
     pub dossier: DossierHeader,
     pub errors: FormErrors,
     pub accepted: bool,
+    /// Which boxes are ticked: all when the declarations were accepted, else as the user sent
+    /// them (`truthful`, `mandate`, `cofinancing`), so a form with an error keeps its ticks.
+    pub ticked: [bool; 3],
     pub version: i32,
 }
 
@@ -871,15 +874,17 @@ async fn declarations_page(
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
     let content = editable(&state, &caller, id, Part::Declarations).await?;
+    let accepted = content
+        .dossier
+        .application
+        .declarations_accepted_at
+        .is_some();
     render(&DeclarationsPage {
         layout: ctx.layout("Verklaringen"),
         dossier: header(&content, true),
         errors: FormErrors::default(),
-        accepted: content
-            .dossier
-            .application
-            .declarations_accepted_at
-            .is_some(),
+        accepted,
+        ticked: [accepted; 3],
         version: content.dossier.application.version,
     })
 }
@@ -924,6 +929,7 @@ async fn save_declarations(
         dossier: header(&content, true),
         errors,
         accepted: false,
+        ticked: given,
         version: content.dossier.application.version,
     })?;
     Ok((status, page).into_response())

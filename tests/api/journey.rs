@@ -651,3 +651,36 @@ async fn futures_join_all<F: std::future::Future>(
     .await;
     results.into_iter().flatten().collect()
 }
+
+#[tokio::test]
+async fn declarations_with_a_box_missing_come_back_with_the_ticks_the_official_gave() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut browser).await;
+    let (_, html) = browser
+        .get(&format!("/dossiers/{dossier}/verklaringen"))
+        .await;
+    let version = field_value(&html, "version");
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/verklaringen"),
+            &[
+                ("version", version.as_str()),
+                ("truthful", "ja"),
+                ("mandate", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(r#"name="truthful" value="ja" checked"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"name="mandate" value="ja" checked"#));
+    assert!(!html.contains(r#"name="cofinancing" value="ja" checked"#));
+    assert!(
+        html.contains(r#"id="cofinancing-error""#),
+        "the missing box has its message"
+    );
+}
