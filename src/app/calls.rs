@@ -338,25 +338,15 @@ pub async fn allow_late_submission(
         c.title,
         call_draft::show_moment(until)
     );
-    let to = crate::store::recipients::addresses(
-        work.txn(),
+    tell_dossier(
+        state,
+        &mut work,
         &app,
-        crate::domain::recipients::News::CallChanged,
+        "laattijdig indienen",
+        &text,
+        &reason,
     )
     .await?;
-    let link = dossier_link(state, app.id);
-    let mail = Notice {
-        text: &text,
-        reason: &reason,
-        link: Some(&link),
-    };
-    notify(
-        &mut work,
-        to,
-        &format!("laattijdig indienen ({})", app.reference),
-        &mail,
-        ("application", app.id),
-    )?;
     work.commit().await?;
     Ok(text)
 }
@@ -446,27 +436,48 @@ pub async fn give_back(
         app.title,
         next.label()
     );
+    tell_dossier(
+        state,
+        &mut work,
+        &app,
+        "dossier teruggegeven",
+        &text,
+        &reason,
+    )
+    .await?;
+    work.commit().await?;
+    Ok(text)
+}
+
+/// Mails the parties of dossier `app` (the recipients rule's "call changed") that ABB did
+/// `text` for `reason`, with a link to the dossier; subject `{subject} ({reference})`.
+async fn tell_dossier(
+    state: &AppState,
+    work: &mut Work,
+    app: &entity::application::Model,
+    subject: &str,
+    text: &str,
+    reason: &str,
+) -> Result<()> {
     let to = crate::store::recipients::addresses(
         work.txn(),
-        &app,
+        app,
         crate::domain::recipients::News::CallChanged,
     )
     .await?;
     let link = dossier_link(state, app.id);
     let mail = Notice {
-        text: &text,
-        reason: &reason,
+        text,
+        reason,
         link: Some(&link),
     };
     notify(
-        &mut work,
+        work,
         to,
-        &format!("dossier teruggegeven ({})", app.reference),
+        &format!("{subject} ({})", app.reference),
         &mail,
         ("application", app.id),
-    )?;
-    work.commit().await?;
-    Ok(text)
+    )
 }
 
 /// The decision given back no longer stands: the letter says it was reopened, and what it
