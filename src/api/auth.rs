@@ -7,7 +7,6 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 
 use super::problem::ApiError;
 use crate::audit::{self, AuditEntry};
@@ -32,7 +31,7 @@ pub async fn authenticate(
         )
         .into_response());
     };
-    let found = api_tokens::authenticate(&state.db, token, Utc::now())
+    let found = api_tokens::authenticate(&state.db, token, state.clock.now())
         .await
         .map_err(|e| ApiError::from(e).into_response())?;
     match found {
