@@ -49,13 +49,13 @@ pub async fn send_due(
     send_due_on(db, public_url, today, Utc::now()).await
 }
 
-/// [`send_due`] at `now` of the application's clock: the reminders due on its day.
+/// [`send_due`] at `now` of the application's clock: the reminders due on its day in Brussels.
 pub async fn send_due_at(
     db: &DatabaseConnection,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<ReminderReport, DbErr> {
-    send_due_on(db, public_url, now.date_naive(), now).await
+    send_due_on(db, public_url, crate::domain::time::brussels_date(now), now).await
 }
 
 /// The reminders due on `today`, recorded at `now`.
