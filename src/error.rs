@@ -32,6 +32,15 @@ pub enum AppError {
     Internal(#[source] anyhow::Error),
 }
 
+/// What an error page says, kept on the response so a layer that knows the request can render it
+/// again within the user's own layout.
+#[derive(Debug, Clone)]
+pub struct ShownError {
+    pub heading: String,
+    pub message: String,
+    pub reference: Option<String>,
+}
+
 impl AppError {
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         Self::Internal(err.into())
@@ -170,7 +179,7 @@ impl IntoResponse for AppError {
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
-            Self::Conflict(msg) => ("Conflict", msg.clone()),
+            Self::Conflict(msg) => ("Dit kan niet (meer)", msg.clone()),
             Self::TooLarge => (
                 "Te groot",
                 "Wat u verstuurde is groter dan dit formulier toelaat. Ga terug en verstuur minder \
@@ -190,9 +199,16 @@ impl IntoResponse for AppError {
                     .to_owned(),
             ),
         };
-        let page = ErrorPage::new(title, message, reference.clone());
+        let page = ErrorPage::new(title, message.clone(), reference.clone());
         let body = page.render_or_plain();
         let mut response = (status, Html(body)).into_response();
+        // The page layer (`web::pages::error_pages`) renders it again with the signed-in header
+        // and a link back to where the user was, which only the request knows.
+        response.extensions_mut().insert(ShownError {
+            heading: title.to_owned(),
+            message,
+            reference,
+        });
         if matches!(self, Self::Unavailable(_)) {
             response
                 .headers_mut()

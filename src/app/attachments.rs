@@ -9,11 +9,13 @@
 
 use entity::attachment;
 
+use super::dossier::with_parties;
+/// The shared loading and lock check, under the names `app::cooperation` imports from here.
+pub use super::dossier::{ensure_editable, with_parties as dossier_for};
 use super::{Caller, Error, Result, Work};
 use crate::audit::By;
 use crate::domain::attachments::{AttachmentKind, kind_label};
 use crate::domain::parts::Part;
-use crate::domain::workflow::DossierState;
 use crate::files::{self, CheckedFile};
 use crate::policy::{Action, AttachmentOwner};
 use crate::state::AppState;
@@ -26,35 +28,6 @@ pub struct AttachmentUpload {
     pub file: CheckedFile,
 }
 
-/// Loads dossier `id` for `caller` doing `action` (a refusal is audited): 404 or 403.
-pub async fn dossier_for(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    action: Action,
-) -> Result<DossierWithParties> {
-    let dossier = crate::store::applications::with_parties(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    caller
-        .may(state, action, Some((id, &dossier.parties)))
-        .await?;
-    Ok(dossier)
-}
-
-/// Refuses a change to a dossier that is locked (submitted, decided, withdrawn).
-pub fn ensure_editable(app: &entity::application::Model) -> Result<()> {
-    let state = DossierState::from(app.state);
-    if crate::domain::parts::is_editable(state) {
-        Ok(())
-    } else {
-        Err(Error::Conflict(format!(
-            "Dossier {} is {state} en kan niet meer gewijzigd worden.",
-            app.reference
-        )))
-    }
-}
-
 /// The dossier `id` the caller may add an attachment to now: the caller may edit it, it is
 /// editable and its attachments section is open. Asked before the adapter reads the body of
 /// the upload, so a refused caller's file is never received.
@@ -63,8 +36,7 @@ pub async fn open_for_upload(
     caller: &Caller,
     id: i64,
 ) -> Result<DossierWithParties> {
-    let dossier = dossier_for(state, caller, id, Action::EditDossier).await?;
-    ensure_editable(&dossier.application)?;
+    let dossier = with_parties(state, caller, id, Action::EditDossier).await?;
     super::ensure_part_open(&state.db, &dossier.application, Part::Attachments).await?;
     Ok(dossier)
 }
@@ -209,7 +181,7 @@ pub async fn delete(
     id: i64,
     attachment_id: i64,
 ) -> Result<Deleted> {
-    let dossier = dossier_for(state, caller, id, Action::ViewDossier).await?;
+    let dossier = with_parties(state, caller, id, Action::ViewDossier).await?;
     let row = store::find_in_dossier(&state.db, id, attachment_id)
         .await?
         .ok_or(Error::NotFound)?;

@@ -27,20 +27,27 @@ use crate::store::sections::AddedAction;
 
 /// The refusal of a change to a dossier that is locked (submitted, decided, withdrawn).
 fn locked(app: &application::Model) -> Error {
-    Error::Conflict(format!(
-        "Dossier {} is {} en kan niet meer gewijzigd worden.",
-        app.reference,
-        DossierState::from(app.state).label()
+    Error::Conflict(crate::domain::parts::locked_sentence(
+        app.state.into(),
+        app.submitted_at,
     ))
+}
+
+/// Refuses a change to a dossier that is locked (submitted, decided, withdrawn), in plain words
+/// ([`crate::domain::parts::locked_sentence`]).
+pub fn ensure_editable(app: &application::Model) -> Result<()> {
+    if is_editable(app.state.into()) {
+        Ok(())
+    } else {
+        Err(locked(app))
+    }
 }
 
 /// Dossier `id` with its content, for the applicant to change as a whole (the check page,
 /// submitting): the policy's `EditDossier`, and only while it is editable.
 pub async fn for_editing(state: &AppState, caller: &Caller, id: i64) -> Result<DossierContent> {
     let content = dossier_for(state, caller, id, Action::EditDossier).await?;
-    if !is_editable(content.dossier.application.state.into()) {
-        return Err(locked(&content.dossier.application));
-    }
+    ensure_editable(&content.dossier.application)?;
     Ok(content)
 }
 
@@ -252,24 +259,27 @@ pub fn statuses(content: &DossierContent, report: &ApplicationReport) -> Statuse
 #[derive(Default)]
 pub struct Notices {
     pub change_request: Option<String>,
+    /// The parts the open change request reopened (the task list marks the others locked).
+    pub reopened: Option<Vec<Part>>,
     pub messages: Vec<String>,
 }
 
 /// The open change request (while the dossier waits for changes) and ABB's messages.
 pub async fn notices(state: &AppState, app: &application::Model) -> Result<Notices> {
-    let change_request = match store::change_requests::open(&state.db, app.id).await? {
+    let (change_request, reopened) = match store::change_requests::open(&state.db, app.id).await? {
         Some(cr) if app.state == ApplicationState::ChangesRequested => {
-            let names: Vec<&str> = store::change_requests::parts_of(&cr)
-                .into_iter()
-                .map(Part::label)
-                .collect();
-            Some(format!(
-                "ABB vraagt aanpassingen aan: {}. {}",
-                names.join(", "),
-                cr.message
-            ))
+            let parts = store::change_requests::parts_of(&cr);
+            let names: Vec<&str> = parts.iter().map(|p| p.label()).collect();
+            (
+                Some(format!(
+                    "ABB vraagt aanpassingen aan: {}. {}",
+                    names.join(", "),
+                    cr.message
+                )),
+                Some(parts),
+            )
         }
-        _ => None,
+        _ => (None, None),
     };
     let messages = store::applications::messages_to_applicant(&state.db, app.id)
         .await?
@@ -284,6 +294,7 @@ pub async fn notices(state: &AppState, app: &application::Model) -> Result<Notic
         .collect();
     Ok(Notices {
         change_request,
+        reopened,
         messages,
     })
 }
@@ -513,6 +524,15 @@ pub async fn save_action(
     let Some(read) = fields::read_action(input, &mut errors) else {
         return Err(Error::Invalid(errors));
     };
+    fields::reach_within_maximum(
+        read.planned_reach,
+        u32::try_from(chosen.call_action.max_reach).unwrap_or(0),
+        &chosen.call_action.unit_label,
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
     let work = Work::begin(state).await?;
     let saved = store::sections::save_action(
         work.txn(),
@@ -563,6 +583,10 @@ pub async fn add_kpi(
     let Some(read) = read else {
         return Err(Error::Invalid(errors));
     };
+    fields::check_target(&read, &mut errors);
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
     let work = Work::begin(state).await?;
     store::sections::add_kpi(
         work.txn(),
@@ -593,6 +617,13 @@ pub async fn save_kpi(
     let Some(read) = fields::read_kpi(input, &mut errors) else {
         return Err(Error::Invalid(errors));
     };
+    if !row.is_reach_kpi {
+        // The reach KPI's values follow its action; only its date and method are saved here.
+        fields::check_target(&read, &mut errors);
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+    }
     let work = Work::begin(state).await?;
     let saved = store::sections::save_kpi(
         work.txn(),

@@ -186,9 +186,9 @@ pub async fn ensure_part_open<C: sea_orm::ConnectionTrait>(
     use crate::domain::parts::{Locked, may_change};
     let reopened = crate::store::change_requests::reopened_parts(db, app).await?;
     may_change(app.state.into(), reopened.as_deref(), part).map_err(|locked| match locked {
-        Locked::NotEditable { state } => Error::Conflict(format!(
-            "Dossier {} is {state} en kan niet meer gewijzigd worden.",
-            app.reference
+        Locked::NotEditable { state } => Error::Conflict(crate::domain::parts::locked_sentence(
+            state,
+            app.submitted_at,
         )),
         other => Error::Conflict(other.to_string()),
     })

@@ -309,6 +309,26 @@ pub fn read_action(input: &ActionInput, errors: &mut FieldErrors) -> Option<Acti
     }
 }
 
+/// Refuses a planned reach above the call's maximum for the action (`max_reach` of
+/// `unit_label`): such a save is not taken, so the form never says "bewaard" over a reach the
+/// call does not fund.
+pub fn reach_within_maximum(
+    planned: Reach,
+    max_reach: u32,
+    unit_label: &str,
+    errors: &mut FieldErrors,
+) {
+    if planned.get() > max_reach {
+        errors.add(
+            "planned_reach",
+            format!(
+                "Gepland bereik: hoogstens {max_reach} {unit_label} in deze oproep; u vulde \
+                 {planned} in."
+            ),
+        );
+    }
+}
+
 /// The highest priority number an action takes.
 pub const MAX_PRIORITY: u32 = 999;
 
@@ -393,6 +413,28 @@ pub fn read_kpi(input: &KpiInput, errors: &mut FieldErrors) -> Option<KpiFields>
     .filter(|_| errors.is_empty())
 }
 
+/// Why a KPI's `target` is not one the call funds, measured from its `baseline`: the
+/// application's rule (`RuleId::KpiTarget` in the checks) wants an improvement upwards, so a
+/// KPI is refused when it is saved rather than accepted and blocked at submission.
+/// Both values in thousandths, as stored. [`check_target`] adds it to the form's errors.
+pub fn target_problem(baseline: i64, target: i64) -> Option<String> {
+    let shown = |v: i64| KpiValue::from_thousandths(u64::try_from(v).unwrap_or(0));
+    (target <= baseline).then(|| {
+        format!(
+            "Streefwaarde: de streefwaarde ({}) moet hoger liggen dan de nulmeting ({}).",
+            shown(target),
+            shown(baseline)
+        )
+    })
+}
+
+/// Adds [`target_problem`] of a read KPI to `errors`, on the target field.
+pub fn check_target(kpi: &KpiFields, errors: &mut FieldErrors) {
+    if let Some(problem) = target_problem(kpi.baseline, kpi.target) {
+        errors.add("target", problem);
+    }
+}
+
 // ------------------------------------------------------------------ declarations
 
 /// The declarations an applicant accepts before submitting: field name and text.
@@ -423,6 +465,31 @@ pub fn read_declarations(given: [bool; 3], errors: &mut FieldErrors) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_kpi_target_at_or_below_its_baseline_is_refused_when_saved() {
+        assert_eq!(target_problem(10_000, 20_000), None);
+        for (baseline, target) in [(40_000, 30_000), (10_000, 10_000)] {
+            let problem = target_problem(baseline, target).expect("refused");
+            assert!(problem.contains("hoger"), "{problem}");
+        }
+        assert_eq!(
+            target_problem(10_000, 9_500).unwrap(),
+            "Streefwaarde: de streefwaarde (9,5) moet hoger liggen dan de nulmeting (10)."
+        );
+    }
+
+    #[test]
+    fn a_planned_reach_above_the_maximum_is_refused_on_its_field() {
+        let mut errors = FieldErrors::default();
+        reach_within_maximum(Reach::new(3), 3, "trajecten", &mut errors);
+        assert!(errors.is_empty());
+        reach_within_maximum(Reach::new(9), 3, "trajecten", &mut errors);
+        assert_eq!(errors.items.len(), 1);
+        assert_eq!(errors.items[0].field, "planned_reach");
+        assert!(errors.items[0].message.contains("hoogstens 3 trajecten"));
+    }
+
     use super::*;
 
     fn general() -> GeneralInput {

@@ -3,6 +3,9 @@
 //! asked for changes, only the parts the change request reopened. Sections of the form, attachments,
 //! the cooperation's members (inviting, removing, a member leaving) all follow it.
 
+use chrono::{DateTime, Utc};
+
+use super::time::{brussels_date, date_long};
 use super::workflow::DossierState;
 
 /// A part of the dossier.
@@ -74,12 +77,71 @@ impl std::fmt::Display for Locked {
             ),
             Locked::NotReopened { reopened } => write!(
                 f,
-                "ABB vroeg enkel aanpassingen aan: {}. Dit onderdeel blijft zoals het ingediend \
-                 werd.",
+                "Dit onderdeel is vergrendeld: de wijzigingsvraag van ABB heropende enkel {}. \
+                 Dit onderdeel blijft zoals het ingediend werd.",
                 names(reopened)
             ),
         }
     }
+}
+
+/// Why a dossier in `state` cannot be changed any more, in plain words: when it was submitted
+/// (`submitted_at`) and waits for ABB, the day it was submitted ("Dit dossier is al ingediend op
+/// 5 december 2026."); otherwise its state.
+pub fn locked_sentence(state: DossierState, submitted_at: Option<DateTime<Utc>>) -> String {
+    match (state, submitted_at) {
+        (
+            DossierState::Submitted | DossierState::InReview | DossierState::Resubmitted,
+            Some(at),
+        ) => {
+            format!(
+                "Dit dossier is al ingediend op {}. Het kan niet meer gewijzigd worden; ABB \
+                 behandelt het nu.",
+                date_long(brussels_date(at))
+            )
+        }
+        _ => format!("Dit dossier is {state} en kan niet meer gewijzigd worden."),
+    }
+}
+
+/// How a part shows in the task list while the dossier waits for changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reopening {
+    /// The change request reopened this part: "te wijzigen".
+    ToChange,
+    /// The change request did not reopen it: "vergrendeld".
+    Locked,
+}
+
+impl Reopening {
+    pub fn label(self) -> &'static str {
+        match self {
+            Reopening::ToChange => "te wijzigen",
+            Reopening::Locked => "vergrendeld",
+        }
+    }
+
+    pub fn css(self) -> &'static str {
+        match self {
+            Reopening::ToChange => "status-in-progress",
+            Reopening::Locked => "status-not-started",
+        }
+    }
+}
+
+/// How `part` shows in the task list of a dossier in `state` whose open change request names
+/// `reopened`: `None` outside a change request, or when every part is open (a dossier given
+/// back without a request).
+pub fn reopening(state: DossierState, reopened: Option<&[Part]>, part: Part) -> Option<Reopening> {
+    if state != DossierState::ChangesRequested {
+        return None;
+    }
+    let parts = reopened?;
+    Some(if parts.contains(&part) {
+        Reopening::ToChange
+    } else {
+        Reopening::Locked
+    })
 }
 
 /// Whether the applicant may change `part` of a dossier in `state`; `reopened` are the parts the
@@ -145,8 +207,8 @@ mod tests {
             let refusal = may_change(S::ChangesRequested, Some(&reopened), part).unwrap_err();
             assert_eq!(
                 refusal.to_string(),
-                "ABB vroeg enkel aanpassingen aan: Acties en KPI's. Dit onderdeel blijft zoals het \
-                 ingediend werd."
+                "Dit onderdeel is vergrendeld: de wijzigingsvraag van ABB heropende enkel Acties en \
+                 KPI's. Dit onderdeel blijft zoals het ingediend werd."
             );
         }
     }
@@ -173,6 +235,38 @@ mod tests {
             let refusal = may_change(state, None, Part::General).unwrap_err();
             assert!(refusal.to_string().contains(state.label()), "{refusal}");
         }
+    }
+
+    #[test]
+    fn a_submitted_dossier_is_locked_with_the_day_it_was_submitted_in_brussels() {
+        // 23:30 UTC on 4 December is already 5 December in Brussels.
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 4)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap()
+            .and_utc();
+        assert_eq!(
+            locked_sentence(S::Submitted, Some(at)),
+            "Dit dossier is al ingediend op 5 december 2026. Het kan niet meer gewijzigd worden; \
+             ABB behandelt het nu."
+        );
+        let withdrawn = locked_sentence(S::Withdrawn, Some(at));
+        assert!(withdrawn.contains(S::Withdrawn.label()), "{withdrawn}");
+    }
+
+    #[test]
+    fn the_task_list_marks_reopened_parts_to_change_and_the_others_locked() {
+        let reopened = [Part::Actions];
+        assert_eq!(
+            reopening(S::ChangesRequested, Some(&reopened), Part::Actions),
+            Some(Reopening::ToChange)
+        );
+        assert_eq!(
+            reopening(S::ChangesRequested, Some(&reopened), Part::General),
+            Some(Reopening::Locked)
+        );
+        assert_eq!(reopening(S::ChangesRequested, None, Part::General), None);
+        assert_eq!(reopening(S::Draft, Some(&reopened), Part::General), None);
     }
 
     #[test]

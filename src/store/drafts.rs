@@ -49,6 +49,8 @@ pub struct DossierContent {
     /// For each member other than the lead: whether it confirmed, its decision on file
     /// ([`crate::domain::cooperation::is_confirmed`]).
     pub member_consents: Vec<bool>,
+    /// The names of the members that have not confirmed yet (the check page names them).
+    pub unconfirmed_members: Vec<String>,
 }
 
 pub async fn load<C: ConnectionTrait>(
@@ -156,21 +158,32 @@ async fn load_in_call<C: ConnectionTrait>(
             .map(|p| p.code),
         None => None,
     };
-    let member_consents = application_member::Entity::find()
+    let members: Vec<(bool, i64)> = application_member::Entity::find()
         .filter(application_member::Column::ApplicationId.eq(dossier.application.id))
         .filter(application_member::Column::Role.eq(MemberRole::Member))
         .all(db)
         .await?
         .into_iter()
         .map(|m| {
-            crate::domain::cooperation::is_confirmed(
-                m.consent_state == ConsentState::Confirmed,
-                decisions.contains(&m.municipality_id),
+            (
+                crate::domain::cooperation::is_confirmed(
+                    m.consent_state == ConsentState::Confirmed,
+                    decisions.contains(&m.municipality_id),
+                ),
+                m.municipality_id,
             )
         })
         .collect();
+    let member_consents = members.iter().map(|(confirmed, _)| *confirmed).collect();
+    let unconfirmed_members = members
+        .iter()
+        .filter(|(confirmed, _)| !confirmed)
+        .filter_map(|(_, id)| municipalities.iter().find(|m| m.id == *id))
+        .map(|m| m.name.clone())
+        .collect();
     Ok(DossierContent {
         member_consents,
+        unconfirmed_members,
         dossier,
         call,
         actions,

@@ -11,7 +11,6 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, Utc};
 
 use entity::attachment;
 
@@ -21,7 +20,6 @@ use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::attachments::{
     AttachmentKind, FileType, download_name, format_size, kind_label, missing_required,
 };
-use crate::domain::dutch::format_date;
 use crate::domain::parts::Part;
 use crate::error::AppError;
 use crate::policy::{self, Action, AttachmentOwner};
@@ -31,6 +29,7 @@ use crate::store::applications::DossierWithParties;
 use crate::web::context::PageContext;
 use crate::web::dossiers::{is_editable, state_label};
 use crate::web::extract::{FlashRedirect, Id, Ids};
+use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::pages::Layout;
 use crate::web::routes::OFFICIALS;
@@ -70,7 +69,7 @@ pub struct AttachmentRow {
     pub name: String,
     pub size: String,
     pub uploaded_by: String,
-    pub uploaded_at: String,
+    pub uploaded_at: chrono::DateTime<chrono::Utc>,
 }
 
 pub struct KindChoice {
@@ -123,7 +122,7 @@ async fn page(
             name: l.attachment.original_name,
             size: format_size(u64::try_from(l.attachment.size_bytes).unwrap_or(0)),
             uploaded_by: l.uploaded_by_name.unwrap_or_else(|| "onbekend".to_owned()),
-            uploaded_at: format_moment(l.attachment.uploaded_at),
+            uploaded_at: l.attachment.uploaded_at,
         })
         .collect();
     let page = AttachmentsPage {
@@ -210,13 +209,6 @@ impl Removal {
     }
 }
 
-/// `14 maart 2026, 10:05` in Brussels time.
-fn format_moment(at: DateTime<Utc>) -> String {
-    use crate::domain::call_draft::utc_to_brussels;
-    let local = utc_to_brussels(at);
-    format!("{}, {}", format_date(local.date()), local.format("%H:%M"))
-}
-
 async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -224,7 +216,7 @@ async fn list(
     ctx: PageContext,
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let dossier = app::attachments::dossier_for(&state, &caller, id, Action::ViewDossier).await?;
+    let dossier = app::dossier::with_parties(&state, &caller, id, Action::ViewDossier).await?;
     Ok(Html(
         page(&state, &ctx, &user, &dossier, FormErrors::default(), "").await?,
     ))
@@ -281,7 +273,7 @@ async fn download(
     caller: Caller,
     Ids(id, attachment_id): Ids,
 ) -> Result<Response, AppError> {
-    app::attachments::dossier_for(&state, &caller, id, Action::ViewDossier).await?;
+    app::dossier::with_parties(&state, &caller, id, Action::ViewDossier).await?;
     let row = store::attachments::find_in_dossier(&state.db, id, attachment_id)
         .await?
         .ok_or(AppError::NotFound)?;

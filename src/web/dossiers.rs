@@ -24,6 +24,7 @@ use crate::state::AppState;
 use crate::store::applications::DossierWithParties;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id};
+use crate::web::filters;
 use crate::web::form::Form;
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, RouteTable};
@@ -82,19 +83,6 @@ pub fn is_editable(state: ApplicationState) -> bool {
     crate::domain::parts::is_editable(state.into())
 }
 
-/// Refuses a change to a dossier that is locked (submitted, decided, withdrawn).
-pub fn ensure_editable(dossier: &DossierWithParties) -> Result<(), AppError> {
-    if is_editable(dossier.application.state) {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(format!(
-            "Dossier {} is {} en kan niet meer gewijzigd worden.",
-            dossier.application.reference,
-            state_label(dossier.application.state)
-        )))
-    }
-}
-
 async fn show(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -121,10 +109,16 @@ async fn show(
         });
     }
     let statuses = statuses(&content, &report);
+    let notices = app::dossier::notices(&state, &content.dossier.application).await?;
     render(&OverviewPage {
         layout: ctx.layout(format!("Dossier {}", content.dossier.application.reference)),
         dossier: header(&content, may_edit),
-        tasks: tasks(content.dossier.application.id, &statuses),
+        tasks: tasks(
+            content.dossier.application.id,
+            &statuses,
+            content.dossier.application.state,
+            notices.reopened.as_deref(),
+        ),
         eligibility: report
             .eligibility
             .iter()
@@ -133,7 +127,7 @@ async fn show(
             .collect(),
         can_withdraw: may_withdraw(content.dossier.application.state),
         members: content.dossier.member_names.clone(),
-        notices: app::dossier::notices(&state, &content.dossier.application).await?,
+        notices,
     })
 }
 

@@ -1,8 +1,10 @@
 //! The complete dossier as one read-only page: for locked dossiers, for members and reviewers,
 //! for the "check your answers" page, and for printing.
 
+use chrono::{DateTime, NaiveDate, Utc};
+
 use crate::domain::money::sum_cents;
-use crate::domain::{ApplicationReport, KpiValue};
+use crate::domain::{ApplicationReport, Cents, KpiValue};
 use crate::store::drafts::{ChosenAction, DossierContent};
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
 use entity::kpi;
@@ -10,9 +12,9 @@ use entity::kpi;
 pub struct KpiLine {
     pub indicator: String,
     pub unit: String,
-    pub baseline: String,
-    pub target: String,
-    pub target_date: String,
+    pub baseline: KpiValue,
+    pub target: KpiValue,
+    pub target_date: NaiveDate,
     pub measurement: String,
     pub is_reach: bool,
 }
@@ -26,20 +28,45 @@ pub struct ActionLine {
     pub baseline: i32,
     pub planned: i32,
     pub max_reach: i32,
-    pub unit_cost: String,
-    pub grant: String,
-    pub own: String,
+    pub unit_cost: Cents,
+    pub grant: Cents,
+    pub own: Cents,
     pub description: String,
     pub partners: String,
     pub kpis: Vec<KpiLine>,
 }
 
+/// One project year of the budget (or the totals over every year): the actions' grant, the own
+/// contribution, the cooperation's incentive and their sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct YearLine {
     pub year: u16,
-    pub grant: String,
-    pub own: String,
-    pub incentive: String,
-    pub total: String,
+    pub grant: Cents,
+    pub own: Cents,
+    pub incentive: Cents,
+    pub total: Cents,
+}
+
+impl YearLine {
+    /// The column totals of `lines` (`year` 0): each column summed, and the grand total.
+    pub fn totals(lines: &[YearLine]) -> YearLine {
+        lines.iter().fold(
+            YearLine {
+                year: 0,
+                grant: Cents::ZERO,
+                own: Cents::ZERO,
+                incentive: Cents::ZERO,
+                total: Cents::ZERO,
+            },
+            |sum, y| YearLine {
+                year: 0,
+                grant: sum.grant.saturating_add(y.grant),
+                own: sum.own.saturating_add(y.own),
+                incentive: sum.incentive.saturating_add(y.incentive),
+                total: sum.total.saturating_add(y.total),
+            },
+        )
+    }
 }
 
 pub struct FullView {
@@ -52,18 +79,26 @@ pub struct FullView {
     pub members: Vec<String>,
     pub actions: Vec<ActionLine>,
     pub years: Vec<YearLine>,
-    pub total_grant: String,
-    pub total_own: String,
-    pub incentive_per_year: String,
+    /// The budget table's last row: every column summed over the project years.
+    pub totals: YearLine,
+    /// The grant asked for over every project year, the incentive included.
+    pub total_grant: Cents,
+    /// The own contribution over every project year.
+    pub total_own: Cents,
     pub attachments: Vec<String>,
     pub declarations: bool,
     pub results: Vec<ShownResult>,
     pub can_submit: bool,
     pub fictitious: bool,
-    pub submitted_at: String,
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 pub use crate::domain::dutch::format_money as money;
+
+/// A stored KPI value (thousandths, never negative) as the typed value pages show.
+pub fn kpi_value(thousandths: i64) -> KpiValue {
+    KpiValue::from_thousandths(u64::try_from(thousandths).unwrap_or(0))
+}
 
 pub fn kpi_text(thousandths: i64) -> String {
     u64::try_from(thousandths)
@@ -82,6 +117,7 @@ pub fn attachment_label(kind: &str) -> &'static str {
 
 pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullView {
     let app = &content.dossier.application;
+    let years = year_lines(content, report);
     FullView {
         header: header(content, false),
         summary: app.summary.clone().unwrap_or_default(),
@@ -95,10 +131,10 @@ pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullVi
             .iter()
             .map(|a| action_line(a, report))
             .collect(),
-        years: year_lines(content, report),
-        total_grant: report.total_grant.to_string(),
-        total_own: report.total_own_contribution.to_string(),
-        incentive_per_year: report.incentive_per_project_year.to_string(),
+        totals: YearLine::totals(&years),
+        years,
+        total_grant: report.total_grant,
+        total_own: report.total_own_contribution,
         attachments: content
             .attachment_kinds
             .iter()
@@ -108,10 +144,7 @@ pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullVi
         results: report.results.iter().map(shown).collect(),
         can_submit: report.can_submit,
         fictitious: report.fictitious,
-        submitted_at: app
-            .submitted_at
-            .map(crate::domain::dutch::format_moment)
-            .unwrap_or_default(),
+        submitted_at: app.submitted_at,
     }
 }
 
@@ -137,11 +170,11 @@ fn action_line(a: &ChosenAction, report: &ApplicationReport) -> ActionLine {
         baseline: a.row.baseline_reach,
         planned: a.row.planned_reach,
         max_reach: a.call_action.max_reach,
-        unit_cost: money(a.call_action.unit_cost_cents),
+        unit_cost: cents(a.call_action.unit_cost_cents),
         grant: money_line
-            .and_then(|m| m.grant_per_year.first().map(|(_, c)| c.to_string()))
-            .unwrap_or_else(|| money(0)),
-        own: money(a.row.own_contribution_cents),
+            .and_then(|m| m.grant_per_year.first().map(|(_, c)| *c))
+            .unwrap_or(Cents::ZERO),
+        own: cents(a.row.own_contribution_cents),
         description: a.row.description.clone(),
         partners: a.row.partners.clone().unwrap_or_default(),
         kpis: a.kpis.iter().map(kpi_line).collect(),
@@ -152,31 +185,69 @@ fn kpi_line(k: &kpi::Model) -> KpiLine {
     KpiLine {
         indicator: k.indicator.clone(),
         unit: k.unit.clone(),
-        baseline: kpi_text(k.baseline),
-        target: kpi_text(k.target),
-        target_date: k.target_date.format("%d-%m-%Y").to_string(),
+        baseline: kpi_value(k.baseline),
+        target: kpi_value(k.target),
+        target_date: k.target_date,
         measurement: k.measurement.clone(),
         is_reach: k.is_reach_kpi,
     }
+}
+
+/// A stored amount as `Cents` (amounts are never negative in the database).
+pub fn cents(value: i64) -> Cents {
+    Cents::new(value).unwrap_or(Cents::ZERO)
 }
 
 /// Per project year: the grant, the own contribution (the same every year), the incentive and
 /// their total.
 fn year_lines(content: &DossierContent, report: &ApplicationReport) -> Vec<YearLine> {
     let app = &content.dossier.application;
-    let own_per_year: i64 = sum_cents(content.actions.iter().map(|a| a.row.own_contribution_cents));
-    let incentive = report.incentive_per_project_year.get();
+    let own_per_year = cents(sum_cents(
+        content.actions.iter().map(|a| a.row.own_contribution_cents),
+    ));
+    let incentive = report.incentive_per_project_year;
     (app.first_project_year..=app.last_project_year)
         .filter_map(|y| u16::try_from(y).ok())
         .map(|year| {
-            let grant = report.grant_in(year).get();
+            let actions = Cents::checked_sum(report.actions.iter().map(|a| a.grant_in(year)))
+                .unwrap_or(Cents::ZERO);
             YearLine {
                 year,
-                grant: money(grant),
-                own: money(own_per_year),
-                incentive: money(incentive),
-                total: money(sum_cents([grant, own_per_year, incentive])),
+                grant: actions,
+                own: own_per_year,
+                incentive,
+                total: actions
+                    .saturating_add(own_per_year)
+                    .saturating_add(incentive),
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn euros(n: i64) -> Cents {
+        Cents::from_euros(n).unwrap()
+    }
+
+    #[test]
+    fn the_budget_totals_sum_every_column_and_the_grand_total() {
+        let line = |year, grant, own, incentive| YearLine {
+            year,
+            grant: euros(grant),
+            own: euros(own),
+            incentive: euros(incentive),
+            total: euros(grant + own + incentive),
+        };
+        let totals = YearLine::totals(&[
+            line(1, 150_000, 150_000, 10_000),
+            line(2, 100_000, 150_000, 10_000),
+        ]);
+        assert_eq!(totals.grant, euros(250_000));
+        assert_eq!(totals.own, euros(300_000));
+        assert_eq!(totals.incentive, euros(20_000));
+        assert_eq!(totals.total, euros(570_000));
+    }
 }

@@ -96,6 +96,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::auth::csrf::middleware,
         ))
+        .layer(middleware::from_fn(pages::error_pages))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::session::middleware,

@@ -14,9 +14,9 @@ use entity::{application, application_action, kpi};
 
 use crate::app::dossier::{ActionAdded, chosen_action, chosen_kpi};
 use crate::app::{self, Caller};
-use crate::domain::Cents;
 use crate::domain::fields::{ActionInput, GeneralInput, KpiInput};
 use crate::domain::parts::Part;
+use crate::domain::{Cents, KpiValue};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::drafts::{ChosenAction, DossierContent};
@@ -26,11 +26,13 @@ use crate::web::dossier_view::{
     DossierHeader, ShownResult, action_results, header, kpi_results, shown,
 };
 use crate::web::extract::{FlashRedirect, Id, Ids};
+use crate::web::filters;
 use crate::web::form::Form;
 use crate::web::form::FormErrors;
-use crate::web::full_view::{kpi_text, money};
+use crate::web::full_view::{cents, kpi_text, kpi_value};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{BodyLimit, OFFICIALS};
+use chrono::NaiveDate;
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -226,7 +228,7 @@ pub struct CatalogEntry {
     pub title: String,
     pub objectives: String,
     pub unit_label: String,
-    pub unit_cost: String,
+    pub unit_cost: Cents,
     pub max_reach: i32,
     pub chosen: bool,
 }
@@ -238,8 +240,8 @@ pub struct ChosenLine {
     pub title: String,
     pub planned: i32,
     pub unit_label: String,
-    pub grant: String,
-    pub own: String,
+    pub grant: Cents,
+    pub own: Cents,
     pub kpi_count: usize,
     pub problems: usize,
 }
@@ -279,9 +281,9 @@ async fn actions_view(
                 planned: a.row.planned_reach,
                 unit_label: a.call_action.unit_label.clone(),
                 grant: money_line
-                    .and_then(|m| m.grant_per_year.first().map(|(_, c)| c.to_string()))
-                    .unwrap_or_else(|| money(0)),
-                own: money(a.row.own_contribution_cents),
+                    .and_then(|m| m.grant_per_year.first().map(|(_, c)| *c))
+                    .unwrap_or(Cents::ZERO),
+                own: cents(a.row.own_contribution_cents),
                 kpi_count: a.kpis.len(),
                 problems: problems.len()
                     + a.kpis
@@ -302,7 +304,7 @@ async fn actions_view(
             title: a.title.clone(),
             objectives: a.objectives.clone(),
             unit_label: ca.unit_label.clone(),
-            unit_cost: money(ca.unit_cost_cents),
+            unit_cost: cents(ca.unit_cost_cents),
             max_reach: ca.max_reach,
             chosen: content.actions.iter().any(|c| c.call_action.id == ca.id),
         })
@@ -390,10 +392,10 @@ pub struct ActionPage {
     pub title: String,
     pub objectives: String,
     pub unit_label: String,
-    pub unit_cost: String,
+    pub unit_cost: Cents,
     pub max_reach: i32,
-    pub grant: String,
-    pub required_own: String,
+    pub grant: Cents,
+    pub required_own: Option<Cents>,
     pub baseline_hint: String,
     pub planned_hint: String,
     pub results: Vec<ShownResult>,
@@ -406,9 +408,9 @@ pub struct KpiRow {
     pub id: i64,
     pub indicator: String,
     pub unit: String,
-    pub baseline: String,
-    pub target: String,
-    pub target_date: String,
+    pub baseline: KpiValue,
+    pub target: KpiValue,
+    pub target_date: NaiveDate,
     pub measurement: String,
     pub is_reach: bool,
     pub results: Vec<ShownResult>,
@@ -467,22 +469,16 @@ async fn action_view(
     content: &DossierContent,
     chosen: &ChosenAction,
     form: ActionForm,
-    mut errors: FormErrors,
+    errors: FormErrors,
     new_kpi: KpiForm,
     kpi_errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
     let report = content.report(&state.db).await?;
-    let (by_field, results) = action_results(&report, &chosen.action.code);
-    // Rule violations show next to their field when the form has no reading errors.
-    if errors.is_empty() {
-        for (field, message) in by_field {
-            let field = if field == "action_code" {
-                "priority".to_owned()
-            } else {
-                field
-            };
-            errors.add(&field, message);
-        }
+    // The rules show once, each linked to its field, and only once the action was saved (a
+    // freshly added action is not "wrong" yet); the error summary is for what a save refused.
+    let (_, mut results) = action_results(&report, &chosen.action.code);
+    if chosen.row.version <= 1 {
+        results.clear();
     }
     let money_line = chosen
         .code()
@@ -490,12 +486,7 @@ async fn action_view(
     let grant = money_line
         .and_then(|m| m.grant_per_year.first().map(|(_, c)| *c))
         .unwrap_or_default();
-    let required_own = content
-        .call
-        .rules
-        .required_own_contribution(grant)
-        .map(|c| c.to_string())
-        .unwrap_or_default();
+    let required_own = content.call.rules.required_own_contribution(grant);
     render(&ActionPage {
         layout: ctx.layout(format!("Actie {}", chosen.action.code)),
         dossier: header(content, true),
@@ -506,9 +497,9 @@ async fn action_view(
         title: chosen.action.title.clone(),
         objectives: chosen.action.objectives.clone(),
         unit_label: chosen.call_action.unit_label.clone(),
-        unit_cost: money(chosen.call_action.unit_cost_cents),
+        unit_cost: cents(chosen.call_action.unit_cost_cents),
         max_reach: chosen.call_action.max_reach,
-        grant: grant.to_string(),
+        grant,
         required_own,
         baseline_hint: format!(
             "Aantal {} dat u vandaag al bereikt.",
@@ -527,9 +518,9 @@ async fn action_view(
                 id: k.id,
                 indicator: k.indicator.clone(),
                 unit: k.unit.clone(),
-                baseline: kpi_text(k.baseline),
-                target: kpi_text(k.target),
-                target_date: k.target_date.format("%d-%m-%Y").to_string(),
+                baseline: kpi_value(k.baseline),
+                target: kpi_value(k.target),
+                target_date: k.target_date,
                 measurement: k.measurement.clone(),
                 is_reach: k.is_reach_kpi,
                 results: kpi_results(&report, &chosen.action.code, i),
@@ -726,35 +717,12 @@ async fn kpi_view(
     content: &DossierContent,
     kpi_id: i64,
     form: KpiForm,
-    mut errors: FormErrors,
+    errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
     let (chosen, index, row) = chosen_kpi(content, kpi_id)?;
     let report = content.report(&state.db).await?;
+    // Each rule once, in the list linked to its field; the error summary is for a refused save.
     let results = kpi_results(&report, &chosen.action.code, index);
-    if errors.is_empty() {
-        for r in report
-            .results
-            .iter()
-            .filter(|r| r.outcome != crate::domain::Outcome::Pass)
-        {
-            if let Some(f) = r.field.filter(|f| {
-                f.kpi == Some(index)
-                    && f.action.map(|a| a.to_string()).as_deref()
-                        == Some(chosen.action.code.as_str())
-            }) {
-                let name = match f.field.map(|x| x.as_str()) {
-                    Some("kpi_indicator") => "indicator",
-                    Some("kpi_unit") => "unit",
-                    Some("kpi_baseline") => "baseline",
-                    Some("kpi_target") => "target",
-                    Some("kpi_target_date") => "target_date",
-                    Some("kpi_measurement") => "measurement",
-                    _ => continue,
-                };
-                errors.add(name, r.message.clone());
-            }
-        }
-    }
     render(&KpiPage {
         layout: ctx.layout("KPI"),
         dossier: header(content, true),

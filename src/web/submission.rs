@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::app::dossier::Submission;
@@ -19,9 +20,12 @@ use crate::policy::Action;
 use crate::state::AppState;
 use crate::store::drafts;
 use crate::web::context::PageContext;
-use crate::web::dossier_view::{Statuses, TaskItem, ready_to_submit, statuses, tasks};
+use crate::web::dossier_view::{
+    SectionStatus, Statuses, TaskItem, field_href, ready_to_submit, statuses, tasks,
+};
 use crate::web::dossiers::load_for;
 use crate::web::extract::{FlashRedirect, Id};
+use crate::web::filters;
 use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
@@ -44,8 +48,48 @@ pub struct CheckPage {
     pub view: FullView,
     pub tasks: Vec<TaskItem>,
     pub sections_complete: bool,
+    /// What keeps the dossier from being submitted, each with a link to where to fix it.
+    pub blockers: Vec<Blocker>,
     pub version: i32,
     pub errors: FormErrors,
+}
+
+/// One reason the dossier cannot be submitted yet, with a link to where it is solved.
+pub struct Blocker {
+    pub text: String,
+    pub href: String,
+    pub link: &'static str,
+}
+
+/// The incomplete sections of `tasks`, named: for the members, who has not confirmed yet
+/// (`unconfirmed`), with a link to the cooperation's members page.
+pub fn blockers(tasks: &[TaskItem], id: i64, unconfirmed: &[String]) -> Vec<Blocker> {
+    let members_href = format!("/dossiers/{id}/leden");
+    let mut list: Vec<Blocker> = Vec::new();
+    for t in tasks.iter().filter(|t| t.status != SectionStatus::Complete) {
+        if list.iter().any(|b| b.href == t.href) {
+            // "Acties" and "KPI's" share one page: one link is enough.
+            continue;
+        }
+        let blocker = if t.href == members_href && !unconfirmed.is_empty() {
+            Blocker {
+                text: format!(
+                    "Nog niet bevestigd door: {}.",
+                    crate::domain::dutch::join_names(unconfirmed)
+                ),
+                href: t.href.clone(),
+                link: "Naar de deelnemende gemeenten",
+            }
+        } else {
+            Blocker {
+                text: format!("{}: {}.", t.title, t.status.label()),
+                href: t.href.clone(),
+                link: "Onderdeel openen",
+            }
+        };
+        list.push(blocker);
+    }
+    list
 }
 
 async fn check_view(
@@ -58,11 +102,18 @@ async fn check_view(
     let s: Statuses = statuses(content, &report);
     let ready = ready_to_submit(content, &report);
     let mut view = full_view(content, &report);
+    // On the check page every finding links to where its field is filled in.
+    for (line, result) in view.results.iter_mut().zip(report.results.iter()) {
+        line.href = field_href(content, result);
+    }
     view.can_submit = ready;
     view.header.editable = true;
+    let id = content.dossier.application.id;
+    let tasks = tasks(id, &s, content.dossier.application.state, None);
     let page = render(&CheckPage {
         layout: ctx.layout("Controleren en indienen"),
-        tasks: tasks(content.dossier.application.id, &s),
+        blockers: blockers(&tasks, id, &content.unconfirmed_members),
+        tasks,
         sections_complete: s.all_complete(),
         version: content.dossier.application.version,
         view,
@@ -132,7 +183,7 @@ pub struct ConfirmationPage {
     pub layout: Layout,
     pub reference: String,
     pub id: i64,
-    pub submitted_at: String,
+    pub submitted_at: Option<DateTime<Utc>>,
     pub state_label: &'static str,
 }
 
@@ -148,10 +199,7 @@ async fn confirmation(
         layout: ctx.layout("Dossier ingediend"),
         reference: app.reference.clone(),
         id: app.id,
-        submitted_at: app
-            .submitted_at
-            .map(crate::domain::dutch::format_moment)
-            .unwrap_or_else(|| "nog niet ingediend".into()),
+        submitted_at: app.submitted_at,
         state_label: crate::domain::workflow::DossierState::from(app.state).label(),
     })
 }

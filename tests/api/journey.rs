@@ -317,7 +317,7 @@ async fn bad_input_on_an_action_is_explained_on_the_page_and_typed_values_are_ke
         );
     }
 
-    // Rule violations: saved, then explained where they are fixed.
+    // A planned reach above the call's maximum is refused on its field: not "bewaard".
     let response = save_action(
         &mut browser,
         &dossier,
@@ -326,6 +326,29 @@ async fn bad_input_on_an_action_is_explained_on_the_page_and_typed_values_are_ke
             ("priority", "1"),
             ("baseline_reach", "0"),
             ("planned_reach", "9"),
+            ("own_contribution", "100,00"),
+            ("description", "Beschrijving"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 422, "reach above the maximum");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Er is een probleem"), "{html}");
+    assert!(html.contains("hoogstens 3"), "{html}");
+    assert!(
+        !html.contains("bewaard."),
+        "an invalid save is not saved: {html}"
+    );
+
+    // Rule violations: saved, then explained where they are fixed.
+    let response = save_action(
+        &mut browser,
+        &dossier,
+        &first,
+        &[
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "2"),
             ("own_contribution", "100,00"),
             ("description", "<script>alert('x')</script>"),
         ],
@@ -355,16 +378,67 @@ async fn bad_input_on_an_action_is_explained_on_the_page_and_typed_values_are_ke
     );
     assert!(!html.contains("<script>alert"));
     assert!(
-        html.contains("maximum") || html.contains("hoogstens"),
-        "reach above the maximum is explained"
-    );
-    assert!(
         html.contains("eigen inbreng") || html.contains("Eigen inbreng"),
         "own contribution below the grant is explained"
     );
     assert!(
+        html.contains("<a href=\"#own_contribution\">"),
+        "the finding links to its field: {html}"
+    );
+    assert!(
+        !html.contains("Er is een probleem"),
+        "rules are not an error summary after a good save: {html}"
+    );
+    assert!(
         html.contains("prioriteit"),
         "the duplicate rank is explained"
+    );
+}
+
+#[tokio::test]
+async fn a_freshly_added_action_opens_without_errors_and_its_findings_come_once_after_a_save() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut browser).await;
+    let action = add_action(&app, &mut browser, &dossier, "2.1").await;
+    let (status, html) = browser
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("Er is een probleem"), "{html}");
+    assert!(!html.contains("te klein"), "{html}");
+
+    let response = save_action(
+        &mut browser,
+        &dossier,
+        &action,
+        &[
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "100,00"),
+            ("description", "Beschrijving"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let (_, html) = browser
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    assert!(!html.contains("Er is een probleem"), "{html}");
+    let own = html.matches("<a href=\"#own_contribution\">").count();
+    assert_eq!(
+        own, 1,
+        "the own contribution finding once, linked to its field: {html}"
+    );
+
+    // The check page links the same finding to the field on the action's form.
+    let (_, html) = browser.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert!(
+        html.contains(&format!(
+            "<a href=\"/dossiers/{dossier}/acties/{action}#own_contribution\">"
+        )),
+        "{html}"
     );
 }
 
@@ -390,15 +464,45 @@ async fn a_kpi_with_a_target_below_its_baseline_or_a_date_outside_the_call_is_ex
             ],
         )
         .await;
+    assert_eq!(
+        response.status(),
+        422,
+        "a target below the baseline is refused"
+    );
+    let html = response.text().await.unwrap();
+    assert!(!html.contains("KPI toegevoegd"), "{html}");
+    assert!(
+        html.contains("moet hoger liggen dan de nulmeting (40)"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"30\""), "the typed target is kept");
+
+    // A target above the baseline but a date outside the call: saved, and the date explained.
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/acties/{action}/kpis"),
+            &[
+                ("indicator", "Deelnemers na 6 maanden"),
+                ("unit", "personen"),
+                ("baseline", "10"),
+                ("target", "30"),
+                ("target_date", "2031-01-01"),
+                ("measurement", "Aanwezigheidslijsten"),
+            ],
+        )
+        .await;
     assert_eq!(response.status(), 303);
     let (_, html) = browser
         .get(&format!("/dossiers/{dossier}/acties/{action}"))
         .await;
     assert!(html.contains("Deelnemers na 6 maanden"));
-    assert!(html.contains("nulmeting") || html.contains("Nulmeting"));
     assert!(
         html.contains("verdict fail"),
         "the KPI shows its failing rules"
+    );
+    assert!(
+        !html.contains(").De ") && !html.contains(").</span><span"),
+        "findings do not run together: {html}"
     );
 
     let response = browser
@@ -682,5 +786,158 @@ async fn declarations_with_a_box_missing_come_back_with_the_ticks_the_official_g
     assert!(
         html.contains(r#"id="cofinancing-error""#),
         "the missing box has its message"
+    );
+}
+
+/// A dossier of OFFICIAL_A with one action, its attachments and declarations: ready to submit.
+pub(crate) async fn ready_dossier(app: &TestApp, browser: &mut Browser) -> String {
+    let dossier = start(app, browser).await;
+    fill_general(browser, &dossier).await;
+    let action = add_action(app, browser, &dossier, "2.1").await;
+    let response = save_action(
+        browser,
+        &dossier,
+        &action,
+        &[
+            ("priority", "1"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "1"),
+            ("own_contribution", "25.000,00"),
+            ("description", "Een concrete aanpak met vaste partners."),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303, "action saved");
+    attach(browser, &dossier, "council_decision").await;
+    attach(browser, &dossier, "budget_sheet").await;
+    accept_declarations(browser, &dossier).await;
+    dossier
+}
+
+#[tokio::test]
+async fn a_signed_in_official_who_submits_twice_gets_a_plain_conflict_page_inside_the_app() {
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = ready_dossier(&app, &mut browser).await;
+    // The check page stays open in a second tab: its version is read before the first submit.
+    let (_, html) = browser.get(&format!("/dossiers/{dossier}/controle")).await;
+    let version = field_value(&html, "version");
+    let path = format!("/dossiers/{dossier}/indienen");
+    let first = browser.post(&path, &[("version", version.as_str())]).await;
+    assert_eq!(first.status(), 303, "first submission");
+    let second = browser.post(&path, &[("version", version.as_str())]).await;
+    assert_eq!(second.status(), 409, "the second tab");
+    let html = second.text().await.unwrap();
+
+    let submitted_at = entity::application::Entity::find_by_id(dossier.parse::<i64>().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .submitted_at
+        .expect("submitted");
+    let day =
+        samenleven::domain::time::date_long(samenleven::domain::time::brussels_date(submitted_at));
+    assert!(
+        html.contains(&format!("Dit dossier is al ingediend op {day}.")),
+        "the plain sentence: {html}"
+    );
+    assert!(html.contains("Els Verbeke"), "the signed-in header: {html}");
+    assert!(html.contains("Afmelden"), "the sign-out button: {html}");
+    assert!(
+        html.contains("Mijn gemeente"),
+        "the official's menu: {html}"
+    );
+    assert!(
+        !html.contains(">Aanmelden<"),
+        "not as if signed out: {html}"
+    );
+    assert!(!html.contains("<h1>Conflict</h1>"), "{html}");
+    assert!(
+        html.contains(&format!(
+            "href=\"/dossiers/{dossier}\">Terug naar het dossier"
+        )),
+        "a link back to the dossier: {html}"
+    );
+
+    // The back button to a section after submitting: the same plain words, the same way back.
+    let (status, html) = browser.get(&format!("/dossiers/{dossier}/algemeen")).await;
+    assert_eq!(status, 409);
+    assert!(html.contains(&format!("Dit dossier is al ingediend op {day}.")));
+    assert!(html.contains(&format!("href=\"/dossiers/{dossier}\"")));
+}
+
+/// The unit cost of catalog action `code` in the seeded call, in cents.
+async fn unit_cost(app: &TestApp, code: &str) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let action = entity::action::Entity::find()
+        .filter(entity::action::Column::Code.eq(code))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    entity::call_action::Entity::find()
+        .filter(entity::call_action::Column::ActionId.eq(action.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .unit_cost_cents
+}
+
+#[tokio::test]
+async fn the_budget_totals_sum_each_column_and_the_check_page_names_the_grant_asked_for() {
+    use samenleven::domain::Cents;
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = ready_dossier(&app, &mut browser).await;
+    let second = add_action(&app, &mut browser, &dossier, "3.1").await;
+    let response = save_action(
+        &mut browser,
+        &dossier,
+        &second,
+        &[
+            ("priority", "2"),
+            ("baseline_reach", "0"),
+            ("planned_reach", "2"),
+            ("own_contribution", "30.000,00"),
+            ("description", "Een tweede aanpak."),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303, "second action saved");
+    // Planned reach × unit cost per action, over one project year; no incentive for one
+    // municipality.
+    let grant = unit_cost(&app, "2.1").await + 2 * unit_cost(&app, "3.1").await;
+    let own = 5_500_000;
+    let shown = |cents: i64| Cents::new(cents).unwrap().to_string();
+    let footer = format!(
+        "<th scope=\"row\">Totaal</th><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+         <td class=\"num\">{}</td><td class=\"num\">{}</td>",
+        shown(grant),
+        shown(own),
+        shown(0),
+        shown(grant + own)
+    );
+    let asked = format!(
+        "<dt>Totaal gevraagde subsidie</dt><dd>{} (acties en stimulans samenwerking)</dd>",
+        shown(grant)
+    );
+    let (status, html) = browser.get(&format!("/dossiers/{dossier}/begroting")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&footer), "budget footer {footer}: {html}");
+    assert!(html.contains(&asked), "{html}");
+    assert!(!html.contains("per jaar</td>"), "{html}");
+    let (status, html) = browser.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&footer), "check page footer: {html}");
+    assert!(html.contains(&asked), "check page grant: {html}");
+    assert!(
+        html.contains(&format!(
+            "<dt>Totale eigen inbreng</dt><dd>{}</dd>",
+            shown(own)
+        )),
+        "{html}"
     );
 }

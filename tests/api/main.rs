@@ -16,6 +16,7 @@ mod body_limits;
 mod calls;
 mod cooperation;
 mod dashboard;
+mod dossier_pages;
 mod exports;
 mod followup;
 mod foundation;
