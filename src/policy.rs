@@ -357,7 +357,10 @@ mod tests {
 
     #[test]
     fn only_an_organisations_own_officials_set_where_it_is_paid() {
-        assert_eq!(decide(&official(1), Action::ManageBankAccount, None), Ok(()));
+        assert_eq!(
+            decide(&official(1), Action::ManageBankAccount, None),
+            Ok(())
+        );
         let mut unbound = official(1);
         unbound.municipality_id = None;
         assert_eq!(

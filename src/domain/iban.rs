@@ -192,9 +192,11 @@ pub const MAX_HOLDER_CHARS: usize = 200;
 pub fn holder(typed: &str) -> Result<&str, String> {
     let name = typed.trim();
     if name.is_empty() {
-        Err("Vul de naam van de rekeninghouder in, zoals op het rekeninguittreksel (bijvoorbeeld \
+        Err(
+            "Vul de naam van de rekeninghouder in, zoals op het rekeninguittreksel (bijvoorbeeld \
              \"Gemeente Willebroek\")."
-            .to_owned())
+                .to_owned(),
+        )
     } else if name.chars().count() > MAX_HOLDER_CHARS {
         Err(format!(
             "De naam van de rekeninghouder telt hoogstens {MAX_HOLDER_CHARS} tekens; u typte er {}.",

@@ -61,7 +61,12 @@ pub struct AccountForm {
     pub version: String,
 }
 
-fn page_for(ctx: &PageContext, own: &OwnAccount, errors: FormErrors, typed: Option<&AccountForm>) -> Result<Html<String>, AppError> {
+fn page_for(
+    ctx: &PageContext,
+    own: &OwnAccount,
+    errors: FormErrors,
+    typed: Option<&AccountForm>,
+) -> Result<Html<String>, AppError> {
     let current = own.account.as_ref().map(|a| Shown {
         iban: crate::domain::iban::Iban::parse(&a.row.iban)
             .map(|i| i.to_string())

@@ -22,7 +22,10 @@ async fn an_official_sets_the_iban_and_every_official_of_the_municipality_is_mai
     let (status, html) = official.get(PAGE).await;
     assert_eq!(status, 200);
     assert!(html.contains("heeft nog geen rekeningnummer opgegeven"));
-    assert!(html.contains("value=\"Gemeente Antwerpen\""), "holder proposed");
+    assert!(
+        html.contains("value=\"Gemeente Antwerpen\""),
+        "holder proposed"
+    );
 
     let response = official
         .post(
@@ -51,11 +54,20 @@ async fn an_official_sets_the_iban_and_every_official_of_the_municipality_is_mai
     );
 
     let mails = app.smtp.wait_for(2).await;
-    let to: Vec<&str> = mails.iter().flat_map(|m| m.to.iter().map(String::as_str)).collect();
-    assert!(to.contains(&OFFICIAL_A) && to.contains(&"financien@antwerpen.test"), "{to:?}");
+    let to: Vec<&str> = mails
+        .iter()
+        .flat_map(|m| m.to.iter().map(String::as_str))
+        .collect();
+    assert!(
+        to.contains(&OFFICIAL_A) && to.contains(&"financien@antwerpen.test"),
+        "{to:?}"
+    );
     let body = mails[0].body();
     assert!(body.contains("BE** **** **** 7034"), "{body}");
-    assert!(!body.contains("5390"), "a mail never carries the whole number");
+    assert!(
+        !body.contains("5390"),
+        "a mail never carries the whole number"
+    );
 }
 
 #[tokio::test]
@@ -75,10 +87,16 @@ async fn a_mistyped_iban_comes_back_as_typed_with_what_to_check() {
         .await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
-    assert!(html.contains("value=\"BE68 5390 0754 7035\""), "kept as typed");
+    assert!(
+        html.contains("value=\"BE68 5390 0754 7035\""),
+        "kept as typed"
+    );
     assert!(html.contains("de controlecijfers kloppen niet"));
     assert!(html.contains("Vul de naam van de rekeninghouder in"));
-    assert!(html.contains("href=\"#iban\""), "the summary links to the field");
+    assert!(
+        html.contains("href=\"#iban\""),
+        "the summary links to the field"
+    );
     assert_eq!(app.count("bank_account").await, 0);
 }
 
@@ -115,7 +133,10 @@ async fn a_form_read_before_a_colleagues_change_is_refused_and_shows_the_current
     assert_eq!(response.status(), 409);
     let html = response.text().await.unwrap();
     assert!(html.contains("Iemand anders wijzigde het rekeningnummer intussen"));
-    assert!(html.contains("BE68 5390 0754 7034"), "the current account is shown");
+    assert!(
+        html.contains("BE68 5390 0754 7034"),
+        "the current account is shown"
+    );
     assert_eq!(
         app.count("bank_account WHERE iban = 'BE68539007547034'")
             .await,
@@ -131,7 +152,14 @@ async fn abb_staff_cannot_set_where_a_municipality_is_paid() {
         let (status, _) = staff.get(PAGE).await;
         assert_eq!(status, 403, "{email}");
         let response = staff
-            .post(PAGE, &[("iban", "BE68539007547034"), ("holder", "X"), ("version", "")])
+            .post(
+                PAGE,
+                &[
+                    ("iban", "BE68539007547034"),
+                    ("holder", "X"),
+                    ("version", ""),
+                ],
+            )
             .await;
         assert_eq!(response.status(), 403, "{email}");
     }
