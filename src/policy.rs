@@ -71,6 +71,9 @@ pub enum Action {
     /// Remove or replace an attachment of a dossier: the dossier's own ones the lead's officials
     /// (as [`Action::EditDossier`]), a member's decision only that member's officials.
     ChangeAttachment(AttachmentOwner),
+    /// Set the bank account one's own organisation is paid on: its own officials only (ABB never
+    /// sets where its money goes).
+    ManageBankAccount,
 }
 
 /// Whose an attachment of a dossier is.
@@ -111,7 +114,8 @@ pub fn decide(actor: &Actor, action: Action, parties: Option<&DossierParties>) -
             Action::EditDossier
             | Action::AnswerMembership
             | Action::StartDossier
-            | Action::ChangeAttachment(_) => Err(Refusal::Forbidden),
+            | Action::ChangeAttachment(_)
+            | Action::ManageBankAccount => Err(Refusal::Forbidden),
             _ => Ok(()),
         },
         (
@@ -122,7 +126,7 @@ pub fn decide(actor: &Actor, action: Action, parties: Option<&DossierParties>) -
             | Action::ViewEligibility,
         ) => Ok(()),
         (UserRole::Reviewer, _) => Err(Refusal::Forbidden),
-        (UserRole::Official, Action::StartDossier) => {
+        (UserRole::Official, Action::StartDossier | Action::ManageBankAccount) => {
             if actor.municipality_id.is_some() || actor.partner_organisation_id.is_some() {
                 Ok(())
             } else {
@@ -347,6 +351,26 @@ mod tests {
             assert_eq!(
                 decide(&staff(role), Action::ViewEligibility, Some(&other)),
                 Ok(())
+            );
+        }
+    }
+
+    #[test]
+    fn only_an_organisations_own_officials_set_where_it_is_paid() {
+        assert_eq!(
+            decide(&official(1), Action::ManageBankAccount, None),
+            Ok(())
+        );
+        let mut unbound = official(1);
+        unbound.municipality_id = None;
+        assert_eq!(
+            decide(&unbound, Action::ManageBankAccount, None),
+            Err(Refusal::Forbidden)
+        );
+        for role in [UserRole::Reviewer, UserRole::Admin] {
+            assert_eq!(
+                decide(&staff(role), Action::ManageBankAccount, None),
+                Err(Refusal::Forbidden)
             );
         }
     }

@@ -19,6 +19,7 @@ pub mod application_snapshot;
 pub mod attachment;
 pub mod audit_log;
 pub mod auth_token;
+pub mod bank_account;
 pub mod call;
 pub mod call_action;
 pub mod call_named_applicant;

@@ -12,6 +12,7 @@ pub use super::application_snapshot::Entity as ApplicationSnapshot;
 pub use super::attachment::Entity as Attachment;
 pub use super::audit_log::Entity as AuditLog;
 pub use super::auth_token::Entity as AuthToken;
+pub use super::bank_account::Entity as BankAccount;
 pub use super::call::Entity as Call;
 pub use super::call_action::Entity as CallAction;
 pub use super::call_named_applicant::Entity as CallNamedApplicant;

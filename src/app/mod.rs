@@ -13,6 +13,7 @@
 pub mod account;
 pub mod allocation;
 pub mod attachments;
+pub mod bank_account;
 pub mod calls;
 pub mod cooperation;
 pub mod dossier;

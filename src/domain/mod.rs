@@ -34,6 +34,7 @@ pub mod email;
 pub mod fields;
 pub mod figures;
 pub mod followup;
+pub mod iban;
 pub mod limits;
 pub mod money;
 pub mod paging;

@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod applications;
 pub mod attachments;
 pub mod audit_log;
+pub mod bank_accounts;
 pub mod call_admin;
 pub mod calls;
 pub mod change_requests;

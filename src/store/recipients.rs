@@ -82,3 +82,18 @@ pub async fn addresses<C: ConnectionTrait>(
         .map(|r| r.email)
         .collect())
 }
+
+/// The addresses of the active officials of organisation `kind` `id` (for news about the
+/// organisation itself, such as a change of its bank account).
+pub async fn organisation_officials<C: ConnectionTrait>(
+    db: &C,
+    kind: crate::store::organisations::OrgKind,
+    id: i64,
+) -> Result<Vec<String>, DbErr> {
+    use crate::store::organisations::OrgKind;
+    let whose = match kind {
+        OrgKind::Municipality => Condition::all().add(app_user::Column::MunicipalityId.eq(id)),
+        OrgKind::Partner => Condition::all().add(app_user::Column::PartnerOrganisationId.eq(id)),
+    };
+    officials(db, whose).await
+}

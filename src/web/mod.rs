@@ -9,6 +9,7 @@ pub mod api_docs;
 pub mod api_tokens;
 pub mod assets;
 pub mod attachments;
+pub mod bank_account;
 pub mod chart;
 pub mod charts;
 pub mod context;
@@ -68,6 +69,7 @@ pub fn routes() -> RouteTable {
         .merge(account::routes())
         .merge(dossiers::routes())
         .merge(municipality::routes())
+        .merge(bank_account::routes())
         .merge(sections::routes())
         .merge(submission::routes())
         .merge(attachments::routes())

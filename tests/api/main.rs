@@ -12,6 +12,7 @@ mod attachments;
 mod auth;
 mod auth_hardening;
 mod backup;
+mod bank_account;
 mod body_limits;
 mod calls;
 mod cooperation;
