@@ -19,6 +19,7 @@ mod dashboard;
 mod exports;
 mod followup;
 mod foundation;
+mod four_eyes;
 mod hard_input;
 mod inbox;
 mod instances;
