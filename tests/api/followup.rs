@@ -891,15 +891,15 @@ async fn advance_and_balance_are_exact_to_the_cent_and_the_export_has_the_filter
     let path = format!("/opvolging/betalingen/{}", advance.id);
     let v1 = advance.version.to_string();
     let paid_on = chrono::Utc::now().format("%d-%m-%Y").to_string();
-    let pay = |version: &str| {
+    fn pay_form<'a>(version: &'a str, paid_on: &'a str) -> Vec<(&'a str, &'a str)> {
         vec![
             ("step", "pay"),
             ("version", version),
             ("bevestigd", "ja"),
-            ("paid_on", paid_on.as_str()),
+            ("paid_on", paid_on),
             ("bank_reference", "BNK-1"),
         ]
-    };
+    }
     assert_eq!(
         reviewer
             .post(
@@ -912,9 +912,15 @@ async fn advance_and_balance_are_exact_to_the_cent_and_the_export_has_the_filter
     );
     let mut admin = app.signed_in(ADMIN).await;
     admin.get("/opvolging/betalingen").await;
-    assert_eq!(admin.post(&path, &pay(&v1)).await.status(), 409);
+    assert_eq!(
+        admin.post(&path, &pay_form(&v1, &paid_on)).await.status(),
+        409
+    );
     let v2 = (advance.version + 1).to_string();
-    assert_eq!(admin.post(&path, &pay(&v2)).await.status(), 303);
+    assert_eq!(
+        admin.post(&path, &pay_form(&v2, &paid_on)).await.status(),
+        303
+    );
     let paid = payment::Entity::find_by_id(advance.id)
         .one(&app.db)
         .await
