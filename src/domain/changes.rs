@@ -1,20 +1,23 @@
 //! What changed between two submissions of a dossier, in words a reviewer reads: the frozen
 //! snapshots (see `store::submission::record`) compared field by field, each change named by its
 //! section, its action (code and title) or KPI and its field, amounts in euro and KPI values as
-//! numbers. Actions are matched by their code, so adding one does not shift every line after it.
+//! numbers (from their stored thousandths). Actions are matched by their code, so adding one does
+//! not shift every line after it.
 
 use std::fmt;
 
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::domain::{Cents, dutch, time};
+use crate::domain::{Cents, KpiValue, dutch, time};
 
 /// A value as it was or became, typed so it reads as what it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Shown {
     Money(Cents),
     Number(i64),
+    /// A KPI value, stored in thousandths.
+    Kpi(u64),
     Date(NaiveDate),
     Text(String),
     Nothing,
@@ -28,6 +31,7 @@ impl fmt::Display for Shown {
         match self {
             Shown::Money(c) => write!(f, "{c}"),
             Shown::Number(n) => f.write_str(&dutch::format_signed(*n)),
+            Shown::Kpi(v) => write!(f, "{}", KpiValue::from_thousandths(*v)),
             Shown::Date(d) => f.write_str(&time::date_long(*d)),
             Shown::Text(t) if t.trim().is_empty() => f.write_str("(leeg)"),
             Shown::Text(t) if t.chars().count() > TEXT_SHOWN => {
@@ -78,6 +82,7 @@ pub struct ChangeGroup {
 enum Kind {
     Money,
     Number,
+    Kpi,
     Date,
     Text,
 }
@@ -89,6 +94,9 @@ fn shown(value: &Value, kind: Kind) -> Shown {
             .as_i64()
             .and_then(Cents::new)
             .map_or_else(|| Shown::Text(n.to_string()), Shown::Money),
+        (Kind::Kpi, Value::Number(n)) => n
+            .as_u64()
+            .map_or_else(|| Shown::Text(n.to_string()), Shown::Kpi),
         (Kind::Number, Value::Number(n)) => n
             .as_i64()
             .map_or_else(|| Shown::Text(n.to_string()), Shown::Number),
@@ -151,8 +159,8 @@ const ACTION_FIELDS: [(&str, &str, Kind); 7] = [
 const KPI_FIELDS: [(&str, &str, Kind); 6] = [
     ("indicator", "indicator", Kind::Text),
     ("unit", "eenheid", Kind::Text),
-    ("baseline", "nulmeting", Kind::Number),
-    ("target", "streefwaarde", Kind::Number),
+    ("baseline", "nulmeting", Kind::Kpi),
+    ("target", "streefwaarde", Kind::Kpi),
     ("target_date", "streefdatum", Kind::Date),
     ("measurement", "meetmethode", Kind::Text),
 ];
@@ -354,12 +362,12 @@ mod tests {
         let a = json!({"title": "Samen", "actions": [
             {"code": "1.1", "grant_cents": 100},
             {"code": "1.4", "grant_cents": 2_500_000, "kpis": [
-                {"indicator": "Deelnemers", "target": 10}, {"indicator": "Uren", "target": 2000}]}],
+                {"indicator": "Deelnemers", "target": 10_000}, {"indicator": "Uren", "target": 2_000_000}]}],
             "total_grant_cents": 2_500_100});
         let b = json!({"title": "Samen", "actions": [
             {"code": "1.1", "grant_cents": 100},
             {"code": "1.4", "grant_cents": 5_000_000, "kpis": [
-                {"indicator": "Deelnemers", "target": 10}, {"indicator": "Uren", "target": 4000}]}],
+                {"indicator": "Deelnemers", "target": 10_000}, {"indicator": "Uren", "target": 4_000_000}]}],
             "total_grant_cents": 5_000_100});
         assert_eq!(
             lines(&between(&a, &b, &titles)),
