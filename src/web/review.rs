@@ -531,6 +531,20 @@ fn message_line(m: crate::store::review::MessageRow) -> MessageLine {
     }
 }
 
+/// Every submission with its changes, and the changes of the latest one taken out (the page
+/// shows them on top).
+fn versions_and_latest(
+    submissions: Vec<crate::store::review::Submission>,
+    content: &DossierContent,
+) -> (Vec<VersionLine>, Vec<ChangeGroup>) {
+    let mut all = versions(submissions, content);
+    let latest = all
+        .last_mut()
+        .map(|v| std::mem::take(&mut v.changes))
+        .unwrap_or_default();
+    (all, latest)
+}
+
 /// The review page of `content` for `caller`, with the form's `errors` and what was `typed`.
 /// The records come from [`crate::store::review::records`]; this only arranges them.
 async fn review_view(
@@ -546,11 +560,7 @@ async fn review_view(
     let records = crate::store::review::records(&state.db, app.id).await?;
     let dossier_state = DossierState::from(app.state);
     let submissions = records.submissions.len();
-    let mut versions = versions(records.submissions, content);
-    let changes = versions
-        .last_mut()
-        .map(|v| std::mem::take(&mut v.changes))
-        .unwrap_or_default();
+    let (versions, changes) = versions_and_latest(records.submissions, content);
     let staff = &records.staff;
     let proposals = app::review::proposals(state, content).await?;
     render(&ReviewPage {
