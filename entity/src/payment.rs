@@ -28,6 +28,11 @@ pub struct Model {
     /// Why the payment was cancelled (a reopened or lapsed decision, ABB's reason).
     #[sea_orm(column_type = "Text")]
     pub cancel_reason: Option<String>,
+    /// The user who approved the payment: someone else marks it as paid (four eyes).
+    pub approved_by: Option<i64>,
+    /// The bank's reference of the transfer, recorded when the payment is marked as paid.
+    #[sea_orm(column_type = "Text")]
+    pub bank_reference: Option<String>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

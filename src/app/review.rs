@@ -167,6 +167,47 @@ pub async fn decide(
     })
 }
 
+/// The confirmed allocation of application action `id` in each of `years` that has one.
+fn confirmed_in(
+    confirmed: &std::collections::BTreeMap<(i64, i32), i64>,
+    id: i64,
+    years: &[i32],
+) -> Vec<(i32, Cents)> {
+    years
+        .iter()
+        .filter_map(|year| {
+            confirmed
+                .get(&(id, *year))
+                .and_then(|c| Cents::new(*c))
+                .map(|c| (*year, c))
+        })
+        .collect()
+}
+
+/// What the decision form proposes per application action of `content`: the confirmed
+/// allocation when there is one, else the request ([`decision::proposed_grant`]).
+pub async fn proposals(
+    state: &AppState,
+    content: &DossierContent,
+) -> Result<Vec<(i64, decision::Proposal)>> {
+    let app = &content.dossier.application;
+    let years: Vec<i32> = (app.first_project_year..=app.last_project_year).collect();
+    let ids: Vec<i64> = content.actions.iter().map(|a| a.row.id).collect();
+    let confirmed = allocations::confirmed_amounts(&state.db, &ids).await?;
+    Ok(content
+        .actions
+        .iter()
+        .map(|a| {
+            let requested = Cents::new(a.row.grant_cents).unwrap_or_default();
+            let proposal = decision::proposed_grant(
+                requested,
+                &confirmed_in(&confirmed, a.row.id, years.as_slice()),
+            );
+            (a.row.id, proposal)
+        })
+        .collect())
+}
+
 /// Reads the grant of every action of the dossier against its bounds; field errors for what
 /// cannot stand. Returns `(application action, requested, granted)` per action.
 async fn read_grants(
@@ -205,15 +246,7 @@ async fn read_grants(
             code: a.action.code.clone(),
             requested: Cents::new(a.row.grant_cents).unwrap_or_default(),
             own_contribution: Cents::new(a.row.own_contribution_cents).unwrap_or_default(),
-            confirmed: years
-                .iter()
-                .filter_map(|year| {
-                    confirmed
-                        .get(&(a.row.id, *year))
-                        .and_then(|c| Cents::new(*c))
-                        .map(|c| (*year, c))
-                })
-                .collect(),
+            confirmed: confirmed_in(&confirmed, a.row.id, years),
         };
         let problems = decision::grant_problems(amount, &bounds, &content.call.rules);
         if let Some(first) = problems.first() {

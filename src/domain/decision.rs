@@ -120,6 +120,30 @@ pub fn grant_problems(amount: Cents, bounds: &GrantBounds, rules: &CallRules) ->
         .collect()
 }
 
+/// The grant the decision form proposes for one action, and whether it comes from a confirmed
+/// allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Proposal {
+    pub amount: Cents,
+    pub from_allocation: bool,
+}
+
+/// The decision form starts from the confirmed allocation, not from the request: the smallest
+/// confirmed amount over the project years that have one (one grant applies to every year),
+/// never above what was `requested`; without a confirmed allocation, the request.
+pub fn proposed_grant(requested: Cents, confirmed: &[(i32, Cents)]) -> Proposal {
+    match confirmed.iter().map(|(_, c)| *c).min() {
+        Some(allocated) => Proposal {
+            amount: allocated.min(requested),
+            from_allocation: true,
+        },
+        None => Proposal {
+            amount: requested,
+            from_allocation: false,
+        },
+    }
+}
+
 /// The outcome of a verdict with these grants: `(requested, granted)` per action.
 pub fn outcome(verdict: Verdict, grants: &[(Cents, Cents)]) -> Outcome {
     match verdict {
@@ -277,6 +301,30 @@ mod tests {
                 1
             ),
             None
+        );
+    }
+
+    #[test]
+    fn the_decision_form_proposes_the_confirmed_allocation_else_the_request() {
+        let c = |v| Cents::new(v).unwrap();
+        assert_eq!(
+            proposed_grant(c(2_500_000), &[(1, c(1_800_000)), (2, c(2_000_000))]),
+            Proposal {
+                amount: c(1_800_000),
+                from_allocation: true
+            }
+        );
+        assert_eq!(
+            proposed_grant(c(2_500_000), &[]),
+            Proposal {
+                amount: c(2_500_000),
+                from_allocation: false
+            }
+        );
+        assert_eq!(
+            proposed_grant(c(1_000_000), &[(1, c(2_000_000))]).amount,
+            c(1_000_000),
+            "never above the request"
         );
     }
 }

@@ -37,8 +37,12 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
+
 use super::dutch::format_basis_points;
+use super::fields::{self, FieldErrors};
 use super::money::Cents;
+use super::time;
 use super::types::BasisPoints;
 use super::workflow::Party;
 
@@ -461,6 +465,147 @@ impl fmt::Display for PaymentStep {
     }
 }
 
+// ------------------------------------------------------------------ safeguards (four eyes)
+
+/// The refusal when the person who approved a payment tries to mark it as paid.
+pub const FOUR_EYES: &str =
+    "Een andere medewerker moet de betaling als betaald markeren (vier ogen).";
+
+/// The longest bank reference a payment takes.
+pub const MAX_BANK_REFERENCE: usize = 100;
+
+/// Whether user `by` may mark a payment that `approved_by` approved as paid: anyone of ABB but
+/// the person who approved it (payments approved before this rule have no approver and may be
+/// marked by anyone).
+pub fn may_mark_paid(approved_by: Option<i64>, by: i64) -> Result<(), &'static str> {
+    if approved_by == Some(by) {
+        Err(FOUR_EYES)
+    } else {
+        Ok(())
+    }
+}
+
+/// What a step records beside the new state, read from what the user typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepRecord {
+    /// Approving records who approved (the command knows).
+    Approval,
+    /// The day the bank paid and its reference of the transfer.
+    Paid {
+        on: NaiveDate,
+        bank_reference: String,
+    },
+    /// Why the payment is cancelled (required: it takes money away).
+    Cancelled { reason: String },
+}
+
+/// What the user typed on a step's confirmation page.
+#[derive(Debug, Clone, Default)]
+pub struct StepInput {
+    pub paid_on: String,
+    pub bank_reference: String,
+    pub reason: String,
+}
+
+/// Reads the fields `step` needs: for "als betaald markeren" the payment day (not after `today`)
+/// and the bank's reference, for "annuleren" the reason; a Dutch message per field otherwise.
+pub fn read_step(
+    step: PaymentStep,
+    input: &StepInput,
+    today: NaiveDate,
+) -> Result<StepRecord, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let record = match step {
+        PSt::Approve => StepRecord::Approval,
+        PSt::Pay => {
+            let on = match time::parse_date(&input.paid_on) {
+                Ok(day) if day > today => {
+                    errors.add("paid_on", "De betaaldatum kan niet in de toekomst liggen.");
+                    None
+                }
+                Ok(day) => Some(day),
+                Err(time::TimeError::Empty) => {
+                    errors.add("paid_on", "Vul de datum in waarop de bank betaalde.");
+                    None
+                }
+                Err(_) => {
+                    errors.add(
+                        "paid_on",
+                        "Vul de betaaldatum in als dag-maand-jaar, bijvoorbeeld 05-12-2026.",
+                    );
+                    None
+                }
+            };
+            let bank_reference = fields::line(
+                &input.bank_reference,
+                "bank_reference",
+                "de referentie van de bank",
+                true,
+                &mut errors,
+            );
+            if bank_reference.chars().count() > MAX_BANK_REFERENCE {
+                errors.add(
+                    "bank_reference",
+                    format!(
+                        "De referentie van de bank mag hoogstens {MAX_BANK_REFERENCE} tekens tellen."
+                    ),
+                );
+            }
+            match on {
+                Some(on) => StepRecord::Paid { on, bank_reference },
+                None => StepRecord::Approval,
+            }
+        }
+        PSt::Cancel => {
+            let reason = fields::text(
+                &input.reason,
+                "reason",
+                "de reden van de annulering",
+                true,
+                &mut errors,
+            );
+            StepRecord::Cancelled { reason }
+        }
+    };
+    if errors.is_empty() {
+        Ok(record)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The consequence of `step` in words, with the amount and the payee, for the confirmation page:
+/// "U keurt de betaling van € 40.000,00 aan Willebroek goed. …".
+pub fn consequence(step: PaymentStep, tranche: Tranche, amount: Cents, payee: &str) -> String {
+    let back = tranche.is_owed_back();
+    let what = if back {
+        format!("de terugvordering van {amount} bij {payee}")
+    } else {
+        format!("de betaling van {amount} aan {payee}")
+    };
+    match step {
+        PSt::Approve => format!(
+            "U keurt {what} goed. Een andere medewerker moet ze daarna als betaald markeren."
+        ),
+        PSt::Pay if back => format!(
+            "U bevestigt dat {payee} {amount} terugbetaalde, op de betaaldatum en met de \
+             referentie van de bank hieronder. Dit kan niet ongedaan worden gemaakt."
+        ),
+        PSt::Pay => format!(
+            "U bevestigt dat de bank {amount} aan {payee} betaalde, op de betaaldatum en met de \
+             referentie hieronder. Dit kan niet ongedaan worden gemaakt."
+        ),
+        PSt::Cancel if back => format!(
+            "U annuleert {what}: {payee} hoeft dit bedrag niet terug te betalen. Dit kan niet \
+             ongedaan worden gemaakt; geef de reden op."
+        ),
+        PSt::Cancel => format!(
+            "U annuleert {what}: dit bedrag wordt niet uitbetaald. Dit kan niet ongedaan worden \
+             gemaakt; geef de reden op."
+        ),
+    }
+}
+
 /// An amount in euro with a decimal point and two decimals, for exports (`12345.67`).
 pub fn euro_decimal(cents: Cents) -> String {
     format!("{}.{:02}", cents.get() / 100, cents.get() % 100)
@@ -758,5 +903,64 @@ mod tests {
         assert_eq!(Tranche::parse("saldo"), Some(Tranche::Balance));
         assert_eq!(PaymentState::parse("betaald"), Some(PaymentState::Paid));
         assert_eq!(PaymentStep::parse("pay"), Some(PaymentStep::Pay));
+    }
+    #[test]
+    fn the_person_who_approved_a_payment_cannot_mark_it_paid() {
+        assert_eq!(may_mark_paid(Some(7), 7), Err(FOUR_EYES));
+        assert_eq!(may_mark_paid(Some(7), 8), Ok(()));
+        assert_eq!(may_mark_paid(None, 7), Ok(()), "approved before the rule");
+    }
+
+    #[test]
+    fn a_payment_step_states_its_consequence_with_amount_and_payee() {
+        let amount = Cents::new(4_000_000).unwrap();
+        assert_eq!(
+            consequence(PSt::Approve, Tranche::Advance, amount, "Willebroek"),
+            "U keurt de betaling van € 40.000,00 aan Willebroek goed. Een andere medewerker \
+             moet ze daarna als betaald markeren."
+        );
+        assert!(
+            consequence(PSt::Cancel, Tranche::Advance, amount, "Willebroek")
+                .starts_with("U annuleert de betaling van € 40.000,00 aan Willebroek")
+        );
+        assert!(
+            consequence(PSt::Approve, Tranche::Reclaim, amount, "Willebroek")
+                .contains("de terugvordering van € 40.000,00 bij Willebroek")
+        );
+    }
+
+    #[test]
+    fn marking_paid_needs_a_past_day_and_the_bank_reference_and_cancelling_a_reason() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let input = |paid_on: &str, bank_reference: &str, reason: &str| StepInput {
+            paid_on: paid_on.into(),
+            bank_reference: bank_reference.into(),
+            reason: reason.into(),
+        };
+        assert_eq!(
+            read_step(PSt::Pay, &input("05-12-2026", " BE-123 ", ""), today).unwrap(),
+            StepRecord::Paid {
+                on: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+                bank_reference: "BE-123".into()
+            }
+        );
+        let errors = read_step(PSt::Pay, &input("07-12-2026", "", ""), today).unwrap_err();
+        assert!(errors.get("paid_on").contains("toekomst"));
+        assert_eq!(
+            errors.get("bank_reference"),
+            "Vul de referentie van de bank in."
+        );
+        let errors = read_step(PSt::Cancel, &input("", "", "  "), today).unwrap_err();
+        assert_eq!(errors.get("reason"), "Vul de reden van de annulering in.");
+        assert_eq!(
+            read_step(PSt::Cancel, &input("", "", "Dubbel gepland"), today).unwrap(),
+            StepRecord::Cancelled {
+                reason: "Dubbel gepland".into()
+            }
+        );
+        assert_eq!(
+            read_step(PSt::Approve, &input("", "", ""), today).unwrap(),
+            StepRecord::Approval
+        );
     }
 }

@@ -1321,6 +1321,28 @@ pub async fn list_payments<C: ConnectionTrait>(
     ))
 }
 
+/// One payment with its dossier and payee, as the list shows it (for its confirmation page).
+pub async fn payment_row<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Option<PaymentListRow>, DbErr> {
+    let Some((payment, Some(app))) = payment::Entity::find_by_id(id)
+        .find_also_related(application::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let names = leads(db, std::iter::once(&app)).await?;
+    let (payee, nis_code) = names.get(&app.id).cloned().unwrap_or_default();
+    Ok(Some(PaymentListRow {
+        payment,
+        app,
+        payee,
+        nis_code,
+    }))
+}
+
 /// The totals of the payments matching `filter`, summed by the database.
 pub async fn payment_totals<C: ConnectionTrait>(
     db: &C,

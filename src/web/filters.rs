@@ -121,6 +121,18 @@ pub fn count(value: impl AsCount, _: &dyn Values) -> Result<String> {
     Ok(crate::domain::dutch::format_count(value.count()))
 }
 
+/// A KPI value stored in thousandths as the user reads it: `2.000`, `12,5` (negative ones as 0).
+#[askama::filter_fn]
+pub fn kpi(thousandths: impl AsCount, _: &dyn Values) -> Result<String> {
+    Ok(crate::domain::KpiValue::from_thousandths(thousandths.count()).to_string())
+}
+
+/// A file size in bytes: `512 bytes`, `12 KB`, `1,5 MB`.
+#[askama::filter_fn]
+pub fn size(bytes: impl AsCount, _: &dyn Values) -> Result<String> {
+    Ok(crate::domain::attachments::format_size(bytes.count()))
+}
+
 #[cfg(test)]
 mod tests {
     use askama::Template;

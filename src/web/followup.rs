@@ -20,8 +20,6 @@ use entity::reclaim::ReclaimState;
 
 use crate::app::{self, Caller, followup};
 use crate::auth::csrf::form_urlencoded_pairs;
-use crate::domain::attachments::format_size;
-use crate::domain::dutch::{format_basis_points, format_date};
 use crate::domain::fields::FieldErrors;
 use crate::domain::followup::{assess_kpi, is_overdue};
 use crate::domain::{Cents, KpiValue};
@@ -41,7 +39,7 @@ use crate::web::extract::{FlashRedirect, Id, Ids, parse_id};
 use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::form::RawForm;
-use crate::web::full_view::{kpi_text, money};
+use crate::web::full_view::kpi_text;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::OFFICIALS;
 use crate::web::sections::CONFLICT_MESSAGE;
@@ -92,16 +90,19 @@ pub struct ReportRow {
 
 pub struct TableRow {
     pub moment: String,
-    pub value: String,
-    pub achievement: String,
+    /// The measured value in thousandths; `None` before it was measured.
+    pub value: Option<u64>,
+    /// The share of the planned improvement reached, in basis points.
+    pub achievement: Option<u64>,
 }
 
 pub struct KpiBlock {
     pub action: String,
     pub indicator: String,
     pub unit: String,
-    pub baseline: String,
-    pub target: String,
+    /// Thousandths.
+    pub baseline: i64,
+    pub target: i64,
     pub svg: String,
     pub rows: Vec<TableRow>,
 }
@@ -121,7 +122,7 @@ pub struct PaymentLine {
     /// Cents.
     pub amount: i64,
     pub state: &'static str,
-    pub due: String,
+    pub due: Option<NaiveDate>,
     pub computation: String,
     pub owed_back: bool,
 }
@@ -132,7 +133,8 @@ pub struct ReclaimLine {
     pub state: &'static str,
     /// Cents.
     pub max: i64,
-    pub amount: String,
+    /// Cents, once ABB decided.
+    pub amount: Option<i64>,
     pub computation: String,
     pub reason: String,
 }
@@ -151,8 +153,9 @@ pub struct OverviewPage {
     pub continuations: Vec<ContinuationRow>,
     pub payments: Vec<PaymentLine>,
     pub reclaims: Vec<ReclaimLine>,
-    pub paid_total: String,
-    pub owed_total: String,
+    /// Cents.
+    pub paid_total: i64,
+    pub owed_total: i64,
 }
 
 pub fn payment_lines(fu: &FollowUp) -> Vec<PaymentLine> {
@@ -163,7 +166,7 @@ pub fn payment_lines(fu: &FollowUp) -> Vec<PaymentLine> {
             tranche: tranche(p.tranche).code(),
             amount: p.amount_cents,
             state: payment_state(p.state).label(),
-            due: p.due_on.map(format_date).unwrap_or_default(),
+            due: p.due_on,
             computation: p.computation.clone().unwrap_or_default(),
             owed_back: tranche(p.tranche).is_owed_back(),
         })
@@ -183,7 +186,7 @@ pub fn reclaim_lines(fu: &FollowUp) -> Vec<ReclaimLine> {
             year: r.year_number,
             state: reclaim_state_label(r.state),
             max: r.max_cents,
-            amount: r.amount_cents.map(money).unwrap_or_default(),
+            amount: r.amount_cents,
             computation: r.computation.clone(),
             reason: r.reason.clone().unwrap_or_default(),
         })
@@ -249,21 +252,16 @@ fn kpi_block(fu: &FollowUp, a: &store::FollowedAction, k: &entity::kpi::Model) -
         });
         rows.push(TableRow {
             moment: label,
-            value: value
-                .map(|v| KpiValue::from_thousandths(v).to_string())
-                .unwrap_or_else(|| "nog niet gemeten".into()),
-            achievement: fu
-                .achievement(r, k)
-                .map(format_basis_points)
-                .unwrap_or_default(),
+            value,
+            achievement: fu.achievement(r, k),
         });
     }
     KpiBlock {
         action: format!("{} {}", a.code, a.title),
         indicator: k.indicator.clone(),
         unit: k.unit.clone(),
-        baseline: kpi_text(k.baseline),
-        target: kpi_text(k.target),
+        baseline: k.baseline,
+        target: k.target,
         svg: chart::svg(&KpiChart {
             id: format!("kpi-{}", k.id),
             title: format!("Actie {}: {} ({})", a.code, k.indicator, k.unit),
@@ -276,10 +274,8 @@ fn kpi_block(fu: &FollowUp, a: &store::FollowedAction, k: &entity::kpi::Model) -
     }
 }
 
-fn sum_cents<'a>(rows: impl Iterator<Item = &'a entity::payment::Model>) -> String {
-    money(crate::domain::money::sum_cents(
-        rows.map(|p| p.amount_cents),
-    ))
+fn sum_cents<'a>(rows: impl Iterator<Item = &'a entity::payment::Model>) -> i64 {
+    crate::domain::money::sum_cents(rows.map(|p| p.amount_cents))
 }
 
 async fn overview(
@@ -345,8 +341,9 @@ pub struct KpiField {
     pub id: i64,
     pub indicator: String,
     pub unit: String,
-    pub baseline: String,
-    pub target: String,
+    /// Thousandths.
+    pub baseline: i64,
+    pub target: i64,
     pub actual_name: String,
     pub actual: String,
     pub motivation_name: String,
@@ -367,7 +364,8 @@ pub struct ActionFields {
 pub struct AttachmentLine {
     pub id: i64,
     pub name: String,
-    pub size: String,
+    /// Bytes.
+    pub size: u64,
 }
 
 #[derive(Template)]
@@ -390,7 +388,8 @@ pub struct ReportPage {
     pub attachments: Vec<AttachmentLine>,
     pub max_size: String,
     pub interim: bool,
-    pub threshold: String,
+    /// The continuation threshold in basis points.
+    pub threshold: u32,
 }
 
 /// The values the form shows: typed ones when given, else the saved ones.
@@ -442,8 +441,8 @@ fn kpi_field(
         id: k.id,
         indicator: k.indicator.clone(),
         unit: k.unit.clone(),
-        baseline: kpi_text(k.baseline),
-        target: kpi_text(k.target),
+        baseline: k.baseline,
+        target: k.target,
         actual_name,
         actual,
         motivation_name,
@@ -479,7 +478,7 @@ async fn report_view(
         .map(|a| AttachmentLine {
             id: a.id,
             name: a.original_name,
-            size: format_size(u64::try_from(a.size_bytes).unwrap_or(0)),
+            size: u64::try_from(a.size_bytes).unwrap_or(0),
         })
         .collect();
     let today = caller.now.date_naive();
@@ -502,7 +501,7 @@ async fn report_view(
         attachments,
         max_size: max_size_label(state),
         interim: report.kind == StoredKind::Interim,
-        threshold: format_basis_points(u64::from(fu.continuation_min_bp())),
+        threshold: fu.continuation_min_bp(),
     })
 }
 

@@ -19,8 +19,6 @@ use entity::reclaim::ReclaimState;
 use crate::app::{self, Caller, followup};
 use crate::auth::csrf::form_urlencoded_pairs;
 use crate::domain::Cents;
-use crate::domain::attachments::format_size;
-use crate::domain::dutch::format_date;
 use crate::domain::followup::{ReportState, ReportStep, is_overdue, next_report_state};
 use crate::domain::paging::Page;
 use crate::error::AppError;
@@ -300,7 +298,7 @@ pub struct ReviewPage {
     pub dossier_title: String,
     pub heading: String,
     pub due: chrono::NaiveDate,
-    pub submitted: String,
+    pub submitted: Option<chrono::DateTime<chrono::Utc>>,
     pub state_label: &'static str,
     pub can_decide: bool,
     pub review_note: String,
@@ -362,7 +360,7 @@ async fn review_view(
         .map(|a| AttachmentLine {
             id: a.id,
             name: a.original_name,
-            size: format_size(u64::try_from(a.size_bytes).unwrap_or(0)),
+            size: u64::try_from(a.size_bytes).unwrap_or(0),
         })
         .collect();
     let rows = continuation_rows(fu);
@@ -438,10 +436,7 @@ async fn review_view(
         dossier_title: fu.app.title.clone(),
         heading: report_title(report.kind, report.year_number),
         due: report.due_on,
-        submitted: report
-            .submitted_at
-            .map(|t| format_date(t.date_naive()))
-            .unwrap_or_default(),
+        submitted: report.submitted_at,
         state_label: report_state(report.state).label(),
         can_decide,
         review_note: report.review_note.clone().unwrap_or_default(),

@@ -15,7 +15,9 @@ use crate::app::{self, Caller};
 use crate::auth::session::CurrentUser;
 use crate::domain::Cents;
 use crate::domain::paging::Page;
-use crate::domain::payments::{PaymentState, Tranche, euro_decimal, payment_steps};
+use crate::domain::payments::{
+    PaymentState, PaymentStep, StepInput, Tranche, consequence, euro_decimal, payment_steps,
+};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::followup::{
@@ -36,6 +38,7 @@ pub fn routes() -> RouteTable {
         .get("/opvolging/betalingen", STAFF, list)
         .get("/opvolging/betalingen.csv", STAFF, export)
         .get("/opvolging/betalingen/export", STAFF, export_table)
+        .get("/opvolging/betalingen/{id}/bevestigen", STAFF, confirm_page)
         .post("/opvolging/betalingen/{id}", STAFF, change_state)
 }
 
@@ -132,6 +135,9 @@ pub struct Row {
     pub computation: String,
     /// Why the payment was cancelled, when it was.
     pub cancel_reason: Option<String>,
+    /// When the bank paid and its reference, once marked as paid.
+    pub paid_on: Option<chrono::NaiveDate>,
+    pub bank_reference: Option<String>,
     pub steps: Vec<StepButton>,
 }
 
@@ -155,6 +161,8 @@ pub struct PaymentsPage {
     pub pager_base: String,
     pub to_pay: i64,
     pub owed_back: i64,
+    /// This list with its filters, URL-encoded: where a step's confirmation page leads back.
+    pub terug_encoded: String,
 }
 
 /// One payment as the list shows it, with the steps `party` may take.
@@ -174,6 +182,8 @@ fn row(r: PaymentListRow, party: crate::domain::workflow::Party) -> Row {
         due: r.payment.due_on,
         computation: r.payment.computation.clone().unwrap_or_default(),
         cancel_reason: r.payment.cancel_reason.clone(),
+        paid_on: r.payment.paid_on,
+        bank_reference: r.payment.bank_reference.clone(),
         steps: payment_steps(payment_state(r.payment.state), party)
             .into_iter()
             .map(|s| StepButton {
@@ -241,13 +251,19 @@ async fn list(
         pager_base: pager_base("/opvolging/betalingen", &query_string),
         to_pay: totals.to_pay_cents,
         owed_back: totals.owed_back_cents,
+        terug_encoded: crate::auth::session::urlencode(&if query_string.is_empty() {
+            "/opvolging/betalingen".to_owned()
+        } else {
+            format!("/opvolging/betalingen?{query_string}")
+        }),
     })?;
     Ok((status, page).into_response())
 }
 
 /// The payments matching `rows` as CSV for the finance system: one line per payment with the
 /// payee (municipality or partner organisation), its NIS code, the dossier reference, the
-/// amount in euro with a decimal point, tranche, project year and state.
+/// amount in euro with a decimal point, tranche, project year, state, due day, and for a paid
+/// one the payment day and the bank's reference.
 pub fn csv_export(rows: &[PaymentListRow]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([
@@ -261,6 +277,8 @@ pub fn csv_export(rows: &[PaymentListRow]) -> Result<Vec<u8>, csv::Error> {
         "projectjaar",
         "status",
         "vervaldag",
+        "betaald_op",
+        "bankreferentie",
     ])?;
     for r in rows {
         let t = tranche(r.payment.tranche);
@@ -282,6 +300,11 @@ pub fn csv_export(rows: &[PaymentListRow]) -> Result<Vec<u8>, csv::Error> {
                 .due_on
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
+            r.payment
+                .paid_on
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            r.payment.bank_reference.clone().unwrap_or_default(),
         ])?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
@@ -318,7 +341,7 @@ async fn export(
 }
 
 /// The payment list as a spreadsheet (CSV for Excel in nl-BE, or XLSX) with the page's filters;
-/// the finance system's own CSV is [`csv_export`]. Longer than 50 lines: the table's twelve
+/// the finance system's own CSV is [`csv_export`]. Longer than 50 lines: the table's thirteen
 /// columns and one cell per column are declared here, no logic.
 async fn export_table(
     State(state): State<AppState>,
@@ -348,6 +371,7 @@ async fn export_table(
             ("Status", Kind::Text),
             ("Vervaldag", Kind::Date),
             ("Betaald op", Kind::Date),
+            ("Bankreferentie", Kind::Text),
             ("Berekening", Kind::Text),
         ],
     );
@@ -372,13 +396,14 @@ async fn export_table(
             payment_state(r.payment.state).label().into(),
             r.payment.due_on.into(),
             r.payment.paid_on.into(),
+            r.payment.bank_reference.into(),
             r.payment.computation.into(),
         ]);
     }
     Ok(export::download(&table, format))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 pub struct StateForm {
     #[serde(default)]
     pub step: String,
@@ -386,34 +411,185 @@ pub struct StateForm {
     pub version: String,
     #[serde(default)]
     pub terug: String,
+    /// `ja` when the form is the confirmation page's (every step is confirmed there first).
+    #[serde(default)]
+    pub bevestigd: String,
+    #[serde(default)]
+    pub paid_on: String,
+    #[serde(default)]
+    pub bank_reference: String,
+    #[serde(default)]
+    pub reason: String,
 }
 
-/// Adapter: the state form → [`app::payments::change_state`] → back to the list (`terug`, when
-/// it is the list) with the new state.
+impl StateForm {
+    /// The list to go back to: `terug` when it is the payment list, else the list itself.
+    fn back(&self) -> String {
+        if self.terug.starts_with("/opvolging/betalingen") {
+            self.terug.clone()
+        } else {
+            "/opvolging/betalingen".to_owned()
+        }
+    }
+
+    fn input(&self) -> StepInput {
+        StepInput {
+            paid_on: self.paid_on.clone(),
+            bank_reference: self.bank_reference.clone(),
+            reason: self.reason.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ConfirmQuery {
+    #[serde(default)]
+    pub stap: String,
+    #[serde(default)]
+    pub terug: String,
+}
+
+/// The confirmation page of one payment step: the consequence in words, what the step records
+/// (the payment day and the bank's reference, or the reason), or why the caller cannot take it.
+#[derive(Template)]
+#[template(path = "followup/payment_confirm.html")]
+pub struct ConfirmPage {
+    pub layout: Layout,
+    pub id: i64,
+    pub version: i32,
+    pub app_id: i64,
+    pub reference: String,
+    pub payee: String,
+    pub year: i32,
+    pub tranche: &'static str,
+    pub amount: i64,
+    pub owed_back: bool,
+    pub state: &'static str,
+    pub due: Option<chrono::NaiveDate>,
+    /// The step's code and its button.
+    pub step: &'static str,
+    pub button: &'static str,
+    /// The consequence in words (the domain's sentence with the amount and the payee).
+    pub consequence: String,
+    /// Why the caller cannot take the step (four eyes).
+    pub refusal: Option<&'static str>,
+    pub asks_payment: bool,
+    pub asks_reason: bool,
+    /// What was typed (or proposed: today for the payment day).
+    pub paid_on: String,
+    pub bank_reference: String,
+    pub reason: String,
+    pub errors: FormErrors,
+    pub terug: String,
+}
+
+fn button(step: PaymentStep) -> &'static str {
+    match step {
+        PaymentStep::Approve => "Betaling goedkeuren",
+        PaymentStep::Pay => "Als betaald markeren",
+        PaymentStep::Cancel => "Betaling annuleren",
+    }
+}
+
+/// The confirmation page of `pending` with what was `typed` and its `errors` (the payment day
+/// proposed is `caller`'s today).
+fn confirm_view(
+    ctx: &PageContext,
+    caller: &Caller,
+    pending: app::payments::Pending,
+    typed: &StateForm,
+    errors: FormErrors,
+) -> Result<axum::response::Html<String>, AppError> {
+    let app::payments::Pending { row, step, refusal } = pending;
+    let t = tranche(row.payment.tranche);
+    let amount = Cents::new(row.payment.amount_cents).unwrap_or_default();
+    let consequence = consequence(step, t, amount, &row.payee);
+    let paid_on = if typed.paid_on.is_empty() && errors.is_empty() {
+        crate::domain::time::date_short(crate::domain::time::brussels_date(caller.now))
+    } else {
+        typed.paid_on.clone()
+    };
+    render(&ConfirmPage {
+        layout: ctx.layout(format!("Bevestigen: {}", step.label())),
+        id: row.payment.id,
+        version: row.payment.version,
+        app_id: row.app.id,
+        reference: row.app.reference,
+        payee: row.payee,
+        year: row.payment.year_number,
+        tranche: t.code(),
+        amount: row.payment.amount_cents,
+        owed_back: t.is_owed_back(),
+        state: payment_state(row.payment.state).label(),
+        due: row.payment.due_on,
+        step: step.code(),
+        button: button(step),
+        consequence,
+        refusal,
+        asks_payment: step == PaymentStep::Pay,
+        asks_reason: step == PaymentStep::Cancel,
+        paid_on,
+        bank_reference: typed.bank_reference.clone(),
+        reason: typed.reason.clone(),
+        errors,
+        terug: typed.back(),
+    })
+}
+
+/// Adapter: [`app::payments::pending`] → the confirmation page of a payment step.
+async fn confirm_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    ctx: PageContext,
+    Id(id): Id,
+    Query(query): Query<ConfirmQuery>,
+) -> Result<Response, AppError> {
+    let pending = app::payments::pending(&state, &caller, id, &query.stap).await?;
+    let typed = StateForm {
+        terug: query.terug,
+        ..StateForm::default()
+    };
+    Ok(confirm_view(&ctx, &caller, pending, &typed, FormErrors::default())?.into_response())
+}
+
+/// Adapter: the confirmation page's form → [`app::payments::change_state`] → back to the list
+/// (`terug`, when it is the list) with the new state; the page again (422) with a message per
+/// field. A form that was not confirmed (a list of before, a crafted post) goes to the
+/// confirmation page first.
 async fn change_state(
     State(state): State<AppState>,
     caller: Caller,
+    ctx: PageContext,
     Id(id): Id,
     Form(form): Form<StateForm>,
 ) -> Result<Response, AppError> {
+    if form.bevestigd != "ja" {
+        let to = format!(
+            "/opvolging/betalingen/{id}/bevestigen?stap={}&terug={}",
+            crate::auth::session::urlencode(form.step.trim()),
+            crate::auth::session::urlencode(&form.back()),
+        );
+        return Ok(axum::response::Redirect::to(&to).into_response());
+    }
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let to = match app::payments::change_state(&state, &caller, id, &form.step, version).await {
-        Ok(to) => to,
-        Err(app::Error::Invalid(errors)) => {
-            return Err(AppError::BadRequest(
-                errors
-                    .items
-                    .first()
-                    .map(|e| e.message.clone())
-                    .unwrap_or_default(),
-            ));
+    let input = form.input();
+    match app::payments::change_state(&state, &caller, id, &form.step, version, &input).await {
+        Ok(to) => Ok(
+            FlashRedirect::new(form.back(), format!("Betaling {id}: {}.", to.label()))
+                .into_response(),
+        ),
+        Err(app::Error::Invalid(errors)) if !errors.has("step") => {
+            let pending = app::payments::pending(&state, &caller, id, &form.step).await?;
+            let page = confirm_view(&ctx, &caller, pending, &form, errors)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(other) => return Err(other.into()),
-    };
-    let back = if form.terug.starts_with("/opvolging/betalingen") {
-        form.terug.clone()
-    } else {
-        "/opvolging/betalingen".to_owned()
-    };
-    Ok(FlashRedirect::new(back, format!("Betaling {id}: {}.", to.label())).into_response())
+        Err(app::Error::Invalid(errors)) => Err(AppError::BadRequest(
+            errors
+                .items
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_default(),
+        )),
+        Err(other) => Err(other.into()),
+    }
 }

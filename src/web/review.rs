@@ -18,8 +18,10 @@ use entity::application::{self, ApplicationState};
 use crate::app::{self, Caller};
 use crate::auth::csrf::form_urlencoded_pairs;
 use crate::domain::Cents;
+use crate::domain::changes::{self, ChangeGroup};
 use crate::domain::checklist::CRITERIA;
 use crate::domain::decision::{Outcome, Verdict};
+use crate::domain::history;
 use crate::domain::paging::Page;
 use crate::domain::parts::Part;
 use crate::domain::workflow::{self, DossierState};
@@ -346,7 +348,8 @@ async fn recheck(
 pub struct HistoryLine {
     pub at: DateTime<Utc>,
     pub who: String,
-    pub what: String,
+    /// The Dutch label of the audit action ([`history::label`]).
+    pub what: &'static str,
     pub details: String,
 }
 
@@ -362,20 +365,25 @@ pub struct DecisionActionLine {
     pub code: String,
     pub title: String,
     pub requested: i64,
+    /// What the field holds: what was typed, or else the proposal.
     pub value: String,
+    /// The proposal comes from the confirmed allocation (not from the request).
+    pub from_allocation: bool,
 }
 
 pub struct VersionLine {
     pub sequence: i32,
     pub at: DateTime<Utc>,
     pub by: String,
-    pub changes: Vec<ChangeLine>,
+    /// What changed since the submission before, by section.
+    pub changes: Vec<ChangeGroup>,
 }
 
-pub struct ChangeLine {
-    pub path: String,
-    pub before: String,
-    pub after: String,
+impl VersionLine {
+    /// How many changes, over every section.
+    pub fn change_count(&self) -> usize {
+        self.changes.iter().map(|g| g.changes.len()).sum()
+    }
 }
 
 pub struct CriterionLine {
@@ -400,7 +408,9 @@ pub struct ReviewPage {
     pub history: Vec<HistoryLine>,
     pub messages: Vec<MessageLine>,
     pub decision_lines: Vec<DecisionActionLine>,
-    pub changes: Vec<ChangeLine>,
+    /// Some proposed grant comes from the confirmed allocation (the form says so).
+    pub from_allocation: bool,
+    pub changes: Vec<ChangeGroup>,
     /// Every submission, oldest first, with what changed since the one before.
     pub versions: Vec<VersionLine>,
     pub submissions: usize,
@@ -410,62 +420,27 @@ pub struct ReviewPage {
     pub checklist_version: i32,
 }
 
-/// Differences between two JSON snapshots, as "path: before → after" lines.
-pub fn diff(
-    before: &serde_json::Value,
-    after: &serde_json::Value,
-    path: &str,
-    out: &mut Vec<ChangeLine>,
-) {
-    use serde_json::Value;
-    match (before, after) {
-        (Value::Object(a), Value::Object(b)) => {
-            let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            for k in keys {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                diff(
-                    a.get(k).unwrap_or(&Value::Null),
-                    b.get(k).unwrap_or(&Value::Null),
-                    &p,
-                    out,
-                );
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            for i in 0..a.len().max(b.len()) {
-                diff(
-                    a.get(i).unwrap_or(&Value::Null),
-                    b.get(i).unwrap_or(&Value::Null),
-                    &format!("{path}[{}]", i + 1),
-                    out,
-                );
-            }
-        }
-        (a, b) if a != b => out.push(ChangeLine {
-            path: path.to_owned(),
-            before: a.to_string(),
-            after: b.to_string(),
-        }),
-        _ => {}
-    }
-}
-
 /// Every submission with what changed since the one before.
-fn versions(submissions: Vec<crate::store::review::Submission>) -> Vec<VersionLine> {
+/// Actions are named by their code and the title in `content`.
+fn versions(
+    submissions: Vec<crate::store::review::Submission>,
+    content: &DossierContent,
+) -> Vec<VersionLine> {
+    let title_of = |code: &str| {
+        content
+            .actions
+            .iter()
+            .find(|a| a.action.code == code)
+            .map(|a| a.action.title.clone())
+    };
     let mut previous: Option<serde_json::Value> = None;
     submissions
         .into_iter()
         .map(|s| {
-            let mut changes = Vec::new();
-            if let Some(before) = &previous {
-                diff(before, &s.snapshot, "", &mut changes);
-            }
+            let changes = previous
+                .as_ref()
+                .map(|before| changes::between(before, &s.snapshot, &title_of))
+                .unwrap_or_default();
             previous = Some(s.snapshot);
             VersionLine {
                 sequence: s.sequence,
@@ -492,29 +467,40 @@ fn criteria(checklist: Option<&entity::review::Model>) -> Vec<CriterionLine> {
         .collect()
 }
 
-/// The grant fields of the decision form: what was typed, or else the requested amount.
+/// The grant fields of the decision form: what was typed, or else the proposal (the confirmed
+/// allocation, or the request: [`app::review::proposals`]).
 fn decision_lines(
     content: &DossierContent,
     typed: &app::review::DecisionInput,
+    proposals: &[(i64, crate::domain::decision::Proposal)],
 ) -> Vec<DecisionActionLine> {
     content
         .actions
         .iter()
-        .map(|a| DecisionActionLine {
-            id: a.row.id,
-            code: a.action.code.clone(),
-            title: a.action.title.clone(),
-            requested: a.row.grant_cents,
-            value: typed
-                .grants
+        .map(|a| {
+            let proposal = proposals
                 .iter()
                 .find(|(id, _)| *id == a.row.id)
-                .map(|(_, text)| text.clone())
-                .unwrap_or_else(|| {
-                    Cents::new(a.row.grant_cents)
-                        .map(|c| c.to_plain_string())
-                        .unwrap_or_default()
-                }),
+                .map(|p| p.1);
+            DecisionActionLine {
+                id: a.row.id,
+                code: a.action.code.clone(),
+                title: a.action.title.clone(),
+                requested: a.row.grant_cents,
+                from_allocation: proposal.is_some_and(|p| p.from_allocation),
+                value: typed
+                    .grants
+                    .iter()
+                    .find(|(id, _)| *id == a.row.id)
+                    .map(|(_, text)| text.clone())
+                    .unwrap_or_else(|| {
+                        proposal
+                            .map(|p| p.amount)
+                            .or_else(|| Cents::new(a.row.grant_cents))
+                            .map(|c| c.to_plain_string())
+                            .unwrap_or_default()
+                    }),
+            }
         })
         .collect()
 }
@@ -531,7 +517,7 @@ fn history_line(e: entity::audit_log::Model) -> HistoryLine {
     HistoryLine {
         at: e.at,
         who: e.actor_label,
-        what: e.action,
+        what: history::label(&e.action),
         details: e.details.unwrap_or_default(),
     }
 }
@@ -543,6 +529,20 @@ fn message_line(m: crate::store::review::MessageRow) -> MessageLine {
         internal: m.internal,
         body: m.body,
     }
+}
+
+/// Every submission with its changes, and the changes of the latest one taken out (the page
+/// shows them on top).
+fn versions_and_latest(
+    submissions: Vec<crate::store::review::Submission>,
+    content: &DossierContent,
+) -> (Vec<VersionLine>, Vec<ChangeGroup>) {
+    let mut all = versions(submissions, content);
+    let latest = all
+        .last_mut()
+        .map(|v| std::mem::take(&mut v.changes))
+        .unwrap_or_default();
+    (all, latest)
 }
 
 /// The review page of `content` for `caller`, with the form's `errors` and what was `typed`.
@@ -560,12 +560,9 @@ async fn review_view(
     let records = crate::store::review::records(&state.db, app.id).await?;
     let dossier_state = DossierState::from(app.state);
     let submissions = records.submissions.len();
-    let mut versions = versions(records.submissions);
-    let changes = versions
-        .last_mut()
-        .map(|v| std::mem::take(&mut v.changes))
-        .unwrap_or_default();
+    let (versions, changes) = versions_and_latest(records.submissions, content);
     let staff = &records.staff;
+    let proposals = app::review::proposals(state, content).await?;
     render(&ReviewPage {
         criteria: criteria(records.checklist.as_ref()),
         checklist_version: records.checklist.as_ref().map(|r| r.version).unwrap_or(0),
@@ -589,7 +586,8 @@ async fn review_view(
         is_admin: is_admin(caller),
         history: records.history.into_iter().map(history_line).collect(),
         messages: records.messages.into_iter().map(message_line).collect(),
-        decision_lines: decision_lines(content, &typed),
+        from_allocation: proposals.iter().any(|(_, p)| p.from_allocation),
+        decision_lines: decision_lines(content, &typed, &proposals),
         changes,
         versions,
         submissions,
@@ -1010,17 +1008,6 @@ mod tests {
         assert_eq!(findings_label(1, 0), "1 fout");
         assert_eq!(findings_label(2, 1), "2 fouten, 1 waarschuwing");
         assert_eq!(findings_label(0, 3), "3 waarschuwingen");
-    }
-
-    #[test]
-    fn the_diff_between_two_submissions_names_what_changed() {
-        let a = serde_json::json!({"title": "A", "actions": [{"planned_reach": 1}]});
-        let b = serde_json::json!({"title": "A", "actions": [{"planned_reach": 2}]});
-        let mut out = Vec::new();
-        diff(&a, &b, "", &mut out);
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].path, "actions[1].planned_reach");
-        assert_eq!((out[0].before.as_str(), out[0].after.as_str()), ("1", "2"));
     }
 
     #[test]

@@ -862,7 +862,7 @@ async fn advance_and_balance_are_exact_to_the_cent_and_the_export_has_the_filter
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "betaling_id,begunstigde,nis_code,referentie,bedrag_eur,richting,schijf,projectjaar,status,vervaldag"
+        "betaling_id,begunstigde,nis_code,referentie,bedrag_eur,richting,schijf,projectjaar,status,vervaldag,betaald_op,bankreferentie"
     );
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(
@@ -885,31 +885,40 @@ async fn advance_and_balance_are_exact_to_the_cent_and_the_export_has_the_filter
         .unwrap();
     assert!(all.contains(",9876.53,") && all.contains(",2469.14,"));
 
-    // ABB approves and pays; a stale version is refused.
+    // ABB approves, another member of ABB pays (four eyes); a stale version is refused.
     let advance = &ps[0];
     reviewer.get("/opvolging/betalingen").await;
     let path = format!("/opvolging/betalingen/{}", advance.id);
     let v1 = advance.version.to_string();
+    let paid_on = chrono::Utc::now().format("%d-%m-%Y").to_string();
+    fn pay_form<'a>(version: &'a str, paid_on: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("step", "pay"),
+            ("version", version),
+            ("bevestigd", "ja"),
+            ("paid_on", paid_on),
+            ("bank_reference", "BNK-1"),
+        ]
+    }
     assert_eq!(
         reviewer
-            .post(&path, &[("step", "approve"), ("version", &v1)])
+            .post(
+                &path,
+                &[("step", "approve"), ("version", &v1), ("bevestigd", "ja")]
+            )
             .await
             .status(),
         303
     );
+    let mut admin = app.signed_in(ADMIN).await;
+    admin.get("/opvolging/betalingen").await;
     assert_eq!(
-        reviewer
-            .post(&path, &[("step", "pay"), ("version", &v1)])
-            .await
-            .status(),
+        admin.post(&path, &pay_form(&v1, &paid_on)).await.status(),
         409
     );
     let v2 = (advance.version + 1).to_string();
     assert_eq!(
-        reviewer
-            .post(&path, &[("step", "pay"), ("version", &v2)])
-            .await
-            .status(),
+        admin.post(&path, &pay_form(&v2, &paid_on)).await.status(),
         303
     );
     let paid = payment::Entity::find_by_id(advance.id)
@@ -922,7 +931,15 @@ async fn advance_and_balance_are_exact_to_the_cent_and_the_export_has_the_filter
     let v3 = (advance.version + 2).to_string();
     assert_eq!(
         reviewer
-            .post(&path, &[("step", "cancel"), ("version", &v3)])
+            .post(
+                &path,
+                &[
+                    ("step", "cancel"),
+                    ("version", &v3),
+                    ("bevestigd", "ja"),
+                    ("reason", "Te laat")
+                ]
+            )
             .await
             .status(),
         409,
@@ -1651,7 +1668,10 @@ async fn a_reopened_decision_cancels_its_unpaid_advance_and_a_new_decision_sched
     for step in ["approve", "pay"] {
         assert_eq!(
             reviewer
-                .post(&path, &[("step", step), ("version", &version)])
+                .post(
+                    &path,
+                    &[("step", step), ("version", &version), ("bevestigd", "ja")]
+                )
                 .await
                 .status(),
             409,

@@ -21,6 +21,7 @@ mod dossier_pages;
 mod exports;
 mod followup;
 mod foundation;
+mod four_eyes;
 mod hard_input;
 mod inbox;
 mod instances;

@@ -426,3 +426,240 @@ async fn the_checklist_is_saved_per_criterion_and_two_reviewers_do_not_overwrite
         1
     );
 }
+
+/// The id of the KPI with `indicator`.
+async fn kpi_named(app: &TestApp, indicator: &str) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entity::kpi::Entity::find()
+        .filter(entity::kpi::Column::Indicator.eq(indicator))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the KPI")
+        .id
+}
+
+#[tokio::test]
+async fn a_resubmission_with_a_changed_grant_and_kpi_target_reads_as_dutch_lines_by_section() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut official).await;
+    fill_general(&mut official, &dossier).await;
+    let action = add_action(&app, &mut official, &dossier, "2.1").await;
+    let first = [
+        ("priority", "1"),
+        ("baseline_reach", "0"),
+        ("planned_reach", "1"),
+        ("own_contribution", "25.000,00"),
+        ("description", "Eerste versie"),
+    ];
+    assert_eq!(
+        save_action(&mut official, &dossier, &action, &first)
+            .await
+            .status(),
+        303
+    );
+    let (_, html) = official
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    let date = field_value(&html, "target_date");
+    let kpi_form = |target: &'static str| {
+        vec![
+            ("indicator", "Uren taalcoaching"),
+            ("unit", "uren"),
+            ("baseline", "0"),
+            ("target", target),
+            ("target_date", date.as_str()),
+            ("measurement", "Registratie"),
+        ]
+    };
+    let response = official
+        .post(
+            &format!("/dossiers/{dossier}/acties/{action}/kpis"),
+            &kpi_form("2000"),
+        )
+        .await;
+    assert_eq!(response.status(), 303, "KPI added");
+    attach(&mut official, &dossier, "council_decision").await;
+    attach(&mut official, &dossier, "budget_sheet").await;
+    accept_declarations(&mut official, &dossier).await;
+    let (_, html) = official.get(&format!("/dossiers/{dossier}/controle")).await;
+    let response = official
+        .post(
+            &format!("/dossiers/{dossier}/indienen"),
+            &[("version", &field_value(&html, "version"))],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "submitted");
+
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    reviewer.get(&format!("/beoordeling/{dossier}")).await;
+    reviewer
+        .post(&format!("/beoordeling/{dossier}/start"), &[])
+        .await;
+    let response = reviewer
+        .post(
+            &format!("/beoordeling/{dossier}/aanpassingen"),
+            &[("sections", "acties"), ("message", "Mik hoger.")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+
+    // The municipality doubles the reach (so the grant) and the KPI's target, and resubmits.
+    let second = [
+        ("priority", "1"),
+        ("baseline_reach", "0"),
+        ("planned_reach", "2"),
+        ("own_contribution", "50.000,00"),
+        ("description", "Eerste versie"),
+    ];
+    assert_eq!(
+        save_action(&mut official, &dossier, &action, &second)
+            .await
+            .status(),
+        303
+    );
+    let kpi = kpi_named(&app, "Uren taalcoaching").await;
+    let (_, html) = official
+        .get(&format!("/dossiers/{dossier}/kpis/{kpi}"))
+        .await;
+    let mut form = kpi_form("4000");
+    let version = field_value(&html, "version");
+    form.push(("version", version.as_str()));
+    let response = official
+        .post(&format!("/dossiers/{dossier}/kpis/{kpi}"), &form)
+        .await;
+    assert_eq!(response.status(), 303, "KPI saved");
+    let (_, html) = official.get(&format!("/dossiers/{dossier}/controle")).await;
+    let response = official
+        .post(
+            &format!("/dossiers/{dossier}/indienen"),
+            &[("version", &field_value(&html, "version"))],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "resubmitted");
+
+    let title = entity::action::Entity::find()
+        .filter(entity::action::Column::Code.eq("2.1"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .title;
+    let (_, html) = reviewer.get(&format!("/beoordeling/{dossier}")).await;
+    let changes = &html[html
+        .find("Gewijzigd sinds de vorige indiening")
+        .expect("the diff")..];
+    let changes = &changes[..changes.find("<h2").unwrap_or(changes.len())];
+    assert!(
+        changes.contains("<h3>Acties en KPI&#39;s</h3>")
+            || changes.contains("<h3>Acties en KPI's</h3>")
+    );
+    assert!(
+        changes.contains(&format!(
+            "Actie 2.1 {title} — subsidie: € 25.000,00 → € 50.000,00"
+        )),
+        "{changes}"
+    );
+    assert!(
+        changes.contains(&format!(
+            "Actie 2.1 {title} — KPI 2 (Uren taalcoaching) — streefwaarde: 2.000 → 4.000"
+        )),
+        "{changes}"
+    );
+    assert!(changes.contains("Totaal gevraagde subsidie: € 25.000,00 → € 50.000,00"));
+    for code in ["grant_cents", "kpis[", "total_grant_cents", "actions["] {
+        assert!(!changes.contains(code), "no code {code} in {changes}");
+    }
+
+    // The history reads as Dutch sentences, never as audit codes.
+    let history = &html[html.find("<h2>Geschiedenis</h2>").unwrap()..];
+    assert!(history.contains("KPI bewaard"));
+    assert!(history.contains("Dossier ingediend"));
+    assert!(history.contains("Aanpassingen gevraagd"));
+    assert!(!history.contains("application."), "{history}");
+}
+
+#[tokio::test]
+async fn the_decision_form_starts_from_the_confirmed_allocation_not_from_the_request() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = spawn_app().await;
+    let (_official, dossier) = submitted_dossier(&app).await;
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    reviewer.get(&format!("/beoordeling/{dossier}")).await;
+    reviewer
+        .post(&format!("/beoordeling/{dossier}/start"), &[])
+        .await;
+
+    // Without a confirmed allocation the form proposes the request.
+    let (_, html) = reviewer.get(&format!("/beoordeling/{dossier}")).await;
+    let row = entity::application::Entity::find_by_id(dossier.parse::<i64>().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let action = {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        entity::application_action::Entity::find()
+            .filter(entity::application_action::Column::ApplicationId.eq(row.id))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let grant = format!("grant_{}", action.id);
+    assert_eq!(field_value(&html, &grant), "25.000,00", "the request");
+    assert!(!html.contains("Voorstel uit de bevestigde toewijzing"));
+
+    // A confirmed allocation of € 18.000,00 for the action in its first project year.
+    let now = chrono::Utc::now();
+    let allocation = entity::allocation::ActiveModel {
+        call_id: Set(row.call_id),
+        year_number: Set(row.first_project_year),
+        state: Set(entity::allocation::AllocationState::Confirmed),
+        envelope_cents: Set(100_000_000),
+        incentives_cents: Set(0),
+        created_at: Set(now),
+        confirmed_at: Set(Some(now)),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    entity::allocation_line::ActiveModel {
+        allocation_id: Set(allocation.id),
+        application_action_id: Set(action.id),
+        requested_cents: Set(2_500_000),
+        proposed_cents: Set(2_000_000),
+        adjusted_cents: Set(Some(1_800_000)),
+        reason: Set("Envelop verdeeld".into()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+
+    let (_, html) = reviewer.get(&format!("/beoordeling/{dossier}")).await;
+    assert_eq!(
+        field_value(&html, &grant),
+        "18.000,00",
+        "the confirmed allocation"
+    );
+    assert!(html.contains("Voorstel uit de bevestigde toewijzing"));
+
+    // Deciding with the proposal as it stands is accepted (it is within every bound).
+    let response = reviewer
+        .post(
+            &format!("/beoordeling/{dossier}/beslissing"),
+            &[
+                ("outcome", "approve"),
+                (grant.as_str(), "18.000,00"),
+                ("motivation", "Binnen de toewijzing."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+}

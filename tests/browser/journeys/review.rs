@@ -603,7 +603,16 @@ async fn the_year_report_is_filed_and_accepted(
     reviewer.expect_text(reference).await;
     reviewer.expect_text("€ 4.000,00").await;
     reviewer
-        .click(Target::Button("goedkeuren"), "betalingen-saldo-goedgekeurd")
+        .click(Target::Link("goedkeuren"), "betaling-bevestigen")
+        .await;
+    reviewer
+        .expect_text("Een andere medewerker moet ze daarna als betaald markeren.")
+        .await;
+    reviewer
+        .click(
+            Target::Button("Betaling goedkeuren"),
+            "betalingen-saldo-goedgekeurd",
+        )
         .await;
     reviewer.expect_text(": goedgekeurd.").await;
     assert_eq!(
