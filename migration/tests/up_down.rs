@@ -51,6 +51,7 @@ const TABLES: [&str; 42] = [
     "audit_log",
     "email_outbox",
     "report_reminder",
+    "member_reminder",
     "reclaim",
     "oidc_login",
     "oidc_session",
