@@ -204,16 +204,21 @@ async fn members_view(
         threshold,
         reached: standing == ThresholdStanding::Reached,
         reached_once_confirmed: standing == ThresholdStanding::ReachedOnceConfirmed,
-        results: report
-            .eligibility
-            .iter()
-            .flat_map(|v| v.results.iter())
-            .map(shown)
-            .collect(),
+        results: rule_results(&report),
         choices,
         suggestions,
         errors,
     })
+}
+
+/// The rules' results as the members page shows them.
+fn rule_results(report: &crate::domain::ApplicationReport) -> Vec<ShownResult> {
+    report
+        .eligibility
+        .iter()
+        .flat_map(|v| v.results.iter())
+        .map(shown)
+        .collect()
 }
 
 /// Where the members stand against the pooled `threshold` (the rule:

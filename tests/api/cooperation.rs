@@ -552,7 +552,10 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
         .find(start)
         .unwrap_or_else(|| panic!("no «{start}» in {html}"));
     let rest = &html[from..];
-    &rest[..rest.find(end).map_or(rest.len(), |e| e + end.len())]
+    let after = start.len();
+    &rest[..rest[after..]
+        .find(end)
+        .map_or(rest.len(), |e| after + e + end.len())]
 }
 
 #[tokio::test]
@@ -626,7 +629,9 @@ async fn the_threshold_is_reached_only_once_the_invited_members_confirm() {
         "{standing}"
     );
     assert!(
-        standing.contains("Puurs-Sint-Amands en Bornem"),
+        standing.contains("Nog niet bevestigd: ")
+            && standing.contains("Puurs-Sint-Amands")
+            && standing.contains("Bornem"),
         "{standing}"
     );
     assert!(
