@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 /// Every table the migrations create, in creation order.
-const TABLES: [&str; 42] = [
+const TABLES: [&str; 43] = [
     "reference_region",
     "municipality",
     "region_membership",
@@ -51,12 +51,12 @@ const TABLES: [&str; 42] = [
     "audit_log",
     "email_outbox",
     "report_reminder",
-    "member_reminder",
     "reclaim",
     "oidc_login",
     "oidc_session",
     "known_device",
     "password_reset_request",
+    "member_reminder",
 ];
 
 #[tokio::test]
