@@ -33,6 +33,7 @@ pub mod known_device;
 pub mod kpi;
 pub mod kpi_result;
 pub mod login_attempt;
+pub mod member_reminder;
 pub mod message;
 pub mod municipality;
 pub mod oidc_login;

@@ -27,6 +27,7 @@ mod m20261206_000001_reference_version;
 mod m20261207_000001_payment_cancel_reason;
 mod m20261210_000001_oidc;
 mod m20261215_000001_login_hardening;
+mod m20261220_000001_h1_member_reminder;
 mod m20261220_000003_h3_payment_safeguards;
 mod m20261220_000005_lead_bank_account;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_payment_cancel_reason::Migration),
             Box::new(m20261210_000001_oidc::Migration),
             Box::new(m20261215_000001_login_hardening::Migration),
+            Box::new(m20261220_000001_h1_member_reminder::Migration),
             Box::new(m20261220_000003_h3_payment_safeguards::Migration),
             Box::new(m20261220_000005_lead_bank_account::Migration),
         ]

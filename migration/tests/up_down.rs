@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 /// Every table the migrations create, in creation order.
-const TABLES: [&str; 42] = [
+const TABLES: [&str; 44] = [
     "reference_region",
     "municipality",
     "region_membership",
@@ -56,6 +56,8 @@ const TABLES: [&str; 42] = [
     "oidc_session",
     "known_device",
     "password_reset_request",
+    "member_reminder",
+    "bank_account",
 ];
 
 #[tokio::test]

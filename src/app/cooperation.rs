@@ -19,7 +19,9 @@ use entity::attachment;
 
 use super::attachments::{dossier_for, ensure_editable};
 use super::{Caller, Error, Result, Work};
-use crate::domain::cooperation::{check_decline_reason, invitable, is_confirmed, membership_open};
+use crate::domain::cooperation::{
+    check_decline_reason, invitable, is_confirmed, may_remind, membership_open,
+};
 use crate::domain::parts::Locked;
 use crate::domain::workflow::DossierState;
 use crate::domain::{Directory, NisCode};
@@ -624,6 +626,87 @@ pub async fn remove_decision(
     })
 }
 
+/// What a reminder to the members that have not answered came to, by municipality name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reminded {
+    /// Reminded now, by e-mail to their officials.
+    pub sent: Vec<String>,
+    /// Already reminded today: at most one reminder per member per day.
+    pub already_today: Vec<String>,
+}
+
+/// The lead reminds the members of cooperation `id` that have not answered their invitation:
+/// an e-mail to each one's officials with the link to the consent page, audited, at most once
+/// per member per day ([`may_remind`]; the unique index holds it under a double click).
+pub async fn remind(state: &AppState, caller: &Caller, id: i64) -> Result<Reminded> {
+    let dossier = dossier_for(state, caller, id, Action::EditDossier).await?;
+    ensure_editable(&dossier.application)?;
+    ensure_membership_open(&state.db, &dossier.application).await?;
+    let app = &dossier.application;
+    let waiting: Vec<Member> = members::members_of(&state.db, app.id)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            m.row.role == entity::application_member::MemberRole::Member
+                && m.row.consent_state == ConsentState::Invited
+        })
+        .collect();
+    if waiting.is_empty() {
+        return Err(Error::Conflict(
+            "Elke uitgenodigde gemeente heeft al geantwoord: er is niemand om aan te herinneren."
+                .into(),
+        ));
+    }
+    let today = crate::domain::time::brussels_date(caller.now);
+    let last = members::last_reminders(&state.db, app.id).await?;
+    let mut reminded = Reminded::default();
+    let mut work = Work::begin(state).await?;
+    for member in &waiting {
+        let name = member.municipality.name.clone();
+        if !may_remind(last.get(&member.row.id).copied(), today)
+            || !members::record_reminder(work.txn(), member.row.id, today, caller.now).await?
+        {
+            reminded.already_today.push(name);
+            continue;
+        }
+        work.audit(
+            caller
+                .audit("cooperation.member_reminded", "application", app.id)
+                .after(serde_json::json!({
+                    "municipality": name, "nis_code": member.municipality.nis_code
+                })),
+        );
+        let body = crate::mail::render_text(&ReminderMail {
+            lead: &dossier.lead_name,
+            member: &name,
+            reference: &app.reference,
+            title: &app.title,
+            invited_on: &crate::domain::time::date_long(crate::domain::time::brussels_date(
+                member.row.invited_at,
+            )),
+            link: &format!("{}/dossiers/{}/deelname", state.config.public_url, app.id),
+        })?;
+        for to in members::officials_of(work.txn(), member.municipality.id).await? {
+            work.mail(OutgoingMail {
+                to,
+                subject: format!(
+                    "Samenleven: herinnering, {} wacht op het antwoord van {name}",
+                    dossier.lead_name
+                ),
+                body_text: body.clone(),
+                related: Some(("application".into(), app.id.to_string())),
+            });
+        }
+        reminded.sent.push(name);
+    }
+    if reminded.sent.is_empty() {
+        work.rollback().await?;
+    } else {
+        work.commit().await?;
+    }
+    Ok(reminded)
+}
+
 fn members_link(state: &AppState, app: &application::Model) -> String {
     format!("{}/dossiers/{}/leden", state.config.public_url, app.id)
 }
@@ -654,6 +737,17 @@ struct DeclinedMail<'a> {
     reference: &'a str,
     title: &'a str,
     reason: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/cooperation_reminder.txt")]
+struct ReminderMail<'a> {
+    lead: &'a str,
+    member: &'a str,
+    reference: &'a str,
+    title: &'a str,
+    invited_on: &'a str,
     link: &'a str,
 }
 

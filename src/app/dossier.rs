@@ -346,8 +346,8 @@ pub async fn start(state: &AppState, caller: &Caller, call_id: i64) -> Result<ap
             }
             if crate::domain::can_apply_alone(&call.rules, m) != Some(true) {
                 return Err(Error::Conflict(format!(
-                    "{} kan volgens de regels van de oproep niet alleen indienen. Bekijk op 'Mijn gemeente' met welke gemeenten van uw referentieregio u kunt samenwerken.",
-                    m.name
+                    "{} kan volgens de regels van de oproep niet zelfstandig indienen, enkel in samenwerking. Bekijk op 'Mijn gemeente' met welke gemeenten van de referentieregio {} kan samenwerken.",
+                    m.name, m.name
                 )));
             }
             (

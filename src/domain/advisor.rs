@@ -319,7 +319,7 @@ impl<'a> Advisor<'a> {
             (Some(true), _) => {
                 advice.status = AdviceStatus::Alone;
                 advice.message = format!(
-                    "{} kan alleen indienen; een samenwerking is niet nodig.",
+                    "{} kan zelfstandig indienen; een samenwerking is niet nodig.",
                     m.name
                 );
             }
@@ -382,7 +382,7 @@ impl<'a> Advisor<'a> {
                     .map(|combo| self.proposal(own, others, combo))
                     .collect();
                 advice.message = format!(
-                    "{} kan niet alleen indienen. De kleinste samenwerkingen binnen {} die samen minstens {} inwoners van niet-EU15-herkomst tellen, hebben {} gemeenten.",
+                    "{} kan niet zelfstandig indienen, enkel in samenwerking. De kleinste samenwerkingen binnen de referentieregio {} die samen minstens {} inwoners van niet-EU15-herkomst tellen, hebben {} gemeenten.",
                     own.m.name,
                     own.m.region_name,
                     format_count(pooled),
@@ -465,7 +465,7 @@ impl<'a> Advisor<'a> {
                     .map(|combo| self.proposal(own, &eligible, combo))
                     .collect();
                 advice.incentive_message = format!(
-                    "Een samenwerking van {} gemeenten binnen {} met een gemeente boven {} en elk minstens {minimum} inwoners van niet-EU15-herkomst verdient een incentive van {amount} per projectjaar.",
+                    "Een samenwerking van {} gemeenten binnen de referentieregio {} met een gemeente boven {} en elk minstens {minimum} inwoners van niet-EU15-herkomst verdient een incentive van {amount} per projectjaar.",
                     partners + 1,
                     own.m.region_name,
                     format_count(self.call.single_applicant_min_exclusive)
@@ -504,7 +504,7 @@ impl<'a> Advisor<'a> {
         let pooled = self.call.pooled_min_inclusive;
         if partners <= 1 {
             return format!(
-                "Kleiner kan niet: {} telt {} inwoners van niet-EU15-herkomst en kan dus niet alleen indienen (daarvoor is meer dan {} nodig), en een samenwerking telt minstens twee gemeenten.",
+                "Kleiner kan niet: {} telt {} inwoners van niet-EU15-herkomst en kan dus niet zelfstandig indienen (daarvoor is meer dan {} nodig), en een samenwerking telt minstens twee gemeenten.",
                 own.m.name,
                 format_count(own.value),
                 format_count(self.call.single_applicant_min_exclusive)
@@ -562,7 +562,7 @@ impl<'a> Advisor<'a> {
             .first()
             .map_or(own.m.name.as_str(), |c| c.m.name.as_str());
         let mut message = format!(
-            "{}: samen {} inwoners van niet-EU15-herkomst {}. Voorgestelde trekker: {lead_name}.",
+            "{}: samen {} inwoners van niet-EU15-herkomst {}. Voorgestelde trekker: {lead_name}, de gemeente met de meeste inwoners van niet-EU15-herkomst.",
             join_names(&parts),
             format_count(total),
             cite(self.call.reference_year.get(), &sources, fictitious)

@@ -70,6 +70,44 @@ pub fn is_confirmed(answered_yes: bool, decision_on_file: bool) -> bool {
     answered_yes && decision_on_file
 }
 
+/// Whether a member still owes its answer to the invitation: it was invited and has not
+/// answered (`invited`), and the dossier is one whose members can still change (a draft, or
+/// sent back). Then the member's dashboard, its dossier list and the dossier page lead straight
+/// to the consent page, so a lost e-mail never blocks the cooperation.
+pub fn awaits_answer(invited: bool, state: DossierState) -> bool {
+    invited && super::parts::is_editable(state)
+}
+
+/// Where a cooperation stands against the pooled threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThresholdStanding {
+    /// The lead and the members that confirmed reach it together.
+    Reached,
+    /// Only when the invited members that have not confirmed yet do: not yet a fact.
+    ReachedOnceConfirmed,
+    /// Not even with every invited member.
+    NotReached,
+}
+
+/// Where the cooperation stands: `confirmed` counts the lead and the confirmed members,
+/// `with_invited` also the members that have not answered yet (declined members have left).
+/// The threshold is inclusive, as in the eligibility rule.
+pub fn threshold_standing(confirmed: u64, with_invited: u64, threshold: u64) -> ThresholdStanding {
+    if confirmed >= threshold {
+        ThresholdStanding::Reached
+    } else if with_invited >= threshold {
+        ThresholdStanding::ReachedOnceConfirmed
+    } else {
+        ThresholdStanding::NotReached
+    }
+}
+
+/// Whether the lead may remind a member that has not answered, `last_sent_on` its latest
+/// reminder's day: at most one reminder per member per day.
+pub fn may_remind(last_sent_on: Option<chrono::NaiveDate>, today: chrono::NaiveDate) -> bool {
+    last_sent_on.is_none_or(|day| day < today)
+}
+
 /// Whether the members of a dossier in `state` may change now; `reopened` are the parts the
 /// open change request names, if any (the rule: [`may_change`]).
 pub fn membership_open(state: DossierState, reopened: Option<&[Part]>) -> Result<(), Locked> {
@@ -83,6 +121,39 @@ mod tests {
 
     fn nis(code: u32) -> NisCode {
         NisCode::new(code).unwrap()
+    }
+
+    #[test]
+    fn an_invited_member_is_asked_for_its_answer_only_while_the_dossier_can_change() {
+        assert!(awaits_answer(true, DossierState::Draft));
+        assert!(awaits_answer(true, DossierState::ChangesRequested));
+        assert!(!awaits_answer(false, DossierState::Draft));
+        for locked in [
+            DossierState::Submitted,
+            DossierState::InReview,
+            DossierState::Withdrawn,
+        ] {
+            assert!(!awaits_answer(true, locked), "{locked:?}");
+        }
+    }
+
+    #[test]
+    fn the_threshold_counts_as_reached_only_with_the_confirmed_members() {
+        use ThresholdStanding::*;
+        assert_eq!(threshold_standing(7_500, 7_500, 7_500), Reached);
+        assert_eq!(
+            threshold_standing(4_024, 7_610, 7_500),
+            ReachedOnceConfirmed
+        );
+        assert_eq!(threshold_standing(4_024, 7_499, 7_500), NotReached);
+    }
+
+    #[test]
+    fn a_member_is_reminded_at_most_once_a_day() {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2022, 6, d).unwrap();
+        assert!(may_remind(None, day(20)));
+        assert!(!may_remind(Some(day(20)), day(20)));
+        assert!(may_remind(Some(day(19)), day(20)));
     }
 
     #[test]

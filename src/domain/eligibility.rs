@@ -29,14 +29,18 @@ pub const FICTITIOUS_MARK: &str = " (fictief demo-cijfer)";
 
 /// `(2020, bron: Statbel)` followed by the fictitious mark when needed.
 pub(crate) fn cite(year: u16, sources: &[&str], fictitious: bool) -> String {
-    let mut unique: Vec<&str> = Vec::with_capacity(sources.len());
-    for source in sources {
-        if !unique.contains(source) {
+    let mut unique: Vec<String> = Vec::with_capacity(sources.len());
+    for source in sources.iter().map(|s| super::figures::shown_source(s)) {
+        if !source.is_empty() && !unique.contains(&source) {
             unique.push(source);
         }
     }
     let mark = if fictitious { FICTITIOUS_MARK } else { "" };
-    format!("({year}, bron: {}){mark}", unique.join("; "))
+    if unique.is_empty() {
+        format!("({year}){mark}")
+    } else {
+        format!("({year}, bron: {}){mark}", unique.join("; "))
+    }
 }
 
 /// The non-EU15 fact of a found figure.
@@ -153,7 +157,7 @@ pub fn assess_single(call: &CallRules, m: &Municipality, taken: &Taken) -> Verdi
                 RuleId::SingleNamed,
                 Outcome::Pass,
                 format!(
-                    "{} wordt in de oproep bij naam genoemd als grootstad en mag alleen indienen.",
+                    "{} wordt in de oproep bij naam genoemd als grootstad en mag zelfstandig indienen.",
                     m.name
                 ),
             )
@@ -177,7 +181,11 @@ pub fn assess_single(call: &CallRules, m: &Municipality, taken: &Taken) -> Verdi
             let (outcome, tail) = if figure.value > threshold {
                 (
                     Outcome::Pass,
-                    format!("meer dan {}, u kunt alleen indienen.", format_count(threshold)),
+                    format!(
+                        "meer dan {}, dus {} kan zelfstandig indienen.",
+                        format_count(threshold),
+                        m.name
+                    ),
                 )
             } else {
                 let compared = if figure.value == threshold {
@@ -192,13 +200,14 @@ pub fn assess_single(call: &CallRules, m: &Municipality, taken: &Taken) -> Verdi
                 if named.is_some() {
                     (
                         Outcome::Warning,
-                        format!("{compared}, maar {} mag als grootstad toch alleen indienen.", m.name),
+                        format!("{compared}, maar {} mag als grootstad toch zelfstandig indienen.", m.name),
                     )
                 } else {
                     (
                         Outcome::Fail,
                         format!(
-                            "{compared}, u kunt niet alleen indienen. U kunt wel indienen in een intergemeentelijke samenwerking binnen {} die samen minstens {} inwoners van niet-EU15-herkomst telt.",
+                            "{compared}, dus {} kan niet zelfstandig indienen, enkel in een intergemeentelijke samenwerking binnen de referentieregio {} die samen minstens {} inwoners van niet-EU15-herkomst telt.",
+                            m.name,
                             m.region_name,
                             format_count(call.pooled_min_inclusive)
                         ),
@@ -214,7 +223,7 @@ pub fn assess_single(call: &CallRules, m: &Municipality, taken: &Taken) -> Verdi
                 (
                     Outcome::Warning,
                     format!(
-                        "Voor {} is er {missing}, maar {} mag als grootstad bij naam alleen indienen.",
+                        "Voor {} is er {missing}, maar {} mag als grootstad bij naam zelfstandig indienen.",
                         m.name, m.name
                     ),
                 )
@@ -222,7 +231,7 @@ pub fn assess_single(call: &CallRules, m: &Municipality, taken: &Taken) -> Verdi
                 (
                     Outcome::CannotDecide,
                     format!(
-                        "Voor {} is er {missing}: we kunnen niet beslissen of {} alleen mag indienen (meer dan {} nodig). Het cijfer moet eerst ingelezen worden.",
+                        "Voor {} is er {missing}: we kunnen niet beslissen of {} zelfstandig mag indienen (meer dan {} nodig). Het cijfer moet eerst ingelezen worden.",
                         m.name,
                         m.name,
                         format_count(threshold)
@@ -252,13 +261,13 @@ pub fn assess_single(call: &CallRules, m: &Municipality, taken: &Taken) -> Verdi
     } else if named.is_some() || above == Some(true) {
         (
             Decision::EligibleAlone,
-            format!("{} kan alleen indienen.", m.name),
+            format!("{} kan zelfstandig indienen.", m.name),
         )
     } else if above == Some(false) {
         (
             Decision::OnlyInCooperation,
             format!(
-                "{} kan niet alleen indienen, wel in een intergemeentelijke samenwerking binnen {}.",
+                "{} kan niet zelfstandig indienen, enkel in een intergemeentelijke samenwerking binnen de referentieregio {}.",
                 m.name, m.region_name
             ),
         )
@@ -266,7 +275,7 @@ pub fn assess_single(call: &CallRules, m: &Municipality, taken: &Taken) -> Verdi
         (
             Decision::CannotDecide,
             format!(
-                "We kunnen nog niet beslissen of {} alleen mag indienen: het cijfer van {} ontbreekt.",
+                "We kunnen nog niet beslissen of {} zelfstandig mag indienen: het cijfer van {} ontbreekt.",
                 m.name, call.reference_year
             ),
         )
@@ -751,8 +760,14 @@ mod tests {
             .map(|r| r.message.as_str())
             .unwrap_or("");
         assert!(message.contains("precies 7.500"), "{message}");
-        assert!(message.contains("u kunt niet alleen indienen"), "{message}");
-        assert!(message.contains("Regio R14"), "{message}");
+        assert!(
+            message.contains("Sint-Niklaas kan niet zelfstandig indienen, enkel in"),
+            "{message}"
+        );
+        assert!(
+            message.contains("binnen de referentieregio Regio R14"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -765,7 +780,7 @@ mod tests {
         assert_eq!(
             result.map(|r| r.message.as_str()),
             Some(
-                "Gent telt 71.234 inwoners van niet-EU15-herkomst (2020, bron: Statistiek Vlaanderen): meer dan 7.500, u kunt alleen indienen."
+                "Gent telt 71.234 inwoners van niet-EU15-herkomst (2020, bron: Statistiek Vlaanderen): meer dan 7.500, dus Gent kan zelfstandig indienen."
             )
         );
         let facts = result.map(|r| r.facts.clone()).unwrap_or_default();

@@ -23,6 +23,51 @@ pub struct Figure {
     pub fictitious: bool,
 }
 
+/// A figure's source as a person reads it: the publisher and what was counted. The technical
+/// provenance kept with the data (a repository, a script or a file, in brackets: "(via …)",
+/// "(gegenereerd door …)", "zie seeds/…") stays in the data and `seeds/SOURCES.md`, and the
+/// fictitious mark ("FICTIEF demo-cijfer") is left to the page or sentence, which add it once.
+pub fn shown_source(raw: &str) -> String {
+    let mut text = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|c| c + open) else {
+            break;
+        };
+        let inside = &rest[open + 1..close];
+        text.push_str(&rest[..open]);
+        if !is_technical(inside) {
+            text.push_str(&rest[open..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    text.push_str(rest);
+    let lower = text.to_lowercase();
+    let text = match lower.find("fictief demo-cijfer") {
+        Some(at) => {
+            let after =
+                text[at + "fictief demo-cijfer".len()..].trim_start_matches([',', ';', ' ']);
+            format!("{}{after}", &text[..at])
+        }
+        None => text,
+    };
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_matches([',', ';', ' '])
+        .to_owned()
+}
+
+/// Whether the text in brackets of a source is technical provenance rather than words for people.
+fn is_technical(inside: &str) -> bool {
+    let lower = inside.to_lowercase();
+    lower.starts_with("via ")
+        || lower.contains("gegenereerd door")
+        || ["seeds/", "scripts/", ".py", ".csv", ".md", "/"]
+            .iter()
+            .any(|t| lower.contains(t))
+}
+
 /// A municipality as the rules engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Municipality {
@@ -219,6 +264,26 @@ impl Taken {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[test]
+    fn a_source_reads_without_repositories_scripts_or_a_second_fictitious_mark() {
+        assert_eq!(
+            super::shown_source(
+                "Statbel, wettelijke bevolking op 1 januari 2020 (via vandenbroucke/belgian_municipalities, zie seeds/SOURCES.md)"
+            ),
+            "Statbel, wettelijke bevolking op 1 januari 2020"
+        );
+        assert_eq!(
+            super::shown_source(
+                "FICTIEF demo-cijfer, geen officiële statistiek (gegenereerd door scripts/gen_demo_non_eu15.py)"
+            ),
+            "geen officiële statistiek"
+        );
+        assert_eq!(
+            super::shown_source("Statistiek Vlaanderen (2020)"),
+            "Statistiek Vlaanderen (2020)"
+        );
+    }
+
     use super::*;
 
     /// A municipality with a non-EU15 figure and a residents figure of 2020.

@@ -627,10 +627,10 @@ impl Decision {
     /// The decision in Dutch, as pages and the API show it.
     pub fn label(self) -> &'static str {
         match self {
-            Decision::EligibleAlone => "kan alleen indienen",
+            Decision::EligibleAlone => "kan zelfstandig indienen",
             Decision::EligibleAsCooperation { .. } => "kan indienen als samenwerking",
             Decision::EligibleAsPartner => "kan indienen onder aparte overeenkomst",
-            Decision::OnlyInCooperation => "niet alleen, wel in samenwerking",
+            Decision::OnlyInCooperation => "enkel in samenwerking",
             Decision::NotEligible => "kan niet indienen",
             Decision::CannotDecide => "nog niet te beslissen",
         }

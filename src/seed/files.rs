@@ -20,9 +20,8 @@ pub const PLAN_SAMENLEVEN_2022_FORM: &str =
     include_str!("../../seeds/plan_samenleven_2022_form.csv");
 pub const DEMO_ACCOUNTS: &str = include_str!("../../seeds/demo_accounts.json");
 
-/// Where the Statbel totals come from, stored with every figure.
+/// Where the Statbel totals come from, stored with every figure and shown as it reads; how the
+/// file was obtained is in `seeds/SOURCES.md`.
 pub fn statbel_source(year: i32) -> String {
-    format!(
-        "Statbel, wettelijke bevolking op 1 januari {year} (via vandenbroucke/belgian_municipalities, zie seeds/SOURCES.md)"
-    )
+    format!("Statbel, wettelijke bevolking op 1 januari {year}")
 }

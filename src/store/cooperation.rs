@@ -10,7 +10,7 @@ use sea_orm::{
 
 use entity::application;
 use entity::application_member::{self, ConsentState, MemberRole};
-use entity::{app_user, municipality};
+use entity::{app_user, member_reminder, municipality};
 
 /// A member row with its municipality.
 pub struct Member {
@@ -125,4 +125,54 @@ pub async fn answer<C: ConnectionTrait>(
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)
+}
+
+/// The day of the latest reminder of each member of dossier `application_id` that got one, by
+/// member row id.
+pub async fn last_reminders<C: ConnectionTrait>(
+    db: &C,
+    application_id: i64,
+) -> Result<std::collections::HashMap<i64, chrono::NaiveDate>, DbErr> {
+    let member_ids: Vec<i64> = members_of(db, application_id)
+        .await?
+        .iter()
+        .map(|m| m.row.id)
+        .collect();
+    let mut last = std::collections::HashMap::new();
+    for reminder in member_reminder::Entity::find()
+        .filter(member_reminder::Column::ApplicationMemberId.is_in(member_ids))
+        .all(db)
+        .await?
+    {
+        let day = last
+            .entry(reminder.application_member_id)
+            .or_insert(reminder.sent_on);
+        if reminder.sent_on > *day {
+            *day = reminder.sent_on;
+        }
+    }
+    Ok(last)
+}
+
+/// Records a reminder to member row `member_id` on `day`: `false` when it already got one that
+/// day (the unique index decides, so two clicks at once send one reminder).
+pub async fn record_reminder<C: ConnectionTrait>(
+    db: &C,
+    member_id: i64,
+    day: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let inserted = member_reminder::Entity::insert(member_reminder::ActiveModel {
+        application_member_id: Set(member_id),
+        sent_on: Set(day),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([
+        member_reminder::Column::ApplicationMemberId,
+        member_reminder::Column::SentOn,
+    ])
+    .exec_without_returning(db)
+    .await?;
+    Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0))
 }

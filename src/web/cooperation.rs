@@ -20,7 +20,8 @@ use entity::application_member::{ConsentState, MemberRole};
 use crate::app::cooperation::{self as commands, Answering, Invitation, StartInput};
 use crate::app::{self, Caller};
 use crate::auth::session::{CurrentUser, SessionUser};
-use crate::domain::dutch::{format_basis_points, format_count};
+use crate::domain::cooperation::{ThresholdStanding, is_confirmed, threshold_standing};
+use crate::domain::dutch::format_count;
 use crate::domain::{Advisor, AdvisorOptions, Directory, NisCode, ReferenceYear};
 use crate::error::AppError;
 use crate::policy::{self, Action};
@@ -33,6 +34,7 @@ use crate::web::context::PageContext;
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
 use crate::web::dossiers::is_editable;
 use crate::web::extract::{FlashRedirect, Id};
+use crate::web::filters;
 use crate::web::form::Form;
 use crate::web::form::FormErrors;
 use crate::web::full_view::{FullView, full_view};
@@ -47,6 +49,7 @@ pub fn routes() -> RouteTable {
         .post("/samenwerkingen", OFFICIALS, start)
         .get("/dossiers/{id}/leden", Access::SignedIn, members_page)
         .post("/dossiers/{id}/leden", OFFICIALS, invite)
+        .post("/dossiers/{id}/leden/herinnering", OFFICIALS, remind)
         .post(
             "/dossiers/{id}/leden/{member}/verwijderen",
             OFFICIALS,
@@ -96,10 +99,16 @@ pub struct MemberLine {
     pub role: &'static str,
     pub consent: &'static str,
     pub consent_css: &'static str,
-    pub non_eu15: String,
-    pub share: String,
+    /// Residents of non-EU15 origin; `None` when the figure is missing.
+    pub non_eu15: Option<u64>,
+    /// Their share of the residents in basis points; `None` when a figure is missing.
+    pub share: Option<u64>,
     pub fictitious: bool,
     pub removable: bool,
+    /// The lead or a member that confirmed with its decision on file.
+    pub confirmed: bool,
+    /// A member that has not answered its invitation yet.
+    pub awaiting: bool,
 }
 
 pub struct InviteChoice {
@@ -109,7 +118,7 @@ pub struct InviteChoice {
 
 pub struct Suggestion {
     pub names: String,
-    pub total: String,
+    pub total: u64,
     pub earns_incentive: bool,
     pub missing: Vec<InviteChoice>,
 }
@@ -123,9 +132,15 @@ pub struct MembersPage {
     pub may_edit: bool,
     pub region: String,
     pub members: Vec<MemberLine>,
-    pub total: String,
-    pub threshold: String,
+    /// Non-EU15 residents of every member still in (the lead, confirmed and invited ones).
+    pub total: u64,
+    pub threshold: u64,
+    /// The lead and the confirmed members reach the threshold together.
     pub reached: bool,
+    /// Reached only once the members that have not answered confirm.
+    pub reached_once_confirmed: bool,
+    /// The members that have not answered yet, by name, joined in Dutch.
+    pub awaiting: String,
     pub results: Vec<ShownResult>,
     pub choices: Vec<InviteChoice>,
     pub suggestions: Vec<Suggestion>,
@@ -166,6 +181,8 @@ async fn members_view(
     let report = content.report(&state.db).await?;
     let year = call.rules.reference_year;
     let (lines, total) = member_lines(&members, &directory, year, &decisions, may_edit);
+    let threshold = call.rules.pooled_min_inclusive;
+    let (standing, awaiting) = standing_of(&lines, total, threshold);
     let lead = content
         .lead_nis
         .and_then(|n| u32::try_from(n).ok())
@@ -181,20 +198,46 @@ async fn members_view(
         is_cooperation: app.kind == ApplicationKind::Cooperation,
         may_edit,
         region: lead.map(|l| l.region_name.clone()).unwrap_or_default(),
+        awaiting,
         members: lines,
-        total: format_count(total),
-        threshold: format_count(call.rules.pooled_min_inclusive),
-        reached: total >= call.rules.pooled_min_inclusive,
-        results: report
-            .eligibility
-            .iter()
-            .flat_map(|v| v.results.iter())
-            .map(shown)
-            .collect(),
+        total,
+        threshold,
+        reached: standing == ThresholdStanding::Reached,
+        reached_once_confirmed: standing == ThresholdStanding::ReachedOnceConfirmed,
+        results: rule_results(&report),
         choices,
         suggestions,
         errors,
     })
+}
+
+/// The rules' results as the members page shows them.
+fn rule_results(report: &crate::domain::ApplicationReport) -> Vec<ShownResult> {
+    report
+        .eligibility
+        .iter()
+        .flat_map(|v| v.results.iter())
+        .map(shown)
+        .collect()
+}
+
+/// Where the members stand against the pooled `threshold` (the rule:
+/// [`threshold_standing`]), and who has not answered yet, by name.
+fn standing_of(lines: &[MemberLine], total: u64, threshold: u64) -> (ThresholdStanding, String) {
+    let confirmed: u64 = lines
+        .iter()
+        .filter(|l| l.confirmed)
+        .filter_map(|l| l.non_eu15)
+        .sum();
+    let awaiting: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.awaiting)
+        .map(|l| l.name.as_str())
+        .collect();
+    (
+        threshold_standing(confirmed, total, threshold),
+        crate::domain::dutch::join_names(&awaiting),
+    )
 }
 
 /// Whether the user may change who takes part: the dossier's editors while it is editable.
@@ -239,7 +282,8 @@ fn member_lines(
             let figure = found.and_then(|d| d.non_eu15_in(year).found());
             let residents = found.and_then(|d| d.residents_in(year).found());
             total += figure.map(|f| f.value).unwrap_or(0);
-            let (consent, consent_css) = consent_words(m, decisions.contains(&m.municipality.id));
+            let decision_on_file = decisions.contains(&m.municipality.id);
+            let (consent, consent_css) = consent_words(m, decision_on_file);
             MemberLine {
                 nis: m.municipality.nis_code.to_string(),
                 name: m.municipality.name.clone(),
@@ -250,17 +294,20 @@ fn member_lines(
                 },
                 consent,
                 consent_css,
-                non_eu15: figure
-                    .map(|f| format_count(f.value))
-                    .unwrap_or_else(|| "onbekend".into()),
+                non_eu15: figure.map(|f| f.value),
                 share: match (figure, residents) {
-                    (Some(f), Some(r)) if r.value > 0 => {
-                        format_basis_points(f.value * 10_000 / r.value)
-                    }
-                    _ => "onbekend".into(),
+                    (Some(f), Some(r)) if r.value > 0 => Some(f.value * 10_000 / r.value),
+                    _ => None,
                 },
                 fictitious: figure.is_some_and(|f| f.fictitious),
                 removable: may_edit && m.row.role == MemberRole::Member,
+                confirmed: m.row.role == MemberRole::Lead
+                    || is_confirmed(
+                        m.row.consent_state == ConsentState::Confirmed,
+                        decision_on_file,
+                    ),
+                awaiting: m.row.role == MemberRole::Member
+                    && m.row.consent_state == ConsentState::Invited,
             }
         })
         .collect();
@@ -326,7 +373,7 @@ fn suggestions(advisor: &Advisor<'_>, lead_nis: NisCode, member_codes: &[i32]) -
         }
         suggestions.push(Suggestion {
             names: names_of(p),
-            total: format_count(p.total_non_eu15),
+            total: p.total_non_eu15,
             earns_incentive: p.earns_incentive,
             missing,
         });
@@ -387,6 +434,32 @@ async fn invite(
     Ok((status, page).into_response())
 }
 
+/// Adapter: the lead's "Herinnering sturen" button → [`commands::remind`] → the members page
+/// with who was reminded, and who already was today.
+async fn remind(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> Result<Response, AppError> {
+    let reminded = commands::remind(&state, &caller, id).await?;
+    let join = crate::domain::dutch::join_names::<String>;
+    let mut message = Vec::new();
+    if !reminded.sent.is_empty() {
+        message.push(format!(
+            "Herinnering verstuurd naar {}.",
+            join(&reminded.sent)
+        ));
+    }
+    if !reminded.already_today.is_empty() {
+        message.push(format!(
+            "{} kreeg vandaag al een herinnering. Een gemeente krijgt hoogstens één herinnering \
+             per dag: probeer het morgen opnieuw.",
+            join(&reminded.already_today)
+        ));
+    }
+    Ok(FlashRedirect::new(format!("/dossiers/{id}/leden"), message.join(" ")).into_response())
+}
+
 /// Adapter: a member's "remove" button → [`commands::remove`].
 async fn remove(
     State(state): State<AppState>,
@@ -400,6 +473,57 @@ async fn remove(
         format!("{name} is niet langer uitgenodigd."),
     )
     .into_response())
+}
+
+/// A member's answer on the dossier page: while it still owes one, a block that leads to the
+/// consent page; once answered, its answer with a link to check or change it while the members
+/// may still change.
+pub struct ConsentBlock {
+    pub municipality: String,
+    pub lead: String,
+    pub href: String,
+    /// It has not answered yet.
+    pub awaiting: bool,
+    pub consent: &'static str,
+}
+
+/// The consent block for `user` on dossier `content`: `None` unless the user is an official of
+/// a member municipality and the members may still change.
+pub async fn consent_block(
+    state: &AppState,
+    user: &SessionUser,
+    content: &DossierContent,
+) -> Result<Option<ConsentBlock>, AppError> {
+    let app = &content.dossier.application;
+    let Some(municipality_id) = user.user.municipality_id else {
+        return Ok(None);
+    };
+    let parties = &content.dossier.parties;
+    if !parties.member_municipality_ids.contains(&municipality_id)
+        || policy::decide(&user.actor(), Action::AnswerMembership, Some(parties)).is_err()
+    {
+        return Ok(None);
+    }
+    let Some(member) =
+        crate::store::cooperation::membership(&state.db, app.id, municipality_id).await?
+    else {
+        return Ok(None);
+    };
+    if commands::membership_closed(&state.db, app).await?.is_some() {
+        return Ok(None);
+    }
+    let invited = member.row.consent_state == ConsentState::Invited;
+    let decision_on_file = !invited
+        && !crate::store::attachments::member_decisions(&state.db, app.id, Some(municipality_id))
+            .await?
+            .is_empty();
+    Ok(Some(ConsentBlock {
+        municipality: member.municipality.name.clone(),
+        lead: content.dossier.lead_name.clone(),
+        href: format!("/dossiers/{}/deelname", app.id),
+        awaiting: crate::domain::cooperation::awaits_answer(invited, app.state.into()),
+        consent: consent_words(&member, decision_on_file).0,
+    }))
 }
 
 #[derive(Template)]

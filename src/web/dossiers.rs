@@ -57,6 +57,8 @@ pub struct FullPage {
     pub view: FullView,
     pub printable: bool,
     pub notices: Notices,
+    /// A member's answer to its invitation, with the link to give or change it (h1, issue 22).
+    pub consent: Option<crate::web::cooperation::ConsentBlock>,
 }
 
 /// The state in Dutch: the state machine's one label ([`crate::domain::workflow::DossierState::label`]).
@@ -106,6 +108,7 @@ async fn show(
             } else {
                 app::dossier::notices(&state, &content.dossier.application).await?
             },
+            consent: crate::web::cooperation::consent_block(&state, &user, &content).await?,
         });
     }
     let statuses = statuses(&content, &report);
@@ -145,6 +148,7 @@ async fn print(
         view: full_view(&content, &report),
         printable: true,
         notices: Notices::default(),
+        consent: None,
     })
 }
 

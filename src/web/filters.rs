@@ -107,6 +107,12 @@ pub fn moment_long(value: &DateTime<Utc>, _: &dyn Values) -> Result<String> {
     Ok(time::moment_long(*value))
 }
 
+/// A day's month and year, `10/2022`, for spans of months (a project year).
+#[askama::filter_fn]
+pub fn month_year(value: impl AsDate, _: &dyn Values) -> Result<String> {
+    Ok(value.day().format("%m/%Y").to_string())
+}
+
 /// A share in basis points as a Dutch percentage: `15,00%`.
 #[askama::filter_fn]
 pub fn share(basis_points: impl AsCount, _: &dyn Values) -> Result<String> {

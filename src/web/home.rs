@@ -4,15 +4,15 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::app_user::UserRole;
 use entity::call::CallState;
 
-use crate::domain::money::Cents;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store;
 use crate::web::context::PageContext;
+use crate::web::filters;
 use crate::web::pages::{Layout, render};
 use crate::web::{Access, RouteTable};
 
@@ -24,10 +24,20 @@ pub struct CallRow {
     pub code: String,
     pub title: String,
     pub state_label: &'static str,
-    pub window: String,
-    pub project_years: String,
-    pub envelope: String,
+    /// The submission window.
+    pub opens: DateTime<Utc>,
+    pub closes: DateTime<Utc>,
+    pub project_years: Vec<ProjectYearSpan>,
+    /// The envelopes of the project years together, in cents.
+    pub envelope: i64,
     pub action_count: usize,
+}
+
+/// A project year: its number and the months it runs.
+pub struct ProjectYearSpan {
+    pub number: i32,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
 }
 
 #[derive(Template)]
@@ -79,27 +89,18 @@ async fn home(State(state): State<AppState>, ctx: PageContext) -> Result<Html<St
             code: s.call.code.clone(),
             title: s.call.title.clone(),
             state_label: call_state_label(s.call.state),
-            window: format!(
-                "{} tot {}",
-                crate::domain::dutch::format_moment_day(s.call.submission_opens_at),
-                crate::domain::dutch::format_moment_day(s.call.submission_closes_at)
-            ),
+            opens: s.call.submission_opens_at,
+            closes: s.call.submission_closes_at,
             project_years: s
                 .project_years
                 .iter()
-                .map(|y| {
-                    format!(
-                        "{} ({}–{})",
-                        y.year_number,
-                        y.starts_on.format("%m/%Y"),
-                        y.ends_on.format("%m/%Y")
-                    )
+                .map(|y| ProjectYearSpan {
+                    number: y.year_number,
+                    starts_on: y.starts_on,
+                    ends_on: y.ends_on,
                 })
-                .collect::<Vec<_>>()
-                .join(", "),
-            envelope: Cents::new(s.total_envelope_cents())
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
+                .collect(),
+            envelope: s.total_envelope_cents(),
             action_count: s.action_count,
         })
         .collect();

@@ -18,10 +18,11 @@ use entity::application_member::ConsentState;
 use entity::population_figure;
 
 use crate::auth::session::CurrentUser;
-use crate::domain::dutch::{format_count, format_share, join_names};
+use crate::domain::dutch::{format_count, join_names, share_basis_points_floor};
+use crate::domain::figures::shown_source;
 use crate::domain::{
-    Advice, AdviceStatus, Decision, Directory, NisCode, Outcome, Proposal, RuleResult, Verdict,
-    assess_partner,
+    Advice, AdviceStatus, Decision, Directory, FICTITIOUS_MARK, NisCode, Outcome, Proposal,
+    RuleResult, Verdict, assess_partner,
 };
 use crate::error::AppError;
 use crate::policy::{self, Action};
@@ -35,6 +36,7 @@ use crate::store::rules::CallContext;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::dossiers::state_label;
+use crate::web::filters;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::OFFICIALS;
 
@@ -49,7 +51,7 @@ pub fn routes() -> RouteTable {
 
 /// One population figure as shown.
 pub struct FigureCell {
-    pub value: String,
+    pub value: u64,
     pub source: String,
     pub fictitious: bool,
 }
@@ -59,30 +61,30 @@ pub struct FiguresView {
     pub reference_year: i32,
     pub residents: Option<FigureCell>,
     pub non_eu15: Option<FigureCell>,
-    /// The non-EU15 share, truncated to two decimals; `None` when a figure is missing.
-    pub share: Option<String>,
+    /// The non-EU15 share in basis points, rounded down; `None` when a figure is missing.
+    pub share: Option<u64>,
 }
 
 impl FiguresView {
     fn from_row(reference_year: i32, row: Option<&population_figure::Model>) -> Self {
         let residents = row.and_then(|f| {
             Some(FigureCell {
-                value: format_count(u64::try_from(f.residents?).ok()?),
-                source: f.residents_source.clone().unwrap_or_default(),
+                value: u64::try_from(f.residents?).ok()?,
+                source: shown_source(f.residents_source.as_deref().unwrap_or_default()),
                 fictitious: false,
             })
         });
         let non_eu15 = row.and_then(|f| {
             Some(FigureCell {
-                value: format_count(u64::try_from(f.non_eu15_residents?).ok()?),
-                source: f.non_eu15_source.clone().unwrap_or_default(),
+                value: u64::try_from(f.non_eu15_residents?).ok()?,
+                source: shown_source(f.non_eu15_source.as_deref().unwrap_or_default()),
                 fictitious: f.non_eu15_fictitious,
             })
         });
         let share = row.and_then(|f| {
             let non_eu15 = u64::try_from(f.non_eu15_residents?).ok()?;
             let residents = u64::try_from(f.residents?).ok()?;
-            (residents > 0).then(|| format_share(non_eu15, residents))
+            share_basis_points_floor(non_eu15, residents)
         });
         Self {
             reference_year,
@@ -139,7 +141,8 @@ impl From<&RuleResult> for RuleRow {
             word,
             class,
             message: result.message.clone(),
-            fictitious: result.fictitious,
+            // The engine's sentence already carries the mark: the page does not add a second.
+            fictitious: result.fictitious && !result.message.contains(FICTITIOUS_MARK),
         }
     }
 }
@@ -160,15 +163,16 @@ impl From<&Verdict> for VerdictView {
             class,
             summary: verdict.summary.clone(),
             results: verdict.results.iter().map(RuleRow::from).collect(),
-            fictitious: verdict.fictitious,
+            fictitious: verdict.fictitious && !verdict.summary.contains(FICTITIOUS_MARK),
         }
     }
 }
 
 pub struct MemberRow {
     pub name: String,
-    pub non_eu15: String,
-    pub share: String,
+    pub non_eu15: u64,
+    /// Basis points; `None` when the residents are unknown.
+    pub share: Option<u64>,
     pub can_apply_alone: bool,
     pub is_self: bool,
     pub is_lead: bool,
@@ -181,18 +185,32 @@ pub struct ProposalView {
     /// The same cooperation was shown earlier on the page: a sentence pointing at it.
     pub same_as: Option<String>,
     pub members: Vec<MemberRow>,
-    pub total: String,
+    pub total: u64,
     pub message: String,
     pub earns_incentive: bool,
     pub fictitious: bool,
     /// The other members' NIS codes, comma-separated: who the asking municipality would invite
     /// when it starts this cooperation as lead.
     pub invite: String,
+    /// The advisor's proposed lead, by name.
+    pub lead_name: String,
+    /// The asking municipality, by name: the start button makes it the lead.
+    pub asking_name: String,
+    /// The asking municipality is the proposed lead.
+    pub asking_leads: bool,
 }
 
 impl ProposalView {
     fn new(number: usize, proposal: &Proposal, asking: NisCode) -> Self {
         let names: Vec<&str> = proposal.members.iter().map(|m| m.name.as_str()).collect();
+        let name_of = |nis: NisCode| {
+            proposal
+                .members
+                .iter()
+                .find(|m| m.nis_code == nis)
+                .map(|m| m.name.clone())
+                .unwrap_or_default()
+        };
         let summary = format!(
             "{}, samen {} inwoners van niet-EU15-herkomst",
             join_names(&names),
@@ -203,7 +221,7 @@ impl ProposalView {
             summary,
             same_as: None,
             members: member_rows(proposal, asking),
-            total: format_count(proposal.total_non_eu15),
+            total: proposal.total_non_eu15,
             invite: proposal
                 .members
                 .iter()
@@ -214,6 +232,9 @@ impl ProposalView {
             message: proposal.message.clone(),
             earns_incentive: proposal.earns_incentive,
             fictitious: proposal.fictitious,
+            lead_name: name_of(proposal.suggested_lead),
+            asking_name: name_of(asking),
+            asking_leads: proposal.suggested_lead == asking,
         }
     }
 }
@@ -225,11 +246,8 @@ fn member_rows(proposal: &Proposal, asking: NisCode) -> Vec<MemberRow> {
         .iter()
         .map(|m| MemberRow {
             name: m.name.clone(),
-            non_eu15: format_count(m.non_eu15),
-            share: m
-                .share_basis_points
-                .map(crate::domain::dutch::format_basis_points)
-                .unwrap_or_else(|| "onbekend".to_owned()),
+            non_eu15: m.non_eu15,
+            share: m.share_basis_points,
             can_apply_alone: m.can_apply_alone,
             is_self: m.nis_code == asking,
             is_lead: m.nis_code == proposal.suggested_lead,
@@ -333,6 +351,8 @@ pub struct DossierLink {
     pub title: String,
     pub state_label: &'static str,
     pub role_label: &'static str,
+    /// The consent page, while the organisation still owes its answer as a member.
+    pub consent_href: Option<String>,
 }
 
 impl From<&DossierSummary> for DossierLink {
@@ -343,8 +363,17 @@ impl From<&DossierSummary> for DossierLink {
             title: d.title.clone(),
             state_label: state_label(d.state),
             role_label: role_label(d.participation),
+            consent_href: consent_href(d),
         }
     }
+}
+
+/// The consent page of dossier `d` while the organisation is a member that has not answered
+/// yet (the rule: [`crate::domain::cooperation::awaits_answer`]).
+pub fn consent_href(d: &DossierSummary) -> Option<String> {
+    let invited = d.participation == Participation::Member(ConsentState::Invited);
+    crate::domain::cooperation::awaits_answer(invited, d.state.into())
+        .then(|| format!("/dossiers/{}/deelname", d.id))
 }
 
 /// One open call on the dashboard.
@@ -353,11 +382,11 @@ pub struct CallView {
     pub code: String,
     pub title: String,
     pub reference_year: i32,
-    pub deadline: String,
+    pub deadline: DateTime<Utc>,
     pub days_left: String,
     pub deadline_passed: bool,
-    /// The submission window has not opened yet: the day it opens.
-    pub opens_later: Option<String>,
+    /// The submission window has not opened yet: when it opens.
+    pub opens_later: Option<DateTime<Utc>>,
     pub verdict: Option<VerdictView>,
     /// Why there is no verdict (the municipality is not on the call's map).
     pub no_verdict: Option<String>,
@@ -375,10 +404,10 @@ impl CallView {
             code: call.code.clone(),
             title: call.title.clone(),
             reference_year: call.reference_year,
-            deadline: day_of(call.submission_closes_at),
+            deadline: call.submission_closes_at,
             days_left,
             deadline_passed,
-            opens_later: (now < call.submission_opens_at).then(|| day_of(call.submission_opens_at)),
+            opens_later: (now < call.submission_opens_at).then_some(call.submission_opens_at),
             verdict: None,
             no_verdict: None,
             can_start: false,
@@ -397,11 +426,14 @@ pub struct DossierRow {
     pub lead_name: String,
     pub role_label: &'static str,
     pub state_label: &'static str,
+    /// The consent page, while the organisation still owes its answer as a member.
+    pub consent_href: Option<String>,
 }
 
 impl From<&DossierSummary> for DossierRow {
     fn from(d: &DossierSummary) -> Self {
         Self {
+            consent_href: consent_href(d),
             href: format!("/dossiers/{}", d.id),
             reference: d.reference.clone(),
             title: d.title.clone(),
@@ -421,6 +453,9 @@ pub fn role_label(participation: Participation) -> &'static str {
         Participation::Member(ConsentState::Declined) => "deelnemer (geweigerd)",
     }
 }
+
+/// The words of every link to a member's consent page.
+pub const CONSENT_LINK: &str = "Deelname bevestigen of weigeren";
 
 /// One thing to do now, with where to do it.
 pub struct NextStep {
@@ -484,7 +519,7 @@ async fn dashboard(
         return render(&DashboardPage::unbound(ctx.layout("Mijn gemeente")));
     };
     let may_start = policy::decide(&user.actor(), Action::StartDossier, None).is_ok();
-    let now = Utc::now();
+    let now = state.clock.now();
     let dossiers = store::municipalities::dossiers_of(&state.db, reference, &organisation).await?;
     let open_calls = reference.open_calls().await?;
     let figures = figures_of(reference, &organisation, &open_calls).await?;
@@ -716,19 +751,27 @@ fn dossier_step(
             link_text: format!("Naar de opvolging van dossier {}", d.reference),
         });
     }
+    if let Some(href) = consent_href(d) {
+        return Some(NextStep {
+            text: format!(
+                "{} nodigt {} uit om deel te nemen aan dossier {}. Bevestig of weiger de deelname.",
+                d.lead_name,
+                organisation.name(),
+                d.reference
+            ),
+            href: Some(href),
+            link_text: CONSENT_LINK.to_owned(),
+        });
+    }
     Some(NextStep {
-        text: dossier_text(organisation, d, now)?,
+        text: dossier_text(d, now)?,
         href: Some(format!("/dossiers/{}", d.id)),
         link_text: format!("Naar dossier {}", d.reference),
     })
 }
 
 /// What a dossier's state asks of the organisation, in Dutch; nothing when it asks nothing.
-fn dossier_text(
-    organisation: &Organisation,
-    d: &DossierSummary,
-    now: DateTime<Utc>,
-) -> Option<String> {
+fn dossier_text(d: &DossierSummary, now: DateTime<Utc>) -> Option<String> {
     let (closes, passed) = (
         day_of(d.call.submission_closes_at),
         now > d.call.submission_closes_at,
@@ -752,12 +795,6 @@ fn dossier_text(
             "Dossier {} is {}: ABB beoordeelt het. U hoeft nu niets te doen.",
             d.reference,
             state_label(d.state)
-        )),
-        (Participation::Member(ConsentState::Invited), ApplicationState::Draft) => Some(format!(
-            "{} nodigt {} uit om deel te nemen aan dossier {}. Bevestig of weiger uw deelname.",
-            d.lead_name,
-            organisation.name(),
-            d.reference
         )),
         _ => None,
     }
@@ -787,13 +824,16 @@ fn call_step(call: &CallView) -> Option<NextStep> {
     let text = if call.can_start {
         format!(
             "Start een dossier voor {} vóór {} ({}).",
-            call.title, call.deadline, call.days_left
+            call.title,
+            day_of(call.deadline),
+            call.days_left
         )
     } else if let Some(advice) = call.advice.as_ref().filter(|a| a.needs_cooperation) {
         if advice.smallest.is_some() {
             format!(
-                "U kunt niet alleen indienen voor {}. Spreek een samenwerking af binnen uw referentieregio; de trekker start het dossier vóór {}.",
-                call.title, call.deadline
+                "U kunt voor {} niet zelfstandig indienen, enkel in samenwerking. Spreek een samenwerking af binnen uw referentieregio; de trekker start het dossier vóór {}.",
+                call.title,
+                day_of(call.deadline)
             )
         } else {
             format!(

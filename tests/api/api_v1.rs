@@ -703,7 +703,12 @@ async fn each_role_gets_what_the_policy_allows() {
         409,
     )
     .await;
-    assert!(refused["detail"].as_str().unwrap().contains("niet alleen"));
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("niet zelfstandig")
+    );
     let (id, tag) = create_draft(&a, &call["id"]).await;
     // ABB reads the draft but never edits it; B may not learn it exists.
     assert_eq!(reviewer.get(&format!("/api/v1/dossiers/{id}")).await.0, 200);

@@ -259,14 +259,14 @@ async fn an_edited_threshold_changes_the_verdict_the_rules_engine_gives() {
     let call = first_call(&app).await;
     let mut willebroek = app.signed_in(OFFICIAL_B).await;
     let (_, before) = willebroek.get("/gemeente").await;
-    assert!(!before.contains("Willebroek kan alleen een dossier indienen"));
+    assert!(!before.contains("Willebroek kan zelfstandig een dossier indienen"));
 
     let mut admin = app.signed_in(ADMIN).await;
     let response = edit_call(&mut admin, call.id, &[("single_applicant_min", "4.000")]).await;
     assert_eq!(response.status(), 303, "{}", response.text().await.unwrap());
     let (_, after) = willebroek.get("/gemeente").await;
     assert!(
-        after.contains("Willebroek kan alleen een dossier indienen"),
+        after.contains("Willebroek kan zelfstandig een dossier indienen"),
         "4.024 is more than 4.000 now"
     );
     let stored = first_call(&app).await;

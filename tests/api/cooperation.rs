@@ -534,3 +534,189 @@ async fn a_member_leaves_only_while_the_members_section_is_open_like_the_lead_re
         }
     }
 }
+
+/// The `href` of the first link whose text starts with `text` in `html`.
+fn href_of(html: &str, text: &str) -> String {
+    let at = html
+        .find(&format!(">{text}"))
+        .unwrap_or_else(|| panic!("no link «{text}» in {html}"));
+    let before = &html[..at];
+    let start = before.rfind("href=\"").expect("an href") + "href=\"".len();
+    let end = before[start..].find('"').expect("a closing quote") + start;
+    before[start..end].replace("&amp;", "&")
+}
+
+/// The text of `html` from `start` up to the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no «{start}» in {html}"));
+    let rest = &html[from..];
+    let after = start.len();
+    &rest[..rest[after..]
+        .find(end)
+        .map_or(rest.len(), |e| after + e + end.len())]
+}
+
+#[tokio::test]
+async fn a_member_confirms_from_its_dashboard_without_the_mail_link() {
+    let app = spawn_app().await;
+    let mut lead = app.signed_in(WILLEBROEK).await;
+    let dossier = start_cooperation(&app, &mut lead, "12041").await;
+    let mut puurs = app.signed_in(PUURS).await;
+
+    // "Mijn gemeente" leads straight to the consent page.
+    let (status, dashboard) = puurs.get("/gemeente").await;
+    assert_eq!(status, 200);
+    let steps = between(&dashboard, "Wat moet u nu doen?", "</ul>");
+    assert!(
+        steps.contains("Willebroek nodigt Puurs-Sint-Amands uit"),
+        "{steps}"
+    );
+    let consent = href_of(steps, "Deelname bevestigen of weigeren");
+
+    // So do the dossier list and the dossier page itself.
+    let (_, list) = puurs.get("/dossiers").await;
+    assert_eq!(href_of(&list, "Deelname bevestigen of weigeren"), consent);
+    let (_, page) = puurs.get(&href_of(&list, "PS-")).await;
+    assert!(page.contains("Neemt Puurs-Sint-Amands deel?"), "{page}");
+    assert_eq!(href_of(&page, "Deelname bevestigen of weigeren"), consent);
+
+    // The member follows the link, confirms with its college decision.
+    let (status, form) = puurs.get(&consent).await;
+    assert_eq!(status, 200);
+    let action = between(&form, "<form method=\"post\" action=\"", "\"")
+        .trim_start_matches("<form method=\"post\" action=\"")
+        .trim_end_matches('"')
+        .to_owned();
+    let csrf = puurs.csrf.clone();
+    let response = post_multipart(
+        &puurs,
+        &action,
+        &[
+            text("csrf_token", &csrf),
+            text("decision", "confirm"),
+            text("reason", ""),
+            file("collegebesluit.pdf", "application/pdf", PDF),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+
+    // The lead sees the member as confirmed; the member's dashboard asks nothing more of it.
+    let (_, members) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    let row = between(&members, "Puurs-Sint-Amands <span", "</tr>");
+    assert!(row.contains(">bevestigd<"), "{row}");
+    let (_, dashboard) = puurs.get("/gemeente").await;
+    assert!(!dashboard.contains("Deelname bevestigen of weigeren"));
+    let (_, page) = puurs.get(&format!("/dossiers/{dossier}")).await;
+    assert!(
+        page.contains("Deelname van Puurs-Sint-Amands: <strong>bevestigd</strong>"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_threshold_is_reached_only_once_the_invited_members_confirm() {
+    let app = spawn_app().await;
+    let mut lead = app.signed_in(WILLEBROEK).await;
+    // 4.024 + 2.091 + 1.495 = 7.610 with both invited members, 4.024 without them.
+    let dossier = start_cooperation(&app, &mut lead, "12041,12007").await;
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    let standing = between(&html, "De samenwerking haalt de drempel", "</p>");
+    assert!(
+        standing.contains("zodra alle uitgenodigde gemeenten bevestigen"),
+        "{standing}"
+    );
+    assert!(
+        standing.contains("Nog niet bevestigd: ")
+            && standing.contains("Puurs-Sint-Amands")
+            && standing.contains("Bornem"),
+        "{standing}"
+    );
+    assert!(
+        !html.contains("<p class=\"verdict pass\">De samenwerking"),
+        "{html}"
+    );
+
+    let mut puurs = app.signed_in(PUURS).await;
+    let mut bornem = app.signed_in(BORNEM).await;
+    for member in [&mut puurs, &mut bornem] {
+        let response = answer(member, &dossier, "confirm", "", true).await;
+        assert_eq!(response.status(), 303);
+    }
+    let (_, html) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    assert!(
+        html.contains("<p class=\"verdict pass\">De samenwerking haalt de drempel van 7.500.</p>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Herinnering sturen"),
+        "nobody left to remind"
+    );
+}
+
+#[tokio::test]
+async fn the_lead_reminds_the_members_that_have_not_answered_at_most_once_a_day() {
+    let app = spawn_app().await;
+    let mut lead = app.signed_in(WILLEBROEK).await;
+    let dossier = start_cooperation(&app, &mut lead, "12041,12007").await;
+    let mut puurs = app.signed_in(PUURS).await;
+    assert_eq!(
+        answer(&mut puurs, &dossier, "confirm", "", true)
+            .await
+            .status(),
+        303
+    );
+    let reminders = "email_outbox WHERE subject LIKE '%herinnering%'";
+
+    // A member cannot send the reminder; the lead can, from the members page.
+    let (_, members) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    let remind = between(&members, "Herinnering sturen</h2>", "</form>");
+    assert!(remind.contains("Nog geen antwoord van Bornem"), "{remind}");
+    let action = between(remind, "action=\"", "\"")
+        .trim_start_matches("action=\"")
+        .trim_end_matches('"')
+        .to_owned();
+    puurs.get(&format!("/dossiers/{dossier}")).await;
+    assert_eq!(puurs.post(&action, &[]).await.status(), 403);
+
+    let response = lead.post(&action, &[]).await;
+    assert_eq!(response.status(), 303);
+    let (_, page) = lead.get(&location(&response)).await;
+    assert!(
+        page.contains("Herinnering verstuurd naar Bornem."),
+        "{page}"
+    );
+    assert_eq!(count(&app.db, reminders).await, 1, "only Bornem, once");
+    assert!(
+        app.smtp
+            .wait_until(|m| m.to.contains(&BORNEM.to_owned())
+                && m.body().contains(&format!("/dossiers/{dossier}/deelname")))
+            .await,
+        "Bornem's officials get the link to answer"
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "audit_log WHERE action = 'cooperation.member_reminded'"
+        )
+        .await,
+        1
+    );
+
+    // A second click the same day sends nothing and says why.
+    let response = lead.post(&action, &[]).await;
+    assert_eq!(response.status(), 303);
+    let (_, page) = lead.get(&location(&response)).await;
+    assert!(
+        page.contains("Bornem kreeg vandaag al een herinnering"),
+        "{page}"
+    );
+    assert_eq!(count(&app.db, reminders).await, 1);
+
+    // The next day it can be sent again.
+    crate::helpers::exec(&app, "UPDATE member_reminder SET sent_on = '2000-01-01'").await;
+    assert_eq!(lead.post(&action, &[]).await.status(), 303);
+    assert_eq!(count(&app.db, reminders).await, 2);
+}

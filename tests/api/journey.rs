@@ -606,7 +606,7 @@ async fn a_small_municipality_cannot_start_a_dossier_alone() {
             .text()
             .await
             .unwrap()
-            .contains("kan volgens de regels van de oproep niet alleen indienen")
+            .contains("kan volgens de regels van de oproep niet zelfstandig indienen")
     );
     assert_eq!(count(&app.db, "application").await, 0);
 }

@@ -31,7 +31,7 @@ pub async fn journey(env: Env) {
     sign_in(&lead, WILLEBROEK).await;
     lead.click(Target::Link("Mijn gemeente"), "mijn-gemeente")
         .await;
-    lead.expect_text("niet alleen indienen").await;
+    lead.expect_text("niet zelfstandig indienen").await;
     lead.click(
         Target::Button("Start een samenwerking als trekker en kies zelf de gemeenten"),
         "samenwerking-gestart",
