@@ -27,6 +27,7 @@ mod m20261206_000001_reference_version;
 mod m20261207_000001_payment_cancel_reason;
 mod m20261210_000001_oidc;
 mod m20261215_000001_login_hardening;
+mod m20261220_000004_h4_allocation_fingerprint;
 
 /// Every schema migration, in order. The application runs them at start-up.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_payment_cancel_reason::Migration),
             Box::new(m20261210_000001_oidc::Migration),
             Box::new(m20261215_000001_login_hardening::Migration),
+            Box::new(m20261220_000004_h4_allocation_fingerprint::Migration),
         ]
     }
 }

@@ -78,6 +78,8 @@ pub struct AllocationSummary {
     pub unallocated: String,
     pub not_funded: String,
     pub not_funded_why: String,
+    /// Why the proposal no longer matches its inputs; it cannot be confirmed then.
+    pub stale: Option<String>,
     pub dossiers: Vec<DossierRows>,
 }
 
@@ -414,6 +416,7 @@ async fn summary(
         ),
         not_funded: money(not_funded),
         not_funded_why,
+        stale: app::allocation::staleness(state, a).await?,
         dossiers: dossiers.into_values().collect(),
     })
 }

@@ -34,7 +34,7 @@ use crate::store::calls;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id};
-use crate::web::form::FormErrors;
+use crate::web::form::{FieldError, FormErrors};
 use crate::web::home::call_state_label;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, BodyLimit};
@@ -257,6 +257,8 @@ pub struct ActionRow {
 pub struct CallFormPage {
     pub layout: Layout,
     pub errors: FormErrors,
+    /// The error summary: each message once, naming its field ([`summary_of`]).
+    pub summary: Vec<FieldError>,
     pub is_new: bool,
     pub call_id: i64,
     pub version: i32,
@@ -495,6 +497,103 @@ fn action_rows(actions: &[CallActionForm]) -> Vec<ActionRow> {
         .collect()
 }
 
+/// The label the error summary names a field of the call form by (`field` is the input's id).
+fn field_label(field: &str, actions: &[CallActionForm]) -> String {
+    let named = match field {
+        "code" => "Code",
+        "title" => "Titel",
+        "plan_id" => "Beleidsplan",
+        "period_start" => "Eerste dag van de oproepperiode",
+        "period_end" => "Laatste dag van de oproepperiode",
+        "submission_opens" => "Indienen kan vanaf",
+        "submission_closes" => "Deadline voor indienen",
+        "reference_year" => "Referentiejaar",
+        "single_applicant_min" => "Drempel om alleen in te dienen",
+        "pooled_min" => "Drempel voor een samenwerking",
+        "incentive_min_share" => "Minimumaandeel voor de incentive",
+        "incentive_per_project_year" => "Incentive per projectjaar",
+        "cofinancing_share" => "Cofinanciering",
+        "advance_share" => "Voorschot",
+        "continuation_share" => "Voortzetting",
+        "review_days" => "Beoordelingstermijn",
+        "coverage_aim" => "Bereiksdoel",
+        "named_applicants" => "Bij naam genoemde indieners",
+        "notes" => "Toelichting",
+        "parameters_source" => "Bron van de parameters",
+        "actions" => "Acties",
+        _ => "",
+    };
+    if !named.is_empty() {
+        return named.to_owned();
+    }
+    if let Some((n, name)) = field
+        .strip_prefix('y')
+        .and_then(|rest| rest.split_once('_'))
+        .filter(|(n, _)| n.parse::<usize>().is_ok())
+    {
+        let what = match name {
+            "starts_on" => "Eerste dag",
+            "ends_on" => "Laatste dag",
+            "envelope" => "Enveloppe",
+            "interim_report_due" => "Tussentijds rapport",
+            "year_report_due" => "Jaarrapport",
+            _ => "Gegevens",
+        };
+        return format!("{what} projectjaar {n}");
+    }
+    if let Some((id, name)) = field
+        .strip_prefix('a')
+        .and_then(|rest| rest.split_once('_'))
+        .and_then(|(id, name)| Some((id.parse::<i64>().ok()?, name)))
+    {
+        let code = actions
+            .iter()
+            .find(|a| a.action_id == id)
+            .map(|a| a.code.as_str())
+            .unwrap_or_default();
+        let what = match name {
+            "unit_cost" => "Eenheidskost",
+            "max_reach" => "Maximaal bereik",
+            "unit_label" => "Eenheid",
+            _ => "Keuze",
+        };
+        return format!("{what} actie {code}");
+    }
+    field.to_owned()
+}
+
+/// The error summary of the call form: every message once, prefixed with the label of its
+/// field ("Titel: vul dit veld in."), linked to the field by its id.
+fn summary_of(errors: &FormErrors, actions: &[CallActionForm]) -> Vec<FieldError> {
+    let mut seen = std::collections::HashSet::new();
+    errors
+        .items
+        .iter()
+        .filter_map(|e| {
+            let message = format!(
+                "{}: {}",
+                field_label(&e.field, actions),
+                lower_first(&e.message)
+            );
+            seen.insert(message.clone()).then(|| FieldError {
+                field: e.field.clone(),
+                message,
+            })
+        })
+        .collect()
+}
+
+/// `text` with its first letter in lower case, unless it starts an abbreviation ("NIS-code").
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text.to_owned(),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &AppState,
@@ -522,6 +621,7 @@ async fn form_page(
     };
     render(&CallFormPage {
         layout: ctx.layout(title),
+        summary: summary_of(&errors, &form.actions),
         errors,
         is_new: call_id.is_none(),
         call_id: call_id.unwrap_or(0),
