@@ -468,7 +468,9 @@ async fn adjustments_leave_room_for_the_incentives_taken_off_the_envelope_first(
     assert!(
         matches!(
             refused,
-            Err(samenleven::store::allocations::AdjustError::OverEnvelope { .. })
+            Err(samenleven::store::allocations::AdjustError::Refused(
+                samenleven::domain::allocation::AdjustmentRefusal::OverEnvelope { .. }
+            ))
         ),
         "{refused:?}"
     );
