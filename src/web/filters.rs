@@ -115,6 +115,18 @@ pub fn share(basis_points: impl AsCount, _: &dyn Values) -> Result<String> {
     ))
 }
 
+/// A share in basis points as a short Dutch percentage, decimals only when there are any:
+/// `15%`, `15,50%` (what the call administration shows).
+#[askama::filter_fn]
+pub fn percent(basis_points: impl AsCount, _: &dyn Values) -> Result<String> {
+    let v = basis_points.count();
+    Ok(if v % 100 == 0 {
+        format!("{}%", v / 100)
+    } else {
+        format!("{},{:02}%", v / 100, v % 100)
+    })
+}
+
 /// A count with a thousands separator: `1.234`.
 #[askama::filter_fn]
 pub fn count(value: impl AsCount, _: &dyn Values) -> Result<String> {

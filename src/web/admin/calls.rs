@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use entity::action;
@@ -34,6 +35,7 @@ use crate::store::calls;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id};
+use crate::web::filters;
 use crate::web::form::{FieldError, FormErrors};
 use crate::web::home::call_state_label;
 use crate::web::pages::{Layout, render};
@@ -94,10 +96,10 @@ pub struct CallRow {
     pub title: String,
     pub plan: String,
     pub state_label: &'static str,
-    pub opens: String,
-    pub closes: String,
+    pub opens: DateTime<Utc>,
+    pub closes: DateTime<Utc>,
     pub years: usize,
-    pub envelope: String,
+    pub envelope: i64,
     pub actions: usize,
     pub dossiers: usize,
     pub fictitious: bool,
@@ -150,10 +152,10 @@ async fn list(State(state): State<AppState>, ctx: PageContext) -> Result<Html<St
             title: s.call.title.clone(),
             plan: data.plans.get(&s.call.plan_id).cloned().unwrap_or_default(),
             state_label: call_state_label(s.call.state),
-            opens: show_moment(s.call.submission_opens_at),
-            closes: show_moment(s.call.submission_closes_at),
+            opens: s.call.submission_opens_at,
+            closes: s.call.submission_closes_at,
             years: s.project_years.len(),
-            envelope: money(s.total_envelope_cents()),
+            envelope: s.total_envelope_cents(),
             actions: s.action_count,
             dossiers: data.dossiers.get(&s.call.id).copied().unwrap_or(0),
             fictitious: s.call.parameters_fictitious,
@@ -786,16 +788,17 @@ async fn update(
 
 pub struct YearLine {
     pub number: i32,
-    pub period: String,
-    pub envelope: String,
-    pub interim_due: String,
-    pub year_due: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub envelope: i64,
+    pub interim_due: NaiveDate,
+    pub year_due: NaiveDate,
 }
 
 pub struct ActionLine {
     pub code: String,
     pub title: String,
-    pub unit_cost: String,
+    pub unit_cost: i64,
     pub max_reach: i32,
     pub unit_label: String,
 }
@@ -830,18 +833,21 @@ pub struct CallShowPage {
     pub fictitious: bool,
     pub parameters_source: String,
     pub notes: String,
-    pub period: String,
-    pub opens: String,
-    pub closes: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub opens: DateTime<Utc>,
+    pub closes: DateTime<Utc>,
+    /// The extend form's starting value (what the input holds).
     pub closes_input: String,
     pub reference_year: i32,
-    pub single_min: String,
-    pub pooled_min: String,
-    pub incentive_share: String,
-    pub cofinancing: String,
-    pub incentive: String,
-    pub advance: String,
-    pub continuation: String,
+    pub single_min: i64,
+    pub pooled_min: i64,
+    /// Shares in basis points.
+    pub incentive_share: i32,
+    pub cofinancing: i32,
+    pub incentive: i64,
+    pub advance: i32,
+    pub continuation: i32,
     pub review_days: i32,
     pub coverage_aim: String,
     pub named: String,
@@ -936,7 +942,6 @@ fn call_view(
     ops: Operations,
 ) -> CallShowPage {
     let c = &record.call;
-    let bp_text = |v: i32| format!("{}%", percent(v));
     CallShowPage {
         layout,
         errors,
@@ -951,28 +956,19 @@ fn call_view(
         fictitious: c.parameters_fictitious,
         parameters_source: c.parameters_source.clone().unwrap_or_default(),
         notes: c.notes.clone().unwrap_or_default(),
-        period: format!(
-            "{} tot en met {}",
-            c.period_start.format("%d-%m-%Y"),
-            c.period_end.format("%d-%m-%Y")
-        ),
-        opens: show_moment(c.submission_opens_at),
-        closes: show_moment(c.submission_closes_at),
+        period_start: c.period_start,
+        period_end: c.period_end,
+        opens: c.submission_opens_at,
+        closes: c.submission_closes_at,
         closes_input: show_moment_input(c.submission_closes_at),
         reference_year: c.reference_year,
-        single_min: format!(
-            "meer dan {}",
-            dutch::format_count(u64::try_from(c.single_applicant_min_exclusive).unwrap_or(0))
-        ),
-        pooled_min: format!(
-            "minstens {}",
-            dutch::format_count(u64::try_from(c.pooled_min_inclusive).unwrap_or(0))
-        ),
-        incentive_share: bp_text(c.incentive_min_share_bp),
-        cofinancing: bp_text(c.cofinancing_bp),
-        incentive: money(c.incentive_cents_per_project_year),
-        advance: bp_text(c.advance_bp),
-        continuation: bp_text(c.continuation_min_bp),
+        single_min: c.single_applicant_min_exclusive,
+        pooled_min: c.pooled_min_inclusive,
+        incentive_share: c.incentive_min_share_bp,
+        cofinancing: c.cofinancing_bp,
+        incentive: c.incentive_cents_per_project_year,
+        advance: c.advance_bp,
+        continuation: c.continuation_min_bp,
         review_days: c.review_days,
         coverage_aim: show_coverage_aim(c.coverage_aim_numerator.zip(c.coverage_aim_denominator)),
         named: record
@@ -986,14 +982,11 @@ fn call_view(
             .iter()
             .map(|y| YearLine {
                 number: y.year_number,
-                period: format!(
-                    "{} tot en met {}",
-                    y.starts_on.format("%d-%m-%Y"),
-                    y.ends_on.format("%d-%m-%Y")
-                ),
-                envelope: money(y.envelope_cents),
-                interim_due: y.interim_report_due.format("%d-%m-%Y").to_string(),
-                year_due: y.year_report_due.format("%d-%m-%Y").to_string(),
+                starts_on: y.starts_on,
+                ends_on: y.ends_on,
+                envelope: y.envelope_cents,
+                interim_due: y.interim_report_due,
+                year_due: y.year_report_due,
             })
             .collect(),
         actions: catalog
@@ -1003,7 +996,7 @@ fn call_view(
                 Some(ActionLine {
                     code: a.code.clone(),
                     title: a.title.clone(),
-                    unit_cost: money(ca.unit_cost_cents),
+                    unit_cost: ca.unit_cost_cents,
                     max_reach: ca.max_reach,
                     unit_label: ca.unit_label.clone(),
                 })
