@@ -359,7 +359,8 @@ pub enum AdjustError {
     Db(#[from] DbErr),
 }
 
-/// Sets a line's adjusted amount within the domain's bounds ([`check_adjustment`]), if the allocation is still at `version` and proposed.
+/// Sets a line's adjusted amount within the domain's bounds ([`check_adjustment`]), if the
+/// allocation is still at `version` and proposed.
 /// Raises the allocation's and the line's version. Call it inside a transaction and roll it
 /// back on an error (the version is raised first).
 pub async fn adjust<C: ConnectionTrait>(
