@@ -137,11 +137,12 @@ pub async fn update(state: &AppState, caller: &Caller, id: i64, input: CallInput
     })?;
     let used = call_admin::used_action_ids(&state.db, id).await?;
     let mut problems = call_draft::locked_changes(&before, draft.spec(), locked, &used);
-    let granted = crate::store::calls::granted_by_year(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|(year, cents)| (year, Cents::new(cents.max(0)).unwrap_or_default()))
-        .collect();
+    let granted: std::collections::BTreeMap<i32, Cents> =
+        crate::store::calls::granted_by_year(&state.db, id)
+            .await?
+            .into_iter()
+            .map(|(year, cents)| (year, Cents::new(cents.max(0)).unwrap_or_default()))
+            .collect();
     problems.extend(call_draft::envelopes_cover_granted(draft.spec(), &granted));
     if !problems.is_empty() {
         problems.dedup();

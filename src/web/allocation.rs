@@ -92,6 +92,8 @@ pub struct AllocationSummary {
     pub effective: i64,
     pub unallocated: i64,
     pub not_funded: i64,
+    /// How much more was requested than the envelope holds (0 when it fits).
+    pub over_envelope: i64,
     pub not_funded_why: NotFunded,
     /// Why the proposal no longer matches its inputs; it cannot be confirmed then.
     pub stale: Option<String>,
@@ -416,6 +418,7 @@ async fn summary(
             .saturating_sub(a.incentives_cents)
             .saturating_sub(effective),
         not_funded,
+        over_envelope: requested.saturating_sub(a.envelope_cents).max(0),
         not_funded_why,
         stale: app::allocation::staleness(state, a).await?,
         dossiers: dossiers.into_values().collect(),

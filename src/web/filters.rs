@@ -169,3 +169,26 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod percent_tests {
+    use askama::Template;
+
+    use crate::web::filters;
+
+    #[derive(Template)]
+    #[template(source = "{{ whole|percent }} | {{ part|percent }}", ext = "txt")]
+    struct Shares {
+        whole: i32,
+        part: i32,
+    }
+
+    #[test]
+    fn a_short_percentage_shows_decimals_only_when_there_are_any() {
+        let page = Shares {
+            whole: 1500,
+            part: 6667,
+        };
+        assert_eq!(page.render().unwrap(), "15% | 66,67%");
+    }
+}

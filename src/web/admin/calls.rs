@@ -64,7 +64,6 @@ const SPARE_YEARS: usize = 2;
 /// The most project years a call has.
 const MAX_YEARS: usize = 10;
 
-use crate::domain::dutch::format_money as money;
 use crate::web::form::{Form, Query, RawForm};
 
 fn plain_money(cents: i64) -> String {
