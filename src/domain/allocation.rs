@@ -571,7 +571,7 @@ pub fn inputs_fingerprint(requests: &[AllocationRequest]) -> String {
             r.incentive.get()
         ));
         let mut actions: Vec<&RequestedAction> = r.actions.iter().collect();
-        actions.sort_by(|a, b| a.code.to_string().cmp(&b.code.to_string()));
+        actions.sort_by_key(|a| a.code.to_string());
         for a in actions {
             hasher.update(format!("{}:{}:{};", a.code, a.rank, a.amount.get()));
         }

@@ -120,7 +120,7 @@ pub fn share(basis_points: impl AsCount, _: &dyn Values) -> Result<String> {
 #[askama::filter_fn]
 pub fn percent(basis_points: impl AsCount, _: &dyn Values) -> Result<String> {
     let v = basis_points.count();
-    Ok(if v % 100 == 0 {
+    Ok(if v.is_multiple_of(100) {
         format!("{}%", v / 100)
     } else {
         format!("{},{:02}%", v / 100, v % 100)
