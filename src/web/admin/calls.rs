@@ -498,6 +498,8 @@ fn action_rows(actions: &[CallActionForm]) -> Vec<ActionRow> {
         .collect()
 }
 
+// Longer than 50 lines: one short label per field of the call form, the project-year and
+// catalog-action fields by their pattern.
 /// The label the error summary names a field of the call form by (`field` is the input's id).
 fn field_label(field: &str, actions: &[CallActionForm]) -> String {
     let named = match field {
