@@ -160,49 +160,102 @@ pub async fn import_population(
     }))
 }
 
+/// A CSV upload as the importers read it: byte-order mark dropped, fields trimmed, rows of any
+/// length; the header row and every line after it with its line number (the header is line 1).
+pub(crate) struct CsvFile {
+    headers: csv::StringRecord,
+    records: Vec<(usize, Result<csv::StringRecord, String>)>,
+}
+
+impl CsvFile {
+    /// Reads `text`; with `detect_semicolon`, a header line holding `;` makes `;` the
+    /// delimiter (what a spreadsheet in a Belgian locale writes), else `,`. An unreadable
+    /// header refuses the file.
+    pub(crate) fn read(text: &str, detect_semicolon: bool) -> Result<Self, Vec<RowError>> {
+        let text = text.trim_start_matches('\u{feff}');
+        let first_line = text.lines().next().unwrap_or("");
+        let delimiter = if detect_semicolon && first_line.contains(';') {
+            b';'
+        } else {
+            b','
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| header_error(format!("kopregel onleesbaar: {e}")))?
+            .clone();
+        let records = reader
+            .records()
+            .enumerate()
+            .map(|(index, r)| (index + 2, r.map_err(|e| format!("regel onleesbaar: {e}"))))
+            .collect();
+        Ok(Self { headers, records })
+    }
+
+    /// The position of column `name` (case does not matter).
+    pub(crate) fn column(&self, name: &str) -> Option<usize> {
+        self.headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    /// The position of column `name`, or the file's refusal naming it.
+    pub(crate) fn required(&self, name: &str) -> Result<usize, Vec<RowError>> {
+        self.column(name)
+            .ok_or_else(|| header_error(format!("kolom '{name}' ontbreekt in de kopregel")))
+    }
+
+    /// Calls `row` with every line that is not empty, in order; an unreadable line and a line
+    /// `row` refuses (its problems) become a [`RowError`] on that line.
+    pub(crate) fn each_row(
+        &self,
+        mut row: impl FnMut(usize, &csv::StringRecord) -> Result<(), String>,
+    ) -> Vec<RowError> {
+        let mut errors = Vec::new();
+        for (line, record) in &self.records {
+            let result = match record {
+                Err(message) => Err(message.clone()),
+                Ok(r) if r.iter().all(str::is_empty) => Ok(()),
+                Ok(r) => row(*line, r),
+            };
+            if let Err(message) = result {
+                errors.push(RowError {
+                    line: *line,
+                    message,
+                });
+            }
+        }
+        errors
+    }
+}
+
+/// A refusal of the whole file, on the header line.
+pub(crate) fn header_error(message: String) -> Vec<RowError> {
+    vec![RowError { line: 1, message }]
+}
+
 fn parse_rows(
     csv_text: &str,
     municipalities: &HashMap<i32, i64>,
     year: i32,
 ) -> Result<Vec<Row>, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
-    let header_error = |message: String| vec![RowError { line: 1, message }];
-    let headers = reader
-        .headers()
-        .map_err(|e| header_error(format!("kopregel onleesbaar: {e}")))?
-        .clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let nis_col = column("nis_code")
-        .ok_or_else(|| header_error("kolom 'nis_code' ontbreekt in de kopregel".into()))?;
-    let residents_col = column("residents");
-    let non_eu15_col = column("non_eu15_residents");
+    let file = CsvFile::read(csv_text, false)?;
+    let nis_col = file.required("nis_code")?;
+    let residents_col = file.column("residents");
+    let non_eu15_col = file.column("non_eu15_residents");
     if residents_col.is_none() && non_eu15_col.is_none() {
         return Err(header_error(
             "de kopregel heeft geen kolom 'residents' of 'non_eu15_residents'".into(),
         ));
     }
 
-    let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut seen: HashSet<i32> = HashSet::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError {
-                    line,
-                    message: format!("regel onleesbaar: {e}"),
-                });
-                continue;
-            }
-        };
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
+    let mut errors = file.each_row(|_, record| {
         let mut problems = Vec::new();
         let field = |col: Option<usize>| col.and_then(|c| record.get(c)).unwrap_or("");
         let nis_text = field(Some(nis_col));
@@ -238,17 +291,17 @@ fn parse_rows(
             ));
         }
         match (problems.is_empty(), municipality_id) {
-            (true, Some(municipality_id)) => rows.push(Row {
-                municipality_id,
-                residents,
-                non_eu15,
-            }),
-            _ => errors.push(RowError {
-                line,
-                message: problems.join("; "),
-            }),
+            (true, Some(municipality_id)) => {
+                rows.push(Row {
+                    municipality_id,
+                    residents,
+                    non_eu15,
+                });
+                Ok(())
+            }
+            _ => Err(problems.join("; ")),
         }
-    }
+    });
     if rows.is_empty() && errors.is_empty() {
         errors.push(RowError {
             line: 2,

@@ -18,7 +18,7 @@ use entity::{municipality, partner_organisation};
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::oidc::settings::normalise_org_code;
-use crate::import::{ImportRejection, RowError};
+use crate::import::{CsvFile, ImportRejection, RowError, header_error};
 
 /// Checks an organisation code as typed; the normalised code (`None`: no code) or a Dutch
 /// message.
@@ -189,49 +189,20 @@ fn parse_rows(
     dir: &Directory,
     abb_codes: &[String],
 ) -> Result<Vec<(Holder, Option<String>)>, Vec<RowError>> {
-    let text = csv_text.trim_start_matches('\u{feff}');
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.contains(';') { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let header_error = |message: String| vec![RowError { line: 1, message }];
-    let headers = reader
-        .headers()
-        .map_err(|e| header_error(format!("kopregel onleesbaar: {e}")))?
-        .clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let code_col = column("org_code")
-        .ok_or_else(|| header_error("kolom 'org_code' ontbreekt in de kopregel".into()))?;
-    let nis_col = column("nis_code");
-    let partner_col = column("partner_code");
+    let file = CsvFile::read(csv_text, true)?;
+    let code_col = file.required("org_code")?;
+    let nis_col = file.column("nis_code");
+    let partner_col = file.column("partner_code");
     if nis_col.is_none() && partner_col.is_none() {
         return Err(header_error(
             "de kopregel heeft geen kolom 'nis_code' of 'partner_code'".into(),
         ));
     }
 
-    let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut holders: HashSet<Holder> = HashSet::new();
     let mut in_file: HashMap<String, usize> = HashMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(RowError {
-                    line,
-                    message: format!("regel onleesbaar: {e}"),
-                });
-                continue;
-            }
-        };
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
+    let mut errors = file.each_row(|line, record| {
         let field = |col: Option<usize>| col.and_then(|c| record.get(c)).unwrap_or("");
         let mut problems = Vec::new();
         let holder = match (field(nis_col), field(partner_col)) {
@@ -285,13 +256,13 @@ fn parse_rows(
             }
         }
         match (problems.is_empty(), holder) {
-            (true, Some(holder)) => rows.push((holder, code)),
-            _ => errors.push(RowError {
-                line,
-                message: problems.join("; "),
-            }),
+            (true, Some(holder)) => {
+                rows.push((holder, code));
+                Ok(())
+            }
+            _ => Err(problems.join("; ")),
         }
-    }
+    });
     // After the import, a code may belong to one organisation only.
     let changed: HashSet<Holder> = rows.iter().map(|(h, _)| *h).collect();
     for (holder, code) in dir.codes.iter() {

@@ -23,6 +23,9 @@ pub struct Model {
     pub confirmed_at: Option<DateTimeUtc>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
+    /// `domain::allocation::inputs_fingerprint` of the requests the proposal was computed
+    /// from; `None` for proposals stored before it was kept.
+    pub inputs_fingerprint: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,7 @@ mod m20261210_000001_oidc;
 mod m20261215_000001_login_hardening;
 mod m20261220_000001_h1_member_reminder;
 mod m20261220_000003_h3_payment_safeguards;
+mod m20261220_000004_h4_allocation_fingerprint;
 mod m20261220_000005_lead_bank_account;
 
 /// Every schema migration, in order. The application runs them at start-up.
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000001_login_hardening::Migration),
             Box::new(m20261220_000001_h1_member_reminder::Migration),
             Box::new(m20261220_000003_h3_payment_safeguards::Migration),
+            Box::new(m20261220_000004_h4_allocation_fingerprint::Migration),
             Box::new(m20261220_000005_lead_bank_account::Migration),
         ]
     }

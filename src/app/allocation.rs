@@ -1,12 +1,14 @@
 //! The allocation commands: propose (the engine's allocation of a project year's envelope),
 //! adjust one line within the rules, confirm (admins). Each is one [`Work`] with its audit
-//! entry; the rules of an adjustment and the engine's allocation are the store's and the
-//! domain's ([`crate::store::allocations`], [`crate::domain::allocate`]).
+//! entry; the bounds of an adjustment, the engine's allocation and when a proposal is stale are
+//! the domain's ([`crate::domain::allocation`]), the rows the store's
+//! ([`crate::store::allocations`]).
 
 use entity::allocation::AllocationState;
 
 use super::{Caller, Error, Result, Work};
 use crate::domain::Cents;
+use crate::domain::allocation::ProposalInputs;
 use crate::domain::money::sum_cents;
 use crate::state::AppState;
 use crate::store::allocations::{self, AdjustError, ProposeError};
@@ -146,8 +148,37 @@ pub async fn adjust(
     Ok(amount)
 }
 
-/// Confirms allocation `id` if it is still at `version` (`None`: as read now) and proposed.
-/// Returns the total it grants.
+/// Why proposal `allocation` no longer matches its inputs (the envelope, the dossiers of the
+/// year and their requests), in Dutch; `None` while it does, and for a confirmed allocation.
+/// Reads every dossier of the year, outside any transaction.
+pub async fn staleness(
+    state: &AppState,
+    allocation: &entity::allocation::Model,
+) -> Result<Option<String>> {
+    if allocation.state == AllocationState::Confirmed {
+        return Ok(None);
+    }
+    let Some((envelope, fingerprint)) =
+        allocations::current_inputs(&state.db, allocation.call_id, allocation.year_number).await?
+    else {
+        return Ok(None);
+    };
+    let cents = |c: i64| Cents::new(c.max(0)).unwrap_or_default();
+    Ok(crate::domain::allocation::staleness(
+        ProposalInputs {
+            envelope: cents(allocation.envelope_cents),
+            fingerprint: allocation.inputs_fingerprint.as_deref(),
+        },
+        ProposalInputs {
+            envelope: cents(envelope),
+            fingerprint: Some(&fingerprint),
+        },
+    ))
+}
+
+/// Confirms allocation `id` if it is still at `version` (`None`: as read now), proposed, and
+/// not stale ([`staleness`]: a proposal computed on another envelope or other requests is
+/// refused as [`Error::Conflict`]). Returns the total it grants.
 pub async fn confirm(
     state: &AppState,
     caller: &Caller,
@@ -159,6 +190,9 @@ pub async fn confirm(
         .ok_or(Error::NotFound)?;
     if current.state == AllocationState::Confirmed {
         return Err(Error::Conflict("Deze toewijzing is al bevestigd.".into()));
+    }
+    if let Some(stale) = staleness(state, &current).await? {
+        return Err(Error::Conflict(stale));
     }
     let version = version.unwrap_or(current.version);
     let mut work = Work::begin(state).await?;

@@ -14,6 +14,7 @@ use entity::application::ApplicationState;
 use entity::call::CallState;
 
 use super::{Caller, Error, Result, Work};
+use crate::domain::Cents;
 use crate::domain::call_draft::{self, CallDraft, CallForm, CallSpec, DraftContext, FieldProblem};
 use crate::domain::decision;
 use crate::domain::fields::FieldErrors;
@@ -110,7 +111,8 @@ pub async fn create(state: &AppState, caller: &Caller, input: CallInput) -> Resu
 }
 
 /// Saves an edit of call `id`; a call with submitted dossiers keeps the rules they were checked
-/// against ([`call_draft::locked_changes`]).
+/// against ([`call_draft::locked_changes`]) and no envelope falls below what its project year
+/// already granted ([`call_draft::envelopes_cover_granted`]).
 pub async fn update(state: &AppState, caller: &Caller, id: i64, input: CallInput) -> Result<()> {
     caller.may(state, Action::AdministerCalls, None).await?;
     let record = call_admin::record(&state.db, id)
@@ -135,6 +137,13 @@ pub async fn update(state: &AppState, caller: &Caller, id: i64, input: CallInput
     })?;
     let used = call_admin::used_action_ids(&state.db, id).await?;
     let mut problems = call_draft::locked_changes(&before, draft.spec(), locked, &used);
+    let granted: std::collections::BTreeMap<i32, Cents> =
+        crate::store::calls::granted_by_year(&state.db, id)
+            .await?
+            .into_iter()
+            .map(|(year, cents)| (year, Cents::new(cents.max(0)).unwrap_or_default()))
+            .collect();
+    problems.extend(call_draft::envelopes_cover_granted(draft.spec(), &granted));
     if !problems.is_empty() {
         problems.dedup();
         return Err(invalid(problems));

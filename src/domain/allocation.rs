@@ -509,6 +509,114 @@ fn cents(value: i64) -> Cents {
     Cents::new(value).unwrap_or(Cents::ZERO)
 }
 
+/// Why an adjusted amount of an allocation line is refused. The `Display` text is Dutch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdjustmentRefusal {
+    #[error(
+        "Het aangepaste bedrag ({adjusted}) is hoger dan het gevraagde bedrag ({requested}). Een actie krijgt nooit meer dan gevraagd."
+    )]
+    AboveRequest { adjusted: Cents, requested: Cents },
+    #[error(
+        "Met dit bedrag komt het totaal op {total}, meer dan de enveloppe van {envelope}. Er is nog {room} beschikbaar voor deze actie."
+    )]
+    OverEnvelope {
+        total: Cents,
+        envelope: Cents,
+        room: Cents,
+    },
+}
+
+/// The bounds of an adjustment: a line gets at most what it requested, and all lines together
+/// (`others` is the sum of the other lines, as adjusted or proposed) stay within what the
+/// envelope leaves after the incentives, which come off it first.
+pub fn check_adjustment(
+    adjusted: Cents,
+    requested: Cents,
+    others: Cents,
+    envelope: Cents,
+    incentives: Cents,
+) -> Result<(), AdjustmentRefusal> {
+    if adjusted > requested {
+        return Err(AdjustmentRefusal::AboveRequest {
+            adjusted,
+            requested,
+        });
+    }
+    let available = envelope.get().saturating_sub(incentives.get());
+    let total = others.get().saturating_add(adjusted.get());
+    if total > available {
+        return Err(AdjustmentRefusal::OverEnvelope {
+            total: cents(total.saturating_add(incentives.get())),
+            envelope,
+            room: cents(available.saturating_sub(others.get()).max(0)),
+        });
+    }
+    Ok(())
+}
+
+/// A fingerprint of what an allocation is computed from besides the envelope: per dossier (in
+/// reference order) its weight, incentive and every action's code, rank and amount. Two lists
+/// of requests with the same fingerprint give the same allocation of the same envelope; the
+/// applicants' names do not count.
+pub fn inputs_fingerprint(requests: &[AllocationRequest]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&AllocationRequest> = requests.iter().collect();
+    sorted.sort_by(|a, b| a.reference.cmp(&b.reference));
+    let mut hasher = Sha256::new();
+    for r in sorted {
+        hasher.update(format!(
+            "{}|{}|{}|",
+            r.reference,
+            r.weight,
+            r.incentive.get()
+        ));
+        let mut actions: Vec<&RequestedAction> = r.actions.iter().collect();
+        actions.sort_by_key(|a| a.code.to_string());
+        for a in actions {
+            hasher.update(format!("{}:{}:{};", a.code, a.rank, a.amount.get()));
+        }
+        hasher.update("\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What a stored proposal was computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProposalInputs<'a> {
+    pub envelope: Cents,
+    /// [`inputs_fingerprint`] of its requests; `None` for a proposal stored before
+    /// fingerprints were kept (its requests are unknown, so it counts as changed).
+    pub fingerprint: Option<&'a str>,
+}
+
+/// Why a proposal no longer matches its inputs, in Dutch: `None` while the envelope and the
+/// requests are what it was computed from.
+pub fn staleness(stored: ProposalInputs<'_>, now: ProposalInputs<'_>) -> Option<String> {
+    let mut reasons = Vec::new();
+    if stored.envelope != now.envelope {
+        reasons.push(format!(
+            "de enveloppe is nu {}, het voorstel rekende met {}",
+            now.envelope, stored.envelope
+        ));
+    }
+    if stored.fingerprint.is_none() || stored.fingerprint != now.fingerprint {
+        reasons.push(
+            "de dossiers of hun gevraagde bedragen zijn gewijzigd sinds het voorstel berekend werd"
+                .to_owned(),
+        );
+    }
+    (!reasons.is_empty()).then(|| {
+        format!(
+            "Dit voorstel is verouderd: {}. Maak een nieuw voorstel.",
+            reasons.join(" en ")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -855,5 +963,102 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod adjustment_and_staleness_tests {
+    use super::*;
+
+    fn eur(euros: i64) -> Cents {
+        Cents::from_euros(euros).unwrap()
+    }
+
+    fn request(reference: &str, name: &str, amount: i64) -> AllocationRequest {
+        AllocationRequest {
+            reference: reference.to_owned(),
+            applicant_name: name.to_owned(),
+            weight: 10_000,
+            incentive: Cents::ZERO,
+            actions: vec![RequestedAction {
+                code: ActionCode::parse("2.1").unwrap(),
+                rank: 1,
+                amount: eur(amount),
+            }],
+        }
+    }
+
+    #[test]
+    fn an_adjustment_never_exceeds_the_request() {
+        assert_eq!(
+            check_adjustment(eur(60), eur(50), eur(0), eur(1000), eur(0)),
+            Err(AdjustmentRefusal::AboveRequest {
+                adjusted: eur(60),
+                requested: eur(50)
+            })
+        );
+        assert_eq!(
+            check_adjustment(eur(50), eur(50), eur(0), eur(1000), eur(0)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_adjustment_leaves_the_incentives_their_part_of_the_envelope() {
+        // Envelope 100, incentives 20, other lines 50: 30 left for this line.
+        assert_eq!(
+            check_adjustment(eur(30), eur(40), eur(50), eur(100), eur(20)),
+            Ok(())
+        );
+        let refused = check_adjustment(eur(31), eur(40), eur(50), eur(100), eur(20)).unwrap_err();
+        assert_eq!(
+            refused,
+            AdjustmentRefusal::OverEnvelope {
+                total: eur(101),
+                envelope: eur(100),
+                room: eur(30)
+            }
+        );
+        assert!(
+            refused
+                .to_string()
+                .contains("Er is nog € 30,00 beschikbaar")
+        );
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_requests_not_their_order_or_names() {
+        let a = [request("A", "Antwerpen", 100), request("B", "Gent", 50)];
+        let b = [
+            request("B", "Stad Gent", 50),
+            request("A", "Antwerpen", 100),
+        ];
+        assert_eq!(inputs_fingerprint(&a), inputs_fingerprint(&b));
+        let more = [request("A", "Antwerpen", 101), request("B", "Gent", 50)];
+        assert_ne!(inputs_fingerprint(&a), inputs_fingerprint(&more));
+        let fewer = [request("A", "Antwerpen", 100)];
+        assert_ne!(inputs_fingerprint(&a), inputs_fingerprint(&fewer));
+    }
+
+    #[test]
+    fn a_proposal_is_stale_when_its_envelope_or_requests_changed() {
+        let inputs = |envelope: i64, fingerprint: Option<&'static str>| ProposalInputs {
+            envelope: eur(envelope),
+            fingerprint,
+        };
+        assert_eq!(
+            staleness(inputs(100, Some("x")), inputs(100, Some("x"))),
+            None
+        );
+        assert_eq!(
+            staleness(inputs(100, Some("x")), inputs(90, Some("x"))).as_deref(),
+            Some(
+                "Dit voorstel is verouderd: de enveloppe is nu € 90,00, het voorstel rekende met € 100,00. Maak een nieuw voorstel."
+            )
+        );
+        let requests = staleness(inputs(100, Some("x")), inputs(100, Some("y"))).unwrap();
+        assert!(requests.contains("de dossiers of hun gevraagde bedragen zijn gewijzigd"));
+        assert!(!requests.contains("enveloppe"));
+        assert!(staleness(inputs(100, None), inputs(100, Some("x"))).is_some());
     }
 }

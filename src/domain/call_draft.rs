@@ -833,6 +833,31 @@ fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
         .unwrap_or(d)
 }
 
+/// An envelope may not fall below what is already granted for its project year (`granted`:
+/// per project year number, the standing decisions' amounts): one problem on the year's
+/// envelope field (`y{n}_envelope`) naming both amounts.
+pub fn envelopes_cover_granted(
+    after: &CallSpec,
+    granted: &std::collections::BTreeMap<i32, Cents>,
+) -> Vec<FieldProblem> {
+    after
+        .project_years
+        .iter()
+        .filter_map(|y| {
+            let granted = *granted.get(&i32::from(y.number))?;
+            (y.envelope < granted).then(|| {
+                FieldProblem::new(
+                    &format!("y{}_envelope", y.number),
+                    format!(
+                        "De enveloppe van projectjaar {} ({}) is kleiner dan wat voor dat jaar al toegekend is ({}). Kies minstens {}.",
+                        y.number, y.envelope, granted, granted
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
 /// What an edit would change that is locked because dossiers were submitted under the call's
 /// rules (see the module documentation), one problem per locked field. `used_action_ids` are
 /// the catalog actions some dossier of the call (even a draft) chose: they can never be dropped.
@@ -1402,5 +1427,79 @@ mod tests {
         );
         assert_eq!(effective_deadline(now, &[later]), later);
         assert_eq!(effective_deadline(later, &[now]), later);
+    }
+}
+
+#[cfg(test)]
+mod envelope_tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn year(number: u16, envelope: Cents) -> ProjectYearSpec {
+        let d = NaiveDate::from_ymd_opt(2022, 7, 1).unwrap();
+        ProjectYearSpec {
+            number,
+            starts_on: d,
+            ends_on: d,
+            envelope,
+            interim_report_due: d,
+            year_report_due: d,
+        }
+    }
+
+    fn spec(years: Vec<ProjectYearSpec>) -> CallSpec {
+        let d = NaiveDate::from_ymd_opt(2022, 7, 1).unwrap();
+        let at = DateTime::<Utc>::from_timestamp(1_650_000_000, 0).unwrap();
+        CallSpec {
+            code: "PS".into(),
+            title: "t".into(),
+            plan_id: 1,
+            period_start: d,
+            period_end: d,
+            submission_opens_at: at,
+            submission_closes_at: at,
+            reference_year: ReferenceYear::parse("2020").unwrap(),
+            single_applicant_min_exclusive: 0,
+            pooled_min_inclusive: 1,
+            incentive_min_share: BasisPoints::FULL,
+            cofinancing: BasisPoints::FULL,
+            incentive_per_project_year: Cents::ZERO,
+            advance: BasisPoints::FULL,
+            continuation_min: BasisPoints::FULL,
+            review_days: 42,
+            coverage_aim: None,
+            named_applicants: Vec::new(),
+            notes: None,
+            parameters_source: None,
+            project_years: years,
+            actions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_envelope_below_what_is_granted_is_refused_naming_both_amounts() {
+        let granted = BTreeMap::from([(1, Cents::new(23_123_457).unwrap())]);
+        let cut = spec(vec![
+            year(1, Cents::new(1_250_050).unwrap()),
+            year(2, Cents::ZERO),
+        ]);
+        let problems = envelopes_cover_granted(&cut, &granted);
+        assert_eq!(
+            problems,
+            vec![FieldProblem::new(
+                "y1_envelope",
+                "De enveloppe van projectjaar 1 (€ 12.500,50) is kleiner dan wat voor dat jaar al toegekend is (€ 231.234,57). Kies minstens € 231.234,57."
+            )]
+        );
+    }
+
+    #[test]
+    fn an_envelope_equal_to_or_above_what_is_granted_is_accepted() {
+        let granted = BTreeMap::from([(1, Cents::new(500).unwrap())]);
+        let exact = spec(vec![year(1, Cents::new(500).unwrap())]);
+        assert!(envelopes_cover_granted(&exact, &granted).is_empty());
+        let none_granted = spec(vec![year(1, Cents::ZERO)]);
+        assert!(envelopes_cover_granted(&none_granted, &BTreeMap::new()).is_empty());
     }
 }

@@ -20,8 +20,11 @@ use entity::allocation::{self, AllocationState};
 use entity::application::{self, ApplicationState};
 use entity::{allocation_line, application_action, call_project_year};
 
+use crate::domain::allocation::{AdjustmentRefusal, check_adjustment, inputs_fingerprint};
+use crate::domain::money::sum_cents;
 use crate::domain::{
-    Allocation, AllocationError, AllocationRequest, ApplicationReport, allocate, allocation_weight,
+    Allocation, AllocationError, AllocationRequest, ApplicationReport, Cents, allocate,
+    allocation_weight,
 };
 use crate::store::{applications, drafts, rules};
 
@@ -137,6 +140,25 @@ pub async fn envelope<C: ConnectionTrait>(
         .map(|y| y.envelope_cents))
 }
 
+/// The current inputs of a call's project year as a proposal would read them now: the
+/// envelope (`None` when the year does not exist) and [`inputs_fingerprint`] of the dossiers'
+/// requests. Reads every dossier of the year: run it outside a writing transaction.
+pub async fn current_inputs<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+    year: i32,
+) -> Result<Option<(i64, String)>, DbErr> {
+    let Some(envelope) = envelope(db, call_id, year).await? else {
+        return Ok(None);
+    };
+    let requests: Vec<AllocationRequest> = requests(db, call_id, year)
+        .await?
+        .into_iter()
+        .map(|d| d.request)
+        .collect();
+    Ok(Some((envelope, inputs_fingerprint(&requests))))
+}
+
 /// The lines of an allocation, in id order (the order they were proposed in: by dossier
 /// reference, then rank).
 pub async fn lines<C: ConnectionTrait>(
@@ -187,6 +209,8 @@ pub struct Computed {
     pub envelope: i64,
     pub dossiers: Vec<DossierRequest>,
     pub outcome: Allocation,
+    /// [`inputs_fingerprint`] of the dossiers' requests.
+    pub fingerprint: String,
 }
 
 /// Runs the engine over the call's dossiers for one project year. Run it outside the
@@ -210,6 +234,7 @@ pub async fn compute<C: ConnectionTrait>(
         envelope,
         dossiers,
         outcome,
+        fingerprint: inputs_fingerprint(&engine_requests),
     })
 }
 
@@ -229,6 +254,7 @@ pub async fn store_proposal<C: ConnectionTrait>(
         envelope,
         dossiers,
         outcome,
+        fingerprint,
     } = computed;
     let proposed_here = || {
         Query::select()
@@ -277,6 +303,7 @@ pub async fn store_proposal<C: ConnectionTrait>(
         confirmed_by: Set(None),
         confirmed_at: Set(None),
         version: Set(1),
+        inputs_fingerprint: Set(Some(fingerprint)),
         ..Default::default()
     }
     .insert(txn)
@@ -325,27 +352,15 @@ pub enum AdjustError {
         "Iemand anders wijzigde deze toewijzing intussen. Bekijk de huidige bedragen en probeer opnieuw."
     )]
     Conflict,
-    #[error(
-        "Het aangepaste bedrag ({adjusted}) is hoger dan het gevraagde bedrag ({requested}). Een actie krijgt nooit meer dan gevraagd."
-    )]
-    AboveRequest {
-        adjusted: crate::domain::Cents,
-        requested: crate::domain::Cents,
-    },
-    #[error(
-        "Met dit bedrag komt het totaal op {total}, meer dan de enveloppe van {envelope}. Er is nog {room} beschikbaar voor deze actie."
-    )]
-    OverEnvelope {
-        total: crate::domain::Cents,
-        envelope: crate::domain::Cents,
-        room: crate::domain::Cents,
-    },
+    /// The amount is outside the domain's bounds ([`check_adjustment`]).
+    #[error(transparent)]
+    Refused(#[from] AdjustmentRefusal),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
 
-/// Sets a line's adjusted amount within the rules (0 ≤ adjusted ≤ requested, all lines
-/// together within the envelope), if the allocation is still at `version` and proposed.
+/// Sets a line's adjusted amount within the domain's bounds ([`check_adjustment`]), if the
+/// allocation is still at `version` and proposed.
 /// Raises the allocation's and the line's version. Call it inside a transaction and roll it
 /// back on an error (the version is raised first).
 pub async fn adjust<C: ConnectionTrait>(
@@ -379,30 +394,15 @@ pub async fn adjust<C: ConnectionTrait>(
             "allocation line {line_id}"
         ))));
     };
-    let money = |c: i64| crate::domain::Cents::new(c.max(0)).unwrap_or_default();
-    if adjusted > line.requested_cents {
-        return Err(AdjustError::AboveRequest {
-            adjusted: money(adjusted),
-            requested: money(line.requested_cents),
-        });
-    }
-    let others: i64 = all
-        .iter()
-        .filter(|l| l.id != line_id)
-        .map(effective)
-        .fold(0i64, i64::saturating_add);
-    // Incentives came off the envelope first; the lines share what is left.
-    let available = allocation
-        .envelope_cents
-        .saturating_sub(allocation.incentives_cents);
-    let total = others.saturating_add(adjusted);
-    if total > available {
-        return Err(AdjustError::OverEnvelope {
-            total: money(total.saturating_add(allocation.incentives_cents)),
-            envelope: money(allocation.envelope_cents),
-            room: money(available.saturating_sub(others)),
-        });
-    }
+    let money = |c: i64| Cents::new(c.max(0)).unwrap_or_default();
+    let others = sum_cents(all.iter().filter(|l| l.id != line_id).map(effective));
+    check_adjustment(
+        money(adjusted),
+        money(line.requested_cents),
+        money(others),
+        money(allocation.envelope_cents),
+        money(allocation.incentives_cents),
+    )?;
     let updated = allocation_line::ActiveModel {
         id: Set(line.id),
         adjusted_cents: Set(Some(adjusted)),

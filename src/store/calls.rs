@@ -97,3 +97,16 @@ pub async fn default_call_id<C: ConnectionTrait>(db: &C) -> Result<Option<i64>, 
     }
     Ok(super::municipalities::latest_call(db).await?.map(|c| c.id))
 }
+
+/// Per project year of call `call_id`, what its standing decisions grant (the programme
+/// dashboard's "toegekend": decision lines of that year plus the incentive of every year the
+/// dossier runs), so an envelope is never cut below it.
+pub async fn granted_by_year<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+) -> Result<std::collections::BTreeMap<i32, i64>, DbErr> {
+    Ok(crate::store::programme::programme(db, call_id)
+        .await?
+        .map(|p| p.years.iter().map(|y| (y.year, y.granted)).collect())
+        .unwrap_or_default())
+}

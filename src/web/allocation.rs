@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use entity::allocation::{self, AllocationState};
@@ -34,7 +35,7 @@ pub fn routes() -> RouteTable {
         .post("/beoordeling/toewijzing/{id}/bevestigen", ADMINS, confirm)
 }
 
-use crate::domain::dutch::format_money as money;
+use crate::web::filters;
 use crate::web::form::{Form, Query};
 
 pub struct Choice {
@@ -48,9 +49,10 @@ pub struct LineRow {
     pub rank: i32,
     pub code: String,
     pub title: String,
-    pub requested: String,
-    pub proposed: String,
-    pub adjusted: String,
+    pub requested: i64,
+    pub proposed: i64,
+    pub adjusted: Option<i64>,
+    /// What the amount field holds: what was typed after a refusal, else the amount.
     pub adjusted_input: String,
     pub short: bool,
     pub reason: String,
@@ -64,20 +66,37 @@ pub struct DossierRows {
     pub lines: Vec<LineRow>,
 }
 
+/// Why not every requested amount is funded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotFunded {
+    /// Everything fits.
+    Nothing,
+    /// More was requested than the envelope holds.
+    OverEnvelope,
+    /// A reviewer granted less than requested.
+    Adjusted,
+}
+
 pub struct AllocationSummary {
     pub id: i64,
     pub version: i32,
     pub confirmed: bool,
-    pub status: String,
-    pub envelope: String,
+    /// Who confirmed it (confirmed) or computed it (proposed), and when.
+    pub by: String,
+    pub at: Option<DateTime<Utc>>,
+    pub envelope: i64,
     /// Incentives granted off the envelope before the actions.
-    pub incentives: String,
-    pub requested: String,
-    pub proposed: String,
-    pub effective: String,
-    pub unallocated: String,
-    pub not_funded: String,
-    pub not_funded_why: String,
+    pub incentives: i64,
+    pub requested: i64,
+    pub proposed: i64,
+    pub effective: i64,
+    pub unallocated: i64,
+    pub not_funded: i64,
+    /// How much more was requested than the envelope holds (0 when it fits).
+    pub over_envelope: i64,
+    pub not_funded_why: NotFunded,
+    /// Why the proposal no longer matches its inputs; it cannot be confirmed then.
+    pub stale: Option<String>,
     pub dossiers: Vec<DossierRows>,
 }
 
@@ -90,8 +109,8 @@ pub struct AllocationPage {
     pub years: Vec<Choice>,
     pub call_id: i64,
     pub year: i32,
-    pub envelope: String,
-    pub has_year: bool,
+    /// The project year's envelope; `None` when the call has no such year.
+    pub envelope: Option<i64>,
     pub allocation: Option<AllocationSummary>,
     pub is_admin: bool,
 }
@@ -276,8 +295,7 @@ async fn page(
         years: year_choices(&years, call_id, year),
         call_id,
         year,
-        envelope: envelope.map(money).unwrap_or_default(),
-        has_year: envelope.is_some(),
+        envelope,
         allocation: summary,
         is_admin,
     })
@@ -347,9 +365,9 @@ async fn summary(
             rank: ctx.action.priority_rank,
             code,
             title,
-            requested: money(line.requested_cents),
-            proposed: money(line.proposed_cents),
-            adjusted: line.adjusted_cents.map(money).unwrap_or_default(),
+            requested: line.requested_cents,
+            proposed: line.proposed_cents,
+            adjusted: line.adjusted_cents,
             adjusted_input: typed.map(|i| i.input.clone()).unwrap_or_else(|| {
                 Cents::new(allocations::effective(line))
                     .map(Cents::to_plain_string)
@@ -370,50 +388,39 @@ async fn summary(
             .lines
             .push(row);
     }
-    let name_of = |id: Option<i64>| allocations::user_name(&state.db, id);
-    let status = match (a.state, a.confirmed_at) {
-        (AllocationState::Confirmed, Some(at)) => format!(
-            "Bevestigd door {} op {}.",
-            name_of(a.confirmed_by).await?,
-            crate::domain::dutch::format_moment(at)
-        ),
-        (AllocationState::Confirmed, None) => "Bevestigd.".to_owned(),
-        (AllocationState::Proposed, _) => format!(
-            "Voorstel, berekend door {} op {}; nog niet bevestigd.",
-            name_of(a.created_by).await?,
-            crate::domain::dutch::format_moment(a.created_at)
-        ),
+    let confirmed = a.state == AllocationState::Confirmed;
+    let (by, at) = if confirmed {
+        (a.confirmed_by, a.confirmed_at)
+    } else {
+        (a.created_by, Some(a.created_at))
     };
     let not_funded = requested.saturating_sub(effective).max(0);
     let not_funded_why = if not_funded == 0 {
-        "Alle gevraagde bedragen passen in de enveloppe.".to_owned()
+        NotFunded::Nothing
     } else if requested > a.envelope_cents {
-        format!(
-            "Er werd {} gevraagd, {} meer dan de enveloppe van {}. Acties met een hogere prioriteit gaan voor; de rang die niet volledig past, wordt verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst. Zie de reden per actie.",
-            money(requested),
-            money(requested.saturating_sub(a.envelope_cents)),
-            money(a.envelope_cents)
-        )
+        NotFunded::OverEnvelope
     } else {
-        "Een beoordelaar kende minder toe dan gevraagd; zie de aangepaste bedragen.".to_owned()
+        NotFunded::Adjusted
     };
     Ok(AllocationSummary {
         id: a.id,
         version: a.version,
-        confirmed: a.state == AllocationState::Confirmed,
-        status,
-        envelope: money(a.envelope_cents),
-        incentives: money(a.incentives_cents),
-        requested: money(requested),
-        proposed: money(proposed),
-        effective: money(effective),
-        unallocated: money(
-            a.envelope_cents
-                .saturating_sub(a.incentives_cents)
-                .saturating_sub(effective),
-        ),
-        not_funded: money(not_funded),
+        confirmed,
+        by: allocations::user_name(&state.db, by).await?,
+        at,
+        envelope: a.envelope_cents,
+        incentives: a.incentives_cents,
+        requested,
+        proposed,
+        effective,
+        unallocated: a
+            .envelope_cents
+            .saturating_sub(a.incentives_cents)
+            .saturating_sub(effective),
+        not_funded,
+        over_envelope: requested.saturating_sub(a.envelope_cents).max(0),
         not_funded_why,
+        stale: app::allocation::staleness(state, a).await?,
         dossiers: dossiers.into_values().collect(),
     })
 }

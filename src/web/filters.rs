@@ -121,6 +121,18 @@ pub fn share(basis_points: impl AsCount, _: &dyn Values) -> Result<String> {
     ))
 }
 
+/// A share in basis points as a short Dutch percentage, decimals only when there are any:
+/// `15%`, `15,50%` (what the call administration shows).
+#[askama::filter_fn]
+pub fn percent(basis_points: impl AsCount, _: &dyn Values) -> Result<String> {
+    let v = basis_points.count();
+    Ok(if v.is_multiple_of(100) {
+        format!("{}%", v / 100)
+    } else {
+        format!("{},{:02}%", v / 100, v % 100)
+    })
+}
+
 /// A count with a thousands separator: `1.234`.
 #[askama::filter_fn]
 pub fn count(value: impl AsCount, _: &dyn Values) -> Result<String> {
@@ -173,5 +185,28 @@ mod tests {
             page.render().unwrap(),
             "€ 1.234,50 | 05-12-2026 | 5 december 2026 | 15-04-2022 02:00 | 15-04-2022 | 15,00% | 12.345"
         );
+    }
+}
+
+#[cfg(test)]
+mod percent_tests {
+    use askama::Template;
+
+    use crate::web::filters;
+
+    #[derive(Template)]
+    #[template(source = "{{ whole|percent }} | {{ part|percent }}", ext = "txt")]
+    struct Shares {
+        whole: i32,
+        part: i32,
+    }
+
+    #[test]
+    fn a_short_percentage_shows_decimals_only_when_there_are_any() {
+        let page = Shares {
+            whole: 1500,
+            part: 6667,
+        };
+        assert_eq!(page.render().unwrap(), "15% | 66,67%");
     }
 }

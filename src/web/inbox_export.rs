@@ -5,7 +5,6 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use chrono::Utc;
 use serde::Deserialize;
 
 use crate::auth::session::CurrentUser;
@@ -49,7 +48,7 @@ async fn export_inbox(
         &state.db,
         reference,
         &query.filter(call.id, user.user.id),
-        Utc::now(),
+        state.clock.now(),
     )
     .await?;
     let mut table = Table::new(&format!("Dossiers {}", call.code), COLUMNS);

@@ -468,7 +468,9 @@ async fn adjustments_leave_room_for_the_incentives_taken_off_the_envelope_first(
     assert!(
         matches!(
             refused,
-            Err(samenleven::store::allocations::AdjustError::OverEnvelope { .. })
+            Err(samenleven::store::allocations::AdjustError::Refused(
+                samenleven::domain::allocation::AdjustmentRefusal::OverEnvelope { .. }
+            ))
         ),
         "{refused:?}"
     );
@@ -481,4 +483,155 @@ async fn adjustments_leave_room_for_the_incentives_taken_off_the_envelope_first(
         samenleven::store::allocations::adjust(&app.db, &fresh, line.id, fresh.version, 4_000_000)
             .await;
     assert!(accepted.is_ok(), "{accepted:?}");
+}
+
+/// The envelope of year 1 of the first call, as stored.
+async fn envelope_of_year_one(app: &TestApp) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let call = crate::calls::first_call(app).await;
+    entity::call_project_year::Entity::find()
+        .filter(entity::call_project_year::Column::CallId.eq(call.id))
+        .filter(entity::call_project_year::Column::YearNumber.eq(1))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .envelope_cents
+}
+
+#[tokio::test]
+async fn an_envelope_cut_below_what_is_granted_is_refused_naming_both_amounts() {
+    let app = spawn_app().await;
+    let call = crate::calls::first_call(&app).await;
+    let before = samenleven::store::calls::granted_by_year(&app.db, call.id)
+        .await
+        .unwrap()
+        .get(&1)
+        .copied()
+        .unwrap_or(0);
+    let (dossier, actions) = crate::programme::dossier(
+        &app,
+        &call,
+        "TEST-ENVELOPPE",
+        11002,
+        &[],
+        entity::application::ApplicationState::Approved,
+        &[("2.1", 23_123_457 - before)],
+    )
+    .await;
+    crate::programme::decide(&app, dossier, &[(actions[0], 23_123_457 - before)], 0).await;
+    let stored = envelope_of_year_one(&app).await;
+
+    let mut admin = app.signed_in(ADMIN).await;
+    let response =
+        crate::calls::edit_call(&mut admin, call.id, &[("y1_envelope", "12.500,50")]).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(
+            "De enveloppe van projectjaar 1 (€ 12.500,50) is kleiner dan wat voor dat jaar al toegekend is (€ 231.234,57). Kies minstens € 231.234,57."
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"#y1_envelope\""),
+        "linked to its field"
+    );
+    assert!(
+        html.contains("value=\"12.500,50\""),
+        "the form comes back with what was typed"
+    );
+    assert_eq!(envelope_of_year_one(&app).await, stored, "nothing saved");
+
+    // Exactly what is granted is enough.
+    let response =
+        crate::calls::edit_call(&mut admin, call.id, &[("y1_envelope", "231.234,57")]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(envelope_of_year_one(&app).await, 23_123_457);
+}
+
+#[tokio::test]
+async fn a_proposal_on_an_old_envelope_is_marked_stale_and_cannot_be_confirmed() {
+    let (app, mut reviewer) = over_subscribed().await;
+    assert_eq!(propose(&app, &mut reviewer).await.status(), 303);
+    let allocation = allocation_id(&app).await;
+    let call = crate::calls::first_call(&app).await;
+    let mut admin = app.signed_in(ADMIN).await;
+    let response =
+        crate::calls::edit_call(&mut admin, call.id, &[("y1_envelope", "80.000,00")]).await;
+    assert_eq!(response.status(), 303);
+
+    let stale = "Dit voorstel is verouderd: de enveloppe is nu € 80.000,00, het voorstel rekende met € 90.000,00. Maak een nieuw voorstel.";
+    let (_, html) = admin.get("/beoordeling/toewijzing").await;
+    assert!(html.contains(stale), "{html}");
+    assert!(
+        !html.contains("Toewijzing bevestigen</button>"),
+        "no confirm button on a stale proposal"
+    );
+    let version = field_value(&html, "version");
+    let response = admin
+        .post(
+            &format!("/beoordeling/toewijzing/{allocation}/bevestigen"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains(stale));
+    assert_eq!(
+        count(&app.db, "allocation WHERE state = 'confirmed'").await,
+        0
+    );
+
+    // A new proposal on the new envelope can be confirmed.
+    assert_eq!(propose(&app, &mut reviewer).await.status(), 303);
+    let (_, html) = admin.get("/beoordeling/toewijzing").await;
+    assert!(!html.contains("verouderd"), "{html}");
+    let version = field_value(&html, "version");
+    let response = admin
+        .post(
+            &format!(
+                "/beoordeling/toewijzing/{}/bevestigen",
+                allocation_id(&app).await
+            ),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        count(&app.db, "allocation WHERE state = 'confirmed'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_proposal_whose_dossiers_changed_is_marked_stale_and_cannot_be_confirmed() {
+    let (app, mut reviewer) = over_subscribed().await;
+    assert_eq!(propose(&app, &mut reviewer).await.status(), 303);
+    let allocation = allocation_id(&app).await;
+    // One of the three dossiers leaves the allocation (withdrawn).
+    app.db
+        .execute_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "UPDATE application SET state = 'withdrawn' WHERE id = (SELECT MIN(id) FROM application WHERE state = 'submitted')",
+        ))
+        .await
+        .unwrap();
+    let mut admin = app.signed_in(ADMIN).await;
+    let (_, html) = admin.get("/beoordeling/toewijzing").await;
+    assert!(
+        html.contains("Dit voorstel is verouderd: de dossiers of hun gevraagde bedragen zijn gewijzigd sinds het voorstel berekend werd. Maak een nieuw voorstel."),
+        "{html}"
+    );
+    let version = field_value(&html, "version");
+    let response = admin
+        .post(
+            &format!("/beoordeling/toewijzing/{allocation}/bevestigen"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    assert_eq!(
+        count(&app.db, "allocation WHERE state = 'confirmed'").await,
+        0
+    );
 }

@@ -578,3 +578,72 @@ async fn one_dossier_may_submit_late_and_a_decided_or_withdrawn_one_goes_back_to
         .unwrap();
     assert_eq!(row.state, ApplicationState::Draft);
 }
+
+/// The error summary's items: (href, text).
+fn summary_items(html: &str) -> Vec<(String, String)> {
+    let Some(start) = html.find("class=\"error-summary\"") else {
+        return Vec::new();
+    };
+    let end = html[start..].find("</div>").unwrap() + start;
+    html[start..end]
+        .split("<li><a href=\"")
+        .skip(1)
+        .map(|item| {
+            let (href, rest) = item.split_once("\">").unwrap();
+            let text = rest.split_once("</a>").unwrap().0;
+            (href.to_owned(), unescape(text))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_empty_new_call_form_names_each_field_once_in_the_error_summary() {
+    let app = spawn_app().await;
+    let mut admin = app.signed_in(ADMIN).await;
+    let (_, html) = admin.get("/beheer/oproepen/nieuw").await;
+    let fields = form_fields(&html, "/beheer/oproepen");
+    let response = post_fields(&mut admin, "/beheer/oproepen", &fields).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    let items = summary_items(&html);
+    assert!(!items.is_empty(), "{html}");
+    for (href, text) in &items {
+        assert!(
+            text != "Vul dit veld in." && !text.starts_with("Vul dit veld"),
+            "a message without its field: {text}"
+        );
+        let id = href.trim_start_matches('#');
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "{href} links to a field of the page"
+        );
+    }
+    for expected in [
+        ("#title", "Titel: vul de titel van de oproep in."),
+        (
+            "#period_start",
+            "Eerste dag van de oproepperiode: vul dit veld in.",
+        ),
+        (
+            "#period_end",
+            "Laatste dag van de oproepperiode: vul dit veld in.",
+        ),
+        ("#submission_opens", "Indienen kan vanaf: vul dit veld in."),
+        (
+            "#submission_closes",
+            "Deadline voor indienen: vul dit veld in.",
+        ),
+    ] {
+        assert!(
+            items
+                .iter()
+                .any(|(h, t)| h == expected.0 && t == expected.1),
+            "{expected:?} in {items:?}"
+        );
+    }
+    let mut texts: Vec<&String> = items.iter().map(|(_, t)| t).collect();
+    let all = texts.len();
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), all, "each message once: {items:?}");
+}

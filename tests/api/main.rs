@@ -4,6 +4,7 @@
 mod helpers;
 mod smtp;
 
+mod admin_pages;
 mod allocation;
 mod api_reports;
 mod api_v1;

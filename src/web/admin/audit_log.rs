@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{Html, Response};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::domain::paging::Page;
@@ -14,6 +14,7 @@ use crate::state::AppState;
 use crate::store::audit_log::{self, AuditFilter};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
+use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::form::Query;
 use crate::web::pages::{Layout, render};
@@ -54,7 +55,8 @@ pub struct AuditQuery {
 }
 
 pub struct AuditRow {
-    pub at: String,
+    /// Shown in Brussels time.
+    pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,
     pub resource: String,
@@ -98,7 +100,9 @@ fn parse_day(text: &str, field: &str, errors: &mut FormErrors) -> Option<NaiveDa
 /// field errors.
 fn filtered(query: &AuditQuery, errors: &mut FormErrors) -> AuditFilter {
     let given = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
-    let midnight = |day: NaiveDate| Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN));
+    // A day is a day in Brussels, as the page shows the moments.
+    let midnight =
+        |day: NaiveDate| crate::domain::time::brussels_to_utc(day.and_time(chrono::NaiveTime::MIN));
     AuditFilter {
         action_prefix: given(&query.actie),
         resource_type: given(&query.type_),
@@ -165,7 +169,7 @@ async fn list(
         .entries
         .into_iter()
         .map(|e| AuditRow {
-            at: e.at.format("%d-%m-%Y %H:%M:%S UTC").to_string(),
+            at: e.at,
             actor: e.actor_label,
             action: e.action,
             resource: match e.resource_id {

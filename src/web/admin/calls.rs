@@ -12,6 +12,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use entity::action;
@@ -34,7 +35,8 @@ use crate::store::calls;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id};
-use crate::web::form::FormErrors;
+use crate::web::filters;
+use crate::web::form::{FieldError, FormErrors};
 use crate::web::home::call_state_label;
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, BodyLimit};
@@ -62,7 +64,6 @@ const SPARE_YEARS: usize = 2;
 /// The most project years a call has.
 const MAX_YEARS: usize = 10;
 
-use crate::domain::dutch::format_money as money;
 use crate::web::form::{Form, Query, RawForm};
 
 fn plain_money(cents: i64) -> String {
@@ -94,10 +95,10 @@ pub struct CallRow {
     pub title: String,
     pub plan: String,
     pub state_label: &'static str,
-    pub opens: String,
-    pub closes: String,
+    pub opens: DateTime<Utc>,
+    pub closes: DateTime<Utc>,
     pub years: usize,
-    pub envelope: String,
+    pub envelope: i64,
     pub actions: usize,
     pub dossiers: usize,
     pub fictitious: bool,
@@ -150,10 +151,10 @@ async fn list(State(state): State<AppState>, ctx: PageContext) -> Result<Html<St
             title: s.call.title.clone(),
             plan: data.plans.get(&s.call.plan_id).cloned().unwrap_or_default(),
             state_label: call_state_label(s.call.state),
-            opens: show_moment(s.call.submission_opens_at),
-            closes: show_moment(s.call.submission_closes_at),
+            opens: s.call.submission_opens_at,
+            closes: s.call.submission_closes_at,
             years: s.project_years.len(),
-            envelope: money(s.total_envelope_cents()),
+            envelope: s.total_envelope_cents(),
             actions: s.action_count,
             dossiers: data.dossiers.get(&s.call.id).copied().unwrap_or(0),
             fictitious: s.call.parameters_fictitious,
@@ -257,6 +258,8 @@ pub struct ActionRow {
 pub struct CallFormPage {
     pub layout: Layout,
     pub errors: FormErrors,
+    /// The error summary: each message once, naming its field ([`summary_of`]).
+    pub summary: Vec<FieldError>,
     pub is_new: bool,
     pub call_id: i64,
     pub version: i32,
@@ -495,6 +498,105 @@ fn action_rows(actions: &[CallActionForm]) -> Vec<ActionRow> {
         .collect()
 }
 
+// Longer than 50 lines: one short label per field of the call form, the project-year and
+// catalog-action fields by their pattern.
+/// The label the error summary names a field of the call form by (`field` is the input's id).
+fn field_label(field: &str, actions: &[CallActionForm]) -> String {
+    let named = match field {
+        "code" => "Code",
+        "title" => "Titel",
+        "plan_id" => "Beleidsplan",
+        "period_start" => "Eerste dag van de oproepperiode",
+        "period_end" => "Laatste dag van de oproepperiode",
+        "submission_opens" => "Indienen kan vanaf",
+        "submission_closes" => "Deadline voor indienen",
+        "reference_year" => "Referentiejaar",
+        "single_applicant_min" => "Drempel om alleen in te dienen",
+        "pooled_min" => "Drempel voor een samenwerking",
+        "incentive_min_share" => "Minimumaandeel voor de incentive",
+        "incentive_per_project_year" => "Incentive per projectjaar",
+        "cofinancing_share" => "Cofinanciering",
+        "advance_share" => "Voorschot",
+        "continuation_share" => "Voortzetting",
+        "review_days" => "Beoordelingstermijn",
+        "coverage_aim" => "Bereiksdoel",
+        "named_applicants" => "Bij naam genoemde indieners",
+        "notes" => "Toelichting",
+        "parameters_source" => "Bron van de parameters",
+        "actions" => "Acties",
+        _ => "",
+    };
+    if !named.is_empty() {
+        return named.to_owned();
+    }
+    if let Some((n, name)) = field
+        .strip_prefix('y')
+        .and_then(|rest| rest.split_once('_'))
+        .filter(|(n, _)| n.parse::<usize>().is_ok())
+    {
+        let what = match name {
+            "starts_on" => "Eerste dag",
+            "ends_on" => "Laatste dag",
+            "envelope" => "Enveloppe",
+            "interim_report_due" => "Tussentijds rapport",
+            "year_report_due" => "Jaarrapport",
+            _ => "Gegevens",
+        };
+        return format!("{what} projectjaar {n}");
+    }
+    if let Some((id, name)) = field
+        .strip_prefix('a')
+        .and_then(|rest| rest.split_once('_'))
+        .and_then(|(id, name)| Some((id.parse::<i64>().ok()?, name)))
+    {
+        let code = actions
+            .iter()
+            .find(|a| a.action_id == id)
+            .map(|a| a.code.as_str())
+            .unwrap_or_default();
+        let what = match name {
+            "unit_cost" => "Eenheidskost",
+            "max_reach" => "Maximaal bereik",
+            "unit_label" => "Eenheid",
+            _ => "Keuze",
+        };
+        return format!("{what} actie {code}");
+    }
+    field.to_owned()
+}
+
+/// The error summary of the call form: every message once, prefixed with the label of its
+/// field ("Titel: vul dit veld in."), linked to the field by its id.
+fn summary_of(errors: &FormErrors, actions: &[CallActionForm]) -> Vec<FieldError> {
+    let mut seen = std::collections::HashSet::new();
+    errors
+        .items
+        .iter()
+        .filter_map(|e| {
+            let message = format!(
+                "{}: {}",
+                field_label(&e.field, actions),
+                lower_first(&e.message)
+            );
+            seen.insert(message.clone()).then(|| FieldError {
+                field: e.field.clone(),
+                message,
+            })
+        })
+        .collect()
+}
+
+/// `text` with its first letter in lower case, unless it starts an abbreviation ("NIS-code").
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text.to_owned(),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &AppState,
@@ -522,6 +624,7 @@ async fn form_page(
     };
     render(&CallFormPage {
         layout: ctx.layout(title),
+        summary: summary_of(&errors, &form.actions),
         errors,
         is_new: call_id.is_none(),
         call_id: call_id.unwrap_or(0),
@@ -686,16 +789,17 @@ async fn update(
 
 pub struct YearLine {
     pub number: i32,
-    pub period: String,
-    pub envelope: String,
-    pub interim_due: String,
-    pub year_due: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub envelope: i64,
+    pub interim_due: NaiveDate,
+    pub year_due: NaiveDate,
 }
 
 pub struct ActionLine {
     pub code: String,
     pub title: String,
-    pub unit_cost: String,
+    pub unit_cost: i64,
     pub max_reach: i32,
     pub unit_label: String,
 }
@@ -730,18 +834,21 @@ pub struct CallShowPage {
     pub fictitious: bool,
     pub parameters_source: String,
     pub notes: String,
-    pub period: String,
-    pub opens: String,
-    pub closes: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub opens: DateTime<Utc>,
+    pub closes: DateTime<Utc>,
+    /// The extend form's starting value (what the input holds).
     pub closes_input: String,
     pub reference_year: i32,
-    pub single_min: String,
-    pub pooled_min: String,
-    pub incentive_share: String,
-    pub cofinancing: String,
-    pub incentive: String,
-    pub advance: String,
-    pub continuation: String,
+    pub single_min: i64,
+    pub pooled_min: i64,
+    /// Shares in basis points.
+    pub incentive_share: i32,
+    pub cofinancing: i32,
+    pub incentive: i64,
+    pub advance: i32,
+    pub continuation: i32,
     pub review_days: i32,
     pub coverage_aim: String,
     pub named: String,
@@ -836,7 +943,6 @@ fn call_view(
     ops: Operations,
 ) -> CallShowPage {
     let c = &record.call;
-    let bp_text = |v: i32| format!("{}%", percent(v));
     CallShowPage {
         layout,
         errors,
@@ -851,28 +957,19 @@ fn call_view(
         fictitious: c.parameters_fictitious,
         parameters_source: c.parameters_source.clone().unwrap_or_default(),
         notes: c.notes.clone().unwrap_or_default(),
-        period: format!(
-            "{} tot en met {}",
-            c.period_start.format("%d-%m-%Y"),
-            c.period_end.format("%d-%m-%Y")
-        ),
-        opens: show_moment(c.submission_opens_at),
-        closes: show_moment(c.submission_closes_at),
+        period_start: c.period_start,
+        period_end: c.period_end,
+        opens: c.submission_opens_at,
+        closes: c.submission_closes_at,
         closes_input: show_moment_input(c.submission_closes_at),
         reference_year: c.reference_year,
-        single_min: format!(
-            "meer dan {}",
-            dutch::format_count(u64::try_from(c.single_applicant_min_exclusive).unwrap_or(0))
-        ),
-        pooled_min: format!(
-            "minstens {}",
-            dutch::format_count(u64::try_from(c.pooled_min_inclusive).unwrap_or(0))
-        ),
-        incentive_share: bp_text(c.incentive_min_share_bp),
-        cofinancing: bp_text(c.cofinancing_bp),
-        incentive: money(c.incentive_cents_per_project_year),
-        advance: bp_text(c.advance_bp),
-        continuation: bp_text(c.continuation_min_bp),
+        single_min: c.single_applicant_min_exclusive,
+        pooled_min: c.pooled_min_inclusive,
+        incentive_share: c.incentive_min_share_bp,
+        cofinancing: c.cofinancing_bp,
+        incentive: c.incentive_cents_per_project_year,
+        advance: c.advance_bp,
+        continuation: c.continuation_min_bp,
         review_days: c.review_days,
         coverage_aim: show_coverage_aim(c.coverage_aim_numerator.zip(c.coverage_aim_denominator)),
         named: record
@@ -886,14 +983,11 @@ fn call_view(
             .iter()
             .map(|y| YearLine {
                 number: y.year_number,
-                period: format!(
-                    "{} tot en met {}",
-                    y.starts_on.format("%d-%m-%Y"),
-                    y.ends_on.format("%d-%m-%Y")
-                ),
-                envelope: money(y.envelope_cents),
-                interim_due: y.interim_report_due.format("%d-%m-%Y").to_string(),
-                year_due: y.year_report_due.format("%d-%m-%Y").to_string(),
+                starts_on: y.starts_on,
+                ends_on: y.ends_on,
+                envelope: y.envelope_cents,
+                interim_due: y.interim_report_due,
+                year_due: y.year_report_due,
             })
             .collect(),
         actions: catalog
@@ -903,7 +997,7 @@ fn call_view(
                 Some(ActionLine {
                     code: a.code.clone(),
                     title: a.title.clone(),
-                    unit_cost: money(ca.unit_cost_cents),
+                    unit_cost: ca.unit_cost_cents,
                     max_reach: ca.max_reach,
                     unit_label: ca.unit_label.clone(),
                 })

@@ -23,6 +23,7 @@ use crate::store::outbox::{self, OutboxFilter};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id};
+use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::form::Query;
 use crate::web::pages::{Layout, render};
@@ -88,16 +89,17 @@ pub struct CountRow {
 
 pub struct OutboxRow {
     pub id: i64,
-    pub created: String,
+    pub created: DateTime<Utc>,
     pub recipient: String,
     pub subject: String,
     pub state_label: &'static str,
     pub failed: bool,
     pub attempts: i32,
-    pub next_attempt: String,
+    /// Only for a mail still waiting.
+    pub next_attempt: Option<DateTime<Utc>>,
     pub error_short: String,
     pub error_full: String,
-    pub sent_at: String,
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Template)]
@@ -113,10 +115,6 @@ pub struct OutboxPage {
     pub page: u64,
     pub pages: u64,
     pub query_string: String,
-}
-
-fn when(at: DateTime<Utc>) -> String {
-    at.format("%d-%m-%Y %H:%M:%S UTC").to_string()
 }
 
 fn shorten(text: &str, max_chars: usize) -> String {
@@ -145,20 +143,16 @@ fn row(mail: email_outbox::Model) -> OutboxRow {
     let error_full = mail.last_error.unwrap_or_default();
     OutboxRow {
         id: mail.id,
-        created: when(mail.created_at),
+        created: mail.created_at,
         recipient: mail.to_address,
         subject: mail.subject,
         state_label: state_label(mail.state),
         failed: mail.state == OutboxState::Failed,
         attempts: mail.attempts,
-        next_attempt: if mail.state == OutboxState::Pending {
-            when(mail.next_attempt_at)
-        } else {
-            String::new()
-        },
+        next_attempt: (mail.state == OutboxState::Pending).then_some(mail.next_attempt_at),
         error_short: shorten(&error_full, SHORT_ERROR_CHARS),
         error_full,
-        sent_at: mail.sent_at.map(when).unwrap_or_default(),
+        sent_at: mail.sent_at,
     }
 }
 

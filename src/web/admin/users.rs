@@ -22,6 +22,7 @@ use crate::store::users::{self, UserFilter};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id};
+use crate::web::filters;
 use crate::web::form::FormErrors;
 use crate::web::form::{Form, Query};
 use crate::web::pages::{Layout, render};
@@ -47,7 +48,8 @@ pub struct UserRow {
     pub role_label: &'static str,
     pub organisation: String,
     pub active: bool,
-    pub last_login: String,
+    /// `None`: never signed in.
+    pub last_login: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Template)]
@@ -163,10 +165,7 @@ async fn list(
             role_label: u.role.label(),
             organisation: organisation_of(u, &municipalities, &partners),
             active: u.active,
-            last_login: u
-                .last_login_at
-                .map(crate::domain::dutch::format_moment)
-                .unwrap_or_else(|| "nooit".into()),
+            last_login: u.last_login_at,
         })
         .collect();
     render(&UsersPage {
@@ -373,10 +372,7 @@ async fn user_page(
             role_label: user.role.label(),
             organisation: organisation_of(user, &municipalities, &partners),
             active: user.active,
-            last_login: user
-                .last_login_at
-                .map(crate::domain::dutch::format_moment)
-                .unwrap_or_else(|| "nooit".into()),
+            last_login: user.last_login_at,
         },
         version: user.version,
         is_official: user.role == UserRole::Official,
