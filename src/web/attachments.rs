@@ -18,7 +18,7 @@ use crate::app::attachments::{AttachmentUpload, Deleted};
 use crate::app::{self, Caller};
 use crate::auth::session::{CurrentUser, SessionUser};
 use crate::domain::attachments::{
-    AttachmentKind, FileType, download_name, format_size, kind_label, missing_required,
+    AttachmentKind, FileType, download_name, kind_label, missing_required,
 };
 use crate::domain::parts::Part;
 use crate::error::AppError;
@@ -67,7 +67,8 @@ pub struct AttachmentRow {
     pub removable: bool,
     pub kind_label: String,
     pub name: String,
-    pub size: String,
+    /// Bytes, shown by the `size` filter.
+    pub size: i64,
     pub uploaded_by: String,
     pub uploaded_at: chrono::DateTime<chrono::Utc>,
 }
@@ -95,7 +96,8 @@ pub struct AttachmentsPage {
     /// Why a lead's official cannot change the attachments any more, if so.
     pub locked: String,
     pub kinds: Vec<KindChoice>,
-    pub max_size: String,
+    /// Bytes, shown by the `size` filter.
+    pub max_size: usize,
 }
 
 async fn page(
@@ -120,7 +122,7 @@ async fn page(
             removable: removal.allows(user, dossier, &l.attachment),
             kind_label: kind_label(&l.attachment.kind),
             name: l.attachment.original_name,
-            size: format_size(u64::try_from(l.attachment.size_bytes).unwrap_or(0)),
+            size: l.attachment.size_bytes,
             uploaded_by: l.uploaded_by_name.unwrap_or_else(|| "onbekend".to_owned()),
             uploaded_at: l.attachment.uploaded_at,
         })
@@ -141,7 +143,7 @@ async fn page(
             String::new()
         },
         kinds: kind_choices(selected_kind),
-        max_size: max_size_label(state),
+        max_size: state.config.max_upload_bytes,
     };
     Ok(page.render()?)
 }
