@@ -1,7 +1,8 @@
 //! Journey 2: a pooled dossier. Willebroek (lead) starts a cooperation and invites
-//! Puurs-Sint-Amands and Bornem; each member opens the link in its invitation e-mail in its own
-//! browser session and confirms with its council decision (Puurs-Sint-Amands first forgets the
-//! file); the lead then completes the dossier and submits it.
+//! Puurs-Sint-Amands and Bornem; each member confirms in its own browser session with its council
+//! decision: Puurs-Sint-Amands finds the question on its own dashboard ("Mijn gemeente", no
+//! e-mail needed) and first forgets the file, Bornem opens the link in its invitation e-mail;
+//! the lead then completes the dossier and submits it.
 
 use crate::harness::Env;
 use crate::journeys::{
@@ -46,7 +47,8 @@ pub async fn journey(env: Env) {
     }
     lead.expect_text("uitgenodigd, nog geen antwoord").await;
 
-    // Each member in its own browser session, from the link in its e-mail.
+    // Each member in its own browser session: Puurs-Sint-Amands from its dashboard, only
+    // clicking what the pages offer; Bornem from the link in its e-mail.
     for (who, email, forgets_the_file) in [
         ("puurs-sint-amands", PUURS, true),
         ("bornem", BORNEM, false),
@@ -54,7 +56,21 @@ pub async fn journey(env: Env) {
         let path = invitation_path(&env, email, &dossier).await;
         let member = env.browser(who).await;
         sign_in(&member, email).await;
-        member.visit(&path, "deelname").await;
+        if forgets_the_file {
+            member
+                .click(Target::Link("Mijn gemeente"), "lid-mijn-gemeente")
+                .await;
+            member
+                .click(Target::Link("Deelname bevestigen of weigeren"), "deelname")
+                .await;
+            assert_eq!(
+                member.path().await,
+                path,
+                "the dashboard leads to the question"
+            );
+        } else {
+            member.visit(&path, "deelname").await;
+        }
         member.expect_text("Willebroek nodigt").await;
         member.tick("decision-confirm").await;
         if forgets_the_file {

@@ -621,14 +621,64 @@ async fn the_year_report_is_filed_and_accepted(
         "the list keeps its filter"
     );
 
+    // Four eyes: the reviewer who approved it may not mark it paid; an admin records the payment
+    // with the bank's day and reference.
+    reviewer
+        .click(
+            Target::Link("als betaald markeren"),
+            "betaald-zelfde-persoon",
+        )
+        .await;
+    reviewer
+        .expect_text("Een andere medewerker moet de betaling als betaald markeren (vier ogen).")
+        .await;
+    let admin = env.browser("admin-betaling").await;
+    sign_in(&admin, ADMIN).await;
+    admin
+        .click(Target::Link("Betalingen"), "betalingen-beheerder")
+        .await;
+    admin.choose("schijf", "saldo").await;
+    admin
+        .click(Target::Button("Toon"), "betalingen-saldo-beheerder")
+        .await;
+    admin
+        .click(Target::Link("als betaald markeren"), "betaald-bevestigen")
+        .await;
+    admin
+        .expect_text("Dit kan niet ongedaan worden gemaakt.")
+        .await;
+    let today = admin.value("paid_on").await;
+    assert!(!today.is_empty(), "the payment day starts at today");
+    admin.fill("paid_on", "31-12-2099").await;
+    admin.fill("bank_reference", "BNP-2023-000417").await;
+    admin
+        .click(
+            Target::Button("Als betaald markeren"),
+            "betaling-in-de-toekomst",
+        )
+        .await;
+    admin.expect_error("toekomst").await;
+    assert_eq!(
+        admin.value("bank_reference").await,
+        "BNP-2023-000417",
+        "what was typed is kept"
+    );
+    admin.fill("paid_on", &today).await;
+    admin
+        .click(Target::Button("Als betaald markeren"), "betaling-betaald")
+        .await;
+    admin.expect_text(": betaald.").await;
+    admin.expect_text("BNP-2023-000417").await;
+    admin.close().await;
+
     // And so does Antwerpen's follow-up page.
     official
         .click(Target::Link("Opvolging van dossier"), "opvolging-saldo")
         .await;
     let balance = line_with(official, "saldo").await;
     assert!(
-        balance.contains("€ 4.000,00") && balance.contains("goedgekeurd"),
-        "Antwerpen sees the approved balance, not {balance:?}"
+        balance.contains("€ 4.000,00") && balance.contains("betaald"),
+        "Antwerpen sees the paid balance, not {balance:?}"
     );
 }
 
