@@ -29,6 +29,8 @@ pub struct Pending {
     pub step: PaymentStep,
     /// Why the caller cannot take the step (four eyes), when they cannot.
     pub refusal: Option<&'static str>,
+    /// The account the payee gave for its payments, if it gave one.
+    pub account: Option<entity::bank_account::Model>,
 }
 
 /// Payment `id` with `step` (its code) for its confirmation page: the step must fit the
@@ -41,7 +43,18 @@ pub async fn pending(state: &AppState, caller: &Caller, id: i64, step: &str) -> 
     next_payment_state(payment_state(row.payment.state), step, caller.party())
         .map_err(|e| Error::Conflict(e.to_string()))?;
     let refusal = four_eyes(caller, &row.payment, step).err();
-    Ok(Pending { row, step, refusal })
+    let account = crate::store::bank_accounts::of_payee(
+        &state.db,
+        row.payment.payee_municipality_id,
+        row.payment.payee_partner_organisation_id,
+    )
+    .await?;
+    Ok(Pending {
+        row,
+        step,
+        refusal,
+        account,
+    })
 }
 
 fn four_eyes(

@@ -133,3 +133,20 @@ pub async fn all<C: ConnectionTrait>(
         })
         .collect())
 }
+
+/// The account of a payment's payee (a municipality or a partner organisation), if it gave one.
+pub async fn of_payee<C: ConnectionTrait>(
+    db: &C,
+    municipality_id: Option<i64>,
+    partner_organisation_id: Option<i64>,
+) -> Result<Option<bank_account::Model>, DbErr> {
+    let (kind, id) = match (municipality_id, partner_organisation_id) {
+        (Some(m), _) => (OrgKind::Municipality, m),
+        (None, Some(p)) => (OrgKind::Partner, p),
+        (None, None) => return Ok(None),
+    };
+    bank_account::Entity::find()
+        .filter(owned_by(kind, id))
+        .one(db)
+        .await
+}

@@ -24,6 +24,7 @@ use crate::store::followup::{
     self as store, PaymentFilter, PaymentListRow, payment_state, stored_payment_state,
     stored_tranche, tranche,
 };
+use crate::store::organisations::OrgKind;
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id};
@@ -264,7 +265,7 @@ async fn list(
 /// payee (municipality or partner organisation), its NIS code, the dossier reference, the
 /// amount in euro with a decimal point, tranche, project year, state, due day, and for a paid
 /// one the payment day and the bank's reference.
-pub fn csv_export(rows: &[PaymentListRow]) -> Result<Vec<u8>, csv::Error> {
+pub fn csv_export(rows: &[PaymentListRow], accounts: &Accounts) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([
         "betaling_id",
@@ -279,9 +280,12 @@ pub fn csv_export(rows: &[PaymentListRow]) -> Result<Vec<u8>, csv::Error> {
         "vervaldag",
         "betaald_op",
         "bankreferentie",
+        "iban",
+        "rekeninghouder",
     ])?;
     for r in rows {
         let t = tranche(r.payment.tranche);
+        let account = payee_key(&r.payment).and_then(|key| accounts.get(&key));
         out.write_record([
             r.payment.id.to_string(),
             r.payee.clone(),
@@ -305,6 +309,8 @@ pub fn csv_export(rows: &[PaymentListRow]) -> Result<Vec<u8>, csv::Error> {
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
             r.payment.bank_reference.clone().unwrap_or_default(),
+            account.map(|a| a.iban.clone()).unwrap_or_default(),
+            account.map(|a| a.holder.clone()).unwrap_or_default(),
         ])?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
@@ -321,7 +327,8 @@ async fn export(
         )));
     }
     let (rows, _) = store::list_payments(&state.db, &query.filter(), None).await?;
-    let body = csv_export(&rows).map_err(AppError::internal)?;
+    let accounts = crate::store::bank_accounts::all(&state.db).await?;
+    let body = csv_export(&rows, &accounts).map_err(AppError::internal)?;
     let name = format!("betalingen-{}.csv", state.clock.now().format("%Y-%m-%d"));
     Ok((
         [
@@ -473,6 +480,8 @@ pub struct ConfirmPage {
     pub consequence: String,
     /// Why the caller cannot take the step (four eyes).
     pub refusal: Option<&'static str>,
+    /// The payee's account (`BE68 5390 0754 7034, Stad Antwerpen`), if it gave one.
+    pub account: Option<String>,
     pub asks_payment: bool,
     pub asks_reason: bool,
     /// What was typed (or proposed: today for the payment day).
@@ -481,6 +490,29 @@ pub struct ConfirmPage {
     pub reason: String,
     pub errors: FormErrors,
     pub terug: String,
+}
+
+/// Every organisation's account, by organisation.
+pub type Accounts = std::collections::HashMap<(OrgKind, i64), entity::bank_account::Model>;
+
+/// Whose account a payment goes to.
+fn payee_key(payment: &entity::payment::Model) -> Option<(OrgKind, i64)> {
+    match (
+        payment.payee_municipality_id,
+        payment.payee_partner_organisation_id,
+    ) {
+        (Some(m), _) => Some((OrgKind::Municipality, m)),
+        (None, Some(p)) => Some((OrgKind::Partner, p)),
+        (None, None) => None,
+    }
+}
+
+/// An account as the confirmation page shows it: the IBAN in groups of four and its holder.
+fn shown_account(account: &entity::bank_account::Model) -> String {
+    let iban = crate::domain::iban::Iban::parse(&account.iban)
+        .map(|i| i.to_string())
+        .unwrap_or_else(|_| account.iban.clone());
+    format!("{iban}, {}", account.holder)
 }
 
 fn button(step: PaymentStep) -> &'static str {
@@ -500,7 +532,13 @@ fn confirm_view(
     typed: &StateForm,
     errors: FormErrors,
 ) -> Result<axum::response::Html<String>, AppError> {
-    let app::payments::Pending { row, step, refusal } = pending;
+    let app::payments::Pending {
+        row,
+        step,
+        refusal,
+        account,
+    } = pending;
+    let account = account.map(|a| shown_account(&a));
     let t = tranche(row.payment.tranche);
     let amount = Cents::new(row.payment.amount_cents).unwrap_or_default();
     let consequence = consequence(step, t, amount, &row.payee);
@@ -526,6 +564,7 @@ fn confirm_view(
         button: button(step),
         consequence,
         refusal,
+        account,
         asks_payment: step == PaymentStep::Pay,
         asks_reason: step == PaymentStep::Cancel,
         paid_on,

@@ -834,6 +834,21 @@ async fn advance_and_balance_are_exact_to_the_cent_and_the_export_has_the_filter
         "every target reached: nothing to reclaim"
     );
 
+    // Antwerpen gives the account it is paid on; the finance export carries it.
+    let mut antwerpen = app.signed_in(OFFICIAL_A).await;
+    antwerpen.get("/gemeente/rekening").await;
+    let response = antwerpen
+        .post(
+            "/gemeente/rekening",
+            &[
+                ("iban", "BE68 5390 0754 7034"),
+                ("holder", "Stad Antwerpen"),
+                ("version", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+
     // The payment list and its export, with the same filters.
     let (status, html) = reviewer.get("/opvolging/betalingen?schijf=saldo").await;
     assert_eq!(status, 200);
@@ -862,13 +877,13 @@ async fn advance_and_balance_are_exact_to_the_cent_and_the_export_has_the_filter
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "betaling_id,begunstigde,nis_code,referentie,bedrag_eur,richting,schijf,projectjaar,status,vervaldag,betaald_op,bankreferentie"
+        "betaling_id,begunstigde,nis_code,referentie,bedrag_eur,richting,schijf,projectjaar,status,vervaldag,betaald_op,bankreferentie,iban,rekeninghouder"
     );
     assert_eq!(lines.len(), 2, "{csv}");
     assert!(
         lines[1].contains(
             ",Antwerpen,11002,PS-OPV-11002,2469.14,te betalen aan de begunstigde,saldo,1,gepland,"
-        ),
+        ) && lines[1].ends_with(",BE68539007547034,Stad Antwerpen"),
         "{csv}"
     );
     let all = reviewer

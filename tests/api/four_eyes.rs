@@ -108,6 +108,10 @@ async fn the_person_who_approved_a_payment_cannot_mark_it_paid_and_another_recor
         ),
         "{html}"
     );
+    assert!(
+        html.contains("Vraag Willebroek het rekeningnummer in Samenleven in te vullen"),
+        "a payee without an account is pointed out before the bank pays"
+    );
 
     // A post that skips the confirmation page is sent to it, and nothing changes.
     let response = reviewer
@@ -218,7 +222,7 @@ async fn the_person_who_approved_a_payment_cannot_mark_it_paid_and_another_recor
         csv.lines()
             .next()
             .unwrap()
-            .ends_with(",betaald_op,bankreferentie")
+            .ends_with(",betaald_op,bankreferentie,iban,rekeninghouder")
     );
     assert!(csv.contains(",BNK-2026-0042"), "{csv}");
 }
