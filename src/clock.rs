@@ -36,6 +36,12 @@ impl Clock {
         }
     }
 
+    /// Today in Brussels: the day of [`Clock::now`] where the agency works (between midnight and
+    /// 1 or 2 o'clock the UTC day is still yesterday).
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::domain::time::brussels_date(self.now())
+    }
+
     /// Puts a fixed clock at `at`; the system clock ignores it (and says so with `false`).
     pub fn set(&self, to: DateTime<Utc>) -> bool {
         match &self.fixed {
@@ -66,6 +72,21 @@ impl Clock {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn today_is_the_brussels_day_even_when_utc_is_still_yesterday() {
+        let clock = Clock::fixed(Utc.with_ymd_and_hms(2026, 12, 5, 23, 30, 0).unwrap());
+        assert_eq!(
+            clock.today(),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()
+        );
+        clock.set(Utc.with_ymd_and_hms(2026, 7, 1, 21, 59, 0).unwrap());
+        assert_eq!(
+            clock.today(),
+            chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+            "summer time: 23:59 in Brussels"
+        );
+    }
 
     #[test]
     fn a_fixed_clock_stands_still_until_it_is_moved() {

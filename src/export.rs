@@ -265,7 +265,9 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
                     sheet.write_date_with_format(r, col, &excel_date(*d)?, &date)?;
                 }
                 Cell::Moment(m) => {
-                    let value = excel_date(m.date_naive())?.and_hms(
+                    // Spreadsheets have no time zones: the moment as Brussels reads it.
+                    let m = crate::domain::time::to_brussels(*m);
+                    let value = excel_date(m.date())?.and_hms(
                         u16::try_from(m.hour()).unwrap_or(0),
                         u8::try_from(m.minute()).unwrap_or(0),
                         u8::try_from(m.second()).unwrap_or(0),

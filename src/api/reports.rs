@@ -254,7 +254,7 @@ pub async fn list(
     let (dossier, fu) = follow_up(&state, &user, &id, Action::ViewDossier).await?;
     let edit = may_edit(&user, &dossier);
     let attachments = report_attachments(&state, fu.app.id).await?;
-    let today = state.clock.now().date_naive();
+    let today = state.clock.today();
     Ok(Json(ReportList {
         items: fu
             .reports
@@ -295,7 +295,7 @@ pub async fn detail(
             &row,
             may_edit(&user, &dossier),
             &attachments,
-            state.clock.now().date_naive(),
+            state.clock.today(),
         ),
     ))
 }
@@ -421,7 +421,7 @@ async fn change(
             &current,
             may_edit(user, &dossier),
             &attachments,
-            caller.now.date_naive(),
+            caller.today(),
         ),
     ))
 }

@@ -210,7 +210,7 @@ pub async fn save_report(
     );
     if step != ReportStep::Save {
         let author = caller.user.as_ref().map(|u| u.name.as_str()).unwrap_or("");
-        let date = crate::domain::dutch::format_date(caller.now.date_naive());
+        let date = crate::domain::dutch::format_date(caller.today());
         tell(
             state,
             &mut work,

@@ -84,6 +84,11 @@ impl Caller {
         }
     }
 
+    /// The day of the request in Brussels.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::domain::time::brussels_date(self.now)
+    }
+
     pub fn user_id(&self) -> Option<i64> {
         self.user.as_ref().map(|u| u.id)
     }

@@ -513,7 +513,7 @@ pub async fn refresh_advance<C: ConnectionTrait>(
     now: DateTime<Utc>,
     by: &By,
 ) -> Result<(), DbErr> {
-    let today = now.date_naive();
+    let today = crate::domain::time::brussels_date(now);
     let entitlement = fu.entitlement(year);
     let tranches = split_tranches(entitlement.total, fu.advance_bp());
     let computation = format!(
@@ -641,7 +641,7 @@ pub async fn on_decision<C: ConnectionTrait>(
         }
         return Ok(());
     }
-    let decided_on = decided.decided_at.date_naive();
+    let decided_on = crate::domain::time::brussels_date(decided.decided_at);
     let first_start = fu
         .years
         .iter()
@@ -756,7 +756,7 @@ pub async fn after_acceptance<C: ConnectionTrait>(
     now: DateTime<Utc>,
     by: &By,
 ) -> Result<AcceptanceOutcome, DbErr> {
-    let today = now.date_naive();
+    let today = crate::domain::time::brussels_date(now);
     let mut outcome = AcceptanceOutcome::default();
     let Some(report) = progress_report::Entity::find_by_id(report_id)
         .one(txn)
@@ -1072,9 +1072,9 @@ pub async fn assigned_reviewer<C: ConnectionTrait>(
     }
 }
 
-/// Moment → the day it falls on, for due dates.
+/// Moment → the day it falls on in Brussels, for due dates.
 pub fn day(at: DateTime<Utc>) -> NaiveDate {
-    at.date_naive()
+    crate::domain::time::brussels_date(at)
 }
 
 /// Schedules the reclaim payment of a confirmed reclaim: owed by the lead (or the partner
@@ -1088,7 +1088,7 @@ pub async fn schedule_reclaim_payment<C: ConnectionTrait>(
     now: DateTime<Utc>,
     by: &By,
 ) -> Result<payment::Model, DbErr> {
-    let today = now.date_naive();
+    let today = crate::domain::time::brussels_date(now);
     insert_payment(
         txn,
         fu,

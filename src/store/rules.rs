@@ -46,7 +46,7 @@ impl CallContext {
     /// The day on which the municipal map and the reference regions are read for this call:
     /// the opening of its submission window.
     pub fn map_date(&self) -> NaiveDate {
-        self.call.submission_opens_at.date_naive()
+        crate::domain::time::brussels_date(self.call.submission_opens_at)
     }
 }
 

@@ -289,7 +289,7 @@ async fn overview(
         &ctx,
         &dossier.lead_name,
         &fu,
-        caller.now.date_naive(),
+        caller.today(),
     ))
 }
 
@@ -481,7 +481,7 @@ async fn report_view(
             size: u64::try_from(a.size_bytes).unwrap_or(0),
         })
         .collect();
-    let today = caller.now.date_naive();
+    let today = caller.today();
     render(&ReportPage {
         layout: ctx.layout(report_title(report.kind, report.year_number)),
         app_id: fu.app.id,

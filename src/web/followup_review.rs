@@ -140,7 +140,7 @@ async fn list(
     ctx: PageContext,
     Query(query): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
-    let today = state.clock.now().date_naive();
+    let today = state.clock.today();
     let calls: Vec<(i64, String)> = crate::store::calls::choices(&state.db)
         .await?
         .into_iter()
@@ -216,7 +216,7 @@ async fn export_reports(
     use crate::export::{self, Kind, Table};
     let format = export::format_from(&query.formaat)
         .ok_or_else(|| AppError::BadRequest("Kies formaat=csv of formaat=xlsx.".into()))?;
-    let today = state.clock.now().date_naive();
+    let today = state.clock.today();
     let (rows, _) = store::list_reports(&state.db, &query.filter(today), None).await?;
     let mut table = Table::new(
         "Rapporten",

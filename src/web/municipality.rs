@@ -704,7 +704,9 @@ pub fn days_left(closes: DateTime<Utc>, now: DateTime<Utc>) -> (String, bool) {
     if now > closes {
         return ("de indieningstermijn is verstreken".to_owned(), true);
     }
-    let days = (closes.date_naive() - now.date_naive()).num_days();
+    let days = (crate::domain::time::brussels_date(closes)
+        - crate::domain::time::brussels_date(now))
+    .num_days();
     let text = match days {
         0 => "vandaag is de laatste dag".to_owned(),
         1 => "nog 1 dag".to_owned(),
@@ -870,8 +872,13 @@ mod tests {
             ("nog 10 dagen".to_owned(), false)
         );
         assert_eq!(
-            days_left(closes, at(2022, 6, 30, 23)),
+            days_left(closes, at(2022, 6, 30, 21)),
             ("nog 1 dag".to_owned(), false)
+        );
+        // 23:00 UTC on 30 June is 01:00 on 1 July in Brussels: the last day has begun.
+        assert_eq!(
+            days_left(closes, at(2022, 6, 30, 23)),
+            ("vandaag is de laatste dag".to_owned(), false)
         );
         assert_eq!(
             days_left(closes, at(2022, 7, 1, 9)),

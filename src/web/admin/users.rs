@@ -247,7 +247,7 @@ fn municipality_choices(
 
 /// Today (UTC) by the application's clock.
 fn today(state: &AppState) -> chrono::NaiveDate {
-    state.clock.now().date_naive()
+    state.clock.today()
 }
 
 fn partner_choices(all: &[partner_organisation::Model], selected: &str) -> Vec<Choice> {
