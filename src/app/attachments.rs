@@ -9,9 +9,7 @@
 
 use entity::attachment;
 
-use super::dossier::with_parties;
-/// The shared loading and lock check, under the names `app::cooperation` imports from here.
-pub use super::dossier::{ensure_editable, with_parties as dossier_for};
+use super::dossier::{ensure_editable, with_parties};
 use super::{Caller, Error, Result, Work};
 use crate::audit::By;
 use crate::domain::attachments::{AttachmentKind, kind_label};

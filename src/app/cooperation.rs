@@ -17,7 +17,7 @@ use entity::application::{self, ApplicationKind};
 use entity::application_member::ConsentState;
 use entity::attachment;
 
-use super::attachments::{dossier_for, ensure_editable};
+use super::dossier::{ensure_editable, with_parties as dossier_for};
 use super::{Caller, Error, Result, Work};
 use crate::domain::cooperation::{
     check_decline_reason, invitable, is_confirmed, may_remind, membership_open,
