@@ -18,6 +18,15 @@ pub fn format_count(value: u64) -> String {
     out
 }
 
+/// A count with its noun in the right number: `1 dossier`, `3 dossiers`, `0 dossiers`, `1.250 dossiers`.
+pub fn counted(value: u64, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        format_count(value),
+        if value == 1 { one } else { many }
+    )
+}
+
 /// Formats a signed whole number with a dot as thousands separator (`-1.250`).
 pub fn format_signed(value: i64) -> String {
     if value < 0 {
@@ -99,6 +108,13 @@ pub fn format_date(date: chrono::NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_takes_the_singular_only_for_one() {
+        assert_eq!(counted(1, "dossier", "dossiers"), "1 dossier");
+        assert_eq!(counted(0, "dossier", "dossiers"), "0 dossiers");
+        assert_eq!(counted(1250, "betaling", "betalingen"), "1.250 betalingen");
+    }
 
     #[test]
     fn moments_are_shown_in_brussels_time_in_winter_and_summer() {

@@ -488,8 +488,15 @@ async fn propose(
             return Ok(FlashRedirect::new(
                 page_url(call_id, year),
                 format!(
-                    "Voorstel berekend voor {} dossier(s): {} toegekend van {} gevraagd, binnen een enveloppe van {}.",
-                    p.dossiers, p.granted, p.requested, p.envelope
+                    "Voorstel berekend voor {}: {} toegekend van {} gevraagd, binnen een enveloppe van {}.",
+                    crate::domain::dutch::counted(
+                        u64::try_from(p.dossiers).unwrap_or(0),
+                        "dossier",
+                        "dossiers"
+                    ),
+                    p.granted,
+                    p.requested,
+                    p.envelope
                 ),
             )
             .into_response());

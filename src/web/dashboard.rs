@@ -458,7 +458,15 @@ fn action_bars(p: &Programme) -> Vec<Bar> {
         .map(|a| Bar {
             label: format!("Actie {}", a.code),
             value: a.granted,
-            text: format!("{} ({} dossier(s))", money(a.granted), a.dossiers),
+            text: format!(
+                "{} ({})",
+                money(a.granted),
+                dutch::counted(
+                    u64::try_from(a.dossiers).unwrap_or(0),
+                    "dossier",
+                    "dossiers"
+                )
+            ),
         })
         .collect()
 }
@@ -469,7 +477,15 @@ fn area_bars(rows: &[programme::AreaFigures]) -> Vec<Bar> {
         .map(|r| Bar {
             label: r.name.clone(),
             value: i64::try_from(r.dossiers).unwrap_or(0),
-            text: format!("{} dossier(s), {}", r.dossiers, money(r.granted)),
+            text: format!(
+                "{}, {}",
+                dutch::counted(
+                    u64::try_from(r.dossiers).unwrap_or(0),
+                    "dossier",
+                    "dossiers"
+                ),
+                money(r.granted)
+            ),
         })
         .collect()
 }

@@ -336,8 +336,14 @@ async fn recheck(
     Ok(FlashRedirect::new(
         format!("/beoordeling?oproep={call_id}"),
         format!(
-            "Regelcontrole uitgevoerd op {} dossier(s): {} met fouten, {} met waarschuwingen.",
-            summary.checked, summary.with_failures, summary.with_warnings
+            "Regelcontrole uitgevoerd op {}: {} met fouten, {} met waarschuwingen.",
+            crate::domain::dutch::counted(
+                u64::try_from(summary.checked).unwrap_or(0),
+                "dossier",
+                "dossiers"
+            ),
+            summary.with_failures,
+            summary.with_warnings
         ),
     )
     .into_response())

@@ -349,7 +349,7 @@ async fn the_payment_and_report_lists_export_their_filtered_rows_and_page_throug
     }
     let mut reviewer = reviewer;
     let (_, html) = reviewer.get("/opvolging/betalingen?jaar=3").await;
-    assert!(html.contains("60 betaling(en), pagina 1 van 2"), "{html}");
+    assert!(html.contains("60 betalingen, pagina 1 van 2"), "{html}");
     // 60 payments of € 1,01 up to € 1,60: € 78,30 in all, on whatever page.
     assert!(html.contains("€ 78,30"), "{html}");
     let (_, html) = reviewer.get("/opvolging/betalingen?jaar=3&pagina=2").await;

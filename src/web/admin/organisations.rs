@@ -18,6 +18,7 @@ use crate::store::organisations::{self, OrgKind, Organisation};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::FlashRedirect;
+use crate::web::filters;
 use crate::web::form::{Form, FormErrors};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::ADMINS;

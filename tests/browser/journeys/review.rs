@@ -294,7 +294,7 @@ async fn open_submitted_report(reviewer: &User, kind: &str, reference: &str) {
     reviewer
         .click(Target::Button("Toon"), "opvolging-rapporten-gefilterd")
         .await;
-    reviewer.expect_text("1 rapport(en).").await;
+    reviewer.expect_text("1 rapport.").await;
     reviewer
         .click(
             Target::Css("table.data a[href^='/opvolging/rapporten/']"),
@@ -599,7 +599,7 @@ async fn the_year_report_is_filed_and_accepted(
     reviewer
         .click(Target::Button("Toon"), "betalingen-saldo")
         .await;
-    reviewer.expect_text("1 betaling(en).").await;
+    reviewer.expect_text("1 betaling.").await;
     reviewer.expect_text(reference).await;
     reviewer.expect_text("€ 4.000,00").await;
     reviewer
