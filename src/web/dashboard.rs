@@ -461,11 +461,7 @@ fn action_bars(p: &Programme) -> Vec<Bar> {
             text: format!(
                 "{} ({})",
                 money(a.granted),
-                dutch::counted(
-                    u64::try_from(a.dossiers).unwrap_or(0),
-                    "dossier",
-                    "dossiers"
-                )
+                dutch::counted(a.dossiers, "dossier", "dossiers")
             ),
         })
         .collect()
@@ -479,11 +475,7 @@ fn area_bars(rows: &[programme::AreaFigures]) -> Vec<Bar> {
             value: i64::try_from(r.dossiers).unwrap_or(0),
             text: format!(
                 "{}, {}",
-                dutch::counted(
-                    u64::try_from(r.dossiers).unwrap_or(0),
-                    "dossier",
-                    "dossiers"
-                ),
+                dutch::counted(r.dossiers, "dossier", "dossiers"),
                 money(r.granted)
             ),
         })
