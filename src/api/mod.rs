@@ -379,7 +379,7 @@ async fn standing_for(
 #[utoipa::path(
     get, path = "/api/v1/municipalities/{nis}/eligibility", tag = "gemeenten",
     summary = "Verklaard oordeel over de subsidiabiliteit",
-    description = "Mag de gemeente alleen indienen, of enkel in samenwerking? Elk resultaat noemt de regel, de cijfers en het referentiejaar, zoals de pagina 'Mijn gemeente'. Een ambtenaar ziet enkel de eigen gemeente; ABB elke gemeente.",
+    description = "Mag de gemeente zelfstandig indienen, of enkel in samenwerking? Elk resultaat noemt de regel, de cijfers en het referentiejaar, zoals de pagina 'Mijn gemeente'. Een ambtenaar ziet enkel de eigen gemeente; ABB elke gemeente.",
     params(("nis" = String, Path, description = "De NIS-code van de gemeente"), CallQuery),
     responses(
         (status = 200, description = "Het oordeel", body = EligibilityOut),
