@@ -313,7 +313,7 @@ pub fn between(
     );
     field(
         &mut totals,
-        "Stimulans samenwerking per projectjaar".to_owned(),
+        "Incentive samenwerking per projectjaar".to_owned(),
         at(before, "incentive_cents_per_project_year"),
         at(after, "incentive_cents_per_project_year"),
         Kind::Money,

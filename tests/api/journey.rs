@@ -921,7 +921,7 @@ async fn the_budget_totals_sum_each_column_and_the_check_page_names_the_grant_as
         shown(grant + own)
     );
     let asked = format!(
-        "<dt>Totaal gevraagde subsidie</dt><dd>{} (acties en stimulans samenwerking)</dd>",
+        "<dt>Totaal gevraagde subsidie</dt><dd>{} (acties en incentive samenwerking)</dd>",
         shown(grant)
     );
     let (status, html) = browser.get(&format!("/dossiers/{dossier}/begroting")).await;
