@@ -20,6 +20,9 @@ pub struct Model {
     pub consent_state: ConsentState,
     pub consent_at: Option<DateTimeUtc>,
     pub invited_at: DateTimeUtc,
+    /// What a member commits of the dossier's own contribution, per project year, stated when
+    /// it confirms; `None` for the lead and for members that confirmed before it was asked.
+    pub commitment_cents: Option<i64>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

@@ -49,5 +49,6 @@ pub mod reference_region;
 pub mod region_membership;
 pub mod report_reminder;
 pub mod review;
+pub mod saved_filter;
 pub mod session;
 pub mod theme;

@@ -24,7 +24,7 @@ use crate::domain::cooperation::{
 };
 use crate::domain::parts::Locked;
 use crate::domain::workflow::DossierState;
-use crate::domain::{Directory, NisCode};
+use crate::domain::{Cents, Directory, NisCode};
 use crate::files::{self, CheckedFile};
 use crate::mail::OutgoingMail;
 use crate::policy::Action;
@@ -395,12 +395,14 @@ pub async fn open_for_answer(state: &AppState, caller: &Caller, id: i64) -> Resu
 }
 
 /// The member confirms, with its council or college decision (`file`), which replaces an
-/// earlier one; the lead's officials are told.
+/// earlier one, and its `commitment` to the own contribution per project year; the lead's
+/// officials are told.
 pub async fn confirm(
     state: &AppState,
     caller: &Caller,
     answering: &Answering,
     file: CheckedFile,
+    commitment: Cents,
 ) -> Result<()> {
     let app = &answering.content.dossier.application;
     let member = &answering.member;
@@ -418,6 +420,7 @@ pub async fn confirm(
             &member.row,
             ConsentState::Confirmed,
             Some(caller.now),
+            Some(commitment.get()),
         )
         .await?
         {
@@ -460,10 +463,15 @@ pub async fn confirm(
         work.audit(
             caller
                 .audit("cooperation.member_confirmed", "application", app.id)
-                .after(serde_json::json!({"municipality": member.municipality.name})),
+                .before(serde_json::json!({"commitment_cents": member.row.commitment_cents}))
+                .after(serde_json::json!({
+                    "municipality": member.municipality.name,
+                    "commitment_cents": commitment.get(),
+                })),
         );
         let body = crate::mail::render_text(&ConfirmedMail {
             member: &member.municipality.name,
+            commitment: &commitment.to_string(),
             reference: &app.reference,
             title: &app.title,
             link: &members_link(state, app),
@@ -585,7 +593,7 @@ pub async fn remove_decision(
     let answered_yes = member.row.consent_state == ConsentState::Confirmed;
     let unconfirmed = answered_yes && !is_confirmed(answered_yes, !remaining.is_empty());
     if unconfirmed {
-        if !members::answer(work.txn(), &member.row, ConsentState::Invited, None).await? {
+        if !members::answer(work.txn(), &member.row, ConsentState::Invited, None, None).await? {
             return Err(Error::Conflict(
                 "Uw gemeente antwoordde intussen opnieuw. Open de pagina opnieuw.".into(),
             ));
@@ -725,6 +733,7 @@ struct InvitedMail<'a> {
 #[template(path = "mail/cooperation_confirmed.txt")]
 struct ConfirmedMail<'a> {
     member: &'a str,
+    commitment: &'a str,
     reference: &'a str,
     title: &'a str,
     link: &'a str,
@@ -800,6 +809,7 @@ mod tests {
         );
         let confirmed = crate::mail::render_text(&ConfirmedMail {
             member: "Merelbeke",
+            commitment: "€ 2.500,00",
             reference: "SL-2026-0001",
             title: "Samen",
             link: "https://x/dossiers/1/leden",
@@ -807,7 +817,8 @@ mod tests {
         .unwrap();
         assert_eq!(
             confirmed,
-            "Beste,\n\nMerelbeke bevestigde de deelname aan dossier SL-2026-0001 (\"Samen\").\n\n\
+            "Beste,\n\nMerelbeke bevestigde de deelname aan dossier SL-2026-0001 (\"Samen\").\n\
+             Merelbeke draagt € 2.500,00 per projectjaar bij aan de eigen inbreng.\n\n\
              Bekijk de deelnemende gemeenten:\nhttps://x/dossiers/1/leden\n\nMet vriendelijke \
              groeten,\nAgentschap Binnenlands Bestuur — Samenleven\n"
         );

@@ -954,8 +954,8 @@ pub async fn withdraw(
         return Err(Error::field(
             "reason",
             format!(
-                "Geef kort de reden op waarom u het dossier intrekt (hoogstens \
-                 {WITHDRAW_REASON_MAX_CHARS} tekens)."
+                "Geef kort de reden op waarom u het dossier intrekt (hoogstens {}).",
+                crate::domain::dutch::characters(WITHDRAW_REASON_MAX_CHARS)
             ),
         ));
     }

@@ -407,7 +407,10 @@ pub async fn decide_report(
     if note.chars().count() > MAX_TEXT {
         errors.add(
             "note",
-            format!("De opmerking mag hoogstens {MAX_TEXT} tekens tellen."),
+            format!(
+                "De opmerking mag hoogstens {} tellen.",
+                crate::domain::dutch::characters(MAX_TEXT)
+            ),
         );
     }
     if step == Some(ReportStep::SendBack) && note.is_empty() {
@@ -550,7 +553,10 @@ pub async fn decide_continuation(
     if note.chars().count() > MAX_TEXT {
         errors.add(
             &note_name,
-            format!("De reden mag hoogstens {MAX_TEXT} tekens tellen."),
+            format!(
+                "De reden mag hoogstens {} tellen.",
+                crate::domain::dutch::characters(MAX_TEXT)
+            ),
         );
     }
     Error::unless_invalid(errors)?;
@@ -721,7 +727,10 @@ pub async fn decide_reclaim(
     if reason.chars().count() > MAX_TEXT {
         errors.add(
             &reason_name,
-            format!("De reden mag hoogstens {MAX_TEXT} tekens tellen."),
+            format!(
+                "De reden mag hoogstens {} tellen.",
+                crate::domain::dutch::characters(MAX_TEXT)
+            ),
         );
     }
     Error::unless_invalid(errors)?;

@@ -24,6 +24,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod payments;
 pub mod review;
+pub mod saved_filters;
 pub mod users;
 pub mod work;
 

@@ -23,10 +23,32 @@ pub struct NewUserInput {
     pub name: String,
     /// `official`, `reviewer` or `admin`.
     pub role: String,
-    /// The NIS code of the official's municipality, or empty.
+    /// The official's municipality as typed in the search field (name, NIS code or the
+    /// suggestion's label, [`crate::domain::picker`]), or empty.
     pub municipality: String,
     /// The code of the official's partner organisation, or empty.
     pub partner: String,
+}
+
+/// The NIS code of the current municipality the search field names (`None` when empty); a
+/// field error with suggestions when it names none.
+async fn find_municipality(
+    state: &AppState,
+    typed: &str,
+    errors: &mut FieldErrors,
+) -> Result<Option<i32>> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    let current = users::current_municipalities(&state.db).await?;
+    let choices: Vec<(i32, &str)> = current
+        .iter()
+        .map(|(n, name)| (*n, name.as_str()))
+        .collect();
+    Ok(crate::domain::picker::find(typed, &choices)
+        .map_err(|message| errors.add("municipality", message))
+        .ok()
+        .flatten())
 }
 
 /// Creates an account (without a password) and mails its owner an invitation link to set one.
@@ -40,16 +62,7 @@ pub async fn create(
     if input.name.trim().is_empty() {
         errors.add("name", "Vul de naam in.");
     }
-    let municipality_nis = match input.municipality.trim() {
-        "" => None,
-        text => match text.parse::<i32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.add("municipality", "Kies een gemeente uit de lijst.");
-                None
-            }
-        },
-    };
+    let municipality_nis = find_municipality(state, &input.municipality, &mut errors).await?;
     Error::unless_invalid(errors)?;
     let partner_code = Some(input.partner.trim().to_owned()).filter(|p| !p.is_empty());
     let mut work = Work::begin(state).await?;
@@ -125,7 +138,8 @@ fn refused(err: AccountError) -> Error {
 /// The re-binding form as typed.
 #[derive(Debug, Clone, Default)]
 pub struct RebindInput {
-    /// The NIS code of a current municipality, or empty.
+    /// A current municipality as typed in the search field (name, NIS code or the suggestion's
+    /// label), or empty.
     pub municipality: String,
     /// The code of a partner organisation, or empty.
     pub partner: String,
@@ -144,17 +158,11 @@ pub async fn rebind(state: &AppState, caller: &Caller, id: i64, input: &RebindIn
             "Alleen een gemeentelijk ambtenaar hoort bij een gemeente of partnerorganisatie.",
         );
     }
-    let municipality_id = match input.municipality.trim() {
-        "" => None,
-        nis => {
-            match users::current_municipality(&state.db, nis.parse::<i32>().unwrap_or(-1)).await? {
-                Some(m) => Some(m.id),
-                None => {
-                    errors.add("municipality", "Kies een bestaande gemeente uit de lijst.");
-                    None
-                }
-            }
-        }
+    let municipality_id = match find_municipality(state, &input.municipality, &mut errors).await? {
+        Some(nis) => users::current_municipality(&state.db, nis)
+            .await?
+            .map(|m| m.id),
+        None => None,
     };
     let partner_id = match input.partner.trim() {
         "" => None,

@@ -740,7 +740,7 @@ fn optional_text(text: &str, field: &str, p: &mut Vec<FieldProblem>) -> Option<S
     if t.chars().count() > MAX_TEXT {
         p.push(FieldProblem::new(
             field,
-            format!("Hoogstens {MAX_TEXT} tekens."),
+            format!("Hoogstens {}.", super::dutch::characters(MAX_TEXT)),
         ));
     }
     (!t.is_empty()).then(|| t.to_owned())
@@ -1019,7 +1019,10 @@ pub fn check_reason(reason: &str) -> Result<String, FieldProblem> {
     } else if r.chars().count() > MAX_REASON {
         Err(FieldProblem::new(
             "reason",
-            format!("De reden telt hoogstens {MAX_REASON} tekens."),
+            format!(
+                "De reden telt hoogstens {}.",
+                super::dutch::characters(MAX_REASON)
+            ),
         ))
     } else {
         Ok(r.to_owned())

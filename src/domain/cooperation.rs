@@ -14,9 +14,17 @@
 //! - the lead invites only municipalities of the call's directory in its own reference region,
 //!   never itself ([`invitable`]); "one dossier per municipality per call" is the database's
 //!   unique constraint;
-//! - a member declining gives a short reason ([`check_decline_reason`]).
+//! - a member declining gives a short reason ([`check_decline_reason`]);
+//! - a member confirming states what it commits of the dossier's own contribution per project
+//!   year, money or staff time valued in euro ([`read_commitment`]); zero is a valid answer
+//!   (the lead may carry the own contribution). What the members commit together is compared
+//!   with the dossier's own contribution ([`lead_share`]): more than the dossier's own
+//!   contribution is a warning for the lead, not a block, since the plan only *expects*
+//!   co-financing.
 
+use super::dutch::{format_count, format_money};
 use super::figures::{Directory, Municipality};
+use super::money::Cents;
 use super::parts::{Locked, Part, may_change};
 use super::types::NisCode;
 use super::workflow::DossierState;
@@ -56,12 +64,49 @@ pub fn invitable(
 pub fn check_decline_reason(reason: &str) -> Result<(), String> {
     if reason.is_empty() || reason.chars().count() > DECLINE_REASON_MAX_CHARS {
         Err(format!(
-            "Geef kort de reden op waarom uw gemeente niet deelneemt (hoogstens \
-             {DECLINE_REASON_MAX_CHARS} tekens)."
+            "Geef kort de reden op waarom uw gemeente niet deelneemt (hoogstens {} tekens).",
+            format_count(DECLINE_REASON_MAX_CHARS as u64)
         ))
     } else {
         Ok(())
     }
+}
+
+/// The message when a confirming member gave no commitment.
+pub const COMMITMENT_MISSING: &str = "Vul in hoeveel uw gemeente per projectjaar bijdraagt aan \
+    de eigen inbreng, in euro (bv. 5.000,00). Personeelsinzet telt mee, gewaardeerd in euro; \
+    vul 0 in als de trekker de eigen inbreng draagt.";
+
+/// A confirming member's commitment to the own contribution, per project year, as typed
+/// (Belgian notation, [`Cents::parse`]). Else why not, in Dutch.
+pub fn read_commitment(typed: &str) -> Result<Cents, String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Err(COMMITMENT_MISSING.to_owned());
+    }
+    Cents::parse(typed).map_err(|e| format!("Bijdrage per projectjaar: {e}"))
+}
+
+/// How the dossier's own contribution per project year (`own`) is carried: what the members
+/// commit together, and what is left for the lead. `Err` with the excess when the members
+/// commit more than the dossier's own contribution.
+pub fn lead_share(own: Cents, commitments: &[Cents]) -> Result<Cents, Cents> {
+    let committed = commitments
+        .iter()
+        .fold(Cents::ZERO, |sum, c| sum.saturating_add(*c));
+    own.checked_sub(committed)
+        .ok_or_else(|| committed.saturating_sub(own))
+}
+
+/// The lead's warning when the members commit more than the dossier's own contribution.
+pub fn excess_warning(own: Cents, excess: Cents) -> String {
+    format!(
+        "De deelnemende gemeenten zeggen samen {} per projectjaar meer toe dan de eigen inbreng \
+         van het dossier ({}). Pas de eigen inbreng in de begroting aan, of vraag een deelnemer \
+         zijn bijdrage te herzien.",
+        format_money(excess.get()),
+        format_money(own.get())
+    )
 }
 
 /// Whether a member counts as confirmed: it said yes (`answered_yes`) and its council or college
@@ -197,7 +242,47 @@ mod tests {
         assert!(check_decline_reason(&"x".repeat(2001)).is_err());
         assert_eq!(
             check_decline_reason("").unwrap_err(),
-            "Geef kort de reden op waarom uw gemeente niet deelneemt (hoogstens 2000 tekens)."
+            "Geef kort de reden op waarom uw gemeente niet deelneemt (hoogstens 2.000 tekens)."
+        );
+    }
+
+    #[test]
+    fn a_confirming_member_states_its_commitment_in_euro() {
+        assert_eq!(
+            read_commitment("5.000,00"),
+            Ok(Cents::new(500_000).unwrap())
+        );
+        assert_eq!(
+            read_commitment(" 0 "),
+            Ok(Cents::ZERO),
+            "zero: the lead carries it"
+        );
+        assert_eq!(read_commitment(""), Err(COMMITMENT_MISSING.to_owned()));
+        let negative = read_commitment("-5").unwrap_err();
+        assert!(
+            negative.starts_with("Bijdrage per projectjaar: "),
+            "{negative}"
+        );
+        assert!(read_commitment("vijf").is_err());
+    }
+
+    #[test]
+    fn the_lead_carries_what_the_members_do_not_commit() {
+        let euros = |e: i64| Cents::from_euros(e).unwrap();
+        assert_eq!(
+            lead_share(euros(10_000), &[euros(2_000), euros(3_000)]),
+            Ok(euros(5_000))
+        );
+        assert_eq!(lead_share(euros(10_000), &[]), Ok(euros(10_000)));
+        assert_eq!(lead_share(euros(10_000), &[euros(10_000)]), Ok(Cents::ZERO));
+        assert_eq!(
+            lead_share(euros(4_000), &[euros(3_000), euros(2_000)]),
+            Err(euros(1_000))
+        );
+        assert!(
+            excess_warning(euros(4_000), euros(1_000)).starts_with(
+                "De deelnemende gemeenten zeggen samen € 1.000,00 per projectjaar meer"
+            )
         );
     }
 

@@ -101,6 +101,11 @@ pub fn format_money(cents: i64) -> String {
     }
 }
 
+/// A length limit as a message states it: `2.000 tekens`.
+pub fn characters(count: usize) -> String {
+    format!("{} tekens", format_count(count as u64))
+}
+
 pub fn format_date(date: chrono::NaiveDate) -> String {
     crate::domain::time::date_long(date)
 }
@@ -108,6 +113,12 @@ pub fn format_date(date: chrono::NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_length_limit_groups_its_thousands() {
+        assert_eq!(characters(2000), "2.000 tekens");
+        assert_eq!(characters(200), "200 tekens");
+    }
 
     #[test]
     fn a_count_takes_the_singular_only_for_one() {

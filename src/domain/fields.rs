@@ -92,8 +92,9 @@ fn read_text(
         errors.add(
             field,
             format!(
-                "{} mag hoogstens {MAX_TEXT} tekens tellen.",
-                capitalise(label)
+                "{} mag hoogstens {} tellen.",
+                capitalise(label),
+                super::dutch::characters(MAX_TEXT)
             ),
         );
     }

@@ -801,6 +801,7 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
             consent_state: Set(ConsentState::Confirmed),
             consent_at: Set(Some(call.submission_opens_at)),
             invited_at: Set(call.submission_opens_at),
+            commitment_cents: Set(None),
             version: Set(1),
         });
     }

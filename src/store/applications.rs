@@ -14,6 +14,9 @@ pub struct DossierWithParties {
     pub parties: DossierParties,
     pub lead_name: String,
     pub member_names: Vec<String>,
+    /// Beside `member_names`: what each member committed of the own contribution per project
+    /// year when it confirmed (`None`: not (yet) stated).
+    pub member_commitments: Vec<Option<i64>>,
 }
 
 /// Loads a dossier and its parties; `None` when there is no such dossier.
@@ -39,6 +42,12 @@ pub async fn with_parties<C: ConnectionTrait>(
         .filter(|(m, _)| m.role == MemberRole::Member)
         .filter_map(|(_, muni)| muni.as_ref().map(|x| x.name.clone()))
         .collect();
+    let member_commitments = members
+        .iter()
+        .filter(|(m, _)| m.role == MemberRole::Member)
+        .filter(|(_, muni)| muni.is_some())
+        .map(|(m, _)| m.commitment_cents)
+        .collect();
     let lead_name = match (app.lead_municipality_id, app.partner_organisation_id) {
         (Some(id), _) => municipality::Entity::find_by_id(id)
             .one(db)
@@ -61,6 +70,7 @@ pub async fn with_parties<C: ConnectionTrait>(
         application: app,
         lead_name,
         member_names,
+        member_commitments,
     }))
 }
 

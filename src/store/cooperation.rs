@@ -102,15 +102,23 @@ pub async fn remove<C: ConnectionTrait>(db: &C, id: i64) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Sets the member's answer, if its row is still at the version it was read at; `false` when
-/// someone changed it meanwhile.
+/// Sets the member's answer (and, when it confirms, its `commitment` per project year), if its
+/// row is still at the version it was read at; `false` when someone changed it meanwhile.
 pub async fn answer<C: ConnectionTrait>(
     db: &C,
     member: &application_member::Model,
     consent: ConsentState,
     at: Option<DateTime<Utc>>,
+    commitment: Option<i64>,
 ) -> Result<bool, DbErr> {
-    let updated = application_member::Entity::update_many()
+    let mut update = application_member::Entity::update_many();
+    if let Some(cents) = commitment {
+        update = update.col_expr(
+            application_member::Column::CommitmentCents,
+            Expr::value(cents),
+        );
+    }
+    let updated = update
         .col_expr(
             application_member::Column::ConsentState,
             Expr::value(consent),

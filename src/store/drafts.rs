@@ -318,6 +318,18 @@ impl DossierContent {
     }
 
     /// The call's project year numbers, as the general information chooses from them.
+    /// The dossier's own contribution per project year: the sum over its actions.
+    pub fn own_contribution_per_year(&self) -> crate::domain::Cents {
+        self.actions
+            .iter()
+            .fold(crate::domain::Cents::ZERO, |sum, a| {
+                sum.saturating_add(
+                    crate::domain::Cents::new(a.row.own_contribution_cents.max(0))
+                        .unwrap_or(crate::domain::Cents::ZERO),
+                )
+            })
+    }
+
     pub fn project_years(&self) -> Vec<i32> {
         self.call
             .rules

@@ -26,6 +26,7 @@ pub mod reference_cache;
 pub mod reports;
 pub mod review;
 pub mod rules;
+pub mod saved_filters;
 pub mod sections;
 pub mod submission;
 pub mod users;

@@ -109,6 +109,21 @@ pub async fn current_municipality<C: ConnectionTrait>(
         .await
 }
 
+/// Every current municipality (not merged away) as (NIS code, name), by name: what a
+/// municipality field may name ([`crate::domain::picker`]).
+pub async fn current_municipalities<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<(i32, String)>, DbErr> {
+    Ok(municipality::Entity::find()
+        .filter(municipality::Column::ValidTo.is_null())
+        .order_by_asc(municipality::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.nis_code, m.name))
+        .collect())
+}
+
 /// The partner organisation with code `code`.
 pub async fn partner<C: ConnectionTrait>(
     db: &C,

@@ -20,9 +20,12 @@ use entity::application_member::{ConsentState, MemberRole};
 use crate::app::cooperation::{self as commands, Answering, Invitation, StartInput};
 use crate::app::{self, Caller};
 use crate::auth::session::{CurrentUser, SessionUser};
-use crate::domain::cooperation::{ThresholdStanding, is_confirmed, threshold_standing};
+use crate::domain::cooperation::{
+    ThresholdStanding, excess_warning, is_confirmed, lead_share, read_commitment,
+    threshold_standing,
+};
 use crate::domain::dutch::format_count;
-use crate::domain::{Advisor, AdvisorOptions, Directory, NisCode, ReferenceYear};
+use crate::domain::{Advisor, AdvisorOptions, Cents, Directory, NisCode, ReferenceYear};
 use crate::error::AppError;
 use crate::policy::{self, Action};
 use crate::state::AppState;
@@ -109,6 +112,9 @@ pub struct MemberLine {
     pub confirmed: bool,
     /// A member that has not answered its invitation yet.
     pub awaiting: bool,
+    /// Per project year: what a member committed of the own contribution when it confirmed;
+    /// for the lead, what is left for it to carry.
+    pub commitment: Option<Cents>,
 }
 
 pub struct InviteChoice {
@@ -145,6 +151,10 @@ pub struct MembersPage {
     pub choices: Vec<InviteChoice>,
     pub suggestions: Vec<Suggestion>,
     pub errors: FormErrors,
+    /// The dossier's own contribution per project year.
+    pub own_per_year: Cents,
+    /// The lead's warning when the members commit more than the own contribution, or empty.
+    pub commitment_warning: String,
 }
 
 /// How a member's answer reads; `decision_on_file`: its decision on taking part is there.
@@ -180,7 +190,9 @@ async fn members_view(
     let decisions = crate::store::attachments::decided_members(&state.db, app.id).await?;
     let report = content.report(&state.db).await?;
     let year = call.rules.reference_year;
-    let (lines, total) = member_lines(&members, &directory, year, &decisions, may_edit);
+    let (mut lines, total) = member_lines(&members, &directory, year, &decisions, may_edit);
+    let own_per_year = content.own_contribution_per_year();
+    let commitment_warning = carry_commitments(&mut lines, own_per_year);
     let threshold = call.rules.pooled_min_inclusive;
     let (standing, awaiting) = standing_of(&lines, total, threshold);
     let lead = content
@@ -208,7 +220,28 @@ async fn members_view(
         choices,
         suggestions,
         errors,
+        own_per_year,
+        commitment_warning,
     })
+}
+
+/// Fills in the lead's line with what is left of the own contribution (`own` per project year)
+/// after the confirmed members' commitments ([`lead_share`]); the lead's warning when the
+/// members commit more than the dossier's own contribution, else empty.
+fn carry_commitments(lines: &mut [MemberLine], own: Cents) -> String {
+    let committed: Vec<Cents> = lines
+        .iter()
+        .filter(|l| l.role == "deelnemer" && l.confirmed)
+        .filter_map(|l| l.commitment)
+        .collect();
+    let (rest, warning) = match lead_share(own, &committed) {
+        Ok(rest) => (Some(rest), String::new()),
+        Err(excess) => (Some(Cents::ZERO), excess_warning(own, excess)),
+    };
+    for line in lines.iter_mut().filter(|l| l.role == "trekker") {
+        line.commitment = rest;
+    }
+    warning
 }
 
 /// The rules' results as the members page shows them.
@@ -308,6 +341,7 @@ fn member_lines(
                     ),
                 awaiting: m.row.role == MemberRole::Member
                     && m.row.consent_state == ConsentState::Invited,
+                commitment: m.row.commitment_cents.and_then(Cents::new),
             }
         })
         .collect();
@@ -485,6 +519,8 @@ pub struct ConsentBlock {
     /// It has not answered yet.
     pub awaiting: bool,
     pub consent: &'static str,
+    /// What it committed of the own contribution per project year, once it confirmed.
+    pub commitment: Option<Cents>,
 }
 
 /// The consent block for `user` on dossier `content`: `None` unless the user is an official of
@@ -523,6 +559,7 @@ pub async fn consent_block(
         href: format!("/dossiers/{}/deelname", app.id),
         awaiting: crate::domain::cooperation::awaits_answer(invited, app.state.into()),
         consent: consent_words(&member, decision_on_file).0,
+        commitment: member.row.commitment_cents.and_then(Cents::new),
     }))
 }
 
@@ -538,9 +575,18 @@ pub struct ConsentPage {
     /// Why the answer cannot change now, when not `open`.
     pub closed: String,
     pub errors: FormErrors,
+    pub typed: TypedAnswer,
+    pub max_size: String,
+    /// The dossier's own contribution per project year, which the commitment is a share of.
+    pub own_per_year: Cents,
+}
+
+/// A member's answer as typed, kept when the form comes back with errors.
+#[derive(Debug, Clone, Default)]
+pub struct TypedAnswer {
     pub decision: String,
     pub reason: String,
-    pub max_size: String,
+    pub commitment: String,
 }
 
 /// The consent page: the whole dossier, and the form while the members may change.
@@ -549,8 +595,7 @@ async fn consent_view(
     ctx: &PageContext,
     answering: &Answering,
     errors: FormErrors,
-    decision: String,
-    reason: String,
+    typed: TypedAnswer,
 ) -> Result<Html<String>, AppError> {
     let Answering { content, member } = answering;
     let report = content.report(&state.db).await?;
@@ -572,9 +617,21 @@ async fn consent_view(
         open: closed.is_none(),
         closed: closed.unwrap_or_default(),
         errors,
-        decision,
-        reason,
+        typed: TypedAnswer {
+            commitment: if typed.commitment.is_empty() {
+                member
+                    .row
+                    .commitment_cents
+                    .and_then(Cents::new)
+                    .map(|c| c.to_plain_string())
+                    .unwrap_or_default()
+            } else {
+                typed.commitment
+            },
+            ..typed
+        },
         max_size: max_size_label(state),
+        own_per_year: content.own_contribution_per_year(),
     })
 }
 
@@ -592,8 +649,7 @@ async fn consent_page(
         &ctx,
         &answering,
         FormErrors::default(),
-        String::new(),
-        String::new(),
+        TypedAnswer::default(),
     )
     .await
 }
@@ -618,21 +674,22 @@ async fn answer(
 ) -> Result<Response, AppError> {
     let answering = commands::open_for_answer(&state, &caller, id).await?;
     let form = read_form(multipart, &state.config).await?;
-    let decision = form.field("decision").trim().to_owned();
-    let reason = form.field("reason").trim().to_owned();
-    let (errors, status) =
-        match carry_out(&state, &caller, &answering, id, form, &decision, &reason).await? {
-            Ok(to) => {
-                let name = &answering.member.municipality.name;
-                let reference = &answering.content.dossier.application.reference;
-                let verb = answered_verb(&decision);
-                let message =
-                    format!("{name} {verb} dossier {reference}. De trekker is verwittigd.");
-                return Ok(FlashRedirect::new(to, message).into_response());
-            }
-            Err(refused) => refused,
-        };
-    let page = consent_view(&state, &ctx, &answering, errors, decision, reason).await?;
+    let typed = TypedAnswer {
+        decision: form.field("decision").trim().to_owned(),
+        reason: form.field("reason").trim().to_owned(),
+        commitment: form.field("commitment").trim().to_owned(),
+    };
+    let (errors, status) = match carry_out(&state, &caller, &answering, id, form, &typed).await? {
+        Ok(to) => {
+            let name = &answering.member.municipality.name;
+            let reference = &answering.content.dossier.application.reference;
+            let verb = answered_verb(&typed.decision);
+            let message = format!("{name} {verb} dossier {reference}. De trekker is verwittigd.");
+            return Ok(FlashRedirect::new(to, message).into_response());
+        }
+        Err(refused) => refused,
+    };
+    let page = consent_view(&state, &ctx, &answering, errors, typed).await?;
     Ok((status, page).into_response())
 }
 
@@ -644,26 +701,31 @@ async fn carry_out(
     answering: &Answering,
     id: i64,
     form: UploadForm,
-    decision: &str,
-    reason: &str,
+    typed: &TypedAnswer,
 ) -> Result<Result<String, (FormErrors, StatusCode)>, AppError> {
     let mut errors = FormErrors::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let done = match decision {
+    let done = match typed.decision.as_str() {
         "confirm" => {
+            let commitment = read_commitment(&typed.commitment)
+                .map_err(|message| errors.add("commitment", message))
+                .ok();
             let max = state.config.max_upload_bytes;
             let label = max_size_label(state);
-            match check_file(form.file, max, &label, &mut errors, &mut status) {
-                Some(file) => Some(
-                    commands::confirm(state, caller, answering, file)
+            match (
+                check_file(form.file, max, &label, &mut errors, &mut status),
+                commitment,
+            ) {
+                (Some(file), Some(commitment)) => Some(
+                    commands::confirm(state, caller, answering, file, commitment)
                         .await
                         .map(|()| format!("/dossiers/{id}")),
                 ),
-                None => None,
+                _ => None,
             }
         }
         "decline" => Some(
-            commands::decline(state, caller, answering, reason)
+            commands::decline(state, caller, answering, &typed.reason)
                 .await
                 .map(|()| "/gemeente".to_owned()),
         ),

@@ -76,7 +76,11 @@ pub struct FullView {
     pub contact_email: String,
     pub contact_phone: String,
     pub project_years: String,
-    pub members: Vec<String>,
+    /// The members with what each committed of the own contribution per project year.
+    pub members: Vec<(String, Option<Cents>)>,
+    /// What is left of the own contribution for the lead once the members' commitments are
+    /// counted (`None` for a dossier without members); zero when they commit more.
+    pub lead_share: Option<Cents>,
     pub actions: Vec<ActionLine>,
     pub years: Vec<YearLine>,
     /// The budget table's last row: every column summed over the project years.
@@ -94,6 +98,37 @@ pub struct FullView {
 }
 
 pub use crate::domain::dutch::format_money as money;
+
+/// The members of `content` with what each committed of the own contribution per project year.
+fn member_commitments(content: &DossierContent) -> Vec<(String, Option<Cents>)> {
+    let dossier = &content.dossier;
+    dossier
+        .member_names
+        .iter()
+        .cloned()
+        .zip(
+            dossier
+                .member_commitments
+                .iter()
+                .map(|c| c.and_then(Cents::new)),
+        )
+        .collect()
+}
+
+/// What is left of the own contribution of `content` for its lead once the members'
+/// commitments are counted ([`crate::domain::cooperation::lead_share`]); `None` without members.
+fn lead_share(content: &DossierContent) -> Option<Cents> {
+    let dossier = &content.dossier;
+    (!dossier.member_names.is_empty()).then(|| {
+        let committed: Vec<Cents> = dossier
+            .member_commitments
+            .iter()
+            .filter_map(|c| c.and_then(Cents::new))
+            .collect();
+        crate::domain::cooperation::lead_share(content.own_contribution_per_year(), &committed)
+            .unwrap_or(Cents::ZERO)
+    })
+}
 
 /// A stored KPI value (thousandths, never negative) as the typed value pages show.
 pub fn kpi_value(thousandths: i64) -> KpiValue {
@@ -125,7 +160,8 @@ pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullVi
         contact_email: app.contact_email.clone().unwrap_or_default(),
         contact_phone: app.contact_phone.clone().unwrap_or_default(),
         project_years: project_years_text(app.first_project_year, app.last_project_year),
-        members: content.dossier.member_names.clone(),
+        members: member_commitments(content),
+        lead_share: lead_share(content),
         actions: content
             .actions
             .iter()

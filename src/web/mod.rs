@@ -33,6 +33,7 @@ pub mod pages;
 pub mod payments;
 pub mod review;
 pub mod routes;
+pub mod saved_filters;
 pub mod sections;
 pub mod submission;
 
@@ -75,6 +76,7 @@ pub fn routes() -> RouteTable {
         .merge(attachments::routes())
         .merge(cooperation::routes())
         .merge(review::routes())
+        .merge(saved_filters::routes())
         .merge(admin::routes())
         .merge(allocation::routes())
         .merge(dashboard::routes())

@@ -196,6 +196,11 @@ pub struct InboxPage {
     pub regions: Vec<(String, String)>,
     pub reviewers: Vec<(i64, String)>,
     pub is_admin: bool,
+    /// The reviewer's saved filters, by name.
+    pub saved: Vec<entity::saved_filter::Model>,
+    /// The name typed to save the current filters under (kept when refused).
+    pub filter_name: String,
+    pub errors: FormErrors,
 }
 
 const PAGE_SIZE: u64 = 50;
@@ -274,6 +279,27 @@ async fn inbox(
     ctx: PageContext,
     Query(query): Query<InboxQuery>,
 ) -> Result<Html<String>, AppError> {
+    inbox_view(
+        &state,
+        &caller,
+        &ctx,
+        query,
+        String::new(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+/// The inbox for `query`, with the reviewer's saved filters and the form to save the current
+/// ones (holding `filter_name` and its `errors` when saving was refused).
+pub async fn inbox_view(
+    state: &AppState,
+    caller: &Caller,
+    ctx: &PageContext,
+    query: InboxQuery,
+    filter_name: String,
+    errors: FormErrors,
+) -> Result<Html<String>, AppError> {
     let db = &state.db;
     let (calls, call_id) = calls_and_current(&ctx.reference, query.oproep).await?;
     let filter = query.filter(call_id, caller.user_id().unwrap_or_default());
@@ -308,7 +334,10 @@ async fn inbox(
             .map(|r| (r.code.clone(), r.name.clone()))
             .collect(),
         reviewers,
-        is_admin: is_admin(&caller),
+        is_admin: is_admin(caller),
+        saved: crate::app::saved_filters::mine(state, caller).await?,
+        filter_name,
+        errors,
     })
 }
 

@@ -59,6 +59,7 @@ async fn answer(
         text("csrf_token", &csrf),
         text("decision", decision),
         text("reason", reason),
+        text("commitment", "2.500,00"),
     ];
     if with_file {
         parts.push(file("collegebesluit.pdf", "application/pdf", PDF));
@@ -597,6 +598,7 @@ async fn a_member_confirms_from_its_dashboard_without_the_mail_link() {
             text("csrf_token", &csrf),
             text("decision", "confirm"),
             text("reason", ""),
+            text("commitment", "2.500,00"),
             file("collegebesluit.pdf", "application/pdf", PDF),
         ],
     )
@@ -719,4 +721,91 @@ async fn the_lead_reminds_the_members_that_have_not_answered_at_most_once_a_day(
     crate::helpers::exec(&app, "UPDATE member_reminder SET sent_on = '2000-01-01'").await;
     assert_eq!(lead.post(&action, &[]).await.status(), 303);
     assert_eq!(count(&app.db, reminders).await, 2);
+}
+
+#[tokio::test]
+async fn a_member_states_its_commitment_when_it_confirms_and_both_sides_read_it() {
+    let app = spawn_app().await;
+    let mut lead = app.signed_in(WILLEBROEK).await;
+    let dossier = start_cooperation(&app, &mut lead, "12041").await;
+    let mut puurs = app.signed_in(PUURS).await;
+    let consent = format!("/dossiers/{dossier}/deelname");
+
+    // Without a commitment the answer comes back with the message and what was typed.
+    puurs.get(&consent).await;
+    let csrf = puurs.csrf.clone();
+    let refused = post_multipart(
+        &puurs,
+        &consent,
+        &[
+            text("csrf_token", &csrf),
+            text("decision", "confirm"),
+            text("reason", ""),
+            text("commitment", "vijfduizend"),
+            file("collegebesluit.pdf", "application/pdf", PDF),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("Bijdrage per projectjaar: "), "{page}");
+    assert!(
+        page.contains("value=\"vijfduizend\""),
+        "the typed value is kept"
+    );
+    assert!(page.contains("id=\"commitment-error\""));
+    assert_eq!(
+        count(
+            &app.db,
+            "application_member WHERE commitment_cents IS NOT NULL"
+        )
+        .await,
+        0,
+        "nothing was recorded"
+    );
+
+    // With one it is recorded, audited, and told to the lead.
+    let response = answer(&mut puurs, &dossier, "confirm", "", true).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        count(
+            &app.db,
+            "application_member WHERE commitment_cents = 250000"
+        )
+        .await,
+        1
+    );
+    assert!(
+        app.smtp
+            .wait_until(|m| m.to.contains(&WILLEBROEK.to_owned())
+                && m.body().contains("Puurs-Sint-Amands draagt ")
+                && m.body()
+                    .contains("2.500,00 per projectjaar bij aan de eigen inbreng"))
+            .await,
+        "the lead is told the commitment"
+    );
+
+    // The lead's members table shows it, and what is left for the lead (no own contribution
+    // yet, so the members commit more: a warning, not a block).
+    let (_, members) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    let row = between(&members, "Puurs-Sint-Amands <span", "</tr>");
+    assert!(row.contains("€ 2.500,00"), "{row}");
+    assert!(
+        members
+            .contains("De deelnemende gemeenten zeggen samen € 2.500,00 per projectjaar meer toe"),
+        "{members}"
+    );
+
+    // The member reads its own commitment on the dossier page and in the print view.
+    let (_, page) = puurs.get(&format!("/dossiers/{dossier}")).await;
+    assert!(
+        page.contains("Bijdrage aan de eigen inbreng: € 2.500,00 per projectjaar."),
+        "{page}"
+    );
+    let (_, print) = puurs.get(&format!("/dossiers/{dossier}/afdrukken")).await;
+    assert!(
+        print.contains("Puurs-Sint-Amands: € 2.500,00 per projectjaar"),
+        "{print}"
+    );
+    assert!(print.contains("Willebroek (trekker) draagt de rest: € 0,00 per projectjaar"));
 }

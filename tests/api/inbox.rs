@@ -486,3 +486,99 @@ async fn a_reviewer_works_a_call_from_the_inbox_to_decisions_and_each_municipali
         "only Antwerpen was asked for changes"
     );
 }
+
+#[tokio::test]
+async fn a_reviewer_saves_the_inbox_filters_under_a_name_and_uses_them_in_one_click() {
+    let app = spawn_app().await;
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    let (_, inbox) = reviewer.get("/beoordeling?zoek=Gent&bevindingen=1").await;
+    let query = field_value(&inbox, "query").replace("&#38;", "&");
+    assert!(
+        query.contains("zoek=Gent") && query.contains("bevindingen=1"),
+        "{query}"
+    );
+
+    // Without a name: the inbox comes back with the message, the filters still applied.
+    let refused = reviewer
+        .post(
+            "/beoordeling/bewaarde-filters",
+            &[("naam", "  "), ("query", &query)],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("Geef de filter een naam"), "{page}");
+    assert!(
+        page.contains("id=\"zoek\" name=\"zoek\" value=\"Gent\""),
+        "{page}"
+    );
+
+    // Saved: the inbox opens with those filters and lists the filter as a link.
+    let response = reviewer
+        .post(
+            "/beoordeling/bewaarde-filters",
+            &[("naam", "Gent met bevindingen"), ("query", &query)],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let to = location(&response);
+    assert!(
+        to.starts_with("/beoordeling?") && to.contains("zoek=Gent"),
+        "{to}"
+    );
+    let (_, inbox) = reviewer.get("/beoordeling").await;
+    assert!(inbox.contains("Mijn bewaarde filters"));
+    assert!(inbox.contains(">Gent met bevindingen</a>"), "{inbox}");
+
+    // The same name again replaces it instead of adding a second.
+    let other = "oproep=1&zoek=Leuven";
+    let response = reviewer
+        .post(
+            "/beoordeling/bewaarde-filters",
+            &[("naam", "gent met bevindingen"), ("query", other)],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(count(&app.db, "saved_filter").await, 1);
+    assert_eq!(
+        count(&app.db, "saved_filter WHERE query LIKE '%zoek=Leuven%'").await,
+        1
+    );
+
+    // Another staff member neither sees nor deletes it.
+    let (_, inbox) = reviewer.get("/beoordeling").await;
+    let marker = "action=\"/beoordeling/bewaarde-filters/";
+    let rest = &inbox[inbox.find(marker).expect("a delete button") + marker.len()..];
+    let id = rest[..rest.find('/').unwrap()].to_owned();
+    let mut admin = app.signed_in(ADMIN).await;
+    let (_, theirs) = admin.get("/beoordeling").await;
+    assert!(!theirs.contains("Mijn bewaarde filters"));
+    let response = admin
+        .post(
+            &format!("/beoordeling/bewaarde-filters/{id}/verwijderen"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(count(&app.db, "saved_filter").await, 1);
+
+    // Its owner deletes it.
+    let response = reviewer
+        .post(
+            &format!("/beoordeling/bewaarde-filters/{id}/verwijderen"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(count(&app.db, "saved_filter").await, 0);
+
+    // Municipal officials have no saved filters.
+    let mut official = app.signed_in(OFFICIAL_A).await;
+    let response = official
+        .post(
+            "/beoordeling/bewaarde-filters",
+            &[("naam", "x"), ("query", "")],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+}

@@ -16,6 +16,7 @@ use crate::accounts::RoleExt;
 use crate::app::users::{NewUserInput, RebindInput};
 use crate::app::{self, Caller};
 use crate::domain::paging::Page;
+use crate::domain::picker;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::users::{self, UserFilter};
@@ -193,8 +194,15 @@ pub struct NewUserPage {
     pub email: String,
     pub name: String,
     pub roles: Vec<Choice>,
-    pub municipalities: Vec<Choice>,
+    pub municipalities: MunicipalityPicker,
     pub partners: Vec<Choice>,
+}
+
+/// A municipality search field: what it holds (typed, or the current municipality's label) and
+/// the suggestions of its `datalist` (every current municipality, [`picker::label`]).
+pub struct MunicipalityPicker {
+    pub typed: String,
+    pub options: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -222,27 +230,21 @@ fn role_choices(selected: &str) -> Vec<Choice> {
         .collect()
 }
 
-/// Current municipalities (valid today) as choices, by NIS code.
-fn municipality_choices(
+/// The municipality search field holding `typed`, with every municipality valid today as a
+/// suggestion.
+fn municipality_picker(
     all: &[municipality::Model],
-    selected: &str,
+    typed: String,
     today: chrono::NaiveDate,
-) -> Vec<Choice> {
-    let mut choices = vec![Choice {
-        value: String::new(),
-        label: "— geen —".into(),
-        selected: selected.is_empty(),
-    }];
-    choices.extend(
-        all.iter()
+) -> MunicipalityPicker {
+    MunicipalityPicker {
+        typed,
+        options: all
+            .iter()
             .filter(|m| m.valid_from <= today && m.valid_to.is_none_or(|t| t >= today))
-            .map(|m| Choice {
-                value: m.nis_code.to_string(),
-                label: format!("{} ({})", m.name, m.nis_code),
-                selected: m.nis_code.to_string() == selected,
-            }),
-    );
-    choices
+            .map(|m| picker::label(&m.name, m.nis_code))
+            .collect(),
+    }
 }
 
 /// Today (UTC) by the application's clock.
@@ -275,7 +277,7 @@ async fn new_user_page(
         layout: ctx.layout("Nieuwe gebruiker"),
         errors,
         roles: role_choices(&form.role),
-        municipalities: municipality_choices(&municipalities, &form.municipality, today(state)),
+        municipalities: municipality_picker(&municipalities, form.municipality, today(state)),
         partners: partner_choices(&partners, &form.partner),
         email: form.email,
         name: form.name,
@@ -337,7 +339,7 @@ pub struct UserPage {
     pub user: UserRow,
     pub version: i32,
     pub is_official: bool,
-    pub municipalities: Vec<Choice>,
+    pub municipalities: MunicipalityPicker,
     pub partners: Vec<Choice>,
 }
 
@@ -350,18 +352,23 @@ async fn user_page(
     ctx: &PageContext,
     user: &app_user::Model,
     errors: FormErrors,
+    typed: Option<&RebindInput>,
 ) -> Result<Html<String>, AppError> {
     let (municipalities, partners) = organisation_names(state).await?;
-    let selected_nis = user
+    let current = user
         .municipality_id
         .and_then(|id| municipalities.iter().find(|m| m.id == id))
-        .map(|m| m.nis_code.to_string())
+        .map(|m| picker::label(&m.name, m.nis_code))
         .unwrap_or_default();
     let selected_partner = user
         .partner_organisation_id
         .and_then(|id| partners.iter().find(|p| p.id == id))
         .map(|p| p.code.clone())
         .unwrap_or_default();
+    let (typed_municipality, selected_partner) = match typed {
+        Some(input) => (input.municipality.clone(), input.partner.clone()),
+        None => (current, selected_partner),
+    };
     render(&UserPage {
         layout: ctx.layout(format!("Gebruiker {}", user.name)),
         errors,
@@ -376,7 +383,7 @@ async fn user_page(
         },
         version: user.version,
         is_official: user.role == UserRole::Official,
-        municipalities: municipality_choices(&municipalities, &selected_nis, today(state)),
+        municipalities: municipality_picker(&municipalities, typed_municipality, today(state)),
         partners: partner_choices(&partners, &selected_partner),
     })
 }
@@ -387,7 +394,7 @@ async fn show(
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
     let user = load_user(&state, id).await?;
-    user_page(&state, &ctx, &user, FormErrors::default()).await
+    user_page(&state, &ctx, &user, FormErrors::default(), None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -422,13 +429,14 @@ async fn set_status(
         )
         .into_response()),
         Err(app::Error::Invalid(errors)) => {
-            let page = user_page(&state, &ctx, &user, errors).await?;
+            let page = user_page(&state, &ctx, &user, errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(app::Error::Stale) => {
             let mut errors = FormErrors::default();
             errors.add("active", CONFLICT);
-            let page = user_page(&state, &ctx, &load_user(&state, id).await?, errors).await?;
+            let page =
+                user_page(&state, &ctx, &load_user(&state, id).await?, errors, None).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(other) => Err(other.into()),
@@ -466,13 +474,14 @@ async fn rebind(
         )
         .into_response()),
         Err(app::Error::Invalid(errors)) => {
-            let page = user_page(&state, &ctx, &user, errors).await?;
+            let page = user_page(&state, &ctx, &user, errors, Some(&input)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(app::Error::Stale) => {
             let mut errors = FormErrors::default();
             errors.add("municipality", CONFLICT);
-            let page = user_page(&state, &ctx, &load_user(&state, id).await?, errors).await?;
+            let fresh = load_user(&state, id).await?;
+            let page = user_page(&state, &ctx, &fresh, errors, None).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(other) => Err(other.into()),

@@ -1,8 +1,9 @@
 //! Journey 2: a pooled dossier. Willebroek (lead) starts a cooperation and invites
 //! Puurs-Sint-Amands and Bornem; each member confirms in its own browser session with its council
-//! decision: Puurs-Sint-Amands finds the question on its own dashboard ("Mijn gemeente", no
-//! e-mail needed) and first forgets the file, Bornem opens the link in its invitation e-mail;
-//! the lead then completes the dossier and submits it.
+//! decision and its commitment to the own contribution, each finding the question on its own
+//! dashboard ("Mijn gemeente", never the e-mail's link); Puurs-Sint-Amands first forgets the
+//! file and the commitment. The lead sees both commitments, then completes the dossier and
+//! submits it.
 
 use crate::harness::Env;
 use crate::journeys::{
@@ -47,30 +48,26 @@ pub async fn journey(env: Env) {
     }
     lead.expect_text("uitgenodigd, nog geen antwoord").await;
 
-    // Each member in its own browser session: Puurs-Sint-Amands from its dashboard, only
-    // clicking what the pages offer; Bornem from the link in its e-mail.
-    for (who, email, forgets_the_file) in [
-        ("puurs-sint-amands", PUURS, true),
-        ("bornem", BORNEM, false),
+    // Each member in its own browser session, from its dashboard, only clicking what the pages
+    // offer (never the e-mail's link).
+    for (who, email, forgets_the_file, commitment) in [
+        ("puurs-sint-amands", PUURS, true, "2.500,00"),
+        ("bornem", BORNEM, false, "1.000"),
     ] {
         let path = invitation_path(&env, email, &dossier).await;
         let member = env.browser(who).await;
         sign_in(&member, email).await;
-        if forgets_the_file {
-            member
-                .click(Target::Link("Mijn gemeente"), "lid-mijn-gemeente")
-                .await;
-            member
-                .click(Target::Link("Deelname bevestigen of weigeren"), "deelname")
-                .await;
-            assert_eq!(
-                member.path().await,
-                path,
-                "the dashboard leads to the question"
-            );
-        } else {
-            member.visit(&path, "deelname").await;
-        }
+        member
+            .click(Target::Link("Mijn gemeente"), "lid-mijn-gemeente")
+            .await;
+        member
+            .click(Target::Link("Deelname bevestigen of weigeren"), "deelname")
+            .await;
+        assert_eq!(
+            member.path().await,
+            path,
+            "the dashboard leads to the question the e-mail asked"
+        );
         member.expect_text("Willebroek nodigt").await;
         member.tick("decision-confirm").await;
         if forgets_the_file {
@@ -78,6 +75,9 @@ pub async fn journey(env: Env) {
                 .click(Target::Button("Antwoord versturen"), "deelname-fouten")
                 .await;
             member.expect_error("Kies een bestand").await;
+            member
+                .expect_error("Vul in hoeveel uw gemeente per projectjaar bijdraagt")
+                .await;
             assert!(
                 member
                     .find(Target::Id("decision-confirm"))
@@ -88,6 +88,7 @@ pub async fn journey(env: Env) {
                 "the chosen answer is kept"
             );
         }
+        member.fill("commitment", commitment).await;
         member
             .attach("file", &env.fixture("collegebesluit.pdf"))
             .await;
@@ -116,6 +117,8 @@ pub async fn journey(env: Env) {
     .await;
     lead.expect_text("De samenwerking haalt de drempel van")
         .await;
+    lead.expect_text("€ 2.500,00").await;
+    lead.expect_text("€ 1.000,00").await;
     lead.click(Target::Link("Terug naar het dossier"), "dossier-overzicht")
         .await;
     fill_general(&lead, "Samen in Rivierenland", "samenleven@willebroek.test").await;
