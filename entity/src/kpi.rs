@@ -20,6 +20,9 @@ pub struct Model {
     pub baseline: i64,
     pub target: i64,
     pub target_date: Date,
+    /// `rising` or `falling`: which way the value should move from the baseline.
+    #[sea_orm(column_type = "Text")]
+    pub direction: String,
     #[sea_orm(column_type = "Text")]
     pub measurement: String,
     /// Optimistic-locking counter, raised on every update.

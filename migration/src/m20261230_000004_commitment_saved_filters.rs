@@ -4,6 +4,8 @@
 //!   dossier's own contribution, per project year, stated when it confirms its participation
 //!   (money or staff time valued in euro). Empty for the lead and for members that confirmed
 //!   before this column existed.
+//! - `kpi.direction`: `rising` or `falling` (issue 21: extra KPIs may fall, e.g. reports of
+//!   street intimidation); every existing KPI rises.
 //! - `saved_filter`: a named inbox query of one staff member (the query string as the inbox
 //!   reads it), listed above the inbox so a reviewer's usual selections are one click away.
 
@@ -20,6 +22,14 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(ApplicationMember::Table)
                     .add_column(big_integer_null(ApplicationMember::CommitmentCents))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Kpi::Table)
+                    .add_column(text(Kpi::Direction).default("rising"))
                     .to_owned(),
             )
             .await?;
@@ -62,6 +72,14 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(
                 Table::alter()
+                    .table(Kpi::Table)
+                    .drop_column(Kpi::Direction)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
                     .table(ApplicationMember::Table)
                     .drop_column(ApplicationMember::CommitmentCents)
                     .to_owned(),
@@ -74,6 +92,12 @@ impl MigrationTrait for Migration {
 enum ApplicationMember {
     Table,
     CommitmentCents,
+}
+
+#[derive(DeriveIden)]
+enum Kpi {
+    Table,
+    Direction,
 }
 
 #[derive(DeriveIden)]

@@ -177,6 +177,7 @@ fn actions_out(content: &DossierContent) -> Vec<ActionOut> {
                     target: thousandths(k.target),
                     target_date: k.target_date,
                     measurement: k.measurement.clone(),
+                    direction: crate::domain::KpiDirection::parse(&k.direction).unwrap_or_default(),
                 })
                 .collect(),
         })
@@ -473,6 +474,7 @@ fn read_kpis(
                 target: number_as_typed(&k.target),
                 target_date: k.target_date.clone(),
                 measurement: k.measurement.clone(),
+                direction: k.direction.clone(),
             },
             &mut errors,
         );

@@ -349,6 +349,9 @@ pub struct KpiOut {
     pub target: f64,
     pub target_date: chrono::NaiveDate,
     pub measurement: String,
+    /// Which way the value should move from the baseline: `rising` or `falling`.
+    #[schema(value_type = String, example = "rising")]
+    pub direction: crate::domain::KpiDirection,
 }
 
 /// A chosen action with its reach, money and KPIs.
@@ -504,6 +507,11 @@ pub struct KpiIn {
     pub target_date: String,
     #[schema(min_length = 1, max_length = 5000)]
     pub measurement: String,
+    /// `rising` (the default: the target lies above the baseline) or `falling` (below it, e.g.
+    /// reports of street intimidation).
+    #[serde(default)]
+    #[schema(example = "rising")]
+    pub direction: String,
 }
 
 /// A chosen action with its reach and money.

@@ -22,7 +22,7 @@ use super::dutch::{format_date, join_names};
 use super::eligibility::{assess_cooperation, assess_partner, assess_single};
 use super::figures::{Directory, Municipality, Taken};
 use super::money::Cents;
-use super::types::{ActionCode, KpiValue, NisCode, Reach};
+use super::types::{ActionCode, KpiDirection, KpiValue, NisCode, Reach};
 use super::verdict::{
     AmountLabel, Decision, Fact, Field, FieldRef, IncentiveStatus, Outcome, ReachLabel, RuleId,
     RuleResult, Section, Verdict,
@@ -66,6 +66,9 @@ pub struct KpiDraft {
     pub target_date: Option<NaiveDate>,
     /// How it is measured.
     pub measurement: String,
+    /// Which way the value should move; the target must differ from the baseline that way.
+    #[serde(default)]
+    pub direction: KpiDirection,
 }
 
 /// One chosen action, as filled in on the form.
@@ -897,17 +900,22 @@ fn check_kpis(call: &CallRules, action: &ActionDraft, results: &mut Vec<RuleResu
                 Outcome::Fail,
                 format!("{label} heeft nog geen numerieke streefwaarde."),
             ),
-            Some(target) if target <= baseline => RuleResult::new(
+            Some(target) if !kpi.direction.improves(baseline, target) => RuleResult::new(
                 RuleId::KpiTarget,
                 Outcome::Fail,
                 format!(
-                    "De streefwaarde van {label} ({target}) moet hoger liggen dan de nulmeting ({baseline})."
+                    "{label} moet {}: de streefwaarde ({target}) moet {} liggen dan de nulmeting ({baseline}).",
+                    kpi.direction.label(),
+                    kpi.direction.comparative()
                 ),
             ),
             Some(target) => RuleResult::new(
                 RuleId::KpiTarget,
                 Outcome::Pass,
-                format!("De streefwaarde van {label} ({target}) ligt hoger dan de nulmeting ({baseline})."),
+                format!(
+                    "De streefwaarde van {label} ({target}) ligt {} dan de nulmeting ({baseline}).",
+                    kpi.direction.comparative()
+                ),
             ),
         }
         .at(target_field));
@@ -986,6 +994,7 @@ mod tests {
             target: Some(KpiValue::whole(35)),
             target_date: Some(date(2023, 9, 30)),
             measurement: "Ledenlijsten van de jeugdbewegingen".to_owned(),
+            direction: KpiDirection::Rising,
         }
     }
 
@@ -1153,14 +1162,27 @@ mod tests {
     }
 
     #[test]
+    fn a_falling_kpi_passes_with_a_target_below_its_baseline() {
+        let mut draft = good_draft();
+        let kpi = &mut draft.actions[1].kpis[0];
+        kpi.direction = KpiDirection::Falling;
+        kpi.baseline = Some(KpiValue::whole(40));
+        kpi.target = Some(KpiValue::whole(25));
+        let report = check(&draft);
+        assert!(failing(&report, RuleId::KpiTarget).is_empty());
+        assert!(report.can_submit);
+    }
+
+    #[test]
     fn every_action_needs_a_complete_kpi_with_a_higher_target_inside_the_call() {
         let mut draft = good_draft();
         draft.actions[0].kpis.clear();
         assert_eq!(failing(&check(&draft), RuleId::KpiPresent).len(), 1);
 
         type Spoil = fn(&mut KpiDraft);
-        let cases: [(Spoil, RuleId); 8] = [
+        let cases: [(Spoil, RuleId); 9] = [
             (|k| k.target = None, RuleId::KpiTarget),
+            (|k| k.direction = KpiDirection::Falling, RuleId::KpiTarget),
             (|k| k.target = Some(KpiValue::whole(20)), RuleId::KpiTarget),
             (|k| k.target = Some(KpiValue::whole(19)), RuleId::KpiTarget),
             (|k| k.target_date = None, RuleId::KpiDate),

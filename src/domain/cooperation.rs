@@ -100,6 +100,13 @@ pub fn lead_share(own: Cents, commitments: &[Cents]) -> Result<Cents, Cents> {
 
 /// The lead's warning when the members commit more than the dossier's own contribution.
 pub fn excess_warning(own: Cents, excess: Cents) -> String {
+    if own == Cents::ZERO {
+        return format!(
+            "De deelnemende gemeenten zeggen samen {} per projectjaar toe, maar de begroting van \
+             het dossier heeft nog geen eigen inbreng. Vul bij elke actie de eigen inbreng in.",
+            format_money(excess.get())
+        );
+    }
     format!(
         "De deelnemende gemeenten zeggen samen {} per projectjaar meer toe dan de eigen inbreng \
          van het dossier ({}). Pas de eigen inbreng in de begroting aan, of vraag een deelnemer \
@@ -279,6 +286,10 @@ mod tests {
             lead_share(euros(4_000), &[euros(3_000), euros(2_000)]),
             Err(euros(1_000))
         );
+        assert!(excess_warning(Cents::ZERO, euros(3_500)).starts_with(
+            "De deelnemende gemeenten zeggen samen € 3.500,00 per projectjaar toe, maar de \
+                 begroting van het dossier heeft nog geen eigen inbreng."
+        ));
         assert!(
             excess_warning(euros(4_000), euros(1_000)).starts_with(
                 "De deelnemende gemeenten zeggen samen € 1.000,00 per projectjaar meer"

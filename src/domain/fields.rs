@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use crate::domain::text::{self, Lines};
 use crate::domain::types::parse_whole_number;
-use crate::domain::{Cents, KpiValue, ParseError, Reach};
+use crate::domain::{Cents, KpiDirection, KpiValue, ParseError, Reach};
 
 /// The longest free text a field takes.
 pub const MAX_TEXT: usize = 5000;
@@ -374,6 +374,8 @@ pub struct KpiInput {
     pub target: String,
     pub target_date: String,
     pub measurement: String,
+    /// `rising` or `falling`; empty reads as rising (the API may leave it out).
+    pub direction: String,
 }
 
 /// A KPI, read; values in thousandths as stored.
@@ -385,6 +387,7 @@ pub struct KpiFields {
     pub target: i64,
     pub target_date: NaiveDate,
     pub measurement: String,
+    pub direction: KpiDirection,
 }
 
 pub fn read_kpi(input: &KpiInput, errors: &mut FieldErrors) -> Option<KpiFields> {
@@ -403,6 +406,17 @@ pub fn read_kpi(input: &KpiInput, errors: &mut FieldErrors) -> Option<KpiFields>
     if target_date.is_none() {
         errors.add("target_date", "Vul een datum in, bijvoorbeeld 30-09-2023.");
     }
+    let direction = match input.direction.trim() {
+        "" => Some(KpiDirection::Rising),
+        code => KpiDirection::parse(code),
+    };
+    if direction.is_none() {
+        errors.add(
+            "direction",
+            "Kies of de waarde moet stijgen (bv. bereikte personen) of dalen (bv. meldingen van \
+             straatintimidatie).",
+        );
+    }
     Some(KpiFields {
         indicator,
         unit,
@@ -410,20 +424,24 @@ pub fn read_kpi(input: &KpiInput, errors: &mut FieldErrors) -> Option<KpiFields>
         target: target?,
         target_date: target_date?,
         measurement,
+        direction: direction?,
     })
     .filter(|_| errors.is_empty())
 }
 
-/// Why a KPI's `target` is not one the call funds, measured from its `baseline`: the
-/// application's rule (`RuleId::KpiTarget` in the checks) wants an improvement upwards, so a
-/// KPI is refused when it is saved rather than accepted and blocked at submission.
-/// Both values in thousandths, as stored. [`check_target`] adds it to the form's errors.
-pub fn target_problem(baseline: i64, target: i64) -> Option<String> {
+/// Why a KPI's `target` is not an improvement on its `baseline` in the KPI's `direction`: the
+/// application's rule (`RuleId::KpiTarget` in the checks), applied when the KPI is saved rather
+/// than accepted and blocked at submission. Both values in thousandths, as stored.
+/// [`check_target`] adds it to the form's errors.
+pub fn target_problem(baseline: i64, target: i64, direction: KpiDirection) -> Option<String> {
     let shown = |v: i64| KpiValue::from_thousandths(u64::try_from(v).unwrap_or(0));
-    (target <= baseline).then(|| {
+    (!direction.improves(baseline, target)).then(|| {
         format!(
-            "Streefwaarde: de streefwaarde ({}) moet hoger liggen dan de nulmeting ({}).",
+            "Streefwaarde: deze KPI moet {}, dus de streefwaarde ({}) moet {} liggen dan de \
+             nulmeting ({}).",
+            direction.label(),
             shown(target),
+            direction.comparative(),
             shown(baseline)
         )
     })
@@ -431,7 +449,7 @@ pub fn target_problem(baseline: i64, target: i64) -> Option<String> {
 
 /// Adds [`target_problem`] of a read KPI to `errors`, on the target field.
 pub fn check_target(kpi: &KpiFields, errors: &mut FieldErrors) {
-    if let Some(problem) = target_problem(kpi.baseline, kpi.target) {
+    if let Some(problem) = target_problem(kpi.baseline, kpi.target, kpi.direction) {
         errors.add("target", problem);
     }
 }
@@ -468,15 +486,57 @@ pub fn read_declarations(given: [bool; 3], errors: &mut FieldErrors) -> bool {
 mod tests {
 
     #[test]
-    fn a_kpi_target_at_or_below_its_baseline_is_refused_when_saved() {
-        assert_eq!(target_problem(10_000, 20_000), None);
+    fn a_rising_kpi_target_at_or_below_its_baseline_is_refused_when_saved() {
+        let rising = KpiDirection::Rising;
+        assert_eq!(target_problem(10_000, 20_000, rising), None);
         for (baseline, target) in [(40_000, 30_000), (10_000, 10_000)] {
-            let problem = target_problem(baseline, target).expect("refused");
+            let problem = target_problem(baseline, target, rising).expect("refused");
             assert!(problem.contains("hoger"), "{problem}");
         }
         assert_eq!(
-            target_problem(10_000, 9_500).unwrap(),
-            "Streefwaarde: de streefwaarde (9,5) moet hoger liggen dan de nulmeting (10)."
+            target_problem(10_000, 9_500, rising).unwrap(),
+            "Streefwaarde: deze KPI moet stijgen, dus de streefwaarde (9,5) moet hoger liggen dan \
+             de nulmeting (10)."
+        );
+    }
+
+    #[test]
+    fn a_falling_kpi_needs_a_target_below_its_baseline() {
+        let falling = KpiDirection::Falling;
+        assert_eq!(
+            target_problem(40_000, 30_000, falling),
+            None,
+            "fewer reports"
+        );
+        assert_eq!(
+            target_problem(40_000, 40_000, falling).unwrap(),
+            "Streefwaarde: deze KPI moet dalen, dus de streefwaarde (40) moet lager liggen dan de \
+             nulmeting (40)."
+        );
+        assert!(target_problem(40_000, 45_000, falling).is_some());
+    }
+
+    #[test]
+    fn a_kpi_direction_is_rising_unless_said_otherwise_and_must_be_known() {
+        let input = |direction: &str| KpiInput {
+            indicator: "Meldingen van straatintimidatie".into(),
+            unit: "meldingen".into(),
+            baseline: "40".into(),
+            target: "30".into(),
+            target_date: "30-09-2023".into(),
+            measurement: "Politieregistratie".into(),
+            direction: direction.into(),
+        };
+        let mut errors = FieldErrors::default();
+        let read = read_kpi(&input("falling"), &mut errors).expect("read");
+        assert_eq!(read.direction, KpiDirection::Falling);
+        let read = read_kpi(&input(""), &mut errors).expect("read");
+        assert_eq!(read.direction, KpiDirection::Rising);
+        assert!(read_kpi(&input("zijwaarts"), &mut errors).is_none());
+        assert!(
+            errors
+                .get("direction")
+                .starts_with("Kies of de waarde moet stijgen")
         );
     }
 
@@ -698,6 +758,7 @@ mod tests {
             target: "twaalf".into(),
             target_date: "morgen".into(),
             measurement: "Telling".into(),
+            direction: String::new(),
         };
         assert!(read_kpi(&input, &mut errors).is_none());
         assert!(errors.get("target").starts_with("Streefwaarde: "));

@@ -75,8 +75,8 @@ pub use eligibility::{
 pub use figures::{Directory, DirectoryError, Figure, Lookup, Municipality, Taken};
 pub use money::Cents;
 pub use types::{
-    ActionCode, BasisPoints, KpiValue, NisCode, ParseError, Percent, Ratio, Reach, ReferenceYear,
-    RegionCode,
+    ActionCode, BasisPoints, KpiDirection, KpiValue, NisCode, ParseError, Percent, Ratio, Reach,
+    ReferenceYear, RegionCode,
 };
 pub use verdict::{
     AmountLabel, Comparison, Decision, Fact, Field, FieldRef, FigureKind, IncentiveStatus, Outcome,

@@ -525,6 +525,62 @@ impl fmt::Display for RegionCode {
     }
 }
 
+/// Which way a KPI should move from its baseline: most go up (people reached, practice
+/// opportunities), some go down (reports of street intimidation, a waiting list). The target must
+/// differ from the baseline in that direction ([`KpiDirection::improves`]). A reach line's KPI
+/// always rises.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiDirection {
+    #[default]
+    Rising,
+    Falling,
+}
+
+impl KpiDirection {
+    /// Reads the stored or posted code (`rising`, `falling`); anything else is `None`.
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim() {
+            "rising" => Some(Self::Rising),
+            "falling" => Some(Self::Falling),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Rising => "rising",
+            Self::Falling => "falling",
+        }
+    }
+
+    /// As the form offers it: `stijgen`, `dalen`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Rising => "stijgen",
+            Self::Falling => "dalen",
+        }
+    }
+
+    /// Whether `target` is an improvement on `baseline` in this direction (equal is not).
+    pub fn improves<T: PartialOrd>(self, baseline: T, target: T) -> bool {
+        match self {
+            Self::Rising => target > baseline,
+            Self::Falling => target < baseline,
+        }
+    }
+
+    /// How the target must lie against the baseline, in words: `hoger`, `lager`.
+    pub fn comparative(self) -> &'static str {
+        match self {
+            Self::Rising => "hoger",
+            Self::Falling => "lager",
+        }
+    }
+}
+
 /// A measured or targeted KPI value: a non-negative number with up to three decimals, stored
 /// exactly as thousandths.
 #[derive(
@@ -697,6 +753,20 @@ pub fn share_at_least(numerator: u64, denominator: u64, minimum: BasisPoints) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kpi_improves_only_in_its_stated_direction() {
+        assert!(KpiDirection::Rising.improves(10, 11));
+        assert!(!KpiDirection::Rising.improves(10, 10));
+        assert!(!KpiDirection::Rising.improves(10, 9));
+        assert!(KpiDirection::Falling.improves(40, 30));
+        assert!(!KpiDirection::Falling.improves(40, 40));
+        assert!(!KpiDirection::Falling.improves(40, 50));
+        assert_eq!(KpiDirection::parse("falling"), Some(KpiDirection::Falling));
+        assert_eq!(KpiDirection::parse(" rising "), Some(KpiDirection::Rising));
+        assert_eq!(KpiDirection::parse("omhoog"), None);
+        assert_eq!(KpiDirection::default(), KpiDirection::Rising);
+    }
 
     #[test]
     fn a_nis_code_is_five_digits_from_10000_to_99999() {

@@ -725,6 +725,7 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
             target: Set(i64::from(planned) * 1000),
             target_date: Set(target_date),
             measurement: Set("Telling door de gemeente, gestaafd met deelnemerslijsten.".into()),
+            direction: Set("rising".into()),
             version: Set(1),
         });
         if mix.below(2) == 0 {
@@ -741,6 +742,7 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
                 target: Set(target),
                 target_date: Set(target_date),
                 measurement: Set("Registratie van de trajectbegeleiders.".into()),
+                direction: Set("rising".into()),
                 version: Set(1),
             });
         }

@@ -13,8 +13,8 @@ use entity::{
 };
 
 use crate::domain::{
-    ActionCode, ActionDraft, Applicant, ApplicationDraft, ApplicationReport, KpiDraft, KpiValue,
-    Reach, check_application,
+    ActionCode, ActionDraft, Applicant, ApplicationDraft, ApplicationReport, KpiDirection,
+    KpiDraft, KpiValue, Reach, check_application,
 };
 use crate::store::applications::DossierWithParties;
 use crate::store::reference_cache::Reference;
@@ -248,6 +248,7 @@ impl DossierContent {
                         target: kpi_value(k.target),
                         target_date: Some(k.target_date),
                         measurement: k.measurement.clone(),
+                        direction: KpiDirection::parse(&k.direction).unwrap_or_default(),
                     })
                     .collect(),
             });

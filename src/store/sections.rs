@@ -324,6 +324,7 @@ pub async fn add_kpi<C: ConnectionTrait>(
         target: Set(fields.target),
         target_date: Set(fields.target_date),
         measurement: Set(fields.measurement.clone()),
+        direction: Set(fields.direction.code().to_owned()),
         version: Set(1),
         ..Default::default()
     }
@@ -369,7 +370,11 @@ pub async fn save_kpi<C: ConnectionTrait>(
             )
             .col_expr(kpi::Column::Unit, Expr::value(fields.unit.clone()))
             .col_expr(kpi::Column::Baseline, Expr::value(fields.baseline))
-            .col_expr(kpi::Column::Target, Expr::value(fields.target));
+            .col_expr(kpi::Column::Target, Expr::value(fields.target))
+            .col_expr(
+                kpi::Column::Direction,
+                Expr::value(fields.direction.code().to_owned()),
+            );
     }
     if update.exec(db).await?.rows_affected != 1 {
         return Ok(false);

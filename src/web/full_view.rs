@@ -17,6 +17,8 @@ pub struct KpiLine {
     pub target_date: NaiveDate,
     pub measurement: String,
     pub is_reach: bool,
+    /// The value should go down (the target lies below the baseline).
+    pub falling: bool,
 }
 
 pub struct ActionLine {
@@ -226,6 +228,7 @@ fn kpi_line(k: &kpi::Model) -> KpiLine {
         target_date: k.target_date,
         measurement: k.measurement.clone(),
         is_reach: k.is_reach_kpi,
+        falling: k.direction == "falling",
     }
 }
 

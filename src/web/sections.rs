@@ -413,6 +413,8 @@ pub struct KpiRow {
     pub target_date: NaiveDate,
     pub measurement: String,
     pub is_reach: bool,
+    /// The value should go down (the target lies below the baseline).
+    pub falling: bool,
     pub results: Vec<ShownResult>,
 }
 
@@ -523,6 +525,7 @@ async fn action_view(
                 target_date: k.target_date,
                 measurement: k.measurement.clone(),
                 is_reach: k.is_reach_kpi,
+                falling: k.direction == "falling",
                 results: kpi_results(&report, &chosen.action.code, i),
             })
             .collect(),
@@ -624,6 +627,9 @@ pub struct KpiForm {
     pub target_date: String,
     #[serde(default)]
     pub measurement: String,
+    /// `rising` or `falling`.
+    #[serde(default)]
+    pub direction: String,
     #[serde(default)]
     pub version: String,
 }
@@ -632,6 +638,7 @@ impl KpiForm {
     fn fresh(content: &DossierContent) -> Self {
         Self {
             target_date: content.default_target_date().format("%Y-%m-%d").to_string(),
+            direction: "rising".into(),
             version: "1".into(),
             ..Self::default()
         }
@@ -645,6 +652,7 @@ impl KpiForm {
             target: kpi_text(row.target),
             target_date: row.target_date.format("%Y-%m-%d").to_string(),
             measurement: row.measurement.clone(),
+            direction: row.direction.clone(),
             version: row.version.to_string(),
         }
     }
@@ -659,6 +667,7 @@ impl KpiForm {
             target: self.target.clone(),
             target_date: self.target_date.clone(),
             measurement: self.measurement.clone(),
+            direction: self.direction.clone(),
         }
     }
 }

@@ -791,8 +791,10 @@ async fn a_member_states_its_commitment_when_it_confirms_and_both_sides_read_it(
     let row = between(&members, "Puurs-Sint-Amands <span", "</tr>");
     assert!(row.contains("€ 2.500,00"), "{row}");
     assert!(
-        members
-            .contains("De deelnemende gemeenten zeggen samen € 2.500,00 per projectjaar meer toe"),
+        members.contains(
+            "De deelnemende gemeenten zeggen samen € 2.500,00 per projectjaar toe, maar de \
+             begroting van het dossier heeft nog geen eigen inbreng."
+        ),
         "{members}"
     );
 

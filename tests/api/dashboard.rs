@@ -101,12 +101,14 @@ async fn antwerpen_sees_its_figures_with_source_a_passing_verdict_and_the_start_
     assert!(call.contains("nog "), "days left: {call}");
     let deadline = section(call, "Indienen tot en met</dt><dd>", "</dd>");
     let date = deadline.trim_start_matches("Indienen tot en met</dt><dd>");
+    let words: Vec<&str> = date.split(' ').collect();
     assert!(
-        date.len() >= 10
-            && date.as_bytes()[2] == b'-'
-            && date.as_bytes()[5] == b'-'
-            && date[6..10].chars().all(|c| c.is_ascii_digit()),
-        "deadline as dd-mm-jjjj: {date}"
+        words.len() >= 3
+            && words[0].parse::<u32>().is_ok()
+            && crate::helpers::DUTCH_MONTHS.contains(&words[1])
+            && words[2].len() == 4
+            && words[2].chars().all(|c| c.is_ascii_digit()),
+        "the deadline in running text as '1 juli 2022': {date}"
     );
     assert!(call.contains("verdict pass"), "{call}");
     assert!(call.contains("kan zelfstandig indienen"));

@@ -166,6 +166,22 @@ pub async fn count(db: &DatabaseConnection, sql_from_where: &str) -> i64 {
 }
 
 pub const DEMO_PASSWORD: &str = "samenleven-demo";
+
+/// The months as dates in running text name them ("5 december 2026").
+pub const DUTCH_MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
 pub const OFFICIAL_A: &str = "antwerpen@demo.samenleven.test";
 pub const OFFICIAL_B: &str = "willebroek@demo.samenleven.test";
 pub const REVIEWER: &str = "beoordelaar1@demo.samenleven.test";

@@ -941,3 +941,72 @@ async fn the_budget_totals_sum_each_column_and_the_check_page_names_the_grant_as
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_kpi_that_must_fall_is_saved_with_a_target_below_its_baseline_and_reads_so() {
+    let app = spawn_app().await;
+    let mut browser = app.signed_in(OFFICIAL_A).await;
+    let dossier = start(&app, &mut browser).await;
+    let action = add_action(&app, &mut browser, &dossier, "2.1").await;
+    let (_, page) = browser
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    assert!(page.contains("Moet de waarde stijgen of dalen?"));
+    let kpi = |direction: &'static str, target: &'static str| {
+        [
+            ("indicator", "Meldingen van straatintimidatie"),
+            ("unit", "meldingen"),
+            ("baseline", "40"),
+            ("target", target),
+            ("target_date", "2023-09-30"),
+            ("measurement", "Meldpunt van de stad"),
+            ("direction", direction),
+        ]
+    };
+
+    // Falling, but the target lies above the baseline: explained, as typed.
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/acties/{action}/kpis"),
+            &kpi("falling", "45"),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(
+            "deze KPI moet dalen, dus de streefwaarde (45) moet lager liggen dan de nulmeting (40)"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"direction-falling\" name=\"direction\" value=\"falling\" checked"),
+        "the chosen direction is kept"
+    );
+
+    // Falling with a lower target: saved, and the check page has no complaint about it.
+    let response = browser
+        .post(
+            &format!("/dossiers/{dossier}/acties/{action}/kpis"),
+            &kpi("falling", "25"),
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        count(
+            &app.db,
+            "kpi WHERE direction = 'falling' AND target = 25000"
+        )
+        .await,
+        1
+    );
+    let (_, page) = browser
+        .get(&format!("/dossiers/{dossier}/acties/{action}"))
+        .await;
+    assert!(page.contains("25 (moet dalen)"), "{page}");
+    let (_, check) = browser.get(&format!("/dossiers/{dossier}/controle")).await;
+    assert!(
+        check.contains("ligt lager dan de nulmeting (40)"),
+        "the rule reads the falling target as an improvement: {check}"
+    );
+}

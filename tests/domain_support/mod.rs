@@ -251,6 +251,7 @@ pub fn valid_draft(
                     )),
                     target_date: call.project_years.first().map(|y| y.ends_on),
                     measurement: "Registratie door de gemeente".to_owned(),
+                    direction: Default::default(),
                 }],
             }
         })
