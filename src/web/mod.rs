@@ -15,6 +15,7 @@ pub mod charts;
 pub mod context;
 pub mod cooperation;
 pub mod dashboard;
+pub mod decision;
 pub mod dossier_view;
 pub mod dossiers;
 pub mod extract;
@@ -75,6 +76,7 @@ pub fn routes() -> RouteTable {
         .merge(attachments::routes())
         .merge(cooperation::routes())
         .merge(review::routes())
+        .merge(decision::routes())
         .merge(admin::routes())
         .merge(allocation::routes())
         .merge(dashboard::routes())
