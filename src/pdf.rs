@@ -313,11 +313,14 @@ impl Layout {
     pub fn heading(&mut self, text: &str, size: f32) {
         let lines = wrap(text, Font::Bold, size, TEXT_WIDTH);
         let height = lines.len() as f32 * size * LEADING;
-        self.ensure_room(height + size * 0.5 + 2.0 * 10.0 * LEADING);
-        self.y -= size * 0.5;
+        self.ensure_room(height + size + 2.0 * 10.0 * LEADING);
+        if self.y < PAGE_HEIGHT - MARGIN {
+            self.y -= size * 0.8;
+        }
         for line in lines {
             self.line(&line, Font::Bold, size, MARGIN, Align::Left, TEXT_WIDTH);
         }
+        self.y -= size * 0.25;
     }
 
     /// A paragraph wrapped to the text width (a newline in `text` starts a new line), then a

@@ -141,6 +141,7 @@ fn pdf_head(l: &mut Layout, doc: &DecisionDocument) {
         facts.push(("Deelnemende gemeenten", join_names(members)));
     }
     facts.push(("Dossier", doc.title.clone()));
+    facts.push(("Uitkomst", doc.outcome.label().to_owned()));
     l.table(&Table {
         columns: vec![
             Column::new("", 0.25, Align::Left),
@@ -316,6 +317,7 @@ mod tests {
             "(\u{80} 6.000,00) Tj",
             "(Beroep) Tj",
             "(Sterk plan \\(\u{e9}\u{e9}n actie\\).) Tj",
+            "(gedeeltelijk goedgekeurd) Tj",
             "([illustratief: nog door ABB te bevestigen]) Tj",
             "(Nog niet vastgelegd voor deze oproep.) Tj",
             "(pagina 1 van ",

@@ -68,6 +68,7 @@ async fn the_municipality_reaches_its_decision_by_clicking_and_reads_amounts_sch
         "Beslissing over dossier PS-OPV-11002",
         "Gemeente Antwerpen",
         day.as_str(),
+        "<dt>Uitkomst</dt><dd><strong>gedeeltelijk goedgekeurd</strong></dd>",
         "keurt het dossier PS-OPV-11002 van Antwerpen gedeeltelijk goed en kent een subsidie toe van € 160.000,00 in totaal.",
         // The amounts per action and project year.
         "Projectjaar 1",
@@ -288,6 +289,7 @@ async fn a_reopened_decision_says_so_and_a_rejection_shows_no_amounts() {
     assert_eq!(status, 200);
     for expected in [
         "wijst het dossier PS-OPV-11002 van Antwerpen af.",
+        "<strong>afgewezen</strong>",
         "Het plan sluit niet aan bij de oproep.",
         "Rechtsgrond",
         "<h2>Beroep</h2>",
