@@ -317,3 +317,47 @@ async fn a_reopened_decision_says_so_and_a_rejection_shows_no_amounts() {
     assert!(body.contains("(Beroep) Tj"));
     assert!(!body.contains("80.000,00"));
 }
+
+#[tokio::test]
+async fn a_call_seeded_before_the_decision_texts_gets_them_once_and_keeps_texts_set_since() {
+    let app = spawn_app().await;
+    let call = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            entity::call::Entity::find()
+                .filter(entity::call::Column::Code.eq("PS-2022-2024"))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let seeded = call(&app).await;
+    assert!(seeded.legal_basis.is_some() && seeded.legal_basis_illustrative);
+    assert!(seeded.appeal_route.is_some() && seeded.appeal_route_illustrative);
+    assert!(seeded.signatory_role.is_some() && seeded.signatory_role_illustrative);
+
+    // A database from before the texts: the next start fills them in.
+    crate::helpers::exec(
+        &app,
+        "UPDATE \"call\" SET legal_basis = NULL, appeal_route = NULL, signatory_role = NULL \
+         WHERE code = 'PS-2022-2024'",
+    )
+    .await;
+    samenleven::seed::load_reference(&app.db).await.unwrap();
+    let filled = call(&app).await;
+    assert_eq!(filled.legal_basis, seeded.legal_basis);
+    assert_eq!(filled.signatory_role, seeded.signatory_role);
+
+    // A text ABB set since is never overwritten by the seed.
+    crate::helpers::exec(
+        &app,
+        "UPDATE \"call\" SET legal_basis = 'Bevestigd door ABB' WHERE code = 'PS-2022-2024'",
+    )
+    .await;
+    samenleven::seed::load_reference(&app.db).await.unwrap();
+    assert_eq!(
+        call(&app).await.legal_basis.as_deref(),
+        Some("Bevestigd door ABB")
+    );
+}
