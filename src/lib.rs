@@ -21,6 +21,7 @@ pub mod import;
 pub mod mail;
 pub mod mergers;
 pub mod org_codes;
+pub mod pdf;
 pub mod policy;
 pub mod reminders;
 pub mod routing;

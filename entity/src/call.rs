@@ -52,6 +52,19 @@ pub struct Model {
     /// The parameters are fictitious (a demo call whose figures were never published); every
     /// page that shows the call says so.
     pub parameters_fictitious: bool,
+    /// The legal basis every decision of the call quotes; `None` until it is set.
+    #[sea_orm(column_type = "Text")]
+    pub legal_basis: Option<String>,
+    /// The legal basis is not from an official source yet (the page marks it illustrative).
+    pub legal_basis_illustrative: bool,
+    /// How the applicant can appeal a decision of the call.
+    #[sea_orm(column_type = "Text")]
+    pub appeal_route: Option<String>,
+    pub appeal_route_illustrative: bool,
+    /// Who signs the call's decisions, as a role (never a person's name).
+    #[sea_orm(column_type = "Text")]
+    pub signatory_role: Option<String>,
+    pub signatory_role_illustrative: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Optimistic-locking counter, raised on every update.

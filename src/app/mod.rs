@@ -16,6 +16,7 @@ pub mod attachments;
 pub mod bank_account;
 pub mod calls;
 pub mod cooperation;
+pub mod decision_document;
 pub mod dossier;
 pub mod error;
 pub mod followup;

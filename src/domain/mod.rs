@@ -29,6 +29,7 @@ pub mod checks;
 pub mod cooperation;
 pub mod coverage;
 pub mod decision;
+pub mod decision_document;
 pub mod dutch;
 pub mod eligibility;
 pub mod email;

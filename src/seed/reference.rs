@@ -739,6 +739,50 @@ struct CallFile {
     /// A demo call whose parameters were never published.
     #[serde(default)]
     parameters_fictitious: bool,
+    /// The texts every decision of the call quotes (legal basis, appeal route, signatory's role).
+    #[serde(default)]
+    decision_texts: DecisionTexts,
+}
+
+/// A call's decision texts; none of them is in our sources, so each says whether it is
+/// illustrative.
+#[derive(Deserialize, Default)]
+struct DecisionTexts {
+    #[serde(default)]
+    legal_basis: Option<CallTextRow>,
+    #[serde(default)]
+    appeal_route: Option<CallTextRow>,
+    #[serde(default)]
+    signatory_role: Option<CallTextRow>,
+}
+
+#[derive(Deserialize, Clone)]
+struct CallTextRow {
+    text: String,
+    illustrative: bool,
+}
+
+impl DecisionTexts {
+    fn any(&self) -> bool {
+        self.legal_basis.is_some() || self.appeal_route.is_some() || self.signatory_role.is_some()
+    }
+
+    /// Sets the texts on `row`; a text the file leaves out stays unset (and illustrative).
+    fn apply(&self, row: &mut call::ActiveModel) {
+        let pair = |t: &Option<CallTextRow>| match t {
+            Some(t) => (Some(t.text.clone()), t.illustrative),
+            None => (None, true),
+        };
+        let (text, mark) = pair(&self.legal_basis);
+        row.legal_basis = Set(text);
+        row.legal_basis_illustrative = Set(mark);
+        let (text, mark) = pair(&self.appeal_route);
+        row.appeal_route = Set(text);
+        row.appeal_route_illustrative = Set(mark);
+        let (text, mark) = pair(&self.signatory_role);
+        row.signatory_role = Set(text);
+        row.signatory_role_illustrative = Set(mark);
+    }
 }
 
 #[derive(Deserialize)]
@@ -816,12 +860,22 @@ async fn load_call<C: ConnectionTrait>(
             what: "plan",
             key: file.plan_code.clone(),
         })?;
-    if call::Entity::find()
+    if let Some(existing) = call::Entity::find()
         .filter(call::Column::Code.eq(file.code.as_str()))
         .one(db)
         .await?
-        .is_some()
     {
+        // A call seeded before it had decision texts gets them once; texts set since are kept.
+        let unset = existing.legal_basis.is_none()
+            && existing.appeal_route.is_none()
+            && existing.signatory_role.is_none();
+        if unset && file.decision_texts.any() {
+            let version = existing.version;
+            let mut row: call::ActiveModel = existing.into();
+            file.decision_texts.apply(&mut row);
+            row.version = Set(version + 1);
+            row.update(db).await?;
+        }
         return Ok(());
     }
     let now = Utc::now();
@@ -832,7 +886,7 @@ async fn load_call<C: ConnectionTrait>(
     } else {
         call::CallState::Closed
     };
-    let inserted = call::ActiveModel {
+    let mut row = call::ActiveModel {
         code: Set(file.code.clone()),
         title: Set(file.title.clone()),
         plan_id: Set(plan.id),
@@ -858,9 +912,9 @@ async fn load_call<C: ConnectionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    file.decision_texts.apply(&mut row);
+    let inserted = row.insert(db).await?;
     report.calls += 1;
 
     let years: Vec<call_project_year::ActiveModel> = file

@@ -110,6 +110,8 @@ pub struct DossierSummary {
     pub call: call::Model,
     /// The message of the newest unresolved change request, if ABB asked for changes.
     pub open_change_request: Option<String>,
+    /// ABB decided on the dossier: there is a decision to read.
+    pub decided: bool,
 }
 
 /// The columns of a dossier line, with the organisation's membership and open change request.
@@ -126,6 +128,7 @@ struct ListedDossier {
     member_role: Option<MemberRole>,
     member_consent: Option<ConsentState>,
     open_change_request: Option<String>,
+    decided_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The dossiers `organisation` leads or is a member of (declined invitations left out), newest
@@ -151,6 +154,7 @@ pub async fn dossiers_of<C: ConnectionTrait>(
             A::State,
             A::LeadMunicipalityId,
             A::PartnerOrganisationId,
+            A::DecidedAt,
         ])
         .column_as(
             Expr::cust(
@@ -242,6 +246,7 @@ pub async fn dossiers_of<C: ConnectionTrait>(
         out.push(DossierSummary {
             id: app.id,
             open_change_request: app.open_change_request,
+            decided: app.decided_at.is_some(),
             reference: app.reference,
             title: app.title,
             kind: app.kind,

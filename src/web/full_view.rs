@@ -97,6 +97,8 @@ pub struct FullView {
     pub can_submit: bool,
     pub fictitious: bool,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// When ABB decided: the dossier then has a decision to read (`web::decision`).
+    pub decided_at: Option<DateTime<Utc>>,
 }
 
 pub use crate::domain::dutch::format_money as money;
@@ -183,6 +185,7 @@ pub fn full_view(content: &DossierContent, report: &ApplicationReport) -> FullVi
         can_submit: report.can_submit,
         fictitious: report.fictitious,
         submitted_at: app.submitted_at,
+        decided_at: app.decided_at,
     }
 }
 

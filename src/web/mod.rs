@@ -15,6 +15,7 @@ pub mod charts;
 pub mod context;
 pub mod cooperation;
 pub mod dashboard;
+pub mod decision;
 pub mod dossier_view;
 pub mod dossiers;
 pub mod extract;
@@ -77,6 +78,7 @@ pub fn routes() -> RouteTable {
         .merge(cooperation::routes())
         .merge(review::routes())
         .merge(saved_filters::routes())
+        .merge(decision::routes())
         .merge(admin::routes())
         .merge(allocation::routes())
         .merge(dashboard::routes())

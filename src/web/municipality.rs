@@ -353,11 +353,14 @@ pub struct DossierLink {
     pub role_label: &'static str,
     /// The consent page, while the organisation still owes its answer as a member.
     pub consent_href: Option<String>,
+    /// The decision, once ABB decided.
+    pub decision_href: Option<String>,
 }
 
 impl From<&DossierSummary> for DossierLink {
     fn from(d: &DossierSummary) -> Self {
         Self {
+            decision_href: decision_href(d),
             href: format!("/dossiers/{}", d.id),
             reference: d.reference.clone(),
             title: d.title.clone(),
@@ -366,6 +369,11 @@ impl From<&DossierSummary> for DossierLink {
             consent_href: consent_href(d),
         }
     }
+}
+
+/// The decision of dossier `d`, once ABB decided on it.
+pub fn decision_href(d: &DossierSummary) -> Option<String> {
+    d.decided.then(|| crate::web::decision::href(d.id))
 }
 
 /// The consent page of dossier `d` while the organisation is a member that has not answered
@@ -428,11 +436,14 @@ pub struct DossierRow {
     pub state_label: &'static str,
     /// The consent page, while the organisation still owes its answer as a member.
     pub consent_href: Option<String>,
+    /// The decision, once ABB decided.
+    pub decision_href: Option<String>,
 }
 
 impl From<&DossierSummary> for DossierRow {
     fn from(d: &DossierSummary) -> Self {
         Self {
+            decision_href: decision_href(d),
             consent_href: consent_href(d),
             href: format!("/dossiers/{}", d.id),
             reference: d.reference.clone(),

@@ -1,6 +1,6 @@
 //! ABB's side: the reviewer inbox, the review page with the rule engine's results, internal
 //! notes and messages, change requests on named sections, decisions with amounts per action,
-//! reopening by an admin, and the decision letter. Every handler is an adapter: the commands of
+//! reopening by an admin (the letter: `web::decision`). Every handler is an adapter: the commands of
 //! [`crate::app::review`] own the policy, the state machine, the audit entries and the mails;
 //! the pages read through [`crate::store`].
 
@@ -20,7 +20,7 @@ use crate::auth::csrf::form_urlencoded_pairs;
 use crate::domain::Cents;
 use crate::domain::changes::{self, ChangeGroup};
 use crate::domain::checklist::CRITERIA;
-use crate::domain::decision::{Outcome, Verdict};
+use crate::domain::decision::Verdict;
 use crate::domain::history;
 use crate::domain::paging::Page;
 use crate::domain::parts::Part;
@@ -40,7 +40,7 @@ use crate::web::form::{Form, Query, RawForm};
 use crate::web::full_view::{FullView, full_view};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{ADMINS, STAFF};
-use crate::web::{Access, BodyLimit, RouteTable};
+use crate::web::{BodyLimit, RouteTable};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
@@ -55,7 +55,6 @@ pub fn routes() -> RouteTable {
         .post("/beoordeling/{id}/beslissing", STAFF, decide)
         .limit(BodyLimit::LargeForm)
         .post("/beoordeling/{id}/heropenen", ADMINS, reopen)
-        .get("/dossiers/{id}/beslissing", Access::SignedIn, letter)
 }
 
 fn is_admin(caller: &Caller) -> bool {
@@ -915,77 +914,6 @@ async fn reopen(
 ) -> Result<Response, AppError> {
     app::review::reopen(&state, &caller, id, &form.reason).await?;
     Ok(back(id, "De beslissing is heropend."))
-}
-
-// ------------------------------------------------------------------ decision letter
-
-pub struct LetterLine {
-    pub code: String,
-    pub title: String,
-    pub year: i32,
-    pub requested: i64,
-    pub granted: i64,
-}
-
-#[derive(Template)]
-#[template(path = "review/letter.html")]
-pub struct LetterPage {
-    pub layout: Layout,
-    pub reference: String,
-    pub title: String,
-    pub lead: String,
-    pub call_title: String,
-    pub outcome: &'static str,
-    pub decided_at: DateTime<Utc>,
-    pub motivation: String,
-    pub lines: Vec<LetterLine>,
-    pub incentive: i64,
-    pub total: i64,
-    pub reopened: bool,
-}
-
-/// The decision letter of dossier `id` (its latest decision), for whoever may view the dossier.
-async fn letter(
-    State(state): State<AppState>,
-    caller: Caller,
-    ctx: PageContext,
-    Id(id): Id,
-) -> Result<Html<String>, AppError> {
-    let content = app::dossier_for(&state, &caller, id, Action::ViewDossier).await?;
-    let app = &content.dossier.application;
-    let (found, lines) = crate::store::decisions::latest_with_lines(&state.db, app.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lines = lines
-        .into_iter()
-        .filter_map(|l| {
-            let a = content
-                .actions
-                .iter()
-                .find(|a| a.row.id == l.application_action_id)?;
-            Some(LetterLine {
-                code: a.action.code.clone(),
-                title: a.action.title.clone(),
-                year: l.year_number,
-                requested: a.row.grant_cents,
-                granted: l.granted_cents,
-            })
-        })
-        .collect();
-    render(&LetterPage {
-        layout: ctx.layout(format!("Beslissing {}", app.reference)),
-        reference: app.reference.clone(),
-        title: app.title.clone(),
-        lead: content.dossier.lead_name.clone(),
-        call_title: content.call.call.title.clone(),
-        outcome: Outcome::from(found.outcome).label(),
-        decided_at: found.decided_at,
-        motivation: found.motivation,
-        lines,
-        incentive: found.incentive_cents,
-        total: found.total_granted_cents,
-        reopened: found.reopened_at.is_some(),
-    })
 }
 
 #[cfg(test)]

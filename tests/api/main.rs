@@ -18,6 +18,7 @@ mod body_limits;
 mod calls;
 mod cooperation;
 mod dashboard;
+mod decision_document;
 mod dossier_pages;
 mod exports;
 mod followup;

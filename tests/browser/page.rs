@@ -274,6 +274,37 @@ impl User {
             .to_owned()
     }
 
+    /// The bytes of the file a link on the page points to, fetched in this browser session (its
+    /// cookies, through the same proxy) as a download: a file opens no page, so nothing is
+    /// checked with axe. Fails unless the link is there and the answer is 200.
+    pub async fn download(&self, target: Target<'_>) -> Vec<u8> {
+        let href = self
+            .find(target)
+            .await
+            .attr("href")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("{}: {target:?} has no href", self.who));
+        let script = "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0], { credentials: 'same-origin' })\
+               .then(r => r.ok ? r.arrayBuffer() : Promise.reject('status ' + r.status))\
+               .then(b => done(Array.from(new Uint8Array(b))))\
+               .catch(e => done(String(e)));";
+        let answer = self
+            .client
+            .execute_async(script, vec![Value::String(href.clone())])
+            .await
+            .unwrap_or_else(|e| panic!("{}: download {href}: {e}", self.who));
+        match answer {
+            Value::Array(bytes) => bytes
+                .iter()
+                .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()).unwrap_or(0))
+                .collect(),
+            other => panic!("{}: download {href} failed: {other}", self.who),
+        }
+    }
+
     // ---- filling in forms (with the mouse and WebDriver's typing) ----------------------------
 
     /// Replaces the text of a field.

@@ -235,7 +235,7 @@ pub async fn journey(env: Env) {
         .await;
     reviewer.expect_text("€ 20.000,00").await;
 
-    // Antwerpen is told and reads the letter from the link in the e-mail.
+    // Antwerpen is told (the e-mail keeps the letter's link) and reads the decision by clicking.
     let letter = format!("/dossiers/{dossier}/beslissing");
     assert!(
         env.app
@@ -246,9 +246,7 @@ pub async fn journey(env: Env) {
             .await,
         "the decision e-mail with the letter's link reached Antwerpen"
     );
-    official.visit(&letter, "beslissingsbrief-gemeente").await;
-    official.expect_text("gedeeltelijk goedgekeurd").await;
-    official.expect_text("€ 20.000,00").await;
+    the_municipality_reads_its_decision_and_downloads_the_pdf(&official, &reference).await;
 
     // The follow-up: the interim report, the continuation, the year report and the balance.
     the_interim_report_is_filed_and_accepted(&env, &official, &reviewer, &reference).await;
@@ -256,6 +254,44 @@ pub async fn journey(env: Env) {
 
     reviewer.close().await;
     official.close().await;
+}
+
+/// Antwerpen reaches its decision by clicking ("Mijn gemeente", its dossier, "Beslissing
+/// lezen"), reads the amounts and the payment schedule, and downloads the PDF the page offers.
+async fn the_municipality_reads_its_decision_and_downloads_the_pdf(
+    official: &User,
+    reference: &str,
+) {
+    official
+        .click(Target::Link("Mijn gemeente"), "mijn-gemeente-beslist")
+        .await;
+    official
+        .click(Target::Link(reference), "dossier-beslist")
+        .await;
+    official
+        .click(Target::Link("Beslissing lezen"), "beslissing-gemeente")
+        .await;
+    official
+        .expect_text(&format!("Beslissing over dossier {reference}"))
+        .await;
+    official.expect_text("gedeeltelijk goed").await;
+    official.expect_text("€ 20.000,00").await;
+    official.expect_text("Voorschot projectjaar 1").await;
+    official
+        .expect_text("illustratief: nog door ABB te bevestigen")
+        .await;
+    let pdf = official.download(Target::Link("Download als PDF")).await;
+    assert!(pdf.starts_with(b"%PDF-"), "the download is a PDF");
+    // WinAnsi text, one byte per character (€ is 0x80).
+    let text: String = pdf.iter().map(|b| char::from(*b)).collect();
+    assert!(
+        text.contains(&format!("({reference}) Tj")),
+        "the PDF names the reference"
+    );
+    assert!(
+        text.contains("(\u{80} 20.000,00) Tj"),
+        "the PDF has the amount"
+    );
 }
 
 /// The id of the (only) grant field of the decision form.
