@@ -18,7 +18,8 @@ use crate::domain::ApplicationReport;
 use crate::store::drafts::DossierContent;
 use crate::store::sections::By;
 
-/// Moves the dossier to `next_state` and freezes its snapshot (see the module documentation);
+/// Moves the dossier to `next_state` and freezes its snapshot with the municipality's
+/// `cover_note` (see the module documentation);
 /// `false` when it changed since `version` (nothing is written then).
 pub async fn record<C: ConnectionTrait>(
     txn: &C,
@@ -27,6 +28,7 @@ pub async fn record<C: ConnectionTrait>(
     next_state: ApplicationState,
     version: i32,
     by: &By,
+    cover_note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let app = &content.dossier.application;
@@ -87,6 +89,7 @@ pub async fn record<C: ConnectionTrait>(
         snapshot: Set(snapshot.to_string()),
         created_at: Set(now),
         created_by: Set(by.user_id),
+        cover_note: Set(cover_note.map(str::to_owned)),
         ..Default::default()
     }
     .insert(txn)

@@ -356,7 +356,10 @@ async fn submit(app: &TestApp, lead: &mut Browser, dossier: &str) -> reqwest::Re
         .to_string();
     lead.post(
         &format!("/dossiers/{dossier}/indienen"),
-        &[("version", version.as_str())],
+        &[
+            ("version", version.as_str()),
+            ("cover_note", "Aangepast zoals gevraagd."),
+        ],
     )
     .await
 }

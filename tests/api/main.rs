@@ -31,6 +31,7 @@ mod load;
 mod mail;
 mod matrix;
 mod mergers;
+mod messages;
 mod oidc;
 mod outbox;
 mod programme;
