@@ -897,11 +897,13 @@ pub async fn submit_loaded(
         work.txn(),
         &content,
         &report,
-        next_state,
-        version,
-        &by,
-        cover_note.as_deref(),
-        caller.now,
+        store::submission::Submitted {
+            next_state,
+            version,
+            by: &by,
+            cover_note: cover_note.as_deref(),
+            now: caller.now,
+        },
     )
     .await?;
     if !recorded {

@@ -1,5 +1,6 @@
-//! The municipality's side of the conversation with ABB (issue 22): the thread on its dossier
-//! and its messages to ABB ("Bericht aan ABB"). ABB's side is [`super::review::write`].
+//! The municipality's side of the conversation with ABB (issue 22): its messages to ABB
+//! ("Bericht aan ABB"); the pages read the thread through [`crate::store::messages::thread`].
+//! ABB's side is [`super::review::write`].
 
 use askama::Template;
 
@@ -10,14 +11,6 @@ use crate::mail::OutgoingMail;
 use crate::policy::Action;
 use crate::state::AppState;
 use crate::store;
-use crate::store::messages::ThreadLine;
-
-/// The messages between ABB and the municipality on dossier `id` (never ABB's internal notes),
-/// oldest first: for whoever may see the dossier (the lead's officials, the members, ABB).
-pub async fn thread(state: &AppState, caller: &Caller, id: i64) -> Result<Vec<ThreadLine>> {
-    dossier_for(state, caller, id, Action::ViewDossier).await?;
-    Ok(store::messages::thread(&state.db, id).await?)
-}
 
 /// Whether `caller` may write to ABB on a dossier with `parties`: the lead's officials
 /// ([`Action::EditDossier`]), asked without an audit entry (the page only hides its form).

@@ -60,7 +60,7 @@ async fn page_for(
 ) -> Result<Html<String>, AppError> {
     let dossier = app::dossier::with_parties(state, caller, id, Action::ViewDossier).await?;
     let may_write = app::messages::may_write(caller, &dossier.parties);
-    let thread = app::messages::thread(state, caller, id).await?;
+    let thread = crate::store::messages::thread(&state.db, id).await?;
     let app_row = dossier.application;
     render(&MessagesPage {
         layout: ctx.layout(format!("Berichten over dossier {}", app_row.reference)),

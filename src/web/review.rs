@@ -170,6 +170,9 @@ pub struct InboxLine {
     /// "2 fouten, 1 waarschuwing", or empty.
     pub findings: String,
     pub reviewer: String,
+    /// While ABB waits for changes: the day it expects the answer, and whether it passed.
+    pub answer_due: Option<chrono::NaiveDate>,
+    pub answer_overdue: bool,
 }
 
 pub struct StateCount {
@@ -252,8 +255,14 @@ fn state_counts(stored: &[(ApplicationState, u64)]) -> Vec<StateCount> {
         .collect()
 }
 
-fn inbox_line(r: inbox::InboxRow) -> InboxLine {
+/// A row of the inbox at `now`.
+fn inbox_line(r: inbox::InboxRow, now: DateTime<Utc>) -> InboxLine {
+    let today = crate::domain::time::brussels_date(now);
     InboxLine {
+        answer_due: r.answer_due_on,
+        answer_overdue: r
+            .answer_due_on
+            .is_some_and(|due| crate::domain::messages::Standing::on(due, today).is_overdue()),
         id: r.id,
         state_label: DossierState::from(r.state).label(),
         submitted: r.submitted_at,
@@ -299,7 +308,7 @@ async fn inbox(
         query,
         counts: state_counts(&stored),
         overdue_count,
-        rows: found.rows.into_iter().map(inbox_line).collect(),
+        rows: found.rows.into_iter().map(|r| inbox_line(r, now)).collect(),
         total: found.total,
         page: found.page,
         pages: found.pages,
