@@ -437,3 +437,89 @@ async fn an_answered_change_request_is_not_reminded() {
             .unwrap();
     assert_eq!(sent, 0);
 }
+
+#[tokio::test]
+async fn the_api_resubmits_with_a_cover_note_and_refuses_without_one() {
+    use crate::api_v1::{Api, problem, read};
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let (_, mut reviewer, dossier) = in_review(&app).await;
+    assert_eq!(ask_changes(&mut reviewer, &dossier, "").await.status(), 303);
+    let api = Api::new(&app, OFFICIAL_A).await;
+    let path = format!("/api/v1/dossiers/{dossier}");
+    let (_, read_back) = api.get(&path).await;
+    let tag = read_back["etag"].as_str().unwrap().to_owned();
+
+    let refused = problem(
+        api.request(Method::POST, &format!("{path}/submit"))
+            .header("if-match", &tag)
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert!(
+        refused["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "cover_note"),
+        "{refused}"
+    );
+    let response = api
+        .send_json(
+            Method::POST,
+            &format!("{path}/submit"),
+            Some(&tag),
+            &serde_json::json!({"cover_note": "Per district beschreven."}),
+        )
+        .await;
+    let (status, submitted) = read(response).await;
+    assert_eq!(status, 200, "{submitted}");
+    assert_eq!(submitted["state"], "resubmitted");
+    assert_eq!(
+        count(
+            &app.db,
+            "application_snapshot WHERE cover_note = 'Per district beschreven.'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_member_of_the_cooperation_reads_the_thread_but_only_the_lead_writes() {
+    let app = spawn_app().await;
+    let (mut lead, mut puurs, _bornem, dossier) = crate::cooperation::ready_cooperation(&app).await;
+    assert_eq!(
+        crate::cooperation::submit(&app, &mut lead, &dossier)
+            .await
+            .status(),
+        303
+    );
+    lead.get(&format!("/dossiers/{dossier}/berichten")).await;
+    let response = lead
+        .post(
+            &format!("/dossiers/{dossier}/berichten"),
+            &[("body", "Vraag van de trekker.")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+
+    let (status, html) = puurs.get(&format!("/dossiers/{dossier}/berichten")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Vraag van de trekker."));
+    assert!(!html.contains("<textarea"), "no form for a member");
+    let response = puurs
+        .post(
+            &format!("/dossiers/{dossier}/berichten"),
+            &[("body", "Vraag van een lid.")],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        count(&app.db, "message WHERE body = 'Vraag van een lid.'").await,
+        0
+    );
+}
