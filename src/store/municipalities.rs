@@ -110,6 +110,8 @@ pub struct DossierSummary {
     pub call: call::Model,
     /// The message of the newest unresolved change request, if ABB asked for changes.
     pub open_change_request: Option<String>,
+    /// The day ABB expects the answer to that request.
+    pub answer_due_on: Option<chrono::NaiveDate>,
 }
 
 /// The columns of a dossier line, with the organisation's membership and open change request.
@@ -126,6 +128,7 @@ struct ListedDossier {
     member_role: Option<MemberRole>,
     member_consent: Option<ConsentState>,
     open_change_request: Option<String>,
+    answer_due_on: Option<chrono::NaiveDate>,
 }
 
 /// The dossiers `organisation` leads or is a member of (declined invitations left out), newest
@@ -159,6 +162,14 @@ pub async fn dossiers_of<C: ConnectionTrait>(
                  ORDER BY cr.requested_at DESC, cr.id DESC LIMIT 1)",
             ),
             "open_change_request",
+        )
+        .column_as(
+            Expr::cust(
+                "(SELECT cr.answer_due_on FROM change_request cr \
+                 WHERE cr.application_id = application.id AND cr.resolved_at IS NULL \
+                 ORDER BY cr.requested_at DESC, cr.id DESC LIMIT 1)",
+            ),
+            "answer_due_on",
         );
     let select = match organisation {
         Organisation::Municipality(m) => {
@@ -242,6 +253,7 @@ pub async fn dossiers_of<C: ConnectionTrait>(
         out.push(DossierSummary {
             id: app.id,
             open_change_request: app.open_change_request,
+            answer_due_on: app.answer_due_on,
             reference: app.reference,
             title: app.title,
             kind: app.kind,

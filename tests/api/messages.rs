@@ -228,6 +228,8 @@ async fn the_deadline_defaults_to_fourteen_days_and_is_shown_on_both_sides_and_i
     assert!(html.contains(&sentence), "ABB's side: {html}");
     let (_, html) = official.get(&format!("/dossiers/{dossier}")).await;
     assert!(html.contains(&sentence), "the municipality's side: {html}");
+    let (_, html) = official.get("/gemeente").await;
+    assert!(html.contains(&sentence), "and its dashboard: {html}");
     let (_, html) = reviewer.get("/beoordeling?status=changes_requested").await;
     let short = (today() + TimeDelta::days(14))
         .format("%d-%m-%Y")
