@@ -7,6 +7,12 @@
 //! transaction that queues its e-mails, with `INSERT … ON CONFLICT DO NOTHING`: a restart, a
 //! second run on the same day or a second instance on the same database finds the row and sends
 //! nothing. The job takes `today` as a parameter ([`send_due`]), so tests drive it directly.
+//!
+//! The same job reminds the lead of a dossier ABB sent back for changes, once, from
+//! [`REMIND_DAYS_BEFORE`](crate::domain::messages::REMIND_DAYS_BEFORE) days before the day ABB
+//! expects the answer ([`send_answer_reminders`]; the rule: [`crate::domain::messages`]). The
+//! change request records the day of its reminder (`reminded_on`, set only while empty) in the
+//! transaction that queues the e-mails, so it is sent once.
 
 use std::time::Duration;
 
@@ -143,6 +149,80 @@ async fn send_due_on(
     Ok(report)
 }
 
+/// Reminds the lead of every dossier waiting for changes whose answer ABB expects soon
+/// ([`crate::domain::messages::reminder_due`] on `today`), once per change request; the rows
+/// and audit entries are stamped `now`. Returns how many were reminded.
+pub async fn send_answer_reminders(
+    db: &DatabaseConnection,
+    public_url: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
+    use crate::domain::messages;
+    let horizon = today + TimeDelta::days(messages::REMIND_DAYS_BEFORE);
+    let by = By::system("systeem (herinneringen)");
+    let mut sent = 0;
+    for (request, app) in crate::store::change_requests::to_remind(db, horizon).await? {
+        let Some(due) = request.answer_due_on else {
+            continue;
+        };
+        let requested_on = crate::domain::time::brussels_date(request.requested_at);
+        if !messages::reminder_due(requested_on, due, today) {
+            continue;
+        }
+        let txn = crate::db::begin_write(db).await?;
+        if !crate::store::change_requests::mark_reminded(&txn, request.id, today).await? {
+            txn.rollback().await?;
+            continue;
+        }
+        let link = format!("{public_url}/dossiers/{}", app.id);
+        let body = format!(
+            "Beste,\n\n{}\n\nWat ABB vroeg: {}\n\nDossier {} (\"{}\"):\n{link}\n\nMet \
+             vriendelijke groeten,\nAgentschap Binnenlands Bestuur – provisie Samenleven\n",
+            messages::reminder_text(due, today),
+            request.message,
+            app.reference,
+            app.title
+        );
+        let addresses = crate::store::recipients::addresses(
+            &txn,
+            &app,
+            crate::domain::recipients::News::AnswerReminder,
+        )
+        .await?;
+        for to in addresses {
+            crate::mail::enqueue(
+                &txn,
+                crate::mail::OutgoingMail {
+                    to,
+                    subject: format!(
+                        "Samenleven: herinnering, ABB wacht op uw aanpassingen ({})",
+                        app.reference
+                    ),
+                    body_text: body.clone(),
+                    related: Some(("application".into(), app.id.to_string())),
+                },
+            )
+            .await?;
+        }
+        audit::record(
+            &txn,
+            audit::AuditEntry::new(
+                "application.answer_reminded",
+                "application",
+                Some(app.id.to_string()),
+            )
+            .by(by.user_id, by.label.clone())
+            .at(now)
+            .details(messages::due_sentence(due, today)),
+        )
+        .await?;
+        txn.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
 /// Starts the job: a run at once and then every `interval`, at the time of the application's
 /// clock, until `shutdown` turns true.
 pub fn spawn(
@@ -154,7 +234,19 @@ pub fn spawn(
         tracing::info!("report reminder job started");
         while !*shutdown.borrow() {
             let now = state.clock.now();
-            match send_due_at(&state.db, &state.config.public_url, now).await {
+            let today = crate::domain::time::brussels_date(now);
+            let url = &state.config.public_url;
+            match send_answer_reminders(&state.db, url, today, now).await {
+                Ok(0) => {}
+                Ok(done) => {
+                    tracing::info!(done, "change request reminders queued");
+                    state.mail_wakeup.notify_one();
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "change request reminders: database error, will retry")
+                }
+            }
+            match send_due_at(&state.db, url, now).await {
                 Ok(done) if done.total() > 0 => {
                     tracing::info!(?done, "report reminders queued");
                     state.mail_wakeup.notify_one();

@@ -18,6 +18,9 @@ pub struct Model {
     pub snapshot: String,
     pub created_at: DateTimeUtc,
     pub created_by: Option<i64>,
+    /// The municipality's note on what it changed (answering a change request).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cover_note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

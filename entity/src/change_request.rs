@@ -20,6 +20,10 @@ pub struct Model {
     pub message: String,
     pub requested_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
+    /// The day ABB expects the answer (Brussels).
+    pub answer_due_on: Option<Date>,
+    /// The day the reminder before `answer_due_on` was sent (once).
+    pub reminded_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

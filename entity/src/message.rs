@@ -1,6 +1,7 @@
 //! The `message` table.
 //!
-//! A message in an application's conversation; `internal` messages are visible to ABB only.
+//! A message in an application's conversation: from ABB to the municipality, from the
+//! municipality to ABB (`from_applicant`), or an internal note visible to ABB only (`internal`).
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,8 @@ pub struct Model {
     pub application_id: i64,
     pub author_id: Option<i64>,
     pub internal: bool,
+    /// Written by the municipality (an answer to ABB), not by ABB.
+    pub from_applicant: bool,
     #[sea_orm(column_type = "Text")]
     pub body: String,
     pub created_at: DateTimeUtc,

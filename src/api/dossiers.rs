@@ -14,7 +14,7 @@ use entity::app_user::UserRole;
 use entity::application::{self, ApplicationState};
 
 use super::code_of;
-use super::extract::{ApiId, ApiJson, ApiQuery, TokenUser, if_match, matches};
+use super::extract::{ApiId, ApiJson, ApiQuery, JsonBytes, TokenUser, if_match, matches, parse};
 use super::problem::{ApiError, FieldProblem, Problem, field_problems};
 use super::types::*;
 use crate::app::dossier::{
@@ -712,7 +712,8 @@ pub async fn upload(
 #[utoipa::path(
     post, path = "/api/v1/dossiers/{id}/submit", tag = "dossiers",
     summary = "Een dossier indienen",
-    description = "Dient het dossier in met dezelfde controles als de pagina 'Controleren en indienen': elk onderdeel volledig en geen blokkerende regel. Vereist `If-Match` met de ETag van het dossier. Na een vraag tot aanpassing wordt het dossier opnieuw ingediend.",
+    description = "Dient het dossier in met dezelfde controles als de pagina 'Controleren en indienen': elk onderdeel volledig en geen blokkerende regel. Vereist `If-Match` met de ETag van het dossier. Na een vraag tot aanpassing wordt het dossier opnieuw ingediend, met een verplichte toelichting (`cover_note`) bij de aanpassingen.",
+    request_body(content = Option<SubmitIn>, content_type = "application/json", description = "Optioneel: de toelichting bij de aanpassingen"),
     params(
         ("id" = String, Path, description = "Het id van het dossier"),
         ("If-Match" = String, Header, description = "De ETag van het dossier zoals u het las"),
@@ -735,6 +736,7 @@ pub async fn submit(
     TokenUser { user, ip }: TokenUser,
     ApiId(id): ApiId,
     headers: HeaderMap,
+    JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
     let caller = caller_of(&state, &user, ip);
     let content = app::dossier::for_editing(&state, &caller, id).await?;
@@ -742,8 +744,14 @@ pub async fn submit(
     if !matches(&expected, &current_tag(&state, &content).await?) {
         return Err(stale());
     }
+    let input: SubmitIn = match body {
+        Some(bytes) => parse(&bytes)?,
+        None => SubmitIn::default(),
+    };
+    let note = input.cover_note.unwrap_or_default();
     let version = content.dossier.application.version;
-    let new_state = match app::dossier::submit_loaded(&state, &caller, content, version).await {
+    let submitted = app::dossier::submit_loaded(&state, &caller, content, version, &note).await;
+    let new_state = match submitted {
         Ok(Submission::Done(new_state)) => new_state,
         Ok(Submission::NotReady { content, report }) => return Err(not_ready(&content, &report)),
         Err(app::Error::Stale) => return Err(stale()),

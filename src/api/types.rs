@@ -575,6 +575,16 @@ pub struct AttachmentUpload {
     pub file: Vec<u8>,
 }
 
+/// What a submission carries besides the dossier (the body is optional).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitIn {
+    /// "Toelichting bij uw aanpassingen": required when the submission answers ABB's change
+    /// request, optional otherwise; at most 2.000 characters.
+    #[serde(default)]
+    pub cover_note: Option<String>,
+}
+
 /// The outcome of a submission.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubmittedOut {

@@ -12,6 +12,7 @@ use super::{Caller, Error, Result, Work, dossier_for, ensure_part_open};
 use crate::domain::fields::{
     self, ActionFields, ActionInput, FieldErrors, General, GeneralInput, KpiFields, KpiInput,
 };
+use crate::domain::messages;
 use crate::domain::parts::{Part, is_editable};
 use crate::domain::workflow::{self, DossierState, Party, Transition};
 use crate::domain::{ApplicationReport, Outcome, Section};
@@ -261,42 +262,50 @@ pub struct Notices {
     pub change_request: Option<String>,
     /// The parts the open change request reopened (the task list marks the others locked).
     pub reopened: Option<Vec<Part>>,
-    pub messages: Vec<String>,
+    /// "Antwoord verwacht uiterlijk 20 december 2026 (nog 3 dagen)" while ABB waits for changes.
+    pub answer_due: Option<String>,
+    /// The expected answer is overdue.
+    pub answer_overdue: bool,
+    /// The messages between ABB and the municipality, oldest first.
+    pub thread: Vec<store::messages::ThreadLine>,
+    /// The page shows the thread (the municipality's pages; ABB reads it on the review page).
+    pub show_thread: bool,
+    /// The reader may write to ABB (the lead's officials).
+    pub may_write: bool,
 }
 
-/// The open change request (while the dossier waits for changes) and ABB's messages.
-pub async fn notices(state: &AppState, app: &application::Model) -> Result<Notices> {
-    let (change_request, reopened) = match store::change_requests::open(&state.db, app.id).await? {
-        Some(cr) if app.state == ApplicationState::ChangesRequested => {
-            let parts = store::change_requests::parts_of(&cr);
-            let names: Vec<&str> = parts.iter().map(|p| p.label()).collect();
-            (
-                Some(format!(
-                    "ABB vraagt aanpassingen aan: {}. {}",
-                    names.join(", "),
-                    cr.message
-                )),
-                Some(parts),
-            )
-        }
-        _ => (None, None),
+/// The open change request (while the dossier waits for changes) with the day ABB expects the
+/// answer, and the messages between ABB and the municipality, for a reader who `may_write` to
+/// ABB or not.
+pub async fn notices(
+    state: &AppState,
+    app: &application::Model,
+    may_write: bool,
+) -> Result<Notices> {
+    let today = state.clock.today();
+    let mut notices = Notices {
+        may_write,
+        ..Notices::default()
     };
-    let messages = store::applications::messages_to_applicant(&state.db, app.id)
-        .await?
-        .into_iter()
-        .map(|m| {
-            format!(
-                "{}: {}",
-                crate::domain::dutch::format_moment_day(m.created_at),
-                m.body
-            )
-        })
-        .collect();
-    Ok(Notices {
-        change_request,
-        reopened,
-        messages,
-    })
+    if let Some(cr) = store::change_requests::open(&state.db, app.id).await?
+        && app.state == ApplicationState::ChangesRequested
+    {
+        let parts = store::change_requests::parts_of(&cr);
+        let names: Vec<&str> = parts.iter().map(|p| p.label()).collect();
+        notices.change_request = Some(format!(
+            "ABB vraagt aanpassingen aan: {}. {}",
+            names.join(", "),
+            cr.message
+        ));
+        notices.reopened = Some(parts);
+        if let Some(due) = cr.answer_due_on {
+            notices.answer_due = Some(messages::due_sentence(due, today));
+            notices.answer_overdue = messages::Standing::on(due, today).is_overdue();
+        }
+    }
+    notices.thread = store::messages::thread(&state.db, app.id).await?;
+    notices.show_thread = true;
+    Ok(notices)
 }
 
 // ------------------------------------------------------------------ start
@@ -836,29 +845,36 @@ pub fn ensure_within_deadline(content: &DossierContent, caller: &Caller) -> Resu
         .map_err(|refusal| Error::Conflict(refusal.explain(&content.call.call.title)))
 }
 
-/// Checks and submits dossier `id` if it is still at `version`.
+/// Checks and submits dossier `id` if it is still at `version`, with the municipality's
+/// `cover_note` (required when answering a change request: [`messages::cover_note`]).
 pub async fn submit(
     state: &AppState,
     caller: &Caller,
     id: i64,
     version: i32,
+    cover_note: &str,
 ) -> Result<Submission> {
     let content = for_editing(state, caller, id).await?;
-    submit_loaded(state, caller, content, version).await
+    submit_loaded(state, caller, content, version, cover_note).await
 }
 
 /// Checks and submits the dossier in `content` (loaded by [`for_editing`]) if it is still at
 /// `version`: within the call's window, every section complete and no blocking rule; then, in
 /// one transaction, the state moves (submitted, or resubmitted after a change request), the
-/// open change request is answered, a snapshot is frozen, the submission is audited and the
-/// confirmation mailed.
+/// open change request is answered, a snapshot is frozen with the `cover_note`, the submission
+/// is audited (the note as its details) and the confirmation mailed; a resubmission's note is
+/// mailed to ABB (the assigned reviewer, or every reviewer when none is assigned).
 pub async fn submit_loaded(
     state: &AppState,
     caller: &Caller,
     content: DossierContent,
     version: i32,
+    cover_note: &str,
 ) -> Result<Submission> {
     ensure_within_deadline(&content, caller)?;
+    let answering = content.dossier.application.state == ApplicationState::ChangesRequested;
+    let cover_note = messages::cover_note(cover_note, answering)
+        .map_err(|e| Error::field("cover_note", e.to_string()))?;
     let report = content.report(&state.db).await?;
     if !ready_to_submit(&content, &report) {
         return Ok(Submission::NotReady {
@@ -881,24 +897,33 @@ pub async fn submit_loaded(
         work.txn(),
         &content,
         &report,
-        next_state,
-        version,
-        &by,
-        caller.now,
+        store::submission::Submitted {
+            next_state,
+            version,
+            by: &by,
+            cover_note: cover_note.as_deref(),
+            now: caller.now,
+        },
     )
     .await?;
     if !recorded {
         work.rollback().await?;
         return Err(Error::Stale);
     }
-    work.audit(
-        by.entry("application.submitted", "application", app.id)
-            .before(serde_json::json!({"state": app.state}))
-            .after(serde_json::json!({
-                "state": next_state,
-                "total_grant_cents": report.total_grant.get(),
-            })),
-    );
+    let mut entry = by
+        .entry("application.submitted", "application", app.id)
+        .before(serde_json::json!({"state": app.state}))
+        .after(serde_json::json!({
+            "state": next_state,
+            "total_grant_cents": report.total_grant.get(),
+        }));
+    if let Some(note) = &cover_note {
+        entry = entry.details(note.clone());
+    }
+    work.audit(entry);
+    if let (Transition::Resubmit, Some(note)) = (step, &cover_note) {
+        tell_abb_cover_note(state, &mut work, caller, &content, note).await?;
+    }
     let link = format!("{}/dossiers/{}", state.config.public_url, app.id);
     let body = mail::render_text(&SubmittedMail {
         reference: &app.reference,
@@ -921,6 +946,46 @@ pub async fn submit_loaded(
     }
     work.commit().await?;
     Ok(Submission::Done(next_state))
+}
+
+/// Mails the `note` of a resubmission of `content` to ABB (the assigned reviewer, or every
+/// reviewer when none is assigned).
+async fn tell_abb_cover_note(
+    state: &AppState,
+    work: &mut Work,
+    caller: &Caller,
+    content: &DossierContent,
+    note: &str,
+) -> Result<()> {
+    let app = &content.dossier.application;
+    let link = format!("{}/beoordeling/{}", state.config.public_url, app.id);
+    let author = caller
+        .user
+        .as_ref()
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    let text = mail::render_text(&super::messages::ToAbbMail {
+        dossier: &super::notify::DossierLine {
+            reference: &app.reference,
+            title: &app.title,
+            lead: &content.dossier.lead_name,
+            link: &link,
+            member: false,
+            member_preamble: "",
+        },
+        author: &author,
+        heading: "diende het dossier opnieuw in, met deze toelichting bij de aanpassingen",
+        body: note,
+    })?;
+    for to in store::recipients::abb_addresses(work.txn(), app).await? {
+        work.mail(OutgoingMail {
+            to,
+            subject: format!("Samenleven: dossier {} opnieuw ingediend", app.reference),
+            body_text: text.clone(),
+            related: Some(("application".into(), app.id.to_string())),
+        });
+    }
+    Ok(())
 }
 
 /// Whether the applicant may withdraw a dossier in `state`: until ABB decides.

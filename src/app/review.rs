@@ -386,30 +386,26 @@ pub async fn assign(
     Ok(reviewer.name)
 }
 
-/// The longest message or note.
-pub const MESSAGE_MAX_CHARS: usize = 5000;
+/// The longest message or note (the domain's [`crate::domain::messages::MESSAGE_MAX_CHARS`]).
+pub const MESSAGE_MAX_CHARS: usize = crate::domain::messages::MESSAGE_MAX_CHARS;
 
 /// A message to the applicant, or an internal note (ABB only).
-#[derive(Debug, Clone, Default, validator::Validate)]
+#[derive(Debug, Clone, Default)]
 pub struct MessageInput {
-    #[validate(length(
-        min = 1,
-        max = 5000,
-        message = "Schrijf een bericht van hoogstens 5000 tekens."
-    ))]
     pub body: String,
     pub internal: bool,
 }
 
 /// Writes a note (`internal`) or a message on dossier `id`; a message is mailed to the parties.
+/// The body follows the domain's rule ([`crate::domain::messages::message_body`]).
 pub async fn write(state: &AppState, caller: &Caller, id: i64, input: MessageInput) -> Result<()> {
     let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
     let app = &content.dossier.application;
     let input = MessageInput {
-        body: input.body.trim().to_owned(),
+        body: crate::domain::messages::message_body(&input.body)
+            .map_err(|e| Error::field("body", e.to_string()))?,
         ..input
     };
-    Error::unless_invalid(super::error::validate(&input, &["body"]))?;
     let mut work = Work::begin(state).await?;
     review::add_message(
         work.txn(),
@@ -497,10 +493,14 @@ pub struct ChangeRequestInput {
     /// The part codes ticked (unknown codes are ignored).
     pub parts: Vec<String>,
     pub message: String,
+    /// "Antwoord verwacht uiterlijk", as typed (empty: the default,
+    /// [`crate::domain::messages::default_answer_due`]).
+    pub answer_due: String,
 }
 
 /// Sends dossier `id` back for changes to the named parts (only those open again), with ABB's
-/// message; the parties are told.
+/// message and the day it expects the answer ([`crate::domain::messages::answer_due`], on the
+/// Brussels day of the request); the parties are told.
 pub async fn request_changes(
     state: &AppState,
     caller: &Caller,
@@ -521,7 +521,13 @@ pub async fn request_changes(
     if message.is_empty() {
         errors.add("message", "Leg uit wat er aangepast moet worden.");
     }
+    let today = crate::domain::time::brussels_date(caller.now);
+    let due = crate::domain::messages::answer_due(&input.answer_due, today);
+    if let Err(problem) = &due {
+        errors.add("answer_due", problem.to_string());
+    }
     Error::unless_invalid(errors)?;
+    let due = due.unwrap_or_else(|_| crate::domain::messages::default_answer_due(today));
     let mut work = Work::begin(state).await?;
     step_audited(
         &mut work,
@@ -533,13 +539,17 @@ pub async fn request_changes(
     .await?;
     review::request_changes(
         work.txn(),
-        app.id,
-        caller.user_id().unwrap_or_default(),
-        &parts,
-        message,
+        review::NewChangeRequest {
+            application_id: app.id,
+            requested_by: caller.user_id().unwrap_or_default(),
+            parts: &parts,
+            message,
+            answer_due_on: due,
+        },
         caller.now,
     )
     .await?;
+    let due_text = crate::domain::time::date_long(due);
     let names: Vec<&str> = parts.iter().map(|p| p.label()).collect();
     let names = names.join(", ");
     tell(
@@ -553,6 +563,7 @@ pub async fn request_changes(
                 dossier,
                 parts: &names,
                 message,
+                due: &due_text,
             })
         },
     )
@@ -670,4 +681,6 @@ struct ChangesRequestedMail<'a> {
     dossier: &'a DossierLine<'a>,
     parts: &'a str,
     message: &'a str,
+    /// The day ABB expects the answer: "20 december 2026".
+    due: &'a str,
 }

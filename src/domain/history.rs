@@ -24,6 +24,8 @@ pub fn label(action: &str) -> &'static str {
         "application.checklist" => "Checklist bewaard",
         "application.note" => "Interne notitie geschreven",
         "application.message" => "Bericht aan de gemeente verstuurd",
+        "application.message_to_abb" => "Bericht aan ABB verstuurd",
+        "application.answer_reminded" => "Herinnering voor de gevraagde aanpassingen verstuurd",
         "application.request_changes" => "Aanpassingen gevraagd",
         "application.approve" => "Goedgekeurd",
         "application.partly_approve" => "Gedeeltelijk goedgekeurd",

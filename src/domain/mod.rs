@@ -39,6 +39,7 @@ pub mod followup;
 pub mod history;
 pub mod iban;
 pub mod limits;
+pub mod messages;
 pub mod money;
 pub mod paging;
 pub mod parts;

@@ -23,6 +23,8 @@ pub enum News {
     Decision,
     /// ABB wrote a message on the dossier.
     Message,
+    /// The answer to ABB's change request is expected soon: a reminder to the lead, who acts.
+    AnswerReminder,
     /// ABB decided on the results: a report accepted or sent back, a continuation, a reclaim.
     ResultsDecision,
     /// ABB changed the call in a way that concerns the dossier (deadline, late submission,
@@ -34,7 +36,9 @@ impl News {
     /// Whether the members of a cooperation are told too.
     pub fn reaches_members(self) -> bool {
         match self {
-            Self::Submitted | Self::ReportReminder | Self::ReportReceipt => false,
+            Self::Submitted | Self::ReportReminder | Self::ReportReceipt | Self::AnswerReminder => {
+                false
+            }
             Self::ReviewStarted
             | Self::ChangesRequested
             | Self::Decision
@@ -95,6 +99,23 @@ pub fn recipients(news: News, parties: &Parties) -> Vec<Recipient> {
     out
 }
 
+/// Who at ABB hears what the municipality writes (a message, a resubmission's cover note):
+/// the reviewer the dossier is assigned to while that account is active, else every active
+/// reviewer; every address once (compared without regard to case).
+pub fn to_abb(assigned: Option<&str>, reviewers: &[String]) -> Vec<String> {
+    let chosen: Vec<&str> = match assigned.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(one) => vec![one],
+        None => reviewers.iter().map(|r| r.trim()).collect(),
+    };
+    let mut out: Vec<String> = Vec::new();
+    for email in chosen {
+        if !email.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(email)) {
+            out.push(email.to_owned());
+        }
+    }
+    out
+}
+
 /// The line a member's copy starts with.
 pub const MEMBER_PREAMBLE: &str = "U krijgt dit bericht omdat uw gemeente deelneemt aan dit \
     samenwerkingsverband. De trekker van het samenwerkingsverband handelt het dossier af; u hoeft \
@@ -117,7 +138,12 @@ mod tests {
 
     #[test]
     fn receipts_and_reminders_go_to_the_lead_only() {
-        for news in [News::Submitted, News::ReportReminder, News::ReportReceipt] {
+        for news in [
+            News::Submitted,
+            News::ReportReminder,
+            News::ReportReceipt,
+            News::AnswerReminder,
+        ] {
             let to = recipients(news, &parties());
             assert!(to.iter().all(|r| r.side == Side::Lead), "{news:?}");
             assert_eq!(
@@ -161,5 +187,24 @@ mod tests {
             ..Parties::default()
         };
         assert!(recipients(News::Submitted, &blank).is_empty());
+    }
+
+    #[test]
+    fn the_municipality_writes_to_the_assigned_reviewer_or_else_to_every_reviewer() {
+        let reviewers = vec![
+            "beoordelaar1@abb.be".to_owned(),
+            "Beoordelaar1@ABB.be".to_owned(),
+            "beoordelaar2@abb.be".to_owned(),
+        ];
+        assert_eq!(
+            to_abb(Some("beoordelaar2@abb.be"), &reviewers),
+            ["beoordelaar2@abb.be"]
+        );
+        assert_eq!(
+            to_abb(None, &reviewers),
+            ["beoordelaar1@abb.be", "beoordelaar2@abb.be"]
+        );
+        assert_eq!(to_abb(Some(" "), &reviewers).len(), 2);
+        assert!(to_abb(None, &[]).is_empty());
     }
 }

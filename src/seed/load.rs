@@ -833,6 +833,8 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
                 snapshot: Set(snapshot.to_string()),
                 created_at: Set(submitted_at + Duration::days(i64::from(sequence - 1) * 7)),
                 created_by: Set(official),
+                cover_note: Set((sequence > 1)
+                    .then(|| "FICTIEF: het bereik van de eerste actie is verduidelijkt.".into())),
             });
         }
     }
@@ -858,12 +860,17 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
             message: Set("FICTIEF: verduidelijk het bereik van de eerste actie.".into()),
             requested_at: Set(asked),
             resolved_at: Set((d.state == S::Resubmitted).then_some(asked + Duration::days(3))),
+            answer_due_on: Set(Some(
+                (asked + Duration::days(crate::domain::messages::DEFAULT_ANSWER_DAYS)).date_naive(),
+            )),
+            reminded_on: Set(None),
         });
         batch.messages.push(message::ActiveModel {
             id: Set(ids.take("message")),
             application_id: Set(app_id),
             author_id: Set(Some(reviewer)),
             internal: Set(false),
+            from_applicant: Set(false),
             body: Set("FICTIEF: verduidelijk het bereik van de eerste actie.".into()),
             created_at: Set(asked),
         });

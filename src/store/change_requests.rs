@@ -1,5 +1,7 @@
 //! ABB's change requests on a dossier: the open one, and the parts it reopened.
 
+use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use entity::application::{self, ApplicationState};
@@ -41,4 +43,41 @@ pub async fn reopened_parts<C: ConnectionTrait>(
 /// The stored form of `parts` (a JSON list of their codes).
 pub fn stored(parts: &[Part]) -> String {
     serde_json::to_string(&parts.iter().map(|p| p.code()).collect::<Vec<_>>()).unwrap_or_default()
+}
+
+/// The open change requests of dossiers still waiting for changes whose answer is expected by
+/// `horizon` and that were not reminded yet, with their dossier.
+pub async fn to_remind<C: ConnectionTrait>(
+    db: &C,
+    horizon: NaiveDate,
+) -> Result<Vec<(change_request::Model, application::Model)>, DbErr> {
+    Ok(change_request::Entity::find()
+        .filter(change_request::Column::ResolvedAt.is_null())
+        .filter(change_request::Column::RemindedOn.is_null())
+        .filter(change_request::Column::AnswerDueOn.lte(horizon))
+        .order_by_asc(change_request::Column::Id)
+        .find_also_related(application::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(cr, app)| app.map(|a| (cr, a)))
+        .filter(|(_, app)| app.state == ApplicationState::ChangesRequested)
+        .collect())
+}
+
+/// Marks change request `id` as reminded on `today`, unless it was already: `true` when this
+/// call did it (the one that may send the reminder, in the same transaction).
+pub async fn mark_reminded<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    today: NaiveDate,
+) -> Result<bool, DbErr> {
+    Ok(change_request::Entity::update_many()
+        .col_expr(change_request::Column::RemindedOn, Expr::value(Some(today)))
+        .filter(change_request::Column::Id.eq(id))
+        .filter(change_request::Column::RemindedOn.is_null())
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
 }

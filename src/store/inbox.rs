@@ -84,6 +84,8 @@ pub struct InboxRow {
     pub reviewer: Option<String>,
     /// The grant asked over all chosen actions (per project year, as the dossier states it).
     pub requested_cents: i64,
+    /// While ABB waits for changes: the day it expects the answer.
+    pub answer_due_on: Option<chrono::NaiveDate>,
 }
 
 /// Which page of the inbox to show (a page past the last shows the last), `size` rows per page.
@@ -400,6 +402,7 @@ async fn rows_for<C: ConnectionTrait>(
             reviewers.insert(user.id, user.name);
         }
     }
+    let answer_due = answers_due(db, &apps).await?;
     Ok(apps
         .into_iter()
         .map(|a| {
@@ -427,10 +430,35 @@ async fn rows_for<C: ConnectionTrait>(
                     .assigned_reviewer_id
                     .and_then(|id| reviewers.get(&id).cloned()),
                 requested_cents: a.requested_cents.unwrap_or(0),
+                answer_due_on: answer_due.get(&a.id).copied(),
                 reference: a.reference,
                 title: a.title,
             }
         })
+        .collect())
+}
+
+/// The day ABB expects the answer to its open change request, per dossier of `apps` that waits
+/// for changes (no query when none does).
+async fn answers_due<C: ConnectionTrait>(
+    db: &C,
+    apps: &[Listed],
+) -> Result<HashMap<i64, chrono::NaiveDate>, DbErr> {
+    let waiting: Vec<i64> = apps
+        .iter()
+        .filter(|a| a.state == ApplicationState::ChangesRequested)
+        .map(|a| a.id)
+        .collect();
+    if waiting.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(entity::change_request::Entity::find()
+        .filter(entity::change_request::Column::ApplicationId.is_in(waiting))
+        .filter(entity::change_request::Column::ResolvedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|cr| cr.answer_due_on.map(|due| (cr.application_id, due)))
         .collect())
 }
 

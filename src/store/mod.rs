@@ -15,6 +15,7 @@ pub mod decisions;
 pub mod drafts;
 pub mod followup;
 pub mod inbox;
+pub mod messages;
 pub mod municipalities;
 pub mod organisations;
 pub mod outbox;

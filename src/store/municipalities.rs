@@ -112,6 +112,8 @@ pub struct DossierSummary {
     pub open_change_request: Option<String>,
     /// ABB decided on the dossier: there is a decision to read.
     pub decided: bool,
+    /// The day ABB expects the answer to that request.
+    pub answer_due_on: Option<chrono::NaiveDate>,
 }
 
 /// The columns of a dossier line, with the organisation's membership and open change request.
@@ -129,6 +131,7 @@ struct ListedDossier {
     member_consent: Option<ConsentState>,
     open_change_request: Option<String>,
     decided_at: Option<chrono::DateTime<chrono::Utc>>,
+    answer_due_on: Option<chrono::NaiveDate>,
 }
 
 /// The dossiers `organisation` leads or is a member of (declined invitations left out), newest
@@ -163,6 +166,14 @@ pub async fn dossiers_of<C: ConnectionTrait>(
                  ORDER BY cr.requested_at DESC, cr.id DESC LIMIT 1)",
             ),
             "open_change_request",
+        )
+        .column_as(
+            Expr::cust(
+                "(SELECT cr.answer_due_on FROM change_request cr \
+                 WHERE cr.application_id = application.id AND cr.resolved_at IS NULL \
+                 ORDER BY cr.requested_at DESC, cr.id DESC LIMIT 1)",
+            ),
+            "answer_due_on",
         );
     let select = match organisation {
         Organisation::Municipality(m) => {
@@ -247,6 +258,7 @@ pub async fn dossiers_of<C: ConnectionTrait>(
             id: app.id,
             open_change_request: app.open_change_request,
             decided: app.decided_at.is_some(),
+            answer_due_on: app.answer_due_on,
             reference: app.reference,
             title: app.title,
             kind: app.kind,

@@ -97,3 +97,33 @@ pub async fn organisation_officials<C: ConnectionTrait>(
     };
     officials(db, whose).await
 }
+
+/// The addresses at ABB that hear what the municipality writes on dossier `app`, by the
+/// domain's rule ([`crate::domain::recipients::to_abb`]): its assigned reviewer while active,
+/// else every active reviewer.
+pub async fn abb_addresses<C: ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+) -> Result<Vec<String>, DbErr> {
+    let assigned = match app.assigned_reviewer_id {
+        Some(id) => app_user::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .filter(|u| u.active && u.role != UserRole::Official)
+            .map(|u| u.email),
+        None => None,
+    };
+    let reviewers: Vec<String> = app_user::Entity::find()
+        .filter(app_user::Column::Active.eq(true))
+        .filter(app_user::Column::Role.eq(UserRole::Reviewer))
+        .order_by_asc(app_user::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    Ok(crate::domain::recipients::to_abb(
+        assigned.as_deref(),
+        &reviewers,
+    ))
+}

@@ -29,6 +29,8 @@ pub struct MessageRow {
     pub at: DateTime<Utc>,
     pub author: String,
     pub internal: bool,
+    /// Written by the municipality (an answer to ABB).
+    pub from_applicant: bool,
     pub body: String,
 }
 
@@ -39,6 +41,8 @@ pub struct Submission {
     pub at: DateTime<Utc>,
     pub by: String,
     pub snapshot: serde_json::Value,
+    /// The municipality's note on what it changed.
+    pub cover_note: Option<String>,
 }
 
 /// Everything the review page shows besides the dossier itself, in a few statements.
@@ -105,6 +109,7 @@ pub async fn records<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<
             at: m.created_at,
             author: name_of(m.author_id),
             internal: m.internal,
+            from_applicant: m.from_applicant,
             body: m.body,
         })
         .collect();
@@ -119,6 +124,7 @@ pub async fn records<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<
             at: s.created_at,
             by: name_of(s.created_by),
             snapshot: serde_json::from_str(&s.snapshot).unwrap_or_default(),
+            cover_note: s.cover_note,
         })
         .collect();
     let checklist = checklist(db, application_id).await?;
@@ -181,6 +187,7 @@ pub async fn add_message<C: ConnectionTrait>(
         application_id: Set(application_id),
         author_id: Set(author_id),
         internal: Set(internal),
+        from_applicant: Set(false),
         body: Set(body.to_owned()),
         created_at: Set(now),
         ..Default::default()
@@ -232,15 +239,31 @@ pub async fn save_checklist<C: ConnectionTrait>(
     }
 }
 
-/// Records ABB's request to change `parts` of the dossier, with its message.
+/// ABB's request to change parts of a dossier, as the store records it.
+#[derive(Debug, Clone)]
+pub struct NewChangeRequest<'a> {
+    pub application_id: i64,
+    pub requested_by: i64,
+    pub parts: &'a [Part],
+    pub message: &'a str,
+    /// The day ABB expects the answer (Brussels).
+    pub answer_due_on: chrono::NaiveDate,
+}
+
+/// Records ABB's request to change parts of the dossier, with its message and the day the
+/// answer is expected.
 pub async fn request_changes<C: ConnectionTrait>(
     db: &C,
-    application_id: i64,
-    requested_by: i64,
-    parts: &[Part],
-    message: &str,
+    request: NewChangeRequest<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let NewChangeRequest {
+        application_id,
+        requested_by,
+        parts,
+        message,
+        answer_due_on,
+    } = request;
     change_request::ActiveModel {
         application_id: Set(application_id),
         requested_by: Set(requested_by),
@@ -248,6 +271,8 @@ pub async fn request_changes<C: ConnectionTrait>(
         message: Set(message.to_owned()),
         requested_at: Set(now),
         resolved_at: Set(None),
+        answer_due_on: Set(Some(answer_due_on)),
+        reminded_on: Set(None),
         ..Default::default()
     }
     .insert(db)

@@ -18,17 +18,34 @@ use crate::domain::ApplicationReport;
 use crate::store::drafts::DossierContent;
 use crate::store::sections::By;
 
-/// Moves the dossier to `next_state` and freezes its snapshot (see the module documentation);
-/// `false` when it changed since `version` (nothing is written then).
+/// A submission as the store records it.
+#[derive(Debug, Clone, Copy)]
+pub struct Submitted<'a> {
+    pub next_state: ApplicationState,
+    /// The version of the dossier the submitter read.
+    pub version: i32,
+    pub by: &'a By,
+    /// The municipality's note on what it changed.
+    pub cover_note: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+/// Moves the dossier to the submission's next state and freezes its snapshot with the
+/// municipality's cover note (see the module documentation); `false` when it changed since the
+/// version the submitter read (nothing is written then).
 pub async fn record<C: ConnectionTrait>(
     txn: &C,
     content: &DossierContent,
     report: &ApplicationReport,
-    next_state: ApplicationState,
-    version: i32,
-    by: &By,
-    now: DateTime<Utc>,
+    submitted: Submitted<'_>,
 ) -> Result<bool, DbErr> {
+    let Submitted {
+        next_state,
+        version,
+        by,
+        cover_note,
+        now,
+    } = submitted;
     let app = &content.dossier.application;
     let snapshot = serde_json::json!({
         "reference": app.reference,
@@ -87,6 +104,7 @@ pub async fn record<C: ConnectionTrait>(
         snapshot: Set(snapshot.to_string()),
         created_at: Set(now),
         created_by: Set(by.user_id),
+        cover_note: Set(cover_note.map(str::to_owned)),
         ..Default::default()
     }
     .insert(txn)

@@ -106,13 +106,13 @@ async fn show(
             notices: if is_staff {
                 Notices::default()
             } else {
-                app::dossier::notices(&state, &content.dossier.application).await?
+                app::dossier::notices(&state, &content.dossier.application, may_edit).await?
             },
             consent: crate::web::cooperation::consent_block(&state, &user, &content).await?,
         });
     }
     let statuses = statuses(&content, &report);
-    let notices = app::dossier::notices(&state, &content.dossier.application).await?;
+    let notices = app::dossier::notices(&state, &content.dossier.application, may_edit).await?;
     render(&OverviewPage {
         layout: ctx.layout(format!("Dossier {}", content.dossier.application.reference)),
         dossier: header(&content, may_edit),

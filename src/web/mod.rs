@@ -28,6 +28,7 @@ pub mod health;
 pub mod home;
 pub mod inbox_export;
 pub mod login;
+pub mod messages;
 pub mod municipality;
 pub mod oidc;
 pub mod pages;
@@ -74,6 +75,7 @@ pub fn routes() -> RouteTable {
         .merge(bank_account::routes())
         .merge(sections::routes())
         .merge(submission::routes())
+        .merge(messages::routes())
         .merge(attachments::routes())
         .merge(cooperation::routes())
         .merge(review::routes())

@@ -798,7 +798,9 @@ fn dossier_text(d: &DossierSummary, now: DateTime<Utc>) -> Option<String> {
             "Werk uw dossier {} af en dien het in vóór {closes}.",
             d.reference
         )),
-        (Participation::Lead, ApplicationState::ChangesRequested) => Some(changes_requested(d)),
+        (Participation::Lead, ApplicationState::ChangesRequested) => {
+            Some(changes_requested(d, now))
+        }
         (
             Participation::Lead,
             ApplicationState::Submitted
@@ -814,7 +816,19 @@ fn dossier_text(d: &DossierSummary, now: DateTime<Utc>) -> Option<String> {
 }
 
 /// The step for a dossier ABB sent back, with its request when it gave one.
-fn changes_requested(d: &DossierSummary) -> String {
+fn changes_requested(d: &DossierSummary, now: DateTime<Utc>) -> String {
+    let asked = changes_asked(d);
+    match d.answer_due_on {
+        Some(due) => format!(
+            "{asked} {}.",
+            crate::domain::messages::due_sentence(due, crate::domain::time::brussels_date(now))
+        ),
+        None => asked,
+    }
+}
+
+/// What ABB asked of a dossier it sent back.
+fn changes_asked(d: &DossierSummary) -> String {
     match &d.open_change_request {
         Some(message) if !message.trim().is_empty() => format!(
             "ABB vroeg aanpassingen aan dossier {}: „{}”. Pas het dossier aan en dien het opnieuw in.",

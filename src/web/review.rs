@@ -169,6 +169,9 @@ pub struct InboxLine {
     /// "2 fouten, 1 waarschuwing", or empty.
     pub findings: String,
     pub reviewer: String,
+    /// While ABB waits for changes: the day it expects the answer, and whether it passed.
+    pub answer_due: Option<chrono::NaiveDate>,
+    pub answer_overdue: bool,
 }
 
 pub struct StateCount {
@@ -256,8 +259,14 @@ fn state_counts(stored: &[(ApplicationState, u64)]) -> Vec<StateCount> {
         .collect()
 }
 
-fn inbox_line(r: inbox::InboxRow) -> InboxLine {
+/// A row of the inbox at `now`.
+fn inbox_line(r: inbox::InboxRow, now: DateTime<Utc>) -> InboxLine {
+    let today = crate::domain::time::brussels_date(now);
     InboxLine {
+        answer_due: r.answer_due_on,
+        answer_overdue: r
+            .answer_due_on
+            .is_some_and(|due| crate::domain::messages::Standing::on(due, today).is_overdue()),
         id: r.id,
         state_label: DossierState::from(r.state).label(),
         submitted: r.submitted_at,
@@ -324,7 +333,7 @@ pub async fn inbox_view(
         query,
         counts: state_counts(&stored),
         overdue_count,
-        rows: found.rows.into_iter().map(inbox_line).collect(),
+        rows: found.rows.into_iter().map(|r| inbox_line(r, now)).collect(),
         total: found.total,
         page: found.page,
         pages: found.pages,
@@ -391,6 +400,8 @@ pub struct MessageLine {
     pub at: DateTime<Utc>,
     pub author: String,
     pub internal: bool,
+    /// Written by the municipality (an answer to ABB).
+    pub from_applicant: bool,
     pub body: String,
 }
 
@@ -411,6 +422,8 @@ pub struct VersionLine {
     pub by: String,
     /// What changed since the submission before, by section.
     pub changes: Vec<ChangeGroup>,
+    /// The municipality's note on what it changed.
+    pub cover_note: Option<String>,
 }
 
 impl VersionLine {
@@ -452,6 +465,48 @@ pub struct ReviewPage {
     pub motivation: String,
     pub criteria: Vec<CriterionLine>,
     pub checklist_version: i32,
+    /// The change request form and the open request's deadline (issue 22).
+    pub change: ChangeRequestView,
+}
+
+/// The change request on the review page: the form as typed (or its defaults) and, while the
+/// dossier waits for changes, the day ABB expects the answer.
+#[derive(Default)]
+pub struct ChangeRequestView {
+    pub parts: Vec<String>,
+    pub message: String,
+    /// "Antwoord verwacht uiterlijk", as typed or the default (`2026-12-20`, as a date field
+    /// holds it).
+    pub answer_due: String,
+    /// "Antwoord verwacht uiterlijk 20 december 2026 (nog 3 dagen)" of the open request.
+    pub open_due: Option<String>,
+    pub overdue: bool,
+    /// The latest submission's cover note (shown above the changes).
+    pub cover_note: Option<String>,
+}
+
+impl ChangeRequestView {
+    pub fn has_part(&self, code: &str) -> bool {
+        self.parts.iter().any(|p| p == code)
+    }
+
+    /// The form as typed in `input` (none: empty, with the default deadline on `today`).
+    fn typed(input: Option<app::review::ChangeRequestInput>, today: chrono::NaiveDate) -> Self {
+        let input = input.unwrap_or_default();
+        let answer_due = if input.answer_due.trim().is_empty() {
+            crate::domain::messages::default_answer_due(today)
+                .format("%Y-%m-%d")
+                .to_string()
+        } else {
+            input.answer_due
+        };
+        Self {
+            parts: input.parts,
+            message: input.message,
+            answer_due,
+            ..Self::default()
+        }
+    }
 }
 
 /// Every submission with what changed since the one before.
@@ -481,6 +536,7 @@ fn versions(
                 at: s.at,
                 by: s.by,
                 changes,
+                cover_note: s.cover_note,
             }
         })
         .collect()
@@ -561,6 +617,7 @@ fn message_line(m: crate::store::review::MessageRow) -> MessageLine {
         at: m.at,
         author: m.author,
         internal: m.internal,
+        from_applicant: m.from_applicant,
         body: m.body,
     }
 }
@@ -580,7 +637,6 @@ fn versions_and_latest(
 }
 
 /// The review page of `content` for `caller`, with the form's `errors` and what was `typed`.
-/// The records come from [`crate::store::review::records`]; this only arranges them.
 async fn review_view(
     state: &AppState,
     caller: &Caller,
@@ -589,11 +645,51 @@ async fn review_view(
     errors: FormErrors,
     typed: app::review::DecisionInput,
 ) -> Result<Html<String>, AppError> {
+    review_view_with(state, caller, ctx, content, errors, typed, None).await
+}
+
+/// The open change request's deadline and the latest cover note of `content`, with the change
+/// request form as `typed`.
+async fn change_view(
+    state: &AppState,
+    caller: &Caller,
+    content: &DossierContent,
+    typed: Option<app::review::ChangeRequestInput>,
+    latest: Option<&crate::store::review::Submission>,
+) -> Result<ChangeRequestView, AppError> {
+    let today = crate::domain::time::brussels_date(caller.now);
+    let mut view = ChangeRequestView::typed(typed, today);
+    let app = &content.dossier.application;
+    if let Some(cr) = open_change_request(&state.db, app.id).await?
+        && app.state == ApplicationState::ChangesRequested
+        && let Some(due) = cr.answer_due_on
+    {
+        view.open_due = Some(crate::domain::messages::due_sentence(due, today));
+        view.overdue = crate::domain::messages::Standing::on(due, today).is_overdue();
+    }
+    view.cover_note = latest.and_then(|s| s.cover_note.clone());
+    Ok(view)
+}
+
+/// [`review_view`] with the change request form as `change` typed it. The records come from
+/// [`crate::store::review::records`]; this only arranges them.
+// Longer than 50 lines: one struct literal fills every part of the review page (its records,
+// the decision's proposals, the change request); each part is arranged by its own function.
+async fn review_view_with(
+    state: &AppState,
+    caller: &Caller,
+    ctx: &PageContext,
+    content: &DossierContent,
+    errors: FormErrors,
+    typed: app::review::DecisionInput,
+    change: Option<app::review::ChangeRequestInput>,
+) -> Result<Html<String>, AppError> {
     let app = &content.dossier.application;
     let report = content.report(&state.db).await?;
     let records = crate::store::review::records(&state.db, app.id).await?;
     let dossier_state = DossierState::from(app.state);
     let submissions = records.submissions.len();
+    let change = change_view(state, caller, content, change, records.submissions.last()).await?;
     let (versions, changes) = versions_and_latest(records.submissions, content);
     let staff = &records.staff;
     let proposals = app::review::proposals(state, content).await?;
@@ -627,6 +723,7 @@ async fn review_view(
         submissions,
         errors,
         motivation: typed.motivation,
+        change,
     })
 }
 
@@ -803,32 +900,31 @@ async fn request_changes(
     RawForm(raw): RawForm,
 ) -> Result<Response, AppError> {
     let pairs = form_urlencoded_pairs(&raw);
+    let typed = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let input = app::review::ChangeRequestInput {
         parts: pairs
             .iter()
             .filter(|(k, _)| k == "sections")
             .map(|(_, v)| v.clone())
             .collect(),
-        message: pairs
-            .iter()
-            .find(|(k, _)| k == "message")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
+        message: typed("message"),
+        answer_due: typed("answer_due"),
     };
-    match app::review::request_changes(&state, &caller, id, input).await {
+    match app::review::request_changes(&state, &caller, id, input.clone()).await {
         Ok(()) => Ok(back(id, "De gemeente kreeg de vraag om aanpassingen.")),
         Err(app::Error::Invalid(errors)) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            review_again(
-                &state,
-                &caller,
-                &ctx,
-                id,
-                status,
-                errors,
-                Default::default(),
-            )
-            .await
+            let content = app::dossier_for(&state, &caller, id, Action::ReviewDossier).await?;
+            let decision = Default::default();
+            let change = Some(input);
+            let page =
+                review_view_with(&state, &caller, &ctx, &content, errors, decision, change).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),
     }

@@ -52,6 +52,10 @@ pub struct CheckPage {
     pub blockers: Vec<Blocker>,
     pub version: i32,
     pub errors: FormErrors,
+    /// The submission answers ABB's change request: the cover note is required.
+    pub answering: bool,
+    /// "Toelichting bij uw aanpassingen", as typed.
+    pub cover_note: String,
 }
 
 /// One reason the dossier cannot be submitted yet, with a link to where it is solved.
@@ -97,6 +101,7 @@ async fn check_view(
     ctx: &PageContext,
     content: &drafts::DossierContent,
     errors: FormErrors,
+    cover_note: String,
 ) -> Result<(Html<String>, bool), AppError> {
     let report = content.report(&state.db).await?;
     let s: Statuses = statuses(content, &report);
@@ -116,6 +121,9 @@ async fn check_view(
         tasks,
         sections_complete: s.all_complete(),
         version: content.dossier.application.version,
+        answering: content.dossier.application.state
+            == entity::application::ApplicationState::ChangesRequested,
+        cover_note,
         view,
         errors,
     })?;
@@ -129,19 +137,25 @@ async fn check_page(
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
     let content = app::dossier::for_editing(&state, &caller, id).await?;
-    Ok(check_view(&state, &ctx, &content, FormErrors::default())
-        .await?
-        .0)
+    Ok(
+        check_view(&state, &ctx, &content, FormErrors::default(), String::new())
+            .await?
+            .0,
+    )
 }
 
 #[derive(Debug, Deserialize)]
 pub struct SubmitForm {
     #[serde(default)]
     pub version: String,
+    /// "Toelichting bij uw aanpassingen".
+    #[serde(default)]
+    pub cover_note: String,
 }
 
 /// Adapter: the check page's button → [`app::dossier::submit`] → the confirmation, or the check
-/// page again with what is missing (422) or with the newest data after a concurrent change (409).
+/// page again with what is missing or a cover note that cannot stand (422, the note as typed) or
+/// with the newest data after a concurrent change (409).
 async fn submit(
     State(state): State<AppState>,
     caller: Caller,
@@ -150,8 +164,9 @@ async fn submit(
     Form(form): Form<SubmitForm>,
 ) -> Result<Response, AppError> {
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let (status, message, content) = match app::dossier::submit(&state, &caller, id, version).await
-    {
+    let note = form.cover_note;
+    let submitted = app::dossier::submit(&state, &caller, id, version, &note).await;
+    let (status, message, content) = match submitted {
         Ok(Submission::Done(_)) => {
             return Ok(FlashRedirect::new(
                 format!("/dossiers/{id}/bevestiging"),
@@ -164,6 +179,11 @@ async fn submit(
             "Het dossier kan nog niet ingediend worden: werk eerst de onderdelen hieronder af.",
             *content,
         ),
+        Err(app::Error::Invalid(errors)) => {
+            let content = app::dossier::for_editing(&state, &caller, id).await?;
+            let (page, _) = check_view(&state, &ctx, &content, errors, note).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
         Err(app::Error::Stale) => (
             StatusCode::CONFLICT,
             "Het dossier werd intussen gewijzigd. Controleer de gegevens hieronder en dien opnieuw in.",
@@ -173,7 +193,7 @@ async fn submit(
     };
     let mut errors = FormErrors::default();
     errors.add("submit", message);
-    let (page, _) = check_view(&state, &ctx, &content, errors).await?;
+    let (page, _) = check_view(&state, &ctx, &content, errors, note).await?;
     Ok((status, page).into_response())
 }
 

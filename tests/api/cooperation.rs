@@ -278,7 +278,7 @@ async fn the_lead_does_not_answer_for_its_members_and_outsiders_see_nothing() {
 
 /// Willebroek leads, Puurs-Sint-Amands and Bornem confirm (4.024 + 2.091 + 1.495 = 7.610),
 /// everything else is filled in: the dossier can be submitted.
-async fn ready_cooperation(app: &TestApp) -> (Browser, Browser, Browser, String) {
+pub(crate) async fn ready_cooperation(app: &TestApp) -> (Browser, Browser, Browser, String) {
     let mut lead = app.signed_in(WILLEBROEK).await;
     let dossier = start_cooperation(app, &mut lead, "12041,12007").await;
     let mut puurs = app.signed_in(PUURS).await;
@@ -345,7 +345,7 @@ async fn consent_of(app: &TestApp, nis: i32) -> i64 {
 
 /// Submits as the check page's button would, with the dossier's current version (also when
 /// the page shows no button).
-async fn submit(app: &TestApp, lead: &mut Browser, dossier: &str) -> reqwest::Response {
+pub(crate) async fn submit(app: &TestApp, lead: &mut Browser, dossier: &str) -> reqwest::Response {
     use sea_orm::EntityTrait;
     lead.get(&format!("/dossiers/{dossier}/controle")).await;
     let version = entity::application::Entity::find_by_id(dossier.parse::<i64>().unwrap())
@@ -357,7 +357,10 @@ async fn submit(app: &TestApp, lead: &mut Browser, dossier: &str) -> reqwest::Re
         .to_string();
     lead.post(
         &format!("/dossiers/{dossier}/indienen"),
-        &[("version", version.as_str())],
+        &[
+            ("version", version.as_str()),
+            ("cover_note", "Aangepast zoals gevraagd."),
+        ],
     )
     .await
 }

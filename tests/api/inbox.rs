@@ -308,7 +308,10 @@ async fn a_reviewer_works_a_call_from_the_inbox_to_decisions_and_each_municipali
     let response = antwerpen
         .post(
             &format!("/dossiers/{a}/indienen"),
-            &[("version", &field_value(&html, "version"))],
+            &[
+                ("version", &field_value(&html, "version")),
+                ("cover_note", "De beschrijving is aangepast."),
+            ],
         )
         .await;
     assert_eq!(response.status(), 303);

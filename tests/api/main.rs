@@ -32,6 +32,7 @@ mod load;
 mod mail;
 mod matrix;
 mod mergers;
+mod messages;
 mod oidc;
 mod outbox;
 mod programme;

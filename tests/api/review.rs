@@ -139,7 +139,10 @@ async fn a_reviewer_requests_changes_gets_the_dossier_back_with_the_diff_and_dec
     let response = official
         .post(
             &format!("/dossiers/{dossier}/indienen"),
-            &[("version", &field_value(&html, "version"))],
+            &[
+                ("version", &field_value(&html, "version")),
+                ("cover_note", "Aangepast zoals gevraagd."),
+            ],
         )
         .await;
     assert_eq!(response.status(), 303);
@@ -535,7 +538,10 @@ async fn a_resubmission_with_a_changed_grant_and_kpi_target_reads_as_dutch_lines
     let response = official
         .post(
             &format!("/dossiers/{dossier}/indienen"),
-            &[("version", &field_value(&html, "version"))],
+            &[
+                ("version", &field_value(&html, "version")),
+                ("cover_note", "Aangepast zoals gevraagd."),
+            ],
         )
         .await;
     assert_eq!(response.status(), 303, "resubmitted");

@@ -47,7 +47,10 @@ async fn attempt(
     let (path, fields): (String, Vec<(&str, &str)>) = match transition {
         Transition::Submit | Transition::Resubmit => (
             format!("/dossiers/{id}/indienen"),
-            vec![("version", version.as_str())],
+            vec![
+                ("version", version.as_str()),
+                ("cover_note", "Aangepast zoals gevraagd."),
+            ],
         ),
         Transition::Withdraw => (
             format!("/dossiers/{id}/intrekken"),

@@ -525,6 +525,7 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         snapshot: Set("application_snapshot.snapshot".to_owned()),
         created_at: Set(timestamp()),
         created_by: Set(Some(app_user.id)),
+        cover_note: Set(Some("application_snapshot.cover_note".to_owned())),
         ..Default::default()
     }
     .insert(db)
@@ -573,6 +574,7 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         "message reads back as inserted"
     );
     assert!(!message.internal, "default of message.internal");
+    assert!(!message.from_applicant, "default of message.from_applicant");
 
     let change_request = change_request::ActiveModel {
         application_id: Set(application.id),
@@ -581,6 +583,8 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         message: Set("change_request.message".to_owned()),
         requested_at: Set(timestamp()),
         resolved_at: Set(Some(timestamp())),
+        answer_due_on: Set(Some(date())),
+        reminded_on: Set(None),
         ..Default::default()
     }
     .insert(db)

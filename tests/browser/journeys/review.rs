@@ -1,7 +1,9 @@
 //! Journey 3: ABB's side, from the inbox to an accepted year report. Antwerpen submits a
 //! dossier for two project years; reviewer 1 finds it in the inbox, takes it, asks for changes
-//! to the actions (first forgetting to name a section); Antwerpen changes the action and
-//! resubmits; the reviewer sees what changed, proposes the allocation of the project year, the
+//! to the actions (first forgetting to name a section) with a deadline for the answer; Antwerpen
+//! sees the deadline, sends ABB a message from its dossier, changes the action and resubmits
+//! with a cover note (first forgetting it); the reviewer reads the message, the cover note and
+//! what changed in Dutch, proposes the allocation of the project year, the
 //! admin confirms it, and the reviewer decides (first above the request); the decision letter
 //! is read by both sides.
 //!
@@ -111,6 +113,19 @@ pub async fn journey(env: Env) {
     reviewer
         .fill("message", "Beschrijf de aanpak per district concreter.")
         .await;
+    // The answer is expected in ten days (the form proposes fourteen).
+    let due =
+        samenleven::domain::time::brussels_date(chrono::Utc::now()) + chrono::TimeDelta::days(10);
+    let expected = format!(
+        "Antwoord verwacht uiterlijk {} (nog 10 dagen)",
+        samenleven::domain::time::date_long(due)
+    );
+    {
+        use chrono::Datelike;
+        reviewer
+            .fill_date("answer_due", due.year() as u32, due.month(), due.day())
+            .await;
+    }
     reviewer
         .click(
             Target::Button("Terugsturen voor aanpassingen"),
@@ -120,6 +135,7 @@ pub async fn journey(env: Env) {
     reviewer
         .expect_text("De gemeente kreeg de vraag om aanpassingen.")
         .await;
+    reviewer.expect_text(&expected).await;
 
     // Antwerpen sees the request, changes the action and resubmits.
     official
@@ -138,6 +154,30 @@ pub async fn journey(env: Env) {
         )
         .await;
     official.expect_text("Gevraagd door ABB").await;
+    official.expect_text(&expected).await;
+
+    // Antwerpen asks ABB a question from its dossier before it changes anything.
+    official
+        .click(Target::Link("Bericht aan ABB"), "berichten")
+        .await;
+    official
+        .fill(
+            "body",
+            "Bedoelt u per district of per wijk? We werken nu met zes wijken.",
+        )
+        .await;
+    official
+        .click(Target::Button("Bericht versturen"), "bericht-verstuurd")
+        .await;
+    official
+        .expect_text("Uw bericht aan ABB is verstuurd.")
+        .await;
+    official
+        .click(
+            Target::Link(&format!("Dossier {reference}")),
+            "dossier-na-bericht",
+        )
+        .await;
     official
         .click(Target::Link("Acties uit de oproep"), "acties")
         .await;
@@ -152,9 +192,26 @@ pub async fn journey(env: Env) {
         .click(Target::Button("Actie bewaren"), "actie-aangepast")
         .await;
     to_overview(&official, &dossier).await;
-    check_and_submit(&official).await;
+    // The resubmission carries a cover note, required now: first forgotten.
+    official
+        .click(Target::Link("Controleren en indienen"), "controle-opnieuw")
+        .await;
+    official
+        .click(Target::Button("Dossier indienen"), "toelichting-vergeten")
+        .await;
+    official.expect_error("Licht toe wat u aanpaste").await;
+    official
+        .fill(
+            "cover_note",
+            "We beschrijven de aanpak nu per district, met twee ambassadeurs elk.",
+        )
+        .await;
+    official
+        .click(Target::Button("Dossier indienen"), "opnieuw-ingediend")
+        .await;
+    official.expect_text("Dossier ingediend").await;
 
-    // The reviewer sees the changes between the two submissions.
+    // The reviewer reads Antwerpen's message, its cover note and the changes in Dutch.
     reviewer
         .click(Target::Link("Beoordeling"), "beoordeling-inbox")
         .await;
@@ -164,7 +221,17 @@ pub async fn journey(env: Env) {
     reviewer
         .expect_text("Gewijzigd sinds de vorige indiening")
         .await;
+    reviewer
+        .expect_text("Toelichting van de gemeente bij haar aanpassingen")
+        .await;
+    reviewer
+        .expect_text("We beschrijven de aanpak nu per district, met twee ambassadeurs elk.")
+        .await;
+    reviewer.expect_text("— beschrijving").await;
     reviewer.expect_text("Tweede versie").await;
+    reviewer
+        .expect_text("Bedoelt u per district of per wijk?")
+        .await;
 
     // The allocation of project year 1: proposed by the reviewer, confirmed by the admin.
     reviewer
