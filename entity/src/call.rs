@@ -52,6 +52,9 @@ pub struct Model {
     /// The parameters are fictitious (a demo call whose figures were never published); every
     /// page that shows the call says so.
     pub parameters_fictitious: bool,
+    /// Above this amount a decision, an envelope change, an allocation or a reclaim needs a
+    /// second ABB staff member to confirm it (four eyes); 0: always.
+    pub four_eyes_threshold_cents: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Optimistic-locking counter, raised on every update.

@@ -31,6 +31,7 @@ mod m20261220_000001_h1_member_reminder;
 mod m20261220_000003_h3_payment_safeguards;
 mod m20261220_000004_h4_allocation_fingerprint;
 mod m20261220_000005_lead_bank_account;
+mod m20261230_000001_four_eyes;
 
 /// Every schema migration, in order. The application runs them at start-up.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261220_000003_h3_payment_safeguards::Migration),
             Box::new(m20261220_000004_h4_allocation_fingerprint::Migration),
             Box::new(m20261220_000005_lead_bank_account::Migration),
+            Box::new(m20261230_000001_four_eyes::Migration),
         ]
     }
 }

@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 /// Every table the migrations create, in creation order.
-const TABLES: [&str; 44] = [
+const TABLES: [&str; 45] = [
     "reference_region",
     "municipality",
     "region_membership",
@@ -58,6 +58,7 @@ const TABLES: [&str; 44] = [
     "password_reset_request",
     "member_reminder",
     "bank_account",
+    "four_eyes_proposal",
 ];
 
 #[tokio::test]

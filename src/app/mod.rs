@@ -19,6 +19,7 @@ pub mod cooperation;
 pub mod dossier;
 pub mod error;
 pub mod followup;
+pub mod four_eyes;
 pub mod notify;
 pub mod organisations;
 pub mod outbox;

@@ -196,6 +196,8 @@ pub struct InboxPage {
     pub regions: Vec<(String, String)>,
     pub reviewers: Vec<(i64, String)>,
     pub is_admin: bool,
+    /// Proposals waiting for a second person (four eyes).
+    pub to_confirm: Vec<crate::web::four_eyes::ToConfirmLine>,
 }
 
 const PAGE_SIZE: u64 = 50;
@@ -290,7 +292,9 @@ async fn inbox(
     let (reference, now) = (&ctx.reference, caller.now);
     let found = inbox::page(db, reference, &reviewers, &filter, term, now, request).await?;
     let regions = ctx.reference.regions().await?;
+    let to_confirm = crate::web::four_eyes::to_confirm(&state, &caller).await?;
     render(&InboxPage {
+        to_confirm,
         layout: ctx.layout("Beoordeling"),
         review_days: current.map(|c| c.review_days).unwrap_or(0),
         calls: calls.into_iter().map(|c| (c.id, c.title)).collect(),
@@ -424,6 +428,12 @@ pub struct ReviewPage {
     pub motivation: String,
     pub criteria: Vec<CriterionLine>,
     pub checklist_version: i32,
+    /// The decision proposed and waiting for a second person (four eyes), if one waits.
+    pub pending: Option<crate::web::four_eyes::PendingDecision>,
+    /// Above this amount another member of ABB confirms the decision (0: always).
+    pub four_eyes_threshold: i64,
+    /// Who proposed and who confirmed the standing decision (four eyes).
+    pub decision_signatures: Option<String>,
 }
 
 /// Every submission with what changed since the one before.
@@ -569,7 +579,16 @@ async fn review_view(
     let (versions, changes) = versions_and_latest(records.submissions, content);
     let staff = &records.staff;
     let proposals = app::review::proposals(state, content).await?;
+    let pending = crate::web::four_eyes::pending_decision(state, caller, content).await?;
+    let decision_signatures =
+        match crate::store::decisions::latest_with_lines(&state.db, app.id).await? {
+            Some((found, _)) if found.reopened_at.is_none() => signatures(state, &found).await?,
+            _ => None,
+        };
     render(&ReviewPage {
+        decision_signatures,
+        pending,
+        four_eyes_threshold: content.call.call.four_eyes_threshold_cents,
         criteria: criteria(records.checklist.as_ref()),
         checklist_version: records.checklist.as_ref().map(|r| r.version).unwrap_or(0),
         layout: ctx.layout(format!("Beoordeling {}", app.reference)),
@@ -831,9 +850,16 @@ async fn decide(
 ) -> Result<Response, AppError> {
     let input = decision_input(&raw);
     match app::review::decide(&state, &caller, id, input.clone()).await {
-        Ok(decided) => Ok(back(
+        Ok(app::review::Decision::Taken(decided)) => Ok(back(
             id,
             format!("Beslissing bewaard: {}.", decided.outcome.label()),
+        )),
+        Ok(app::review::Decision::Proposed(proposed)) => Ok(back(
+            id,
+            format!(
+                "Beslissing voorgesteld: {}. Een andere medewerker moet ze bevestigen (vier ogen).",
+                proposed.outcome.label()
+            ),
         )),
         Err(app::Error::Invalid(errors)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -913,6 +939,28 @@ pub struct LetterPage {
     pub incentive: i64,
     pub total: i64,
     pub reopened: bool,
+    /// "voorgesteld door …, bevestigd door …" (four eyes); `None` for a one-step decision.
+    pub signatures: Option<String>,
+}
+
+/// "voorgesteld door …, bevestigd door …" for a decision a second person confirmed.
+async fn signatures(
+    state: &AppState,
+    found: &entity::decision::Model,
+) -> Result<Option<String>, AppError> {
+    let Some(proposer) = found.proposed_by else {
+        return Ok(None);
+    };
+    let name = |id: i64| crate::store::users::find(&state.db, id);
+    let proposer = name(proposer).await?.map(|u| u.name).unwrap_or_default();
+    let confirmer = name(found.decided_by)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    Ok(crate::domain::four_eyes::signatures(
+        Some(&proposer),
+        &confirmer,
+    ))
 }
 
 /// The decision letter of dossier `id` (its latest decision), for whoever may view the dossier.
@@ -943,7 +991,9 @@ async fn letter(
             })
         })
         .collect();
+    let signatures = signatures(&state, &found).await?;
     render(&LetterPage {
+        signatures,
         layout: ctx.layout(format!("Beslissing {}", app.reference)),
         reference: app.reference.clone(),
         title: app.title.clone(),
