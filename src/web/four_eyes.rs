@@ -27,16 +27,16 @@ use crate::web::routes::{ADMINS, STAFF};
 
 pub fn routes() -> RouteTable {
     RouteTable::new()
-        .get(
-            "/beoordeling/{id}/voorstellen/{proposal}/bevestigen",
-            STAFF,
-            confirm_page,
-        )
-        .post(
-            "/beoordeling/{id}/voorstellen/{proposal}/bevestigen",
-            STAFF,
-            confirm,
-        )
+        .merge(decision_routes())
+        .merge(other_routes())
+}
+
+/// A proposed decision: its confirmation page, confirming, sending back, withdrawing.
+fn decision_routes() -> RouteTable {
+    const CONFIRM: &str = "/beoordeling/{id}/voorstellen/{proposal}/bevestigen";
+    RouteTable::new()
+        .get(CONFIRM, STAFF, confirm_page)
+        .post(CONFIRM, STAFF, confirm)
         .post(
             "/beoordeling/{id}/voorstellen/{proposal}/terugsturen",
             STAFF,
@@ -47,6 +47,11 @@ pub fn routes() -> RouteTable {
             STAFF,
             withdraw,
         )
+}
+
+/// Proposed envelope changes (admins) and reclaim decisions (staff).
+fn other_routes() -> RouteTable {
+    RouteTable::new()
         .post(
             "/beheer/oproepen/{id}/voorstellen/{proposal}/bevestigen",
             ADMINS,
@@ -62,6 +67,12 @@ pub fn routes() -> RouteTable {
             ADMINS,
             withdraw_envelopes,
         )
+        .merge(reclaim_routes())
+}
+
+/// Proposed reclaim decisions.
+fn reclaim_routes() -> RouteTable {
+    RouteTable::new()
         .post(
             "/opvolging/terugvorderingen/{id}/voorstellen/{proposal}/bevestigen",
             STAFF,

@@ -563,6 +563,8 @@ fn versions_and_latest(
 
 /// The review page of `content` for `caller`, with the form's `errors` and what was `typed`.
 /// The records come from [`crate::store::review::records`]; this only arranges them.
+/// Longer than 50 lines: it fills every block of the review page (actions, decision or the
+/// proposal waiting for a second person, checklist, messages, versions, history) one by one.
 async fn review_view(
     state: &AppState,
     caller: &Caller,
@@ -579,15 +581,9 @@ async fn review_view(
     let (versions, changes) = versions_and_latest(records.submissions, content);
     let staff = &records.staff;
     let proposals = app::review::proposals(state, content).await?;
-    let pending = crate::web::four_eyes::pending_decision(state, caller, content).await?;
-    let decision_signatures =
-        match crate::store::decisions::latest_with_lines(&state.db, app.id).await? {
-            Some((found, _)) if found.reopened_at.is_none() => signatures(state, &found).await?,
-            _ => None,
-        };
     render(&ReviewPage {
-        decision_signatures,
-        pending,
+        decision_signatures: standing_signatures(state, app.id).await?,
+        pending: crate::web::four_eyes::pending_decision(state, caller, content).await?,
         four_eyes_threshold: content.call.call.four_eyes_threshold_cents,
         criteria: criteria(records.checklist.as_ref()),
         checklist_version: records.checklist.as_ref().map(|r| r.version).unwrap_or(0),
@@ -941,6 +937,15 @@ pub struct LetterPage {
     pub reopened: bool,
     /// "voorgesteld door …, bevestigd door …" (four eyes); `None` for a one-step decision.
     pub signatures: Option<String>,
+}
+
+/// Who proposed and who confirmed the standing decision on dossier `id`, if a second person
+/// confirmed it.
+async fn standing_signatures(state: &AppState, id: i64) -> Result<Option<String>, AppError> {
+    match crate::store::decisions::latest_with_lines(&state.db, id).await? {
+        Some((found, _)) if found.reopened_at.is_none() => signatures(state, &found).await,
+        _ => Ok(None),
+    }
 }
 
 /// "voorgesteld door …, bevestigd door …" for a decision a second person confirmed.

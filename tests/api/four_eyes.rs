@@ -723,3 +723,143 @@ async fn whoever_computed_an_allocation_cannot_confirm_it_and_a_second_admin_can
         Some(user_id(&app.db, SECOND_ADMIN).await)
     );
 }
+
+// ------------------------------------------------------------------ envelopes
+
+async fn envelope_of_year_one(app: &TestApp, call: i64) -> i64 {
+    entity::call_project_year::Entity::find()
+        .filter(entity::call_project_year::Column::CallId.eq(call))
+        .filter(entity::call_project_year::Column::YearNumber.eq(1))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .envelope_cents
+}
+
+#[tokio::test]
+async fn a_new_envelope_waits_for_a_second_admin_while_the_rest_of_the_call_is_saved_at_once() {
+    let app = spawn_app().await;
+    let call = crate::calls::first_call(&app).await;
+    let before = envelope_of_year_one(&app, call.id).await;
+    let mut admin = app.signed_in(ADMIN).await;
+    let response = crate::calls::edit_call(
+        &mut admin,
+        call.id,
+        &[("y1_envelope", "12.000.000,00"), ("review_days", "50")],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(envelope_of_year_one(&app, call.id).await, before, "not yet");
+    assert_eq!(
+        crate::calls::first_call(&app).await.review_days,
+        50,
+        "saved"
+    );
+    let proposal = crate::calls::pending_envelopes(&app, call.id)
+        .await
+        .expect("the envelope change waits");
+    assert_eq!(
+        proposal.amount_cents,
+        (1_200_000_000 - before).abs(),
+        "the size of the change"
+    );
+
+    // The admin who proposed it sees the refusal and cannot confirm it.
+    let page = format!("/beheer/oproepen/{}", call.id);
+    let confirm = format!("{page}/voorstellen/{}/bevestigen", proposal.id);
+    let (_, html) = admin.get(&page).await;
+    assert!(html.contains("Nieuwe enveloppe: wacht op bevestiging (vier ogen)"));
+    assert!(html.contains("wordt € 12.000.000,00"), "{html}");
+    assert!(html.contains(DECISION_FOUR_EYES));
+    assert!(!html.contains("Enveloppe bevestigen</button>"));
+    let response = admin.post(&confirm, &[]).await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains(DECISION_FOUR_EYES));
+
+    // A second admin reads the consequence and confirms it.
+    let mut second = app.signed_in(SECOND_ADMIN).await;
+    let (_, html) = second.get(&page).await;
+    assert!(html.contains("U bevestigt de nieuwe enveloppe: Projectjaar 1:"));
+    let response = second.post(&confirm, &[]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(envelope_of_year_one(&app, call.id).await, 1_200_000_000);
+    assert_eq!(
+        count(&app.db, "audit_log WHERE action = 'call.envelope_changed'").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "audit_log WHERE action = 'four_eyes.envelope.confirmed'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_envelope_change_up_to_the_threshold_is_saved_at_once() {
+    let app = spawn_app().await;
+    let call = crate::calls::first_call(&app).await;
+    let before = envelope_of_year_one(&app, call.id).await;
+    let mut admin = app.signed_in(ADMIN).await;
+    let response =
+        crate::calls::edit_call(&mut admin, call.id, &[("four_eyes_threshold", "1.000,00")]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        crate::calls::first_call(&app)
+            .await
+            .four_eyes_threshold_cents,
+        100_000
+    );
+    let raised = samenleven::domain::Cents::new(before + 100_000)
+        .unwrap()
+        .to_plain_string();
+    let response = crate::calls::edit_call(&mut admin, call.id, &[("y1_envelope", &raised)]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(envelope_of_year_one(&app, call.id).await, before + 100_000);
+    assert!(
+        crate::calls::pending_envelopes(&app, call.id)
+            .await
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn an_allocation_up_to_the_threshold_is_confirmed_by_whoever_computed_it() {
+    let app = spawn_app().await;
+    let mut official = app.signed_in(crate::helpers::OFFICIAL_A).await;
+    crate::allocation::submitted_dossier(&app, &mut official, &[("2.1", 1)]).await;
+    crate::helpers::exec(
+        &app,
+        "UPDATE call SET four_eyes_threshold_cents = 100000000000",
+    )
+    .await;
+    let mut admin = app.signed_in(ADMIN).await;
+    admin.get("/beoordeling/toewijzing").await;
+    let response = admin
+        .post(
+            "/beoordeling/toewijzing",
+            &[
+                ("call_id", &crate::journey::call_id(&app).await),
+                ("year", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let allocation = entity::allocation::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, html) = admin.get("/beoordeling/toewijzing").await;
+    assert!(html.contains("Toewijzing bevestigen</button>"));
+    let response = admin
+        .post(
+            &format!("/beoordeling/toewijzing/{}/bevestigen", allocation.id),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+}
