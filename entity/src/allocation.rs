@@ -26,6 +26,8 @@ pub struct Model {
     /// `domain::allocation::inputs_fingerprint` of the requests the proposal was computed
     /// from; `None` for proposals stored before it was kept.
     pub inputs_fingerprint: Option<String>,
+    /// Who last adjusted a line of the proposal; `None` when nobody did.
+    pub adjusted_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -65,6 +65,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub signatory_role: Option<String>,
     pub signatory_role_illustrative: bool,
+    /// Above this amount a decision, an envelope change, an allocation or a reclaim needs a
+    /// second ABB staff member to confirm it (four eyes); 0: always.
+    pub four_eyes_threshold_cents: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Optimistic-locking counter, raised on every update.

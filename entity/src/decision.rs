@@ -25,6 +25,9 @@ pub struct Model {
     pub reopen_reason: Option<String>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
+    /// Who proposed the decision that `decided_by` confirmed (four eyes); `None` for a
+    /// decision taken in one step.
+    pub proposed_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,7 @@ pub mod continuation;
 pub mod decision;
 pub mod decision_line;
 pub mod email_outbox;
+pub mod four_eyes_proposal;
 pub mod known_device;
 pub mod kpi;
 pub mod kpi_result;

@@ -22,6 +22,7 @@ pub use super::continuation::Entity as Continuation;
 pub use super::decision::Entity as Decision;
 pub use super::decision_line::Entity as DecisionLine;
 pub use super::email_outbox::Entity as EmailOutbox;
+pub use super::four_eyes_proposal::Entity as FourEyesProposal;
 pub use super::known_device::Entity as KnownDevice;
 pub use super::kpi::Entity as Kpi;
 pub use super::kpi_result::Entity as KpiResult;

@@ -31,6 +31,7 @@ mod m20261220_000001_h1_member_reminder;
 mod m20261220_000003_h3_payment_safeguards;
 mod m20261220_000004_h4_allocation_fingerprint;
 mod m20261220_000005_lead_bank_account;
+mod m20261230_000001_four_eyes;
 mod m20261230_000002_formal_decision;
 mod m20261230_000003_messages;
 mod m20261230_000004_commitment_saved_filters;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261220_000003_h3_payment_safeguards::Migration),
             Box::new(m20261220_000004_h4_allocation_fingerprint::Migration),
             Box::new(m20261220_000005_lead_bank_account::Migration),
+            Box::new(m20261230_000001_four_eyes::Migration),
             Box::new(m20261230_000002_formal_decision::Migration),
             Box::new(m20261230_000003_messages::Migration),
             Box::new(m20261230_000004_commitment_saved_filters::Migration),

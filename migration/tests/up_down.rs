@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 /// Every table the migrations create, in creation order.
-const TABLES: [&str; 45] = [
+const TABLES: [&str; 46] = [
     "reference_region",
     "municipality",
     "region_membership",
@@ -59,6 +59,7 @@ const TABLES: [&str; 45] = [
     "member_reminder",
     "bank_account",
     "saved_filter",
+    "four_eyes_proposal",
 ];
 
 #[tokio::test]

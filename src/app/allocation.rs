@@ -9,6 +9,7 @@ use entity::allocation::AllocationState;
 use super::{Caller, Error, Result, Work};
 use crate::domain::Cents;
 use crate::domain::allocation::ProposalInputs;
+use crate::domain::four_eyes;
 use crate::domain::money::sum_cents;
 use crate::state::AppState;
 use crate::store::allocations::{self, AdjustError, ProposeError};
@@ -115,19 +116,27 @@ pub async fn adjust(
         Cents::parse(typed).map_err(|err| Error::field(&line_field(line_id), err.to_string()))?;
     let version = version.unwrap_or(current.version);
     let mut work = Work::begin(state).await?;
-    let (before, after) =
-        match allocations::adjust(work.txn(), &current, line_id, version, amount.get()).await {
-            Ok(changed) => changed,
-            Err(AdjustError::Db(err)) => return Err(err.into()),
-            Err(err @ (AdjustError::Conflict | AdjustError::Confirmed)) => {
-                work.rollback().await?;
-                return Err(Error::Conflict(err.to_string()));
-            }
-            Err(err) => {
-                work.rollback().await?;
-                return Err(Error::field(&line_field(line_id), err.to_string()));
-            }
-        };
+    let (before, after) = match allocations::adjust(
+        work.txn(),
+        &current,
+        line_id,
+        version,
+        amount.get(),
+        caller.user_id(),
+    )
+    .await
+    {
+        Ok(changed) => changed,
+        Err(AdjustError::Db(err)) => return Err(err.into()),
+        Err(err @ (AdjustError::Conflict | AdjustError::Confirmed)) => {
+            work.rollback().await?;
+            return Err(Error::Conflict(err.to_string()));
+        }
+        Err(err) => {
+            work.rollback().await?;
+            return Err(Error::field(&line_field(line_id), err.to_string()));
+        }
+    };
     work.audit(
         caller
             .audit("allocation.adjusted", "allocation", current.id)
@@ -176,6 +185,41 @@ pub async fn staleness(
     ))
 }
 
+/// Why user `by` cannot confirm allocation `allocation` (four eyes: who computed or last
+/// adjusted it, when the total it grants is above the call's threshold), if they cannot.
+pub async fn refusal(
+    state: &AppState,
+    by: Option<i64>,
+    allocation: &entity::allocation::Model,
+) -> Result<Option<&'static str>> {
+    let Some(by) = by else {
+        return Ok(None);
+    };
+    let threshold = allocations::call(&state.db, allocation.call_id)
+        .await?
+        .map(|c| c.four_eyes_threshold_cents)
+        .unwrap_or_default();
+    let lines = allocations::lines(&state.db, allocation.id).await?;
+    let total = sum_cents(lines.iter().map(allocations::effective))
+        .saturating_add(allocation.incentives_cents);
+    let cents = |c: i64| Cents::new(c.max(0)).unwrap_or_default();
+    if !four_eyes::needs_second_person(cents(threshold), cents(total)) {
+        return Ok(None);
+    }
+    Ok(four_eyes::may_confirm_allocation(allocation.created_by, allocation.adjusted_by, by).err())
+}
+
+async fn four_eyes(
+    state: &AppState,
+    caller: &Caller,
+    allocation: &entity::allocation::Model,
+) -> Result<()> {
+    match refusal(state, caller.user_id(), allocation).await? {
+        Some(refusal) => Err(Error::Conflict(refusal.into())),
+        None => Ok(()),
+    }
+}
+
 /// Confirms allocation `id` if it is still at `version` (`None`: as read now), proposed, and
 /// not stale ([`staleness`]: a proposal computed on another envelope or other requests is
 /// refused as [`Error::Conflict`]). Returns the total it grants.
@@ -194,6 +238,7 @@ pub async fn confirm(
     if let Some(stale) = staleness(state, &current).await? {
         return Err(Error::Conflict(stale));
     }
+    four_eyes(state, caller, &current).await?;
     let version = version.unwrap_or(current.version);
     let mut work = Work::begin(state).await?;
     let by = caller.user_id().unwrap_or_default();

@@ -12,12 +12,14 @@ use chrono::{DateTime, Utc};
 
 use entity::application::ApplicationState;
 use entity::call::CallState;
+use entity::four_eyes_proposal::ProposalKind;
 
 use super::{Caller, Error, Result, Work};
 use crate::domain::Cents;
 use crate::domain::call_draft::{self, CallDraft, CallForm, CallSpec, DraftContext, FieldProblem};
 use crate::domain::decision;
 use crate::domain::fields::FieldErrors;
+use crate::domain::four_eyes::{self, EnvelopeChange};
 use crate::domain::workflow::{self, DossierState, Party, Transition};
 use crate::mail::OutgoingMail;
 use crate::policy::Action;
@@ -110,10 +112,25 @@ pub async fn create(state: &AppState, caller: &Caller, input: CallInput) -> Resu
     })
 }
 
+/// What saving a call's form did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Updated {
+    /// Envelope changes stored as a proposal that another admin confirms (four eyes); the
+    /// rest of the form was saved.
+    pub envelopes_proposed: Vec<EnvelopeChange>,
+}
+
 /// Saves an edit of call `id`; a call with submitted dossiers keeps the rules they were checked
 /// against ([`call_draft::locked_changes`]) and no envelope falls below what its project year
-/// already granted ([`call_draft::envelopes_cover_granted`]).
-pub async fn update(state: &AppState, caller: &Caller, id: i64, input: CallInput) -> Result<()> {
+/// already granted ([`call_draft::envelopes_cover_granted`]). A project year's envelope changed
+/// beyond the call's four-eyes threshold is not saved but proposed: another admin confirms it
+/// ([`confirm_envelopes`]); every other field is saved at once.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: CallInput,
+) -> Result<Updated> {
     caller.may(state, Action::AdministerCalls, None).await?;
     let record = call_admin::record(&state.db, id)
         .await?
@@ -137,23 +154,25 @@ pub async fn update(state: &AppState, caller: &Caller, id: i64, input: CallInput
     })?;
     let used = call_admin::used_action_ids(&state.db, id).await?;
     let mut problems = call_draft::locked_changes(&before, draft.spec(), locked, &used);
-    let granted: std::collections::BTreeMap<i32, Cents> =
-        crate::store::calls::granted_by_year(&state.db, id)
-            .await?
-            .into_iter()
-            .map(|(year, cents)| (year, Cents::new(cents.max(0)).unwrap_or_default()))
-            .collect();
+    let granted = granted_by_year(state, id).await?;
     problems.extend(call_draft::envelopes_cover_granted(draft.spec(), &granted));
     if !problems.is_empty() {
         problems.dedup();
         return Err(invalid(problems));
     }
+    let threshold = before.four_eyes_threshold;
+    let changes = if caller.user.is_some() {
+        four_eyes::envelope_changes(&before, draft.spec(), threshold)
+    } else {
+        Vec::new()
+    };
+    let spec = four_eyes::keep_envelopes(draft.into_spec(), &changes);
     let mut work = Work::begin(state).await?;
     call_admin::update(
         work.txn(),
         id,
         input.version,
-        draft.spec(),
+        &spec,
         input.fictitious,
         caller.now,
     )
@@ -163,9 +182,138 @@ pub async fn update(state: &AppState, caller: &Caller, id: i64, input: CallInput
         caller
             .audit("call.updated", "call", id)
             .before(audit_json(&before, record.call.parameters_fictitious))
-            .after(audit_json(draft.spec(), input.fictitious)),
+            .after(audit_json(&spec, input.fictitious)),
     );
-    Ok(work.commit().await?)
+    if !changes.is_empty() {
+        let subject = super::four_eyes::Subject {
+            kind: ProposalKind::Envelope,
+            id,
+            call_id: id,
+        };
+        let size = four_eyes::envelope_changes_size(&changes).get();
+        let stored = serde_json::to_value(&changes).map_err(Error::internal)?;
+        match super::four_eyes::propose(&mut work, caller, subject, size, stored).await {
+            Ok(_) => {}
+            Err(Error::Conflict(message)) => {
+                work.rollback().await?;
+                let field = format!("y{}_envelope", changes[0].year);
+                return Err(Error::field(&field, message));
+            }
+            Err(other) => {
+                work.rollback().await?;
+                return Err(other);
+            }
+        }
+    }
+    work.commit().await?;
+    Ok(Updated {
+        envelopes_proposed: changes,
+    })
+}
+
+/// What each project year of call `id` granted in its standing decisions.
+async fn granted_by_year(
+    state: &AppState,
+    id: i64,
+) -> Result<std::collections::BTreeMap<i32, Cents>> {
+    Ok(crate::store::calls::granted_by_year(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|(year, cents)| (year, Cents::new(cents.max(0)).unwrap_or_default()))
+        .collect())
+}
+
+/// The envelope changes proposed on call `id` and waiting for a second admin, if any.
+pub async fn pending_envelopes(
+    state: &AppState,
+    call_id: i64,
+) -> Result<Option<(entity::four_eyes_proposal::Model, Vec<EnvelopeChange>)>> {
+    let Some(p) =
+        crate::store::four_eyes::pending(&state.db, ProposalKind::Envelope, call_id).await?
+    else {
+        return Ok(None);
+    };
+    let changes = serde_json::from_str(&p.input).map_err(Error::internal)?;
+    Ok(Some((p, changes)))
+}
+
+/// The pending envelope proposal `proposal_id` on call `id` (admins).
+pub async fn envelope_proposal(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    proposal_id: i64,
+) -> Result<entity::four_eyes_proposal::Model> {
+    caller.may(state, Action::AdministerCalls, None).await?;
+    super::four_eyes::pending_one(state, ProposalKind::Envelope, id, proposal_id).await
+}
+
+/// Confirms the envelope changes proposed in `proposal_id` on call `id`: another admin than the
+/// proposer ([`four_eyes::REFUSAL`]); each envelope must still be what the proposal changes and
+/// the new one must cover what its year granted (else a conflict in plain Dutch). Audited.
+pub async fn confirm_envelopes(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    proposal_id: i64,
+) -> Result<Vec<EnvelopeChange>> {
+    let proposal = envelope_proposal(state, caller, id, proposal_id).await?;
+    super::four_eyes::may_confirm(caller, &proposal).map_err(|r| Error::Conflict(r.into()))?;
+    let changes: Vec<EnvelopeChange> =
+        serde_json::from_str(&proposal.input).map_err(Error::internal)?;
+    let record = call_admin::record(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let granted = granted_by_year(state, id).await?;
+    for c in &changes {
+        let number = i32::from(c.year);
+        let current = record.years.iter().find(|y| y.year_number == number);
+        if current.map(|y| y.envelope_cents) != Some(c.before.get()) {
+            return Err(Error::Conflict(format!(
+                "De enveloppe van projectjaar {} veranderde intussen. Stuur het voorstel terug \
+                 zodat een nieuw voorstel gedaan kan worden.",
+                c.year
+            )));
+        }
+        if let Some(g) = granted.get(&number).filter(|g| c.after < **g) {
+            return Err(Error::Conflict(format!(
+                "De nieuwe enveloppe van projectjaar {} ({}) is kleiner dan wat voor dat jaar al \
+                 toegekend is ({}). Stuur het voorstel terug.",
+                c.year, c.after, g
+            )));
+        }
+    }
+    let mut work = Work::begin(state).await?;
+    if let Err(err) = super::four_eyes::settle_confirmed(&mut work, caller, &proposal).await {
+        work.rollback().await?;
+        return Err(err);
+    }
+    for c in &changes {
+        call_admin::set_envelope(work.txn(), id, i32::from(c.year), c.after.get(), caller.now)
+            .await?;
+    }
+    work.audit(
+        caller
+            .audit("call.envelope_changed", "call", id)
+            .before(serde_json::json!(
+                changes
+                    .iter()
+                    .map(|c| serde_json::json!({"year": c.year, "envelope_cents": c.before.get()}))
+                    .collect::<Vec<_>>()
+            ))
+            .after(serde_json::json!(
+                changes
+                    .iter()
+                    .map(|c| serde_json::json!({"year": c.year, "envelope_cents": c.after.get()}))
+                    .collect::<Vec<_>>()
+            ))
+            .details(format!(
+                "voorgesteld door gebruiker {}",
+                proposal.proposed_by
+            )),
+    );
+    work.commit().await?;
+    Ok(changes)
 }
 
 /// Opens, closes or extends call `id`; answers the sentence that tells what happened (the
@@ -560,6 +708,7 @@ fn audit_json(spec: &CallSpec, fictitious: bool) -> serde_json::Value {
         "advance_bp": spec.advance.get(),
         "continuation_min_bp": spec.continuation_min.get(),
         "review_days": spec.review_days,
+        "four_eyes_threshold_cents": spec.four_eyes_threshold.get(),
         "coverage_aim": spec.coverage_aim.map(|r| format!("{}/{}", r.numerator(), r.denominator())),
         "named_applicants": spec.named_applicants.iter().map(|n| n.get()).collect::<Vec<_>>(),
         "project_years": spec.project_years.iter().map(|y| serde_json::json!({

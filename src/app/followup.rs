@@ -8,6 +8,7 @@
 //! names (texts from `templates/mail/`).
 
 use askama::Template;
+use entity::four_eyes_proposal::ProposalKind;
 use entity::progress_report;
 use entity::reclaim::ReclaimState;
 
@@ -20,6 +21,7 @@ use crate::domain::followup::{
     ContinuationChoice, ContinuationError, ReclaimVerdict, ReportState, ReportStep,
     continuation_outcome, next_report_state, reclaim_reason_check,
 };
+use crate::domain::four_eyes;
 use crate::domain::payments::check_reclaim_amount;
 use crate::domain::recipients::{self, News};
 use crate::mail::OutgoingMail;
@@ -671,30 +673,37 @@ pub struct ReclaimDecided {
     pub report_id: i64,
     /// The amount reclaimed; `None` when waived.
     pub amount: Option<Cents>,
+    /// Stored as a proposal that another member of ABB confirms (four eyes); nothing else
+    /// changed yet.
+    pub proposed: bool,
 }
 
-/// Decides on proposed reclaim `id`: confirm an amount within the computed bounds (less than
-/// computed needs a reason) and schedule its payment, or waive it with a reason.
-pub async fn decide_reclaim(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    input: ReclaimInput,
-) -> Result<ReclaimDecided> {
-    let found = store::reclaim_by_id(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let ReportOf {
-        dossier,
-        fu,
-        report,
-    } = report_for_review(state, caller, found.progress_report_id).await?;
-    if found.state != ReclaimState::Proposed {
-        return Err(Error::Conflict(
-            "Over deze terugvordering is al beslist.".into(),
-        ));
+/// A reclaim decision as a pending proposal stores it (replayed on confirmation).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProposedReclaim {
+    /// `bevestigen` or `kwijtschelden`.
+    pub decision: String,
+    /// The amount to reclaim (plain, "1.250,00"); empty when waived.
+    pub amount: String,
+    pub reason: String,
+}
+
+impl ProposedReclaim {
+    pub fn read(proposal: &entity::four_eyes_proposal::Model) -> Result<Self> {
+        serde_json::from_str(&proposal.input).map_err(Error::internal)
     }
-    let (decision_name, amount_name, reason_name) = reclaim_fields(id);
+}
+
+/// A reclaim decision checked against the reclaim's bounds.
+struct CheckedReclaim {
+    amount: Option<Cents>,
+    reason: String,
+    max: Cents,
+}
+
+/// Checks ABB's decision on reclaim `found` as typed (`id`'s form fields).
+fn check_reclaim(found: &entity::reclaim::Model, input: &ReclaimInput) -> Result<CheckedReclaim> {
+    let (decision_name, amount_name, reason_name) = reclaim_fields(found.id);
     let reason = input.reason.trim().to_owned();
     let max = Cents::new(found.max_cents).unwrap_or_default();
     let mut errors = FieldErrors::default();
@@ -738,8 +747,156 @@ pub async fn decide_reclaim(
         Some(ReclaimVerdict::Confirm(a)) => Some(a),
         _ => None,
     };
+    Ok(CheckedReclaim {
+        amount,
+        reason,
+        max,
+    })
+}
 
+/// Decides on proposed reclaim `id`: confirm an amount within the computed bounds (less than
+/// computed needs a reason) and schedule its payment, or waive it with a reason. When the call
+/// asks a second person for the amount at stake (the amount reclaimed, or the maximum a waiver
+/// forgoes), the decision is stored as a proposal and nothing else changes (four eyes).
+pub async fn decide_reclaim(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: ReclaimInput,
+) -> Result<ReclaimDecided> {
+    let found = store::reclaim_by_id(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let of = report_for_review(state, caller, found.progress_report_id).await?;
+    if found.state != ReclaimState::Proposed {
+        return Err(Error::Conflict(
+            "Over deze terugvordering is al beslist.".into(),
+        ));
+    }
+    let checked = check_reclaim(&found, &input)?;
+    let at_stake = checked.amount.unwrap_or(checked.max);
+    let threshold = Cents::new(of.fu.call.four_eyes_threshold_cents).unwrap_or_default();
+    if caller.user.is_none() || !four_eyes::needs_second_person(threshold, at_stake) {
+        return record_reclaim(state, caller, of, &found, &checked, input.version, None).await;
+    }
+    let stored = ProposedReclaim {
+        decision: if checked.amount.is_some() {
+            "bevestigen"
+        } else {
+            "kwijtschelden"
+        }
+        .into(),
+        amount: checked
+            .amount
+            .map(Cents::to_plain_string)
+            .unwrap_or_default(),
+        reason: checked.reason.clone(),
+    };
     let mut work = Work::begin(state).await?;
+    let subject = super::four_eyes::Subject {
+        kind: ProposalKind::Reclaim,
+        id: found.id,
+        call_id: of.fu.call.id,
+    };
+    let input = serde_json::to_value(stored).map_err(Error::internal)?;
+    if let Err(err) =
+        super::four_eyes::propose(&mut work, caller, subject, at_stake.get(), input).await
+    {
+        work.rollback().await?;
+        return Err(err);
+    }
+    work.commit().await?;
+    Ok(ReclaimDecided {
+        report_id: of.report.id,
+        amount: checked.amount,
+        proposed: true,
+    })
+}
+
+/// Confirms the reclaim decision proposed in pending proposal `proposal_id` on reclaim `id`:
+/// anyone of ABB but the proposer; checked again against the reclaim as it is now (what no
+/// longer fits is a conflict), then taken as [`decide_reclaim`] takes it.
+pub async fn confirm_reclaim(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    proposal_id: i64,
+) -> Result<ReclaimDecided> {
+    let found = store::reclaim_by_id(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let of = report_for_review(state, caller, found.progress_report_id).await?;
+    let proposal =
+        super::four_eyes::pending_one(state, ProposalKind::Reclaim, id, proposal_id).await?;
+    super::four_eyes::may_confirm(caller, &proposal).map_err(|r| Error::Conflict(r.into()))?;
+    if found.state != ReclaimState::Proposed {
+        return Err(Error::Conflict(
+            "Over deze terugvordering is al beslist.".into(),
+        ));
+    }
+    let stored = ProposedReclaim::read(&proposal)?;
+    let input = ReclaimInput {
+        decision: stored.decision,
+        amount: stored.amount,
+        reason: stored.reason,
+        version: found.version,
+    };
+    let checked = check_reclaim(&found, &input).map_err(|_| {
+        Error::Conflict(
+            "Het voorstel past niet meer bij deze terugvordering. Stuur het terug zodat een \
+             nieuw voorstel gedaan kan worden."
+                .into(),
+        )
+    })?;
+    record_reclaim(
+        state,
+        caller,
+        of,
+        &found,
+        &checked,
+        found.version,
+        Some(&proposal),
+    )
+    .await
+}
+
+/// The pending reclaim proposal `proposal_id` on reclaim `id` (staff who may review it).
+pub async fn pending_reclaim(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    proposal_id: i64,
+) -> Result<(i64, entity::four_eyes_proposal::Model)> {
+    let of = reclaim_report(state, caller, id).await?;
+    let proposal =
+        super::four_eyes::pending_one(state, ProposalKind::Reclaim, id, proposal_id).await?;
+    Ok((of.report.id, proposal))
+}
+
+/// Takes the checked decision on reclaim `found` in one [`Work`]: the reclaim payment, the
+/// decision, the audit entry, the mails; a confirmed `proposal` is settled with it.
+async fn record_reclaim(
+    state: &AppState,
+    caller: &Caller,
+    of: ReportOf,
+    found: &entity::reclaim::Model,
+    checked: &CheckedReclaim,
+    version: i32,
+    proposal: Option<&entity::four_eyes_proposal::Model>,
+) -> Result<ReclaimDecided> {
+    let ReportOf {
+        dossier,
+        fu,
+        report,
+    } = of;
+    let (amount, reason, max) = (checked.amount, &checked.reason, checked.max);
+    let mut work = Work::begin(state).await?;
+    if let Some(proposal) = proposal
+        && let Err(err) = super::four_eyes::settle_confirmed(&mut work, caller, proposal).await
+    {
+        work.rollback().await?;
+        return Err(err);
+    }
     let payment = match amount {
         Some(a) => {
             let computation = format!(
@@ -768,11 +925,11 @@ pub async fn decide_reclaim(
     };
     let decision = ReclaimDecision {
         amount,
-        reason: &reason,
+        reason,
         decided_by: caller.user_id(),
         at: caller.now,
         payment_id: payment.as_ref().map(|p| p.id),
-        version: input.version,
+        version,
     };
     if !store::decide_reclaim(work.txn(), found.id, &decision).await? {
         return Err(Error::Conflict(
@@ -788,7 +945,7 @@ pub async fn decide_reclaim(
                 found.id,
             )
             .before(serde_json::json!({"state": found.state, "max_cents": found.max_cents}))
-            .after(serde_json::json!({"amount_cents": amount.map(|a| a.get()), "reason": reason, "payment_id": payment.as_ref().map(|p| p.id)}))
+            .after(serde_json::json!({"amount_cents": amount.map(|a| a.get()), "reason": reason, "payment_id": payment.as_ref().map(|p| p.id), "proposed_by": proposal.map(|p| p.proposed_by)}))
             .details(format!("dossier {}", fu.app.reference)),
     );
     let amount_text = amount.map(|a| a.to_string()).unwrap_or_default();
@@ -808,7 +965,7 @@ pub async fn decide_reclaim(
                 max: &max_text,
                 year: found.year_number,
                 computation: &found.computation,
-                reason: &reason,
+                reason,
             })
         },
     )
@@ -817,6 +974,7 @@ pub async fn decide_reclaim(
     Ok(ReclaimDecided {
         report_id: report.id,
         amount,
+        proposed: false,
     })
 }
 

@@ -20,6 +20,7 @@ pub mod decision_document;
 pub mod dossier;
 pub mod error;
 pub mod followup;
+pub mod four_eyes;
 pub mod messages;
 pub mod notify;
 pub mod organisations;

@@ -10,12 +10,14 @@
 use askama::Template;
 
 use entity::application::ApplicationState;
+use entity::four_eyes_proposal::ProposalKind;
 
 use super::notify::{DossierLine, tell};
 use super::{Caller, Error, Result, Work, dossier_for};
 use crate::domain::Cents;
 use crate::domain::decision::{self, GrantBounds, Outcome, Verdict};
 use crate::domain::fields::FieldErrors;
+use crate::domain::four_eyes;
 use crate::domain::recipients::News;
 use crate::domain::workflow::{self, Transition};
 use crate::policy::Action;
@@ -46,21 +48,117 @@ pub struct Decided {
     pub total: Cents,
 }
 
+/// What "decide" did: took the decision, or (four eyes) stored it as a proposal that another
+/// member of ABB confirms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Taken(Decided),
+    Proposed(Decided),
+}
+
+/// A decision as stored in a pending proposal: the input that is replayed on confirmation and
+/// what it came to when it was proposed (the review page shows it).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProposedDecision {
+    /// `approve` or `reject`.
+    pub verdict: String,
+    pub motivation: String,
+    /// Per application action: its grant per project year (plain, "50000,00").
+    pub grants: Vec<(i64, String)>,
+    /// What it came to: `approved`, `partly_approved`, `rejected`.
+    pub outcome: String,
+    pub total_cents: i64,
+    pub incentive_cents: i64,
+}
+
+impl ProposedDecision {
+    /// The input to replay.
+    pub fn input(&self) -> DecisionInput {
+        DecisionInput {
+            verdict: match self.verdict.as_str() {
+                "approve" => Some(Verdict::Approve),
+                "reject" => Some(Verdict::Reject),
+                _ => None,
+            },
+            motivation: self.motivation.clone(),
+            grants: self.grants.clone(),
+        }
+    }
+
+    /// The outcome it came to.
+    pub fn outcome(&self) -> Outcome {
+        match self.outcome.as_str() {
+            "approved" => Outcome::Approved,
+            "partly_approved" => Outcome::PartlyApproved,
+            _ => Outcome::Rejected,
+        }
+    }
+
+    /// Reads a stored proposal's input.
+    pub fn read(proposal: &entity::four_eyes_proposal::Model) -> Result<Self> {
+        serde_json::from_str(&proposal.input).map_err(Error::internal)
+    }
+}
+
 /// The form field of an action's grant.
 pub fn grant_field(application_action_id: i64) -> String {
     format!("grant_{application_action_id}")
 }
 
-/// Decides on dossier `id`: approve (with a grant per action within the domain's bounds) or
-/// reject, with a motivation.
-pub async fn decide(
+/// A decision checked against the dossier's current data, ready to record.
+struct Checked {
+    verdict: Verdict,
+    outcome: Outcome,
+    motivation: String,
+    /// `(application action, requested, granted per year)`.
+    granted: Vec<(i64, Cents, Cents)>,
+    incentive: Cents,
+    total: Cents,
+    years: Vec<i32>,
+}
+
+impl Checked {
+    fn step(&self) -> Transition {
+        match self.outcome {
+            Outcome::Rejected => Transition::Reject,
+            Outcome::Approved => Transition::Approve,
+            Outcome::PartlyApproved => Transition::PartlyApprove,
+        }
+    }
+
+    fn stored(&self) -> ProposedDecision {
+        ProposedDecision {
+            verdict: match self.verdict {
+                Verdict::Approve => "approve",
+                Verdict::Reject => "reject",
+            }
+            .into(),
+            motivation: self.motivation.clone(),
+            grants: self
+                .granted
+                .iter()
+                .map(|(id, _, amount)| (*id, amount.to_plain_string()))
+                .collect(),
+            outcome: match self.outcome {
+                Outcome::Approved => "approved",
+                Outcome::PartlyApproved => "partly_approved",
+                Outcome::Rejected => "rejected",
+            }
+            .into(),
+            total_cents: self.total.get(),
+            incentive_cents: self.incentive.get(),
+        }
+    }
+}
+
+/// Checks `input` against the dossier's current data (motivation, grants within their bounds,
+/// the total); field errors for what cannot stand.
+async fn check(
     state: &AppState,
-    caller: &Caller,
-    id: i64,
-    input: DecisionInput,
-) -> Result<Decided> {
-    let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
-    let app = content.dossier.application.clone();
+    content: &DossierContent,
+    input: &DecisionInput,
+) -> Result<Checked> {
+    let app = &content.dossier.application;
     let motivation = input.motivation.trim().to_owned();
     let years: Vec<i32> = (app.first_project_year..=app.last_project_year).collect();
 
@@ -72,7 +170,7 @@ pub async fn decide(
         );
     }
     let granted = match input.verdict {
-        Some(Verdict::Approve) => read_grants(state, &content, &years, &input, &mut errors).await?,
+        Some(Verdict::Approve) => read_grants(state, content, &years, input, &mut errors).await?,
         Some(Verdict::Reject) => Vec::new(),
         None => {
             errors.add("outcome", "Kies goedkeuren of afwijzen.");
@@ -95,14 +193,165 @@ pub async fn decide(
     let per_year: Vec<Cents> = granted.iter().map(|(_, _, amount)| *amount).collect();
     let total = decision::total(outcome, &per_year, incentive, years.len() as u64)
         .ok_or_else(|| Error::field("outcome", "Het totaal van deze beslissing is te groot."))?;
+    Ok(Checked {
+        verdict,
+        outcome,
+        motivation,
+        granted,
+        incentive,
+        total,
+        years,
+    })
+}
 
-    let step = match outcome {
-        Outcome::Rejected => Transition::Reject,
-        Outcome::Approved => Transition::Approve,
-        Outcome::PartlyApproved => Transition::PartlyApprove,
-    };
+/// Decides on dossier `id`: approve (with a grant per action within the domain's bounds) or
+/// reject, with a motivation. When the call asks a second person for this amount (four eyes,
+/// [`four_eyes::needs_second_person`]), the checked decision is stored as a proposal and
+/// nothing else changes (no state move, no mails, no follow-up): [`Decision::Proposed`].
+pub async fn decide(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: DecisionInput,
+) -> Result<Decision> {
+    let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
+    let checked = check(state, &content, &input).await?;
+    let app = &content.dossier.application;
+    let threshold = Cents::new(content.call.call.four_eyes_threshold_cents).unwrap_or_default();
+    if caller.user.is_none() || !four_eyes::needs_second_person(threshold, checked.total) {
+        return record(state, caller, &content, &checked, None)
+            .await
+            .map(Decision::Taken);
+    }
+    // The workflow must allow the decision now, so nobody confirms what cannot be taken.
+    workflow::next(app.state.into(), checked.step(), caller.party())
+        .map_err(|e| Error::Conflict(e.to_string()))?;
     let mut work = Work::begin(state).await?;
-    let to = move_through(&work, caller, &app, step).await?;
+    let subject = super::four_eyes::Subject {
+        kind: ProposalKind::Decision,
+        id: app.id,
+        call_id: app.call_id,
+    };
+    let stored = serde_json::to_value(checked.stored()).map_err(Error::internal)?;
+    let proposal =
+        super::four_eyes::propose(&mut work, caller, subject, checked.total.get(), stored).await;
+    if let Err(err) = proposal {
+        work.rollback().await?;
+        return Err(err);
+    }
+    work.commit().await?;
+    Ok(Decision::Proposed(Decided {
+        application_id: app.id,
+        outcome: checked.outcome,
+        total: checked.total,
+    }))
+}
+
+/// The message when a proposed decision no longer fits the dossier's data.
+pub const PROPOSAL_STALE: &str = "Het voorstel past niet meer bij de huidige gegevens van het \
+    dossier. Stuur het terug zodat een nieuw voorstel gedaan kan worden.";
+
+/// Confirms the decision proposed in pending proposal `proposal_id` on dossier `id`: anyone of
+/// ABB but the proposer ([`four_eyes::REFUSAL`] as [`Error::Conflict`]); the proposal is checked
+/// again against the dossier's current data (what no longer fits is a conflict,
+/// [`PROPOSAL_STALE`]) and then taken as [`decide`] takes a decision, recording who proposed.
+pub async fn confirm_decision(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    proposal_id: i64,
+) -> Result<Decided> {
+    let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
+    let proposal =
+        super::four_eyes::pending_one(state, ProposalKind::Decision, id, proposal_id).await?;
+    super::four_eyes::may_confirm(caller, &proposal).map_err(|r| Error::Conflict(r.into()))?;
+    let stored = ProposedDecision::read(&proposal)?;
+    let checked = match check(state, &content, &stored.input()).await {
+        Ok(checked) => checked,
+        Err(Error::Invalid(errors)) => {
+            let first = errors
+                .items
+                .first()
+                .map(|e| format!(" {}", e.message))
+                .unwrap_or_default();
+            return Err(Error::Conflict(format!("{PROPOSAL_STALE}{first}")));
+        }
+        Err(other) => return Err(other),
+    };
+    if checked.total.get() != stored.total_cents {
+        return Err(Error::Conflict(PROPOSAL_STALE.into()));
+    }
+    record(state, caller, &content, &checked, Some(&proposal)).await
+}
+
+/// The pending decision proposal `proposal_id` on dossier `id`, for its confirmation, its
+/// return or its withdrawal (staff who may review the dossier).
+pub async fn pending_decision(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    proposal_id: i64,
+) -> Result<(DossierContent, entity::four_eyes_proposal::Model)> {
+    let content = dossier_for(state, caller, id, Action::ReviewDossier).await?;
+    let proposal =
+        super::four_eyes::pending_one(state, ProposalKind::Decision, id, proposal_id).await?;
+    Ok((content, proposal))
+}
+
+/// Sends the decision proposed in `proposal_id` on dossier `id` back to its proposer with
+/// `reason` (mailed); nothing else changes.
+pub async fn send_back_decision(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    proposal_id: i64,
+    version: i32,
+    reason: &str,
+) -> Result<()> {
+    let (_, proposal) = pending_decision(state, caller, id, proposal_id).await?;
+    let link = format!("{}/beoordeling/{id}", state.config.public_url);
+    super::four_eyes::send_back(state, caller, &proposal, version, reason, &link).await
+}
+
+/// Withdraws the decision proposed in `proposal_id` on dossier `id` (its proposer only).
+pub async fn withdraw_decision(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    proposal_id: i64,
+    version: i32,
+) -> Result<()> {
+    let (_, proposal) = pending_decision(state, caller, id, proposal_id).await?;
+    super::four_eyes::withdraw(state, caller, &proposal, version).await
+}
+
+/// Takes the checked decision on the dossier of `content`: in one [`Work`] the state moves
+/// through the workflow, the decision is recorded, the follow-up scheduled, the parties told;
+/// a confirmed `proposal` is settled with it and its proposer recorded.
+async fn record(
+    state: &AppState,
+    caller: &Caller,
+    content: &DossierContent,
+    checked: &Checked,
+    proposal: Option<&entity::four_eyes_proposal::Model>,
+) -> Result<Decided> {
+    let app = content.dossier.application.clone();
+    let (outcome, total, motivation) = (checked.outcome, checked.total, &checked.motivation);
+    let step = checked.step();
+    let mut work = Work::begin(state).await?;
+    if let Some(proposal) = proposal
+        && let Err(err) = super::four_eyes::settle_confirmed(&mut work, caller, proposal).await
+    {
+        work.rollback().await?;
+        return Err(err);
+    }
+    let to = match move_through(&work, caller, &app, step).await {
+        Ok(to) => to,
+        Err(err) => {
+            work.rollback().await?;
+            return Err(err);
+        }
+    };
     work.audit(
         caller
             .audit(
@@ -114,17 +363,20 @@ pub async fn decide(
             .after(serde_json::json!({"state": to}))
             .details(motivation.clone()),
     );
+    let years = &checked.years;
     decisions::insert(
         work.txn(),
         decisions::NewDecision {
             application_id: app.id,
             outcome,
-            motivation: &motivation,
+            motivation,
             decided_by: caller.user_id().unwrap_or_default(),
+            proposed_by: proposal.map(|p| p.proposed_by),
             decided_at: caller.now,
             total_granted_cents: total.get(),
-            incentive_cents: incentive.get(),
-            lines: granted
+            incentive_cents: checked.incentive.get(),
+            lines: checked
+                .granted
                 .iter()
                 .flat_map(|(action_id, _, amount)| {
                     years
@@ -141,7 +393,7 @@ pub async fn decide(
     tell(
         state,
         &mut work,
-        &content,
+        content,
         News::Decision,
         "beslissing over uw dossier",
         |dossier| {
@@ -153,7 +405,7 @@ pub async fn decide(
                     _ => "goed",
                 },
                 total: &total.to_string(),
-                motivation: &motivation,
+                motivation,
                 letter_link: &letter_link,
             })
         },

@@ -82,6 +82,8 @@ pub struct CallForm {
     pub continuation_share: String,
     /// Days ABB takes to review a dossier after its last submission.
     pub review_days: String,
+    /// Above this amount a second person confirms (four eyes); empty or 0: always.
+    pub four_eyes_threshold: String,
     /// `2/3`, `66,67%` or empty for none.
     pub coverage_aim: String,
     /// NIS codes separated by commas or spaces.
@@ -172,6 +174,9 @@ pub struct CallSpec {
     pub continuation_min: BasisPoints,
     /// Days ABB takes to review a dossier after its last submission (1 to 365).
     pub review_days: u16,
+    /// Above this amount a decision, an envelope change, an allocation or a reclaim needs a
+    /// second person (four eyes); zero: always.
+    pub four_eyes_threshold: Cents,
     pub coverage_aim: Option<Ratio>,
     pub named_applicants: Vec<NisCode>,
     pub notes: Option<String>,
@@ -411,6 +416,12 @@ impl CallDraft {
                 None
             }
         };
+        let four_eyes_threshold = if form.four_eyes_threshold.trim().is_empty() {
+            Cents::ZERO
+        } else {
+            money_field(&form.four_eyes_threshold, "four_eyes_threshold", &mut p)
+                .unwrap_or_default()
+        };
         let coverage_aim = match parse_coverage_aim(&form.coverage_aim) {
             Ok(aim) => aim,
             Err(message) => {
@@ -479,6 +490,7 @@ impl CallDraft {
                     advance,
                     continuation_min,
                     review_days,
+                    four_eyes_threshold,
                     coverage_aim,
                     named_applicants,
                     notes,
@@ -1125,6 +1137,7 @@ mod tests {
             advance_share: "80 %".into(),
             continuation_share: "25".into(),
             review_days: "42".into(),
+            four_eyes_threshold: String::new(),
             coverage_aim: "2/3".into(),
             named_applicants: "11002, 44021".into(),
             notes: String::new(),
@@ -1211,6 +1224,16 @@ mod tests {
     }
 
     #[test]
+    fn the_four_eyes_threshold_is_an_amount_and_empty_means_always() {
+        let draft = CallDraft::parse(&form(), &context()).unwrap();
+        assert_eq!(draft.spec().four_eyes_threshold, Cents::ZERO);
+        let mut f = form();
+        f.four_eyes_threshold = "25.000,00".into();
+        let draft = CallDraft::parse(&f, &context()).unwrap();
+        assert_eq!(draft.spec().four_eyes_threshold.get(), 2_500_000);
+    }
+
+    #[test]
     fn bad_values_are_each_reported_on_their_own_field_in_dutch() {
         let table: Vec<(Change, &str)> = vec![
             (|f| f.code = "PS 2027".into(), "code"),
@@ -1245,6 +1268,14 @@ mod tests {
             (|f| f.review_days = "400".into(), "review_days"),
             (|f| f.review_days = "zes weken".into(), "review_days"),
             (|f| f.review_days = String::new(), "review_days"),
+            (
+                |f| f.four_eyes_threshold = "-5".into(),
+                "four_eyes_threshold",
+            ),
+            (
+                |f| f.four_eyes_threshold = "veel".into(),
+                "four_eyes_threshold",
+            ),
             (
                 |f| f.incentive_min_share = "101".into(),
                 "incentive_min_share",
@@ -1471,6 +1502,7 @@ mod envelope_tests {
             advance: BasisPoints::FULL,
             continuation_min: BasisPoints::FULL,
             review_days: 42,
+            four_eyes_threshold: Cents::ZERO,
             coverage_aim: None,
             named_applicants: Vec::new(),
             notes: None,

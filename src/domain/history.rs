@@ -60,6 +60,22 @@ pub fn label(action: &str) -> &'static str {
         "payment.pay" => "Betaling als betaald gemarkeerd",
         "payment.cancel" | "payment.cancelled" => "Betaling geannuleerd",
         "allocation.proposed" => "Toewijzing voorgesteld",
+        // Four eyes.
+        "four_eyes.decision.proposed" => "Beslissing voorgesteld (vier ogen)",
+        "four_eyes.decision.confirmed" => "Voorgestelde beslissing bevestigd",
+        "four_eyes.decision.refused" => "Voorgestelde beslissing teruggestuurd",
+        "four_eyes.decision.withdrawn" => "Voorgestelde beslissing ingetrokken",
+        "four_eyes.reclaim.proposed" => {
+            "Beslissing over een terugvordering voorgesteld (vier ogen)"
+        }
+        "four_eyes.reclaim.confirmed" => "Voorgestelde terugvordering bevestigd",
+        "four_eyes.reclaim.refused" => "Voorgestelde terugvordering teruggestuurd",
+        "four_eyes.reclaim.withdrawn" => "Voorgestelde terugvordering ingetrokken",
+        "four_eyes.envelope.proposed" => "Nieuwe enveloppe voorgesteld (vier ogen)",
+        "four_eyes.envelope.confirmed" => "Nieuwe enveloppe bevestigd",
+        "four_eyes.envelope.refused" => "Nieuwe enveloppe teruggestuurd",
+        "four_eyes.envelope.withdrawn" => "Nieuwe enveloppe ingetrokken",
+        "call.envelope_changed" => "Enveloppe gewijzigd",
         "allocation.adjusted" => "Toewijzing aangepast",
         "allocation.confirmed" => "Toewijzing bevestigd",
         "access.denied" => "Toegang geweigerd",

@@ -36,6 +36,7 @@ pub mod email;
 pub mod fields;
 pub mod figures;
 pub mod followup;
+pub mod four_eyes;
 pub mod history;
 pub mod iban;
 pub mod limits;

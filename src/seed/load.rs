@@ -549,6 +549,7 @@ async fn copy_call<C: ConnectionTrait>(
         signatory_role: Set(t.signatory_role.clone()),
         signatory_role_illustrative: Set(t.signatory_role_illustrative),
         review_days: Set(t.review_days),
+        four_eyes_threshold_cents: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -911,6 +912,7 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
             reopened_by: Set(None),
             reopen_reason: Set(None),
             version: Set(1),
+            proposed_by: Set(None),
         });
         if share_percent > 0 {
             progress_reports(

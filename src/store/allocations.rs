@@ -369,6 +369,7 @@ pub async fn adjust<C: ConnectionTrait>(
     line_id: i64,
     version: i32,
     adjusted: i64,
+    by: Option<i64>,
 ) -> Result<(allocation_line::Model, allocation_line::Model), AdjustError> {
     if allocation.state == AllocationState::Confirmed {
         return Err(AdjustError::Confirmed);
@@ -376,6 +377,7 @@ pub async fn adjust<C: ConnectionTrait>(
     // The write first, so the transaction holds the write lock before it reads the lines.
     let bumped = allocation::Entity::update_many()
         .col_expr(allocation::Column::Version, Expr::value(version + 1))
+        .col_expr(allocation::Column::AdjustedBy, Expr::value(by))
         .filter(allocation::Column::Id.eq(allocation.id))
         .filter(allocation::Column::Version.eq(version))
         .filter(allocation::Column::State.eq(AllocationState::Proposed))

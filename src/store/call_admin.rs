@@ -144,6 +144,7 @@ pub fn spec_of(record: &CallRecord, catalog: &[action::Model]) -> Result<CallSpe
         advance: bp(c.advance_bp)?,
         continuation_min: bp(c.continuation_min_bp)?,
         review_days: u16::try_from(c.review_days).map_err(|_| invalid("review days"))?,
+        four_eyes_threshold: cents(c.four_eyes_threshold_cents)?,
         coverage_aim: match (c.coverage_aim_numerator, c.coverage_aim_denominator) {
             (Some(n), Some(d)) => Ratio::new(
                 u64::try_from(n).map_err(|_| invalid("coverage aim"))?,
@@ -331,6 +332,7 @@ pub async fn create<C: ConnectionTrait>(
         advance_bp: Set(bp(spec.advance)),
         continuation_min_bp: Set(bp(spec.continuation_min)),
         review_days: Set(i32::from(spec.review_days)),
+        four_eyes_threshold_cents: Set(spec.four_eyes_threshold.get()),
         coverage_aim_numerator: Set(aim_n),
         coverage_aim_denominator: Set(aim_d),
         notes: Set(spec.notes.clone()),
@@ -404,6 +406,10 @@ pub async fn update<C: ConnectionTrait>(
         .col_expr(
             call::Column::ReviewDays,
             Expr::value(i32::from(spec.review_days)),
+        )
+        .col_expr(
+            call::Column::FourEyesThresholdCents,
+            Expr::value(spec.four_eyes_threshold.get()),
         )
         .col_expr(call::Column::CoverageAimNumerator, Expr::value(aim_n))
         .col_expr(call::Column::CoverageAimDenominator, Expr::value(aim_d))
@@ -705,5 +711,36 @@ pub async fn reopen_every_part<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    Ok(())
+}
+
+/// Sets the envelope of project year `year` of call `call_id` to `cents` (a confirmed envelope
+/// change) and raises the versions of the year and the call, so a form read before is stale.
+pub async fn set_envelope<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+    year: i32,
+    cents: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    call_project_year::Entity::update_many()
+        .col_expr(call_project_year::Column::EnvelopeCents, Expr::value(cents))
+        .col_expr(
+            call_project_year::Column::Version,
+            Expr::col(call_project_year::Column::Version).add(1),
+        )
+        .filter(call_project_year::Column::CallId.eq(call_id))
+        .filter(call_project_year::Column::YearNumber.eq(year))
+        .exec(db)
+        .await?;
+    call::Entity::update_many()
+        .col_expr(call::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            call::Column::Version,
+            Expr::col(call::Column::Version).add(1),
+        )
+        .filter(call::Column::Id.eq(call_id))
+        .exec(db)
+        .await?;
     Ok(())
 }

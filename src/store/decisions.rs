@@ -66,6 +66,8 @@ pub struct NewDecision<'a> {
     pub outcome: Outcome,
     pub motivation: &'a str,
     pub decided_by: i64,
+    /// Who proposed the decision that `decided_by` confirmed (four eyes).
+    pub proposed_by: Option<i64>,
     pub decided_at: DateTime<Utc>,
     pub total_granted_cents: i64,
     pub incentive_cents: i64,
@@ -82,6 +84,7 @@ pub async fn insert<C: ConnectionTrait>(
         outcome: Set(new.outcome.into()),
         motivation: Set(new.motivation.to_owned()),
         decided_by: Set(new.decided_by),
+        proposed_by: Set(new.proposed_by),
         decided_at: Set(new.decided_at),
         total_granted_cents: Set(new.total_granted_cents),
         incentive_cents: Set(new.incentive_cents),

@@ -14,6 +14,7 @@ pub mod cooperation;
 pub mod decisions;
 pub mod drafts;
 pub mod followup;
+pub mod four_eyes;
 pub mod inbox;
 pub mod messages;
 pub mod municipalities;

@@ -113,6 +113,8 @@ pub struct AllocationPage {
     pub envelope: Option<i64>,
     pub allocation: Option<AllocationSummary>,
     pub is_admin: bool,
+    /// Why the caller cannot confirm the proposal (four eyes: they computed or adjusted it).
+    pub refusal: Option<&'static str>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -280,9 +282,13 @@ async fn page(
     let years = allocations::project_years(&state.db).await?;
     let envelope = allocations::envelope(&state.db, call_id, year).await?;
     let current = allocations::latest(&state.db, call_id, year).await?;
-    let summary = match current {
-        Some(a) => Some(summary(state, &a, input.as_ref()).await?),
-        None => None,
+    let by = ctx.user.as_ref().map(|u| u.user.id);
+    let (summary, refusal) = match current {
+        Some(a) => (
+            Some(summary(state, &a, input.as_ref()).await?),
+            app::allocation::refusal(state, by, &a).await?,
+        ),
+        None => (None, None),
     };
     let is_admin = ctx
         .user
@@ -298,6 +304,7 @@ async fn page(
         envelope,
         allocation: summary,
         is_admin,
+        refusal,
     })
 }
 

@@ -285,6 +285,8 @@ pub struct ReclaimForm {
     pub decision: String,
     pub amount: String,
     pub reason: String,
+    /// The decision proposed and waiting for a second person (four eyes), if one waits.
+    pub pending: Option<crate::web::four_eyes::PendingReclaim>,
 }
 
 #[derive(Template)]
@@ -312,6 +314,8 @@ pub struct ReviewPage {
     pub continuations: Vec<ContinuationForm>,
     pub reclaims: Vec<ReclaimForm>,
     pub payments: Vec<PaymentLine>,
+    /// Every reclaim decision is confirmed by a second person (the call's threshold is 0).
+    pub four_eyes_always: bool,
 }
 
 fn typed_or(typed: Option<&HashMap<String, String>>, name: &str, default: String) -> String {
@@ -388,6 +392,8 @@ async fn review_view(
         })
         .collect();
     let lines = reclaim_lines(fu);
+    let mut pending =
+        crate::web::four_eyes::pending_reclaims(state, caller, fu, &dossier.lead_name).await?;
     let reclaims = fu
         .reclaims
         .iter()
@@ -411,6 +417,7 @@ async fn review_view(
                         .unwrap_or_default(),
                 ),
                 reason: typed_or(typed, &reason_name, String::new()),
+                pending: pending.remove(&r.id),
                 decision_name,
                 amount_name,
                 reason_name,
@@ -424,6 +431,7 @@ async fn review_view(
     )
     .is_ok();
     render(&ReviewPage {
+        four_eyes_always: fu.call.four_eyes_threshold_cents == 0,
         layout: ctx.layout(format!(
             "{} · {}",
             report_title(report.kind, report.year_number),
@@ -594,10 +602,13 @@ async fn decide_reclaim(
     match followup::decide_reclaim(&state, &caller, id, input).await {
         Ok(decided) => Ok(FlashRedirect::new(
             format!("/opvolging/rapporten/{}", decided.report_id),
-            if decided.amount.is_some() {
-                "De terugvordering is bevestigd."
-            } else {
-                "Er wordt niets teruggevorderd."
+            match (decided.proposed, decided.amount.is_some()) {
+                (true, _) => {
+                    "Beslissing over de terugvordering voorgesteld. Een andere medewerker moet ze \
+                     bevestigen (vier ogen)."
+                }
+                (false, true) => "De terugvordering is bevestigd.",
+                (false, false) => "Er wordt niets teruggevorderd.",
             },
         )
         .into_response()),

@@ -23,6 +23,7 @@ pub mod filters;
 pub mod followup;
 pub mod followup_review;
 pub mod form;
+pub mod four_eyes;
 pub mod full_view;
 pub mod health;
 pub mod home;
@@ -87,6 +88,7 @@ pub fn routes() -> RouteTable {
         .merge(inbox_export::routes())
         .merge(followup::routes())
         .merge(followup_review::routes())
+        .merge(four_eyes::routes())
         .merge(payments::routes())
         .merge(api_tokens::routes())
         .merge(crate::api::routes())

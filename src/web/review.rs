@@ -203,6 +203,8 @@ pub struct InboxPage {
     /// The name typed to save the current filters under (kept when refused).
     pub filter_name: String,
     pub errors: FormErrors,
+    /// Proposals waiting for a second person (four eyes).
+    pub to_confirm: Vec<crate::web::four_eyes::ToConfirmLine>,
 }
 
 const PAGE_SIZE: u64 = 50;
@@ -324,7 +326,9 @@ pub async fn inbox_view(
     let (reference, now) = (&ctx.reference, caller.now);
     let found = inbox::page(db, reference, &reviewers, &filter, term, now, request).await?;
     let regions = ctx.reference.regions().await?;
+    let to_confirm = crate::web::four_eyes::to_confirm(&state, &caller).await?;
     render(&InboxPage {
+        to_confirm,
         layout: ctx.layout("Beoordeling"),
         review_days: current.map(|c| c.review_days).unwrap_or(0),
         calls: calls.into_iter().map(|c| (c.id, c.title)).collect(),
@@ -465,6 +469,12 @@ pub struct ReviewPage {
     pub motivation: String,
     pub criteria: Vec<CriterionLine>,
     pub checklist_version: i32,
+    /// The decision proposed and waiting for a second person (four eyes), if one waits.
+    pub pending: Option<crate::web::four_eyes::PendingDecision>,
+    /// Above this amount another member of ABB confirms the decision (0: always).
+    pub four_eyes_threshold: i64,
+    /// Who proposed and who confirmed the standing decision (four eyes).
+    pub decision_signatures: Option<String>,
     /// The change request form and the open request's deadline (issue 22).
     pub change: ChangeRequestView,
 }
@@ -694,6 +704,9 @@ async fn review_view_with(
     let staff = &records.staff;
     let proposals = app::review::proposals(state, content).await?;
     render(&ReviewPage {
+        decision_signatures: standing_signatures(state, app.id).await?,
+        pending: crate::web::four_eyes::pending_decision(state, caller, content).await?,
+        four_eyes_threshold: content.call.call.four_eyes_threshold_cents,
         criteria: criteria(records.checklist.as_ref()),
         checklist_version: records.checklist.as_ref().map(|r| r.version).unwrap_or(0),
         layout: ctx.layout(format!("Beoordeling {}", app.reference)),
@@ -955,9 +968,16 @@ async fn decide(
 ) -> Result<Response, AppError> {
     let input = decision_input(&raw);
     match app::review::decide(&state, &caller, id, input.clone()).await {
-        Ok(decided) => Ok(back(
+        Ok(app::review::Decision::Taken(decided)) => Ok(back(
             id,
             format!("Beslissing bewaard: {}.", decided.outcome.label()),
+        )),
+        Ok(app::review::Decision::Proposed(proposed)) => Ok(back(
+            id,
+            format!(
+                "Beslissing voorgesteld: {}. Een andere medewerker moet ze bevestigen (vier ogen).",
+                proposed.outcome.label()
+            ),
         )),
         Err(app::Error::Invalid(errors)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -1010,6 +1030,35 @@ async fn reopen(
 ) -> Result<Response, AppError> {
     app::review::reopen(&state, &caller, id, &form.reason).await?;
     Ok(back(id, "De beslissing is heropend."))
+}
+
+/// Who proposed and who confirmed the standing decision on dossier `id`, if a second person
+/// confirmed it.
+async fn standing_signatures(state: &AppState, id: i64) -> Result<Option<String>, AppError> {
+    match crate::store::decisions::latest_with_lines(&state.db, id).await? {
+        Some((found, _)) if found.reopened_at.is_none() => signatures(state, &found).await,
+        _ => Ok(None),
+    }
+}
+
+/// "voorgesteld door …, bevestigd door …" for a decision a second person confirmed.
+async fn signatures(
+    state: &AppState,
+    found: &entity::decision::Model,
+) -> Result<Option<String>, AppError> {
+    let Some(proposer) = found.proposed_by else {
+        return Ok(None);
+    };
+    let name = |id: i64| crate::store::users::find(&state.db, id);
+    let proposer = name(proposer).await?.map(|u| u.name).unwrap_or_default();
+    let confirmer = name(found.decided_by)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    Ok(crate::domain::four_eyes::signatures(
+        Some(&proposer),
+        &confirmer,
+    ))
 }
 
 #[cfg(test)]

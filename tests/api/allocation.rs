@@ -464,7 +464,8 @@ async fn adjustments_leave_room_for_the_incentives_taken_off_the_envelope_first(
     .unwrap();
     // € 45.000 for the line plus € 10.000 of incentives is more than the € 50.000 envelope.
     let refused =
-        samenleven::store::allocations::adjust(&app.db, &allocation, line.id, 1, 4_500_000).await;
+        samenleven::store::allocations::adjust(&app.db, &allocation, line.id, 1, 4_500_000, None)
+            .await;
     assert!(
         matches!(
             refused,
@@ -479,9 +480,15 @@ async fn adjustments_leave_room_for_the_incentives_taken_off_the_envelope_first(
         .await
         .unwrap()
         .unwrap();
-    let accepted =
-        samenleven::store::allocations::adjust(&app.db, &fresh, line.id, fresh.version, 4_000_000)
-            .await;
+    let accepted = samenleven::store::allocations::adjust(
+        &app.db,
+        &fresh,
+        line.id,
+        fresh.version,
+        4_000_000,
+        None,
+    )
+    .await;
     assert!(accepted.is_ok(), "{accepted:?}");
 }
 
@@ -547,6 +554,12 @@ async fn an_envelope_cut_below_what_is_granted_is_refused_naming_both_amounts() 
     let response =
         crate::calls::edit_call(&mut admin, call.id, &[("y1_envelope", "231.234,57")]).await;
     assert_eq!(response.status(), 303);
+    let response = crate::calls::confirm_envelopes(&app, call.id).await;
+    assert_eq!(
+        response.status(),
+        303,
+        "a second admin confirms the envelope"
+    );
     assert_eq!(envelope_of_year_one(&app).await, 23_123_457);
 }
 
@@ -560,6 +573,12 @@ async fn a_proposal_on_an_old_envelope_is_marked_stale_and_cannot_be_confirmed()
     let response =
         crate::calls::edit_call(&mut admin, call.id, &[("y1_envelope", "80.000,00")]).await;
     assert_eq!(response.status(), 303);
+    let response = crate::calls::confirm_envelopes(&app, call.id).await;
+    assert_eq!(
+        response.status(),
+        303,
+        "a second admin confirms the envelope"
+    );
 
     let stale = "Dit voorstel is verouderd: de enveloppe is nu € 80.000,00, het voorstel rekende met € 90.000,00. Maak een nieuw voorstel.";
     let (_, html) = admin.get("/beoordeling/toewijzing").await;

@@ -335,6 +335,9 @@ async fn once_a_dossier_is_submitted_the_rules_are_locked_but_envelopes_may_chan
 
     let response = edit_call(&mut admin, call.id, &[("y1_envelope", "14.100.000,00")]).await;
     assert_eq!(response.status(), 303);
+    // Four eyes: the new envelope waits for a second admin.
+    let response = confirm_envelopes(&app, call.id).await;
+    assert_eq!(response.status(), 303);
     let year1 = entity::call_project_year::Entity::find()
         .filter(entity::call_project_year::Column::CallId.eq(call.id))
         .filter(entity::call_project_year::Column::YearNumber.eq(1))
@@ -646,4 +649,38 @@ async fn the_empty_new_call_form_names_each_field_once_in_the_error_summary() {
     texts.sort();
     texts.dedup();
     assert_eq!(texts.len(), all, "each message once: {items:?}");
+}
+
+/// The envelope changes proposed on call `call_id`, waiting for a second admin.
+pub async fn pending_envelopes(
+    app: &TestApp,
+    call_id: i64,
+) -> Option<entity::four_eyes_proposal::Model> {
+    use entity::four_eyes_proposal::{Column, Entity, ProposalKind, ProposalState};
+    Entity::find()
+        .filter(Column::Kind.eq(ProposalKind::Envelope))
+        .filter(Column::SubjectId.eq(call_id))
+        .filter(Column::State.eq(ProposalState::Pending))
+        .one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// The second demo admin confirms the envelope changes proposed on call `call_id` from the
+/// call's page (four eyes).
+pub async fn confirm_envelopes(app: &TestApp, call_id: i64) -> reqwest::Response {
+    let proposal = pending_envelopes(app, call_id)
+        .await
+        .expect("an envelope change waits for a second admin");
+    let mut second = app.signed_in("beheerder2@demo.samenleven.test").await;
+    second.get(&format!("/beheer/oproepen/{call_id}")).await;
+    second
+        .post(
+            &format!(
+                "/beheer/oproepen/{call_id}/voorstellen/{}/bevestigen",
+                proposal.id
+            ),
+            &[],
+        )
+        .await
 }

@@ -285,6 +285,9 @@ async fn a_reopened_decision_says_so_and_a_rejection_shows_no_amounts() {
         )
         .await;
     assert_eq!(response.status(), 303);
+    // Another member of ABB confirms it (four eyes).
+    let confirmed = crate::helpers::confirm_decision(&app, id, ADMIN).await;
+    assert_eq!(confirmed.status(), 303);
     let (status, html) = official.get(&letter).await;
     assert_eq!(status, 200);
     for expected in [

@@ -181,7 +181,9 @@ pub(crate) async fn approved(
     let response = reviewer
         .post(&format!("/beoordeling/{}/beslissing", row.id), &fields)
         .await;
-    assert_eq!(response.status(), 303, "the reviewer approves the fixture");
+    assert_eq!(response.status(), 303, "the reviewer proposes the decision");
+    let response = crate::helpers::confirm_decision(app, row.id, ADMIN).await;
+    assert_eq!(response.status(), 303, "an admin confirms it (four eyes)");
     Fixture {
         id: row.id,
         actions,
@@ -1250,6 +1252,42 @@ async fn a_missed_target_without_accepted_motivation_leads_to_a_reclaim_the_lead
         )
         .await;
     assert_eq!(response.status(), 303);
+    // Four eyes: the reviewer's decision waits for another member of ABB, who confirms it on
+    // the report's page; the reviewer is refused.
+    let waiting = entity::reclaim::Entity::find_by_id(proposed.id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(waiting.state, entity::reclaim::ReclaimState::Proposed);
+    let proposal = entity::four_eyes_proposal::Entity::find()
+        .filter(
+            entity::four_eyes_proposal::Column::Kind
+                .eq(entity::four_eyes_proposal::ProposalKind::Reclaim),
+        )
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the reclaim decision waits for a second person");
+    assert_eq!(proposal.amount_cents, 400_000);
+    let report_page = format!("/opvolging/rapporten/{}", year.id);
+    let confirm = format!(
+        "/opvolging/terugvorderingen/{}/voorstellen/{}/bevestigen",
+        proposed.id, proposal.id
+    );
+    let (_, html) = reviewer.get(&report_page).await;
+    assert!(html.contains("Een andere medewerker moet deze beslissing bevestigen (vier ogen)."));
+    assert!(!html.contains("Terugvordering bevestigen</button>"));
+    let response = reviewer.post(&confirm, &[]).await;
+    assert_eq!(response.status(), 409);
+    let mut admin = app.signed_in(ADMIN).await;
+    let (_, html) = admin.get(&report_page).await;
+    assert!(
+        html.contains("U bevestigt dat Willebroek € 4.000,00 terugbetaalt"),
+        "{html}"
+    );
+    let response = admin.post(&confirm, &[]).await;
+    assert_eq!(response.status(), 303);
     let decided = entity::reclaim::Entity::find_by_id(proposed.id)
         .one(&app.db)
         .await
@@ -1733,6 +1771,8 @@ async fn a_reopened_decision_cancels_its_unpaid_advance_and_a_new_decision_sched
         )
         .await;
     assert_eq!(response.status(), 303);
+    let response = crate::helpers::confirm_decision(&app, f.id, ADMIN).await;
+    assert_eq!(response.status(), 303, "an admin confirms the new decision");
     let all = payments(&app, f.id).await;
     let live: Vec<&payment::Model> = all
         .iter()

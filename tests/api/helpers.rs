@@ -357,3 +357,35 @@ pub async fn create_official(db: &DatabaseConnection, nis: i32, email: &str) {
     .await
     .expect("create official");
 }
+
+/// The decision proposal waiting for a second person on dossier `dossier` (four eyes).
+pub async fn pending_decision(
+    db: &DatabaseConnection,
+    dossier: i64,
+) -> Option<entity::four_eyes_proposal::Model> {
+    use entity::four_eyes_proposal::{Column, Entity, ProposalKind, ProposalState};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Entity::find()
+        .filter(Column::Kind.eq(ProposalKind::Decision))
+        .filter(Column::SubjectId.eq(dossier))
+        .filter(Column::State.eq(ProposalState::Pending))
+        .one(db)
+        .await
+        .expect("proposals are readable")
+}
+
+/// `who` (another member of ABB than the proposer) confirms the decision proposed on dossier
+/// `dossier` from its confirmation page (four eyes). Returns the answer to the confirmation.
+pub async fn confirm_decision(app: &TestApp, dossier: i64, who: &str) -> reqwest::Response {
+    let proposal = pending_decision(&app.db, dossier)
+        .await
+        .expect("a decision waits for a second person");
+    let mut browser = app.signed_in(who).await;
+    let path = format!(
+        "/beoordeling/{dossier}/voorstellen/{}/bevestigen",
+        proposal.id
+    );
+    let (status, _) = browser.get(&path).await;
+    assert_eq!(status, 200, "the confirmation page opens");
+    browser.post(&path, &[]).await
+}

@@ -380,6 +380,12 @@ async fn a_reviewer_works_a_call_from_the_inbox_to_decisions_and_each_municipali
             )
             .await;
         assert_eq!(response.status(), 303, "approve {d}");
+        let response = crate::helpers::confirm_decision(&app, d.parse().unwrap(), ADMIN).await;
+        assert_eq!(
+            response.status(),
+            303,
+            "an admin confirms the approval of {d}"
+        );
     }
     let response = reviewer
         .post(
@@ -391,6 +397,8 @@ async fn a_reviewer_works_a_call_from_the_inbox_to_decisions_and_each_municipali
         )
         .await;
     assert_eq!(response.status(), 303);
+    let response = crate::helpers::confirm_decision(&app, v.parse().unwrap(), ADMIN).await;
+    assert_eq!(response.status(), 303, "an admin confirms the rejection");
     let (_, html) = reviewer.get("/beoordeling").await;
     assert!(html.contains("goedgekeurd: 2"));
     assert!(html.contains("afgewezen: 1"));

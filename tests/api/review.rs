@@ -190,6 +190,12 @@ async fn a_reviewer_requests_changes_gets_the_dossier_back_with_the_diff_and_dec
         )
         .await;
     assert_eq!(response.status(), 303);
+    let response = crate::helpers::confirm_decision(&app, dossier.parse().unwrap(), ADMIN).await;
+    assert_eq!(
+        response.status(),
+        303,
+        "an admin confirms the decision (four eyes)"
+    );
     assert_eq!(state_of(&app, &dossier).await, "partly_approved");
     assert_eq!(
         count(&app.db, "decision_line WHERE granted_cents = 2000000").await,
@@ -253,6 +259,12 @@ async fn transitions_are_refused_to_the_wrong_role_and_from_the_wrong_state() {
         )
         .await;
     assert_eq!(response.status(), 303);
+    let response = crate::helpers::confirm_decision(&app, dossier.parse().unwrap(), ADMIN).await;
+    assert_eq!(
+        response.status(),
+        303,
+        "an admin confirms the decision (four eyes)"
+    );
     assert_eq!(state_of(&app, &dossier).await, "rejected");
     // Only an admin reopens, with a reason.
     assert_eq!(
@@ -381,6 +393,12 @@ async fn a_decision_never_exceeds_the_confirmed_allocation() {
         )
         .await;
     assert_eq!(response.status(), 303);
+    let response = crate::helpers::confirm_decision(&app, dossier.parse().unwrap(), ADMIN).await;
+    assert_eq!(
+        response.status(),
+        303,
+        "an admin confirms the decision (four eyes)"
+    );
     assert_eq!(state_of(&app, &dossier).await, "partly_approved");
 }
 

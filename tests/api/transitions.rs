@@ -117,6 +117,16 @@ async fn every_transition_happens_exactly_when_the_state_machine_allows_it_for_t
             .unwrap()
             .id
     };
+    // The state machine is under test here, not four eyes (tests/api/four_eyes.rs): every
+    // decision of this call stays one step.
+    crate::helpers::exec(
+        &app,
+        &format!(
+            "UPDATE call SET four_eyes_threshold_cents = 100000000000 WHERE id = {}",
+            stored(&app, dossier).await.call_id
+        ),
+    )
+    .await;
     let mut reviewer = app.signed_in(REVIEWER).await;
     let mut admin = app.signed_in(ADMIN).await;
 

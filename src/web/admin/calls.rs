@@ -296,6 +296,7 @@ fn form_of(record: &CallRecord, catalog: &[action::Model]) -> CallForm {
         advance_share: percent(c.advance_bp),
         continuation_share: percent(c.continuation_min_bp),
         review_days: c.review_days.to_string(),
+        four_eyes_threshold: plain_money(c.four_eyes_threshold_cents),
         coverage_aim: show_coverage_aim(c.coverage_aim_numerator.zip(c.coverage_aim_denominator)),
         named_applicants: record
             .named
@@ -348,6 +349,7 @@ fn blank_form(plan_id: i64, catalog: &[action::Model]) -> CallForm {
         advance_share: "80".into(),
         continuation_share: "25".into(),
         review_days: "42".into(),
+        four_eyes_threshold: "0,00".into(),
         coverage_aim: "2/3".into(),
         actions: catalog
             .iter()
@@ -409,6 +411,7 @@ fn form_from_pairs(pairs: &[(String, String)], catalog: &[action::Model]) -> (Ca
         advance_share: get("advance_share"),
         continuation_share: get("continuation_share"),
         review_days: get("review_days"),
+        four_eyes_threshold: get("four_eyes_threshold"),
         coverage_aim: get("coverage_aim"),
         named_applicants: get("named_applicants"),
         notes: get("notes"),
@@ -519,6 +522,7 @@ fn field_label(field: &str, actions: &[CallActionForm]) -> String {
         "advance_share" => "Voorschot",
         "continuation_share" => "Voortzetting",
         "review_days" => "Beoordelingstermijn",
+        "four_eyes_threshold" => "Vier ogen",
         "coverage_aim" => "Bereiksdoel",
         "named_applicants" => "Bij naam genoemde indieners",
         "notes" => "Toelichting",
@@ -743,6 +747,16 @@ async fn edit_page(
     .await
 }
 
+/// The flash message after saving a call's form.
+fn saved_message(updated: &app::calls::Updated) -> &'static str {
+    if updated.envelopes_proposed.is_empty() {
+        "De oproep is bewaard. De regels gelden meteen voor de controles en beslissingen."
+    } else {
+        "De oproep is bewaard. De nieuwe enveloppe wacht op bevestiging door een andere \
+         beheerder (vier ogen); tot dan geldt de huidige."
+    }
+}
+
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -761,9 +775,9 @@ async fn update(
         version,
     };
     match app::calls::update(&state, &caller, id, input.clone()).await {
-        Ok(()) => Ok(FlashRedirect::new(
+        Ok(updated) => Ok(FlashRedirect::new(
             format!("/beheer/oproepen/{id}"),
-            "De oproep is bewaard. De regels gelden meteen voor de controles en beslissingen.",
+            saved_message(&updated),
         )
         .into_response()),
         Err(app::Error::Invalid(errors)) => {
@@ -822,6 +836,8 @@ pub struct OpInput {
 #[template(path = "admin/call_show.html")]
 pub struct CallShowPage {
     pub layout: Layout,
+    /// Envelope changes waiting for a second admin (four eyes).
+    pub pending_envelopes: Option<crate::web::four_eyes::PendingEnvelopes>,
     pub errors: FormErrors,
     pub input: OpInput,
     pub id: i64,
@@ -850,6 +866,8 @@ pub struct CallShowPage {
     pub advance: i32,
     pub continuation: i32,
     pub review_days: i32,
+    /// Above this amount a second person confirms (0: always).
+    pub four_eyes_threshold: i64,
     pub coverage_aim: String,
     pub named: String,
     pub years: Vec<YearLine>,
@@ -928,7 +946,10 @@ async fn show_page(
         return_choices,
     };
     let layout = ctx.layout(format!("Oproep {}", record.call.code));
-    render(&call_view(layout, &record, &catalog, errors, input, ops))
+    let mut page = call_view(layout, &record, &catalog, errors, input, ops);
+    let by = ctx.user.as_ref().map(|u| u.user.id);
+    page.pending_envelopes = crate::web::four_eyes::pending_envelopes(state, by, id).await?;
+    render(&page)
 }
 
 // Longer than 50 lines: the page shows every parameter, project year and action of the call;
@@ -971,6 +992,7 @@ fn call_view(
         advance: c.advance_bp,
         continuation: c.continuation_min_bp,
         review_days: c.review_days,
+        four_eyes_threshold: c.four_eyes_threshold_cents,
         coverage_aim: show_coverage_aim(c.coverage_aim_numerator.zip(c.coverage_aim_denominator)),
         named: record
             .named
@@ -1007,6 +1029,7 @@ fn call_view(
         dossier_count: ops.dossier_count,
         late_choices: ops.late_choices,
         return_choices: ops.return_choices,
+        pending_envelopes: None,
     }
 }
 

@@ -3,9 +3,10 @@
 //! to the actions (first forgetting to name a section) with a deadline for the answer; Antwerpen
 //! sees the deadline, sends ABB a message from its dossier, changes the action and resubmits
 //! with a cover note (first forgetting it); the reviewer reads the message, the cover note and
-//! what changed in Dutch, proposes the allocation of the project year, the
-//! admin confirms it, and the reviewer decides (first above the request); the decision letter
-//! is read by both sides.
+//! what changed in Dutch, proposes the allocation of the project year, the admin confirms it,
+//! and the reviewer proposes the decision (first above the request), sees that they cannot
+//! confirm it themselves, and the admin confirms it (four eyes); Antwerpen reads the decision
+//! from its dossier and downloads the PDF.
 //!
 //! Then the follow-up (issue 8): Antwerpen opens its follow-up page from its dashboard and files
 //! the interim report of project year 1 (a missed target without motivation is refused first,
@@ -260,7 +261,6 @@ pub async fn journey(env: Env) {
         )
         .await;
     admin.expect_text("Toewijzing bevestigd").await;
-    admin.close().await;
 
     // The decision: above the request first, then part of it.
     reviewer
@@ -284,7 +284,10 @@ pub async fn journey(env: Env) {
         )
         .await;
     reviewer
-        .click(Target::Button("Beslissing bewaren"), "beslissing-fouten")
+        .click(
+            Target::Button("Beslissing voorstellen"),
+            "beslissing-fouten",
+        )
         .await;
     reviewer.expect_error("hoogstens").await;
     assert_eq!(
@@ -293,10 +296,8 @@ pub async fn journey(env: Env) {
         "the motivation is kept"
     );
     reviewer.fill(&grant, "20.000,00").await;
-    reviewer
-        .click(Target::Button("Beslissing bewaren"), "beslissing-bewaard")
-        .await;
-    reviewer.expect_text("gedeeltelijk goedgekeurd").await;
+    the_decision_is_confirmed_by_a_second_person(&reviewer, &admin, &reference).await;
+    admin.close().await;
     reviewer
         .click(Target::Link("Beslissingsbrief"), "beslissingsbrief")
         .await;
@@ -359,6 +360,69 @@ async fn the_municipality_reads_its_decision_and_downloads_the_pdf(
         text.contains("(\u{80} 20.000,00) Tj"),
         "the PDF has the amount"
     );
+}
+
+/// Four eyes (issue 22): the reviewer proposes the decision and, in the same browser, sees that
+/// another member of ABB must confirm it (no confirmation is offered, only a withdrawal); the
+/// admin finds it under "Te bevestigen" in the inbox, reads on the confirmation page what
+/// confirming does and confirms it; the reviewer then finds the decision taken, with who
+/// proposed and who confirmed it.
+async fn the_decision_is_confirmed_by_a_second_person(
+    reviewer: &User,
+    admin: &User,
+    reference: &str,
+) {
+    reviewer
+        .click(
+            Target::Button("Beslissing voorstellen"),
+            "beslissing-voorgesteld",
+        )
+        .await;
+    reviewer.expect_text("Beslissing voorgesteld").await;
+    reviewer
+        .expect_text("wacht op bevestiging (vier ogen)")
+        .await;
+    reviewer
+        .expect_text("Een andere medewerker moet deze beslissing bevestigen (vier ogen).")
+        .await;
+    reviewer.find(Target::Button("Voorstel intrekken")).await;
+    assert!(
+        !reviewer.text().await.contains("Beslissing bevestigen"),
+        "the proposer is not offered the confirmation"
+    );
+
+    admin
+        .click(Target::Link("Beoordeling"), "beoordeling-beheerder")
+        .await;
+    admin.expect_text("Te bevestigen").await;
+    admin.expect_text("wacht op bevestiging (vier ogen)").await;
+    admin
+        .click(Target::Link(reference), "te-bevestigen-dossier")
+        .await;
+    admin
+        .click(
+            Target::Link("Beslissing bevestigen"),
+            "beslissing-bevestigen",
+        )
+        .await;
+    admin.expect_text("de voorschotten worden ingepland").await;
+    admin
+        .click(
+            Target::Button("Beslissing bevestigen"),
+            "beslissing-bevestigd",
+        )
+        .await;
+    admin.expect_text("Beslissing bevestigd").await;
+
+    reviewer
+        .click(Target::Link("Beoordeling"), "beoordeling-na-bevestiging")
+        .await;
+    reviewer
+        .click(Target::Link(reference), "beoordeling-beslist")
+        .await;
+    reviewer.expect_text("gedeeltelijk goedgekeurd").await;
+    reviewer.expect_text("voorgesteld door").await;
+    reviewer.expect_text("bevestigd door").await;
 }
 
 /// The id of the (only) grant field of the decision form.
