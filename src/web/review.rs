@@ -326,7 +326,7 @@ pub async fn inbox_view(
     let (reference, now) = (&ctx.reference, caller.now);
     let found = inbox::page(db, reference, &reviewers, &filter, term, now, request).await?;
     let regions = ctx.reference.regions().await?;
-    let to_confirm = crate::web::four_eyes::to_confirm(&state, &caller).await?;
+    let to_confirm = crate::web::four_eyes::to_confirm(state, caller).await?;
     render(&InboxPage {
         to_confirm,
         layout: ctx.layout("Beoordeling"),
