@@ -1465,12 +1465,13 @@ mod tests {
 }
 
 #[cfg(test)]
-mod envelope_tests {
+pub(crate) mod envelope_tests {
     use std::collections::BTreeMap;
 
     use super::*;
 
-    fn year(number: u16, envelope: Cents) -> ProjectYearSpec {
+    /// A project year with `envelope` (every day the same): a fixture other modules' tests share.
+    pub(crate) fn year(number: u16, envelope: Cents) -> ProjectYearSpec {
         let d = NaiveDate::from_ymd_opt(2022, 7, 1).unwrap();
         ProjectYearSpec {
             number,
@@ -1482,7 +1483,8 @@ mod envelope_tests {
         }
     }
 
-    fn spec(years: Vec<ProjectYearSpec>) -> CallSpec {
+    /// A call with `years` and neutral rules: a fixture other modules' tests share.
+    pub(crate) fn spec(years: Vec<ProjectYearSpec>) -> CallSpec {
         let d = NaiveDate::from_ymd_opt(2022, 7, 1).unwrap();
         let at = DateTime::<Utc>::from_timestamp(1_650_000_000, 0).unwrap();
         CallSpec {

@@ -359,47 +359,10 @@ mod tests {
     }
 
     fn year(number: u16, envelope: i64) -> crate::domain::call_draft::ProjectYearSpec {
-        let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
-        crate::domain::call_draft::ProjectYearSpec {
-            number,
-            starts_on: d,
-            ends_on: d,
-            envelope: c(envelope),
-            interim_report_due: d,
-            year_report_due: d,
-        }
+        crate::domain::call_draft::envelope_tests::year(number, c(envelope))
     }
 
-    fn call(years: Vec<crate::domain::call_draft::ProjectYearSpec>) -> CallSpec {
-        use crate::domain::{BasisPoints, ReferenceYear};
-        let d = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
-        let at = chrono::DateTime::<chrono::Utc>::from_timestamp(1_650_000_000, 0).unwrap();
-        CallSpec {
-            code: "PS".into(),
-            title: "t".into(),
-            plan_id: 1,
-            period_start: d,
-            period_end: d,
-            submission_opens_at: at,
-            submission_closes_at: at,
-            reference_year: ReferenceYear::parse("2020").unwrap(),
-            single_applicant_min_exclusive: 0,
-            pooled_min_inclusive: 1,
-            incentive_min_share: BasisPoints::FULL,
-            cofinancing: BasisPoints::FULL,
-            incentive_per_project_year: Cents::ZERO,
-            advance: BasisPoints::FULL,
-            continuation_min: BasisPoints::FULL,
-            review_days: 42,
-            four_eyes_threshold: Cents::ZERO,
-            coverage_aim: None,
-            named_applicants: Vec::new(),
-            notes: None,
-            parameters_source: None,
-            project_years: years,
-            actions: Vec::new(),
-        }
-    }
+    use crate::domain::call_draft::envelope_tests::spec as call;
 
     #[test]
     fn an_envelope_raised_or_cut_beyond_the_threshold_waits_and_the_rest_saves_at_once() {
