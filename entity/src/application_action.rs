@@ -20,8 +20,10 @@ pub struct Model {
     pub planned_reach: i32,
     /// Requested grant per project year.
     pub grant_cents: i64,
-    /// Own contribution per project year.
+    /// Own contribution per project year, in money.
     pub own_contribution_cents: i64,
+    /// Own contribution per project year, in staff time valued in euro.
+    pub own_staff_cents: i64,
     #[sea_orm(column_type = "Text")]
     pub description: String,
     #[sea_orm(column_type = "Text")]

@@ -600,11 +600,21 @@ async fn copy_call<C: ConnectionTrait>(
             unit_cost_cents: Set(a.unit_cost_cents),
             max_reach: Set(a.max_reach),
             unit_label: Set(a.unit_label.clone()),
+            line_number: Set(a.line_number),
+            unit_label_plural: Set(a.unit_label_plural.clone()),
+            source_row: Set(a.source_row),
+            theme: Set(a.theme.clone()),
+            objective: Set(a.objective.clone()),
             version: Set(1),
         })
         .collect();
     insert_chunks(db, actions).await?;
     Ok((row, action_ids))
+}
+
+/// The line's unit in the plural, as the reach KPI names it ("aantal pleinmakers").
+fn plural(line: &call_action::Model) -> &str {
+    line.unit_label_plural.as_deref().unwrap_or(&line.unit_label)
 }
 
 fn pick_state(mix: &mut Mix, open: bool) -> ApplicationState {
@@ -715,6 +725,7 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
             planned_reach: Set(planned),
             grant_cents: Set(grant),
             own_contribution_cents: Set(grant + i64::try_from(mix.below(500_000)).unwrap_or(0)),
+            own_staff_cents: Set(0),
             description: Set(description.clone()),
             partners: Set(Some("Lokale vzw's (FICTIEF)".into())),
             version: Set(1),
@@ -726,8 +737,8 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
             id: Set(reach_kpi),
             application_action_id: Set(action_id),
             is_reach_kpi: Set(true),
-            indicator: Set(format!("Bereik: aantal {}", ca.unit_label)),
-            unit: Set(ca.unit_label.clone()),
+            indicator: Set(format!("Bereik: aantal {}", plural(ca))),
+            unit: Set(plural(ca).to_owned()),
             baseline: Set(i64::from(baseline) * 1000),
             target: Set(i64::from(planned) * 1000),
             target_date: Set(target_date),
