@@ -162,6 +162,7 @@ fn actions_out(content: &DossierContent) -> Vec<ActionOut> {
             baseline_reach: i64::from(a.row.baseline_reach),
             planned_reach: i64::from(a.row.planned_reach),
             own_contribution_cents: a.row.own_contribution_cents,
+            own_staff_cents: a.row.own_staff_cents,
             grant_cents: a.row.grant_cents,
             description: a.row.description.clone(),
             partners: a.row.partners.clone(),
@@ -524,13 +525,18 @@ fn read_actions(
                 baseline_reach: number_as_typed(&a.baseline_reach),
                 planned_reach: number_as_typed(&a.planned_reach),
                 own_contribution: cents_as_typed(&a.own_contribution_cents),
+                own_staff: a
+                    .own_staff_cents
+                    .as_ref()
+                    .map(cents_as_typed)
+                    .unwrap_or_default(),
                 description: a.description.clone(),
                 partners: a.partners.clone().unwrap_or_default(),
             },
             &mut errors,
         );
         for mut p in field_problems(&prefix, &errors) {
-            if p.field.ends_with(".own_contribution") {
+            if p.field.ends_with(".own_contribution") || p.field.ends_with(".own_staff") {
                 p.field.push_str("_cents");
             }
             problems.push(p);

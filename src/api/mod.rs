@@ -234,12 +234,21 @@ pub async fn call_detail(
             .map(|(ca, a)| CallActionOut {
                 call_action_id: ca.id,
                 code: a.code.clone(),
+                action_code: a
+                    .code
+                    .trim_end_matches(|c: char| c.is_ascii_lowercase())
+                    .to_owned(),
                 title: a.title.clone(),
                 objectives: a.objectives.clone(),
                 policy_domains: a.policy_domains.clone(),
                 unit_label: ca.unit_label.clone(),
+                unit_label_plural: crate::store::sections::plural(ca).to_owned(),
                 unit_cost_cents: ca.unit_cost_cents,
                 max_reach: i64::from(ca.max_reach),
+                source_row: ca.source_row.map(i64::from),
+                theme: ca.theme.clone(),
+                objective: ca.objective.clone(),
+                illustrative: call.parameters_fictitious,
             })
             .collect(),
     }))

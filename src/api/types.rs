@@ -66,18 +66,33 @@ pub struct CallRulesOut {
     pub cofinancing_bp: i64,
 }
 
-/// An eligible action of a call.
+/// A reach line of a call: an eligible action, or one of its lines when it has several.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CallActionOut {
     pub call_action_id: i64,
-    /// The action's code in the plan, e.g. `2.1`.
+    /// The action's code in the plan, e.g. `2.9`, or the line's code, e.g. `3.2b`.
     pub code: String,
+    /// The plan's action the line belongs to, e.g. `3.2`.
+    pub action_code: String,
     pub title: String,
     pub objectives: String,
     pub policy_domains: String,
+    /// One unit of reach ("pleinmaker").
     pub unit_label: String,
+    /// The target group in the plural ("pleinmakers").
+    pub unit_label_plural: String,
+    /// The Flemish contribution per unit of planned additional reach.
     pub unit_cost_cents: i64,
+    /// The largest planned additional reach.
     pub max_reach: i64,
+    /// The line's row in ABB's own application form, when the line comes from it.
+    pub source_row: Option<i64>,
+    /// The theme and objective the form shows above the line.
+    pub theme: Option<String>,
+    pub objective: Option<String>,
+    /// Whether the amount per unit and the maximum are not real: the call is a demo with
+    /// fictitious parameters.
+    pub illustrative: bool,
 }
 
 /// A call with its rules and eligible actions.
@@ -363,7 +378,10 @@ pub struct ActionOut {
     pub priority: i64,
     pub baseline_reach: i64,
     pub planned_reach: i64,
+    /// The own contribution per project year in money.
     pub own_contribution_cents: i64,
+    /// The own contribution per project year in staff time valued in euro.
+    pub own_staff_cents: i64,
     /// The grant the rules give for the planned reach (reach × unit cost, capped), per year.
     pub grant_cents: i64,
     pub description: String,
@@ -518,8 +536,9 @@ pub struct KpiIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionIn {
-    /// One of the call's action codes, e.g. `2.1`.
-    #[schema(pattern = "^[0-9]{1,2}\\.[0-9]{1,2}$")]
+    /// One of the call's action codes, e.g. `2.9`, or a reach line of an action with several,
+    /// e.g. `3.2b` (see the call's `actions`).
+    #[schema(pattern = "^[0-9]{1,2}\\.[0-9]{1,2}[a-z]?$")]
     pub action_code: String,
     /// 1 is the most important; unique within the dossier.
     #[schema(value_type = i64, minimum = 1, maximum = 999)]
@@ -531,6 +550,10 @@ pub struct ActionIn {
     /// At most 100000000000 (€ 1.000.000.000,00).
     #[schema(value_type = i64, minimum = 0, maximum = 100000000000_i64)]
     pub own_contribution_cents: serde_json::Number,
+    /// The own contribution in staff time valued in euro, per project year; 0 when left out.
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100000000000_i64)]
+    pub own_staff_cents: Option<serde_json::Number>,
     #[schema(min_length = 1, max_length = 5000)]
     pub description: String,
     #[serde(default)]

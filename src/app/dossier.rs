@@ -1115,3 +1115,215 @@ mod tests {
         assert_eq!(codes, ["not_started", "in_progress", "complete"]);
     }
 }
+
+// ------------------------------------------------------------------ the table of reach lines
+
+/// One line of the table as posted: the call action it belongs to, what was typed, and the
+/// version of the dossier's row for it as the form showed it (`None`: the line was not taken).
+#[derive(Debug, Clone)]
+pub struct PostedLine {
+    pub call_action_id: i64,
+    pub input: crate::domain::reach::LineInput,
+    pub version: Option<i32>,
+}
+
+/// A line of the call's table: its number in the table (1, 2, 3 ...), the line and its action.
+pub type TableLine<'a> = (
+    u16,
+    &'a entity::call_action::Model,
+    &'a entity::action::Model,
+);
+
+/// The call's lines in the order of its table: the form's rows where the lines come from the
+/// form, else the order of the action codes. Numbered from 1, as the page shows them.
+pub fn table_lines(call: &store::rules::CallContext) -> Vec<TableLine<'_>> {
+    let mut lines: Vec<&(entity::call_action::Model, entity::action::Model)> =
+        call.actions.iter().collect();
+    lines.sort_by_key(|(ca, _)| ca.source_row.unwrap_or(i32::MAX));
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, (ca, a))| (u16::try_from(i + 1).unwrap_or(u16::MAX), ca, a))
+        .collect()
+}
+
+/// The names of a line's fields in the table form.
+pub fn line_field(call_action_id: i64, field: crate::domain::reach::LineField) -> String {
+    use crate::domain::reach::LineField;
+    let prefix = match field {
+        LineField::Baseline => "b",
+        LineField::Planned => "p",
+        LineField::Priority => "r",
+    };
+    format!("{prefix}{call_action_id}")
+}
+
+/// What saving the table did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TableSaved {
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+}
+
+/// Saves the dossier's table of reach lines (issue 21): per line the current reach, the planned
+/// additional reach (at most the line's maximum) and a priority, distinct over the dossier. A line
+/// with a planned reach is taken; emptying it removes the line unless it has a description or
+/// extra KPIs, which would be lost. Lines the form did not post stay as they are. Every problem
+/// comes back at its field, and nothing is saved then.
+// Longer than 50 lines: reads every posted line, applies the table's rules, then the changes.
+pub async fn save_table(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    posted: &[PostedLine],
+) -> Result<TableSaved> {
+    use crate::domain::reach::{self, LineEntry, LineField, LineProblem, ReachLine};
+    let content = part_for_editing(state, caller, id, Part::Actions).await?;
+    let table = table_lines(&content.call);
+    let mut errors = FieldErrors::default();
+    let mut lines = Vec::with_capacity(table.len());
+    let mut entries: Vec<(u16, LineEntry)> = Vec::new();
+    let mut read: Vec<(u16, &entity::call_action::Model, LineEntry)> = Vec::new();
+    let mut stale = false;
+    for (row, ca, a) in &table {
+        let Some(code) = crate::domain::ActionCode::parse(&a.code).ok() else {
+            continue;
+        };
+        lines.push(ReachLine {
+            row: *row,
+            action: code,
+            unit: store::sections::plural(ca).to_owned(),
+            max_planned: u32::try_from(ca.max_reach).unwrap_or(0),
+            per_unit: crate::domain::Cents::new(ca.unit_cost_cents).unwrap_or_default(),
+        });
+        let chosen = content.actions.iter().find(|c| c.call_action.id == ca.id);
+        let Some(line) = posted.iter().find(|p| p.call_action_id == ca.id) else {
+            // Not on the form: a taken line stays as it is and counts for the priorities.
+            if let Some(c) = chosen {
+                entries.push((*row, entry_of(&c.row)));
+            }
+            continue;
+        };
+        if line.version != chosen.map(|c| c.row.version) {
+            stale = true;
+        }
+        match reach::read_line(&line.input) {
+            Ok(entry) => {
+                entries.push((*row, entry));
+                read.push((*row, ca, entry));
+            }
+            Err(problems) => {
+                for (field, message) in problems {
+                    errors.add(
+                        &line_field(ca.id, field),
+                        format!("Lijn {}: {message}", a.code),
+                    );
+                }
+            }
+        }
+    }
+    for problem in reach::check_lines(&lines, &entries) {
+        let (Some(row), Some(field)) = (problem.row(), problem.field()) else {
+            continue;
+        };
+        let Some((_, ca, a)) = table.iter().find(|(r, _, _)| *r == row) else {
+            continue;
+        };
+        let message = match &problem {
+            LineProblem::NotTaken { .. } => "Vul een gepland bijkomend bereik in, of maak het huidige bereik en de prioriteit van deze lijn leeg.".to_owned(),
+            LineProblem::PriorityTaken { priority, first_row, .. } => {
+                let first = table
+                    .iter()
+                    .find(|(r, _, _)| r == first_row)
+                    .map(|(_, _, a)| a.code.as_str())
+                    .unwrap_or("");
+                format!("Prioriteit {priority} is al gegeven aan lijn {first}. Geef elke lijn een andere prioriteit.")
+            }
+            other => other.to_string(),
+        };
+        errors.add(
+            &line_field(ca.id, field),
+            format!("Lijn {}: {message}", a.code),
+        );
+    }
+    let mut changes = Vec::new();
+    for (_, ca, entry) in &read {
+        let chosen = content.actions.iter().find(|c| c.call_action.id == ca.id);
+        match chosen {
+            None if entry.is_taken() => changes.push(store::sections::LineChange::Add {
+                line: ca,
+                code: table
+                    .iter()
+                    .find(|(_, l, _)| l.id == ca.id)
+                    .map(|(_, _, a)| a.code.clone())
+                    .unwrap_or_default(),
+                entry: *entry,
+            }),
+            None => {}
+            Some(c) if !entry.is_taken() => {
+                let extra_kpis = c.kpis.iter().any(|k| !k.is_reach_kpi);
+                if !c.row.description.trim().is_empty() || extra_kpis {
+                    errors.add(
+                        &line_field(ca.id, LineField::Planned),
+                        format!(
+                            "Lijn {} heeft al een beschrijving of extra KPI's. Wilt u de lijn schrappen, open dan de details en kies daar ‘Actie verwijderen’.",
+                            c.action.code
+                        ),
+                    );
+                } else {
+                    changes.push(store::sections::LineChange::Remove { chosen: c });
+                }
+            }
+            Some(c) if entry_of(&c.row) != *entry => {
+                changes.push(store::sections::LineChange::Update {
+                    chosen: c,
+                    entry: *entry,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    if stale {
+        return Err(Error::Stale);
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let saved = TableSaved {
+        added: changes
+            .iter()
+            .filter(|c| matches!(c, store::sections::LineChange::Add { .. }))
+            .count(),
+        changed: changes
+            .iter()
+            .filter(|c| matches!(c, store::sections::LineChange::Update { .. }))
+            .count(),
+        removed: changes
+            .iter()
+            .filter(|c| matches!(c, store::sections::LineChange::Remove { .. }))
+            .count(),
+    };
+    let work = Work::begin(state).await?;
+    let done =
+        store::sections::save_table(work.txn(), &content, &changes, &caller.by(), caller.now).await;
+    match done {
+        Err(err) if store::is_unique_violation(&err) => {
+            work.rollback().await?;
+            Err(Error::Stale)
+        }
+        other => {
+            finish(work, other?).await?;
+            Ok(saved)
+        }
+    }
+}
+
+/// A taken line's row as the table reads it.
+fn entry_of(row: &entity::application_action::Model) -> crate::domain::reach::LineEntry {
+    crate::domain::reach::LineEntry {
+        baseline: u32::try_from(row.baseline_reach).ok(),
+        planned: u32::try_from(row.planned_reach).unwrap_or(0),
+        priority: u32::try_from(row.priority_rank).ok().filter(|p| *p > 0),
+    }
+}

@@ -460,6 +460,13 @@ pub async fn proposals(
         .collect())
 }
 
+/// A chosen action's own share per project year: money and staff time.
+fn own_share(row: &entity::application_action::Model) -> Cents {
+    Cents::new(row.own_contribution_cents)
+        .unwrap_or_default()
+        .saturating_add(Cents::new(row.own_staff_cents).unwrap_or_default())
+}
+
 /// Reads the grant of every action of the dossier against its bounds; field errors for what
 /// cannot stand. Returns `(application action, requested, granted)` per action.
 async fn read_grants(
@@ -497,15 +504,26 @@ async fn read_grants(
         let bounds = GrantBounds {
             code: a.action.code.clone(),
             requested: Cents::new(a.row.grant_cents).unwrap_or_default(),
-            own_contribution: Cents::new(a.row.own_contribution_cents).unwrap_or_default(),
+            own_contribution: own_share(&a.row),
             confirmed: confirmed_in(&confirmed, a.row.id, years),
         };
-        let problems = decision::grant_problems(amount, &bounds, &content.call.rules);
+        let problems = decision::grant_problems(amount, &bounds);
         if let Some(first) = problems.first() {
             errors.add(&field, first.to_string());
             continue;
         }
         granted.push((a.row.id, bounds.requested, amount));
+    }
+    if errors.is_empty() {
+        let total = Cents::checked_sum(granted.iter().map(|(_, _, amount)| *amount));
+        let own = Cents::checked_sum(content.actions.iter().map(|a| own_share(&a.row)));
+        if let (Some(total), Some(own)) = (total, own)
+            && let Some(problem) =
+                decision::dossier_cofinancing_problem(total, own, &content.call.rules)
+            && let Some(first) = content.actions.first()
+        {
+            errors.add(&grant_field(first.row.id), problem.to_string());
+        }
     }
     Ok(granted)
 }

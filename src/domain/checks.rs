@@ -82,10 +82,21 @@ pub struct ActionDraft {
     pub baseline_reach: Reach,
     /// Planned reach per project year (streefwaarde).
     pub planned_reach: Reach,
-    /// Own contribution per project year.
+    /// Own contribution per project year, in money.
     pub own_contribution: Cents,
+    /// Own contribution per project year, in staff time valued in euro.
+    #[serde(default)]
+    pub own_staff: Cents,
     /// The KPIs.
     pub kpis: Vec<KpiDraft>,
+}
+
+impl ActionDraft {
+    /// The own share per project year: money and staff time together ("financiële of
+    /// personele middelen"); saturates at the largest amount, which no field accepts.
+    pub fn own_share(&self) -> Cents {
+        self.own_contribution.saturating_add(self.own_staff)
+    }
 }
 
 /// An application as the web layer fills it from the form.
@@ -321,72 +332,18 @@ pub fn check_application(
             .at(grant_field),
         );
 
-        // Co-financing per action: the strictest project year decides.
-        let own_field =
-            FieldRef::action(Section::Budget, action.code, Some(Field::OwnContribution));
-        let required = grant_per_year
-            .iter()
-            .map(|(_, g)| call.required_own_contribution(*g))
-            .try_fold(Cents::ZERO, |acc, r| r.map(|r| acc.max(r)));
-        let suffices = grant_per_year
-            .iter()
-            .map(|(_, g)| call.own_contribution_suffices(*g, action.own_contribution))
-            .try_fold(true, |acc, ok| ok.map(|ok| acc && ok));
-        let rate = call.cofinancing_basis_points;
-        let facts = vec![
-            Fact::Amount {
-                label: AmountLabel::Grant,
-                cents: largest.1,
-            },
-            Fact::Amount {
-                label: AmountLabel::OwnContribution,
-                cents: action.own_contribution,
-            },
-        ];
-        results.push(match (required, suffices) {
-            (Some(required), Some(true)) => RuleResult::new(
-                RuleId::ActionCofinancing,
-                Outcome::Pass,
-                format!(
-                    "Uw eigen inbreng voor actie {} ({}) is minstens {}: genoeg voor {rate} cofinanciering bij een subsidie van {}{year_text}.",
-                    action.code, action.own_contribution, required, largest.1
-                ),
-            )
-            .with_facts(facts)
-            .with_facts(vec![Fact::Amount {
-                label: AmountLabel::RequiredOwnContribution,
-                cents: required,
-            }]),
-            (Some(required), Some(false)) => RuleResult::new(
-                RuleId::ActionCofinancing,
-                Outcome::Fail,
-                format!(
-                    "Uw eigen inbreng voor actie {} ({}) is te klein: bij {rate} cofinanciering en een subsidie van {}{year_text} brengt u minstens {} zelf in.",
-                    action.code, action.own_contribution, largest.1, required
-                ),
-            )
-            .with_facts(facts)
-            .with_facts(vec![Fact::Amount {
-                label: AmountLabel::RequiredOwnContribution,
-                cents: required,
-            }]),
-            _ => RuleResult::new(
-                RuleId::ActionCofinancing,
-                Outcome::Fail,
-                "De cofinanciering kan niet berekend worden: de oproep vraagt 100% eigen inbreng of de bedragen zijn te groot.",
-            )
-            .with_facts(facts),
-        }
-        .at(own_field));
-
         money.push(ActionMoney {
             code: action.code,
             priority: action.priority,
             granted_reach,
             grant_per_year,
-            own_contribution: action.own_contribution,
+            own_contribution: action.own_share(),
         });
     }
+
+    // Co-financing per action of the plan, summed over its reach lines: the municipality is
+    // *expected* to put in as much as Flanders; a smaller own share is a warning only.
+    check_action_cofinancing(call, &money, &mut results);
 
     // KPIs.
     let mut kpi_seen = BTreeSet::new();
@@ -460,41 +417,7 @@ pub fn check_application(
         (Some(grants), Some(incentive_total), Some(own_total)) => {
             let total = grants.saturating_add(incentive_total);
             let budget = FieldRef::section(Section::Budget);
-            let required = call.required_own_contribution(grants);
-            let suffices = call.own_contribution_suffices(grants, own_total);
-            let rate = call.cofinancing_basis_points;
-            results.push(match (required, suffices) {
-                (Some(required), Some(true)) => RuleResult::new(
-                    RuleId::TotalCofinancing,
-                    Outcome::Pass,
-                    format!(
-                        "Over de hele aanvraag is uw eigen inbreng ({own_total}) minstens {required}: genoeg voor {rate} cofinanciering van de subsidie voor acties ({grants})."
-                    ),
-                ),
-                (Some(required), Some(false)) => RuleResult::new(
-                    RuleId::TotalCofinancing,
-                    Outcome::Fail,
-                    format!(
-                        "Over de hele aanvraag is uw eigen inbreng ({own_total}) te klein: bij {rate} cofinanciering van {grants} subsidie voor acties brengt u minstens {required} zelf in."
-                    ),
-                ),
-                _ => RuleResult::new(
-                    RuleId::TotalCofinancing,
-                    Outcome::Fail,
-                    "De cofinanciering over de hele aanvraag kan niet berekend worden.",
-                ),
-            }
-            .with_facts(vec![
-                Fact::Amount {
-                    label: AmountLabel::Grant,
-                    cents: grants,
-                },
-                Fact::Amount {
-                    label: AmountLabel::OwnContribution,
-                    cents: own_total,
-                },
-            ])
-            .at(budget));
+            results.push(total_cofinancing(call, &years, &money).at(budget));
             results.push(
                 RuleResult::new(
                     RuleId::ApplicationTotal,
@@ -824,6 +747,175 @@ fn check_action_set(call: &CallRules, actions: &[ActionDraft], results: &mut Vec
     .at(field));
 }
 
+/// Per project year over the whole dossier: the own share (money and staff) must be at least
+/// what the call's co-financing rate asks of the Flemish contribution of that year (at 50%: as
+/// much as Flanders puts in). A year short blocks submission; the message names each year short
+/// and by how much.
+fn total_cofinancing(call: &CallRules, years: &[u16], money: &[ActionMoney]) -> RuleResult {
+    let rate = call.cofinancing_basis_points;
+    let own = Cents::checked_sum(money.iter().map(|m| m.own_contribution));
+    let mut short = Vec::new();
+    let mut largest = (Cents::ZERO, Cents::ZERO);
+    for year in years {
+        let grant = Cents::checked_sum(money.iter().map(|m| {
+            m.grant_per_year
+                .iter()
+                .find(|(y, _)| y == year)
+                .map_or(Cents::ZERO, |(_, g)| *g)
+        }));
+        let (Some(grant), Some(own)) = (grant, own) else {
+            return RuleResult::new(
+                RuleId::TotalCofinancing,
+                Outcome::Fail,
+                "De cofinanciering over het hele dossier kan niet berekend worden: de bedragen zijn te groot.",
+            );
+        };
+        let (Some(required), Some(suffices)) = (
+            call.required_own_contribution(grant),
+            call.own_contribution_suffices(grant, own),
+        ) else {
+            return RuleResult::new(
+                RuleId::TotalCofinancing,
+                Outcome::Fail,
+                "De oproep vraagt 100% eigen inbreng; de cofinanciering kan niet berekend worden.",
+            );
+        };
+        if required > largest.1 {
+            largest = (grant, required);
+        }
+        if !suffices {
+            short.push(format!(
+                "in projectjaar {year} is {own} minder dan de vereiste {required} ({rate} cofinanciering bij een bijdrage van Vlaanderen van {grant})"
+            ));
+        }
+    }
+    let own = own.unwrap_or(Cents::ZERO);
+    let facts = vec![
+        Fact::Amount {
+            label: AmountLabel::Grant,
+            cents: largest.0,
+        },
+        Fact::Amount {
+            label: AmountLabel::OwnContribution,
+            cents: own,
+        },
+        Fact::Amount {
+            label: AmountLabel::RequiredOwnContribution,
+            cents: largest.1,
+        },
+    ];
+    if short.is_empty() {
+        RuleResult::new(
+            RuleId::TotalCofinancing,
+            Outcome::Pass,
+            format!(
+                "Over het hele dossier brengt u per projectjaar {own} zelf in (in geld en personeel): minstens de {} die {rate} cofinanciering vraagt.",
+                largest.1
+            ),
+        )
+    } else {
+        RuleResult::new(
+            RuleId::TotalCofinancing,
+            Outcome::Fail,
+            format!(
+                "Uw eigen inbreng over het hele dossier is te klein: {}. Verhoog de eigen inbreng in geld of in personeel bij de acties.",
+                join_names(&short)
+            ),
+        )
+    }
+    .with_facts(facts)
+}
+
+/// Per action of the plan (its reach lines together): the own share the municipality is expected
+/// to put in, equal to the Flemish contribution at the call's co-financing rate in the project
+/// year that asks the most. Below it is a warning, never a block: the plan says 50% is
+/// *expected*, and only the whole dossier's own share per project year blocks
+/// ([`RuleId::TotalCofinancing`]).
+fn check_action_cofinancing(
+    call: &CallRules,
+    money: &[ActionMoney],
+    results: &mut Vec<RuleResult>,
+) {
+    let mut actions: Vec<ActionCode> = money.iter().map(|m| m.code.action()).collect();
+    actions.dedup();
+    let rate = call.cofinancing_basis_points;
+    for action in actions {
+        let lines: Vec<&ActionMoney> = money.iter().filter(|m| m.code.action() == action).collect();
+        let Some(first) = lines.first() else { continue };
+        let own = Cents::checked_sum(lines.iter().map(|m| m.own_contribution));
+        let mut years: BTreeSet<u16> = BTreeSet::new();
+        for m in &lines {
+            years.extend(m.grant_per_year.iter().map(|(y, _)| *y));
+        }
+        let grant = years
+            .iter()
+            .map(|y| {
+                Cents::checked_sum(lines.iter().map(|m| {
+                    m.grant_per_year
+                        .iter()
+                        .find(|(year, _)| year == y)
+                        .map_or(Cents::ZERO, |(_, g)| *g)
+                }))
+            })
+            .try_fold(Cents::ZERO, |acc, g| g.map(|g| acc.max(g)));
+        let field = FieldRef::action(Section::Budget, first.code, Some(Field::OwnContribution));
+        let (Some(own), Some(grant)) = (own, grant) else {
+            results.push(
+                RuleResult::new(
+                    RuleId::ActionCofinancing,
+                    Outcome::Warning,
+                    format!("De verwachte eigen inbreng voor actie {action} kan niet berekend worden: de bedragen zijn te groot."),
+                )
+                .at(field),
+            );
+            continue;
+        };
+        let facts = vec![
+            Fact::Amount {
+                label: AmountLabel::Grant,
+                cents: grant,
+            },
+            Fact::Amount {
+                label: AmountLabel::OwnContribution,
+                cents: own,
+            },
+        ];
+        let result = match (
+            call.required_own_contribution(grant),
+            call.own_contribution_suffices(grant, own),
+        ) {
+            (Some(expected), Some(true)) => RuleResult::new(
+                RuleId::ActionCofinancing,
+                Outcome::Pass,
+                format!(
+                    "Uw eigen inbreng voor actie {action} ({own}) is minstens de verwachte {expected}: {rate} cofinanciering bij een bijdrage van Vlaanderen van {grant}."
+                ),
+            )
+            .with_facts(vec![Fact::Amount {
+                label: AmountLabel::RequiredOwnContribution,
+                cents: expected,
+            }]),
+            (Some(expected), Some(false)) => RuleResult::new(
+                RuleId::ActionCofinancing,
+                Outcome::Warning,
+                format!(
+                    "Voor actie {action} wordt verwacht dat u evenveel inbrengt als Vlaanderen bijdraagt: {expected} ({rate} cofinanciering bij {grant}); u vult {own} in. Dit blokkeert het indienen niet, zolang uw eigen inbreng over het hele dossier per projectjaar volstaat."
+                ),
+            )
+            .with_facts(vec![Fact::Amount {
+                label: AmountLabel::RequiredOwnContribution,
+                cents: expected,
+            }]),
+            _ => RuleResult::new(
+                RuleId::ActionCofinancing,
+                Outcome::Warning,
+                "De oproep vraagt 100% eigen inbreng; de verwachte eigen inbreng per actie kan niet berekend worden.",
+            ),
+        };
+        results.push(result.with_facts(facts).at(field));
+    }
+}
+
 fn check_kpis(call: &CallRules, action: &ActionDraft, results: &mut Vec<RuleResult>) {
     let code = action.code;
     if action.kpis.is_empty() {
@@ -964,6 +1056,7 @@ fn check_kpis(call: &CallRules, action: &ActionDraft, results: &mut Vec<RuleResu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::CallAction;
     use crate::domain::call::tests::sample_call;
     use crate::domain::figures::tests::town;
 
@@ -1005,6 +1098,7 @@ mod tests {
             baseline_reach: Reach::new(0),
             planned_reach: Reach::new(planned),
             own_contribution: Cents::from_euros(own_euros).unwrap(),
+            own_staff: Cents::ZERO,
             kpis: vec![kpi()],
         }
     }
@@ -1132,33 +1226,110 @@ mod tests {
     }
 
     #[test]
-    fn the_own_contribution_must_match_the_grant_to_the_cent() {
-        let table = [(7_500_000, true), (7_499_999, false), (9_000_000, true)];
-        for (own, ok) in table {
+    fn the_own_share_of_the_whole_dossier_must_match_the_grant_to_the_cent() {
+        // 2.1: 75,000 and 1.4: 25,000 of grant; 100,000 of own share is needed in all.
+        let table = [
+            ((75_000_00, 25_000_00), true),
+            ((74_999_99, 25_000_00), false),
+            ((0, 100_000_00), true),
+            ((100_000_00, 0), true),
+        ];
+        for ((first, second), ok) in table {
             let mut draft = good_draft();
-            draft.actions[0].own_contribution = Cents::new(own).unwrap();
+            draft.actions[0].own_contribution = Cents::new(first).unwrap();
+            draft.actions[1].own_contribution = Cents::new(second).unwrap();
             let report = check(&draft);
             assert_eq!(
-                failing(&report, RuleId::ActionCofinancing).is_empty(),
+                failing(&report, RuleId::TotalCofinancing).is_empty(),
                 ok,
-                "{own}"
+                "{first} + {second}"
             );
-            assert_eq!(report.can_submit, ok, "{own}");
+            assert_eq!(report.can_submit, ok, "{first} + {second}");
+            assert!(
+                failing(&report, RuleId::ActionCofinancing).is_empty(),
+                "an action's own share never blocks"
+            );
         }
+    }
+
+    #[test]
+    fn an_action_with_less_own_share_than_expected_gets_a_warning_not_a_block() {
         let mut draft = good_draft();
         draft.actions[0].own_contribution = Cents::from_euros(50_000).unwrap();
+        draft.actions[1].own_contribution = Cents::from_euros(50_000).unwrap();
         let report = check(&draft);
-        let fail = failing(&report, RuleId::ActionCofinancing);
+        assert!(report.can_submit, "the dossier as a whole is co-financed");
+        let warnings: Vec<&RuleResult> = report
+            .results
+            .iter()
+            .filter(|r| r.rule == RuleId::ActionCofinancing && r.outcome == Outcome::Warning)
+            .collect();
+        assert_eq!(warnings.len(), 1);
         assert!(
-            fail[0].message.contains("minstens € 75.000,00 zelf in"),
+            warnings[0].message.contains("€ 75.000,00") && warnings[0].message.contains("verwacht"),
             "{}",
-            fail[0].message
+            warnings[0].message
         );
         assert_eq!(
-            fail[0].field.map(|f| f.anchor()),
+            warnings[0].field.map(|f| f.anchor()),
             Some("action-2-1-own_contribution".to_owned())
         );
-        assert_eq!(failing(&report, RuleId::TotalCofinancing).len(), 1);
+    }
+
+    #[test]
+    fn staff_time_counts_as_own_share_like_money() {
+        let mut draft = good_draft();
+        draft.actions[0].own_contribution = Cents::ZERO;
+        draft.actions[0].own_staff = Cents::from_euros(75_000).unwrap();
+        let report = check(&draft);
+        assert!(report.can_submit);
+        assert_eq!(
+            report.actions[0].own_contribution,
+            Cents::from_euros(75_000).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_lines_of_one_action_share_its_expected_own_share() {
+        let mut call = sample_call();
+        let lines: Vec<CallAction> = call
+            .actions
+            .iter()
+            .filter(|a| a.code == ActionCode::parse("1.4").unwrap())
+            .flat_map(|a| {
+                [1, 2].map(|n| CallAction {
+                    code: a.code.with_line(n).unwrap(),
+                    ..a.clone()
+                })
+            })
+            .collect();
+        call.actions.extend(lines);
+        let mut draft = good_draft();
+        draft.actions = vec![
+            action("1.4a", 1, 2, 25_000),
+            action("1.4b", 2, 2, 0),
+            action("2.1", 3, 1, 25_000),
+        ];
+        let report = check_application(&call, &directory(), &Taken::new(), &draft);
+        let warnings: Vec<&RuleResult> = report
+            .results
+            .iter()
+            .filter(|r| r.rule == RuleId::ActionCofinancing && r.outcome == Outcome::Warning)
+            .collect();
+        assert_eq!(
+            warnings.len(),
+            1,
+            "one warning for action 1.4, none per line"
+        );
+        assert!(
+            warnings[0].message.starts_with("Voor actie 1.4 "),
+            "{}",
+            warnings[0].message
+        );
+        assert!(
+            !report.can_submit,
+            "50,000 of own share for 75,000 of grant"
+        );
     }
 
     #[test]
@@ -1354,11 +1525,18 @@ mod tests {
         let money = report.actions.iter().find(|a| a.code == code).unwrap();
         assert_eq!(money.grant_in(1), Cents::from_euros(25_000).unwrap());
         assert_eq!(money.grant_in(2), Cents::from_euros(50_000).unwrap());
-        // Own contribution 25,000 covers year 1 but not year 2.
+        // An own share of 100,000 per year covers year 1 (100,000) but not year 2 (125,000).
         assert!(!report.can_submit);
-        let fail = failing(&report, RuleId::ActionCofinancing);
+        let fail = failing(&report, RuleId::TotalCofinancing);
         assert!(
-            fail[0].message.contains("projectjaar 2"),
+            fail[0]
+                .message
+                .contains("in projectjaar 2 is € 100.000,00 minder dan de vereiste € 125.000,00"),
+            "{}",
+            fail[0].message
+        );
+        assert!(
+            !fail[0].message.contains("projectjaar 1 "),
             "{}",
             fail[0].message
         );

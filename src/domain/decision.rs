@@ -54,8 +54,10 @@ pub enum GrantProblem {
         code: String,
         requested: Cents,
     },
+    /// The grants of the dossier together, per project year, need more own share than the
+    /// dossier has (co-financing is checked over the whole dossier, not per action).
     NotCoFinanced {
-        code: String,
+        granted: Cents,
         own: Cents,
     },
     AboveAllocation {
@@ -73,10 +75,12 @@ impl std::fmt::Display for GrantProblem {
                 "Actie {code}: hoogstens het gevraagde bedrag, {}.",
                 format_money(requested.get())
             ),
-            Self::NotCoFinanced { code, own } => write!(
+            Self::NotCoFinanced { granted, own } => write!(
                 f,
-                "Actie {code}: met een eigen inbreng van {} kan de subsidie niet zo hoog zijn \
-                 (cofinanciering).",
+                "Samen {} subsidie per projectjaar is te veel: met een eigen inbreng van {} \
+                 over het hele dossier (in geld en personeel) kan de subsidie niet zo hoog zijn \
+                 (cofinanciering). Verlaag de bedragen.",
+                format_money(granted.get()),
                 format_money(own.get())
             ),
             Self::AboveAllocation {
@@ -92,20 +96,14 @@ impl std::fmt::Display for GrantProblem {
     }
 }
 
-/// The problems of granting `amount` (per project year) to an action: at most what was asked,
-/// co-financed by the own contribution as the call requires, and at most the confirmed
-/// allocation of every project year that has one. Empty when the grant may stand.
-pub fn grant_problems(amount: Cents, bounds: &GrantBounds, rules: &CallRules) -> Vec<GrantProblem> {
+/// The problems of granting `amount` (per project year) to an action: at most what was asked
+/// and at most the confirmed allocation of every project year that has one (co-financing is
+/// checked over the whole dossier: [`dossier_cofinancing_problem`]). Empty when the grant may stand.
+pub fn grant_problems(amount: Cents, bounds: &GrantBounds) -> Vec<GrantProblem> {
     if amount > bounds.requested {
         return vec![GrantProblem::AboveRequest {
             code: bounds.code.clone(),
             requested: bounds.requested,
-        }];
-    }
-    if rules.own_contribution_suffices(amount, bounds.own_contribution) != Some(true) {
-        return vec![GrantProblem::NotCoFinanced {
-            code: bounds.code.clone(),
-            own: bounds.own_contribution,
         }];
     }
     bounds
@@ -118,6 +116,18 @@ pub fn grant_problems(amount: Cents, bounds: &GrantBounds, rules: &CallRules) ->
             allocated: *allocated,
         })
         .collect()
+}
+
+/// The grants of a whole dossier per project year (`granted`) against its own share per project
+/// year (money and staff over every action): the call's co-financing rate applies to the dossier,
+/// so one action may be co-financed less than another (issue 21).
+pub fn dossier_cofinancing_problem(
+    granted: Cents,
+    own: Cents,
+    rules: &CallRules,
+) -> Option<GrantProblem> {
+    (rules.own_contribution_suffices(granted, own) != Some(true))
+        .then_some(GrantProblem::NotCoFinanced { granted, own })
 }
 
 /// The grant the decision form proposes for one action, and whether it comes from a confirmed
@@ -225,11 +235,7 @@ mod tests {
 
     #[test]
     fn a_grant_is_at_most_what_was_asked() {
-        let problems = grant_problems(
-            cents(2_500_001),
-            &bounds(2_500_000, 2_500_000, &[]),
-            &sample_call(),
-        );
+        let problems = grant_problems(cents(2_500_001), &bounds(2_500_000, 2_500_000, &[]));
         assert_eq!(
             problems,
             [GrantProblem::AboveRequest {
@@ -244,24 +250,40 @@ mod tests {
     }
 
     #[test]
-    fn a_grant_must_be_co_financed_by_the_own_contribution() {
+    fn the_grants_of_a_dossier_must_be_co_financed_by_its_whole_own_share_not_per_action() {
         let rules = sample_call();
         assert!(
-            grant_problems(cents(1_000_000), &bounds(2_500_000, 1_000_000, &[]), &rules).is_empty()
+            grant_problems(cents(1_000_001), &bounds(2_500_000, 1_000_000, &[])).is_empty(),
+            "one action may be co-financed less than the rate"
         );
-        let problems = grant_problems(cents(1_000_001), &bounds(2_500_000, 1_000_000, &[]), &rules);
-        assert!(matches!(problems[..], [GrantProblem::NotCoFinanced { .. }]));
+        assert_eq!(
+            dossier_cofinancing_problem(cents(1_000_000), cents(1_000_000), &rules),
+            None
+        );
+        let problem = dossier_cofinancing_problem(cents(1_000_001), cents(1_000_000), &rules);
+        assert_eq!(
+            problem,
+            Some(GrantProblem::NotCoFinanced {
+                granted: cents(1_000_001),
+                own: cents(1_000_000)
+            })
+        );
+        assert!(
+            problem
+                .unwrap()
+                .to_string()
+                .starts_with("Samen € 10.000,01 subsidie per projectjaar is te veel")
+        );
     }
 
     #[test]
     fn a_grant_stays_within_the_confirmed_allocation_of_every_year() {
-        let rules = sample_call();
         let b = bounds(
             2_500_000,
             2_500_000,
             &[(1, 2_000_000), (2, 2_500_000), (3, 1_500_000)],
         );
-        let problems = grant_problems(cents(2_200_000), &b, &rules);
+        let problems = grant_problems(cents(2_200_000), &b);
         let years: Vec<i32> = problems
             .iter()
             .map(|p| match p {
@@ -270,7 +292,7 @@ mod tests {
             })
             .collect();
         assert_eq!(years, [1, 3]);
-        assert!(grant_problems(cents(1_500_000), &b, &rules).is_empty());
+        assert!(grant_problems(cents(1_500_000), &b).is_empty());
     }
 
     #[test]

@@ -238,6 +238,8 @@ pub struct ActionInput {
     pub baseline_reach: String,
     pub planned_reach: String,
     pub own_contribution: String,
+    /// Staff time valued in euro; empty means none.
+    pub own_staff: String,
     pub description: String,
     pub partners: String,
 }
@@ -249,6 +251,8 @@ pub struct ActionFields {
     pub baseline_reach: Reach,
     pub planned_reach: Reach,
     pub own_contribution: Cents,
+    /// Own contribution in staff time valued in euro.
+    pub own_staff: Cents,
     pub description: String,
     /// Empty when not given.
     pub partners: String,
@@ -281,8 +285,19 @@ pub fn read_action(input: &ActionInput, errors: &mut FieldErrors) -> Option<Acti
     let own = match Cents::parse(&input.own_contribution) {
         Ok(c) => Some(c),
         Err(e) => {
-            errors.add("own_contribution", format!("Eigen inbreng: {e}"));
+            errors.add("own_contribution", format!("Eigen inbreng in geld: {e}"));
             None
+        }
+    };
+    let own_staff = if input.own_staff.trim().is_empty() {
+        Some(Cents::ZERO)
+    } else {
+        match Cents::parse(&input.own_staff) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                errors.add("own_staff", format!("Eigen inbreng in personeel: {e}"));
+                None
+            }
         }
     };
     let description = text(
@@ -293,19 +308,22 @@ pub fn read_action(input: &ActionInput, errors: &mut FieldErrors) -> Option<Acti
         errors,
     );
     let partners = text(&input.partners, "partners", "de partners", false, errors);
-    match (priority, baseline, planned, own) {
-        (Some(priority), Some(baseline_reach), Some(planned_reach), Some(own_contribution))
-            if errors.is_empty() =>
-        {
-            Some(ActionFields {
-                priority,
-                baseline_reach,
-                planned_reach,
-                own_contribution,
-                description,
-                partners,
-            })
-        }
+    match (priority, baseline, planned, own, own_staff) {
+        (
+            Some(priority),
+            Some(baseline_reach),
+            Some(planned_reach),
+            Some(own_contribution),
+            Some(own_staff),
+        ) if errors.is_empty() => Some(ActionFields {
+            priority,
+            baseline_reach,
+            planned_reach,
+            own_contribution,
+            own_staff,
+            description,
+            partners,
+        }),
         _ => None,
     }
 }
@@ -612,6 +630,7 @@ mod tests {
             baseline_reach: "veel".into(),
             planned_reach: "120".into(),
             own_contribution: "-5".into(),
+            own_staff: "een halve voltijdse".into(),
             description: String::new(),
             partners: String::new(),
         };
@@ -620,6 +639,7 @@ mod tests {
             "priority",
             "baseline_reach",
             "own_contribution",
+            "own_staff",
             "description",
         ] {
             assert!(errors.has(field), "{field}");
@@ -688,6 +708,7 @@ mod tests {
             baseline_reach: "4294967295".into(),
             planned_reach: "4.294.967.296".into(),
             own_contribution: "92.233.720.368.547.758,07".into(),
+            own_staff: String::new(),
             description: "Taalcoaching".into(),
             partners: String::new(),
         };

@@ -41,12 +41,11 @@
 //!
 //! # The continuation rule ([`propose_continuation`])
 //!
-//! An action continues into the next project year only if it reached at least the call's
-//! threshold (25%) at the interim check, or the reviewer records a positive review. With several
-//! KPIs per action, **every KPI** must reach the threshold (the weakest KPI decides): each KPI is
-//! a promise the municipality made, a quarter of it is a low bar, and a strong KPI should not
-//! hide one that did not move at all. The reviewer's positive review is the way to continue an
-//! action anyway, with a reason.
+//! An action continues into the next project year only if, at the interim check, the reach it
+//! achieved on top of the baseline, summed over its reach lines, is at least the call's threshold
+//! (25%) of its planned additional reach, or the reviewer records a positive review with a reason
+//! (issue 21: "not every KPI, not the weakest decides"). Extra KPIs are reported and assessed,
+//! but do not decide the continuation.
 //!
 //! # Deadlines ([`report_due_on`])
 //!
@@ -392,38 +391,59 @@ pub struct ContinuationProposal {
     pub reason: String,
 }
 
-/// Proposes whether an action continues into the next project year from the achievements of
-/// its KPIs at the interim check (`(indicator, achievement_bp)`): only if every KPI reached
-/// `min_bp`. An action without results cannot show it reached anything and does not continue.
-pub fn propose_continuation(kpis: &[(&str, u64)], min_bp: u32) -> ContinuationProposal {
-    let min = u64::from(min_bp);
-    let threshold = format_basis_points(min);
-    let Some((weakest, weakest_bp)) = kpis.iter().min_by_key(|(_, bp)| *bp) else {
+/// Proposes whether action `action` continues into the next project year from its reach lines
+/// at the interim check (issue 21): the reach achieved on top of the baseline over the planned
+/// additional reach, **summed over the action's lines**, is at least `min_bp`. Extra KPIs do
+/// not decide, and one weak line does not stop an action whose lines together reached the
+/// threshold. `lines` holds one result per line with a reported value; an action without any
+/// cannot show it reached anything and does not continue. ABB may still continue it with a
+/// positive review and a reason ([`continuation_outcome`]).
+pub fn propose_continuation(
+    action: &str,
+    lines: &[super::reach::LineResult],
+    min_bp: u32,
+) -> ContinuationProposal {
+    let threshold = format_basis_points(u64::from(min_bp));
+    if lines.is_empty() {
         return ContinuationProposal {
             continues: false,
             reason: format!(
-                "Geen KPI-resultaten in het tussentijds rapport: niet aangetoond dat de actie minstens {threshold} haalde."
+                "Geen bereik gemeld in het tussentijds rapport: niet aangetoond dat actie {action} minstens {threshold} van het geplande bijkomende bereik haalde."
             ),
         };
+    }
+    let verdict = super::reach::continuation(
+        lines,
+        super::types::BasisPoints::new(min_bp).unwrap_or(super::types::BasisPoints::FULL),
+    );
+    let planned: u64 = lines.iter().map(|l| u64::from(l.planned)).sum();
+    let achieved: u64 = lines.iter().map(|l| u64::from(l.achieved)).sum();
+    let counted = if lines.len() == 1 {
+        String::new()
+    } else {
+        format!(", samen over {} lijnen", lines.len())
     };
-    let all = kpis
-        .iter()
-        .map(|(name, bp)| format!("{name}: {}", format_basis_points(*bp)))
-        .collect::<Vec<_>>()
-        .join("; ");
-    if *weakest_bp >= min {
+    let facts = match verdict.share {
+        Some(share) => format!(
+            "{} van {} gepland bijkomend bereik{counted} ({})",
+            super::dutch::format_count(achieved),
+            super::dutch::format_count(planned),
+            format_basis_points(share)
+        ),
+        None => "geen gepland bijkomend bereik".to_owned(),
+    };
+    if verdict.continues {
         ContinuationProposal {
             continues: true,
             reason: format!(
-                "Elke KPI haalde bij de tussentijdse meting minstens {threshold} van de geplande verbetering ({all}): de actie loopt door."
+                "Actie {action} haalde bij de tussentijdse meting {facts}: minstens {threshold}, de actie loopt door."
             ),
         }
     } else {
         ContinuationProposal {
             continues: false,
             reason: format!(
-                "KPI \"{weakest}\" haalde bij de tussentijdse meting {} van de geplande verbetering, minder dan de vereiste {threshold} ({all}): de actie stopt, tenzij ABB een positieve beoordeling geeft.",
-                format_basis_points(*weakest_bp)
+                "Actie {action} haalde bij de tussentijdse meting {facts}, minder dan de vereiste {threshold}: de actie stopt, tenzij ABB een positieve beoordeling met een reden geeft."
             ),
         }
     }
@@ -754,28 +774,27 @@ mod tests {
     }
 
     #[test]
-    fn an_action_continues_only_when_every_kpi_reached_the_threshold() {
-        let table: [(&[(&str, u64)], bool); 6] = [
-            (&[("bereik", 2_500)], true),
-            (&[("bereik", 2_490)], false),
-            (&[("bereik", 2_499)], false),
-            (&[("bereik", 10_000), ("tevredenheid", 2_500)], true),
-            (&[("bereik", 30_000), ("tevredenheid", 2_490)], false),
+    fn an_action_continues_when_its_lines_together_reached_a_quarter_of_the_planned_reach() {
+        use crate::domain::reach::LineResult;
+        let line = |planned, achieved| LineResult { planned, achieved };
+        let table: [(&[LineResult], bool); 6] = [
+            (&[line(100, 25)], true),
+            (&[line(100, 24)], false),
+            (&[line(100, 5), line(20, 30)], true),
+            (&[line(100, 5), line(20, 20)], false),
+            (&[line(0, 0)], true),
             (&[], false),
         ];
-        for (kpis, continues) in table {
-            let p = propose_continuation(kpis, 2_500);
-            assert_eq!(p.continues, continues, "{kpis:?}");
+        for (lines, continues) in table {
+            let p = propose_continuation("3.2", lines, 2_500);
+            assert_eq!(p.continues, continues, "{lines:?}");
             assert!(!p.reason.is_empty());
         }
-        let p = propose_continuation(&[("bereik", 30_000), ("tevredenheid", 2_490)], 2_500);
-        assert!(
-            p.reason
-                .contains("\"tevredenheid\" haalde bij de tussentijdse meting 24,90%"),
-            "{}",
-            p.reason
+        let p = propose_continuation("3.2", &[line(100, 5), line(20, 20)], 2_500);
+        assert_eq!(
+            p.reason,
+            "Actie 3.2 haalde bij de tussentijdse meting 25 van 120 gepland bijkomend bereik, samen over 2 lijnen (20,83%), minder dan de vereiste 25,00%: de actie stopt, tenzij ABB een positieve beoordeling met een reden geeft."
         );
-        assert!(p.reason.contains("positieve beoordeling"));
     }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -11,6 +11,7 @@ pub fn label(action: &str) -> &'static str {
         "application.action_added" => "Actie toegevoegd",
         "application.action_saved" => "Actie bewaard",
         "application.action_removed" => "Actie verwijderd",
+        "application.reach_lines_saved" => "Tabel met bereik bewaard",
         "application.kpi_added" => "KPI toegevoegd",
         "application.kpi_saved" => "KPI bewaard",
         "application.kpi_removed" => "KPI verwijderd",

@@ -14,7 +14,8 @@
 //!   ([`check_lines`]);
 //! - the municipality is *expected* to put in the same amount: per project year over the whole
 //!   dossier an own share (money plus staff valued in euro) below the Flemish contribution blocks
-//!   submission ([`co_financing`]); per action a smaller own share is only a warning;
+//!   submission; per action a smaller own share is only a warning (both in
+//!   [`super::checks`], at the call's co-financing rate);
 //! - continuation: per action, the achieved over the planned additional reach, summed over its
 //!   lines, is at least the threshold (25%) ([`continuation`]); ABB may still decide otherwise
 //!   with a reason, which is not a rule of this module.
@@ -180,59 +181,80 @@ pub fn check_lines(lines: &[ReachLine], entries: &[(u16, LineEntry)]) -> Vec<Lin
     problems
 }
 
-/// The own share of a project year: money and staff time valued in euro ("financiële of
-/// personele middelen").
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OwnShare {
-    pub money: Cents,
-    pub staff: Cents,
+/// One line of the dossier's table as typed: empty fields are allowed (a line not taken).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineInput {
+    pub baseline: String,
+    pub planned: String,
+    pub priority: String,
 }
 
-impl OwnShare {
-    /// Money and staff together; `None` when the sum does not fit.
-    pub fn total(self) -> Option<Cents> {
-        self.money.checked_add(self.staff)
-    }
-}
-
-/// The verdict on co-financing for one project year or one action.
+/// The field of a table line a message belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CoFinancing {
-    /// The own share is at least the Flemish contribution.
-    Matched,
-    /// The own share falls short of the Flemish contribution by this much.
-    Short(Cents),
+pub enum LineField {
+    Baseline,
+    Planned,
+    Priority,
 }
 
-/// Compares an own share with the Flemish contribution it is expected to match.
-pub fn co_financing(flemish: Cents, own: OwnShare) -> CoFinancing {
-    let own = own.total().unwrap_or(Cents::MAX);
-    match flemish.checked_sub(own) {
-        Some(short) if short > Cents::ZERO => CoFinancing::Short(short),
-        _ => CoFinancing::Matched,
-    }
-}
-
-impl CoFinancing {
-    /// The Dutch sentence for a whole project year (a shortfall blocks submission).
-    pub fn year_sentence(self, year: i32) -> Option<String> {
-        match self {
-            Self::Matched => None,
-            Self::Short(short) => Some(format!(
-                "De eigen inbreng van projectjaar {year} (geld en personeel samen) is {short} kleiner \
-                 dan de bijdrage van Vlaanderen. Het bestuur brengt minstens hetzelfde bedrag in."
-            )),
+/// Reads one line of the table: an empty planned reach is 0 (the line is not taken), an empty
+/// baseline or priority is not given. Each message says what to type.
+pub fn read_line(input: &LineInput) -> Result<LineEntry, Vec<(LineField, String)>> {
+    let mut problems = Vec::new();
+    let number = |text: &str, field: LineField, label: &str, problems: &mut Vec<_>| {
+        if text.trim().is_empty() {
+            return None;
         }
+        match super::types::parse_whole_number(text, u64::from(u32::MAX)) {
+            Ok(n) => u32::try_from(n).ok(),
+            Err(e) => {
+                problems.push((field, format!("{label}: {e}")));
+                None
+            }
+        }
+    };
+    let baseline = number(
+        &input.baseline,
+        LineField::Baseline,
+        "Huidig bereik",
+        &mut problems,
+    );
+    let planned = number(
+        &input.planned,
+        LineField::Planned,
+        "Gepland bijkomend bereik",
+        &mut problems,
+    );
+    let priority = number(
+        &input.priority,
+        LineField::Priority,
+        "Prioriteit",
+        &mut problems,
+    );
+    if priority == Some(0) {
+        problems.push((
+            LineField::Priority,
+            "Prioriteit: vul een geheel getal vanaf 1 in (1 is de belangrijkste).".to_owned(),
+        ));
     }
+    if problems.is_empty() {
+        Ok(LineEntry {
+            baseline,
+            planned: planned.unwrap_or(0),
+            priority,
+        })
+    } else {
+        Err(problems)
+    }
+}
 
-    /// The Dutch sentence for one action (a shortfall is only a warning).
-    pub fn action_sentence(self, code: ActionCode, expected: Cents) -> Option<String> {
+impl LineProblem {
+    /// The field of its line the problem belongs to (`None`: the whole table).
+    pub fn field(&self) -> Option<LineField> {
         match self {
-            Self::Matched => None,
-            Self::Short(_) => Some(format!(
-                "Voor actie {code} wordt een eigen inbreng van {expected} verwacht, evenveel als de \
-                 bijdrage van Vlaanderen. Dit is een waarschuwing: wat telt, is het totaal per projectjaar."
-            )),
+            Self::NothingPlanned | Self::UnknownRow { .. } => None,
+            Self::AboveMaximum { .. } | Self::NotTaken { .. } => Some(LineField::Planned),
+            Self::PriorityMissing { .. } | Self::PriorityTaken { .. } => Some(LineField::Priority),
         }
     }
 }
@@ -381,51 +403,49 @@ mod tests {
         assert_eq!(problems, vec![LineProblem::UnknownRow { row: 99 }]);
     }
 
+    fn typed(baseline: &str, planned: &str, priority: &str) -> LineInput {
+        LineInput {
+            baseline: baseline.into(),
+            planned: planned.into(),
+            priority: priority.into(),
+        }
+    }
+
     #[test]
-    fn an_own_share_of_money_and_staff_together_matches_the_flemish_contribution() {
-        let flemish = Cents::from_euros(10_000).unwrap();
-        let half = Cents::from_euros(5_000).unwrap();
+    fn an_empty_line_is_not_taken_and_a_filled_line_reads_its_numbers() {
+        assert_eq!(read_line(&typed("", "", "")), Ok(LineEntry::default()));
         assert_eq!(
-            co_financing(
-                flemish,
-                OwnShare {
-                    money: half,
-                    staff: half
-                }
-            ),
-            CoFinancing::Matched
-        );
-        let short = co_financing(
-            flemish,
-            OwnShare {
-                money: half,
-                staff: Cents::from_euros(4_999).unwrap(),
-            },
-        );
-        assert_eq!(short, CoFinancing::Short(Cents::from_euros(1).unwrap()));
-        assert!(
-            short
-                .year_sentence(2023)
-                .unwrap()
-                .contains("projectjaar 2023")
-        );
-        assert!(
-            short
-                .action_sentence(ActionCode::new(1, 4), flemish)
-                .unwrap()
-                .contains("waarschuwing")
+            read_line(&typed(" 1.200 ", "300", "2")),
+            Ok(LineEntry {
+                baseline: Some(1200),
+                planned: 300,
+                priority: Some(2)
+            })
         );
     }
 
     #[test]
-    fn more_own_share_than_expected_is_fine() {
-        let own = OwnShare {
-            money: Cents::MAX,
-            staff: Cents::MAX,
-        };
+    fn every_field_of_a_line_says_what_to_type() {
+        let problems = read_line(&typed("veel", "-3", "0")).unwrap_err();
+        let fields: Vec<LineField> = problems.iter().map(|(f, _)| *f).collect();
         assert_eq!(
-            co_financing(Cents::from_euros(1).unwrap(), own),
-            CoFinancing::Matched
+            fields,
+            [LineField::Baseline, LineField::Planned, LineField::Priority]
+        );
+        assert!(problems[0].1.starts_with("Huidig bereik: "));
+        assert!(problems[2].1.contains("vanaf 1"));
+    }
+
+    #[test]
+    fn each_problem_points_at_the_field_to_change() {
+        assert_eq!(LineProblem::NothingPlanned.field(), None);
+        assert_eq!(
+            LineProblem::PriorityMissing { row: 1 }.field(),
+            Some(LineField::Priority)
+        );
+        assert_eq!(
+            LineProblem::NotTaken { row: 1 }.field(),
+            Some(LineField::Planned)
         );
     }
 

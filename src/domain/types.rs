@@ -402,11 +402,17 @@ impl fmt::Display for ReferenceYear {
 /// The code of an action of the plan, e.g. `2.10` ("Toekomstnetwerk") in the 2020-2024 plan,
 /// which numbers actions per chapter, or `17` in the 2025-2029 plan, which numbers them straight
 /// through. Ordered numerically, so `2.9` comes before `2.10` and `9` before `10`.
+///
+/// An action a call offers with several reach lines (issue 21: action 3.2 has lines for
+/// newcomers, people with a disability and people over 55) names each line with a letter:
+/// `3.2a`, `3.2b`, `3.2c`. An action with one line has no letter. [`ActionCode::action`] gives the
+/// plan's action of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ActionCode {
     chapter: Option<u16>,
     number: u16,
+    line: Option<u8>,
 }
 
 impl ActionCode {
@@ -415,6 +421,7 @@ impl ActionCode {
         Self {
             chapter: Some(chapter),
             number,
+            line: None,
         }
     }
 
@@ -423,14 +430,50 @@ impl ActionCode {
         Self {
             chapter: None,
             number,
+            line: None,
         }
     }
 
-    /// Reads `2.10`, or `17` for a plan without chapter numbers.
+    /// The code of reach line `line` (1 is `a`) of this action; `None` when `line` is 0 or
+    /// beyond `z`.
+    pub fn with_line(self, line: u8) -> Option<Self> {
+        (1..=26).contains(&line).then_some(Self {
+            line: Some(line),
+            ..self
+        })
+    }
+
+    /// The plan's action this code belongs to: the code without its line letter.
+    pub fn action(self) -> Self {
+        Self { line: None, ..self }
+    }
+
+    /// The reach line's number within its action (1 is `a`), if the code names a line.
+    pub fn line(self) -> Option<u8> {
+        self.line
+    }
+
+    /// Reads `2.10`, `3.2b` (a reach line of action 3.2), or `17` for a plan without chapter
+    /// numbers.
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         let text = trim_all(input);
         if text.is_empty() {
             return Err(ParseError::Empty);
+        }
+        if let Some(last) = text.chars().last()
+            && last.is_ascii_lowercase()
+        {
+            let head = &text[..text.len() - 1];
+            if !head.ends_with(|c: char| c.is_ascii_digit()) {
+                return Err(ParseError::ActionCode);
+            }
+            let code = Self::parse(head)?;
+            if code.line.is_some() {
+                return Err(ParseError::ActionCode);
+            }
+            return code
+                .with_line(last as u8 - b'a' + 1)
+                .ok_or(ParseError::ActionCode);
         }
         let read = |s: &str| -> Result<u16, ParseError> {
             if s.is_empty() || s.len() > 3 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -442,6 +485,7 @@ impl ActionCode {
             Some((chapter, number)) => Ok(Self {
                 chapter: Some(read(chapter)?),
                 number: read(number)?,
+                line: None,
             }),
             None => Ok(Self::plain(read(text)?)),
         }
@@ -471,8 +515,12 @@ impl FromStr for ActionCode {
 impl fmt::Display for ActionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.chapter {
-            Some(chapter) => write!(f, "{chapter}.{}", self.number),
-            None => write!(f, "{}", self.number),
+            Some(chapter) => write!(f, "{chapter}.{}", self.number)?,
+            None => write!(f, "{}", self.number)?,
+        }
+        match self.line {
+            Some(line) => write!(f, "{}", char::from(b'a' + line - 1)),
+            None => Ok(()),
         }
     }
 }
@@ -908,6 +956,33 @@ mod tests {
             assert_eq!(
                 ReferenceYear::parse(input),
                 Err(ParseError::ReferenceYear),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_reach_line_of_an_action_is_named_with_a_letter_and_belongs_to_its_action() {
+        let line = ActionCode::parse("3.2b").unwrap();
+        assert_eq!(line.to_string(), "3.2b");
+        assert_eq!(line.line(), Some(2));
+        assert_eq!(line.action(), ActionCode::new(3, 2));
+        assert_eq!(
+            ActionCode::new(3, 2).with_line(1),
+            ActionCode::parse("3.2a").ok()
+        );
+        assert_eq!(ActionCode::new(3, 2).with_line(0), None);
+        assert!(ActionCode::parse("3.2a").unwrap() < ActionCode::parse("3.2b").unwrap());
+        assert!(ActionCode::parse("3.2c").unwrap() < ActionCode::parse("3.3").unwrap());
+        assert!(ActionCode::parse("3.2").unwrap() < ActionCode::parse("3.2a").unwrap());
+        assert_eq!(
+            ActionCode::parse("17a").map(|c| c.to_string()),
+            Ok("17a".into())
+        );
+        for input in ["3.2ab", "3.2B", "a", "3.a", "3.2 b"] {
+            assert_eq!(
+                ActionCode::parse(input),
+                Err(ParseError::ActionCode),
                 "{input}"
             );
         }

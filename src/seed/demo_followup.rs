@@ -67,18 +67,18 @@ fn dossiers() -> Vec<DemoDossier> {
             interim_submitted: false,
             actions: vec![
                 DemoAction {
-                    code: "2.1",
+                    code: "2.7a",
                     baseline_reach: 0,
-                    planned_reach: 2,
-                    requested_cents: 5_000_000,
-                    granted_cents: 5_000_000,
+                    planned_reach: 60,
+                    requested_cents: 1_260_000,
+                    granted_cents: 1_260_000,
                     kpis: vec![
                         DemoKpi {
                             reach: true,
-                            indicator: "Bereik: aantal verbindingsambassadeur (traject)",
-                            unit: "verbindingsambassadeur (traject)",
+                            indicator: "Bereik: aantal jongeren van buitenlandse herkomst",
+                            unit: "jongeren van buitenlandse herkomst",
                             baseline: 0,
-                            target: 2,
+                            target: 60,
                             interim: None,
                         },
                         DemoKpi {
@@ -93,16 +93,16 @@ fn dossiers() -> Vec<DemoDossier> {
                 },
                 DemoAction {
                     code: "3.7",
-                    baseline_reach: 1,
-                    planned_reach: 3,
-                    requested_cents: 7_500_000,
-                    granted_cents: 6_123_457,
+                    baseline_reach: 10,
+                    planned_reach: 40,
+                    requested_cents: 1_280_000,
+                    granted_cents: 1_100_000,
                     kpis: vec![DemoKpi {
                         reach: true,
-                        indicator: "Bereik: aantal brugfiguur",
-                        unit: "brugfiguur",
-                        baseline: 1,
-                        target: 3,
+                        indicator: "Bereik: aantal kwetsbare gezinnen",
+                        unit: "kwetsbare gezinnen",
+                        baseline: 10,
+                        target: 50,
                         interim: None,
                     }],
                 },
@@ -117,16 +117,21 @@ fn dossiers() -> Vec<DemoDossier> {
                 code: "2.9",
                 baseline_reach: 0,
                 planned_reach: 2,
-                requested_cents: 5_000_000,
-                granted_cents: 5_000_000,
+                requested_cents: 1_160_000,
+                granted_cents: 1_160_000,
                 kpis: vec![
                     DemoKpi {
                         reach: true,
-                        indicator: "Bereik: aantal pleinmaker",
-                        unit: "pleinmaker",
+                        indicator: "Bereik: aantal pleinmakers",
+                        unit: "pleinmakers",
                         baseline: 0,
                         target: 2,
-                        interim: Some((1, None)),
+                        interim: Some((
+                            0,
+                            Some(
+                                "DEMO (fictief): de pleinmakers zijn aangeworven en beginnen na de zomer.",
+                            ),
+                        )),
                     },
                     DemoKpi {
                         reach: false,
@@ -224,8 +229,12 @@ pub async fn load<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Result
         let mut granted = Vec::new();
         let mut kpi_rows = Vec::new();
         for (rank, a) in d.actions.iter().enumerate() {
+            // A line code (`2.7a`) names the action (`2.7`) and its line (1).
+            let Ok(code) = crate::domain::ActionCode::parse(a.code) else {
+                continue;
+            };
             let Some(catalog) = action::Entity::find()
-                .filter(action::Column::Code.eq(a.code))
+                .filter(action::Column::Code.eq(code.action().to_string()))
                 .one(db)
                 .await?
             else {
@@ -234,6 +243,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, report: &mut SeedReport) -> Result
             let Some(ca) = call_action::Entity::find()
                 .filter(call_action::Column::CallId.eq(found_call.id))
                 .filter(call_action::Column::ActionId.eq(catalog.id))
+                .filter(call_action::Column::LineNumber.eq(i32::from(code.line().unwrap_or(0))))
                 .one(db)
                 .await?
             else {

@@ -18,6 +18,8 @@ pub const NON_EU15_DEMO: &str = include_str!("../../seeds/non_eu15_demo_FICTITIO
 /// The reach lines of ABB's own Plan Samenleven form (real), see `seed::reach_lines`.
 pub const PLAN_SAMENLEVEN_2022_FORM: &str =
     include_str!("../../seeds/plan_samenleven_2022_form.csv");
+/// Our Dutch singular and plural of each form line's unit (grammar, not a figure).
+pub const REACH_LINE_LABELS: &str = include_str!("../../seeds/reach_line_labels.csv");
 pub const DEMO_ACCOUNTS: &str = include_str!("../../seeds/demo_accounts.json");
 
 /// Where the Statbel totals come from, stored with every figure and shown as it reads; how the

@@ -67,6 +67,66 @@ pub fn plan_samenleven_2022() -> Result<Vec<FormLine>, SeedError> {
     Ok(out)
 }
 
+/// A form line as a call offers it: with its singular and plural unit label
+/// (`seeds/reach_line_labels.csv`) and its number among its action's lines (0 when the action
+/// has only this line, else 1, 2, 3 in the form's order: `3.2a`, `3.2b`, `3.2c`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferedLine {
+    pub form: FormLine,
+    pub unit_singular: String,
+    pub unit_plural: String,
+    pub line_number: u8,
+}
+
+#[derive(Debug, Deserialize)]
+struct LabelRow {
+    row: u16,
+    unit_singular: String,
+    unit_plural: String,
+}
+
+/// The 2022 form's lines as the seeded call offers them.
+pub fn offered_2022() -> Result<Vec<OfferedLine>, SeedError> {
+    let lines = plan_samenleven_2022()?;
+    let mut labels = std::collections::HashMap::new();
+    for row in csv::Reader::from_reader(super::files::REACH_LINE_LABELS.as_bytes())
+        .deserialize::<LabelRow>()
+    {
+        let row = row.map_err(|e| bad(e.to_string()))?;
+        labels.insert(row.row, (row.unit_singular, row.unit_plural));
+    }
+    let mut seen: std::collections::HashMap<ActionCode, u8> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(lines.len());
+    for form in lines {
+        let (unit_singular, unit_plural) = labels.remove(&form.line.row).ok_or_else(|| {
+            bad(format!(
+                "lijn {}: geen enkelvoud en meervoud",
+                form.line.row
+            ))
+        })?;
+        let n = seen.entry(form.line.action).or_insert(0);
+        *n += 1;
+        out.push(OfferedLine {
+            line_number: *n,
+            form,
+            unit_singular,
+            unit_plural,
+        });
+    }
+    // An action with one line keeps the plan's code: its line is number 0.
+    let single: Vec<ActionCode> = seen
+        .iter()
+        .filter(|(_, n)| **n == 1)
+        .map(|(code, _)| *code)
+        .collect();
+    for line in &mut out {
+        if single.contains(&line.form.line.action) {
+            line.line_number = 0;
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -100,6 +160,30 @@ mod tests {
             assert!(
                 text.contains(&format!("\"{action}\"")),
                 "action {action} of the form is in the plan's catalog"
+            );
+        }
+    }
+
+    #[test]
+    fn actions_with_several_lines_number_them_and_single_lines_keep_the_plans_code() {
+        let offered = offered_2022().unwrap();
+        let code = |row: u16| {
+            let l = &offered[usize::from(row) - 1];
+            match Some(l.line_number).filter(|n| *n > 0) {
+                Some(n) => l.form.line.action.with_line(n).unwrap().to_string(),
+                None => l.form.line.action.to_string(),
+            }
+        };
+        assert_eq!([code(6), code(7), code(8)], ["3.2a", "3.2b", "3.2c"]);
+        assert_eq!(code(2), "1.4");
+        assert_eq!(code(25), "2.9");
+        assert_eq!(offered[24].unit_singular, "pleinmaker");
+        assert_eq!(offered[24].unit_plural, "pleinmakers");
+        for l in &offered {
+            assert!(
+                [&l.unit_singular, &l.unit_plural].contains(&&l.form.line.unit),
+                "row {}: the form's unit is one of our labels",
+                l.form.line.row
             );
         }
     }

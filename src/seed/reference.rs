@@ -4,12 +4,15 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde::Deserialize;
 
 use entity::{
-    action, app_user, call, call_action, call_named_applicant, call_project_year, municipality,
-    partner_organisation, plan, population_figure, reference_region, region_membership, theme,
+    action, app_user, application_action, call, call_action, call_named_applicant,
+    call_project_year, municipality, partner_organisation, plan, population_figure,
+    reference_region, region_membership, theme,
 };
 
 use super::files;
@@ -731,7 +734,12 @@ struct CallFile {
     #[serde(default)]
     coverage_aim: Option<RatioRow>,
     named_single_applicants: Vec<NamedApplicantRow>,
+    /// Actions with one line each and their (illustrative) unit costs, for a call without a form.
+    #[serde(default)]
     actions: Vec<CallActionRow>,
+    /// The call's reach lines come from ABB's own form (issue 21): `plan_samenleven_2022_form`.
+    #[serde(default)]
+    reach_lines: Option<ReachLinesRow>,
     #[serde(default)]
     notes: Option<serde_json::Value>,
     #[serde(default)]
@@ -808,6 +816,11 @@ struct NamedApplicantRow {
 }
 
 #[derive(Deserialize)]
+struct ReachLinesRow {
+    form: String,
+}
+
+#[derive(Deserialize)]
 struct CallActionRow {
     code: String,
     unit_label: String,
@@ -865,6 +878,7 @@ async fn load_call<C: ConnectionTrait>(
         .one(db)
         .await?
     {
+        let existing_id = existing.id;
         // A call seeded before it had decision texts gets them once; texts set since are kept.
         let unset = existing.legal_basis.is_none()
             && existing.appeal_route.is_none()
@@ -875,6 +889,9 @@ async fn load_call<C: ConnectionTrait>(
             file.decision_texts.apply(&mut row);
             row.version = Set(version + 1);
             row.update(db).await?;
+        }
+        if let Some(lines) = &file.reach_lines {
+            upgrade_to_form_lines(db, name, existing_id, plan.id, lines).await?;
         }
         return Ok(());
     }
@@ -960,6 +977,17 @@ async fn load_call<C: ConnectionTrait>(
         .map(|a| (a.code, a.id))
         .collect();
     let mut call_actions = Vec::new();
+    if let Some(lines) = &file.reach_lines {
+        for line in offered_lines(name, lines)? {
+            let code = line.form.line.action.to_string();
+            let action_id = *actions.get(&code).ok_or_else(|| SeedError::Dangling {
+                file: name,
+                what: "actie",
+                key: code.clone(),
+            })?;
+            call_actions.push(line_row(inserted.id, action_id, &line));
+        }
+    }
     for a in &file.actions {
         let action_id = *actions.get(&a.code).ok_or_else(|| SeedError::Dangling {
             file: name,
@@ -983,6 +1011,119 @@ async fn load_call<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
+}
+
+/// The lines a call file names: only ABB's 2022 form exists.
+fn offered_lines(
+    name: &'static str,
+    lines: &ReachLinesRow,
+) -> Result<Vec<super::reach_lines::OfferedLine>, SeedError> {
+    match lines.form.as_str() {
+        "plan_samenleven_2022_form" => super::reach_lines::offered_2022(),
+        other => Err(SeedError::Dangling {
+            file: name,
+            what: "formulier met bereiklijnen",
+            key: other.to_owned(),
+        }),
+    }
+}
+
+/// A call seeded before it had the form's reach lines (one illustrative unit cost per action)
+/// gets them once. The first line of each action takes over the action's old row, so that the
+/// dossiers that chose the action keep it and now plan on that line; the requested grant of every
+/// dossier on a changed row is computed again from the line's amount (decisions keep theirs).
+/// Old rows of actions the form has no line for (2.1, 2.5 and 4.2) are removed when no dossier
+/// chose them, and otherwise kept as they are.
+async fn upgrade_to_form_lines<C: ConnectionTrait>(
+    db: &C,
+    name: &'static str,
+    call_id: i64,
+    plan_id: i64,
+    lines: &ReachLinesRow,
+) -> Result<(), SeedError> {
+    let existing = call_action::Entity::find()
+        .filter(call_action::Column::CallId.eq(call_id))
+        .all(db)
+        .await?;
+    if existing.iter().any(|ca| ca.source_row.is_some()) {
+        return Ok(());
+    }
+    let actions: HashMap<String, i64> = action::Entity::find()
+        .filter(action::Column::PlanId.eq(plan_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.code, a.id))
+        .collect();
+    let mut kept = Vec::new();
+    for line in offered_lines(name, lines)? {
+        let code = line.form.line.action.to_string();
+        let action_id = *actions.get(&code).ok_or_else(|| SeedError::Dangling {
+            file: name,
+            what: "actie",
+            key: code.clone(),
+        })?;
+        let fresh = line_row(call_id, action_id, &line);
+        let old = existing
+            .iter()
+            .find(|ca| ca.action_id == action_id && !kept.contains(&ca.id));
+        match old {
+            Some(old) if line.line_number <= 1 => {
+                kept.push(old.id);
+                let mut row = fresh;
+                row.id = Set(old.id);
+                row.version = Set(old.version + 1);
+                let row = row.update(db).await?;
+                let chosen = application_action::Entity::find()
+                    .filter(application_action::Column::CallActionId.eq(row.id))
+                    .all(db)
+                    .await?;
+                for a in chosen {
+                    let reach = i64::from(a.planned_reach.clamp(0, row.max_reach));
+                    let version = a.version;
+                    let mut active: application_action::ActiveModel = a.into();
+                    active.grant_cents = Set(reach.saturating_mul(row.unit_cost_cents));
+                    active.version = Set(version + 1);
+                    active.update(db).await?;
+                }
+            }
+            _ => {
+                fresh.insert(db).await?;
+            }
+        }
+    }
+    for old in existing.iter().filter(|ca| !kept.contains(&ca.id)) {
+        let chosen = application_action::Entity::find()
+            .filter(application_action::Column::CallActionId.eq(old.id))
+            .count(db)
+            .await?;
+        if chosen == 0 {
+            call_action::Entity::delete_by_id(old.id).exec(db).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A new `call_action` row for one line of the form.
+fn line_row(
+    call_id: i64,
+    action_id: i64,
+    line: &super::reach_lines::OfferedLine,
+) -> call_action::ActiveModel {
+    call_action::ActiveModel {
+        call_id: Set(call_id),
+        action_id: Set(action_id),
+        unit_cost_cents: Set(line.form.line.per_unit.get()),
+        max_reach: Set(i32::try_from(line.form.line.max_planned).unwrap_or(i32::MAX)),
+        unit_label: Set(line.unit_singular.clone()),
+        line_number: Set(i32::from(line.line_number)),
+        unit_label_plural: Set(Some(line.unit_plural.clone())),
+        source_row: Set(Some(i32::from(line.form.line.row))),
+        theme: Set(Some(line.form.theme.clone())),
+        objective: Set(Some(line.form.objective.clone())),
+        version: Set(1),
+        ..Default::default()
+    }
 }
 
 // ---------------------------------------------------------------- demo accounts

@@ -567,7 +567,13 @@ pub async fn catalog<C: ConnectionTrait>(db: &C) -> Result<BTreeMap<i64, (String
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|(ca, a)| a.map(|a| (ca.id, (a.code, a.title))))
+        .filter_map(|(ca, a)| {
+            a.map(|a| {
+                let id = ca.id;
+                let (_, a) = crate::store::rules::as_offered(ca, a);
+                (id, (a.code, a.title))
+            })
+        })
         .collect())
 }
 

@@ -173,9 +173,12 @@ pub fn spec_of(record: &CallRecord, catalog: &[action::Model]) -> Result<CallSpe
                 })
             })
             .collect::<Result<_, DbErr>>()?,
+        // An action with several reach lines shows in the form by its first line; the form
+        // keeps its lines as they are (see `save`).
         actions: record
             .actions
             .iter()
+            .filter(|ca| ca.line_number <= 1)
             .map(|ca| {
                 let a = catalog.iter().find(|a| a.id == ca.action_id);
                 Ok(CallActionSpec {
@@ -493,7 +496,13 @@ async fn write_children<C: ConnectionTrait>(
         .all(db)
         .await?;
     for a in &spec.actions {
-        match actions.iter().find(|r| r.action_id == a.action_id) {
+        let lines = actions.iter().filter(|r| r.action_id == a.action_id);
+        // An action with several reach lines (seeded from the call's form) keeps its lines: the
+        // form edits an action's only line.
+        if lines.clone().any(|r| r.line_number != 0) {
+            continue;
+        }
+        match lines.clone().next() {
             Some(row) => {
                 let mut active: call_action::ActiveModel = row.clone().into();
                 active.unit_cost_cents = Set(a.unit_cost.get());

@@ -34,6 +34,12 @@ impl ChosenAction {
     pub fn code(&self) -> Option<ActionCode> {
         ActionCode::parse(&self.action.code).ok()
     }
+
+    /// The own share per project year: money and staff time valued in euro.
+    pub fn own_share(&self) -> crate::domain::Cents {
+        let amount = |c: i64| crate::domain::Cents::new(c.max(0)).unwrap_or_default();
+        amount(self.row.own_contribution_cents).saturating_add(amount(self.row.own_staff_cents))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -238,6 +244,7 @@ impl DossierContent {
                 baseline_reach: Reach::new(u32::try_from(a.row.baseline_reach).unwrap_or(0)),
                 planned_reach: Reach::new(u32::try_from(a.row.planned_reach).unwrap_or(0)),
                 own_contribution: cents(a.row.own_contribution_cents.max(0))?,
+                own_staff: cents(a.row.own_staff_cents.max(0))?,
                 kpis: a
                     .kpis
                     .iter()
@@ -320,14 +327,12 @@ impl DossierContent {
 
     /// The call's project year numbers, as the general information chooses from them.
     /// The dossier's own contribution per project year: the sum over its actions.
+    /// The dossier's own share per project year, money and staff time together.
     pub fn own_contribution_per_year(&self) -> crate::domain::Cents {
         self.actions
             .iter()
             .fold(crate::domain::Cents::ZERO, |sum, a| {
-                sum.saturating_add(
-                    crate::domain::Cents::new(a.row.own_contribution_cents.max(0))
-                        .unwrap_or(crate::domain::Cents::ZERO),
-                )
+                sum.saturating_add(a.own_share())
             })
     }
 

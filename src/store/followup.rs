@@ -41,6 +41,7 @@ use crate::domain::payments::{
     ActionYear, Entitlement, ReclaimKpi, Settlement, Tranche, advance_explanation,
     balance_explanation, compute_reclaim, settle, split_tranches, year_entitlement,
 };
+use crate::domain::reach::LineResult;
 use crate::domain::{BasisPoints, Cents, KpiValue};
 use crate::mail::{self, OutgoingMail};
 
@@ -161,6 +162,12 @@ pub fn plan_of(k: &kpi::Model) -> KpiPlan {
 
 // ------------------------------------------------------------------ loading
 
+/// The plan's action of a line code: `3.2` for `3.2b`.
+fn plan_action(code: &str) -> String {
+    code.trim_end_matches(|c: char| c.is_ascii_lowercase())
+        .to_owned()
+}
+
 /// A chosen action with its catalog code and title and its KPIs.
 #[derive(Debug, Clone)]
 pub struct FollowedAction {
@@ -234,10 +241,15 @@ pub async fn load<C: ConnectionTrait>(
     let actions = rows
         .into_iter()
         .map(|(row, ca)| {
-            let a = ca.and_then(|ca| catalog.iter().find(|a| a.id == ca.action_id));
+            let a = ca.and_then(|ca| {
+                catalog
+                    .iter()
+                    .find(|a| a.id == ca.action_id)
+                    .map(|a| crate::store::rules::as_offered(ca, a.clone()).1)
+            });
             FollowedAction {
-                code: a.map(|a| a.code.clone()).unwrap_or_default(),
-                title: a.map(|a| a.title.clone()).unwrap_or_default(),
+                code: a.as_ref().map(|a| a.code.clone()).unwrap_or_default(),
+                title: a.as_ref().map(|a| a.title.clone()).unwrap_or_default(),
                 kpis: kpis
                     .iter()
                     .filter(|k| k.application_action_id == row.id)
@@ -393,6 +405,25 @@ impl FollowUp {
     }
 
     /// The achievement of KPI `k` in report `report`, when its value was filled in.
+    /// A reach line's result at `report`: the reach achieved on top of the baseline against the
+    /// planned additional reach, in whole units, from the line's reach KPI; `None` when no value
+    /// was reported.
+    pub fn line_result(
+        &self,
+        report: &progress_report::Model,
+        line: &FollowedAction,
+    ) -> Option<LineResult> {
+        let k = line.kpis.iter().find(|k| k.is_reach_kpi)?;
+        let actual = self.result(report.id, k.id)?.actual_value?;
+        let whole = |thousandths: i64| {
+            u32::try_from(std::cmp::max(thousandths, 0) / 1000).unwrap_or(u32::MAX)
+        };
+        Some(LineResult {
+            planned: whole(k.target - k.baseline),
+            achieved: whole(actual - k.baseline),
+        })
+    }
+
     pub fn achievement(&self, report: &progress_report::Model, k: &kpi::Model) -> Option<u64> {
         self.result(report.id, k.id)
             .and_then(|r| r.actual_value)
@@ -777,19 +808,19 @@ pub async fn after_acceptance<C: ConnectionTrait>(
                 return Ok(outcome);
             }
             let next = year + 1;
-            for a in fu.actions_in(year) {
+            let lines = fu.actions_in(year);
+            for a in &lines {
                 if fu.granted(a.row.id, next) == Cents::ZERO {
                     continue;
                 }
-                let achieved: Vec<(&str, u64)> = a
-                    .kpis
+                // The action's lines decide together (issue 21): reach achieved over planned.
+                let action = plan_action(&a.code);
+                let results: Vec<LineResult> = lines
                     .iter()
-                    .filter_map(|k| {
-                        fu.achievement(&report, k)
-                            .map(|bp| (k.indicator.as_str(), bp))
-                    })
+                    .filter(|l| plan_action(&l.code) == action)
+                    .filter_map(|l| fu.line_result(&report, l))
                     .collect();
-                let proposal = propose_continuation(&achieved, fu.continuation_min_bp());
+                let proposal = propose_continuation(&action, &results, fu.continuation_min_bp());
                 let existing = fu.continuation(a.row.id, next);
                 let row_id = match existing {
                     Some(c) if c.confirmed.is_some() => continue,

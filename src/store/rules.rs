@@ -81,7 +81,7 @@ pub async fn call_context<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|(ca, a)| a.map(|a| (ca, a)))
+        .filter_map(|(ca, a)| a.map(|a| as_offered(ca, a)))
         .collect::<Vec<_>>();
     actions.sort_by_key(|(_, a)| ActionCode::parse(&a.code).ok());
     let partners = partner_organisation::Entity::find().all(db).await?;
@@ -163,6 +163,29 @@ pub async fn call_context<C: ConnectionTrait>(
         rules,
         actions,
     }))
+}
+
+/// An action as the call offers it on one reach line: for an action with several lines (issue
+/// 21), the catalog entry carries the line's code (`3.2b`) and its target group in the title, so
+/// that every page, check and export that lists a call's actions lists its lines. An action's
+/// only line (`line_number` 0) keeps the plan's code and title.
+pub fn as_offered(
+    line: call_action::Model,
+    mut action: action::Model,
+) -> (call_action::Model, action::Model) {
+    if let Some(code) = ActionCode::parse(&action.code).ok().and_then(|code| {
+        u8::try_from(line.line_number)
+            .ok()
+            .and_then(|n| code.with_line(n))
+    }) {
+        action.code = code.to_string();
+        let group = line
+            .unit_label_plural
+            .as_deref()
+            .unwrap_or(&line.unit_label);
+        action.title = format!("{} ({group})", action.title);
+    }
+    (line, action)
 }
 
 pub fn nis(code: i32) -> Result<NisCode, DbErr> {

@@ -157,8 +157,8 @@ pub async fn add_action<C: ConnectionTrait>(
     kpi::ActiveModel {
         application_action_id: Set(inserted.id),
         is_reach_kpi: Set(true),
-        indicator: Set(format!("Bereik: aantal {}", call_action.unit_label)),
-        unit: Set(call_action.unit_label.clone()),
+        indicator: Set(format!("Bereik: aantal {}", plural(&call_action))),
+        unit: Set(plural(&call_action).to_owned()),
         baseline: Set(0),
         target: Set(1000),
         target_date: Set(content.default_target_date()),
@@ -176,6 +176,13 @@ pub async fn add_action<C: ConnectionTrait>(
     )
     .await?;
     Ok(AddedAction::Added(inserted, action.code))
+}
+
+/// A line's unit in the plural, as the reach KPI names it ("aantal pleinmakers").
+pub fn plural(line: &call_action::Model) -> &str {
+    line.unit_label_plural
+        .as_deref()
+        .unwrap_or(&line.unit_label)
 }
 
 async fn insert_action<C: ConnectionTrait>(
@@ -241,6 +248,10 @@ pub async fn save_action<C: ConnectionTrait>(
             application_action::Column::OwnContributionCents,
             Expr::value(fields.own_contribution.get()),
         )
+        .col_expr(
+            application_action::Column::OwnStaffCents,
+            Expr::value(fields.own_staff.get()),
+        )
         .col_expr(application_action::Column::GrantCents, Expr::value(grant))
         .col_expr(
             application_action::Column::Description,
@@ -266,7 +277,10 @@ pub async fn save_action<C: ConnectionTrait>(
             kpi::Column::Baseline,
             Expr::value(i64::from(baseline) * 1000),
         )
-        .col_expr(kpi::Column::Target, Expr::value(i64::from(planned) * 1000))
+        .col_expr(
+            kpi::Column::Target,
+            Expr::value((i64::from(baseline) + i64::from(planned)) * 1000),
+        )
         .col_expr(kpi::Column::Version, Expr::col(kpi::Column::Version).add(1))
         .filter(kpi::Column::ApplicationActionId.eq(chosen.row.id))
         .filter(kpi::Column::IsReachKpi.eq(true))
@@ -277,8 +291,8 @@ pub async fn save_action<C: ConnectionTrait>(
     audit::record(
         db,
         by.on_dossier("application.action_saved", app_id)
-            .before(serde_json::json!({"action": chosen.action.code, "priority_rank": chosen.row.priority_rank, "baseline_reach": chosen.row.baseline_reach, "planned_reach": chosen.row.planned_reach, "own_contribution_cents": chosen.row.own_contribution_cents}))
-            .after(serde_json::json!({"action": chosen.action.code, "priority_rank": fields.priority, "baseline_reach": baseline, "planned_reach": planned, "own_contribution_cents": fields.own_contribution.get()})),
+            .before(serde_json::json!({"action": chosen.action.code, "priority_rank": chosen.row.priority_rank, "baseline_reach": chosen.row.baseline_reach, "planned_reach": chosen.row.planned_reach, "own_contribution_cents": chosen.row.own_contribution_cents, "own_staff_cents": chosen.row.own_staff_cents}))
+            .after(serde_json::json!({"action": chosen.action.code, "priority_rank": fields.priority, "baseline_reach": baseline, "planned_reach": planned, "own_contribution_cents": fields.own_contribution.get(), "own_staff_cents": fields.own_staff.get()})),
     )
     .await?;
     Ok(true)
@@ -439,6 +453,158 @@ pub async fn accept_declarations<C: ConnectionTrait>(
     audit::record(
         db,
         by.on_dossier("application.declarations_accepted", app.id),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// What saving the dossier's table of reach lines changes on one line (issue 21).
+#[derive(Debug, Clone)]
+pub enum LineChange<'a> {
+    /// A line the dossier did not take yet, now with a planned reach.
+    Add {
+        line: &'a call_action::Model,
+        code: String,
+        entry: crate::domain::reach::LineEntry,
+    },
+    /// A taken line whose baseline, planned reach or priority changed.
+    Update {
+        chosen: &'a ChosenAction,
+        entry: crate::domain::reach::LineEntry,
+    },
+    /// A taken line whose planned reach was emptied (only without a description or extra KPIs).
+    Remove { chosen: &'a ChosenAction },
+}
+
+/// The requested grant of a line per project year: planned reach (capped at the line's
+/// maximum) × the line's amount per unit.
+pub fn requested_grant(line: &call_action::Model, planned: u32) -> i64 {
+    let capped = std::cmp::min(planned, u32::try_from(line.max_reach).unwrap_or(0));
+    line.unit_cost_cents.saturating_mul(i64::from(capped))
+}
+
+/// Saves the table's changes; `Ok(false)` when a taken line's row moved on since the form was
+/// read (the caller rolls back). New lines get their reach KPI; every line's reach KPI follows
+/// its baseline and baseline + planned reach.
+pub async fn save_table<C: ConnectionTrait>(
+    db: &C,
+    content: &DossierContent,
+    changes: &[LineChange<'_>],
+    by: &By,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    let app_id = content.dossier.application.id;
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for change in changes {
+        match change {
+            LineChange::Add { line, code, entry } => {
+                let row = application_action::ActiveModel {
+                    application_id: Set(app_id),
+                    call_action_id: Set(line.id),
+                    priority_rank: Set(to_i32(entry.priority.unwrap_or(0))),
+                    baseline_reach: Set(to_i32(entry.baseline.unwrap_or(0))),
+                    planned_reach: Set(to_i32(entry.planned)),
+                    grant_cents: Set(requested_grant(line, entry.planned)),
+                    own_contribution_cents: Set(0),
+                    own_staff_cents: Set(0),
+                    description: Set(String::new()),
+                    partners: Set(None),
+                    version: Set(1),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+                let baseline = i64::from(entry.baseline.unwrap_or(0));
+                kpi::ActiveModel {
+                    application_action_id: Set(row.id),
+                    is_reach_kpi: Set(true),
+                    indicator: Set(format!("Bereik: aantal {}", plural(line))),
+                    unit: Set(plural(line).to_owned()),
+                    baseline: Set(baseline * 1000),
+                    target: Set((baseline + i64::from(entry.planned)) * 1000),
+                    target_date: Set(content.default_target_date()),
+                    measurement: Set(
+                        "Telling door de gemeente, gestaafd met deelnemerslijsten.".into()
+                    ),
+                    direction: Set("rising".into()),
+                    version: Set(1),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+                after.push(serde_json::json!({"action": code, "baseline_reach": entry.baseline, "planned_reach": entry.planned, "priority_rank": entry.priority}));
+            }
+            LineChange::Update { chosen, entry } => {
+                let baseline = entry.baseline.unwrap_or(0);
+                let updated = application_action::Entity::update_many()
+                    .col_expr(
+                        application_action::Column::PriorityRank,
+                        Expr::value(to_i32(entry.priority.unwrap_or(0))),
+                    )
+                    .col_expr(
+                        application_action::Column::BaselineReach,
+                        Expr::value(to_i32(baseline)),
+                    )
+                    .col_expr(
+                        application_action::Column::PlannedReach,
+                        Expr::value(to_i32(entry.planned)),
+                    )
+                    .col_expr(
+                        application_action::Column::GrantCents,
+                        Expr::value(requested_grant(&chosen.call_action, entry.planned)),
+                    )
+                    .col_expr(
+                        application_action::Column::Version,
+                        Expr::value(chosen.row.version + 1),
+                    )
+                    .filter(application_action::Column::Id.eq(chosen.row.id))
+                    .filter(application_action::Column::Version.eq(chosen.row.version))
+                    .exec(db)
+                    .await?;
+                if updated.rows_affected != 1 {
+                    return Ok(false);
+                }
+                kpi::Entity::update_many()
+                    .col_expr(
+                        kpi::Column::Baseline,
+                        Expr::value(i64::from(baseline) * 1000),
+                    )
+                    .col_expr(
+                        kpi::Column::Target,
+                        Expr::value((i64::from(baseline) + i64::from(entry.planned)) * 1000),
+                    )
+                    .col_expr(kpi::Column::Version, Expr::col(kpi::Column::Version).add(1))
+                    .filter(kpi::Column::ApplicationActionId.eq(chosen.row.id))
+                    .filter(kpi::Column::IsReachKpi.eq(true))
+                    .exec(db)
+                    .await?;
+                before.push(serde_json::json!({"action": chosen.action.code, "baseline_reach": chosen.row.baseline_reach, "planned_reach": chosen.row.planned_reach, "priority_rank": chosen.row.priority_rank}));
+                after.push(serde_json::json!({"action": chosen.action.code, "baseline_reach": entry.baseline, "planned_reach": entry.planned, "priority_rank": entry.priority}));
+            }
+            LineChange::Remove { chosen } => {
+                let removed = application_action::Entity::delete_many()
+                    .filter(application_action::Column::Id.eq(chosen.row.id))
+                    .filter(application_action::Column::Version.eq(chosen.row.version))
+                    .exec(db)
+                    .await?;
+                if removed.rows_affected != 1 {
+                    return Ok(false);
+                }
+                before.push(serde_json::json!({"action": chosen.action.code, "baseline_reach": chosen.row.baseline_reach, "planned_reach": chosen.row.planned_reach, "priority_rank": chosen.row.priority_rank}));
+            }
+        }
+    }
+    if changes.is_empty() {
+        return Ok(true);
+    }
+    touch(db, app_id, now).await?;
+    audit::record(
+        db,
+        by.on_dossier("application.reach_lines_saved", app_id)
+            .before(serde_json::Value::Array(before))
+            .after(serde_json::Value::Array(after)),
     )
     .await?;
     Ok(true)

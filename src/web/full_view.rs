@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::money::sum_cents;
 use crate::domain::{ApplicationReport, Cents, KpiValue};
 use crate::store::drafts::{ChosenAction, DossierContent};
 use crate::web::dossier_view::{DossierHeader, ShownResult, header, shown};
@@ -32,7 +31,10 @@ pub struct ActionLine {
     pub max_reach: i32,
     pub unit_cost: Cents,
     pub grant: Cents,
+    /// The own share per project year, money and staff together.
     pub own: Cents,
+    /// Of which staff time valued in euro.
+    pub own_staff: Cents,
     pub description: String,
     pub partners: String,
     pub kpis: Vec<KpiLine>,
@@ -207,7 +209,7 @@ fn action_line(a: &ChosenAction, report: &ApplicationReport) -> ActionLine {
         rank: a.row.priority_rank,
         code: a.action.code.clone(),
         title: a.action.title.clone(),
-        unit_label: a.call_action.unit_label.clone(),
+        unit_label: crate::store::sections::plural(&a.call_action).to_owned(),
         baseline: a.row.baseline_reach,
         planned: a.row.planned_reach,
         max_reach: a.call_action.max_reach,
@@ -215,7 +217,8 @@ fn action_line(a: &ChosenAction, report: &ApplicationReport) -> ActionLine {
         grant: money_line
             .and_then(|m| m.grant_per_year.first().map(|(_, c)| *c))
             .unwrap_or(Cents::ZERO),
-        own: cents(a.row.own_contribution_cents),
+        own: a.own_share(),
+        own_staff: cents(a.row.own_staff_cents),
         description: a.row.description.clone(),
         partners: a.row.partners.clone().unwrap_or_default(),
         kpis: a.kpis.iter().map(kpi_line).collect(),
@@ -244,9 +247,7 @@ pub fn cents(value: i64) -> Cents {
 /// their total.
 fn year_lines(content: &DossierContent, report: &ApplicationReport) -> Vec<YearLine> {
     let app = &content.dossier.application;
-    let own_per_year = cents(sum_cents(
-        content.actions.iter().map(|a| a.row.own_contribution_cents),
-    ));
+    let own_per_year = content.own_contribution_per_year();
     let incentive = report.incentive_per_project_year;
     (app.first_project_year..=app.last_project_year)
         .filter_map(|y| u16::try_from(y).ok())

@@ -27,8 +27,8 @@ use crate::web::dossier_view::{
 };
 use crate::web::extract::{FlashRedirect, Id, Ids};
 use crate::web::filters;
-use crate::web::form::Form;
 use crate::web::form::FormErrors;
+use crate::web::form::{Form, RawForm};
 use crate::web::full_view::{cents, kpi_text, kpi_value};
 use crate::web::pages::{Layout, render};
 use crate::web::routes::{BodyLimit, OFFICIALS};
@@ -40,6 +40,8 @@ pub fn routes() -> RouteTable {
         .post("/dossiers/{id}/algemeen", OFFICIALS, save_general)
         .get("/dossiers/{id}/acties", OFFICIALS, actions_page)
         .post("/dossiers/{id}/acties", OFFICIALS, add_action)
+        .post("/dossiers/{id}/acties/tabel", OFFICIALS, save_table)
+        .limit(BodyLimit::LargeForm)
         .get("/dossiers/{id}/acties/{action}", OFFICIALS, action_page)
         .post("/dossiers/{id}/acties/{action}", OFFICIALS, save_action)
         .limit(BodyLimit::LargeForm)
@@ -222,28 +224,30 @@ fn conflict(field: &str) -> FormErrors {
 
 // ------------------------------------------------------------------ actions
 
-pub struct CatalogEntry {
+/// One line of the call's table as the actions page shows it, with what was typed or saved.
+pub struct TableRow {
+    pub no: u16,
+    /// The theme above this line, when it starts a new theme.
+    pub theme: Option<String>,
+    /// The objective (or the action's title) above this line, when it starts a new one.
+    pub heading: Option<String>,
     pub call_action_id: i64,
     pub code: String,
-    pub title: String,
-    pub objectives: String,
-    pub unit_label: String,
-    pub unit_cost: Cents,
+    pub group: String,
     pub max_reach: i32,
-    pub chosen: bool,
-}
-
-pub struct ChosenLine {
-    pub id: i64,
-    pub rank: i32,
-    pub code: String,
-    pub title: String,
-    pub planned: i32,
-    pub unit_label: String,
-    pub grant: Cents,
-    pub own: Cents,
-    pub kpi_count: usize,
+    pub per_unit: Cents,
+    pub baseline: String,
+    pub planned: String,
+    pub priority: String,
+    pub version: Option<i32>,
+    /// The Flemish contribution per project year of a taken line, as saved.
+    pub contribution: Option<Cents>,
+    /// The dossier's row of a taken line (its details page).
+    pub chosen_id: Option<i64>,
     pub problems: usize,
+    pub baseline_field: String,
+    pub planned_field: String,
+    pub priority_field: String,
 }
 
 #[derive(Template)]
@@ -252,69 +256,86 @@ pub struct ActionsPage {
     pub layout: Layout,
     pub dossier: DossierHeader,
     pub errors: FormErrors,
-    pub chosen: Vec<ChosenLine>,
-    pub catalog: Vec<CatalogEntry>,
+    pub rows: Vec<TableRow>,
+    pub taken: usize,
+    pub flemish_per_year: Cents,
+    pub own_per_year: Cents,
     pub results: Vec<ShownResult>,
 }
 
-// Longer than 50 lines: one line per field of the page (chosen actions, catalog, results).
+// Longer than 50 lines: one line per column of the table (typed or saved values, problems).
 async fn actions_view(
     state: &AppState,
     ctx: &PageContext,
     content: &DossierContent,
+    typed: &[app::dossier::PostedLine],
     errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
+    use crate::domain::reach::LineField;
     let report = content.report(&state.db).await?;
-    let chosen = content
-        .actions
-        .iter()
-        .map(|a| {
-            let (_, problems) = action_results(&report, &a.action.code);
-            let money_line = a
-                .code()
-                .and_then(|code| report.actions.iter().find(|m| m.code == code));
-            ChosenLine {
-                id: a.row.id,
-                rank: a.row.priority_rank,
-                code: a.action.code.clone(),
-                title: a.action.title.clone(),
-                planned: a.row.planned_reach,
-                unit_label: a.call_action.unit_label.clone(),
-                grant: money_line
-                    .and_then(|m| m.grant_per_year.first().map(|(_, c)| *c))
-                    .unwrap_or(Cents::ZERO),
-                own: cents(a.row.own_contribution_cents),
-                kpi_count: a.kpis.len(),
-                problems: problems.len()
-                    + a.kpis
-                        .iter()
-                        .enumerate()
-                        .map(|(i, _)| kpi_results(&report, &a.action.code, i).len())
-                        .sum::<usize>(),
-            }
-        })
-        .collect();
-    let catalog = content
-        .call
-        .actions
-        .iter()
-        .map(|(ca, a)| CatalogEntry {
+    let mut rows = Vec::new();
+    let (mut theme, mut heading) = (None::<String>, None::<String>);
+    for (no, ca, a) in app::dossier::table_lines(&content.call) {
+        let chosen = content.actions.iter().find(|c| c.call_action.id == ca.id);
+        let posted = typed.iter().find(|p| p.call_action_id == ca.id);
+        let (baseline, planned, priority) = match (posted, chosen) {
+            (Some(p), _) => (
+                p.input.baseline.clone(),
+                p.input.planned.clone(),
+                p.input.priority.clone(),
+            ),
+            (None, Some(c)) => (
+                c.row.baseline_reach.to_string(),
+                c.row.planned_reach.to_string(),
+                c.row.priority_rank.to_string(),
+            ),
+            (None, None) => Default::default(),
+        };
+        let this_theme = ca.theme.clone();
+        let this_heading = ca.objective.clone().unwrap_or_else(|| {
+            let plan_code = a.code.trim_end_matches(|c: char| c.is_ascii_lowercase());
+            format!("Actie {plan_code}")
+        });
+        rows.push(TableRow {
+            no,
+            theme: (this_theme != theme).then(|| this_theme.clone()).flatten(),
+            heading: (Some(&this_heading) != heading.as_ref()).then(|| this_heading.clone()),
             call_action_id: ca.id,
             code: a.code.clone(),
-            title: a.title.clone(),
-            objectives: a.objectives.clone(),
-            unit_label: ca.unit_label.clone(),
-            unit_cost: cents(ca.unit_cost_cents),
+            group: crate::store::sections::plural(ca).to_owned(),
             max_reach: ca.max_reach,
-            chosen: content.actions.iter().any(|c| c.call_action.id == ca.id),
-        })
-        .collect();
+            per_unit: cents(ca.unit_cost_cents),
+            baseline,
+            planned,
+            priority,
+            version: chosen.map(|c| c.row.version),
+            contribution: chosen.map(|c| cents(c.row.grant_cents)),
+            chosen_id: chosen.map(|c| c.row.id),
+            problems: chosen.map_or(0, |c| {
+                action_results(&report, &c.action.code).1.len()
+                    + c.kpis
+                        .iter()
+                        .enumerate()
+                        .map(|(i, _)| kpi_results(&report, &c.action.code, i).len())
+                        .sum::<usize>()
+            }),
+            baseline_field: app::dossier::line_field(ca.id, LineField::Baseline),
+            planned_field: app::dossier::line_field(ca.id, LineField::Planned),
+            priority_field: app::dossier::line_field(ca.id, LineField::Priority),
+        });
+        theme = this_theme;
+        heading = Some(this_heading);
+    }
+    let flemish_per_year =
+        crate::domain::money::sum_cents(content.actions.iter().map(|a| a.row.grant_cents));
     render(&ActionsPage {
-        layout: ctx.layout("Acties"),
+        layout: ctx.layout("Acties en bereik"),
         dossier: header(content, true),
         errors,
-        chosen,
-        catalog,
+        taken: content.actions.len(),
+        flemish_per_year: cents(flemish_per_year),
+        own_per_year: content.own_contribution_per_year(),
+        rows,
         results: report
             .results
             .iter()
@@ -342,7 +363,121 @@ async fn actions_page(
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
     let content = editable(&state, &caller, id, Part::Actions).await?;
-    actions_view(&state, &ctx, &content, FormErrors::default()).await
+    actions_view(&state, &ctx, &content, &[], FormErrors::default()).await
+}
+
+/// The table as posted: `b{id}`, `p{id}`, `r{id}` (baseline, planned reach, priority) and `v{id}`
+/// (the version of a taken line) per call action `id`.
+fn posted_lines(pairs: &[(String, String)]) -> Vec<app::dossier::PostedLine> {
+    let mut lines: Vec<app::dossier::PostedLine> = Vec::new();
+    for (key, value) in pairs {
+        let Some(kind) = key.chars().next() else {
+            continue;
+        };
+        let Ok(id) = key[kind.len_utf8()..].parse::<i64>() else {
+            continue;
+        };
+        if !matches!(kind, 'b' | 'p' | 'r' | 'v') {
+            continue;
+        }
+        let index = match lines.iter().position(|l| l.call_action_id == id) {
+            Some(index) => index,
+            None => {
+                lines.push(app::dossier::PostedLine {
+                    call_action_id: id,
+                    input: Default::default(),
+                    version: None,
+                });
+                lines.len() - 1
+            }
+        };
+        let line = &mut lines[index];
+        match kind {
+            'b' => line.input.baseline = value.clone(),
+            'p' => line.input.planned = value.clone(),
+            'r' => line.input.priority = value.clone(),
+            _ => line.version = value.trim().parse().ok(),
+        }
+    }
+    lines
+}
+
+/// Adapter: the table of reach lines → [`app::dossier::save_table`] → the table again, with what
+/// changed, or with the messages at their fields (422) or after a concurrent change (409).
+async fn save_table(
+    State(state): State<AppState>,
+    caller: Caller,
+    ctx: PageContext,
+    Id(id): Id,
+    RawForm(raw): RawForm,
+) -> Result<Response, AppError> {
+    let posted = posted_lines(&crate::auth::csrf::form_urlencoded_pairs(&raw));
+    let (status, errors) = match app::dossier::save_table(&state, &caller, id, &posted).await {
+        Ok(saved) => {
+            return Ok(flash(
+                format!("/dossiers/{id}/acties"),
+                table_saved_message(saved),
+            ));
+        }
+        Err(app::Error::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(app::Error::Stale) => {
+            let mut errors = FormErrors::default();
+            errors.add("tabel", CONFLICT_MESSAGE);
+            (StatusCode::CONFLICT, errors)
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let content = editable(&state, &caller, id, Part::Actions).await?;
+    // After a conflict the form carries the current versions, so saving again is possible.
+    let typed: Vec<app::dossier::PostedLine> = posted
+        .into_iter()
+        .map(|mut line| {
+            line.version = content
+                .actions
+                .iter()
+                .find(|c| c.call_action.id == line.call_action_id)
+                .map(|c| c.row.version);
+            line
+        })
+        .collect();
+    let page = actions_view(&state, &ctx, &content, &typed, errors).await?;
+    Ok((status, page).into_response())
+}
+
+fn table_saved_message(saved: app::dossier::TableSaved) -> String {
+    let count = |n: usize| {
+        if n == 1 {
+            "lijn".to_owned()
+        } else {
+            "lijnen".to_owned()
+        }
+    };
+    let mut parts = Vec::new();
+    if saved.added > 0 {
+        parts.push(format!("{} {} opgenomen", saved.added, count(saved.added)));
+    }
+    if saved.changed > 0 {
+        parts.push(format!(
+            "{} {} gewijzigd",
+            saved.changed,
+            count(saved.changed)
+        ));
+    }
+    if saved.removed > 0 {
+        parts.push(format!(
+            "{} {} geschrapt",
+            saved.removed,
+            count(saved.removed)
+        ));
+    }
+    if parts.is_empty() {
+        "De tabel is bewaard; er was niets gewijzigd.".to_owned()
+    } else {
+        format!(
+            "De tabel is bewaard: {}. De bijdrage van Vlaanderen per lijn staat in de laatste kolom.",
+            crate::domain::dutch::join_names(&parts)
+        )
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -351,7 +486,8 @@ pub struct AddActionForm {
     pub call_action_id: String,
 }
 
-/// Adapter: the catalog's "add" button → [`app::dossier::add_action`] → the new action's form.
+/// Adapter: adding one action by its call action (kept for forms and scripts that post it) →
+/// [`app::dossier::add_action`] → the new action's form.
 async fn add_action(
     State(state): State<AppState>,
     caller: Caller,
@@ -373,7 +509,7 @@ async fn add_action(
         )),
         Err(app::Error::Invalid(errors)) => {
             let content = editable(&state, &caller, id, Part::Actions).await?;
-            let page = actions_view(&state, &ctx, &content, errors).await?;
+            let page = actions_view(&state, &ctx, &content, &[], errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),
@@ -429,6 +565,8 @@ pub struct ActionForm {
     #[serde(default)]
     pub own_contribution: String,
     #[serde(default)]
+    pub own_staff: String,
+    #[serde(default)]
     pub description: String,
     #[serde(default)]
     pub partners: String,
@@ -443,6 +581,7 @@ impl ActionForm {
             baseline_reach: self.baseline_reach.clone(),
             planned_reach: self.planned_reach.clone(),
             own_contribution: self.own_contribution.clone(),
+            own_staff: self.own_staff.clone(),
             description: self.description.clone(),
             partners: self.partners.clone(),
         }
@@ -454,6 +593,10 @@ impl ActionForm {
             baseline_reach: row.baseline_reach.to_string(),
             planned_reach: row.planned_reach.to_string(),
             own_contribution: Cents::new(row.own_contribution_cents)
+                .map(|c| c.to_plain_string())
+                .unwrap_or_default(),
+            own_staff: Cents::new(row.own_staff_cents)
+                .filter(|c| *c > Cents::ZERO)
                 .map(|c| c.to_plain_string())
                 .unwrap_or_default(),
             description: row.description.clone(),
@@ -505,11 +648,12 @@ async fn action_view(
         required_own,
         baseline_hint: format!(
             "Aantal {} dat u vandaag al bereikt.",
-            chosen.call_action.unit_label
+            crate::store::sections::plural(&chosen.call_action)
         ),
         planned_hint: format!(
-            "Aantal {} dat u met de subsidie bereikt, hoogstens {}.",
-            chosen.call_action.unit_label, chosen.call_action.max_reach
+            "Aantal {} dat u met de subsidie bijkomend bereikt, hoogstens {}.",
+            crate::store::sections::plural(&chosen.call_action),
+            chosen.call_action.max_reach
         ),
         results,
         kpis: chosen

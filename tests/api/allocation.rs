@@ -117,16 +117,17 @@ async fn allocation_id(app: &TestApp) -> i64 {
         .id
 }
 
-/// Three submitted dossiers asking € 125.000 for year 1 (€ 75.000 at rank 1, € 50.000 at
-/// rank 2) and an envelope shrunk to € 90.000; the reviewer's browser on the page.
+/// Three submitted dossiers asking € 150.000 for year 1 (€ 75.000 at rank 1, € 75.000 at
+/// rank 2: the form's lines of € 25.000 per unit) and an envelope shrunk to € 90.000; the
+/// reviewer's browser on the page.
 async fn over_subscribed() -> (TestApp, Browser) {
     let app = spawn_app().await;
     let mut antwerpen = app.signed_in(OFFICIAL_A).await;
-    submitted_dossier(&app, &mut antwerpen, &[("2.1", 1), ("3.1", 2)]).await;
+    submitted_dossier(&app, &mut antwerpen, &[("4.3", 1), ("5.3", 2)]).await;
     let mut vgc = app.signed_in(VGC).await;
-    submitted_dossier(&app, &mut vgc, &[("3.2", 1), ("1.4", 2)]).await;
+    submitted_dossier(&app, &mut vgc, &[("4.3", 1), ("8.2", 2)]).await;
     let mut gent = gent_official(&app).await;
-    submitted_dossier(&app, &mut gent, &[("2.9", 1), ("3.3", 2)]).await;
+    submitted_dossier(&app, &mut gent, &[("4.3", 1), ("5.5", 2)]).await;
     assert_eq!(
         count(&app.db, "application WHERE state = 'submitted'").await,
         3
@@ -207,8 +208,8 @@ async fn the_proposal_stays_within_the_envelope_and_funds_rank_one_first() {
     assert!(html.contains("Voorgestelde toewijzing"), "{html}");
     assert!(html.contains("PS-2022-2024-"), "the dossiers are listed");
     assert!(html.contains("Antwerpen") && html.contains("Gent"));
-    assert!(html.contains("€ 125.000,00"), "the total asked");
-    assert!(html.contains("€ 35.000,00"), "what does not fit");
+    assert!(html.contains("€ 150.000,00"), "the total asked");
+    assert!(html.contains("€ 60.000,00"), "what does not fit");
     assert!(html.contains("Volledig toegekend"), "the engine's reason");
     assert!(html.contains("nog niet bevestigd"));
 
@@ -523,7 +524,7 @@ async fn an_envelope_cut_below_what_is_granted_is_refused_naming_both_amounts() 
         11002,
         &[],
         entity::application::ApplicationState::Approved,
-        &[("2.1", 23_123_457 - before)],
+        &[("4.3", 23_123_457 - before)],
     )
     .await;
     crate::programme::decide(&app, dossier, &[(actions[0], 23_123_457 - before)], 0).await;

@@ -35,7 +35,7 @@ async fn submit(api: &Api, path: &str, etag: &str, body: Option<&Value>) -> reqw
 
 fn one_action() -> [Spec; 1] {
     [Spec {
-        code: "2.1",
+        code: "4.3",
         planned: 4,
         requested: 10_000_000,
         granted: "100.000,00",

@@ -156,7 +156,7 @@ pub(crate) fn filled(call: &Value) -> Value {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|a| ["2.1", "3.1"].contains(&a["code"].as_str().unwrap()))
+        .filter(|a| ["4.3", "3.1a"].contains(&a["code"].as_str().unwrap()))
         .enumerate()
         .map(|(i, a)| {
             json!({
@@ -639,7 +639,7 @@ async fn a_change_needs_a_current_if_match_so_two_clients_cannot_overwrite_each_
     .await;
     // A change made on the pages moves the ETag as well.
     let mut browser = app.signed_in(OFFICIAL_A).await;
-    let action = crate::journey::add_action(&app, &mut browser, &id.to_string(), "2.1").await;
+    let action = crate::journey::add_action(&app, &mut browser, &id.to_string(), "4.3").await;
     assert!(!action.is_empty());
     problem(
         first

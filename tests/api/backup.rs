@@ -44,7 +44,7 @@ async fn fill_through_the_app(app: &TestApp) -> String {
     let mut official = app.signed_in(OFFICIAL_A).await;
     let dossier = start(app, &mut official).await;
     fill_general(&mut official, &dossier).await;
-    let action = add_action(app, &mut official, &dossier, "2.1").await;
+    let action = add_action(app, &mut official, &dossier, "4.3").await;
     let response = save_action(
         &mut official,
         &dossier,

@@ -157,7 +157,7 @@ async fn three_small_municipalities_pool_and_submit_once_they_reach_7500() {
 
     // Everything else filled in; submitting waits for Duffel's confirmation.
     fill_general(&mut lead, &dossier).await;
-    let action = add_action(&app, &mut lead, &dossier, "2.1").await;
+    let action = add_action(&app, &mut lead, &dossier, "4.3").await;
     save_action(
         &mut lead,
         &dossier,
@@ -288,7 +288,7 @@ pub(crate) async fn ready_cooperation(app: &TestApp) -> (Browser, Browser, Brows
         assert_eq!(response.status(), 303, "confirmed");
     }
     fill_general(&mut lead, &dossier).await;
-    let action = add_action(app, &mut lead, &dossier, "2.1").await;
+    let action = add_action(app, &mut lead, &dossier, "4.3").await;
     save_action(
         &mut lead,
         &dossier,

@@ -20,7 +20,7 @@ const MARK: &str = "illustratief: nog door ABB te bevestigen";
 /// € 80.000 a year. Returns its id.
 async fn antwerpen_partly_approved(app: &TestApp) -> i64 {
     let spec = Spec {
-        code: "2.1",
+        code: "4.3",
         planned: 4,
         requested: 10_000_000,
         granted: "80.000,00",
@@ -73,7 +73,7 @@ async fn the_municipality_reaches_its_decision_by_clicking_and_reads_amounts_sch
         // The amounts per action and project year.
         "Projectjaar 1",
         "Projectjaar 2",
-        "2.1 ",
+        "4.3 ",
         "€ 100.000,00",
         "€ 80.000,00",
         "Totaal toegekend",
@@ -208,7 +208,7 @@ async fn another_municipality_and_anonymous_visitors_do_not_reach_the_decision()
 async fn a_cooperation_decision_is_addressed_to_the_lead_and_names_its_members() {
     let app = spawn_app().await;
     let spec = Spec {
-        code: "2.1",
+        code: "4.3",
         planned: 2,
         requested: 5_000_000,
         granted: "50.000,00",

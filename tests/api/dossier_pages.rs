@@ -131,7 +131,7 @@ async fn the_check_page_names_the_members_that_have_not_confirmed_with_a_link_to
         .trim_end_matches("/leden")
         .to_owned();
     fill_general(&mut lead, &dossier).await;
-    let action = add_action(&app, &mut lead, &dossier, "2.1").await;
+    let action = add_action(&app, &mut lead, &dossier, "4.3").await;
     let response = save_action(
         &mut lead,
         &dossier,

@@ -181,7 +181,7 @@ async fn the_inbox_exports_every_page_of_its_filtered_dossiers_and_nothing_of_an
         11002,
         &[],
         ApplicationState::Submitted,
-        &[("2.1", 2_500_000)],
+        &[("4.3", 2_500_000)],
     )
     .await;
     dossier(
@@ -201,7 +201,7 @@ async fn the_inbox_exports_every_page_of_its_filtered_dossiers_and_nothing_of_an
         44021,
         &[],
         ApplicationState::Submitted,
-        &[("2.1", 2_500_000)],
+        &[("4.3", 2_500_000)],
     )
     .await;
     dossier(
@@ -211,7 +211,7 @@ async fn the_inbox_exports_every_page_of_its_filtered_dossiers_and_nothing_of_an
         12025,
         &[],
         ApplicationState::Draft,
-        &[("2.1", 2_500_000)],
+        &[("4.3", 2_500_000)],
     )
     .await;
     dossier(
@@ -248,7 +248,7 @@ async fn the_inbox_exports_every_page_of_its_filtered_dossiers_and_nothing_of_an
         &app,
         &reviewer,
         &format!(
-            "/beoordeling/export?oproep={}&actie=2.1&status=submitted",
+            "/beoordeling/export?oproep={}&actie=4.3&status=submitted",
             first.id
         ),
     )

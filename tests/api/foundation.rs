@@ -36,7 +36,8 @@ async fn the_seed_holds_300_and_285_municipalities_15_regions_and_22_eligible_ac
     assert_eq!(
         app.count("call_action WHERE call_id = (SELECT id FROM call WHERE code = 'PS-2022-2024')")
             .await,
-        22
+        27,
+        "the 27 reach lines of ABB's form (issue 21)"
     );
     // The second call: a DEMO under the 2025-2029 plan, whose 56 actions carry indicators.
     assert_eq!(

@@ -28,7 +28,7 @@ async fn advance_of_willebroek(app: &TestApp) -> payment::Model {
         &[],
         1,
         &[Spec {
-            code: "2.1",
+            code: "4.3",
             planned: 2,
             requested: 5_000_000,
             granted: "50.000,00",
@@ -294,7 +294,7 @@ const SECOND_ADMIN: &str = "beheerder2@demo.samenleven.test";
 /// Returns the dossier and the action's grant field.
 async fn dossier_in_review(app: &TestApp, reviewer: &mut Browser) -> (i64, String) {
     let mut official = app.signed_in(crate::helpers::OFFICIAL_A).await;
-    let dossier: i64 = crate::allocation::submitted_dossier(app, &mut official, &[("2.1", 1)])
+    let dossier: i64 = crate::allocation::submitted_dossier(app, &mut official, &[("4.3", 1)])
         .await
         .parse()
         .unwrap();
@@ -678,7 +678,7 @@ async fn a_decision_up_to_the_calls_threshold_is_taken_in_one_step() {
 async fn whoever_computed_an_allocation_cannot_confirm_it_and_a_second_admin_can() {
     let app = spawn_app().await;
     let mut official = app.signed_in(crate::helpers::OFFICIAL_A).await;
-    crate::allocation::submitted_dossier(&app, &mut official, &[("2.1", 1)]).await;
+    crate::allocation::submitted_dossier(&app, &mut official, &[("4.3", 1)]).await;
     let mut admin = app.signed_in(ADMIN).await;
     admin.get("/beoordeling/toewijzing").await;
     let response = admin
@@ -831,7 +831,7 @@ async fn an_envelope_change_up_to_the_threshold_is_saved_at_once() {
 async fn an_allocation_up_to_the_threshold_is_confirmed_by_whoever_computed_it() {
     let app = spawn_app().await;
     let mut official = app.signed_in(crate::helpers::OFFICIAL_A).await;
-    crate::allocation::submitted_dossier(&app, &mut official, &[("2.1", 1)]).await;
+    crate::allocation::submitted_dossier(&app, &mut official, &[("4.3", 1)]).await;
     crate::helpers::exec(
         &app,
         "UPDATE call SET four_eyes_threshold_cents = 100000000000",

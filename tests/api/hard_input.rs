@@ -20,7 +20,7 @@ const TOO_LARGE: &str = "Dit getal is te groot";
 
 fn one_action() -> [Spec; 1] {
     [Spec {
-        code: "2.1",
+        code: "4.3",
         planned: 4,
         requested: 10_000_000,
         granted: "100.000,00",
@@ -173,7 +173,7 @@ async fn every_number_of_an_action_and_its_kpis_refuses_values_too_large_in_the_
     let app = spawn_app().await;
     let mut official = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut official).await;
-    let action = add_action(&app, &mut official, &dossier, "2.1").await;
+    let action = add_action(&app, &mut official, &dossier, "4.3").await;
     for (field, value) in [
         ("priority", "99999999999999999999"),
         ("baseline_reach", "4294967295"),
@@ -463,7 +463,7 @@ async fn budget_sums_never_wrap_around_on_the_check_and_print_pages() {
     let app = spawn_app().await;
     let mut official = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut official).await;
-    add_action(&app, &mut official, &dossier, "2.1").await;
+    add_action(&app, &mut official, &dossier, "4.3").await;
     add_action(&app, &mut official, &dossier, "3.1").await;
     // Amounts stored before the maximum existed (or by hand).
     exec(
@@ -486,7 +486,7 @@ async fn an_amount_above_the_maximum_is_a_field_error_in_the_form_and_over_the_a
     let app = spawn_app().await;
     let mut official = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut official).await;
-    let action = add_action(&app, &mut official, &dossier, "2.1").await;
+    let action = add_action(&app, &mut official, &dossier, "4.3").await;
     let fields = |own: &'static str| {
         vec![
             ("priority", "1"),
@@ -668,7 +668,7 @@ async fn an_action_takes_at_most_twenty_kpis_over_the_api_and_in_the_form() {
     // In the form: the reach KPI and 19 others make 20; a 21st is refused.
     let mut official = app.signed_in(OFFICIAL_A).await;
     let dossier = id.to_string();
-    let action = crate::journey::action_id(&mut official, &dossier, "2.1").await;
+    let action = crate::journey::action_id(&mut official, &dossier, "4.3").await;
     let (_, html) = official
         .get(&format!("/dossiers/{dossier}/acties/{action}"))
         .await;

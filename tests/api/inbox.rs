@@ -158,7 +158,7 @@ async fn overdue_dossiers_are_those_waiting_for_abb_beyond_the_calls_review_term
 async fn the_inbox_filters_by_assigned_reviewer_and_by_rule_findings_after_a_recheck() {
     let app = spawn_app().await;
     let mut antwerpen = app.signed_in(OFFICIAL_A).await;
-    let dossier = submitted_dossier(&app, &mut antwerpen, &[("2.1", 1)]).await;
+    let dossier = submitted_dossier(&app, &mut antwerpen, &[("4.3", 1)]).await;
     let mut gent = gent_official(&app).await;
     let other = submitted_dossier(&app, &mut gent, &[("2.9", 1)]).await;
     assert_eq!(
@@ -185,13 +185,13 @@ async fn the_inbox_filters_by_assigned_reviewer_and_by_rule_findings_after_a_rec
         "both passed the rules when submitted"
     );
 
-    // After submission ABB corrects the unit cost of action 2.1 (unit costs changed during the
+    // After submission ABB corrects the unit cost of line 4.3 (unit costs changed during the
     // real call): Antwerpen's own contribution no longer covers half of the cost. The stored
     // findings change only when an admin runs the recheck.
     exec(
         &app,
         "UPDATE call_action SET unit_cost_cents = unit_cost_cents * 2 \
-         WHERE action_id = (SELECT id FROM action WHERE code = '2.1')",
+         WHERE action_id = (SELECT id FROM action WHERE code = '4.3')",
     )
     .await;
     let (_, html) = reviewer.get("/beoordeling?bevindingen=1").await;
@@ -261,7 +261,7 @@ async fn a_reviewer_works_a_call_from_the_inbox_to_decisions_and_each_municipali
  {
     let app = spawn_app().await;
     let mut antwerpen = app.signed_in(OFFICIAL_A).await;
-    let a = submitted_dossier(&app, &mut antwerpen, &[("2.1", 1)]).await;
+    let a = submitted_dossier(&app, &mut antwerpen, &[("4.3", 1)]).await;
     let mut gent = gent_official(&app).await;
     let g = submitted_dossier(&app, &mut gent, &[("2.9", 1)]).await;
     let mut vgc = app.signed_in(VGC).await;
@@ -288,7 +288,7 @@ async fn a_reviewer_works_a_call_from_the_inbox_to_decisions_and_each_municipali
         )
         .await;
     assert_eq!(response.status(), 303);
-    let action = action_id(&mut antwerpen, &a, "2.1").await;
+    let action = action_id(&mut antwerpen, &a, "4.3").await;
     let response = save_action(
         &mut antwerpen,
         &a,

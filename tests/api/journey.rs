@@ -34,36 +34,63 @@ pub(crate) async fn start(app: &TestApp, browser: &mut Browser) -> String {
     to.trim_start_matches("/dossiers/").to_owned()
 }
 
-/// The id of the chosen action with catalog `code`, from the actions page.
+/// The id of the chosen line with code `code` (`1.4`, `3.2b`), from the actions page's
+/// "Details" link.
 pub(crate) async fn action_id(browser: &mut Browser, dossier: &str, code: &str) -> String {
     let (_, html) = browser.get(&format!("/dossiers/{dossier}/acties")).await;
-    let marker = format!("\">{code} ");
+    let marker = format!(" van lijn {code}</span>");
     let end = html
         .find(&marker)
-        .unwrap_or_else(|| panic!("action {code} on the page"));
+        .unwrap_or_else(|| panic!("line {code} on the page"));
     let start = html[..end].rfind("/acties/").unwrap() + "/acties/".len();
-    html[start..end].to_owned()
+    let stop = html[start..].find('"').unwrap() + start;
+    html[start..stop].to_owned()
 }
 
+/// The call action of the open 2022-2024 call for `code`: a line code (`3.2b`), an action with
+/// one line (`1.4`), or the first line of an action with several (`3.2`).
+pub(crate) async fn call_action_for(app: &TestApp, code: &str) -> entity::call_action::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let line: i32 = match code.chars().last() {
+        Some(c) if c.is_ascii_lowercase() => i32::from(c as u8 - b'a' + 1),
+        _ => -1,
+    };
+    let plan_code = code.trim_end_matches(|c: char| c.is_ascii_lowercase());
+    let call = entity::call::Entity::find()
+        .filter(entity::call::Column::Code.eq("PS-2022-2024"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the 2022-2024 call");
+    let action = entity::action::Entity::find()
+        .filter(entity::action::Column::Code.eq(plan_code))
+        .filter(entity::action::Column::PlanId.eq(call.plan_id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("action {plan_code}"));
+    let mut select = entity::call_action::Entity::find()
+        .filter(entity::call_action::Column::CallId.eq(call.id))
+        .filter(entity::call_action::Column::ActionId.eq(action.id));
+    if line >= 0 {
+        select = select.filter(entity::call_action::Column::LineNumber.eq(line));
+    }
+    select
+        .order_by_asc(entity::call_action::Column::LineNumber)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("line {code} in the call"))
+}
+
+/// Adds line `code` to the dossier with the single-line add form and returns its id.
 pub(crate) async fn add_action(
     app: &TestApp,
     browser: &mut Browser,
     dossier: &str,
     code: &str,
 ) -> String {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let action = entity::action::Entity::find()
-        .filter(entity::action::Column::Code.eq(code))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let call_action = entity::call_action::Entity::find()
-        .filter(entity::call_action::Column::ActionId.eq(action.id))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let call_action = call_action_for(app, code).await;
     browser.get(&format!("/dossiers/{dossier}/acties")).await;
     let response = browser
         .post(
@@ -72,7 +99,22 @@ pub(crate) async fn add_action(
         )
         .await;
     assert_eq!(response.status(), 303);
-    action_id(browser, dossier, code).await
+    let shown = line_code(app, &call_action).await;
+    action_id(browser, dossier, &shown).await
+}
+
+/// The code a line shows: the action's code with the line's letter when it has one.
+pub(crate) async fn line_code(app: &TestApp, line: &entity::call_action::Model) -> String {
+    use sea_orm::EntityTrait;
+    let action = entity::action::Entity::find_by_id(line.action_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    match u8::try_from(line.line_number).ok().filter(|n| *n > 0) {
+        Some(n) => format!("{}{}", action.code, char::from(b'a' + n - 1)),
+        None => action.code,
+    }
 }
 
 /// Saves an action form as the browser would, after reading the page for its version.
@@ -170,7 +212,7 @@ async fn antwerpen_goes_from_login_to_a_submitted_dossier_with_three_actions() {
     assert!(html.contains("niet gestart"));
 
     fill_general(&mut browser, &dossier).await;
-    for (rank, code) in ["2.1", "3.1", "1.4"].iter().enumerate() {
+    for (rank, code) in ["4.3", "3.1", "1.4"].iter().enumerate() {
         let action = add_action(&app, &mut browser, &dossier, code).await;
         let response = save_action(
             &mut browser,
@@ -247,7 +289,7 @@ async fn a_dossier_that_breaks_a_rule_cannot_be_submitted() {
     let mut browser = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut browser).await;
     fill_general(&mut browser, &dossier).await;
-    let action = add_action(&app, &mut browser, &dossier, "2.1").await;
+    let action = add_action(&app, &mut browser, &dossier, "4.3").await;
     save_action(
         &mut browser,
         &dossier,
@@ -283,7 +325,7 @@ async fn bad_input_on_an_action_is_explained_on_the_page_and_typed_values_are_ke
     let app = spawn_app().await;
     let mut browser = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut browser).await;
-    let first = add_action(&app, &mut browser, &dossier, "2.1").await;
+    let first = add_action(&app, &mut browser, &dossier, "4.3").await;
     let second = add_action(&app, &mut browser, &dossier, "3.1").await;
 
     // Input that cannot be read: refused, nothing saved, the typed text comes back.
@@ -334,7 +376,7 @@ async fn bad_input_on_an_action_is_explained_on_the_page_and_typed_values_are_ke
     assert_eq!(response.status(), 422, "reach above the maximum");
     let html = response.text().await.unwrap();
     assert!(html.contains("Er is een probleem"), "{html}");
-    assert!(html.contains("hoogstens 3"), "{html}");
+    assert!(html.contains("hoogstens 1 lokaal actieplan"), "{html}");
     assert!(
         !html.contains("bewaard."),
         "an invalid save is not saved: {html}"
@@ -348,7 +390,7 @@ async fn bad_input_on_an_action_is_explained_on_the_page_and_typed_values_are_ke
         &[
             ("priority", "1"),
             ("baseline_reach", "0"),
-            ("planned_reach", "2"),
+            ("planned_reach", "1"),
             ("own_contribution", "100,00"),
             ("description", "<script>alert('x')</script>"),
         ],
@@ -400,7 +442,7 @@ async fn a_freshly_added_action_opens_without_errors_and_its_findings_come_once_
     let app = spawn_app().await;
     let mut browser = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut browser).await;
-    let action = add_action(&app, &mut browser, &dossier, "2.1").await;
+    let action = add_action(&app, &mut browser, &dossier, "4.3").await;
     let (status, html) = browser
         .get(&format!("/dossiers/{dossier}/acties/{action}"))
         .await;
@@ -447,7 +489,7 @@ async fn a_kpi_with_a_target_below_its_baseline_or_a_date_outside_the_call_is_ex
     let app = spawn_app().await;
     let mut browser = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut browser).await;
-    let action = add_action(&app, &mut browser, &dossier, "2.1").await;
+    let action = add_action(&app, &mut browser, &dossier, "4.3").await;
     browser
         .get(&format!("/dossiers/{dossier}/acties/{action}"))
         .await;
@@ -530,7 +572,7 @@ async fn two_officials_editing_one_action_get_a_conflict_instead_of_overwriting(
     let app = spawn_app().await;
     let mut first = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut first).await;
-    let action = add_action(&app, &mut first, &dossier, "2.1").await;
+    let action = add_action(&app, &mut first, &dossier, "4.3").await;
     let mut second = app.signed_in(OFFICIAL_A).await;
     let (_, html) = first
         .get(&format!("/dossiers/{dossier}/acties/{action}"))
@@ -793,7 +835,7 @@ async fn declarations_with_a_box_missing_come_back_with_the_ticks_the_official_g
 pub(crate) async fn ready_dossier(app: &TestApp, browser: &mut Browser) -> String {
     let dossier = start(app, browser).await;
     fill_general(browser, &dossier).await;
-    let action = add_action(app, browser, &dossier, "2.1").await;
+    let action = add_action(app, browser, &dossier, "4.3").await;
     let response = save_action(
         browser,
         &dossier,
@@ -909,7 +951,7 @@ async fn the_budget_totals_sum_each_column_and_the_check_page_names_the_grant_as
     assert_eq!(response.status(), 303, "second action saved");
     // Planned reach × unit cost per action, over one project year; no incentive for one
     // municipality.
-    let grant = unit_cost(&app, "2.1").await + 2 * unit_cost(&app, "3.1").await;
+    let grant = unit_cost(&app, "4.3").await + 2 * unit_cost(&app, "3.1").await;
     let own = 5_500_000;
     let shown = |cents: i64| Cents::new(cents).unwrap().to_string();
     let footer = format!(
@@ -947,7 +989,7 @@ async fn a_kpi_that_must_fall_is_saved_with_a_target_below_its_baseline_and_read
     let app = spawn_app().await;
     let mut browser = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut browser).await;
-    let action = add_action(&app, &mut browser, &dossier, "2.1").await;
+    let action = add_action(&app, &mut browser, &dossier, "4.3").await;
     let (_, page) = browser
         .get(&format!("/dossiers/{dossier}/acties/{action}"))
         .await;

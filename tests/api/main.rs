@@ -36,6 +36,7 @@ mod messages;
 mod oidc;
 mod outbox;
 mod programme;
+mod reach_lines;
 mod reference_cache;
 mod review;
 mod transitions;

@@ -12,7 +12,7 @@ async fn submitted_dossier(app: &TestApp) -> (Browser, String) {
     let mut official = app.signed_in(OFFICIAL_A).await;
     let dossier = start(app, &mut official).await;
     fill_general(&mut official, &dossier).await;
-    let action = add_action(app, &mut official, &dossier, "2.1").await;
+    let action = add_action(app, &mut official, &dossier, "4.3").await;
     save_action(
         &mut official,
         &dossier,
@@ -114,13 +114,7 @@ async fn a_reviewer_requests_changes_gets_the_dossier_back_with_the_diff_and_dec
             .0,
         409
     );
-    let (_, html) = official.get(&format!("/dossiers/{dossier}/acties")).await;
-    let action = {
-        let marker = "\">2.1 ";
-        let end = html.find(marker).unwrap();
-        let start = html[..end].rfind("/acties/").unwrap() + "/acties/".len();
-        html[start..end].to_owned()
-    };
+    let action = crate::journey::action_id(&mut official, &dossier, "4.3").await;
     let response = save_action(
         &mut official,
         &dossier,
@@ -467,7 +461,7 @@ async fn a_resubmission_with_a_changed_grant_and_kpi_target_reads_as_dutch_lines
     let mut official = app.signed_in(OFFICIAL_A).await;
     let dossier = start(&app, &mut official).await;
     fill_general(&mut official, &dossier).await;
-    let action = add_action(&app, &mut official, &dossier, "2.1").await;
+    let action = add_action(&app, &mut official, &dossier, "2.9").await;
     let first = [
         ("priority", "1"),
         ("baseline_reach", "0"),
@@ -565,7 +559,7 @@ async fn a_resubmission_with_a_changed_grant_and_kpi_target_reads_as_dutch_lines
     assert_eq!(response.status(), 303, "resubmitted");
 
     let title = entity::action::Entity::find()
-        .filter(entity::action::Column::Code.eq("2.1"))
+        .filter(entity::action::Column::Code.eq("2.9"))
         .one(&app.db)
         .await
         .unwrap()
@@ -582,17 +576,17 @@ async fn a_resubmission_with_a_changed_grant_and_kpi_target_reads_as_dutch_lines
     );
     assert!(
         changes.contains(&format!(
-            "Actie 2.1 {title} — subsidie: € 25.000,00 → € 50.000,00"
+            "Actie 2.9 {title} — subsidie: € 5.800,00 → € 11.600,00"
         )),
         "{changes}"
     );
     assert!(
         changes.contains(&format!(
-            "Actie 2.1 {title} — KPI 2 (Uren taalcoaching) — streefwaarde: 2.000 → 4.000"
+            "Actie 2.9 {title} — KPI 2 (Uren taalcoaching) — streefwaarde: 2.000 → 4.000"
         )),
         "{changes}"
     );
-    assert!(changes.contains("Totaal gevraagde subsidie: € 25.000,00 → € 50.000,00"));
+    assert!(changes.contains("Totaal gevraagde subsidie: € 5.800,00 → € 11.600,00"));
     for code in ["grant_cents", "kpis[", "total_grant_cents", "actions["] {
         assert!(!changes.contains(code), "no code {code} in {changes}");
     }

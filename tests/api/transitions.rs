@@ -103,7 +103,7 @@ async fn attempt(
 async fn every_transition_happens_exactly_when_the_state_machine_allows_it_for_that_party() {
     let app = spawn_app().await;
     let mut official = app.signed_in(OFFICIAL_A).await;
-    let dossier: i64 = submitted_dossier(&app, &mut official, &[("2.1", 1)])
+    let dossier: i64 = submitted_dossier(&app, &mut official, &[("4.3", 1)])
         .await
         .parse()
         .unwrap();

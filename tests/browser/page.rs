@@ -28,6 +28,9 @@ pub enum Target<'a> {
     Css(&'a str),
     /// A form control by its id.
     Id(&'a str),
+    /// A form control by the start of its label's text (visually hidden labels included), as a
+    /// screen reader announces it.
+    Label(&'a str),
 }
 
 impl Target<'_> {
@@ -42,6 +45,10 @@ impl Target<'_> {
             Target::Link(t) => format!("a.tagName === 'A' && {text}.startsWith({})", quoted(t)),
             Target::Css(css) => format!("a.matches({})", quoted(css)),
             Target::Id(id) => format!("a.id === {}", quoted(id)),
+            Target::Label(t) => format!(
+                "a.labels && a.labels.length > 0 && a.labels[0].textContent.replace(/\\s+/g, ' ').trim().startsWith({})",
+                quoted(t)
+            ),
         }
     }
 }
@@ -177,6 +184,13 @@ impl User {
             }
             Target::Css(css) => self.client.find(Locator::Css(css)).await,
             Target::Id(id) => self.client.find(Locator::Id(id)).await,
+            Target::Label(text) => {
+                let xpath = format!(
+                    "//*[@id=//label[starts-with(normalize-space(.), {})]/@for]",
+                    xpath_literal(text)
+                );
+                self.client.find(Locator::XPath(&xpath)).await
+            }
         }
     }
 
@@ -255,7 +269,12 @@ impl User {
 
     /// The current value of a form control.
     pub async fn value(&self, id: &str) -> String {
-        self.find(Target::Id(id))
+        self.value_of(Target::Id(id)).await
+    }
+
+    /// The current value of a form control.
+    pub async fn value_of(&self, target: Target<'_>) -> String {
+        self.find(target)
             .await
             .prop("value")
             .await
@@ -319,6 +338,22 @@ impl User {
                 .send_keys(value)
                 .await
                 .unwrap_or_else(|e| panic!("{}: type into #{id}: {e}", self.who));
+        }
+    }
+
+    /// Replaces the text of the field whose label starts with `label` (a table's visually hidden
+    /// label, as a screen reader reads it).
+    pub async fn fill_labelled(&self, label: &str, value: &str) {
+        let field = self.find(Target::Label(label)).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("{}: clear {label:?}: {e}", self.who));
+        if !value.is_empty() {
+            field
+                .send_keys(value)
+                .await
+                .unwrap_or_else(|e| panic!("{}: type into {label:?}: {e}", self.who));
         }
     }
 

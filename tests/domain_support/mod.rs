@@ -242,6 +242,7 @@ pub fn valid_draft(
                 baseline_reach: Reach::new(planned - 1),
                 planned_reach: Reach::new(planned),
                 own_contribution: own,
+                own_staff: Cents::ZERO,
                 kpis: vec![KpiDraft {
                     indicator: format!("Bereik van actie {}", action.code),
                     unit: "deelnemers".to_owned(),

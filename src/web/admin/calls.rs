@@ -320,7 +320,10 @@ fn form_of(record: &CallRecord, catalog: &[action::Model]) -> CallForm {
         actions: catalog
             .iter()
             .map(|a| {
-                let chosen = record.actions.iter().find(|ca| ca.action_id == a.id);
+                let chosen = record
+                    .actions
+                    .iter()
+                    .find(|ca| ca.action_id == a.id && ca.line_number <= 1);
                 CallActionForm {
                     action_id: a.id,
                     code: a.code.clone(),

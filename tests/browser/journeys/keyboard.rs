@@ -105,7 +105,7 @@ pub async fn journey(env: Env) {
     .await;
     els.expect_text("Algemene gegevens bewaard.").await;
 
-    // An action, chosen by typing its code in the drop-down list.
+    // A reach line of the table, reached with the Tab key, then its details.
     activate(
         &els,
         Target::Link("Acties uit de oproep"),
@@ -113,34 +113,33 @@ pub async fn journey(env: Env) {
         "acties",
     )
     .await;
-    els.tab_to(Target::Id("call_action_id")).await;
-    els.type_text("2.1").await;
-    let chosen = els
-        .client
-        .execute(
-            "const s = document.getElementById('call_action_id'); return s.options[s.selectedIndex].text;",
-            vec![],
-        )
-        .await
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    assert!(chosen.starts_with("2.1 "), "type-ahead chose {chosen:?}");
+    els.tab_to(Target::Label("Huidig bereik, lijn 4.3 ")).await;
+    els.type_text("0").await;
+    els.tab_to(Target::Label("Gepland bijkomend bereik, lijn 4.3 "))
+        .await;
+    els.type_text("1").await;
+    els.tab_to(Target::Label("Prioriteit, lijn 4.3 ")).await;
+    els.type_text("1").await;
     activate(
         &els,
-        Target::Button("Actie toevoegen"),
+        Target::Button("Tabel bewaren"),
         Key::Enter,
-        "actie-toegevoegd",
+        "tabel-bewaard",
     )
     .await;
-    type_into(&els, "priority", "1").await;
-    type_into(&els, "baseline_reach", "0").await;
-    type_into(&els, "planned_reach", "1").await;
+    els.expect_text("De tabel is bewaard").await;
+    activate(
+        &els,
+        Target::Link("Details van lijn 4.3"),
+        Key::Enter,
+        "actie",
+    )
+    .await;
     type_into(&els, "own_contribution", "25.000,00").await;
     type_into(
         &els,
         "description",
-        "Verbindingsambassadeurs, met het toetsenbord beschreven.",
+        "Een lokaal actieplan, met het toetsenbord beschreven.",
     )
     .await;
     activate(

@@ -78,18 +78,37 @@ pub async fn fill_general(user: &User, title: &str, contact: &str) {
     user.expect_text("Algemene gegevens bewaard.").await;
 }
 
-/// Adds the action with catalog `code` from the actions page and saves its figures; ends on
-/// the action's page.
+/// Takes reach line `code` in the actions table (planned additional reach 1, priority
+/// `priority`), saves the table, then opens the line's details and saves its own contribution
+/// and description; ends on the line's page.
 pub async fn add_action(user: &User, code: &str, own_contribution: &str, description: &str) {
+    add_line(user, code, "1", own_contribution, description).await;
+}
+
+/// [`add_action`] with a priority of choice.
+pub async fn add_line(
+    user: &User,
+    code: &str,
+    priority: &str,
+    own_contribution: &str,
+    description: &str,
+) {
     user.click(Target::Link("Acties uit de oproep"), "acties")
         .await;
-    user.choose_label("call_action_id", &format!("{code} "))
+    user.fill_labelled(&format!("Huidig bereik, lijn {code} "), "0")
         .await;
-    user.click(Target::Button("Actie toevoegen"), "actie-toegevoegd")
+    user.fill_labelled(&format!("Gepland bijkomend bereik, lijn {code} "), "1")
         .await;
-    user.fill("priority", "1").await;
-    user.fill("baseline_reach", "0").await;
-    user.fill("planned_reach", "1").await;
+    user.fill_labelled(&format!("Prioriteit, lijn {code} "), priority)
+        .await;
+    user.click(Target::Button("Tabel bewaren"), "tabel-bewaard")
+        .await;
+    user.expect_text("De tabel is bewaard").await;
+    user.click(
+        Target::Link(&format!("Details van lijn {code}")),
+        "lijn-details",
+    )
+    .await;
     user.fill("own_contribution", own_contribution).await;
     user.fill("description", description).await;
     user.click(Target::Button("Actie bewaren"), "actie-bewaard")

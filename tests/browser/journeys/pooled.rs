@@ -124,7 +124,7 @@ pub async fn journey(env: Env) {
     fill_general(&lead, "Samen in Rivierenland", "samenleven@willebroek.test").await;
     add_action(
         &lead,
-        "2.1",
+        "4.3",
         "25.000,00",
         "Verbindingsambassadeurs in de drie gemeenten.",
     )

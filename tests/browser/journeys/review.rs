@@ -59,7 +59,7 @@ pub async fn journey(env: Env) {
     official.expect_text("Algemene gegevens bewaard.").await;
     add_action(
         &official,
-        "2.1",
+        "4.3",
         "25.000,00",
         "Eerste versie van de aanpak.",
     )
@@ -182,7 +182,9 @@ pub async fn journey(env: Env) {
     official
         .click(Target::Link("Acties uit de oproep"), "acties")
         .await;
-    official.click(Target::Link("2.1 "), "actie").await;
+    official
+        .click(Target::Link("Details van lijn 4.3"), "actie")
+        .await;
     official
         .fill(
             "description",
@@ -575,7 +577,7 @@ async fn the_interim_report_is_filed_and_accepted(
         .expect_text("Voortzetting in het volgende projectjaar")
         .await;
     reviewer
-        .expect_text("Actie 2.1, projectjaar 2: voorstel stoppen")
+        .expect_text("Actie 4.3, projectjaar 2: voorstel stoppen")
         .await;
 
     // Stopping is proposed; the reviewer gives a positive review, first without its reason.
@@ -590,7 +592,7 @@ async fn the_interim_report_is_filed_and_accepted(
     reviewer.tick(&decision).await;
     reviewer
         .click(
-            Target::Button("Beslissing over actie 2.1 bewaren"),
+            Target::Button("Beslissing over actie 4.3 bewaren"),
             "voortzetting-fouten",
         )
         .await;
@@ -609,7 +611,7 @@ async fn the_interim_report_is_filed_and_accepted(
     reviewer.tick(&decision).await;
     reviewer
         .click(
-            Target::Button("Beslissing over actie 2.1 bewaren"),
+            Target::Button("Beslissing over actie 4.3 bewaren"),
             "voortzetting-bewaard",
         )
         .await;

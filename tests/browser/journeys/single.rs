@@ -65,19 +65,47 @@ pub async fn journey(env: Env) {
         .await;
     els.expect_text("Algemene gegevens bewaard.").await;
 
-    // An action with reach and own contribution; an unreadable amount first.
+    // The table of reach lines: a word for a number and a reach above the line's maximum
+    // first; both come back with the typed values and say how to fix them.
     els.click(Target::Link("Acties uit de oproep"), "acties")
         .await;
-    els.choose_label("call_action_id", "2.1 ").await;
-    els.click(Target::Button("Actie toevoegen"), "actie-toegevoegd")
+    els.expect_text("Bijdrage Vlaanderen per eenheid").await;
+    els.expect_text("volwassen anderstaligen").await;
+    els.fill_labelled("Huidig bereik, lijn 4.3 ", "0").await;
+    els.fill_labelled("Gepland bijkomend bereik, lijn 4.3 ", "twee")
         .await;
-    els.fill("priority", "1").await;
-    els.fill("baseline_reach", "0").await;
-    els.fill("planned_reach", "1").await;
+    els.fill_labelled("Prioriteit, lijn 4.3 ", "1").await;
+    els.fill_labelled("Gepland bijkomend bereik, lijn 1.4 ", "3000")
+        .await;
+    els.fill_labelled("Prioriteit, lijn 1.4 ", "2").await;
+    els.click(Target::Button("Tabel bewaren"), "tabel-fouten")
+        .await;
+    els.expect_error("Lijn 4.3: Gepland bijkomend bereik").await;
+    els.expect_error("Lijn 1.4: Het geplande bijkomende bereik is hoogstens 2.250")
+        .await;
+    assert_eq!(
+        els.value_of(Target::Label("Gepland bijkomend bereik, lijn 4.3 "))
+            .await,
+        "twee"
+    );
+    els.fill_labelled("Gepland bijkomend bereik, lijn 4.3 ", "1")
+        .await;
+    els.fill_labelled("Gepland bijkomend bereik, lijn 1.4 ", "")
+        .await;
+    els.fill_labelled("Prioriteit, lijn 1.4 ", "").await;
+    els.click(Target::Button("Tabel bewaren"), "tabel-bewaard")
+        .await;
+    els.expect_text("De tabel is bewaard: 1 lijn opgenomen")
+        .await;
+    els.expect_text("€ 25.000,00").await;
+
+    // The line's details: an unreadable own contribution first.
+    els.click(Target::Link("Details van lijn 4.3"), "actie")
+        .await;
     els.fill("own_contribution", "vijfentwintigduizend").await;
     els.fill(
         "description",
-        "Verbindingsambassadeurs in elk district, met vaste partners.",
+        "Een lokaal actieplan tegen polarisatie, met vaste partners in elk district.",
     )
     .await;
     els.click(Target::Button("Actie bewaren"), "actie-fouten")
@@ -86,9 +114,10 @@ pub async fn journey(env: Env) {
     assert_eq!(els.value("own_contribution").await, "vijfentwintigduizend");
     assert_eq!(
         els.value("description").await,
-        "Verbindingsambassadeurs in elk district, met vaste partners."
+        "Een lokaal actieplan tegen polarisatie, met vaste partners in elk district."
     );
-    els.fill("own_contribution", "25.000,00").await;
+    els.fill("own_contribution", "15.000,00").await;
+    els.fill("own_staff", "10.000,00").await;
     els.click(Target::Button("Actie bewaren"), "actie-bewaard")
         .await;
     els.expect_text("€ 25.000,00").await;
