@@ -2,7 +2,7 @@
 //!
 //! One chosen action's line in an allocation: the requested amount, the amount proposed within
 //! the envelope and, when a reviewer changes it, the adjusted amount; `reason` explains the
-//! amount.
+//! amount; `agreement_cents` marks a line funded under a partner's separate agreement.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,10 @@ pub struct Model {
     pub reason: String,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
+    /// The agreement's amount per project year when the line's dossier was funded under a
+    /// partner organisation's separate agreement (its lines together stay within it); `None`
+    /// for lines allocated by priority.
+    pub agreement_cents: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,7 @@ pub mod bank_account;
 pub mod call;
 pub mod call_action;
 pub mod call_named_applicant;
+pub mod call_partner_agreement;
 pub mod call_project_year;
 pub mod change_request;
 pub mod continuation;

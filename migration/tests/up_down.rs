@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 /// Every table the migrations create, in creation order.
-const TABLES: [&str; 46] = [
+const TABLES: [&str; 47] = [
     "reference_region",
     "municipality",
     "region_membership",
@@ -60,6 +60,7 @@ const TABLES: [&str; 46] = [
     "bank_account",
     "saved_filter",
     "four_eyes_proposal",
+    "call_partner_agreement",
 ];
 
 #[tokio::test]

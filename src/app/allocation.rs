@@ -64,6 +64,7 @@ pub async fn propose(
                 "requested_cents": outcome.requested.get(),
                 "granted_cents": outcome.granted.get(),
                 "incentives_granted_cents": outcome.incentives_granted.get(),
+                "agreements_granted_cents": outcome.agreements_granted.get(),
                 "unallocated_cents": outcome.unallocated.get(),
                 "applications": outcome.applications.len(),
                 "replaced": proposal.replaced,

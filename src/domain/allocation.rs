@@ -1,6 +1,17 @@
 //! Allocation under over-subscription: who gets what of a project year's budget envelope.
 //!
 //! The procedure, deterministic and in integer cents:
+//! 0. **Separate agreements before everything.** A partner organisation (VGC, vzw De Rand)
+//!    whose separate agreement with the Flemish government the call's data attaches gets the
+//!    agreement's amount per project year, never more than it asked, off the envelope before
+//!    anything else: it takes no part in the incentives or the ranks (and so no longer gets
+//!    nothing when a rank is shared for want of residents to weigh). Inside its request the
+//!    amount covers an incentive first (partners have none in practice), then its actions by its
+//!    own priority. When the envelope is smaller than the agreements together, the envelope is
+//!    shared among them in proportion to their agreements' amounts (capped at what each asked,
+//!    largest remainders), and nothing is left for anyone else. A partner organisation without
+//!    an agreement in the call takes part in steps 1-3 like any applicant, with weight 0
+//!    ([`without_agreement_note`]).
 //! 1. **Incentives first.** They are fixed amounts per project year for cooperations that earn
 //!    them, so they come off the envelope before any action. (If even the incentives do not fit,
 //!    they are shared like a rank, see step 3.)
@@ -52,6 +63,22 @@ pub struct AllocationRequest {
     pub incentive: Cents,
     /// The actions asked for.
     pub actions: Vec<RequestedAction>,
+    /// The separate agreement the request is funded under (a partner organisation whose
+    /// agreement the call's data attaches); `None` for everyone else, who take part in the
+    /// allocation by priority.
+    #[serde(default)]
+    pub agreement: Option<Agreement>,
+}
+
+/// A partner organisation's separate agreement with the Flemish government (VGC, vzw De Rand)
+/// as a call's data attaches it: what the partner gets per project year is the agreement's
+/// amount, outside the allocation by priority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    /// The amount per project year.
+    pub amount: Cents,
+    /// The amount is not from a published source.
+    pub illustrative: bool,
 }
 
 impl AllocationRequest {
@@ -77,7 +104,15 @@ impl AllocationRequest {
                     amount: a.grant_in(project_year),
                 })
                 .collect(),
+            agreement: None,
         }
+    }
+
+    /// The same request funded under `agreement` (when there is one).
+    #[must_use]
+    pub fn under_agreement(mut self, agreement: Option<Agreement>) -> Self {
+        self.agreement = agreement;
+        self
     }
 }
 
@@ -149,6 +184,8 @@ pub struct ApplicationAllocation {
     pub applicant_name: String,
     /// Weight used for sharing.
     pub weight: u64,
+    /// The separate agreement it was funded under, outside the ranks.
+    pub agreement: Option<Agreement>,
     /// Incentive asked.
     pub incentive_requested: Cents,
     /// Incentive granted.
@@ -187,6 +224,8 @@ pub struct Allocation {
     pub granted: Cents,
     /// Incentives granted.
     pub incentives_granted: Cents,
+    /// Granted under separate agreements, off the envelope before anything else.
+    pub agreements_granted: Cents,
     /// Left in the envelope.
     pub unallocated: Cents,
     /// Per application, by reference.
@@ -302,13 +341,13 @@ pub fn allocate(
         .try_fold(Cents::ZERO, |acc, c| acc.checked_add(c))
         .ok_or(AllocationError::Overflow)?;
 
-    let mut remaining = envelope.get();
     let mut applications: Vec<ApplicationAllocation> = sorted
         .iter()
         .map(|r| ApplicationAllocation {
             reference: r.reference.clone(),
             applicant_name: r.applicant_name.clone(),
             weight: r.weight,
+            agreement: r.agreement.clone(),
             incentive_requested: r.incentive,
             incentive_granted: Cents::ZERO,
             incentive_reason: String::new(),
@@ -318,15 +357,24 @@ pub fn allocate(
         })
         .collect();
 
+    // 0. Separate agreements.
+    let agreements = reserve_agreements(envelope, &sorted, &mut applications);
+    let mut remaining = envelope.get().saturating_sub(agreements.granted.get());
+
     // 1. Incentives.
     let incentive_claims: Vec<Claim> = sorted
         .iter()
         .map(|r| Claim {
             weight: r.weight,
-            need: r.incentive.get(),
+            need: if r.agreement.is_some() {
+                0
+            } else {
+                r.incentive.get()
+            },
         })
         .collect();
     let incentive_total: i64 = sum_cents(incentive_claims.iter().map(|c| c.need));
+    let before_incentives = remaining;
     let incentives_fit = incentive_total <= remaining;
     let incentive_given = if incentives_fit {
         incentive_claims.iter().map(|c| c.need).collect()
@@ -343,6 +391,13 @@ pub fn allocate(
         app.incentive_granted = Cents::new(*given).unwrap_or(Cents::ZERO);
         app.incentive_reason = if *given == claim.need {
             "De incentive is volledig toegekend: incentives gaan als vaste bedragen eerst van de enveloppe af.".to_owned()
+        } else if before_incentives == 0 && !agreements.fit {
+            format!("Niet toegekend: {AGREEMENTS_TOOK_ALL}")
+        } else if agreements.granted > Cents::ZERO {
+            format!(
+                "De incentives pasten niet volledig in wat na de aparte overeenkomsten van de enveloppe overbleef ({}); ze werden verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst.",
+                cents(before_incentives)
+            )
         } else {
             format!(
                 "De incentives pasten niet volledig in de enveloppe ({}); ze werden verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst.",
@@ -352,9 +407,12 @@ pub fn allocate(
         remaining -= *given;
     }
 
-    // 2-3. Actions by rank.
+    // 2-3. Actions by rank, of every request not funded under an agreement.
     let mut by_rank: BTreeMap<u32, Vec<(usize, &RequestedAction)>> = BTreeMap::new();
     for (index, request) in sorted.iter().enumerate() {
+        if request.agreement.is_some() {
+            continue;
+        }
         for action in &request.actions {
             by_rank
                 .entry(action.rank)
@@ -363,7 +421,13 @@ pub fn allocate(
         }
     }
     let mut ranks = Vec::with_capacity(by_rank.len());
-    let mut exhausted_after: Option<u32> = if incentives_fit { None } else { Some(0) };
+    let mut exhausted = if !agreements.fit {
+        Exhausted::ByAgreements
+    } else if !incentives_fit {
+        Exhausted::ByIncentives
+    } else {
+        Exhausted::Not
+    };
     for (rank, entries) in &by_rank {
         let asked: i64 = sum_cents(entries.iter().map(|(_, a)| a.amount.get()));
         let claims: Vec<Claim> = entries
@@ -386,13 +450,7 @@ pub fn allocate(
             .fold(0u64, |acc, c| acc.saturating_add(c.weight));
         for ((index, action), amount) in entries.iter().zip(&given) {
             let granted = Cents::new(*amount).unwrap_or(Cents::ZERO);
-            let funding = if *amount >= action.amount.get() {
-                Funding::Full
-            } else if *amount > 0 {
-                Funding::Partial
-            } else {
-                Funding::None
-            };
+            let funding = funding_of(*amount, action.amount);
             let weight = sorted.get(*index).map_or(0, |r| r.weight);
             let reason = if fits {
                 format!(
@@ -401,9 +459,12 @@ pub fn allocate(
                     cents(before)
                 )
             } else if before == 0 {
-                match exhausted_after {
-                    Some(0) | None => "Niet toegekend: de enveloppe was al op.".to_owned(),
-                    Some(last) => format!(
+                match exhausted {
+                    Exhausted::ByAgreements => format!("Niet toegekend: {AGREEMENTS_TOOK_ALL}"),
+                    Exhausted::Not | Exhausted::ByIncentives => {
+                        "Niet toegekend: de enveloppe was al op.".to_owned()
+                    }
+                    Exhausted::AfterRank(last) => format!(
                         "Niet toegekend: het budget was op na de verdeling van prioriteit {last}."
                     ),
                 }
@@ -449,8 +510,8 @@ pub fn allocate(
             granted: cents(granted_here),
             fully_funded: fits,
         });
-        if !fits && exhausted_after.is_none() {
-            exhausted_after = Some(*rank);
+        if !fits && matches!(exhausted, Exhausted::Not) {
+            exhausted = Exhausted::AfterRank(*rank);
         }
     }
 
@@ -473,36 +534,317 @@ pub fn allocate(
         incentives_granted = incentives_granted.saturating_add(app.incentive_granted);
     }
     let unallocated = envelope.saturating_sub(granted_total);
-    let summary = if requested_total <= envelope {
-        format!(
-            "Alle {} aanvragen passen in de enveloppe van {envelope}: {requested_total} gevraagd, alles toegekend; {unallocated} blijft over.",
-            applications.len()
-        )
-    } else {
-        let full: Vec<String> = ranks
-            .iter()
-            .filter(|r| r.fully_funded)
-            .map(|r| r.rank.to_string())
-            .collect();
-        format!(
-            "Er werd {requested_total} gevraagd voor een enveloppe van {envelope}. Incentives ({incentives_granted}) gaan eerst; {} volledig toegekend, daarna werd het resterende budget verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst.",
-            if full.is_empty() {
-                "geen enkele prioriteit werd".to_owned()
-            } else {
-                format!("prioriteit {} werd", super::dutch::join_names(&full))
-            }
-        )
+    let outcome = Outcome {
+        envelope,
+        requested: requested_total,
+        incentives_granted,
+        unallocated,
+        agreements: &agreements,
     };
+    let summary = summarise(&outcome, &applications, &ranks);
     Ok(Allocation {
         envelope,
         requested: requested_total,
         granted: granted_total,
         incentives_granted,
+        agreements_granted: agreements.granted,
         unallocated,
         applications,
         ranks,
         summary,
     })
+}
+
+/// Why the envelope ran out before a rank was reached.
+#[derive(Debug, Clone, Copy)]
+enum Exhausted {
+    /// It did not (or it was empty from the start).
+    Not,
+    /// The separate agreements took all of it.
+    ByAgreements,
+    /// The incentives took all of it.
+    ByIncentives,
+    /// The first rank that did not fit.
+    AfterRank(u32),
+}
+
+/// The reason of whatever gets nothing because the agreements took the whole envelope.
+const AGREEMENTS_TOOK_ALL: &str = "de enveloppe ging volledig naar de aparte overeenkomsten van de partnerorganisaties, die buiten de verdeling volgens prioriteit eerst van de enveloppe af gaan.";
+
+fn funding_of(granted: i64, requested: Cents) -> Funding {
+    if granted >= requested.get() {
+        Funding::Full
+    } else if granted > 0 {
+        Funding::Partial
+    } else {
+        Funding::None
+    }
+}
+
+/// What the separate agreements took off the envelope.
+struct Reserved {
+    /// Granted under agreements together.
+    granted: Cents,
+    /// What the partners under an agreement could get at most: per partner its agreement's
+    /// amount, or what it asked when that is less.
+    claimed: Cents,
+    /// Asked by partners under an agreement beyond their agreement's amount.
+    beyond: Cents,
+    /// Every claim was granted in full (the envelope held them all).
+    fit: bool,
+    /// Some request is funded under an agreement.
+    any: bool,
+}
+
+/// Step 0: every request under a separate agreement gets its agreement's amount, never more
+/// than it asked, before anything else; when the envelope cannot hold them all, it is shared in
+/// proportion to the agreements' amounts. Inside a request the amount goes to its incentive
+/// first and then to its actions by its own priority. Fills in the partners' outcomes.
+fn reserve_agreements(
+    envelope: Cents,
+    sorted: &[&AllocationRequest],
+    applications: &mut [ApplicationAllocation],
+) -> Reserved {
+    let claims: Vec<Claim> = sorted
+        .iter()
+        .map(|r| match &r.agreement {
+            Some(a) => {
+                let asked = sum_cents(r.actions.iter().map(|x| x.amount.get()))
+                    .saturating_add(r.incentive.get());
+                Claim {
+                    weight: u64::try_from(a.amount.get()).unwrap_or(0),
+                    need: asked.min(a.amount.get()),
+                }
+            }
+            None => Claim { weight: 0, need: 0 },
+        })
+        .collect();
+    let claimed = sum_cents(claims.iter().map(|c| c.need));
+    let fit = claimed <= envelope.get();
+    let given = if fit {
+        claims.iter().map(|c| c.need).collect()
+    } else {
+        share_out(envelope.get(), &claims)
+    };
+    let mut beyond = Cents::ZERO;
+    let mut any = false;
+    for ((request, app), (claim, amount)) in sorted
+        .iter()
+        .zip(applications.iter_mut())
+        .zip(claims.iter().zip(&given))
+    {
+        let Some(agreement) = &request.agreement else {
+            continue;
+        };
+        any = true;
+        let asked = sum_cents(request.actions.iter().map(|x| x.amount.get()))
+            .saturating_add(request.incentive.get());
+        beyond = beyond.saturating_add(cents(asked.saturating_sub(agreement.amount.get())));
+        let shared = (!fit).then(|| SharedAgreements {
+            envelope,
+            claimed: cents(claimed),
+        });
+        fund_under_agreement(request, app, agreement, *amount, claim.need, shared);
+    }
+    Reserved {
+        granted: cents(sum_cents(given.iter().copied())),
+        claimed: cents(claimed),
+        beyond,
+        fit,
+        any,
+    }
+}
+
+/// The envelope was smaller than the agreements together.
+#[derive(Debug, Clone, Copy)]
+struct SharedAgreements {
+    envelope: Cents,
+    claimed: Cents,
+}
+
+/// Spreads `amount` (what the partner got under its agreement) over its incentive and then its
+/// actions by rank, with a Dutch reason each. `claim` is what it could have got at most.
+fn fund_under_agreement(
+    request: &AllocationRequest,
+    app: &mut ApplicationAllocation,
+    agreement: &Agreement,
+    amount: i64,
+    claim: i64,
+    shared: Option<SharedAgreements>,
+) {
+    let terms = agreement_terms(&request.applicant_name, agreement);
+    let mut left = amount;
+    if request.incentive > Cents::ZERO {
+        let given = left.min(request.incentive.get());
+        left -= given;
+        app.incentive_granted = cents(given);
+        app.incentive_reason = format!(
+            "{} {terms}",
+            match funding_of(given, request.incentive) {
+                Funding::Full => "Volledig toegekend.",
+                Funding::Partial => "Gedeeltelijk toegekend.",
+                Funding::None => "Niet toegekend.",
+            }
+        );
+    }
+    let mut actions: Vec<&RequestedAction> = request.actions.iter().collect();
+    actions.sort_by_key(|a| a.rank);
+    for action in actions {
+        let given = left.min(action.amount.get()).max(0);
+        left -= given;
+        let funding = funding_of(given, action.amount);
+        let why_short = match shared {
+            Some(s) => format!(
+                " De enveloppe ({}) was kleiner dan de bedragen van de aparte overeenkomsten samen ({}); ze werd onder de partnerorganisaties verdeeld naar rato van hun overeenkomst: dit dossier kreeg {} van de {} waar het recht op had. Binnen het dossier gaan de acties met de hoogste prioriteit voor.",
+                s.envelope,
+                s.claimed,
+                cents(amount),
+                cents(claim)
+            ),
+            None => " De overeenkomst dekt niet meer: binnen het dossier gaan de acties met de hoogste prioriteit voor.".to_owned(),
+        };
+        let reason = match funding {
+            Funding::Full => format!("Volledig toegekend. {terms}"),
+            Funding::Partial => format!(
+                "Gedeeltelijk toegekend: {} van {}. {terms}{why_short}",
+                cents(given),
+                action.amount
+            ),
+            Funding::None => format!("Niet toegekend. {terms}{why_short}"),
+        };
+        app.actions.push(ActionAllocation {
+            code: action.code,
+            rank: action.rank,
+            requested: action.amount,
+            granted: cents(given),
+            funding,
+            reason,
+        });
+    }
+}
+
+/// The agreement as a reason names it: "VGC krijgt het bedrag van de aparte overeenkomst met
+/// de Vlaamse overheid (€ 150.000,00 per projectjaar), buiten ...".
+fn agreement_terms(partner: &str, agreement: &Agreement) -> String {
+    format!(
+        "{partner} krijgt het bedrag van de aparte overeenkomst met de Vlaamse overheid ({} per projectjaar{}), buiten de verdeling volgens prioriteit: dat bedrag gaat eerst van de enveloppe af.",
+        agreement.amount,
+        if agreement.illustrative {
+            ", illustratief bedrag"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The totals the summary speaks of.
+struct Outcome<'a> {
+    envelope: Cents,
+    requested: Cents,
+    incentives_granted: Cents,
+    unallocated: Cents,
+    agreements: &'a Reserved,
+}
+
+/// The allocation's Dutch summary: the agreements first (when a request is funded under one),
+/// then the rest.
+fn summarise(
+    outcome: &Outcome<'_>,
+    applications: &[ApplicationAllocation],
+    ranks: &[RankOutcome],
+) -> String {
+    let Outcome {
+        envelope,
+        requested,
+        incentives_granted,
+        unallocated,
+        agreements,
+    } = *outcome;
+    let mut parts = Vec::new();
+    if agreements.any {
+        parts.push(if agreements.fit {
+            format!(
+                "De aparte overeenkomsten van de partnerorganisaties gaan buiten de verdeling volgens prioriteit eerst van de enveloppe af: {} van {envelope}.",
+                agreements.granted
+            )
+        } else {
+            format!(
+                "De enveloppe van {envelope} is kleiner dan de bedragen van de aparte overeenkomsten samen ({}): ze werd onder de partnerorganisaties verdeeld naar rato van hun overeenkomst; voor de andere aanvragen bleef niets over.",
+                agreements.claimed
+            )
+        });
+        if agreements.beyond > Cents::ZERO {
+            parts.push(format!(
+                "Wat partnerorganisaties boven hun overeenkomst vroegen ({}), wordt niet toegekend.",
+                agreements.beyond
+            ));
+        }
+    }
+    let others: Vec<&ApplicationAllocation> = applications
+        .iter()
+        .filter(|a| a.agreement.is_none())
+        .collect();
+    let others_requested = others
+        .iter()
+        .map(|a| a.requested)
+        .fold(Cents::ZERO, Cents::saturating_add);
+    let left = envelope.saturating_sub(agreements.granted);
+    if !agreements.any {
+        parts.push(if requested <= envelope {
+            format!(
+                "Alle {} aanvragen passen in de enveloppe van {envelope}: {requested} gevraagd, alles toegekend; {unallocated} blijft over.",
+                applications.len()
+            )
+        } else {
+            over_subscribed(requested, envelope, incentives_granted, ranks)
+        });
+    } else if others.is_empty() {
+        parts.push(format!(
+            "Er zijn geen andere aanvragen; {unallocated} blijft over."
+        ));
+    } else if !agreements.fit {
+        // Said above: nothing was left.
+    } else if others_requested <= left {
+        parts.push(format!(
+            "{} in wat overblijft ({left}): {others_requested} gevraagd, alles toegekend; {unallocated} blijft over.",
+            if others.len() == 1 {
+                "De overige aanvraag past".to_owned()
+            } else {
+                format!("De {} overige aanvragen passen", others.len())
+            }
+        ));
+    } else {
+        parts.push(over_subscribed(
+            others_requested,
+            left,
+            incentives_granted,
+            ranks,
+        ));
+    }
+    parts.join(" ")
+}
+
+/// The sentence of an over-subscribed envelope (`envelope`: what the ranks and incentives
+/// shared).
+fn over_subscribed(
+    requested: Cents,
+    envelope: Cents,
+    incentives_granted: Cents,
+    ranks: &[RankOutcome],
+) -> String {
+    let full: Vec<String> = ranks
+        .iter()
+        .filter(|r| r.fully_funded)
+        .map(|r| r.rank.to_string())
+        .collect();
+    format!(
+        "Er werd {requested} gevraagd voor een enveloppe van {envelope}. Incentives ({incentives_granted}) gaan eerst; {} volledig toegekend, daarna werd het resterende budget verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst.",
+        if full.is_empty() {
+            "geen enkele prioriteit werd".to_owned()
+        } else {
+            format!("prioriteit {} werd", super::dutch::join_names(&full))
+        }
+    )
 }
 
 fn cents(value: i64) -> Cents {
@@ -524,6 +866,42 @@ pub enum AdjustmentRefusal {
         envelope: Cents,
         room: Cents,
     },
+    #[error(
+        "Met dit bedrag krijgt de partnerorganisatie {total}, meer dan haar aparte overeenkomst ({agreement} per projectjaar). Er is nog {room} beschikbaar voor deze actie."
+    )]
+    OverAgreement {
+        total: Cents,
+        agreement: Cents,
+        room: Cents,
+    },
+}
+
+/// The bound of an adjustment of a line funded under a partner's separate agreement: the
+/// partner's lines together (`others`: its other lines, as adjusted or proposed) stay within its
+/// agreement's amount per project year. The envelope's bound ([`check_adjustment`]) holds too.
+pub fn check_agreement_adjustment(
+    adjusted: Cents,
+    others: Cents,
+    agreement: Cents,
+) -> Result<(), AdjustmentRefusal> {
+    let total = others.get().saturating_add(adjusted.get());
+    if total > agreement.get() {
+        return Err(AdjustmentRefusal::OverAgreement {
+            total: cents(total),
+            agreement,
+            room: cents(agreement.get().saturating_sub(others.get()).max(0)),
+        });
+    }
+    Ok(())
+}
+
+/// What the allocation page says of a partner organisation's dossier when the call's data
+/// attaches no separate agreement for it: it takes part in the allocation by priority like any
+/// applicant, with no residents to weigh it by.
+pub fn without_agreement_note(partner: &str) -> String {
+    format!(
+        "Deze oproep vermeldt geen aparte overeenkomst met een bedrag voor {partner}. Het dossier neemt daarom deel aan de verdeling volgens prioriteit zoals elke aanvraag, met 0 inwoners van niet-EU15-herkomst: moet een prioriteit gedeeld worden, dan krijgt het daar niets van zolang andere aanvragers inwoners tellen."
+    )
 }
 
 /// The bounds of an adjustment: a line gets at most what it requested, and all lines together
@@ -555,7 +933,8 @@ pub fn check_adjustment(
 }
 
 /// A fingerprint of what an allocation is computed from besides the envelope: per dossier (in
-/// reference order) its weight, incentive and every action's code, rank and amount. Two lists
+/// reference order) its weight, incentive, separate agreement and every action's code, rank and
+/// amount. Two lists
 /// of requests with the same fingerprint give the same allocation of the same envelope; the
 /// applicants' names do not count.
 pub fn inputs_fingerprint(requests: &[AllocationRequest]) -> String {
@@ -570,6 +949,14 @@ pub fn inputs_fingerprint(requests: &[AllocationRequest]) -> String {
             r.weight,
             r.incentive.get()
         ));
+        if let Some(agreement) = &r.agreement {
+            // Only when there is one, so the fingerprints of requests without stay the same.
+            hasher.update(format!(
+                "agreement:{}:{};",
+                agreement.amount.get(),
+                agreement.illustrative
+            ));
+        }
         let mut actions: Vec<&RequestedAction> = r.actions.iter().collect();
         actions.sort_by_key(|a| a.code.to_string());
         for a in actions {
@@ -645,6 +1032,7 @@ mod tests {
                     amount: eur(*amount),
                 })
                 .collect(),
+            agreement: None,
         }
     }
 
@@ -738,6 +1126,7 @@ mod tests {
                     rank: 1,
                     amount: Cents::new(100).unwrap(),
                 }],
+                agreement: None,
             },
             AllocationRequest {
                 reference: "A".into(),
@@ -749,6 +1138,7 @@ mod tests {
                     rank: 1,
                     amount: Cents::new(100).unwrap(),
                 }],
+                agreement: None,
             },
             AllocationRequest {
                 reference: "C".into(),
@@ -760,6 +1150,7 @@ mod tests {
                     rank: 1,
                     amount: Cents::new(100).unwrap(),
                 }],
+                agreement: None,
             },
         ];
         let allocation = allocate(Cents::new(100).unwrap(), &requests).unwrap();
@@ -838,20 +1229,22 @@ mod tests {
                 prop::bool::weighted(0.3),
                 prop::collection::vec(0i64..3_000_000, 1..6),
                 any::<prop::sample::Index>(),
+                prop::option::weighted(0.25, (0i64..6_000_000, any::<bool>())),
             ),
             0..9,
         )
         .prop_map(|apps| {
             apps.into_iter()
                 .enumerate()
-                .map(|(i, (weight, has_incentive, amounts, rotate))| {
+                .map(|(i, (weight, has_incentive, amounts, rotate, agreement))| {
                     let n = amounts.len();
                     let shift = rotate.index(n);
                     AllocationRequest {
                         reference: format!("PS-{:03}", (i * 37) % 101),
                         applicant_name: format!("Aanvrager {i}"),
-                        weight,
-                        incentive: if has_incentive {
+                        // A partner organisation has no residents to weigh it by.
+                        weight: if agreement.is_some() { 0 } else { weight },
+                        incentive: if has_incentive && agreement.is_none() {
                             Cents::new(1_000_000).unwrap()
                         } else {
                             Cents::ZERO
@@ -865,17 +1258,30 @@ mod tests {
                                 amount: Cents::new(*amount).unwrap(),
                             })
                             .collect(),
+                        agreement: agreement.map(|(amount, illustrative)| Agreement {
+                            amount: Cents::new(amount).unwrap(),
+                            illustrative,
+                        }),
                     }
                 })
                 .collect()
         })
     }
 
+    /// What a request can get at most: everything it asked, or under an agreement no more than
+    /// the agreement's amount.
+    fn fundable(app: &ApplicationAllocation) -> Cents {
+        match &app.agreement {
+            Some(a) => app.requested.min(a.amount),
+            None => app.requested,
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
         #[test]
-        fn allocation_never_exceeds_the_envelope_or_a_request(
+        fn allocation_never_exceeds_the_envelope_a_request_or_an_agreement(
             requests in requests(),
             envelope in 0i64..40_000_000,
         ) {
@@ -884,6 +1290,7 @@ mod tests {
             prop_assert!(allocation.granted <= envelope);
             prop_assert_eq!(allocation.granted.saturating_add(allocation.unallocated), envelope);
             let mut sum = Cents::ZERO;
+            let mut under_agreements = Cents::ZERO;
             for app in &allocation.applications {
                 prop_assert!(app.incentive_granted <= app.incentive_requested);
                 for action in &app.actions {
@@ -892,32 +1299,75 @@ mod tests {
                     sum = sum.saturating_add(action.granted);
                 }
                 sum = sum.saturating_add(app.incentive_granted);
+                if let Some(agreement) = &app.agreement {
+                    prop_assert!(app.granted <= agreement.amount);
+                    under_agreements = under_agreements.saturating_add(app.granted);
+                }
             }
             prop_assert_eq!(sum, allocation.granted);
-            // Work-conserving: an over-subscribed envelope is used to the last cent.
-            if allocation.requested >= envelope {
+            prop_assert_eq!(under_agreements, allocation.agreements_granted);
+            // Work-conserving: an over-subscribed envelope is used to the last cent; what
+            // partners ask beyond their agreement never counts.
+            let fundable = allocation
+                .applications
+                .iter()
+                .map(fundable)
+                .fold(Cents::ZERO, Cents::saturating_add);
+            if fundable >= envelope {
                 prop_assert_eq!(allocation.granted, envelope);
             } else {
-                prop_assert_eq!(allocation.granted, allocation.requested);
+                prop_assert_eq!(allocation.granted, fundable);
             }
         }
 
         #[test]
         fn allocation_respects_ranks(requests in requests(), envelope in 0i64..40_000_000) {
             let allocation = allocate(Cents::new(envelope).unwrap(), &requests).unwrap();
-            let actions: Vec<&ActionAllocation> =
-                allocation.applications.iter().flat_map(|a| &a.actions).collect();
-            let incentives_short = allocation
+            let ranked = || allocation.applications.iter().filter(|a| a.agreement.is_none());
+            let actions: Vec<&ActionAllocation> = ranked().flat_map(|a| &a.actions).collect();
+            let incentives_short = ranked().any(|a| a.incentive_granted < a.incentive_requested);
+            let agreements_short = allocation
                 .applications
                 .iter()
-                .any(|a| a.incentive_granted < a.incentive_requested);
+                .any(|a| a.agreement.is_some() && a.granted < fundable(a));
             for short in actions.iter().filter(|a| a.granted < a.requested) {
                 for later in actions.iter().filter(|a| a.rank > short.rank) {
                     prop_assert_eq!(later.granted, Cents::ZERO, "rank {} funded while rank {} is short", later.rank, short.rank);
                 }
             }
-            if incentives_short {
+            if incentives_short || agreements_short {
                 prop_assert!(actions.iter().all(|a| a.granted == Cents::ZERO || a.requested == Cents::ZERO));
+            }
+            if agreements_short {
+                prop_assert!(ranked().all(|a| a.incentive_granted == Cents::ZERO));
+            }
+        }
+
+        #[test]
+        fn a_partner_under_an_agreement_gets_its_agreement_whatever_the_ranks(
+            requests in requests(),
+            envelope in 0i64..40_000_000,
+        ) {
+            let allocation = allocate(Cents::new(envelope).unwrap(), &requests).unwrap();
+            let claimed = allocation
+                .applications
+                .iter()
+                .filter(|a| a.agreement.is_some())
+                .map(fundable)
+                .fold(Cents::ZERO, Cents::saturating_add);
+            for app in allocation.applications.iter().filter(|a| a.agreement.is_some()) {
+                if claimed <= allocation.envelope {
+                    prop_assert_eq!(app.granted, fundable(app));
+                }
+                // Inside the dossier its own priority decides.
+                for short in app.actions.iter().filter(|a| a.granted < a.requested) {
+                    for later in app.actions.iter().filter(|a| a.rank > short.rank) {
+                        prop_assert_eq!(later.granted, Cents::ZERO);
+                    }
+                }
+                for action in &app.actions {
+                    prop_assert!(action.reason.contains("aparte overeenkomst"), "{}", action.reason);
+                }
             }
         }
 
@@ -950,6 +1400,7 @@ mod tests {
                 let short: Vec<(u64, i64)> = allocation
                     .applications
                     .iter()
+                    .filter(|app| app.agreement.is_none())
                     .flat_map(|app| app.actions.iter().map(move |a| (app.weight, a)))
                     .filter(|(_, a)| a.rank == rank.rank && a.granted < a.requested)
                     .map(|(w, a)| (w, a.granted.get()))
@@ -985,6 +1436,7 @@ mod adjustment_and_staleness_tests {
                 rank: 1,
                 amount: eur(amount),
             }],
+            agreement: None,
         }
     }
 
@@ -1060,5 +1512,383 @@ mod adjustment_and_staleness_tests {
         assert!(requests.contains("de dossiers of hun gevraagde bedragen zijn gewijzigd"));
         assert!(!requests.contains("enveloppe"));
         assert!(staleness(inputs(100, None), inputs(100, Some("x"))).is_some());
+    }
+}
+
+#[cfg(test)]
+mod agreement_tests {
+    //! Partner organisations under a separate agreement (issue 21, item 4).
+    use super::*;
+
+    fn eur(euros: i64) -> Cents {
+        Cents::from_euros(euros).unwrap()
+    }
+
+    /// A municipality's (or cooperation's) request: weight, incentive, (rank, amount) per action.
+    fn municipality(reference: &str, weight: u64, actions: &[(u32, i64)]) -> AllocationRequest {
+        AllocationRequest {
+            reference: reference.to_owned(),
+            applicant_name: format!("Gemeente {reference}"),
+            weight,
+            incentive: Cents::ZERO,
+            actions: actions
+                .iter()
+                .enumerate()
+                .map(|(i, (rank, amount))| RequestedAction {
+                    code: ActionCode::new(3, u16::try_from(i).unwrap() + 1),
+                    rank: *rank,
+                    amount: eur(*amount),
+                })
+                .collect(),
+            agreement: None,
+        }
+    }
+
+    /// A partner organisation's request (weight 0), under an agreement of `agreement` euro per
+    /// project year when given.
+    fn partner(
+        reference: &str,
+        name: &str,
+        agreement: Option<i64>,
+        actions: &[(u32, i64)],
+    ) -> AllocationRequest {
+        let mut request = municipality(reference, 0, actions);
+        request.applicant_name = name.to_owned();
+        request.under_agreement(agreement.map(|amount| Agreement {
+            amount: eur(amount),
+            illustrative: false,
+        }))
+    }
+
+    fn app<'a>(allocation: &'a Allocation, reference: &str) -> &'a ApplicationAllocation {
+        allocation
+            .applications
+            .iter()
+            .find(|a| a.reference == reference)
+            .unwrap()
+    }
+
+    fn action<'a>(allocation: &'a Allocation, reference: &str, rank: u32) -> &'a ActionAllocation {
+        app(allocation, reference)
+            .actions
+            .iter()
+            .find(|a| a.rank == rank)
+            .unwrap()
+    }
+
+    #[test]
+    fn today_a_partner_without_an_agreement_gets_nothing_of_a_shared_rank() {
+        // The behaviour a call without agreements keeps: weight 0 in a shared rank.
+        let requests = [
+            municipality("A", 1_000, &[(1, 60_000)]),
+            municipality("B", 1_000, &[(1, 60_000)]),
+            partner("VGC", "VGC", None, &[(1, 30_000)]),
+        ];
+        let allocation = allocate(eur(100_000), &requests).unwrap();
+        assert_eq!(action(&allocation, "VGC", 1).granted, Cents::ZERO);
+        assert_eq!(action(&allocation, "A", 1).granted, eur(50_000));
+        assert_eq!(allocation.agreements_granted, Cents::ZERO);
+        assert!(
+            without_agreement_note("VGC")
+                .contains("geen aparte overeenkomst met een bedrag voor VGC")
+        );
+    }
+
+    #[test]
+    fn a_partner_under_an_agreement_gets_its_amount_before_the_ranks_are_shared() {
+        let requests = [
+            municipality("A", 1_000, &[(1, 60_000)]),
+            municipality("B", 1_000, &[(1, 60_000)]),
+            partner("VGC", "VGC", Some(30_000), &[(1, 30_000)]),
+        ];
+        let allocation = allocate(eur(100_000), &requests).unwrap();
+        let vgc = action(&allocation, "VGC", 1);
+        assert_eq!(vgc.granted, eur(30_000));
+        assert_eq!(vgc.funding, Funding::Full);
+        assert_eq!(
+            vgc.reason,
+            "Volledig toegekend. VGC krijgt het bedrag van de aparte overeenkomst met de Vlaamse overheid (€ 30.000,00 per projectjaar), buiten de verdeling volgens prioriteit: dat bedrag gaat eerst van de enveloppe af."
+        );
+        // The municipalities share the other € 70.000 by their residents.
+        assert_eq!(action(&allocation, "A", 1).granted, eur(35_000));
+        assert_eq!(action(&allocation, "B", 1).granted, eur(35_000));
+        assert!(action(&allocation, "A", 1).reason.contains("(€ 70.000,00)"));
+        assert_eq!(allocation.agreements_granted, eur(30_000));
+        assert_eq!(allocation.granted, eur(100_000));
+        // The rank outcome counts only the municipalities.
+        assert_eq!(allocation.ranks[0].requested, eur(120_000));
+        assert_eq!(allocation.ranks[0].granted, eur(70_000));
+        assert!(
+            allocation.summary.starts_with(
+                "De aparte overeenkomsten van de partnerorganisaties gaan buiten de verdeling volgens prioriteit eerst van de enveloppe af: € 30.000,00 van € 100.000,00."
+            ),
+            "{}",
+            allocation.summary
+        );
+        assert!(
+            allocation
+                .summary
+                .contains("Er werd € 120.000,00 gevraagd voor een enveloppe van € 70.000,00")
+        );
+    }
+
+    #[test]
+    fn inside_the_partners_dossier_its_own_priority_decides() {
+        // The agreement covers € 40.000 of the € 55.000 asked: rank 1 in full, rank 2 in part,
+        // rank 3 nothing.
+        let requests = [partner(
+            "RAND",
+            "vzw De Rand",
+            Some(40_000),
+            &[(2, 20_000), (1, 25_000), (3, 10_000)],
+        )];
+        let allocation = allocate(eur(1_000_000), &requests).unwrap();
+        assert_eq!(action(&allocation, "RAND", 1).granted, eur(25_000));
+        let second = action(&allocation, "RAND", 2);
+        assert_eq!(second.granted, eur(15_000));
+        assert_eq!(second.funding, Funding::Partial);
+        assert!(
+            second
+                .reason
+                .starts_with("Gedeeltelijk toegekend: € 15.000,00 van € 20.000,00. vzw De Rand krijgt het bedrag van de aparte overeenkomst"),
+            "{}",
+            second.reason
+        );
+        assert!(second.reason.ends_with(
+            "De overeenkomst dekt niet meer: binnen het dossier gaan de acties met de hoogste prioriteit voor."
+        ));
+        let third = action(&allocation, "RAND", 3);
+        assert_eq!(third.granted, Cents::ZERO);
+        assert_eq!(third.funding, Funding::None);
+        assert!(
+            third
+                .reason
+                .starts_with("Niet toegekend. vzw De Rand krijgt")
+        );
+        assert_eq!(app(&allocation, "RAND").granted, eur(40_000));
+        assert_eq!(allocation.unallocated, eur(960_000));
+        assert!(
+            allocation
+                .summary
+                .contains("Wat partnerorganisaties boven hun overeenkomst vroegen (€ 15.000,00), wordt niet toegekend."),
+            "{}",
+            allocation.summary
+        );
+        assert!(
+            allocation
+                .summary
+                .contains("Er zijn geen andere aanvragen; € 960.000,00 blijft over.")
+        );
+    }
+
+    #[test]
+    fn a_partner_never_gets_more_than_it_asked_and_the_rest_goes_to_the_others() {
+        let requests = [
+            partner("VGC", "VGC", Some(50_000), &[(1, 20_000)]),
+            municipality("A", 1_000, &[(1, 100_000)]),
+        ];
+        let allocation = allocate(eur(100_000), &requests).unwrap();
+        assert_eq!(app(&allocation, "VGC").granted, eur(20_000));
+        assert_eq!(allocation.agreements_granted, eur(20_000));
+        assert_eq!(action(&allocation, "A", 1).granted, eur(80_000));
+        assert!(!allocation.summary.contains("boven hun overeenkomst"));
+    }
+
+    #[test]
+    fn everything_fits_with_agreements_and_says_what_is_left() {
+        let requests = [
+            partner("VGC", "VGC", Some(30_000), &[(1, 30_000)]),
+            municipality("A", 1_000, &[(1, 20_000)]),
+            municipality("B", 1_000, &[(1, 10_000)]),
+        ];
+        let allocation = allocate(eur(100_000), &requests).unwrap();
+        assert_eq!(allocation.granted, eur(60_000));
+        assert!(
+            allocation.summary.ends_with(
+                "De 2 overige aanvragen passen in wat overblijft (€ 70.000,00): € 30.000,00 gevraagd, alles toegekend; € 40.000,00 blijft over."
+            ),
+            "{}",
+            allocation.summary
+        );
+        let one = allocate(eur(100_000), &requests[..2]).unwrap();
+        assert!(
+            one.summary
+                .contains("De overige aanvraag past in wat overblijft"),
+            "{}",
+            one.summary
+        );
+    }
+
+    #[test]
+    fn an_envelope_smaller_than_the_agreements_is_shared_in_proportion_to_them() {
+        let requests = [
+            partner("VGC", "VGC", Some(30_000), &[(1, 30_000)]),
+            partner("RAND", "vzw De Rand", Some(20_000), &[(1, 25_000)]),
+            municipality("A", 5_000, &[(1, 10_000)]),
+        ];
+        // € 50.000 of agreements in € 40.000: 3:2.
+        let allocation = allocate(eur(40_000), &requests).unwrap();
+        assert_eq!(app(&allocation, "VGC").granted, eur(24_000));
+        assert_eq!(app(&allocation, "RAND").granted, eur(16_000));
+        let municipality = action(&allocation, "A", 1);
+        assert_eq!(municipality.granted, Cents::ZERO);
+        assert_eq!(
+            municipality.reason,
+            "Niet toegekend: de enveloppe ging volledig naar de aparte overeenkomsten van de partnerorganisaties, die buiten de verdeling volgens prioriteit eerst van de enveloppe af gaan."
+        );
+        let vgc = action(&allocation, "VGC", 1);
+        assert!(
+            vgc.reason.contains(
+                "De enveloppe (€ 40.000,00) was kleiner dan de bedragen van de aparte overeenkomsten samen (€ 50.000,00); ze werd onder de partnerorganisaties verdeeld naar rato van hun overeenkomst: dit dossier kreeg € 24.000,00 van de € 30.000,00 waar het recht op had."
+            ),
+            "{}",
+            vgc.reason
+        );
+        assert_eq!(allocation.granted, eur(40_000));
+        assert_eq!(allocation.unallocated, Cents::ZERO);
+        assert!(
+            allocation.summary.starts_with(
+                "De enveloppe van € 40.000,00 is kleiner dan de bedragen van de aparte overeenkomsten samen (€ 50.000,00)"
+            ),
+            "{}",
+            allocation.summary
+        );
+        assert!(
+            allocation
+                .summary
+                .contains("voor de andere aanvragen bleef niets over")
+        );
+        assert!(!allocation.summary.contains("Er werd"));
+    }
+
+    #[test]
+    fn a_partner_that_asks_less_than_its_share_leaves_the_rest_to_the_other_partner() {
+        // Agreements 30:30, envelope € 20.000: De Rand asks only € 5.000, VGC gets € 15.000.
+        let requests = [
+            partner("VGC", "VGC", Some(30_000), &[(1, 60_000)]),
+            partner("RAND", "vzw De Rand", Some(30_000), &[(1, 5_000)]),
+        ];
+        let allocation = allocate(eur(20_000), &requests).unwrap();
+        assert_eq!(app(&allocation, "RAND").granted, eur(5_000));
+        assert_eq!(app(&allocation, "VGC").granted, eur(15_000));
+        assert_eq!(allocation.granted, eur(20_000));
+    }
+
+    #[test]
+    fn an_empty_envelope_gives_a_partner_nothing_and_says_why() {
+        let requests = [partner(
+            "VGC",
+            "VGC",
+            Some(30_000),
+            &[(1, 10_000), (2, 5_000)],
+        )];
+        let allocation = allocate(Cents::ZERO, &requests).unwrap();
+        assert_eq!(allocation.granted, Cents::ZERO);
+        for action in &app(&allocation, "VGC").actions {
+            assert_eq!(action.funding, Funding::None);
+            assert!(
+                action.reason.contains("De enveloppe (€ 0,00) was kleiner"),
+                "{}",
+                action.reason
+            );
+        }
+    }
+
+    #[test]
+    fn incentives_come_after_the_agreements() {
+        let mut cooperation = municipality("C", 2_000, &[(1, 40_000)]);
+        cooperation.incentive = eur(10_000);
+        let requests = [
+            partner("VGC", "VGC", Some(30_000), &[(1, 30_000)]),
+            cooperation,
+        ];
+        let allocation = allocate(eur(35_000), &requests).unwrap();
+        assert_eq!(app(&allocation, "VGC").granted, eur(30_000));
+        let coop = app(&allocation, "C");
+        assert_eq!(coop.incentive_granted, eur(5_000));
+        assert_eq!(
+            coop.incentive_reason,
+            "De incentives pasten niet volledig in wat na de aparte overeenkomsten van de enveloppe overbleef (€ 5.000,00); ze werden verdeeld naar rato van het aantal inwoners van niet-EU15-herkomst."
+        );
+        assert_eq!(action(&allocation, "C", 1).granted, Cents::ZERO);
+        let none_left = allocate(eur(20_000), &requests).unwrap();
+        assert!(
+            app(&none_left, "C")
+                .incentive_reason
+                .starts_with("Niet toegekend: de enveloppe ging volledig")
+        );
+    }
+
+    #[test]
+    fn an_illustrative_agreement_says_so_in_its_reason() {
+        let mut request = partner("VGC", "VGC", Some(30_000), &[(1, 30_000)]);
+        request.agreement = Some(Agreement {
+            amount: eur(30_000),
+            illustrative: true,
+        });
+        let allocation = allocate(eur(100_000), &[request]).unwrap();
+        assert!(
+            action(&allocation, "VGC", 1)
+                .reason
+                .contains("(€ 30.000,00 per projectjaar, illustratief bedrag)")
+        );
+    }
+
+    #[test]
+    fn without_partners_the_allocation_reads_as_before() {
+        let requests = [
+            municipality("A", 1_000, &[(1, 20_000)]),
+            municipality("B", 1_000, &[(1, 10_000)]),
+        ];
+        let allocation = allocate(eur(100_000), &requests).unwrap();
+        assert_eq!(
+            allocation.summary,
+            "Alle 2 aanvragen passen in de enveloppe van € 100.000,00: € 30.000,00 gevraagd, alles toegekend; € 70.000,00 blijft over."
+        );
+        assert_eq!(allocation.agreements_granted, Cents::ZERO);
+        assert!(
+            allocation
+                .applications
+                .iter()
+                .all(|a| a.agreement.is_none())
+        );
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_agreement_but_not_its_absence() {
+        let without = [municipality("A", 1_000, &[(1, 20_000)])];
+        let before = inputs_fingerprint(&without);
+        // A request without agreement hashes as it did before agreements existed, so stored
+        // proposals do not turn stale: sha256 of "A|1000|0|3.1:1:2000000;\n".
+        assert_eq!(
+            before,
+            "232ec90b4dcc83943d6aa8662b0a81474231a6843c2087317b91918135db1ced"
+        );
+        let with = [partner("A", "A", Some(30_000), &[(1, 20_000)])];
+        let other = [partner("A", "A", Some(31_000), &[(1, 20_000)])];
+        assert_ne!(inputs_fingerprint(&with), inputs_fingerprint(&other));
+        assert_ne!(inputs_fingerprint(&with), before);
+    }
+
+    #[test]
+    fn an_adjustment_under_an_agreement_stays_within_it() {
+        assert_eq!(
+            check_agreement_adjustment(eur(10_000), eur(20_000), eur(30_000)),
+            Ok(())
+        );
+        let refused =
+            check_agreement_adjustment(eur(10_001), eur(20_000), eur(30_000)).unwrap_err();
+        assert_eq!(
+            refused,
+            AdjustmentRefusal::OverAgreement {
+                total: eur(30_001),
+                agreement: eur(30_000),
+                room: eur(10_000)
+            }
+        );
+        assert_eq!(
+            refused.to_string(),
+            "Met dit bedrag krijgt de partnerorganisatie € 30.001,00, meer dan haar aparte overeenkomst (€ 30.000,00 per projectjaar). Er is nog € 10.000,00 beschikbaar voor deze actie."
+        );
     }
 }

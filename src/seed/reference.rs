@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use entity::{
     action, app_user, application_action, call, call_action, call_named_applicant,
-    call_project_year, municipality, partner_organisation, plan, population_figure,
-    reference_region, region_membership, theme,
+    call_partner_agreement, call_project_year, municipality, partner_organisation, plan,
+    population_figure, reference_region, region_membership, theme,
 };
 
 use super::files;
@@ -750,6 +750,88 @@ struct CallFile {
     /// The texts every decision of the call quotes (legal basis, appeal route, signatory's role).
     #[serde(default)]
     decision_texts: DecisionTexts,
+    /// The partner organisations' separate agreements the call attaches; none when the call's
+    /// data gives no amounts (a partner's dossier then takes part in the allocation by priority).
+    #[serde(default)]
+    partner_agreements: Vec<PartnerAgreementRow>,
+}
+
+/// A partner organisation's separate agreement in a call file.
+#[derive(Deserialize)]
+struct PartnerAgreementRow {
+    /// The partner's code in `partner_organisations.json` (`VGC`, `DE_RAND`).
+    organisation: String,
+    amount_cents_per_project_year: i64,
+    /// Where the amount comes from.
+    source: String,
+    /// The amount is not from a published source.
+    illustrative: bool,
+}
+
+/// Attaches the file's agreements to call `call_id` that are not attached yet (a call seeded
+/// before it had agreements gets them; an agreement already there is kept as it is).
+async fn attach_agreements<C: ConnectionTrait>(
+    db: &C,
+    name: &'static str,
+    call_id: i64,
+    rows: &[PartnerAgreementRow],
+) -> Result<(), SeedError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let partners: HashMap<String, i64> = partner_organisation::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.code, p.id))
+        .collect();
+    let attached: HashSet<i64> = call_partner_agreement::Entity::find()
+        .filter(call_partner_agreement::Column::CallId.eq(call_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.partner_organisation_id)
+        .collect();
+    let mut seen = HashSet::new();
+    for row in rows {
+        let partner = *partners
+            .get(&row.organisation)
+            .ok_or_else(|| SeedError::Dangling {
+                file: name,
+                what: "partnerorganisatie",
+                key: row.organisation.clone(),
+            })?;
+        if !seen.insert(partner) {
+            return Err(SeedError::BadFile {
+                file: name,
+                reason: format!("{} heeft twee aparte overeenkomsten", row.organisation),
+            });
+        }
+        if row.amount_cents_per_project_year < 0 || row.source.trim().is_empty() {
+            return Err(SeedError::BadFile {
+                file: name,
+                reason: format!(
+                    "de overeenkomst van {} heeft een negatief bedrag of geen bron",
+                    row.organisation
+                ),
+            });
+        }
+        if attached.contains(&partner) {
+            continue;
+        }
+        call_partner_agreement::ActiveModel {
+            call_id: Set(call_id),
+            partner_organisation_id: Set(partner),
+            amount_cents_per_project_year: Set(row.amount_cents_per_project_year),
+            source: Set(row.source.clone()),
+            illustrative: Set(row.illustrative),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
 }
 
 /// A call's decision texts; none of them is in our sources, so each says whether it is
@@ -893,6 +975,7 @@ async fn load_call<C: ConnectionTrait>(
         if let Some(lines) = &file.reach_lines {
             upgrade_to_form_lines(db, name, existing_id, plan.id, lines).await?;
         }
+        attach_agreements(db, name, existing_id, &file.partner_agreements).await?;
         return Ok(());
     }
     let now = Utc::now();
@@ -1010,6 +1093,7 @@ async fn load_call<C: ConnectionTrait>(
             .exec(db)
             .await?;
     }
+    attach_agreements(db, name, inserted.id, &file.partner_agreements).await?;
     Ok(())
 }
 

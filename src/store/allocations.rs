@@ -6,6 +6,10 @@
 //! them off the envelope first and the lines share what is left; the amounts granted as
 //! incentives are recorded in the proposal's audit entry. Adjustments keep the lines together
 //! within the envelope.
+//!
+//! A partner organisation's dossier is funded under its separate agreement when the call's data
+//! attaches one (`store::agreements`): its lines carry the agreement's amount
+//! (`allocation_line.agreement_cents`), and adjustments keep them together within it.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,13 +24,15 @@ use entity::allocation::{self, AllocationState};
 use entity::application::{self, ApplicationState};
 use entity::{allocation_line, application_action, call_project_year};
 
-use crate::domain::allocation::{AdjustmentRefusal, check_adjustment, inputs_fingerprint};
+use crate::domain::allocation::{
+    AdjustmentRefusal, check_adjustment, check_agreement_adjustment, inputs_fingerprint,
+};
 use crate::domain::money::sum_cents;
 use crate::domain::{
     Allocation, AllocationError, AllocationRequest, ApplicationReport, Cents, allocate,
     allocation_weight,
 };
-use crate::store::{applications, drafts, rules};
+use crate::store::{agreements, applications, drafts, rules};
 
 /// The dossier states that take part in an allocation.
 pub const ALLOCATED_STATES: [ApplicationState; 3] = [
@@ -46,7 +52,8 @@ pub struct DossierRequest {
 
 /// The engine's requests for every dossier of the call in an allocated state that applies for
 /// `year`. Weight: the non-EU15 residents of the lead and members (0 for a partner organisation
-/// or when a figure is missing, the cautious choice).
+/// or when a figure is missing, the cautious choice). A partner organisation whose separate
+/// agreement the call attaches is funded under it, outside the ranks.
 pub async fn requests<C: ConnectionTrait>(
     db: &C,
     call_id: i64,
@@ -63,6 +70,7 @@ pub async fn requests<C: ConnectionTrait>(
         .order_by_asc(application::Column::Reference)
         .all(db)
         .await?;
+    let agreements = agreements::terms_of_call(db, call_id).await?;
     let mut out = Vec::with_capacity(apps.len());
     let mut directory = None;
     for app in apps {
@@ -92,8 +100,12 @@ pub async fn requests<C: ConnectionTrait>(
         }
         let weight = allocation_weight(&content.call.rules, &members).unwrap_or(0);
         let name = content.dossier.lead_name.clone();
+        let agreement = app
+            .partner_organisation_id
+            .and_then(|id| agreements.get(&id).cloned());
         let request =
-            AllocationRequest::from_report(&app.reference, &name, weight, &report, project_year);
+            AllocationRequest::from_report(&app.reference, &name, weight, &report, project_year)
+                .under_agreement(agreement);
         let action_ids = content
             .actions
             .iter()
@@ -316,6 +328,7 @@ pub async fn store_proposal<C: ConnectionTrait>(
         let Some(dossier) = by_reference.get(app.reference.as_str()) else {
             continue;
         };
+        let agreement_cents = app.agreement.as_ref().map(|a| a.amount.get());
         let mut actions: Vec<_> = app.actions.iter().collect();
         actions.sort_by_key(|a| a.rank);
         for action in actions {
@@ -330,6 +343,7 @@ pub async fn store_proposal<C: ConnectionTrait>(
                 adjusted_cents: Set(None),
                 reason: Set(action.reason.clone()),
                 version: Set(1),
+                agreement_cents: Set(agreement_cents),
                 ..Default::default()
             }
             .insert(txn)
@@ -405,6 +419,15 @@ pub async fn adjust<C: ConnectionTrait>(
         money(allocation.envelope_cents),
         money(allocation.incentives_cents),
     )?;
+    if let Some(agreement) = line.agreement_cents {
+        let siblings = dossier_action_ids(db, line.application_action_id).await?;
+        let dossier_others = sum_cents(
+            all.iter()
+                .filter(|l| l.id != line_id && siblings.contains(&l.application_action_id))
+                .map(effective),
+        );
+        check_agreement_adjustment(money(adjusted), money(dossier_others), money(agreement))?;
+    }
     let updated = allocation_line::ActiveModel {
         id: Set(line.id),
         adjusted_cents: Set(Some(adjusted)),
@@ -414,6 +437,26 @@ pub async fn adjust<C: ConnectionTrait>(
     .update(db)
     .await?;
     Ok((line, updated))
+}
+
+/// The ids of every action of the dossier that action `application_action_id` belongs to.
+async fn dossier_action_ids<C: ConnectionTrait>(
+    db: &C,
+    application_action_id: i64,
+) -> Result<Vec<i64>, DbErr> {
+    let Some(action) = application_action::Entity::find_by_id(application_action_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(application_action::Entity::find()
+        .filter(application_action::Column::ApplicationId.eq(action.application_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect())
 }
 
 /// Confirms a proposed allocation at `version` at `now`; `false` when it changed or was

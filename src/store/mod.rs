@@ -1,6 +1,7 @@
 //! Queries and changes against the database, grouped per area. Handlers call these functions and
 //! never build SQL themselves; the functions return plain data for the pages and the domain.
 
+pub mod agreements;
 pub mod allocations;
 pub mod api_tokens;
 pub mod applications;

@@ -17,8 +17,8 @@ use crate::app::{self, Caller};
 use crate::domain::Cents;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::allocations;
 use crate::store::municipalities;
+use crate::store::{agreements, allocations};
 use crate::web::RouteTable;
 use crate::web::context::PageContext;
 use crate::web::extract::{FlashRedirect, Id, Ids};
@@ -63,7 +63,31 @@ pub struct DossierRows {
     pub reference: String,
     pub lead: String,
     pub state: &'static str,
+    /// Funded under a partner organisation's separate agreement: what it says.
+    pub agreement: Option<String>,
+    /// A partner organisation's dossier without an agreement in the call: why it takes part in
+    /// the allocation by priority.
+    pub note: Option<String>,
     pub lines: Vec<LineRow>,
+}
+
+/// A separate agreement the call attaches, as the page lists it.
+pub struct AttachedRow {
+    pub partner: String,
+    pub amount: i64,
+    pub source: String,
+    pub illustrative: bool,
+}
+
+impl From<&agreements::Attached> for AttachedRow {
+    fn from(a: &agreements::Attached) -> Self {
+        Self {
+            partner: a.partner_name.clone(),
+            amount: a.amount_cents_per_project_year,
+            source: a.source.clone(),
+            illustrative: a.illustrative,
+        }
+    }
 }
 
 /// Why not every requested amount is funded.
@@ -73,6 +97,9 @@ pub enum NotFunded {
     Nothing,
     /// More was requested than the envelope holds.
     OverEnvelope,
+    /// A partner organisation asked more than its separate agreement gives (and a reviewer may
+    /// have granted less than requested).
+    BeyondAgreement,
     /// A reviewer granted less than requested.
     Adjusted,
 }
@@ -87,6 +114,12 @@ pub struct AllocationSummary {
     pub envelope: i64,
     /// Incentives granted off the envelope before the actions.
     pub incentives: i64,
+    /// Granted under partner organisations' separate agreements (off the envelope first).
+    pub agreements: i64,
+    /// Some dossier is funded under a separate agreement.
+    pub any_agreement: bool,
+    /// Asked by partner organisations beyond their agreements.
+    pub beyond_agreements: i64,
     pub requested: i64,
     pub proposed: i64,
     pub effective: i64,
@@ -115,6 +148,8 @@ pub struct AllocationPage {
     pub is_admin: bool,
     /// Why the caller cannot confirm the proposal (four eyes: they computed or adjusted it).
     pub refusal: Option<&'static str>,
+    /// The separate agreements of partner organisations the call attaches.
+    pub attached: Vec<AttachedRow>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -203,6 +238,7 @@ const EXPORT_COLUMNS: &[(&str, crate::export::Kind)] = {
         ("Aangepast", Kind::Money),
         ("Toegewezen", Kind::Money),
         ("Reden", Kind::Text),
+        ("Aparte overeenkomst per projectjaar", Kind::Money),
     ]
 };
 
@@ -234,6 +270,7 @@ fn line_cells(
         line.adjusted_cents.map(Cell::Money).unwrap_or(Cell::Empty),
         Cell::Money(allocations::effective(line)),
         line.reason.clone().into(),
+        line.agreement_cents.map(Cell::Money).unwrap_or(Cell::Empty),
     ]
 }
 
@@ -251,6 +288,7 @@ fn incentive_cells(a: &allocation::Model, status: &str) -> Vec<crate::export::Ce
         Cell::Empty,
         Cell::Empty,
         Cell::Money(a.incentives_cents),
+        Cell::Empty,
         Cell::Empty,
     ]
 }
@@ -282,10 +320,11 @@ async fn page(
     let years = allocations::project_years(&state.db).await?;
     let envelope = allocations::envelope(&state.db, call_id, year).await?;
     let current = allocations::latest(&state.db, call_id, year).await?;
+    let attached = agreements::of_call(&state.db, call_id).await?;
     let by = ctx.user.as_ref().map(|u| u.user.id);
     let (summary, refusal) = match current {
         Some(a) => (
-            Some(summary(state, &a, input.as_ref()).await?),
+            Some(summary(state, &a, input.as_ref(), &attached).await?),
             app::allocation::refusal(state, by, &a).await?,
         ),
         None => (None, None),
@@ -305,6 +344,7 @@ async fn page(
         allocation: summary,
         is_admin,
         refusal,
+        attached: attached.iter().map(AttachedRow::from).collect(),
     })
 }
 
@@ -349,16 +389,23 @@ async fn summary(
     state: &AppState,
     a: &allocation::Model,
     input: Option<&LineInput>,
+    attached: &[agreements::Attached],
 ) -> Result<AllocationSummary, AppError> {
     let lines = allocations::lines(&state.db, a.id).await?;
     let context = allocations::line_context(&state.db, &lines).await?;
     let catalog = allocations::catalog(&state.db).await?;
     let mut dossiers: BTreeMap<String, DossierRows> = BTreeMap::new();
     let (mut requested, mut proposed, mut effective) = (0i64, 0i64, 0i64);
+    // Per dossier under an agreement: (asked, the agreement's amount).
+    let mut under_agreement: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut agreements_granted = 0i64;
     for line in &lines {
         requested = requested.saturating_add(line.requested_cents);
         proposed = proposed.saturating_add(line.proposed_cents);
         effective = effective.saturating_add(allocations::effective(line));
+        if line.agreement_cents.is_some() {
+            agreements_granted = agreements_granted.saturating_add(allocations::effective(line));
+        }
         let Some(ctx) = context.get(&line.application_action_id) else {
             continue;
         };
@@ -384,17 +431,22 @@ async fn summary(
             reason: line.reason.clone(),
             error: typed.map(|i| i.message.clone()).unwrap_or_default(),
         };
+        if let Some(amount) = line.agreement_cents {
+            let entry = under_agreement
+                .entry(ctx.application.reference.clone())
+                .or_insert((0, amount));
+            entry.0 = entry.0.saturating_add(line.requested_cents);
+        }
         dossiers
             .entry(ctx.application.reference.clone())
-            .or_insert_with(|| DossierRows {
-                reference: ctx.application.reference.clone(),
-                lead: ctx.lead_name.clone(),
-                state: crate::web::dossiers::state_label(ctx.application.state),
-                lines: Vec::new(),
-            })
+            .or_insert_with(|| dossier_rows(ctx, line.agreement_cents, attached))
             .lines
             .push(row);
     }
+    let beyond_agreements: i64 = under_agreement
+        .values()
+        .map(|(asked, amount)| asked.saturating_sub(*amount).max(0))
+        .fold(0i64, i64::saturating_add);
     let confirmed = a.state == AllocationState::Confirmed;
     let (by, at) = if confirmed {
         (a.confirmed_by, a.confirmed_at)
@@ -406,6 +458,8 @@ async fn summary(
         NotFunded::Nothing
     } else if requested > a.envelope_cents {
         NotFunded::OverEnvelope
+    } else if beyond_agreements > 0 {
+        NotFunded::BeyondAgreement
     } else {
         NotFunded::Adjusted
     };
@@ -417,6 +471,9 @@ async fn summary(
         at,
         envelope: a.envelope_cents,
         incentives: a.incentives_cents,
+        agreements: agreements_granted,
+        any_agreement: !under_agreement.is_empty(),
+        beyond_agreements,
         requested,
         proposed,
         effective,
@@ -430,6 +487,42 @@ async fn summary(
         stale: app::allocation::staleness(state, a).await?,
         dossiers: dossiers.into_values().collect(),
     })
+}
+
+/// A dossier's heading rows: what its separate agreement says when its lines were funded under
+/// one (`agreement_cents`), or why a partner organisation without one takes part in the
+/// allocation by priority.
+fn dossier_rows(
+    ctx: &allocations::LineContext,
+    agreement_cents: Option<i64>,
+    attached: &[agreements::Attached],
+) -> DossierRows {
+    let partner = ctx.application.partner_organisation_id;
+    let terms = partner.and_then(|id| attached.iter().find(|a| a.partner_id == id));
+    let agreement = agreement_cents.map(|amount| {
+        let amount = Cents::new(amount).unwrap_or_default();
+        let mut text = format!(
+            "Aparte overeenkomst met de Vlaamse overheid: {amount} per projectjaar, buiten de verdeling volgens prioriteit (eerst van de enveloppe)."
+        );
+        if let Some(terms) = terms {
+            text.push_str(&format!(" Bron: {}", terms.source));
+            if terms.illustrative {
+                text.push_str(" (illustratief bedrag)");
+            }
+            text.push('.');
+        }
+        text
+    });
+    let note = (agreement.is_none() && partner.is_some())
+        .then(|| crate::domain::allocation::without_agreement_note(&ctx.lead_name));
+    DossierRows {
+        reference: ctx.application.reference.clone(),
+        lead: ctx.lead_name.clone(),
+        state: crate::web::dossiers::state_label(ctx.application.state),
+        agreement,
+        note,
+        lines: Vec::new(),
+    }
 }
 
 async fn show(

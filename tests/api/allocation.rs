@@ -655,3 +655,203 @@ async fn a_proposal_whose_dossiers_changed_is_marked_stale_and_cannot_be_confirm
         0
     );
 }
+
+/// The separate agreement rows of the latest allocation's lines: (line id, rank, proposed,
+/// agreement cents).
+async fn agreement_lines(app: &TestApp) -> Vec<(i64, i64, i64, Option<i64>)> {
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT l.id AS id, CAST(a.priority_rank AS BIGINT) AS rank_, \
+             l.proposed_cents AS proposed, l.agreement_cents AS agreement \
+             FROM allocation_line l JOIN application_action a ON a.id = l.application_action_id \
+             ORDER BY l.id",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get("", "id").unwrap(),
+                r.try_get("", "rank_").unwrap(),
+                r.try_get("", "proposed").unwrap(),
+                r.try_get("", "agreement").unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_partner_under_an_agreement_gets_its_amount_before_a_shared_rank() {
+    let app = spawn_app().await;
+    // The seeded 2022-2024 call attaches no agreement (no amounts are known); the fictitious
+    // demo call attaches two illustrative ones.
+    let seeded = call_id(&app).await;
+    assert_eq!(
+        count(
+            &app.db,
+            &format!("call_partner_agreement WHERE call_id = {seeded}")
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "call_partner_agreement g JOIN call c ON c.id = g.call_id \
+             WHERE c.code = 'DEMO-GK-2027-2029' AND g.illustrative = TRUE"
+        )
+        .await,
+        2
+    );
+    let mut admin = app.signed_in(ADMIN).await;
+    let (status, html) = admin.get(&format!("/beheer/oproepen/{seeded}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("De gegevens van deze oproep koppelen geen aparte overeenkomst"),
+        "{html}"
+    );
+
+    // Antwerpen, the VGC and Gent each ask € 25.000 at rank 1 and more at rank 2; the
+    // envelope of € 45.000 does not hold rank 1, and Antwerpen and Gent could take all of it.
+    let mut antwerpen = app.signed_in(OFFICIAL_A).await;
+    submitted_dossier(&app, &mut antwerpen, &[("4.3", 1), ("3.1", 2)]).await;
+    let mut vgc = app.signed_in(VGC).await;
+    submitted_dossier(&app, &mut vgc, &[("3.2", 1), ("1.4", 2)]).await;
+    let mut gent = gent_official(&app).await;
+    submitted_dossier(&app, &mut gent, &[("2.9", 1), ("3.3", 2)]).await;
+    crate::helpers::exec(
+        &app,
+        "UPDATE call_project_year SET envelope_cents = 4500000 WHERE year_number = 1 \
+         AND call_id = (SELECT id FROM call WHERE code = 'PS-2022-2024')",
+    )
+    .await;
+
+    // Without an agreement the VGC takes part by priority with weight 0: nothing of rank 1.
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    assert_eq!(propose(&app, &mut reviewer).await.status(), 303);
+    let before = agreement_lines(&app).await;
+    assert!(before.iter().all(|l| l.3.is_none()));
+    let (_, html) = reviewer.get("/beoordeling/toewijzing").await;
+    assert!(
+        html.contains(
+            "Deze oproep vermeldt geen aparte overeenkomst met een bedrag voor Vlaamse Gemeenschapscommissie (VGC)."
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Deze oproep vermeldt geen aparte overeenkomsten met een bedrag."));
+    let rank_one: Vec<i64> = lines(&app)
+        .await
+        .iter()
+        .filter(|l| l.rank == 1)
+        .map(|l| l.proposed)
+        .collect();
+    assert_eq!(rank_one.iter().sum::<i64>(), 4_500_000);
+    assert!(
+        rank_one.contains(&0),
+        "the VGC (weight 0) gets nothing: {rank_one:?}"
+    );
+
+    // The call's data attaches the VGC's agreement of € 30.000 per project year.
+    crate::helpers::exec(
+        &app,
+        "INSERT INTO call_partner_agreement \
+         (call_id, partner_organisation_id, amount_cents_per_project_year, source, illustrative, version) \
+         SELECT c.id, p.id, 3000000, 'Testovereenkomst', TRUE, 1 \
+         FROM call c, partner_organisation p WHERE c.code = 'PS-2022-2024' AND p.code = 'VGC'",
+    )
+    .await;
+    let (_, html) = reviewer.get("/beoordeling/toewijzing").await;
+    assert!(html.contains("id=\"verouderd\""), "the proposal is stale");
+    assert!(html.contains("Vlaamse Gemeenschapscommissie (VGC): € 30.000,00 per projectjaar"));
+
+    assert_eq!(propose(&app, &mut reviewer).await.status(), 303);
+    let after = agreement_lines(&app).await;
+    let under: Vec<_> = after.iter().filter(|l| l.3.is_some()).copied().collect();
+    assert_eq!(under.len(), 2, "both VGC lines are under the agreement");
+    assert!(under.iter().all(|l| l.3 == Some(3_000_000)));
+    let vgc_one = under.iter().find(|l| l.1 == 1).copied().unwrap();
+    let vgc_two = under.iter().find(|l| l.1 == 2).copied().unwrap();
+    assert_eq!(vgc_one.2, 2_500_000, "rank 1 in full");
+    assert_eq!(vgc_two.2, 500_000, "the rest of the agreement for rank 2");
+    let others: Vec<_> = after.iter().filter(|l| l.3.is_none()).copied().collect();
+    assert_eq!(
+        others.iter().filter(|l| l.1 == 1).map(|l| l.2).sum::<i64>(),
+        1_500_000,
+        "Antwerpen and Gent share what the agreement leaves"
+    );
+    assert_eq!(
+        others.iter().filter(|l| l.1 == 2).map(|l| l.2).sum::<i64>(),
+        0
+    );
+
+    let (_, html) = reviewer.get("/beoordeling/toewijzing").await;
+    assert!(!html.contains("id=\"verouderd\""));
+    assert!(html.contains(
+        "Aparte overeenkomst met de Vlaamse overheid: € 30.000,00 per projectjaar, buiten de verdeling volgens prioriteit (eerst van de enveloppe). Bron: Testovereenkomst (illustratief bedrag)."
+    ), "{html}");
+    assert!(html.contains(
+        "Vlaamse Gemeenschapscommissie (VGC) krijgt het bedrag van de aparte overeenkomst met de Vlaamse overheid (€ 30.000,00 per projectjaar, illustratief bedrag)"
+    ));
+    assert!(
+        html.contains("Aparte overeenkomsten van partnerorganisaties (eerst van de enveloppe)")
+    );
+    let (status, csv) = reviewer
+        .get(&format!(
+            "/beoordeling/toewijzing/export?call_id={seeded}&year=1&formaat=csv"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(csv.contains("Aparte overeenkomst per projectjaar"), "{csv}");
+    assert!(csv.contains("krijgt het bedrag van de aparte overeenkomst"));
+    assert!(
+        csv.contains("30.000,00") || csv.contains("30000,00"),
+        "{csv}"
+    );
+
+    // Adjustments keep the VGC's lines within its agreement.
+    let allocation = allocation_id(&app).await;
+    let municipal = others
+        .iter()
+        .filter(|l| l.1 == 1)
+        .max_by_key(|l| l.2)
+        .unwrap();
+    let lower = format!("{},00", (municipal.2 - 500_000) / 100);
+    assert_eq!(
+        adjust(&mut reviewer, allocation, municipal.0, &lower)
+            .await
+            .status(),
+        303,
+        "room in the envelope"
+    );
+    let response = adjust(&mut reviewer, allocation, vgc_two.0, "10.000,00").await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(
+            "Met dit bedrag krijgt de partnerorganisatie € 35.000,00, meer dan haar aparte overeenkomst (€ 30.000,00 per projectjaar). Er is nog € 5.000,00 beschikbaar voor deze actie."
+        ),
+        "{html}"
+    );
+    assert_eq!(
+        adjust(&mut reviewer, allocation, vgc_one.0, "20.000,00")
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        adjust(&mut reviewer, allocation, vgc_two.0, "10.000,00")
+            .await
+            .status(),
+        303,
+        "within the agreement once rank 1 was lowered"
+    );
+
+    // The admin sees the agreement on the call's page.
+    let (_, html) = admin.get(&format!("/beheer/oproepen/{seeded}")).await;
+    assert!(html.contains("Aparte overeenkomsten met partnerorganisaties"));
+    assert!(html.contains("Testovereenkomst"));
+    assert!(html.contains("illustratief"));
+    assert!(!html.contains("koppelen geen aparte overeenkomst"));
+}

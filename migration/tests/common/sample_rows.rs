@@ -394,6 +394,29 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         "default of call_named_applicant.version"
     );
 
+    let call_partner_agreement = call_partner_agreement::ActiveModel {
+        call_id: Set(call.id),
+        partner_organisation_id: Set(partner_organisation.id),
+        amount_cents_per_project_year: Set(1),
+        source: Set("call_partner_agreement.source".to_owned()),
+        illustrative: Set(true),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let found = call_partner_agreement::Entity::find_by_id(call_partner_agreement.id)
+        .one(db)
+        .await?;
+    assert_eq!(
+        found.as_ref(),
+        Some(&call_partner_agreement),
+        "call_partner_agreement reads back as inserted"
+    );
+    assert_eq!(
+        call_partner_agreement.version, 1,
+        "default of call_partner_agreement.version"
+    );
+
     let call_action = call_action::ActiveModel {
         call_id: Set(call.id),
         action_id: Set(action.id),
@@ -629,6 +652,7 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         proposed_cents: Set(1),
         adjusted_cents: Set(Some(1)),
         reason: Set("allocation_line.reason".to_owned()),
+        agreement_cents: Set(Some(1)),
         ..Default::default()
     }
     .insert(db)

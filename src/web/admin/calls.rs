@@ -879,6 +879,8 @@ pub struct CallShowPage {
     pub dossier_count: usize,
     pub late_choices: Vec<DossierChoice>,
     pub return_choices: Vec<DossierChoice>,
+    /// The partner organisations' separate agreements the call's data attaches (read-only).
+    pub agreements: Vec<crate::web::allocation::AttachedRow>,
 }
 
 /// What the call's page offers to do with its dossiers.
@@ -952,6 +954,11 @@ async fn show_page(
     let mut page = call_view(layout, &record, &catalog, errors, input, ops);
     let by = ctx.user.as_ref().map(|u| u.user.id);
     page.pending_envelopes = crate::web::four_eyes::pending_envelopes(state, by, id).await?;
+    page.agreements = crate::store::agreements::of_call(&state.db, id)
+        .await?
+        .iter()
+        .map(crate::web::allocation::AttachedRow::from)
+        .collect();
     render(&page)
 }
 
@@ -1033,6 +1040,7 @@ fn call_view(
         late_choices: ops.late_choices,
         return_choices: ops.return_choices,
         pending_envelopes: None,
+        agreements: Vec::new(),
     }
 }
 
