@@ -294,6 +294,19 @@ fn municipality_out(m: &crate::domain::Municipality) -> MunicipalityOut {
         non_eu15_share_bp: share,
         fictitious: m.residents.as_ref().is_some_and(|f| f.fictitious)
             || m.non_eu15.as_ref().is_some_and(|f| f.fictitious),
+        merger: m.merger.as_ref().map(|merger| MergerOut {
+            merged_on: merger.merged_on,
+            former: merger
+                .former
+                .iter()
+                .map(|f| FormerOut {
+                    nis_code: i32::try_from(f.nis_code.get()).unwrap_or(0),
+                    name: f.name.clone(),
+                    residents: f.residents.as_ref().map(figure),
+                    non_eu15_residents: f.non_eu15.as_ref().map(figure),
+                })
+                .collect(),
+        }),
     }
 }
 

@@ -114,6 +114,26 @@ pub struct MunicipalityOut {
     pub non_eu15_share_bp: Option<i64>,
     /// Any of the figures is fictitious.
     pub fictitious: bool,
+    /// Formed by a merger after the call's reference year: the figures above are the sums over
+    /// these former municipalities, and missing when one of them lacks a figure.
+    pub merger: Option<MergerOut>,
+}
+
+/// The municipalities a merged municipality was formed from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergerOut {
+    /// The merged municipality's first day.
+    pub merged_on: chrono::NaiveDate,
+    pub former: Vec<FormerOut>,
+}
+
+/// A former municipality with its own figures for the call's reference year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FormerOut {
+    pub nis_code: i32,
+    pub name: String,
+    pub residents: Option<FigureOut>,
+    pub non_eu15_residents: Option<FigureOut>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -184,6 +204,8 @@ pub struct VerdictOut {
     pub results: Vec<RuleResultOut>,
     /// The verdict rests on a fictitious figure.
     pub fictitious: bool,
+    /// The verdict is given under a fictitious demo call (the summary says so).
+    pub call_fictitious: bool,
 }
 
 impl From<&Verdict> for VerdictOut {
@@ -202,6 +224,7 @@ impl From<&Verdict> for VerdictOut {
             summary: v.summary.clone(),
             results: v.results.iter().map(RuleResultOut::from).collect(),
             fictitious: v.fictitious,
+            call_fictitious: v.call_fictitious,
         }
     }
 }

@@ -234,6 +234,8 @@ impl CallSpec {
                 })
                 .collect(),
             actions,
+            // The form has no such mark: a call entered by ABB is its own.
+            parameters_fictitious: false,
         })
     }
 }
