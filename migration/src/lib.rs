@@ -35,6 +35,7 @@ mod m20261230_000001_four_eyes;
 mod m20261230_000002_formal_decision;
 mod m20261230_000003_messages;
 mod m20261230_000004_commitment_saved_filters;
+mod m20261231_000002_figures_marks;
 
 /// Every schema migration, in order. The application runs them at start-up.
 pub struct Migrator;
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261230_000002_formal_decision::Migration),
             Box::new(m20261230_000003_messages::Migration),
             Box::new(m20261230_000004_commitment_saved_filters::Migration),
+            Box::new(m20261231_000002_figures_marks::Migration),
         ]
     }
 }

@@ -430,6 +430,8 @@ pub struct CallView {
     pub deadline_passed: bool,
     /// The submission window has not opened yet: when it opens.
     pub opens_later: Option<DateTime<Utc>>,
+    /// The opening is assumed, not published.
+    pub opens_illustrative: bool,
     pub verdict: Option<VerdictView>,
     /// Why there is no verdict (the municipality is not on the call's map).
     pub no_verdict: Option<String>,
@@ -451,6 +453,7 @@ impl CallView {
             days_left,
             deadline_passed,
             opens_later: (now < call.submission_opens_at).then_some(call.submission_opens_at),
+            opens_illustrative: call.submission_opens_illustrative,
             verdict: None,
             no_verdict: None,
             can_start: false,
