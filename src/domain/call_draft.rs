@@ -941,7 +941,7 @@ pub fn locked_changes(
     check(
         before.single_applicant_min_exclusive != after.single_applicant_min_exclusive,
         "single_applicant_min",
-        "De drempel om alleen in te dienen",
+        "De drempel om zelfstandig in te dienen",
     );
     check(
         before.pooled_min_inclusive != after.pooled_min_inclusive,

@@ -517,7 +517,7 @@ fn field_label(field: &str, actions: &[CallActionForm]) -> String {
         "submission_opens" => "Indienen kan vanaf",
         "submission_closes" => "Deadline voor indienen",
         "reference_year" => "Referentiejaar",
-        "single_applicant_min" => "Drempel om alleen in te dienen",
+        "single_applicant_min" => "Drempel om zelfstandig in te dienen",
         "pooled_min" => "Drempel voor een samenwerking",
         "incentive_min_share" => "Minimumaandeel voor de incentive",
         "incentive_per_project_year" => "Incentive per projectjaar",
