@@ -17,19 +17,23 @@
 //!    [`MergerConflict`] for an admin to decide. Merged memberships are handled in the order of
 //!    their dossier's id, so of two predecessors in two dossiers of one call the dossier with the
 //!    lowest id gets the successor; an existing membership of the successor itself is never moved.
-//! 3. **Summed figures**: for every reference year in which *all* predecessors have a population
-//!    figure, the successor gets a figure with the sums (residents, and residents of non-EU15
-//!    origin, each only when every predecessor has that number), with a source text naming the
-//!    old NIS codes and their sources; the sum is fictitious when any summed non-EU15 figure is.
-//!    An existing figure of the successor is never overwritten. The old municipalities' figures
-//!    stay untouched: history keeps its NIS codes.
+//! 3. **Summed figures**: for every reference year before the merger in which *all*
+//!    predecessors have a population figure, the successor gets a figure with the sums
+//!    (residents, and residents of non-EU15 origin, each only when every predecessor has that
+//!    number: the domain's rule, `domain::figures::Merger::figure`), with a source text naming
+//!    the old NIS codes and their sources; the sum is fictitious when any summed non-EU15 figure
+//!    is. An existing figure of the successor is never overwritten. The old municipalities'
+//!    figures stay untouched: history keeps its NIS codes. The verdicts do not depend on these
+//!    rows: the directory of a call on the 2025 map sums the former municipalities' figures by
+//!    the same rule (`store::rules::load_directory`).
 //!
 //!    **Decision — a successor that continues a predecessor's identity** (Antwerpen 11002 keeps
-//!    its row and code and absorbs Borsbeek 11007): its historic figures are Antwerpen's alone,
-//!    from before the merger. We neither overwrite them nor add a summed row next to them (the
-//!    figure table holds one row per municipality and year, and silently changing a published
-//!    figure would rewrite history). The report carries a warning instead, so that an admin can
-//!    import post-merger figures for it.
+//!    its row and code and absorbs Borsbeek 11007): its stored historic figures are Antwerpen's
+//!    alone, from before the merger. We neither overwrite them nor add a summed row next to them
+//!    (the figure table holds one row per municipality and year, and silently changing a
+//!    published figure would rewrite history). The verdicts never use them alone for the merged
+//!    Antwerpen: they sum Antwerpen's and Borsbeek's figures, or have none. The report carries a
+//!    warning, so that an admin can import post-merger figures for it.
 //! 4. **Audit**: one entry per changed thing (`merger.user_rebound`, `merger.membership_moved`,
 //!    `merger.lead_moved`, `merger.figures_summed`) with before/after images, and one
 //!    `merger.applied` summary entry per run (also when nothing changed, so every run is traced).
@@ -52,6 +56,8 @@ use entity::application_member::MemberRole;
 use entity::{app_user, application, application_member, municipality, population_figure};
 
 use crate::audit::{self, AuditEntry};
+use crate::domain::figures::{Former, MergedFigure, Merger as DomainMerger};
+use crate::domain::{Figure, FigureKind, NisCode, ReferenceYear};
 
 /// The years for which mergers are known: the year the new map starts.
 pub const KNOWN_YEARS: &[i32] = &[2025];
@@ -603,6 +609,46 @@ fn figure_json(f: &population_figure::Model) -> serde_json::Value {
     })
 }
 
+/// The merger as the domain's rule reads it: the predecessors with their figures of
+/// `reference_year` (`parts`, in the same order), merged on 1 January of `merger_year`.
+fn domain_merger(
+    predecessors: &[Named],
+    parts: &[&population_figure::Model],
+    merger_year: i32,
+    reference_year: ReferenceYear,
+) -> DomainMerger {
+    let figure = |value: Option<i64>, source: &Option<String>, fictitious: bool| {
+        Some(Figure {
+            value: u64::try_from(value?).ok()?,
+            year: reference_year,
+            source: source.clone().unwrap_or_default(),
+            fictitious,
+        })
+    };
+    DomainMerger {
+        merged_on: NaiveDate::from_ymd_opt(merger_year, 1, 1).unwrap_or(NaiveDate::MIN),
+        former: predecessors
+            .iter()
+            .zip(parts)
+            .map(|(p, f)| {
+                Some(Former {
+                    nis_code: u32::try_from(p.nis_code).ok().and_then(NisCode::new)?,
+                    name: p.name.clone(),
+                    residents: figure(f.residents, &f.residents_source, false),
+                    non_eu15: figure(
+                        f.non_eu15_residents,
+                        &f.non_eu15_source,
+                        f.non_eu15_fictitious,
+                    ),
+                })
+            })
+            // A code the domain refuses (never in the seeds) leaves no former municipalities,
+            // and so no sum.
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default(),
+    }
+}
+
 async fn sum_figures<C: ConnectionTrait>(
     db: &C,
     mergers: &[Merger],
@@ -629,7 +675,7 @@ async fn sum_figures<C: ConnectionTrait>(
                 .collect();
             let absorbed: Vec<String> = merger.predecessors.iter().map(Named::to_string).collect();
             report.warnings.push(format!(
-                "{} behoudt zijn NIS-code en neemt {} op. Zijn bevolkingscijfers{} gelden voor {} alleen, van vóór de fusie; ze zijn niet aangepast en er is geen som gemaakt. Importeer cijfers van na de fusie.",
+                "{} behoudt zijn NIS-code en neemt {} op. Zijn bevolkingscijfers{} gelden voor {} alleen, van vóór de fusie; ze zijn niet aangepast. De oordelen van een oproep op de kaart van 2025 tellen voor die jaren de cijfers van alle vroegere gemeenten op, of hebben geen cijfer zolang er een ontbreekt. Importeer cijfers van na de fusie.",
                 merger.successor,
                 absorbed.join(", "),
                 if historic.is_empty() {
@@ -658,8 +704,17 @@ async fn sum_figures<C: ConnectionTrait>(
             let Some(parts) = parts.filter(|p| !p.is_empty()) else {
                 continue;
             };
-            let residents: Option<i64> = parts.iter().map(|f| f.residents).sum();
-            let non_eu15: Option<i64> = parts.iter().map(|f| f.non_eu15_residents).sum();
+            let Some(reference_year) = u16::try_from(*year).ok().and_then(ReferenceYear::new)
+            else {
+                continue;
+            };
+            let rule = domain_merger(&merger.predecessors, &parts, report.year, reference_year);
+            let sum = |kind: FigureKind| match rule.figure(kind, reference_year) {
+                MergedFigure::Sum(figure) => i64::try_from(figure.value).ok(),
+                MergedFigure::Own | MergedFigure::Incomplete(_) => None,
+            };
+            let residents = sum(FigureKind::Residents);
+            let non_eu15 = sum(FigureKind::NonEu15);
             if residents.is_none() && non_eu15.is_none() {
                 continue;
             }

@@ -23,6 +23,9 @@ pub struct Model {
     pub period_end: Date,
     pub submission_opens_at: DateTimeUtc,
     pub submission_closes_at: DateTimeUtc,
+    /// The opening of the submission window is not from an official source (illustrative
+    /// until ABB confirms it; pages and the API mark it).
+    pub submission_opens_illustrative: bool,
     /// Year of the population figures the call uses.
     pub reference_year: i32,
     /// A municipality with more than this many non-EU15 residents may apply alone (7,500).

@@ -18,6 +18,9 @@ pub struct Model {
     pub envelope_cents: i64,
     pub interim_report_due: Date,
     pub year_report_due: Date,
+    /// The report deadlines were derived, not published (illustrative until ABB confirms them;
+    /// pages and the API mark them).
+    pub report_dates_illustrative: bool,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

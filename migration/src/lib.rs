@@ -36,6 +36,7 @@ mod m20261230_000002_formal_decision;
 mod m20261230_000003_messages;
 mod m20261230_000004_commitment_saved_filters;
 mod m20261231_000001_reach_lines;
+mod m20261231_000002_figures_marks;
 mod m20261231_000003_partner_agreements;
 
 /// Every schema migration, in order. The application runs them at start-up.
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261230_000003_messages::Migration),
             Box::new(m20261230_000004_commitment_saved_filters::Migration),
             Box::new(m20261231_000001_reach_lines::Migration),
+            Box::new(m20261231_000002_figures_marks::Migration),
             Box::new(m20261231_000003_partner_agreements::Migration),
         ]
     }

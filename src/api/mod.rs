@@ -25,6 +25,7 @@ use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 
 use crate::domain::NisCode;
+use crate::domain::illustrative::{self, InventedRule};
 use crate::policy::{Action, DossierParties};
 use crate::routing::{Access, BodyLimit, OFFICIALS, RouteTable};
 use crate::state::AppState;
@@ -149,6 +150,11 @@ pub async fn me(
 
 fn call_summary(summary: &store::calls::CallSummary, now: DateTime<Utc>) -> CallSummaryOut {
     let call = &summary.call;
+    let fictitious = call.parameters_fictitious;
+    let date = |date, marked| DateOut {
+        date,
+        illustrative: illustrative::date_illustrative(marked, fictitious),
+    };
     CallSummaryOut {
         id: call.id,
         code: call.code.clone(),
@@ -159,7 +165,15 @@ fn call_summary(summary: &store::calls::CallSummary, now: DateTime<Utc>) -> Call
         period_start: call.period_start,
         period_end: call.period_end,
         submission_opens_at: call.submission_opens_at,
+        submission_opens: MomentOut {
+            at: call.submission_opens_at,
+            illustrative: illustrative::date_illustrative(
+                call.submission_opens_illustrative,
+                fictitious,
+            ),
+        },
         submission_closes_at: call.submission_closes_at,
+        fictitious,
         total_envelope_cents: summary.total_envelope_cents(),
         project_years: summary
             .project_years
@@ -169,6 +183,8 @@ fn call_summary(summary: &store::calls::CallSummary, now: DateTime<Utc>) -> Call
                 starts_on: y.starts_on,
                 ends_on: y.ends_on,
                 envelope_cents: y.envelope_cents,
+                interim_report_due: date(y.interim_report_due, y.report_dates_illustrative),
+                year_report_due: date(y.year_report_due, y.report_dates_illustrative),
             })
             .collect(),
         action_count: i64::try_from(summary.action_count).unwrap_or(i64::MAX),
@@ -227,6 +243,9 @@ pub async fn call_detail(
             incentive_min_share_bp: i64::from(call.incentive_min_share_bp),
             incentive_cents_per_project_year: call.incentive_cents_per_project_year,
             cofinancing_bp: i64::from(call.cofinancing_bp),
+            rank_sharing: rule_text(InventedRule::RankSharing),
+            reclaim_formula: rule_text(InventedRule::ReclaimFormula),
+            late_approval_deadlines: rule_text(InventedRule::LateApprovalDeadlines),
         },
         actions: context
             .actions
@@ -252,6 +271,14 @@ pub async fn call_detail(
             })
             .collect(),
     }))
+}
+
+/// A rule the platform made up, as the API describes it.
+fn rule_text(rule: InventedRule) -> RuleTextOut {
+    RuleTextOut {
+        text: rule.description().to_owned(),
+        illustrative: rule.illustrative(),
+    }
 }
 
 /// The call named by `call_id`, or the open call closing first, or the latest call.
@@ -303,6 +330,19 @@ fn municipality_out(m: &crate::domain::Municipality) -> MunicipalityOut {
         non_eu15_share_bp: share,
         fictitious: m.residents.as_ref().is_some_and(|f| f.fictitious)
             || m.non_eu15.as_ref().is_some_and(|f| f.fictitious),
+        merger: m.merger.as_ref().map(|merger| MergerOut {
+            merged_on: merger.merged_on,
+            former: merger
+                .former
+                .iter()
+                .map(|f| FormerOut {
+                    nis_code: i32::try_from(f.nis_code.get()).unwrap_or(0),
+                    name: f.name.clone(),
+                    residents: f.residents.as_ref().map(figure),
+                    non_eu15_residents: f.non_eu15.as_ref().map(figure),
+                })
+                .collect(),
+        }),
     }
 }
 

@@ -63,6 +63,8 @@ pub struct ReportOut {
     pub state: String,
     pub state_label: String,
     pub due_on: chrono::NaiveDate,
+    /// `due_on` with whether it is illustrative and why.
+    pub due: DueOut,
     pub overdue: bool,
     pub submitted_at: Option<chrono::DateTime<Utc>>,
     /// ABB's note when it sent the report back or accepted it.
@@ -74,6 +76,16 @@ pub struct ReportOut {
     pub kpis: Vec<ReportKpiOut>,
     /// The files added to this report, oldest first.
     pub attachments: Vec<AttachmentOut>,
+}
+
+/// A report's deadline: the call's published date, or illustrative (a date the call derived,
+/// or one moved because the dossier was approved late, a rule no source gives).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueOut {
+    pub date: chrono::NaiveDate,
+    pub illustrative: bool,
+    /// Why it is illustrative, in Dutch, as the report page says it.
+    pub note: Option<String>,
 }
 
 /// The reports of a dossier.
@@ -153,6 +165,14 @@ fn report_out(
         state: code_of(&report.state),
         state_label: state.label().to_owned(),
         due_on: report.due_on,
+        due: {
+            let standing = fu.due_standing(report);
+            DueOut {
+                date: report.due_on,
+                illustrative: standing.illustrative(),
+                note: standing.note(),
+            }
+        },
         overdue: is_overdue(state, report.due_on, today),
         submitted_at: report.submitted_at,
         review_note: report.review_note.clone(),

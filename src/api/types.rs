@@ -25,6 +25,31 @@ pub struct Me {
 
 // ------------------------------------------------------------------ calls
 
+/// A date that may be illustrative: not from an official source, until ABB confirms it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DateOut {
+    pub date: chrono::NaiveDate,
+    /// Derived or assumed, not published (pages say "illustratief: nog door ABB te bevestigen").
+    pub illustrative: bool,
+}
+
+/// A moment that may be illustrative.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MomentOut {
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Assumed, not published.
+    pub illustrative: bool,
+}
+
+/// A rule of the platform in words, and whether a source gives it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleTextOut {
+    /// The rule in Dutch.
+    pub text: String,
+    /// No source gives the rule: the platform made it up until ABB confirms it.
+    pub illustrative: bool,
+}
+
 /// One project year of a call.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectYearOut {
@@ -32,6 +57,10 @@ pub struct ProjectYearOut {
     pub starts_on: chrono::NaiveDate,
     pub ends_on: chrono::NaiveDate,
     pub envelope_cents: i64,
+    /// When the interim report (after six months) is due, for a dossier approved in time.
+    pub interim_report_due: DateOut,
+    /// When the year report is due, for a dossier approved in time.
+    pub year_report_due: DateOut,
 }
 
 /// A call (oproep).
@@ -48,7 +77,11 @@ pub struct CallSummaryOut {
     pub period_start: chrono::NaiveDate,
     pub period_end: chrono::NaiveDate,
     pub submission_opens_at: chrono::DateTime<chrono::Utc>,
+    /// `submission_opens_at` with whether it is illustrative.
+    pub submission_opens: MomentOut,
     pub submission_closes_at: chrono::DateTime<chrono::Utc>,
+    /// A demo call whose parameters were never published: nothing of it is real.
+    pub fictitious: bool,
     pub total_envelope_cents: i64,
     pub project_years: Vec<ProjectYearOut>,
     pub action_count: i64,
@@ -64,6 +97,12 @@ pub struct CallRulesOut {
     pub incentive_min_share_bp: i64,
     pub incentive_cents_per_project_year: i64,
     pub cofinancing_bp: i64,
+    /// How a priority rank that does not fit in the envelope is shared.
+    pub rank_sharing: RuleTextOut,
+    /// How much is reclaimed when a KPI is missed without an accepted motivation.
+    pub reclaim_formula: RuleTextOut,
+    /// How the report deadlines of a dossier approved late move.
+    pub late_approval_deadlines: RuleTextOut,
 }
 
 /// A reach line of a call: an eligible action, or one of its lines when it has several.
@@ -129,6 +168,26 @@ pub struct MunicipalityOut {
     pub non_eu15_share_bp: Option<i64>,
     /// Any of the figures is fictitious.
     pub fictitious: bool,
+    /// Formed by a merger after the call's reference year: the figures above are the sums over
+    /// these former municipalities, and missing when one of them lacks a figure.
+    pub merger: Option<MergerOut>,
+}
+
+/// The municipalities a merged municipality was formed from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergerOut {
+    /// The merged municipality's first day.
+    pub merged_on: chrono::NaiveDate,
+    pub former: Vec<FormerOut>,
+}
+
+/// A former municipality with its own figures for the call's reference year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FormerOut {
+    pub nis_code: i32,
+    pub name: String,
+    pub residents: Option<FigureOut>,
+    pub non_eu15_residents: Option<FigureOut>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -199,6 +258,8 @@ pub struct VerdictOut {
     pub results: Vec<RuleResultOut>,
     /// The verdict rests on a fictitious figure.
     pub fictitious: bool,
+    /// The verdict is given under a fictitious demo call (the summary says so).
+    pub call_fictitious: bool,
 }
 
 impl From<&Verdict> for VerdictOut {
@@ -217,6 +278,7 @@ impl From<&Verdict> for VerdictOut {
             summary: v.summary.clone(),
             results: v.results.iter().map(RuleResultOut::from).collect(),
             fictitious: v.fictitious,
+            call_fictitious: v.call_fictitious,
         }
     }
 }

@@ -326,7 +326,7 @@ impl<'a> Advisor<'a> {
             (None, _) | (Some(false), None) => {
                 advice.status = AdviceStatus::CannotDecide;
                 advice.message = format!(
-                    "Voor {} is er geen cijfer van het aantal inwoners van niet-EU15-herkomst voor referentiejaar {}: we kunnen geen samenwerking voorstellen zonder te gokken.",
+                    "Voor {} is er geen cijfer van het aantal inwoners van niet-EU15-herkomst voor referentiejaar {}: zonder dat cijfer stelt de adviseur geen samenwerking voor, want dat zou gokken zijn.",
                     m.name, self.call.reference_year
                 );
                 advice.incentive_message = advice.message.clone();
@@ -341,7 +341,7 @@ impl<'a> Advisor<'a> {
             Some(own) => self.fill_incentive(&mut advice, own, &others, pooled),
             None => {
                 advice.incentive_message = format!(
-                    "Voor {} ontbreekt het cijfer van {}: we kunnen niet zeggen of een samenwerking de incentive zou verdienen.",
+                    "Voor {} ontbreekt het cijfer van {}: zonder dat cijfer is niet te zeggen of een samenwerking de incentive zou verdienen.",
                     m.name, self.call.reference_year
                 );
             }
@@ -395,7 +395,7 @@ impl<'a> Advisor<'a> {
                 if pool.without_figures.iter().any(|n| *n != own.m.nis_code) {
                     advice.status = AdviceStatus::CannotDecide;
                     advice.message = format!(
-                        "Met de gemeenten van {} waarvan we cijfers hebben, haalt {} samen hoogstens {} inwoners van niet-EU15-herkomst, minder dan {}; voor sommige gemeenten ontbreken cijfers, dus we kunnen niet beslissen.{excluded}",
+                        "Met de gemeenten van de referentieregio {} waarvan er cijfers zijn, haalt {} samen hoogstens {} inwoners van niet-EU15-herkomst, minder dan {}; voor sommige gemeenten ontbreken cijfers, dus is het niet te beslissen.{excluded}",
                         own.m.region_name,
                         own.m.name,
                         format_count(total),
@@ -404,7 +404,7 @@ impl<'a> Advisor<'a> {
                 } else {
                     advice.status = AdviceStatus::NotReachable;
                     advice.message = format!(
-                        "Binnen {} halen {} en alle {} beschikbare gemeenten samen maar {} inwoners van niet-EU15-herkomst, minder dan {}: er is geen samenwerking mogelijk die de drempel haalt.{excluded}",
+                        "Binnen de referentieregio {} halen {} en alle {} beschikbare gemeenten samen maar {} inwoners van niet-EU15-herkomst, minder dan {}: er is geen samenwerking mogelijk die de drempel haalt.{excluded}",
                         own.m.region_name,
                         own.m.name,
                         others.len(),
@@ -436,7 +436,7 @@ impl<'a> Advisor<'a> {
         match own.share_ok {
             None => {
                 advice.incentive_message = format!(
-                    "Voor {} ontbreekt het inwonersaantal van {}: we kunnen het aandeel inwoners van niet-EU15-herkomst niet berekenen, en dus niet zeggen of een incentive mogelijk is.",
+                    "Voor {} ontbreekt het inwonersaantal van {}: zonder dat cijfer is het aandeel inwoners van niet-EU15-herkomst niet te berekenen, en dus niet te zeggen of een incentive mogelijk is.",
                     own.m.name, self.call.reference_year
                 );
                 return;
@@ -473,7 +473,7 @@ impl<'a> Advisor<'a> {
             }
             Search::NoAnchor => {
                 advice.incentive_message = format!(
-                    "Geen incentive mogelijk: geen beschikbare gemeente van {} met minstens {minimum} inwoners van niet-EU15-herkomst telt er meer dan {}.",
+                    "Geen incentive mogelijk: geen beschikbare gemeente van de referentieregio {} met minstens {minimum} inwoners van niet-EU15-herkomst telt er meer dan {}.",
                     own.m.region_name,
                     format_count(self.call.single_applicant_min_exclusive)
                 );
@@ -481,12 +481,12 @@ impl<'a> Advisor<'a> {
             Search::TooFew { .. } => {
                 advice.incentive_message = if eligible.is_empty() {
                     format!(
-                        "Geen incentive mogelijk: geen andere beschikbare gemeente van {} telt minstens {minimum} inwoners van niet-EU15-herkomst.",
+                        "Geen incentive mogelijk: geen andere beschikbare gemeente van de referentieregio {} telt minstens {minimum} inwoners van niet-EU15-herkomst.",
                         own.m.region_name
                     )
                 } else {
                     format!(
-                        "Geen incentive mogelijk: de beschikbare gemeenten van {} met minstens {minimum} inwoners van niet-EU15-herkomst halen samen de drempel van {} niet.",
+                        "Geen incentive mogelijk: de beschikbare gemeenten van de referentieregio {} met minstens {minimum} inwoners van niet-EU15-herkomst halen samen de drempel van {} niet.",
                         own.m.region_name,
                         format_count(pooled)
                     )

@@ -58,6 +58,10 @@ pub struct CallRules {
     /// The eligible actions with their unit cost and maximum reach.
     #[serde(default)]
     pub actions: Vec<CallAction>,
+    /// A demo call whose parameters were never published: its verdicts say so
+    /// ([`super::verdict::Verdict::in_call`]).
+    #[serde(default)]
+    pub parameters_fictitious: bool,
 }
 
 /// A municipality that the call names as a single applicant.
@@ -349,6 +353,7 @@ pub(crate) mod tests {
                 action("2.2", 1_250_000, 4),
                 action("3.2", 2_500_000, 4),
             ],
+            parameters_fictitious: false,
         }
     }
 

@@ -234,6 +234,8 @@ impl CallSpec {
                 })
                 .collect(),
             actions,
+            // The form has no such mark: a call entered by ABB is its own.
+            parameters_fictitious: false,
         })
     }
 }
@@ -939,7 +941,7 @@ pub fn locked_changes(
     check(
         before.single_applicant_min_exclusive != after.single_applicant_min_exclusive,
         "single_applicant_min",
-        "De drempel om alleen in te dienen",
+        "De drempel om zelfstandig in te dienen",
     );
     check(
         before.pooled_min_inclusive != after.pooled_min_inclusive,

@@ -53,7 +53,7 @@ pub fn invitable(
     }
     if member.region_code != lead.region_code {
         return Err(format!(
-            "{} ligt in {}, niet in {}: een samenwerking blijft binnen één referentieregio.",
+            "{} ligt in de referentieregio {}, niet in de referentieregio {}: een samenwerking blijft binnen één referentieregio.",
             member.name, member.region_name, lead.region_name
         ));
     }

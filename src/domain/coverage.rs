@@ -139,7 +139,7 @@ pub fn programme_coverage(
             (None, _) => RuleResult::new(
                 RuleId::ProgrammeCoverage,
                 Outcome::CannotDecide,
-                "De oproep legt geen bereiksdoel vast, dus we kunnen het bereik niet toetsen.",
+                "De oproep legt geen bereiksdoel vast, dus is het bereik niet te toetsen.",
             ),
             (Some(_), None) => RuleResult::new(
                 RuleId::ProgrammeCoverage,

@@ -23,7 +23,7 @@ use super::types::BasisPoints;
 pub const ISSUER: &str = "Agentschap Binnenlands Bestuur";
 
 /// What the page and the PDF say next to a text of the call that is illustrative.
-pub const ILLUSTRATIVE_MARK: &str = "illustratief: nog door ABB te bevestigen";
+pub const ILLUSTRATIVE_MARK: &str = super::illustrative::MARK;
 
 /// A text of the call that the decision quotes (legal basis, appeal route, signatory's role).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

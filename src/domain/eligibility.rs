@@ -11,35 +11,164 @@
 //! - incentive: at least one member with strictly more than the single threshold ("anchor",
 //!   by figure: being named is not enough) and every member at least
 //!   `incentive_min_share_basis_points` (15%) of non-EU15 residents, compared exactly;
-//! - only figures of the call's reference year count; a missing figure gives "cannot decide".
+//! - only figures of the call's reference year count; a missing figure gives "cannot decide";
+//! - a merged municipality's figure of a reference year before its merger is the sum over all
+//!   its former municipalities or none ([`super::figures`]); every result that uses it names
+//!   the former municipalities and their figures ([`merger_note`]);
+//! - one grammatical person per message: the municipality and the rule in the third person
+//!   ("Gent kan zelfstandig indienen", "is niet te beslissen"), never a "we" beside it;
+//! - a fictitious figure is said to be so once per sentence ([`FICTITIOUS_MARK`], in [`cite`]);
+//!   a verdict on a fictitious demo call says so once, in its summary ([`Verdict::in_call`]).
 
 use std::collections::BTreeSet;
 
 use super::call::CallRules;
-use super::dutch::{format_count, format_share, join_names, share_basis_points_floor};
-use super::figures::{Figure, Lookup, Municipality, Taken};
+use super::dutch::{format_count, format_date, format_share, join_names, share_basis_points_floor};
+use super::figures::{Figure, Lookup, MergedFigure, Municipality, Taken};
 use super::types::{NisCode, share_at_least};
 use super::verdict::{
-    Comparison, Decision, Fact, Field, FieldRef, FigureKind, IncentiveStatus, Outcome, RuleId,
-    RuleResult, Section, Verdict,
+    Comparison, Decision, Fact, Field, FieldRef, FigureKind, FormerFigure, IncentiveStatus,
+    Outcome, RuleId, RuleResult, Section, Verdict,
 };
 
-/// What every sentence appends after a fictitious figure.
-pub const FICTITIOUS_MARK: &str = " (fictief demo-cijfer)";
+/// What a sentence says of a fictitious figure, once, inside the brackets of its citation:
+/// `(2020, fictief demo-cijfer)`.
+pub const FICTITIOUS_MARK: &str = "fictief demo-cijfer";
 
-/// `(2020, bron: Statbel)` followed by the fictitious mark when needed.
+/// A shown source that only says what the fictitious mark says ("geen officiële statistiek"):
+/// left out next to the mark, so the sentence labels the figure once.
+fn restates_fictitious(shown: &str) -> bool {
+    shown.to_lowercase() == "geen officiële statistiek"
+}
+
+/// `(2020, bron: Statbel)`; for a fictitious figure `(2020, fictief demo-cijfer)` or
+/// `(2020, bron: Statbel, fictief demo-cijfer)`: the fictitious mark once, without a source
+/// that only repeats it.
 pub(crate) fn cite(year: u16, sources: &[&str], fictitious: bool) -> String {
     let mut unique: Vec<String> = Vec::with_capacity(sources.len());
     for source in sources.iter().map(|s| super::figures::shown_source(s)) {
-        if !source.is_empty() && !unique.contains(&source) {
+        let repeats_the_mark = fictitious && restates_fictitious(&source);
+        if !source.is_empty() && !unique.contains(&source) && !repeats_the_mark {
             unique.push(source);
         }
     }
-    let mark = if fictitious { FICTITIOUS_MARK } else { "" };
-    if unique.is_empty() {
-        format!("({year}){mark}")
-    } else {
-        format!("({year}, bron: {}){mark}", unique.join("; "))
+    let mut parts = vec![year.to_string()];
+    if !unique.is_empty() {
+        parts.push(format!("bron: {}", unique.join("; ")));
+    }
+    if fictitious {
+        parts.push(FICTITIOUS_MARK.to_owned());
+    }
+    format!("({})", parts.join(", "))
+}
+
+/// What a figure of `kind` is called in a sentence.
+fn figure_name(kind: FigureKind) -> &'static str {
+    match kind {
+        FigureKind::NonEu15 => "het aantal inwoners van niet-EU15-herkomst",
+        FigureKind::Residents => "het inwonersaantal",
+    }
+}
+
+/// For a merged municipality whose figures of the call's reference year predate its merger:
+/// the sentence that names its former municipalities with their figures of `kind`, and says
+/// whether the figure used is their sum or why there is none; with the fact that holds the
+/// numbers. `None` for every other municipality.
+pub fn merger_note(call: &CallRules, m: &Municipality, kind: FigureKind) -> Option<(String, Fact)> {
+    let merger = m.merger.as_ref()?;
+    let year = call.reference_year;
+    let names: Vec<&str> = merger.former.iter().map(|f| f.name.as_str()).collect();
+    let parts: Vec<String> = merger
+        .former
+        .iter()
+        .map(|f| match f.figure(kind, year) {
+            Some(figure) => format!("{} {}", f.name, format_count(figure.value)),
+            None => format!("{} geen cijfer", f.name),
+        })
+        .collect();
+    let head = format!(
+        "{} bestaat sinds {} uit de vroegere gemeenten {}",
+        m.name,
+        format_date(merger.merged_on),
+        join_names(&names)
+    );
+    let (sentence, total) = match merger.figure(kind, year) {
+        MergedFigure::Own => return None,
+        MergedFigure::Sum(sum) => (
+            format!(
+                "{head}; {} van {year} is de som van hun cijfers: {}.",
+                figure_name(kind),
+                join_names(&parts)
+            ),
+            Some(sum.value),
+        ),
+        MergedFigure::Incomplete(missing) => {
+            let missing: Vec<&str> = missing.iter().map(|f| f.name.as_str()).collect();
+            (
+                format!(
+                    "{head}; voor {} is er geen cijfer van {} voor referentiejaar {year} ({}), dus is er geen som voor {}: het cijfer van één vroegere gemeente geldt niet voor de hele gemeente.",
+                    join_names(&missing),
+                    figure_name(kind),
+                    join_names(&parts),
+                    m.name
+                ),
+                None,
+            )
+        }
+    };
+    let fact = Fact::MergedFigure {
+        nis_code: m.nis_code,
+        name: m.name.clone(),
+        figure: kind,
+        merged_on: merger.merged_on,
+        year,
+        former: merger
+            .former
+            .iter()
+            .map(|f| {
+                let figure = f.figure(kind, year);
+                FormerFigure {
+                    nis_code: f.nis_code,
+                    name: f.name.clone(),
+                    value: figure.map(|x| x.value),
+                    fictitious: figure.is_some_and(|x| x.fictitious),
+                }
+            })
+            .collect(),
+        total,
+    };
+    Some((sentence, fact))
+}
+
+/// The merger notes of `members` for `kind`, as sentences to append and their facts.
+fn merger_notes(
+    call: &CallRules,
+    members: &[&Municipality],
+    kind: FigureKind,
+) -> (String, Vec<Fact>) {
+    let mut text = String::new();
+    let mut facts = Vec::new();
+    for m in members {
+        if let Some((sentence, fact)) = merger_note(call, m, kind) {
+            text.push(' ');
+            text.push_str(&sentence);
+            facts.push(fact);
+        }
+    }
+    (text, facts)
+}
+
+/// "Voor Lokeren is er geen cijfer van ... voor referentiejaar 2020", or, for a merged
+/// municipality whose former municipalities lack a figure, the merger note saying which; no
+/// final full stop.
+fn lacking(call: &CallRules, m: &Municipality, kind: FigureKind, lookup: Lookup<'_>) -> String {
+    match merger_note(call, m, kind) {
+        Some((sentence, _)) => sentence.trim_end_matches('.').to_owned(),
+        None => format!(
+            "Voor {} is er {}",
+            m.name,
+            missing_phrase(call, figure_name(kind), lookup)
+        ),
     }
 }
 
@@ -214,34 +343,44 @@ pub fn assess_single(call: &CallRules, m: &Municipality, taken: &Taken) -> Verdi
                     )
                 }
             };
-            RuleResult::new(RuleId::SingleThreshold, outcome, format!("{head}: {tail}"))
-                .with_facts(vec![non_eu15_fact(m, figure), threshold_fact])
+            let (note, note_facts) = merger_notes(call, &[m], FigureKind::NonEu15);
+            RuleResult::new(
+                RuleId::SingleThreshold,
+                outcome,
+                format!("{head}: {tail}{note}"),
+            )
+            .with_facts(vec![non_eu15_fact(m, figure), threshold_fact])
+            .with_facts(note_facts)
         }
         Lookup::OtherYear(_) | Lookup::Missing => {
-            let missing = missing_phrase(call, "het aantal inwoners van niet-EU15-herkomst", lookup);
+            let lacking = lacking(call, m, FigureKind::NonEu15, lookup);
             let (outcome, message) = if named.is_some() {
                 (
                     Outcome::Warning,
                     format!(
-                        "Voor {} is er {missing}, maar {} mag als grootstad bij naam zelfstandig indienen.",
-                        m.name, m.name
+                        "{lacking}. Uit de cijfers is dus niet te berekenen of {} meer dan {} inwoners van niet-EU15-herkomst telt, maar {} mag als grootstad bij naam zelfstandig indienen.",
+                        m.name,
+                        format_count(threshold),
+                        m.name
                     ),
                 )
             } else {
                 (
                     Outcome::CannotDecide,
                     format!(
-                        "Voor {} is er {missing}: we kunnen niet beslissen of {} zelfstandig mag indienen (meer dan {} nodig). Het cijfer moet eerst ingelezen worden.",
-                        m.name,
+                        "{lacking}. Zonder dat cijfer is niet te beslissen of {} zelfstandig mag indienen (daarvoor zijn meer dan {} inwoners van niet-EU15-herkomst nodig); het cijfer moet eerst ingelezen worden.",
                         m.name,
                         format_count(threshold)
                     ),
                 )
             };
-            RuleResult::new(RuleId::SingleThreshold, outcome, message).with_facts(vec![
-                missing_fact(call, m, FigureKind::NonEu15, lookup),
-                threshold_fact,
-            ])
+            let (_, note_facts) = merger_notes(call, &[m], FigureKind::NonEu15);
+            RuleResult::new(RuleId::SingleThreshold, outcome, message)
+                .with_facts(vec![
+                    missing_fact(call, m, FigureKind::NonEu15, lookup),
+                    threshold_fact,
+                ])
+                .with_facts(note_facts)
         }
     }
     .with_facts(vec![Fact::ReferenceYear {
@@ -272,15 +411,26 @@ pub fn assess_single(call: &CallRules, m: &Municipality, taken: &Taken) -> Verdi
             ),
         )
     } else {
+        let whose = match m
+            .merger
+            .as_ref()
+            .map(|merger| merger.figure(FigureKind::NonEu15, call.reference_year))
+        {
+            Some(MergedFigure::Incomplete(missing)) => {
+                let names: Vec<&str> = missing.iter().map(|f| f.name.as_str()).collect();
+                format!(" van {}", join_names(&names))
+            }
+            _ => String::new(),
+        };
         (
             Decision::CannotDecide,
             format!(
-                "We kunnen nog niet beslissen of {} zelfstandig mag indienen: het cijfer van {} ontbreekt.",
+                "Of {} zelfstandig mag indienen, is nog niet te beslissen: het cijfer van {}{whose} ontbreekt.",
                 m.name, call.reference_year
             ),
         )
     };
-    Verdict::new(decision, summary, results)
+    Verdict::new(decision, summary, results).in_call(call)
 }
 
 /// The verdict on a proposed cooperation: `members` (the lead included) with `lead` as the
@@ -375,7 +525,7 @@ pub fn assess_cooperation(
         _ => {
             let listed: Vec<String> = distinct
                 .iter()
-                .map(|m| format!("{} ({})", m.name, m.region_name))
+                .map(|m| format!("{} (referentieregio {})", m.name, m.region_name))
                 .collect();
             RuleResult::new(
                 RuleId::PooledSameRegion,
@@ -437,7 +587,7 @@ pub fn assess_cooperation(
     } else if undecided {
         (
             Decision::CannotDecide,
-            "We kunnen nog niet beslissen of deze samenwerking mag indienen: er ontbreken cijfers."
+            "Of deze samenwerking mag indienen, is nog niet te beslissen: er ontbreken cijfers."
                 .to_owned(),
         )
     } else {
@@ -457,7 +607,7 @@ pub fn assess_cooperation(
             ),
         )
     };
-    Verdict::new(decision, summary, results)
+    Verdict::new(decision, summary, results).in_call(call)
 }
 
 fn pooled_threshold_result(call: &CallRules, members: &[&Municipality]) -> RuleResult {
@@ -491,12 +641,14 @@ fn pooled_threshold_result(call: &CallRules, members: &[&Municipality]) -> RuleR
     facts.push(Fact::ReferenceYear {
         year: call.reference_year,
     });
+    let (notes, note_facts) = merger_notes(call, members, FigureKind::NonEu15);
+    facts.extend(note_facts);
     if !missing.is_empty() {
         return RuleResult::new(
             RuleId::PooledThreshold,
             Outcome::CannotDecide,
             format!(
-                "Voor {} is er geen cijfer van het aantal inwoners van niet-EU15-herkomst voor referentiejaar {}: we kunnen niet beslissen of de samenwerking minstens {} telt.",
+                "Voor {} is er geen cijfer van het aantal inwoners van niet-EU15-herkomst voor referentiejaar {}: zonder dat cijfer is niet te beslissen of de samenwerking minstens {} telt.{notes}",
                 join_names(&missing),
                 call.reference_year,
                 format_count(threshold)
@@ -535,7 +687,12 @@ fn pooled_threshold_result(call: &CallRules, members: &[&Municipality]) -> RuleR
             ),
         )
     };
-    RuleResult::new(RuleId::PooledThreshold, outcome, format!("{head}: {tail}")).with_facts(facts)
+    RuleResult::new(
+        RuleId::PooledThreshold,
+        outcome,
+        format!("{head}: {tail}{notes}"),
+    )
+    .with_facts(facts)
 }
 
 /// The two incentive rules for a set of distinct members: (anchor, share).
@@ -595,7 +752,7 @@ fn incentive_results(call: &CallRules, members: &[&Municipality]) -> (RuleResult
             RuleId::IncentiveAnchor,
             Outcome::CannotDecide,
             format!(
-                "Voor {} ontbreekt het cijfer van {year}: we weten niet of een deelnemende gemeente meer dan {} inwoners van niet-EU15-herkomst telt.",
+                "Voor {} ontbreekt het cijfer van {year}: zonder dat cijfer is niet te zeggen of een deelnemende gemeente meer dan {} inwoners van niet-EU15-herkomst telt.",
                 join_names(&unknown),
                 format_count(single)
             ),
@@ -645,13 +802,17 @@ fn incentive_results(call: &CallRules, members: &[&Municipality]) -> (RuleResult
             }
         }
     }
-    let mark = if fictitious { FICTITIOUS_MARK } else { "" };
+    let cited = cite(year.get(), &[], fictitious);
+    // The non-EU15 figures of merged members are explained in `pooled.threshold`; here their
+    // residents.
+    let (notes, note_facts) = merger_notes(call, members, FigureKind::Residents);
+    facts.extend(note_facts);
     let share = if !below.is_empty() {
         RuleResult::new(
             RuleId::IncentiveShare,
             Outcome::Warning,
             format!(
-                "Geen incentive: niet elke deelnemende gemeente telt minstens {minimum} inwoners van niet-EU15-herkomst ({year}){mark}; onder die grens: {}.",
+                "Geen incentive: niet elke deelnemende gemeente telt minstens {minimum} inwoners van niet-EU15-herkomst {cited}; onder die grens: {}.{notes}",
                 join_names(&below)
             ),
         )
@@ -660,7 +821,7 @@ fn incentive_results(call: &CallRules, members: &[&Municipality]) -> (RuleResult
             RuleId::IncentiveShare,
             Outcome::CannotDecide,
             format!(
-                "Voor {} ontbreekt het inwonersaantal of het aantal inwoners van niet-EU15-herkomst van {year}: we kunnen het aandeel niet berekenen.",
+                "Voor {} ontbreekt het inwonersaantal of het aantal inwoners van niet-EU15-herkomst van {year}: zonder die cijfers is het aandeel niet te berekenen.{notes}",
                 join_names(&missing)
             ),
         )
@@ -669,7 +830,7 @@ fn incentive_results(call: &CallRules, members: &[&Municipality]) -> (RuleResult
             RuleId::IncentiveShare,
             Outcome::Pass,
             format!(
-                "Elke deelnemende gemeente telt minstens {minimum} inwoners van niet-EU15-herkomst ({year}){mark}: {}.",
+                "Elke deelnemende gemeente telt minstens {minimum} inwoners van niet-EU15-herkomst {cited}: {}.{notes}",
                 join_names(&reached)
             ),
         )
@@ -700,6 +861,7 @@ pub fn assess_partner(call: &CallRules, code: &str) -> Verdict {
                 ),
                 vec![result],
             )
+            .in_call(call)
         }
         None => {
             let result = RuleResult::new(
@@ -713,6 +875,7 @@ pub fn assess_partner(call: &CallRules, code: &str) -> Verdict {
                 "Deze organisatie kan niet indienen onder een aparte overeenkomst.".to_owned(),
                 vec![result],
             )
+            .in_call(call)
         }
     }
 }
@@ -723,6 +886,7 @@ mod tests {
     use crate::domain::call::tests::sample_call;
     use crate::domain::figures::tests::town;
     use crate::domain::types::{BasisPoints, ReferenceYear};
+    use crate::domain::verdict::FICTITIOUS_CALL;
 
     fn outcome_of(verdict: &Verdict, rule: RuleId) -> Option<Outcome> {
         verdict.result(rule).map(|r| r.outcome)
@@ -866,7 +1030,62 @@ mod tests {
         let result = verdict.result(RuleId::SingleThreshold);
         assert_eq!(result.map(|r| r.fictitious), Some(true));
         assert!(verdict.fictitious);
-        assert!(result.is_some_and(|r| r.message.contains("(fictief demo-cijfer)")));
+        assert!(result.is_some_and(|r| {
+            r.message
+                .contains("(2020, bron: Statistiek Vlaanderen, fictief demo-cijfer)")
+        }));
+    }
+
+    #[test]
+    fn a_fictitious_figure_is_labelled_once_without_a_source_that_only_repeats_it() {
+        assert_eq!(
+            cite(
+                2020,
+                &[
+                    "FICTIEF demo-cijfer, geen officiële statistiek (gegenereerd door scripts/gen_demo_non_eu15.py)"
+                ],
+                true
+            ),
+            "(2020, fictief demo-cijfer)"
+        );
+        assert_eq!(
+            cite(
+                2020,
+                &["Statbel", "FICTIEF demo-cijfer, geen officiële statistiek"],
+                true
+            ),
+            "(2020, bron: Statbel, fictief demo-cijfer)"
+        );
+        assert_eq!(cite(2020, &["Statbel"], false), "(2020, bron: Statbel)");
+        assert_eq!(cite(2020, &[], false), "(2020)");
+        // A real source that happens to say so keeps it when the figure is not fictitious.
+        assert_eq!(
+            cite(2020, &["geen officiële statistiek"], false),
+            "(2020, bron: geen officiële statistiek)"
+        );
+
+        let call = sample_call();
+        let mut antwerpen = town(11_002, "Antwerpen", "R01", 211_699, 529_247);
+        if let Some(f) = antwerpen.non_eu15.as_mut() {
+            f.fictitious = true;
+            f.source = "FICTIEF demo-cijfer, geen officiële statistiek (gegenereerd door scripts/gen_demo_non_eu15.py)".to_owned();
+        }
+        let verdict = assess_single(&call, &antwerpen, &Taken::new());
+        for r in &verdict.results {
+            let lower = r.message.to_lowercase();
+            assert!(lower.matches("fictief").count() <= 1, "{}", r.message);
+            assert!(!lower.contains("officiële statistiek"), "{}", r.message);
+        }
+        let threshold = verdict
+            .result(RuleId::SingleThreshold)
+            .map(|r| r.message.clone())
+            .unwrap_or_default();
+        assert!(
+            threshold.starts_with(
+                "Antwerpen telt 211.699 inwoners van niet-EU15-herkomst (2020, fictief demo-cijfer): meer dan 7.500"
+            ),
+            "{threshold}"
+        );
     }
 
     #[test]
@@ -960,7 +1179,9 @@ mod tests {
             .map(|r| r.message.clone())
             .unwrap_or_default();
         assert!(
-            message.contains("Lokeren (Regio R14) en Aalst (Regio R11)"),
+            message.contains(
+                "Lokeren (referentieregio Regio R14) en Aalst (referentieregio Regio R11)"
+            ),
             "{message}"
         );
     }
@@ -1108,6 +1329,341 @@ mod tests {
             Decision::EligibleAsPartner
         );
         assert_eq!(assess_partner(&call, "XYZ").decision, Decision::NotEligible);
+    }
+
+    // ------------------------------------------------------------- merged municipalities
+
+    use crate::domain::figures::{Former, Merger};
+
+    /// A former municipality with a non-EU15 figure (`None`: none) and residents of 2020.
+    fn former(nis: u32, name: &str, non_eu15: Option<u64>, residents: u64) -> Former {
+        let t = town(nis, name, "R01", non_eu15.unwrap_or(0), residents);
+        Former {
+            nis_code: t.nis_code,
+            name: t.name,
+            residents: t.residents,
+            non_eu15: non_eu15.and(t.non_eu15),
+        }
+    }
+
+    /// `m` as formed on 1 January 2025 from `former`, with the call's figures of 2020.
+    fn merged(m: Municipality, former: Vec<Former>) -> Municipality {
+        let merger = Merger {
+            merged_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            former,
+        };
+        m.merged(merger, sample_call().reference_year)
+    }
+
+    /// Antwerpen after absorbing Borsbeek, with Borsbeek's non-EU15 figure or without it.
+    fn antwerpen_with_borsbeek(borsbeek: Option<u64>) -> Municipality {
+        merged(
+            town(11_002, "Antwerpen", "R01", 211_699, 529_247),
+            vec![
+                former(11_002, "Antwerpen", Some(211_699), 529_247),
+                former(11_007, "Borsbeek", borsbeek, 10_949),
+            ],
+        )
+    }
+
+    fn message(verdict: &Verdict, rule: RuleId) -> String {
+        verdict
+            .result(rule)
+            .map(|r| r.message.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn antwerpen_uses_the_sum_with_borsbeek_and_the_verdict_names_both_figures() {
+        let call = sample_call();
+        let verdict = assess_single(&call, &antwerpen_with_borsbeek(Some(1_752)), &Taken::new());
+        assert_eq!(verdict.decision, Decision::EligibleAlone);
+        assert_eq!(
+            message(&verdict, RuleId::SingleThreshold),
+            "Antwerpen telt 213.451 inwoners van niet-EU15-herkomst (2020, bron: Statistiek Vlaanderen): meer dan 7.500, dus Antwerpen kan zelfstandig indienen. Antwerpen bestaat sinds 1 januari 2025 uit de vroegere gemeenten Antwerpen en Borsbeek; het aantal inwoners van niet-EU15-herkomst van 2020 is de som van hun cijfers: Antwerpen 211.699 en Borsbeek 1.752."
+        );
+        let facts = verdict
+            .result(RuleId::SingleThreshold)
+            .map(|r| r.facts.clone())
+            .unwrap_or_default();
+        assert!(facts.iter().any(|f| matches!(
+            f,
+            Fact::MergedFigure { total: Some(213_451), former, figure: FigureKind::NonEu15, .. }
+                if former.len() == 2 && former[1].value == Some(1_752)
+        )));
+    }
+
+    #[test]
+    fn antwerpen_without_borsbeeks_figure_says_which_is_missing_and_still_qualifies_by_name() {
+        let call = sample_call();
+        let verdict = assess_single(&call, &antwerpen_with_borsbeek(None), &Taken::new());
+        assert_eq!(
+            verdict.decision,
+            Decision::EligibleAlone,
+            "named in the call"
+        );
+        assert_eq!(
+            outcome_of(&verdict, RuleId::SingleThreshold),
+            Some(Outcome::Warning)
+        );
+        let text = message(&verdict, RuleId::SingleThreshold);
+        assert_eq!(
+            text,
+            "Antwerpen bestaat sinds 1 januari 2025 uit de vroegere gemeenten Antwerpen en Borsbeek; voor Borsbeek is er geen cijfer van het aantal inwoners van niet-EU15-herkomst voor referentiejaar 2020 (Antwerpen 211.699 en Borsbeek geen cijfer), dus is er geen som voor Antwerpen: het cijfer van één vroegere gemeente geldt niet voor de hele gemeente. Uit de cijfers is dus niet te berekenen of Antwerpen meer dan 7.500 inwoners van niet-EU15-herkomst telt, maar Antwerpen mag als grootstad bij naam zelfstandig indienen."
+        );
+        assert!(
+            !text.contains("Antwerpen telt"),
+            "never Antwerpen's own figure: {text}"
+        );
+    }
+
+    #[test]
+    fn a_merged_municipality_is_judged_on_the_sum_of_all_its_former_municipalities() {
+        let call = sample_call();
+        // (Beveren, Kruibeke, Zwijndrecht non-EU15; decision)
+        let table = [
+            (Some(5_000), Some(2_000), Some(501), Decision::EligibleAlone),
+            (
+                Some(5_000),
+                Some(2_000),
+                Some(500),
+                Decision::OnlyInCooperation,
+            ),
+            (Some(9_000), Some(2_000), None, Decision::CannotDecide),
+            (None, Some(2_000), Some(500), Decision::CannotDecide),
+            (None, None, None, Decision::CannotDecide),
+        ];
+        for (beveren, kruibeke, zwijndrecht, decision) in table {
+            let m = merged(
+                town(46_030, "Beveren-Kruibeke-Zwijndrecht", "R14", 0, 0),
+                vec![
+                    former(11_056, "Zwijndrecht", zwijndrecht, 19_000),
+                    former(46_003, "Beveren", beveren, 48_000),
+                    former(46_013, "Kruibeke", kruibeke, 17_000),
+                ],
+            );
+            let verdict = assess_single(&call, &m, &Taken::new());
+            assert_eq!(
+                verdict.decision, decision,
+                "{beveren:?} {kruibeke:?} {zwijndrecht:?}"
+            );
+            let text = message(&verdict, RuleId::SingleThreshold);
+            assert!(
+                text.contains("uit de vroegere gemeenten Zwijndrecht, Beveren en Kruibeke"),
+                "{text}"
+            );
+            if decision == Decision::CannotDecide {
+                let missing: Vec<&str> = [
+                    ("Zwijndrecht", zwijndrecht),
+                    ("Beveren", beveren),
+                    ("Kruibeke", kruibeke),
+                ]
+                .iter()
+                .filter(|(_, v)| v.is_none())
+                .map(|(n, _)| *n)
+                .collect();
+                assert!(
+                    text.contains(&format!("voor {} is er geen cijfer", join_names(&missing))),
+                    "{text}"
+                );
+                assert!(
+                    verdict.summary.ends_with(&format!(
+                        "het cijfer van 2020 van {} ontbreekt.",
+                        join_names(&missing)
+                    )),
+                    "{}",
+                    verdict.summary
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_cooperation_with_a_merged_member_names_its_former_municipalities_in_the_sums() {
+        let call = sample_call();
+        let lokeren = town(46_029, "Lokeren", "R14", 5_000, 40_000);
+        let complete = merged(
+            town(44_084, "Lochristi", "R14", 0, 0),
+            vec![
+                former(44_034, "Lochristi", Some(1_200), 8_000),
+                former(44_040, "Moerbeke", Some(800), 5_000),
+            ],
+        );
+        let verdict = assess_cooperation(
+            &call,
+            lokeren.nis_code,
+            &[&lokeren, &complete],
+            &Taken::new(),
+        );
+        let pooled = message(&verdict, RuleId::PooledThreshold);
+        assert!(
+            pooled.starts_with("Samen tellen Lokeren (5.000) en Lochristi (2.000) 7.000"),
+            "{pooled}"
+        );
+        assert!(
+            pooled.ends_with("Lochristi bestaat sinds 1 januari 2025 uit de vroegere gemeenten Lochristi en Moerbeke; het aantal inwoners van niet-EU15-herkomst van 2020 is de som van hun cijfers: Lochristi 1.200 en Moerbeke 800."),
+            "{pooled}"
+        );
+        let share = message(&verdict, RuleId::IncentiveShare);
+        assert!(
+            share.contains("het inwonersaantal van 2020 is de som van hun cijfers: Lochristi 8.000 en Moerbeke 5.000."),
+            "{share}"
+        );
+
+        let incomplete = merged(
+            town(44_084, "Lochristi", "R14", 0, 0),
+            vec![
+                former(44_034, "Lochristi", Some(1_200), 8_000),
+                former(44_040, "Moerbeke", None, 5_000),
+            ],
+        );
+        let verdict = assess_cooperation(
+            &call,
+            lokeren.nis_code,
+            &[&lokeren, &incomplete],
+            &Taken::new(),
+        );
+        assert_eq!(verdict.decision, Decision::CannotDecide);
+        let pooled = message(&verdict, RuleId::PooledThreshold);
+        assert!(
+            pooled.starts_with("Voor Lochristi is er geen cijfer"),
+            "{pooled}"
+        );
+        assert!(
+            pooled.contains("voor Moerbeke is er geen cijfer"),
+            "{pooled}"
+        );
+    }
+
+    #[test]
+    fn a_municipality_that_did_not_merge_gets_no_merger_sentence() {
+        let call = sample_call();
+        let gent = town(44_021, "Gent", "R13", 71_234, 262_219);
+        assert_eq!(merger_note(&call, &gent, FigureKind::NonEu15), None);
+        let verdict = assess_single(&call, &gent, &Taken::new());
+        assert!(!message(&verdict, RuleId::SingleThreshold).contains("vroegere gemeenten"));
+    }
+
+    // ------------------------------------------------------------- wording
+
+    #[test]
+    fn a_verdict_under_a_fictitious_demo_call_says_so_once_in_its_summary() {
+        let mut call = sample_call();
+        call.parameters_fictitious = true;
+        let gent = town(44_021, "Gent", "R13", 71_234, 262_219);
+        let lokeren = town(46_029, "Lokeren", "R14", 5_000, 40_000);
+        let beveren = town(46_003, "Beveren", "R14", 2_500, 48_000);
+        let verdicts = [
+            assess_single(&call, &gent, &Taken::new()),
+            assess_cooperation(
+                &call,
+                lokeren.nis_code,
+                &[&lokeren, &beveren],
+                &Taken::new(),
+            ),
+            assess_partner(&call, "VGC"),
+            assess_partner(&call, "XYZ"),
+        ];
+        for verdict in &verdicts {
+            assert!(verdict.call_fictitious);
+            assert_eq!(
+                verdict.summary.matches(FICTITIOUS_CALL).count(),
+                1,
+                "{}",
+                verdict.summary
+            );
+            assert!(verdict.summary.ends_with(FICTITIOUS_CALL));
+            assert!(
+                verdict
+                    .results
+                    .iter()
+                    .all(|r| !r.message.contains("demo-oproep"))
+            );
+            let again = verdict.clone().in_call(&call);
+            assert_eq!(&again, verdict, "said once, also when asked twice");
+        }
+        let real = assess_single(&sample_call(), &gent, &Taken::new());
+        assert!(!real.call_fictitious);
+        assert!(!real.summary.contains("demo-oproep"));
+    }
+
+    /// Every message and summary of a range of verdicts: single (above, below, exactly, missing,
+    /// named without figure), cooperation (pass, fail, missing figures, two regions).
+    fn sample_messages() -> Vec<String> {
+        let call = sample_call();
+        let mut missing = town(46_025, "Sint-Niklaas", "R14", 0, 80_000);
+        missing.non_eu15 = None;
+        let mut antwerpen = town(11_002, "Antwerpen", "R01", 0, 0);
+        antwerpen.non_eu15 = None;
+        let lokeren = town(46_029, "Lokeren", "R14", 9_000, 40_000);
+        let beveren = town(46_003, "Beveren", "R14", 1_000, 48_000);
+        let mut temse = town(46_021, "Temse", "R14", 1_000, 30_000);
+        temse.non_eu15 = None;
+        temse.residents = None;
+        let aalst = town(41_002, "Aalst", "R11", 1_000, 80_000);
+        let mut verdicts = vec![
+            assess_single(
+                &call,
+                &town(44_021, "Gent", "R13", 71_234, 262_219),
+                &Taken::new(),
+            ),
+            assess_single(
+                &call,
+                &town(46_025, "Sint-Niklaas", "R14", 7_500, 80_000),
+                &Taken::new(),
+            ),
+            assess_single(&call, &missing, &Taken::new()),
+            assess_single(&call, &antwerpen, &Taken::new()),
+            assess_single(&call, &antwerpen_with_borsbeek(None), &Taken::new()),
+            assess_single(&call, &antwerpen_with_borsbeek(Some(1_752)), &Taken::new()),
+        ];
+        for members in [
+            vec![&lokeren, &beveren],
+            vec![&beveren, &temse],
+            vec![&lokeren, &temse],
+            vec![&lokeren, &aalst],
+            vec![&beveren],
+        ] {
+            verdicts.push(assess_cooperation(
+                &call,
+                members[0].nis_code,
+                &members,
+                &Taken::new(),
+            ));
+        }
+        verdicts
+            .iter()
+            .flat_map(|v| {
+                std::iter::once(v.summary.clone())
+                    .chain(v.results.iter().map(|r| r.message.clone()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_verdict_message_speaks_in_the_third_person_only() {
+        for text in sample_messages() {
+            let words: Vec<String> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_lowercase)
+                .collect();
+            for person in ["we", "wij", "ons", "onze", "u", "uw", "ik", "jij", "je"] {
+                assert!(!words.iter().any(|w| w == person), "'{person}' in: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_reference_region_is_named_as_one() {
+        for text in sample_messages() {
+            for (at, _) in text.match_indices("Regio R1") {
+                let before = &text[..at];
+                assert!(
+                    before.ends_with("referentieregio "),
+                    "a region without the word 'referentieregio' in: {text}"
+                );
+            }
+        }
     }
 
     #[test]

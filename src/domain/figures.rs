@@ -3,12 +3,32 @@
 //! Every figure keeps its year, its source and whether it is a fictitious demo figure. The
 //! engine only uses figures of the call's reference year; a figure of another year, or no
 //! figure at all, makes a rule answer "cannot decide" rather than guess.
+//!
+//! # Merged municipalities ([`Merger`], [`Municipality::merged`])
+//!
+//! On 1 January 2025 municipalities merged (Beveren, Kruibeke and Zwijndrecht into
+//! Beveren-Kruibeke-Zwijndrecht; Borsbeek into Antwerpen, which kept its NIS code). A call whose
+//! map is of 2025 or later knows only the merged municipality, while figures of an earlier
+//! reference year (2020) describe the former municipalities. The rule, one for every figure:
+//! - a figure of a reference year **before** the merger is the **sum** of the former
+//!   municipalities' figures of that year, and only when **every** one of them has such a figure;
+//!   when one lacks it, the merged municipality has no figure ("cannot decide", never a guess);
+//! - the figure of **one** former municipality is never used for the merged one, not even when
+//!   the merged municipality continues its NIS code (Antwerpen's own 2020 figure is Antwerpen
+//!   without Borsbeek);
+//! - a figure of a reference year **from** the merger on describes the merged municipality
+//!   itself and is used as it is.
+//!
+//! The verdicts say so: they name the former municipalities and their figures
+//! ([`super::eligibility`]).
 
 use std::collections::{BTreeMap, HashMap};
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::types::{NisCode, ReferenceYear, RegionCode};
+use super::verdict::FigureKind;
 
 /// One population figure of one municipality.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +103,102 @@ pub struct Municipality {
     pub residents: Option<Figure>,
     /// Residents of non-EU15 origin, if known.
     pub non_eu15: Option<Figure>,
+    /// The municipalities it was formed from, when it was formed by a merger whose former
+    /// municipalities the call's figures still describe (see [`Municipality::merged`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merger: Option<Merger>,
+}
+
+/// A municipality formed by a merger, with the municipalities it was formed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merger {
+    /// The merged municipality's first day (1 January 2025).
+    pub merged_on: NaiveDate,
+    /// The former municipalities, by NIS code, with their own figures. A merged municipality
+    /// that continues the NIS code of one of them (Antwerpen) lists that one too, with its
+    /// figures from before the merger.
+    pub former: Vec<Former>,
+}
+
+/// A former municipality of a merger, with its own figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Former {
+    /// Its NIS code.
+    pub nis_code: NisCode,
+    /// Its Dutch name.
+    pub name: String,
+    /// Its total residents, if known.
+    pub residents: Option<Figure>,
+    /// Its residents of non-EU15 origin, if known.
+    pub non_eu15: Option<Figure>,
+}
+
+impl Former {
+    /// Its figure of `kind` for `year`, if it has one of that year.
+    pub fn figure(&self, kind: FigureKind, year: ReferenceYear) -> Option<&Figure> {
+        match kind {
+            FigureKind::NonEu15 => self.non_eu15.as_ref(),
+            FigureKind::Residents => self.residents.as_ref(),
+        }
+        .filter(|f| f.year == year)
+    }
+}
+
+/// A merged municipality's figure of one kind for one reference year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergedFigure<'a> {
+    /// The year is not before the merger: the merged municipality's own figure applies.
+    Own,
+    /// Every former municipality has a figure of the year: their sum.
+    Sum(Figure),
+    /// These former municipalities have no figure of the year, so there is no sum.
+    Incomplete(Vec<&'a Former>),
+}
+
+impl Merger {
+    /// Do figures of `year` (the population on 1 January) describe the municipalities from
+    /// before this merger?
+    pub fn predates(&self, year: ReferenceYear) -> bool {
+        NaiveDate::from_ymd_opt(i32::from(year.get()), 1, 1)
+            .is_some_and(|first_day| first_day < self.merged_on)
+    }
+
+    /// The merged municipality's figure of `kind` for `year`: its own when `year` is not before
+    /// the merger; otherwise the sum of the former municipalities' figures, only when every one
+    /// of them has a figure of that year. The sum is fictitious when any part is; its source
+    /// lists the parts' distinct sources.
+    pub fn figure(&self, kind: FigureKind, year: ReferenceYear) -> MergedFigure<'_> {
+        if !self.predates(year) {
+            return MergedFigure::Own;
+        }
+        let missing: Vec<&Former> = self
+            .former
+            .iter()
+            .filter(|f| f.figure(kind, year).is_none())
+            .collect();
+        if !missing.is_empty() || self.former.is_empty() {
+            return MergedFigure::Incomplete(missing);
+        }
+        let parts: Vec<&Figure> = self
+            .former
+            .iter()
+            .filter_map(|f| f.figure(kind, year))
+            .collect();
+        let mut sources: Vec<&str> = Vec::new();
+        for part in &parts {
+            if !sources.contains(&part.source.as_str()) {
+                sources.push(&part.source);
+            }
+        }
+        MergedFigure::Sum(Figure {
+            value: parts
+                .iter()
+                .fold(0u64, |sum, f| sum.saturating_add(f.value)),
+            year,
+            source: sources.join("; "),
+            fictitious: parts.iter().any(|f| f.fictitious),
+        })
+    }
 }
 
 /// The outcome of looking up a figure for a reference year.
@@ -115,6 +231,29 @@ impl<'a> Lookup<'a> {
 }
 
 impl Municipality {
+    /// The municipality formed by `merger`, with its figures for the call's reference `year`
+    /// as the rule of this module says: before the merger the sums over every former
+    /// municipality (or none), from the merger on its own figures. The merger is kept for the
+    /// verdicts to explain, when the year is before it.
+    pub fn merged(mut self, merger: Merger, year: ReferenceYear) -> Self {
+        if !merger.predates(year) {
+            return self;
+        }
+        for kind in [FigureKind::NonEu15, FigureKind::Residents] {
+            let figure = match merger.figure(kind, year) {
+                MergedFigure::Own => continue,
+                MergedFigure::Sum(sum) => Some(sum),
+                MergedFigure::Incomplete(_) => None,
+            };
+            match kind {
+                FigureKind::NonEu15 => self.non_eu15 = figure,
+                FigureKind::Residents => self.residents = figure,
+            }
+        }
+        self.merger = Some(merger);
+        self
+    }
+
     /// Its non-EU15 figure for `year`.
     pub fn non_eu15_in(&self, year: ReferenceYear) -> Lookup<'_> {
         Lookup::of(self.non_eu15.as_ref(), year)
@@ -312,6 +451,7 @@ pub(crate) mod tests {
                 source: "Statistiek Vlaanderen".to_owned(),
                 fictitious: false,
             }),
+            merger: None,
         }
     }
 
@@ -361,6 +501,173 @@ pub(crate) mod tests {
             ..m
         };
         assert_eq!(without.non_eu15_in(year_2020), Lookup::Missing);
+    }
+
+    fn figure(value: u64, year: u16, fictitious: bool) -> Figure {
+        Figure {
+            value,
+            year: ReferenceYear::new(year).unwrap(),
+            source: if fictitious {
+                "FICTIEF demo-cijfer, geen officiële statistiek".to_owned()
+            } else {
+                "Statistiek Vlaanderen".to_owned()
+            },
+            fictitious,
+        }
+    }
+
+    /// A former municipality with figures of 2020 (`None`: no figure).
+    fn former(nis: u32, name: &str, residents: Option<u64>, non_eu15: Option<u64>) -> Former {
+        Former {
+            nis_code: NisCode::new(nis).unwrap(),
+            name: name.to_owned(),
+            residents: residents.map(|v| figure(v, 2020, false)),
+            non_eu15: non_eu15.map(|v| figure(v, 2020, false)),
+        }
+    }
+
+    fn merger_of(former: Vec<Former>) -> Merger {
+        Merger {
+            merged_on: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            former,
+        }
+    }
+
+    fn year(y: u16) -> ReferenceYear {
+        ReferenceYear::new(y).unwrap()
+    }
+
+    #[test]
+    fn a_merger_of_2025_predates_the_figures_of_2024_and_earlier_only() {
+        let merger = merger_of(Vec::new());
+        for (y, predates) in [
+            (2019, true),
+            (2020, true),
+            (2024, true),
+            (2025, false),
+            (2026, false),
+        ] {
+            assert_eq!(merger.predates(year(y)), predates, "{y}");
+        }
+    }
+
+    #[test]
+    fn a_merged_figure_is_the_sum_only_when_every_former_municipality_has_one() {
+        // Every combination of three former municipalities with or without a figure.
+        for mask in 0u8..8 {
+            let value = |bit: u8, v: u64| (mask & (1 << bit) != 0).then_some(v);
+            let merger = merger_of(vec![
+                former(11_056, "Zwijndrecht", None, value(0, 1_000)),
+                former(46_003, "Beveren", None, value(1, 2_000)),
+                former(46_013, "Kruibeke", None, value(2, 4_000)),
+            ]);
+            match merger.figure(FigureKind::NonEu15, year(2020)) {
+                MergedFigure::Sum(sum) => {
+                    assert_eq!(mask, 7, "a sum only when all three have a figure");
+                    assert_eq!(sum.value, 7_000);
+                    assert_eq!(sum.year, year(2020));
+                }
+                MergedFigure::Incomplete(missing) => {
+                    assert_ne!(mask, 7);
+                    let missing: Vec<u8> = missing
+                        .iter()
+                        .map(|f| match f.name.as_str() {
+                            "Zwijndrecht" => 0,
+                            "Beveren" => 1,
+                            _ => 2,
+                        })
+                        .collect();
+                    let expected: Vec<u8> = (0..3).filter(|b| mask & (1 << b) == 0).collect();
+                    assert_eq!(missing, expected, "mask {mask:03b}");
+                }
+                MergedFigure::Own => panic!("2020 is before the merger"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_figure_of_another_year_counts_as_missing_for_the_sum() {
+        let mut old = former(11_007, "Borsbeek", Some(10_949), Some(1_752));
+        old.non_eu15 = Some(figure(1_752, 2019, false));
+        let merger = merger_of(vec![
+            former(11_002, "Antwerpen", Some(529_247), Some(211_699)),
+            old,
+        ]);
+        assert!(matches!(
+            merger.figure(FigureKind::NonEu15, year(2020)),
+            MergedFigure::Incomplete(missing) if missing.len() == 1 && missing[0].name == "Borsbeek"
+        ));
+        assert!(matches!(
+            merger.figure(FigureKind::Residents, year(2020)),
+            MergedFigure::Sum(sum) if sum.value == 540_196
+        ));
+    }
+
+    #[test]
+    fn a_sum_is_fictitious_when_any_part_is_and_names_each_source_once() {
+        let mut merger = merger_of(vec![
+            former(11_002, "Antwerpen", None, Some(211_699)),
+            former(11_007, "Borsbeek", None, Some(1_752)),
+        ]);
+        let MergedFigure::Sum(real) = merger.figure(FigureKind::NonEu15, year(2020)) else {
+            panic!("a sum");
+        };
+        assert!(!real.fictitious);
+        assert_eq!(real.source, "Statistiek Vlaanderen");
+        merger.former[1].non_eu15 = Some(figure(1_752, 2020, true));
+        let MergedFigure::Sum(mixed) = merger.figure(FigureKind::NonEu15, year(2020)) else {
+            panic!("a sum");
+        };
+        assert!(mixed.fictitious);
+        assert_eq!(
+            mixed.source,
+            "Statistiek Vlaanderen; FICTIEF demo-cijfer, geen officiële statistiek"
+        );
+    }
+
+    #[test]
+    fn antwerpen_never_keeps_its_own_figure_of_before_it_absorbed_borsbeek() {
+        let antwerpen = town(11_002, "Antwerpen", "R01", 211_699, 529_247);
+        let with_borsbeek = merger_of(vec![
+            former(11_002, "Antwerpen", Some(529_247), Some(211_699)),
+            former(11_007, "Borsbeek", Some(10_949), Some(1_752)),
+        ]);
+        let merged = antwerpen.clone().merged(with_borsbeek.clone(), year(2020));
+        assert_eq!(merged.non_eu15.as_ref().map(|f| f.value), Some(213_451));
+        assert_eq!(merged.residents.as_ref().map(|f| f.value), Some(540_196));
+        assert_eq!(merged.merger, Some(with_borsbeek.clone()));
+
+        // Without Borsbeek's non-EU15 figure there is none: never Antwerpen's own 211.699.
+        let mut without = with_borsbeek;
+        without.former[1].non_eu15 = None;
+        let merged = antwerpen.merged(without, year(2020));
+        assert_eq!(merged.non_eu15, None);
+        assert_eq!(merged.non_eu15_in(year(2020)), Lookup::Missing);
+        assert_eq!(merged.residents.as_ref().map(|f| f.value), Some(540_196));
+    }
+
+    #[test]
+    fn a_figure_from_the_merger_on_is_the_merged_municipalitys_own() {
+        let mut own = town(11_002, "Antwerpen", "R01", 215_000, 541_000);
+        for f in [own.non_eu15.as_mut(), own.residents.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            f.year = year(2025);
+        }
+        let merger = merger_of(vec![
+            former(11_002, "Antwerpen", Some(529_247), Some(211_699)),
+            former(11_007, "Borsbeek", Some(10_949), None),
+        ]);
+        assert_eq!(
+            merger.figure(FigureKind::NonEu15, year(2025)),
+            MergedFigure::Own
+        );
+        let merged = own.clone().merged(merger, year(2025));
+        assert_eq!(
+            merged, own,
+            "figures of 2025 describe the merged municipality"
+        );
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub mod followup;
 pub mod four_eyes;
 pub mod history;
 pub mod iban;
+pub mod illustrative;
 pub mod limits;
 pub mod messages;
 pub mod money;

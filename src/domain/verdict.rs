@@ -315,6 +315,24 @@ pub enum Fact {
         /// A year for which a figure does exist, if any.
         available_year: Option<ReferenceYear>,
     },
+    /// A merged municipality's figure, made of its former municipalities' figures (a reference
+    /// year before the merger): the sum when every one of them has a figure, else none.
+    MergedFigure {
+        /// The merged municipality.
+        nis_code: NisCode,
+        /// Its name.
+        name: String,
+        /// Which figure.
+        figure: FigureKind,
+        /// The merged municipality's first day.
+        merged_on: NaiveDate,
+        /// The reference year.
+        year: ReferenceYear,
+        /// The former municipalities with their figure of the year, if they have one.
+        former: Vec<FormerFigure>,
+        /// The sum, when every former municipality has a figure.
+        total: Option<u64>,
+    },
     /// Residents of non-EU15 origin of a cooperation together.
     TotalNonEu15 {
         /// Sum over the members.
@@ -381,6 +399,19 @@ pub enum Fact {
         /// Covered share in basis points, rounded down.
         basis_points: u64,
     },
+}
+
+/// A former municipality's figure in a [`Fact::MergedFigure`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormerFigure {
+    /// The former municipality.
+    pub nis_code: NisCode,
+    /// Its name.
+    pub name: String,
+    /// Its figure of the reference year, if it has one.
+    pub value: Option<u64>,
+    /// That figure is a fictitious demo figure.
+    pub fictitious: bool,
 }
 
 /// A section of the application form.
@@ -660,7 +691,12 @@ pub struct Verdict {
     pub results: Vec<RuleResult>,
     /// A fictitious demo figure was used somewhere.
     pub fictitious: bool,
+    /// The verdict is given under a fictitious demo call (its summary says so, once).
+    pub call_fictitious: bool,
 }
+
+/// What the summary of a verdict under a fictitious demo call adds, once.
+pub const FICTITIOUS_CALL: &str = "Dit oordeel geldt voor een fictieve demo-oproep: die oproep bestaat niet en haar parameters zijn verzonnen.";
 
 impl Verdict {
     /// Builds a verdict; `fictitious` follows from the results.
@@ -671,7 +707,20 @@ impl Verdict {
             summary,
             results,
             fictitious,
+            call_fictitious: false,
         }
+    }
+
+    /// The verdict as given under `call`: under a fictitious demo call
+    /// (`parameters_fictitious`) its summary ends with [`FICTITIOUS_CALL`], once; the rule
+    /// results do not repeat it.
+    pub fn in_call(mut self, call: &super::call::CallRules) -> Self {
+        if call.parameters_fictitious && !self.call_fictitious {
+            self.call_fictitious = true;
+            self.summary.push(' ');
+            self.summary.push_str(FICTITIOUS_CALL);
+        }
+        self
     }
 
     /// May the subject apply (alone, as cooperation or as partner)?

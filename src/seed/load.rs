@@ -524,6 +524,7 @@ async fn copy_call<C: ConnectionTrait>(
         period_start: Set(t.period_start),
         period_end: Set(t.period_end),
         submission_opens_at: Set(opens),
+        submission_opens_illustrative: Set(true),
         submission_closes_at: Set(closes),
         reference_year: Set(t.reference_year),
         single_applicant_min_exclusive: Set(t.single_applicant_min_exclusive),
@@ -568,6 +569,7 @@ async fn copy_call<C: ConnectionTrait>(
             envelope_cents: Set(y.envelope_cents),
             interim_report_due: Set(y.interim_report_due),
             year_report_due: Set(y.year_report_due),
+            report_dates_illustrative: Set(y.report_dates_illustrative),
             version: Set(1),
         })
         .collect();

@@ -723,6 +723,9 @@ struct CallFile {
     project_years: Vec<ProjectYearRow>,
     submission_opens: DateTime<Utc>,
     submission_closes: DateTime<Utc>,
+    /// The opening of the window is assumed, not published.
+    #[serde(default)]
+    submission_opens_illustrative: bool,
     reference_year: i32,
     single_applicant_min_exclusive: i64,
     pooled_min_inclusive: i64,
@@ -889,6 +892,9 @@ struct ProjectYearRow {
     envelope_cents: i64,
     interim_report_due: NaiveDate,
     year_report_due: NaiveDate,
+    /// The report dates were derived, not published.
+    #[serde(default)]
+    report_dates_illustrative: bool,
 }
 
 #[derive(Deserialize)]
@@ -939,6 +945,55 @@ fn note_text(value: Option<serde_json::Value>) -> Option<String> {
     }
 }
 
+/// A call seeded before its dates carried an illustrative mark gets the marks of its seed file,
+/// for each date that is still the seeded one (a date ABB changed since is its own and stays
+/// unmarked). Running it again changes nothing.
+async fn mark_illustrative_dates<C: ConnectionTrait>(
+    db: &C,
+    file: &CallFile,
+) -> Result<(), SeedError> {
+    let Some(existing) = call::Entity::find()
+        .filter(call::Column::Code.eq(file.code.as_str()))
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    if file.submission_opens_illustrative
+        && !existing.submission_opens_illustrative
+        && existing.submission_opens_at == file.submission_opens
+    {
+        let version = existing.version;
+        let mut row: call::ActiveModel = existing.clone().into();
+        row.submission_opens_illustrative = Set(true);
+        row.version = Set(version + 1);
+        row.update(db).await?;
+    }
+    let years = call_project_year::Entity::find()
+        .filter(call_project_year::Column::CallId.eq(existing.id))
+        .all(db)
+        .await?;
+    for y in file
+        .project_years
+        .iter()
+        .filter(|y| y.report_dates_illustrative)
+    {
+        let Some(stored) = years.iter().find(|s| s.year_number == y.year) else {
+            continue;
+        };
+        if !stored.report_dates_illustrative
+            && stored.interim_report_due == y.interim_report_due
+            && stored.year_report_due == y.year_report_due
+        {
+            let mut row: call_project_year::ActiveModel = stored.clone().into();
+            row.report_dates_illustrative = Set(true);
+            row.version = Set(stored.version + 1);
+            row.update(db).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn load_call<C: ConnectionTrait>(
     db: &C,
     report: &mut SeedReport,
@@ -976,6 +1031,7 @@ async fn load_call<C: ConnectionTrait>(
             upgrade_to_form_lines(db, name, existing_id, plan.id, lines).await?;
         }
         attach_agreements(db, name, existing_id, &file.partner_agreements).await?;
+        mark_illustrative_dates(db, &file).await?;
         return Ok(());
     }
     let now = Utc::now();
@@ -995,6 +1051,7 @@ async fn load_call<C: ConnectionTrait>(
         period_end: Set(file.period_end),
         submission_opens_at: Set(file.submission_opens),
         submission_closes_at: Set(file.submission_closes),
+        submission_opens_illustrative: Set(file.submission_opens_illustrative),
         reference_year: Set(file.reference_year),
         single_applicant_min_exclusive: Set(file.single_applicant_min_exclusive),
         pooled_min_inclusive: Set(file.pooled_min_inclusive),
@@ -1028,6 +1085,7 @@ async fn load_call<C: ConnectionTrait>(
             envelope_cents: Set(y.envelope_cents),
             interim_report_due: Set(y.interim_report_due),
             year_report_due: Set(y.year_report_due),
+            report_dates_illustrative: Set(y.report_dates_illustrative),
             version: Set(1),
             ..Default::default()
         })

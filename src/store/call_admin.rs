@@ -369,6 +369,17 @@ pub async fn update<C: ConnectionTrait>(
         .col_expr(call::Column::Title, Expr::value(spec.title.clone()))
         .col_expr(call::Column::PeriodStart, Expr::value(spec.period_start))
         .col_expr(call::Column::PeriodEnd, Expr::value(spec.period_end))
+        // An opening ABB changes is its own: no longer illustrative (the right-hand sides
+        // read the row as it was).
+        .col_expr(
+            call::Column::SubmissionOpensIllustrative,
+            Expr::case(
+                Expr::col(call::Column::SubmissionOpensAt).eq(spec.submission_opens_at),
+                Expr::col(call::Column::SubmissionOpensIllustrative),
+            )
+            .finally(false)
+            .into(),
+        )
         .col_expr(
             call::Column::SubmissionOpensAt,
             Expr::value(spec.submission_opens_at),
@@ -460,6 +471,12 @@ async fn write_children<C: ConnectionTrait>(
                 active.envelope_cents = Set(y.envelope.get());
                 active.interim_report_due = Set(y.interim_report_due);
                 active.year_report_due = Set(y.year_report_due);
+                // Dates ABB changes are its own: no longer illustrative.
+                if row.interim_report_due != y.interim_report_due
+                    || row.year_report_due != y.year_report_due
+                {
+                    active.report_dates_illustrative = Set(false);
+                }
                 active.version = Set(row.version + 1);
                 active.update(db).await?;
             }

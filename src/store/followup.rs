@@ -316,6 +316,34 @@ pub async fn load<C: ConnectionTrait>(
 }
 
 impl FollowUp {
+    /// Whether `report`'s deadline is the call's published date, a date the call itself marks
+    /// illustrative, or one moved for a late approval (`domain::illustrative::due_standing`).
+    pub fn due_standing(
+        &self,
+        report: &progress_report::Model,
+    ) -> crate::domain::illustrative::DueStanding {
+        use crate::domain::illustrative::{DueStanding, date_illustrative, due_standing};
+        let Some(year) = self
+            .years
+            .iter()
+            .find(|y| y.year_number == report.year_number)
+        else {
+            return DueStanding::MovedForLateApproval;
+        };
+        let call_due = match report.kind {
+            StoredKind::Interim => year.interim_report_due,
+            StoredKind::Year => year.year_report_due,
+        };
+        due_standing(
+            report.due_on,
+            call_due,
+            date_illustrative(
+                year.report_dates_illustrative,
+                self.call.parameters_fictitious,
+            ),
+        )
+    }
+
     pub fn is_followed(&self) -> bool {
         FOLLOWED_STATES.contains(&self.app.state) && self.decision.is_some()
     }

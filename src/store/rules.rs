@@ -16,6 +16,7 @@ use entity::{
     region_membership,
 };
 
+use crate::domain::figures::{Former, Merger};
 use crate::domain::{
     ActionCode, BasisPoints, CallAction, CallRules, Cents, Directory, Figure, Municipality,
     NamedApplicant, NisCode, PartnerOrganisation, ProjectYear, Ratio, Reach, ReferenceYear,
@@ -157,6 +158,7 @@ pub async fn call_context<C: ConnectionTrait>(
                 })
             })
             .collect::<Result<_, DbErr>>()?,
+        parameters_fictitious: call.parameters_fictitious,
     };
     Ok(Some(CallContext {
         call,
@@ -268,7 +270,9 @@ fn valid_on(
         .add(Condition::any().add(to_null).add(to_gte))
 }
 
-/// The directory on `on`, of every reference region or only of `regions`.
+/// The directory on `on`, of every reference region or only of `regions`. A municipality formed
+/// by a merger before `on` carries its former municipalities with their figures, and its own
+/// figures follow the domain's rule for merged municipalities ([`Municipality::merged`]).
 async fn load_directory<C: ConnectionTrait>(
     db: &C,
     reference_year: i32,
@@ -303,6 +307,7 @@ async fn load_directory<C: ConnectionTrait>(
             municipality::Column::Id,
             municipality::Column::NisCode,
             municipality::Column::Name,
+            municipality::Column::ValidFrom,
         ])
         .filter(valid_on(
             municipality::Column::ValidFrom.lte(on),
@@ -313,7 +318,26 @@ async fn load_directory<C: ConnectionTrait>(
         municipality_query =
             municipality_query.filter(municipality::Column::Id.is_in(memberships.keys().copied()));
     }
-    let municipalities: Vec<(i64, i32, String)> = municipality_query.into_tuple().all(db).await?;
+    let municipalities: Vec<(i64, i32, String, NaiveDate)> =
+        municipality_query.into_tuple().all(db).await?;
+    // The former municipalities of those formed by a merger before `on` (a few dozen rows).
+    let mut former_query = municipality::Entity::find()
+        .select_only()
+        .columns([
+            municipality::Column::Id,
+            municipality::Column::NisCode,
+            municipality::Column::Name,
+            municipality::Column::ValidTo,
+            municipality::Column::SuccessorId,
+        ])
+        .filter(municipality::Column::SuccessorId.is_not_null())
+        .filter(municipality::Column::ValidTo.lt(on));
+    if regions_only.is_some() {
+        former_query = former_query
+            .filter(municipality::Column::SuccessorId.is_in(memberships.keys().copied()));
+    }
+    type FormerRow = (i64, i32, String, Option<NaiveDate>, Option<i64>);
+    let former_rows: Vec<FormerRow> = former_query.into_tuple().all(db).await?;
     let regions: HashMap<i64, reference_region::Model> = reference_region::Entity::find()
         .all(db)
         .await?
@@ -340,8 +364,14 @@ async fn load_directory<C: ConnectionTrait>(
         ])
         .filter(population_figure::Column::ReferenceYear.eq(reference_year));
     if regions_only.is_some() {
-        figure_query = figure_query
-            .filter(population_figure::Column::MunicipalityId.is_in(memberships.keys().copied()));
+        figure_query = figure_query.filter(
+            population_figure::Column::MunicipalityId.is_in(
+                memberships
+                    .keys()
+                    .copied()
+                    .chain(former_rows.iter().map(|f| f.0)),
+            ),
+        );
     }
     let figures: HashMap<i64, FigureRow> = figure_query
         .into_tuple::<FigureRow>()
@@ -355,13 +385,8 @@ async fn load_directory<C: ConnectionTrait>(
         .and_then(ReferenceYear::new)
         .ok_or_else(|| invalid("reference year", reference_year))?;
 
-    let mut ids = HashMap::new();
-    let mut list = Vec::with_capacity(municipalities.len());
-    for (id, nis_code, name) in municipalities {
-        let Some(region) = memberships.get(&id).and_then(|r| regions.get(r)) else {
-            continue;
-        };
-        let code = nis(nis_code)?;
+    // (residents, non-EU15) of a municipality id.
+    let figures_of = |id: i64| -> (Option<Figure>, Option<Figure>) {
         let figure = figures.get(&id);
         let residents = figure.and_then(|(_, residents, source, _, _, _)| {
             Some(Figure {
@@ -379,8 +404,38 @@ async fn load_directory<C: ConnectionTrait>(
                 fictitious: *fictitious,
             })
         });
+        (residents, non_eu15)
+    };
+    // Successor id -> (its first day, its former municipalities).
+    let mut mergers: HashMap<i64, (NaiveDate, Vec<Former>)> = HashMap::new();
+    for (id, nis_code, name, valid_to, successor) in &former_rows {
+        let (Some(successor), Some(last_day)) = (successor, valid_to) else {
+            continue;
+        };
+        let first_day = last_day.succ_opt().unwrap_or(*last_day);
+        let (residents, non_eu15) = figures_of(*id);
+        let entry = mergers
+            .entry(*successor)
+            .or_insert_with(|| (first_day, Vec::new()));
+        entry.0 = entry.0.max(first_day);
+        entry.1.push(Former {
+            nis_code: nis(*nis_code)?,
+            name: name.clone(),
+            residents,
+            non_eu15,
+        });
+    }
+
+    let mut ids = HashMap::new();
+    let mut list = Vec::with_capacity(municipalities.len());
+    for (id, nis_code, name, valid_from) in municipalities {
+        let Some(region) = memberships.get(&id).and_then(|r| regions.get(r)) else {
+            continue;
+        };
+        let code = nis(nis_code)?;
+        let (residents, non_eu15) = figures_of(id);
         ids.insert(code, id);
-        list.push(Municipality {
+        let mut municipality = Municipality {
             nis_code: code,
             name,
             region_code: RegionCode::parse(&region.code)
@@ -388,7 +443,23 @@ async fn load_directory<C: ConnectionTrait>(
             region_name: region.name.clone(),
             residents,
             non_eu15,
-        });
+            merger: None,
+        };
+        if let Some((merged_on, mut former)) = mergers.remove(&id) {
+            // A municipality that existed before the merger continues its NIS code (Antwerpen):
+            // its own figures of before are those of one former municipality.
+            if valid_from < merged_on {
+                former.push(Former {
+                    nis_code: code,
+                    name: municipality.name.clone(),
+                    residents: municipality.residents.clone(),
+                    non_eu15: municipality.non_eu15.clone(),
+                });
+            }
+            former.sort_by_key(|f| f.nis_code);
+            municipality = municipality.merged(Merger { merged_on, former }, year);
+        }
+        list.push(municipality);
     }
     let directory = Directory::new(list).map_err(|e| invalid("directory", e))?;
     Ok((directory, ids))

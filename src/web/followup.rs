@@ -83,6 +83,8 @@ pub struct ReportRow {
     pub id: i64,
     pub title: String,
     pub due: NaiveDate,
+    /// Why the deadline is illustrative, when it is.
+    pub due_note: Option<String>,
     pub state_label: &'static str,
     pub overdue: bool,
     pub needed: bool,
@@ -310,6 +312,7 @@ fn overview_page(ctx: &PageContext, lead: &str, fu: &FollowUp, today: NaiveDate)
                     id: r.id,
                     title: report_title(r.kind, r.year_number),
                     due: r.due_on,
+                    due_note: fu.due_standing(r).note(),
                     state_label: report_state(r.state).label(),
                     overdue: is_overdue(report_state(r.state), r.due_on, today),
                     needed: !fu.actions_in(r.year_number).is_empty(),
@@ -378,6 +381,8 @@ pub struct ReportPage {
     pub dossier_title: String,
     pub heading: String,
     pub due: NaiveDate,
+    /// Why the deadline is illustrative, when it is.
+    pub due_note: Option<String>,
     pub state_label: &'static str,
     pub overdue: bool,
     pub editable: bool,
@@ -490,6 +495,7 @@ async fn report_view(
         dossier_title: fu.app.title.clone(),
         heading: report_title(report.kind, report.year_number),
         due: report.due_on,
+        due_note: fu.due_standing(report).note(),
         state_label: report_state(report.state).label(),
         overdue: is_overdue(report_state(report.state), report.due_on, today),
         editable: followup::may_edit(caller, &found.dossier)

@@ -300,6 +300,8 @@ pub struct ReviewPage {
     pub dossier_title: String,
     pub heading: String,
     pub due: chrono::NaiveDate,
+    /// Why the deadline is illustrative, when it is.
+    pub due_note: Option<String>,
     pub submitted: Option<chrono::DateTime<chrono::Utc>>,
     pub state_label: &'static str,
     pub can_decide: bool,
@@ -444,6 +446,7 @@ async fn review_view(
         dossier_title: fu.app.title.clone(),
         heading: report_title(report.kind, report.year_number),
         due: report.due_on,
+        due_note: fu.due_standing(report).note(),
         submitted: report.submitted_at,
         state_label: report_state(report.state).label(),
         can_decide,

@@ -26,6 +26,8 @@ pub struct CallRow {
     pub state_label: &'static str,
     /// The submission window.
     pub opens: DateTime<Utc>,
+    /// The opening is assumed, not published.
+    pub opens_illustrative: bool,
     pub closes: DateTime<Utc>,
     pub project_years: Vec<ProjectYearSpan>,
     /// The envelopes of the project years together, in cents.
@@ -90,6 +92,7 @@ async fn home(State(state): State<AppState>, ctx: PageContext) -> Result<Html<St
             title: s.call.title.clone(),
             state_label: call_state_label(s.call.state),
             opens: s.call.submission_opens_at,
+            opens_illustrative: s.call.submission_opens_illustrative,
             closes: s.call.submission_closes_at,
             project_years: s
                 .project_years

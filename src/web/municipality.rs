@@ -19,10 +19,11 @@ use entity::population_figure;
 
 use crate::auth::session::CurrentUser;
 use crate::domain::dutch::{format_count, join_names, share_basis_points_floor};
+use crate::domain::eligibility::merger_note;
 use crate::domain::figures::shown_source;
 use crate::domain::{
-    Advice, AdviceStatus, Decision, Directory, FICTITIOUS_MARK, NisCode, Outcome, Proposal,
-    RuleResult, Verdict, assess_partner,
+    Advice, AdviceStatus, Decision, Directory, FICTITIOUS_MARK, FigureKind, NisCode, Outcome,
+    Proposal, RuleResult, Verdict, assess_partner,
 };
 use crate::error::AppError;
 use crate::policy::{self, Action};
@@ -63,9 +64,39 @@ pub struct FiguresView {
     pub non_eu15: Option<FigureCell>,
     /// The non-EU15 share in basis points, rounded down; `None` when a figure is missing.
     pub share: Option<u64>,
+    /// For a municipality formed by a merger after the reference year: which former
+    /// municipalities the figures are the sum of, or which figure is missing.
+    pub merger_notes: Vec<String>,
 }
 
 impl FiguresView {
+    /// The figures the rules engine uses for `m` under `call` (for a merged municipality the
+    /// sums over its former municipalities, with the sentences that say so).
+    fn of_municipality(call: &crate::domain::CallRules, m: &crate::domain::Municipality) -> Self {
+        let year = call.reference_year;
+        let cell = |f: &crate::domain::Figure| FigureCell {
+            value: f.value,
+            source: shown_source(&f.source),
+            fictitious: f.fictitious,
+        };
+        let residents = m.residents_in(year).found();
+        let non_eu15 = m.non_eu15_in(year).found();
+        let share = match (non_eu15, residents) {
+            (Some(n), Some(r)) => share_basis_points_floor(n.value, r.value),
+            _ => None,
+        };
+        Self {
+            reference_year: i32::from(year.get()),
+            residents: residents.map(cell),
+            non_eu15: non_eu15.map(cell),
+            share,
+            merger_notes: [FigureKind::NonEu15, FigureKind::Residents]
+                .into_iter()
+                .filter_map(|kind| merger_note(call, m, kind).map(|(sentence, _)| sentence))
+                .collect(),
+        }
+    }
+
     fn from_row(reference_year: i32, row: Option<&population_figure::Model>) -> Self {
         let residents = row.and_then(|f| {
             Some(FigureCell {
@@ -91,6 +122,7 @@ impl FiguresView {
             residents,
             non_eu15,
             share,
+            merger_notes: Vec::new(),
         }
     }
 
@@ -163,7 +195,10 @@ impl From<&Verdict> for VerdictView {
             class,
             summary: verdict.summary.clone(),
             results: verdict.results.iter().map(RuleRow::from).collect(),
-            fictitious: verdict.fictitious && !verdict.summary.contains(FICTITIOUS_MARK),
+            // Under a demo call the summary already says the call is fictitious: no second tag.
+            fictitious: verdict.fictitious
+                && !verdict.call_fictitious
+                && !verdict.summary.contains(FICTITIOUS_MARK),
         }
     }
 }
@@ -395,6 +430,8 @@ pub struct CallView {
     pub deadline_passed: bool,
     /// The submission window has not opened yet: when it opens.
     pub opens_later: Option<DateTime<Utc>>,
+    /// The opening is assumed, not published.
+    pub opens_illustrative: bool,
     pub verdict: Option<VerdictView>,
     /// Why there is no verdict (the municipality is not on the call's map).
     pub no_verdict: Option<String>,
@@ -416,6 +453,7 @@ impl CallView {
             days_left,
             deadline_passed,
             opens_later: (now < call.submission_opens_at).then_some(call.submission_opens_at),
+            opens_illustrative: call.submission_opens_illustrative,
             verdict: None,
             no_verdict: None,
             can_start: false,
@@ -533,12 +571,12 @@ async fn dashboard(
     let now = state.clock.now();
     let dossiers = store::municipalities::dossiers_of(&state.db, reference, &organisation).await?;
     let open_calls = reference.open_calls().await?;
-    let figures = figures_of(reference, &organisation, &open_calls).await?;
     let mut contexts = Vec::with_capacity(open_calls.len());
     for call in &open_calls {
         contexts.extend(reference.call_context(call.id).await?);
     }
     let standings = standings_of(&state.db, reference, &organisation, &contexts, &dossiers).await?;
+    let figures = figures_of(reference, &organisation, &open_calls, &contexts, &standings).await?;
     let calls: Vec<CallView> = contexts
         .iter()
         .map(|context| {
@@ -570,16 +608,29 @@ async fn dashboard(
     })
 }
 
-/// The municipality's figures for the reference year of the first open call (or, without one,
-/// of the latest call); none for a partner organisation.
+/// The municipality's figures for the reference year of the first open call, as the rules
+/// engine uses them for that call (or, without one, the stored figures of the latest call's
+/// reference year); none for a partner organisation.
 async fn figures_of(
     reference: &Reference,
     organisation: &Organisation,
     open_calls: &[entity::call::Model],
+    contexts: &[std::sync::Arc<CallContext>],
+    standings: &HashMap<i64, Standing>,
 ) -> Result<Option<FiguresView>, AppError> {
     let Organisation::Municipality(m) = organisation else {
         return Ok(None);
     };
+    let first = open_calls.first().and_then(|call| {
+        let context = contexts.iter().find(|c| c.call.id == call.id)?;
+        Some((context, standings.get(&call.id)?))
+    });
+    if let Some((context, standing)) = first {
+        return Ok(Some(FiguresView::of_municipality(
+            &context.rules,
+            &standing.municipality,
+        )));
+    }
     let year = match open_calls.first() {
         Some(call) => Some(call.reference_year),
         None => reference.latest_call().await?.map(|c| c.reference_year),

@@ -222,7 +222,9 @@ async fn a_municipality_of_another_region_cannot_be_invited() {
     assert_eq!(response.status(), 409);
     let html = response.text().await.unwrap();
     assert!(
-        html.contains("Gent ligt in Regio Gent, niet in Rivierenland"),
+        html.contains(
+            "Gent ligt in de referentieregio Regio Gent, niet in de referentieregio Rivierenland"
+        ),
         "{html}"
     );
     assert_eq!(count(&app.db, "application_member").await, 1);

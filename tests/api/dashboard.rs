@@ -117,9 +117,18 @@ async fn antwerpen_sees_its_figures_with_source_a_passing_verdict_and_the_start_
         "the engine's message"
     );
     assert!(
-        call.contains("(fictief demo-cijfer)"),
-        "the engine marks the figure"
+        call.contains("(2020, fictief demo-cijfer)"),
+        "the engine marks the figure: {call}"
     );
+    // Once: no "geen officiële statistiek" beside the mark in the verdict.
+    let rules = section(call, "aria-label=\"Toegepaste regels\"", "</ul>");
+    assert!(!rules.contains("officiële statistiek"), "{rules}");
+    for line in rules.split("<li").skip(1) {
+        assert!(
+            line.to_lowercase().matches("fictief").count() <= 1,
+            "the fictitious label once per rule: {line}"
+        );
+    }
     assert!(!call.contains("verdict fail"), "{call}");
 
     let form = section(

@@ -25,6 +25,7 @@ mod followup;
 mod foundation;
 mod four_eyes;
 mod hard_input;
+mod illustrative;
 mod inbox;
 mod instances;
 mod journey;

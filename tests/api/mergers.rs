@@ -7,6 +7,9 @@ use entity::application_member::MemberRole;
 use entity::{app_user, application, application_member, municipality, population_figure};
 use samenleven::mergers::{self, MergerActor, MergerReport};
 
+use serde_json::{Value, json};
+
+use crate::api_v1::Api;
 use crate::helpers::{ADMIN, OFFICIAL_A, count, spawn_app};
 
 const BEVEREN_KRUIBEKE_ZWIJNDRECHT: i32 = 46030;
@@ -478,5 +481,255 @@ async fn the_admin_page_previews_and_applies_the_mergers_and_is_for_admins_only(
         )
         .await,
         1
+    );
+}
+
+// ------------------------------------------------------------------ verdicts of merged municipalities
+
+const DEMO_CALL: &str = "DEMO-GK-2027-2029";
+const PS_CALL: &str = "PS-2022-2024";
+
+async fn call_id(db: &DatabaseConnection, code: &str) -> i64 {
+    entity::call::Entity::find()
+        .filter(entity::call::Column::Code.eq(code))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a seeded call")
+        .id
+}
+
+/// The stored 2020 non-EU15 figure of the municipality with NIS code `nis`.
+async fn non_eu15_2020(db: &DatabaseConnection, nis: i32) -> i64 {
+    let m = municipality(db, nis).await;
+    figures_of(db, m.id)
+        .await
+        .into_iter()
+        .find(|f| f.reference_year == 2020)
+        .and_then(|f| f.non_eu15_residents)
+        .expect("a 2020 figure")
+}
+
+/// The eligibility of `nis` in call `call` over the API, as `who` asks it.
+async fn eligibility(app: &crate::helpers::TestApp, who: &str, nis: i32, call: i64) -> Value {
+    let api = Api::new(app, who).await;
+    let (status, body) = api
+        .get(&format!(
+            "/api/v1/municipalities/{nis}/eligibility?call_id={call}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn result<'a>(body: &'a Value, rule: &str) -> &'a Value {
+    body["verdict"]["results"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["rule"] == rule))
+        .unwrap_or_else(|| panic!("no {rule} in {body}"))
+}
+
+#[tokio::test]
+async fn antwerpen_is_judged_on_its_sum_with_borsbeek_in_a_call_after_the_merger() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let demo = call_id(db, DEMO_CALL).await;
+    let antwerpen = non_eu15_2020(db, ANTWERPEN).await;
+    let borsbeek = non_eu15_2020(db, BORSBEEK).await;
+
+    let body = eligibility(&app, OFFICIAL_A, ANTWERPEN, demo).await;
+    let m = &body["municipality"];
+    assert_eq!(
+        m["non_eu15_residents"]["value"],
+        json!(antwerpen + borsbeek),
+        "the sum with Borsbeek, never Antwerpen's own figure: {m}"
+    );
+    let former: Vec<i64> = m["merger"]["former"]
+        .as_array()
+        .expect("former municipalities")
+        .iter()
+        .filter_map(|f| f["nis_code"].as_i64())
+        .collect();
+    assert_eq!(former, vec![i64::from(ANTWERPEN), i64::from(BORSBEEK)]);
+    assert_eq!(m["merger"]["merged_on"], "2025-01-01");
+    assert_eq!(
+        m["merger"]["former"][1]["non_eu15_residents"]["value"],
+        json!(borsbeek)
+    );
+
+    let threshold = result(&body, "single.threshold");
+    let message = threshold["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(
+            "Antwerpen bestaat sinds 1 januari 2025 uit de vroegere gemeenten Antwerpen en Borsbeek"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("de som van hun cijfers"), "{message}");
+    // The fictitious figure is labelled once, without "geen officiële statistiek" beside it.
+    assert_eq!(message.matches("fictief").count(), 1, "{message}");
+    assert!(!message.contains("officiële statistiek"), "{message}");
+    assert_eq!(threshold["outcome"], "pass");
+    assert_eq!(threshold["outcome_label"], "voldaan", "the Dutch word");
+
+    // The demo call is fictitious, and its verdict says so once.
+    let verdict = &body["verdict"];
+    assert_eq!(verdict["call_fictitious"], true);
+    let summary = verdict["summary"].as_str().unwrap_or_default();
+    assert_eq!(
+        summary.matches("fictieve demo-oproep").count(),
+        1,
+        "{summary}"
+    );
+    assert!(
+        verdict["results"]
+            .as_array()
+            .is_some_and(|rs| rs.iter().all(|r| !r["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("demo-oproep"))),
+        "{verdict}"
+    );
+
+    // In the 2022 call (map of 2022) Antwerpen and Borsbeek are two municipalities.
+    let ps = call_id(db, PS_CALL).await;
+    let body = eligibility(&app, OFFICIAL_A, ANTWERPEN, ps).await;
+    assert_eq!(
+        body["municipality"]["non_eu15_residents"]["value"],
+        json!(antwerpen)
+    );
+    assert_eq!(body["municipality"]["merger"], Value::Null);
+    assert_eq!(body["verdict"]["call_fictitious"], false);
+    assert!(
+        !body["verdict"]["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("demo-oproep")
+    );
+}
+
+#[tokio::test]
+async fn without_borsbeeks_figure_antwerpen_has_none_and_qualifies_by_name_only() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let demo = call_id(db, DEMO_CALL).await;
+    let borsbeek = municipality(db, BORSBEEK).await;
+    crate::helpers::exec(
+        &app,
+        &format!(
+            "UPDATE population_figure SET non_eu15_residents = NULL, non_eu15_source = NULL \
+             WHERE municipality_id = {} AND reference_year = 2020",
+            borsbeek.id
+        ),
+    )
+    .await;
+
+    let body = eligibility(&app, OFFICIAL_A, ANTWERPEN, demo).await;
+    assert_eq!(
+        body["municipality"]["non_eu15_residents"],
+        Value::Null,
+        "no figure rather than Antwerpen's own: {}",
+        body["municipality"]
+    );
+    assert!(
+        body["municipality"]["residents"]["value"].is_i64(),
+        "the residents of both are still summed"
+    );
+    assert_eq!(
+        body["verdict"]["decision"], "eligible_alone",
+        "named in the call"
+    );
+    let threshold = result(&body, "single.threshold");
+    assert_eq!(threshold["outcome"], "warning");
+    assert_eq!(threshold["outcome_label"], "let op");
+    let message = threshold["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("voor Borsbeek is er geen cijfer van het aantal inwoners van niet-EU15-herkomst voor referentiejaar 2020"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Uit de cijfers is dus niet te berekenen"),
+        "{message}"
+    );
+    assert!(!message.contains("Antwerpen telt"), "{message}");
+}
+
+#[tokio::test]
+async fn a_new_municipality_of_2025_is_judged_on_the_sum_of_its_three_former_ones() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let demo = call_id(db, DEMO_CALL).await;
+    let mut sum = 0;
+    for nis in [ZWIJNDRECHT, 46003, KRUIBEKE] {
+        sum += non_eu15_2020(db, nis).await;
+    }
+    let body = eligibility(
+        &app,
+        crate::helpers::REVIEWER,
+        BEVEREN_KRUIBEKE_ZWIJNDRECHT,
+        demo,
+    )
+    .await;
+    assert_eq!(
+        body["municipality"]["non_eu15_residents"]["value"],
+        json!(sum)
+    );
+    assert_eq!(
+        body["municipality"]["merger"]["former"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    let message = result(&body, "single.threshold")["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("uit de vroegere gemeenten Zwijndrecht, Beveren en Kruibeke"),
+        "{message}"
+    );
+
+    // Applying the mergers stores the same sum for the new municipality: nothing changes.
+    apply(db, false).await;
+    let again = eligibility(
+        &app,
+        crate::helpers::REVIEWER,
+        BEVEREN_KRUIBEKE_ZWIJNDRECHT,
+        demo,
+    )
+    .await;
+    assert_eq!(
+        again["municipality"]["non_eu15_residents"]["value"],
+        json!(sum)
+    );
+
+    // Without Kruibeke's figure there is no sum, and no decision.
+    let kruibeke = municipality(db, KRUIBEKE).await;
+    crate::helpers::exec(
+        &app,
+        &format!(
+            "UPDATE population_figure SET non_eu15_residents = NULL, non_eu15_source = NULL \
+             WHERE municipality_id = {} AND reference_year = 2020",
+            kruibeke.id
+        ),
+    )
+    .await;
+    let body = eligibility(
+        &app,
+        crate::helpers::REVIEWER,
+        BEVEREN_KRUIBEKE_ZWIJNDRECHT,
+        demo,
+    )
+    .await;
+    assert_eq!(body["municipality"]["non_eu15_residents"], Value::Null);
+    assert_eq!(body["verdict"]["decision"], "cannot_decide");
+    let summary = body["verdict"]["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains("het cijfer van 2020 van Kruibeke ontbreekt"),
+        "{summary}"
+    );
+    assert_eq!(
+        result(&body, "single.threshold")["outcome_label"],
+        "kan niet beslissen"
     );
 }

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
+use samenleven::domain::figures::{Former, Merger};
 use samenleven::domain::{
     ActionDraft, AdviceStatus, Advisor, AdvisorOptions, Applicant, ApplicationDraft, CallRules,
     Cents, Directory, Figure, KpiDraft, KpiValue, Municipality, NisCode, PartnerOrganisation,
@@ -137,60 +139,64 @@ pub fn load_2019_2024() -> Vec<Municipality> {
                 region_name: region,
                 residents: residents.get(&r.nis_code).cloned(),
                 non_eu15: non_eu15.get(&r.nis_code).cloned(),
+                merger: None,
             }
         })
         .collect()
 }
 
 /// The 285 municipalities from 2025 with their reference region of `reference_regions_2025.csv`;
-/// figures of merged municipalities are the sums over the 2019-2024 municipalities they were
-/// formed from (`merged_from_2024`).
+/// a municipality merged on 1 January 2025 (`merged_from_2024`) gets its figures of 2020 by the
+/// domain's rule for merged municipalities (`Municipality::merged`: the sums over its former
+/// municipalities).
 pub fn load_2025() -> Vec<Municipality> {
     let (residents, non_eu15) = figures_2024();
     let regions = regions("reference_regions_2025.csv");
-    let sum = |codes: &[u32], table: &HashMap<u32, Figure>, merged: bool| -> Option<Figure> {
-        let parts: Option<Vec<&Figure>> = codes.iter().map(|c| table.get(c)).collect();
-        let parts = parts?;
-        let first = parts.first()?;
-        Some(Figure {
-            value: parts.iter().map(|f| f.value).sum(),
-            year: first.year,
-            source: if merged {
-                format!(
-                    "{} (som van de gemeenten van vóór de fusie van 2025)",
-                    first.source
-                )
-            } else {
-                first.source.clone()
-            },
-            fictitious: parts.iter().any(|f| f.fictitious),
+    let names_2024: HashMap<u32, String> = reader("municipalities_2019_2024.csv")
+        .deserialize::<NameRow>()
+        .map(|r| {
+            let r = r.expect("municipality row");
+            (r.nis_code, r.name)
         })
-    };
+        .collect();
+    let year = ReferenceYear::new(2020).expect("year");
     reader("municipalities_2025.csv")
         .deserialize::<Municipality2025Row>()
         .map(|r| {
             let r = r.expect("2025 municipality row");
-            let codes: Vec<u32> = if r.merged_from_2024.trim().is_empty() {
-                vec![r.nis_code]
-            } else {
-                r.merged_from_2024
-                    .split(';')
-                    .map(|c| c.trim().parse().expect("merged code"))
-                    .collect()
-            };
-            let merged = codes.len() > 1;
+            let codes: Vec<u32> = r
+                .merged_from_2024
+                .split(';')
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| c.trim().parse().expect("merged code"))
+                .collect();
             let (code, region) = regions
                 .get(&r.nis_code)
                 .cloned()
                 .expect("every municipality has a region");
-            Municipality {
+            let municipality = Municipality {
                 nis_code: NisCode::new(r.nis_code).expect("nis code"),
                 name: r.name,
                 region_code: RegionCode::parse(&code).expect("region code"),
                 region_name: region,
-                residents: sum(&codes, &residents, merged),
-                non_eu15: sum(&codes, &non_eu15, merged),
+                residents: residents.get(&r.nis_code).cloned(),
+                non_eu15: non_eu15.get(&r.nis_code).cloned(),
+                merger: None,
+            };
+            if codes.len() < 2 {
+                return municipality;
             }
+            let former = codes
+                .iter()
+                .map(|c| Former {
+                    nis_code: NisCode::new(*c).expect("former nis code"),
+                    name: names_2024.get(c).cloned().expect("former name"),
+                    residents: residents.get(c).cloned(),
+                    non_eu15: non_eu15.get(c).cloned(),
+                })
+                .collect();
+            let merged_on = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
+            municipality.merged(Merger { merged_on, former }, year)
         })
         .collect()
 }

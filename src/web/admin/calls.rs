@@ -96,6 +96,8 @@ pub struct CallRow {
     pub plan: String,
     pub state_label: &'static str,
     pub opens: DateTime<Utc>,
+    /// The opening is assumed, not published.
+    pub opens_illustrative: bool,
     pub closes: DateTime<Utc>,
     pub years: usize,
     pub envelope: i64,
@@ -152,6 +154,7 @@ async fn list(State(state): State<AppState>, ctx: PageContext) -> Result<Html<St
             plan: data.plans.get(&s.call.plan_id).cloned().unwrap_or_default(),
             state_label: call_state_label(s.call.state),
             opens: s.call.submission_opens_at,
+            opens_illustrative: s.call.submission_opens_illustrative,
             closes: s.call.submission_closes_at,
             years: s.project_years.len(),
             envelope: s.total_envelope_cents(),
@@ -517,7 +520,7 @@ fn field_label(field: &str, actions: &[CallActionForm]) -> String {
         "submission_opens" => "Indienen kan vanaf",
         "submission_closes" => "Deadline voor indienen",
         "reference_year" => "Referentiejaar",
-        "single_applicant_min" => "Drempel om alleen in te dienen",
+        "single_applicant_min" => "Drempel om zelfstandig in te dienen",
         "pooled_min" => "Drempel voor een samenwerking",
         "incentive_min_share" => "Minimumaandeel voor de incentive",
         "incentive_per_project_year" => "Incentive per projectjaar",
@@ -811,6 +814,8 @@ pub struct YearLine {
     pub envelope: i64,
     pub interim_due: NaiveDate,
     pub year_due: NaiveDate,
+    /// The report dates were derived, not published.
+    pub dues_illustrative: bool,
 }
 
 pub struct ActionLine {
@@ -856,6 +861,8 @@ pub struct CallShowPage {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub opens: DateTime<Utc>,
+    /// The opening is assumed, not published.
+    pub opens_illustrative: bool,
     pub closes: DateTime<Utc>,
     /// The extend form's starting value (what the input holds).
     pub closes_input: String,
@@ -991,6 +998,7 @@ fn call_view(
         period_start: c.period_start,
         period_end: c.period_end,
         opens: c.submission_opens_at,
+        opens_illustrative: c.submission_opens_illustrative,
         closes: c.submission_closes_at,
         closes_input: show_moment_input(c.submission_closes_at),
         reference_year: c.reference_year,
@@ -1020,6 +1028,7 @@ fn call_view(
                 envelope: y.envelope_cents,
                 interim_due: y.interim_report_due,
                 year_due: y.year_report_due,
+                dues_illustrative: y.report_dates_illustrative,
             })
             .collect(),
         actions: catalog
