@@ -614,7 +614,9 @@ async fn copy_call<C: ConnectionTrait>(
 
 /// The line's unit in the plural, as the reach KPI names it ("aantal pleinmakers").
 fn plural(line: &call_action::Model) -> &str {
-    line.unit_label_plural.as_deref().unwrap_or(&line.unit_label)
+    line.unit_label_plural
+        .as_deref()
+        .unwrap_or(&line.unit_label)
 }
 
 fn pick_state(mix: &mut Mix, open: bool) -> ApplicationState {
