@@ -438,6 +438,19 @@ pub async fn programme<C: ConnectionTrait>(
     }))
 }
 
+/// A value of a reach KPI: the chosen line (`application_action`), the KPI and its baseline,
+/// the report's project year, kind, state and id, and the value (thousandths).
+type ReachValueRow = (
+    i64,
+    i64,
+    i64,
+    i32,
+    ReportKind,
+    ReportState,
+    i64,
+    Option<i64>,
+);
+
 /// The audit action the demo seed records for each demo dossier it creates
 /// (`seed::demo_followup`): the data's own mark that a dossier and its figures are fictitious.
 pub const DEMO_DOSSIER_MARK: &str = "demo.followup_seeded";
@@ -512,16 +525,7 @@ pub async fn reach_results<C: ConnectionTrait>(
 
     // The values of their reach KPIs in accepted and submitted reports, with the KPI's
     // baseline; ordered by KPI so the first reach KPI of a line is the one that counts.
-    let values: Vec<(
-        i64,
-        i64,
-        i64,
-        i32,
-        ReportKind,
-        ReportState,
-        i64,
-        Option<i64>,
-    )> = kpi_result::Entity::find()
+    let values: Vec<ReachValueRow> = kpi_result::Entity::find()
         .join(
             JoinType::InnerJoin,
             kpi_result::Relation::ProgressReport.def(),

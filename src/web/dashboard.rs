@@ -594,64 +594,6 @@ fn results_section(r: &ProgrammeResults) -> ResultsSection {
 }
 
 fn results_year(y: &YearResults) -> ResultsYear {
-    let mut summary = format!(
-        "In projectjaar {} {} {}; {} een aanvaard rapport met bereik.",
-        y.year,
-        if y.dossiers == 1 { "loopt" } else { "lopen" },
-        dutch::counted(
-            y.dossiers,
-            "(gedeeltelijk) goedgekeurd dossier",
-            "(gedeeltelijk) goedgekeurde dossiers",
-        ),
-        if y.reported == 1 {
-            "1 ervan heeft".to_owned()
-        } else {
-            format!("{} ervan hebben", count(y.reported))
-        }
-    );
-    if y.awaiting > 0 {
-        summary.push_str(&format!(
-            " {} een ingediend rapport dat ABB nog moet aanvaarden; dat bereik telt pas daarna mee.",
-            if y.awaiting == 1 {
-                "1 dossier heeft".to_owned()
-            } else {
-                format!("{} dossiers hebben", count(y.awaiting))
-            }
-        ));
-    }
-    let bars: Vec<Bar> = y
-        .lines()
-        .map(|(_, _, l)| l)
-        .filter(|l| l.planned > 0)
-        .map(|l| Bar {
-            label: chart_label(&l.line.label()),
-            value: i64::try_from(l.share_bp().unwrap_or(0)).unwrap_or(i64::MAX),
-            text: format!(
-                "{} van {} ({})",
-                count(l.achieved),
-                count(l.planned),
-                l.share_bp()
-                    .map(dutch::format_basis_points)
-                    .unwrap_or_else(|| "–".into())
-            ),
-        })
-        .collect();
-    let chart = bar_chart(
-        &format!("grafiek-resultaten-{}", y.year),
-        &format!(
-            "Bereikt tegen gepland per bereiklijn, projectjaar {}",
-            y.year
-        ),
-        &format!(
-            "Per bereiklijn met gepland bereik in projectjaar {}: het bereikte bijkomende bereik als aandeel van het geplande, met beide aantallen erbij; de stippellijn is 100% (zoveel bereikt als gepland). Dezelfde cijfers staan in de tabel eronder, ook voor de lijnen zonder gepland bereik.",
-            y.year
-        ),
-        &bars,
-        Some(&Marker {
-            value: 10_000,
-            text: "gepland (100%)".into(),
-        }),
-    );
     let groups = y
         .themes
         .iter()
@@ -673,10 +615,78 @@ fn results_year(y: &YearResults) -> ResultsYear {
     ResultsYear {
         id: format!("resultaten-jaar-{}", y.year),
         heading: format!("Projectjaar {}", y.year),
-        summary,
-        chart,
+        summary: year_summary(y),
+        chart: year_chart(y),
         groups,
     }
+}
+
+/// How many dossiers run in the year, how many reported, and how many wait for ABB.
+fn year_summary(y: &YearResults) -> String {
+    let mut summary = format!(
+        "In projectjaar {} {} {}; {} een aanvaard rapport met bereik.",
+        y.year,
+        if y.dossiers == 1 { "loopt" } else { "lopen" },
+        dutch::counted(
+            y.dossiers,
+            "(gedeeltelijk) goedgekeurd dossier",
+            "(gedeeltelijk) goedgekeurde dossiers",
+        ),
+        match y.reported {
+            0 => "geen ervan heeft".to_owned(),
+            1 => "1 ervan heeft".to_owned(),
+            n => format!("{} ervan hebben", count(n)),
+        }
+    );
+    if y.awaiting > 0 {
+        summary.push_str(&format!(
+            " {} een ingediend rapport dat ABB nog moet aanvaarden; dat bereik telt pas daarna mee.",
+            if y.awaiting == 1 {
+                "1 dossier heeft".to_owned()
+            } else {
+                format!("{} dossiers hebben", count(y.awaiting))
+            }
+        ));
+    }
+    summary
+}
+
+/// Per line with planned reach, achieved as a share of planned, with 100% marked: lines of
+/// different target groups compare on one scale.
+fn year_chart(y: &YearResults) -> String {
+    let bars: Vec<Bar> = y
+        .lines()
+        .map(|(_, _, l)| l)
+        .filter(|l| l.planned > 0)
+        .map(|l| Bar {
+            label: chart_label(&l.line.label()),
+            value: i64::try_from(l.share_bp().unwrap_or(0)).unwrap_or(i64::MAX),
+            text: format!(
+                "{} van {} ({})",
+                count(l.achieved),
+                count(l.planned),
+                l.share_bp()
+                    .map(dutch::format_basis_points)
+                    .unwrap_or_else(|| "–".into())
+            ),
+        })
+        .collect();
+    bar_chart(
+        &format!("grafiek-resultaten-{}", y.year),
+        &format!(
+            "Bereikt tegen gepland per bereiklijn, projectjaar {}",
+            y.year
+        ),
+        &format!(
+            "Per bereiklijn met gepland bereik in projectjaar {}: het bereikte bijkomende bereik als aandeel van het geplande, met beide aantallen erbij; de stippellijn is 100% (zoveel bereikt als gepland). Dezelfde cijfers staan in de tabel eronder, ook voor de lijnen zonder gepland bereik.",
+            y.year
+        ),
+        &bars,
+        Some(&Marker {
+            value: 10_000,
+            text: "gepland (100%)".into(),
+        }),
+    )
 }
 
 /// The figures of a line as the page shows them, in the order of [`RESULTS_HEADERS`].
