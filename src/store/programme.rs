@@ -456,9 +456,9 @@ type ReachValueRow = (
 pub const DEMO_DOSSIER_MARK: &str = "demo.followup_seeded";
 
 /// The programme results of call `call_id` per objective and reach line, per project year
-/// (`domain::results` holds the rules): five queries whatever the number of dossiers (project
-/// years, lines, the lines the decided dossiers took, the values of their reach KPIs, the
-/// demo marks). `None` when the call does not exist.
+/// (`domain::results` holds the rules): six queries whatever the number of dossiers (the
+/// call, its project years, its lines, the lines the decided dossiers took, the values of
+/// their reach KPIs, the demo marks). `None` when the call does not exist.
 pub async fn reach_results<C: ConnectionTrait>(
     db: &C,
     call_id: i64,
