@@ -49,6 +49,7 @@ pub mod payments;
 pub mod picker;
 pub mod reach;
 pub mod recipients;
+pub mod results;
 pub mod saved_filters;
 pub mod text;
 pub mod time;

@@ -17,7 +17,10 @@
 //! - KPI achievement: per KPI of the call's dossiers, its latest result in an accepted progress
 //!   report (a later project year first, a year report before an interim one); reached when the
 //!   result is at least the target;
-//! - coverage: the domain's `programme_coverage` over the members of approved dossiers.
+//! - coverage: the domain's `programme_coverage` over the members of approved dossiers;
+//! - results per objective and reach line ([`reach_results`]): the rules of
+//!   `domain::results` over the lines the approved and partly approved dossiers took and the
+//!   values of their reach KPIs.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -35,8 +38,11 @@ use entity::{
     region_membership,
 };
 
-use crate::domain::{ActionCode, Coverage, NisCode, programme_coverage};
-use crate::store::{allocations, rules};
+use crate::domain::results::{
+    Line as ResultLine, ProgrammeResults, Reported, Take, programme_results,
+};
+use crate::domain::{ActionCode, Coverage, KpiValue, NisCode, programme_coverage};
+use crate::store::{allocations, followup, rules};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct YearBudget {
@@ -430,4 +436,179 @@ pub async fn programme<C: ConnectionTrait>(
         coverage,
         dossiers: apps.len() as u64,
     }))
+}
+
+/// A value of a reach KPI: the chosen line (`application_action`), the KPI and its baseline,
+/// the report's project year, kind, state and id, and the value (thousandths).
+type ReachValueRow = (
+    i64,
+    i64,
+    i64,
+    i32,
+    ReportKind,
+    ReportState,
+    i64,
+    Option<i64>,
+);
+
+/// The audit action the demo seed records for each demo dossier it creates
+/// (`seed::demo_followup`): the data's own mark that a dossier and its figures are fictitious.
+pub const DEMO_DOSSIER_MARK: &str = "demo.followup_seeded";
+
+/// The programme results of call `call_id` per objective and reach line, per project year
+/// (`domain::results` holds the rules): six queries whatever the number of dossiers (the
+/// call, its project years, its lines, the lines the decided dossiers took, the values of
+/// their reach KPIs, the demo marks). `None` when the call does not exist.
+pub async fn reach_results<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+) -> Result<Option<ProgrammeResults>, DbErr> {
+    use sea_orm::{JoinType, QueryOrder, QuerySelect, RelationTrait};
+
+    if call::Entity::find_by_id(call_id).one(db).await?.is_none() {
+        return Ok(None);
+    }
+    let years: Vec<i32> = call_project_year::Entity::find()
+        .filter(call_project_year::Column::CallId.eq(call_id))
+        .select_only()
+        .column(call_project_year::Column::YearNumber)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let lines: Vec<ResultLine> = call_action::Entity::find()
+        .filter(call_action::Column::CallId.eq(call_id))
+        .find_also_related(action::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(line, action)| {
+            let (code, title) = action.map(|a| (a.code, a.title)).unwrap_or_default();
+            ResultLine {
+                id: line.id,
+                action: code,
+                action_title: title,
+                line_number: u32::try_from(line.line_number).unwrap_or(0),
+                unit_plural: line
+                    .unit_label_plural
+                    .filter(|p| !p.trim().is_empty())
+                    .unwrap_or(line.unit_label),
+                source_row: line.source_row.and_then(|r| u32::try_from(r).ok()),
+                theme: line.theme,
+                objective: line.objective,
+            }
+        })
+        .collect();
+
+    // The lines taken by the call's decided dossiers, with the years the dossier runs.
+    let decided = || {
+        Condition::all()
+            .add(application::Column::CallId.eq(call_id))
+            .add(application::Column::State.is_in(DECIDED_FOR))
+    };
+    let taken: Vec<(i64, i64, i64, i32, i32, i32, i32)> = application_action::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            application_action::Relation::Application.def(),
+        )
+        .filter(decided())
+        .select_only()
+        .column_as(application_action::Column::Id, "take_id")
+        .column_as(application_action::Column::ApplicationId, "dossier_id")
+        .column_as(application_action::Column::CallActionId, "line_id")
+        .column_as(application_action::Column::PlannedReach, "planned")
+        .column_as(application_action::Column::BaselineReach, "baseline")
+        .column_as(application::Column::FirstProjectYear, "first_year")
+        .column_as(application::Column::LastProjectYear, "last_year")
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    // The values of their reach KPIs in accepted and submitted reports, with the KPI's
+    // baseline; ordered by KPI so the first reach KPI of a line is the one that counts.
+    let values: Vec<ReachValueRow> = kpi_result::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            kpi_result::Relation::ProgressReport.def(),
+        )
+        .join(JoinType::InnerJoin, kpi_result::Relation::Kpi.def())
+        .join(JoinType::InnerJoin, kpi::Relation::ApplicationAction.def())
+        .join(
+            JoinType::InnerJoin,
+            application_action::Relation::Application.def(),
+        )
+        .filter(decided())
+        .filter(kpi::Column::IsReachKpi.eq(true))
+        .filter(kpi_result::Column::ActualValue.is_not_null())
+        .filter(
+            progress_report::Column::State.is_in([ReportState::Accepted, ReportState::Submitted]),
+        )
+        .select_only()
+        .column_as(kpi::Column::ApplicationActionId, "take_id")
+        .column_as(kpi::Column::Id, "kpi_id")
+        .column_as(kpi::Column::Baseline, "kpi_baseline")
+        .column_as(progress_report::Column::YearNumber, "year_number")
+        .column_as(progress_report::Column::Kind, "report_kind")
+        .column_as(progress_report::Column::State, "report_state")
+        .column_as(progress_report::Column::Id, "report_id")
+        .column_as(kpi_result::Column::ActualValue, "actual_value")
+        .order_by_asc(kpi::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    // Demo dossiers are marked in the audit trail by the seed that made them.
+    let fictitious: HashSet<i64> = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq(DEMO_DOSSIER_MARK))
+        .filter(entity::audit_log::Column::ResourceType.eq("application"))
+        .select_only()
+        .column(entity::audit_log::Column::ResourceId)
+        .into_tuple::<Option<String>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .filter_map(|id| id.parse().ok())
+        .collect();
+
+    let mut reach_kpi: HashMap<i64, (i64, i64)> = HashMap::new();
+    let mut reported: HashMap<i64, Vec<Reported>> = HashMap::new();
+    for (take, kpi_id, baseline, year, kind, state, report, value) in values {
+        let (first_kpi, _) = *reach_kpi.entry(take).or_insert((kpi_id, baseline));
+        let Some(value) = value.and_then(|v| u64::try_from(v).ok()) else {
+            continue;
+        };
+        if first_kpi != kpi_id {
+            continue;
+        }
+        reported.entry(take).or_default().push(Reported {
+            year,
+            kind: followup::report_kind(kind),
+            state: followup::report_state(state),
+            report,
+            value: KpiValue::from_thousandths(value),
+        });
+    }
+    let takes: Vec<Take> = taken
+        .into_iter()
+        .map(
+            |(take, dossier, line, planned, baseline, first_year, last_year)| {
+                // Without a reach KPI there are no values; its baseline is the line's.
+                let baseline = reach_kpi
+                    .get(&take)
+                    .map(|(_, b)| KpiValue::from_thousandths(u64::try_from(*b).unwrap_or(0)))
+                    .unwrap_or_else(|| KpiValue::whole(u32::try_from(baseline).unwrap_or(0)));
+                Take {
+                    dossier,
+                    line,
+                    first_year,
+                    last_year,
+                    planned: u32::try_from(planned).unwrap_or(0),
+                    baseline,
+                    reports: reported.remove(&take).unwrap_or_default(),
+                    fictitious: fictitious.contains(&dossier),
+                }
+            },
+        )
+        .collect();
+    Ok(Some(programme_results(&years, &lines, &takes)))
 }

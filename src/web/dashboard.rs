@@ -2,7 +2,9 @@
 //! year, dossiers per state, per action, per reference region and province, KPI achievement and
 //! the two-thirds coverage indicator. Each block is an SVG chart ([`crate::web::charts`]) with
 //! the same figures in a table beside it and CSV/XLSX exports of that table. The figures come
-//! from [`crate::store::programme`], whose documentation defines each of them.
+//! from [`crate::store::programme`], whose documentation defines each of them. The section
+//! "Resultaten per doelstelling en bereiklijn" shows [`crate::domain::results`] per project year
+//! (a chart and a table grouped by theme and objective) with one export over all years.
 
 use askama::Template;
 use axum::extract::State;
@@ -11,6 +13,7 @@ use serde::Deserialize;
 
 use entity::call;
 
+use crate::domain::results::{LineYear, ProgrammeResults, YearResults};
 use crate::domain::{Outcome, dutch};
 use crate::error::AppError;
 use crate::export::{self, Cell, Kind, Table};
@@ -85,6 +88,37 @@ pub struct DashboardPage {
     pub dossiers: u64,
     pub blocks: Vec<Block>,
     pub coverage_text: String,
+    pub results: ResultsSection,
+}
+
+/// The section "Resultaten per doelstelling en bereiklijn": per project year a chart and a
+/// table of the reach lines, grouped by theme and objective.
+pub struct ResultsSection {
+    /// Set when demo dossiers with fictitious figures are counted.
+    pub demo_note: Option<String>,
+    pub headers: [&'static str; 6],
+    pub years: Vec<ResultsYear>,
+}
+
+pub struct ResultsYear {
+    pub id: String,
+    pub heading: String,
+    pub summary: String,
+    pub chart: String,
+    pub groups: Vec<ResultsGroup>,
+}
+
+/// The lines of one objective, under its theme.
+pub struct ResultsGroup {
+    pub theme: String,
+    pub objective: String,
+    pub rows: Vec<ResultsRow>,
+}
+
+/// One reach line: its label ("2.9 pleinmakers") and its figures as text.
+pub struct ResultsRow {
+    pub label: String,
+    pub cells: Vec<String>,
 }
 
 async fn chosen_call(
@@ -528,6 +562,203 @@ fn aim_marker(p: &Programme) -> Option<Marker> {
     })
 }
 
+/// The name of the results export and the key of its table.
+const RESULTS: &str = "resultaten";
+
+const RESULTS_HEADERS: [&str; 6] = [
+    "Bereiklijn (doelgroep)",
+    "Gepland bijkomend bereik",
+    "Bereikt bijkomend bereik",
+    "Bereikt tegen gepland",
+    "Dossiers met de lijn",
+    "Met aanvaard rapport",
+];
+
+fn count(n: u64) -> String {
+    dutch::format_count(n)
+}
+
+fn results_section(r: &ProgrammeResults) -> ResultsSection {
+    ResultsSection {
+        demo_note: (r.fictitious > 0).then(|| {
+            format!(
+                "DEMO: {} van de {} in deze resultaten {} fictief (demodossiers); hun gepland en bereikt bereik is verzonnen.",
+                count(r.fictitious),
+                dutch::counted(r.dossiers, "dossier", "dossiers"),
+                if r.fictitious == 1 { "is" } else { "zijn" }
+            )
+        }),
+        headers: RESULTS_HEADERS,
+        years: r.years.iter().map(results_year).collect(),
+    }
+}
+
+fn results_year(y: &YearResults) -> ResultsYear {
+    let groups = y
+        .themes
+        .iter()
+        .flat_map(|t| {
+            t.objectives.iter().map(|o| ResultsGroup {
+                theme: t.theme.clone(),
+                objective: o.objective.clone(),
+                rows: o
+                    .lines
+                    .iter()
+                    .map(|l| ResultsRow {
+                        label: l.line.label(),
+                        cells: results_cells(l),
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    ResultsYear {
+        id: format!("resultaten-jaar-{}", y.year),
+        heading: format!("Projectjaar {}", y.year),
+        summary: year_summary(y),
+        chart: year_chart(y),
+        groups,
+    }
+}
+
+/// How many dossiers run in the year, how many reported, and how many wait for ABB.
+fn year_summary(y: &YearResults) -> String {
+    let mut summary = format!(
+        "In projectjaar {} {} {}; {} een aanvaard rapport met bereik.",
+        y.year,
+        if y.dossiers == 1 { "loopt" } else { "lopen" },
+        dutch::counted(
+            y.dossiers,
+            "(gedeeltelijk) goedgekeurd dossier",
+            "(gedeeltelijk) goedgekeurde dossiers",
+        ),
+        match y.reported {
+            0 => "geen ervan heeft".to_owned(),
+            1 => "1 ervan heeft".to_owned(),
+            n => format!("{} ervan hebben", count(n)),
+        }
+    );
+    if y.awaiting > 0 {
+        summary.push_str(&format!(
+            " {} een ingediend rapport dat ABB nog moet aanvaarden; dat bereik telt pas daarna mee.",
+            if y.awaiting == 1 {
+                "1 dossier heeft".to_owned()
+            } else {
+                format!("{} dossiers hebben", count(y.awaiting))
+            }
+        ));
+    }
+    summary
+}
+
+/// Per line with planned reach, achieved as a share of planned, with 100% marked: lines of
+/// different target groups compare on one scale.
+fn year_chart(y: &YearResults) -> String {
+    let bars: Vec<Bar> = y
+        .lines()
+        .map(|(_, _, l)| l)
+        .filter(|l| l.planned > 0)
+        .map(|l| Bar {
+            label: chart_label(&l.line.label()),
+            value: i64::try_from(l.share_bp().unwrap_or(0)).unwrap_or(i64::MAX),
+            text: format!(
+                "{} van {} ({})",
+                count(l.achieved),
+                count(l.planned),
+                l.share_bp()
+                    .map(dutch::format_basis_points)
+                    .unwrap_or_else(|| "–".into())
+            ),
+        })
+        .collect();
+    bar_chart(
+        &format!("grafiek-resultaten-{}", y.year),
+        &format!(
+            "Bereikt tegen gepland per bereiklijn, projectjaar {}",
+            y.year
+        ),
+        &format!(
+            "Per bereiklijn met gepland bereik in projectjaar {}: het bereikte bijkomende bereik als aandeel van het geplande, met beide aantallen erbij; de stippellijn is 100% (zoveel bereikt als gepland). Dezelfde cijfers staan in de tabel eronder, ook voor de lijnen zonder gepland bereik.",
+            y.year
+        ),
+        &bars,
+        Some(&Marker {
+            value: 10_000,
+            text: "gepland (100%)".into(),
+        }),
+    )
+}
+
+/// The figures of a line as the page shows them, in the order of [`RESULTS_HEADERS`].
+fn results_cells(l: &LineYear) -> Vec<String> {
+    vec![
+        count(l.planned),
+        count(l.achieved),
+        l.share_bp()
+            .map(dutch::format_basis_points)
+            .unwrap_or_else(|| "–".into()),
+        count(l.dossiers),
+        count(l.reported),
+    ]
+}
+
+/// A chart label short enough for the chart's label column (the table has it in full).
+fn chart_label(label: &str) -> String {
+    const MAX: usize = 38;
+    if label.chars().count() <= MAX {
+        label.to_owned()
+    } else {
+        let short: String = label.chars().take(MAX - 1).collect();
+        format!("{}…", short.trim_end())
+    }
+}
+
+/// The results of every project year as one table, for the exports.
+fn results_table(r: &ProgrammeResults) -> Table {
+    let mut t = Table::new(
+        "Resultaten per doelstelling en bereiklijn",
+        &[
+            ("Projectjaar", Kind::Count),
+            ("Thema", Kind::Text),
+            ("Doelstelling", Kind::Text),
+            ("Bereiklijn", Kind::Text),
+            ("Doelgroep", Kind::Text),
+            ("Rij in het formulier", Kind::Count),
+            ("Gepland bijkomend bereik", Kind::Count),
+            ("Bereikt bijkomend bereik", Kind::Count),
+            ("Bereikt tegen gepland", Kind::Share),
+            ("Dossiers met de lijn", Kind::Count),
+            ("Met aanvaard rapport", Kind::Count),
+            ("Waarvan fictieve demodossiers", Kind::Count),
+        ],
+    );
+    let n = |v: u64| Cell::Count(i64::try_from(v).unwrap_or(i64::MAX));
+    for y in &r.years {
+        for (theme, objective, l) in y.lines() {
+            t.push(vec![
+                Cell::Count(i64::from(y.year)),
+                theme.theme.clone().into(),
+                objective.objective.clone().into(),
+                l.line.code().into(),
+                l.line.unit_plural.clone().into(),
+                l.line
+                    .source_row
+                    .map(|row| Cell::Count(i64::from(row)))
+                    .unwrap_or(Cell::Empty),
+                n(l.planned),
+                n(l.achieved),
+                l.share_bp()
+                    .map(|bp| Cell::Share(i64::try_from(bp).unwrap_or(i64::MAX)))
+                    .unwrap_or(Cell::Empty),
+                n(l.dossiers),
+                n(l.reported),
+                n(l.fictitious),
+            ]);
+        }
+    }
+    t
+}
+
 async fn show(
     State(state): State<AppState>,
     ctx: PageContext,
@@ -539,6 +770,9 @@ async fn show(
         return Err(AppError::NotFound);
     };
     let p = programme::programme(&state.db, chosen.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let results = programme::reach_results(&state.db, chosen.id)
         .await?
         .ok_or(AppError::NotFound)?;
     let coverage_text = format!(
@@ -566,6 +800,7 @@ async fn show(
         dossiers: p.dossiers,
         blocks: blocks(&p),
         coverage_text,
+        results: results_section(&results),
     })
 }
 
@@ -578,13 +813,22 @@ async fn export_table(
     let chosen = chosen_call(&state, &query)
         .await?
         .ok_or(AppError::NotFound)?;
-    let p = programme::programme(&state.db, chosen.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (_, mut table) = tables(&p)
-        .into_iter()
-        .find(|(k, _)| *k == query.tabel.trim())
-        .ok_or_else(|| AppError::BadRequest("Onbekende tabel.".into()))?;
+    let key = query.tabel.trim();
+    let mut table = if key == RESULTS {
+        let results = programme::reach_results(&state.db, chosen.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        results_table(&results)
+    } else {
+        let p = programme::programme(&state.db, chosen.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tables(&p)
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, t)| t)
+            .ok_or_else(|| AppError::BadRequest("Onbekende tabel.".into()))?
+    };
     table.name = format!("{} {}", table.name, chosen.code);
     Ok(export::download(&table, format))
 }

@@ -668,8 +668,15 @@ async fn the_dashboard_adds_up_to_the_dossiers_and_the_second_call_stays_apart()
         .await;
     assert_eq!(status, 200);
     assert!(html.contains("DEMO: de parameters van deze oproep zijn fictief"));
-    assert_eq!(html.matches("role=\"img\"").count(), 7);
-    assert_eq!(html.matches("<desc id=").count(), 7);
+    // Seven blocks, and a chart of the results per project year.
+    let years = entity::call_project_year::Entity::find()
+        .filter(entity::call_project_year::Column::CallId.eq(second.id))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(html.matches("role=\"img\"").count(), 7 + years);
+    assert_eq!(html.matches("<desc id=").count(), 7 + years);
     assert!(html.contains("Gelijke kansen lokaal 2027-2029 (DEMO: fictieve oproep)"));
     let (status, html) = reviewer.get("/beoordeling/dashboard").await;
     assert_eq!(status, 200);
@@ -748,4 +755,479 @@ async fn the_dashboard_adds_up_to_the_dossiers_and_the_second_call_stays_apart()
     assert_eq!(lines, 1, "only DEMO-T-2's action");
     let foreign = count(&app.db, &format!("allocation_line l JOIN allocation a ON a.id = l.allocation_id JOIN application_action aa ON aa.id = l.application_action_id JOIN application ap ON ap.id = aa.application_id WHERE a.call_id = {} AND ap.call_id <> a.call_id", second.id)).await;
     assert_eq!(foreign, 0);
+}
+
+// ------------------------------------------------------------ results per objective and line
+
+/// A copy of the 2022-2024 call (closed, code `TEST-RESULTATEN`) with its project years and
+/// six reach lines of ABB's form, inserted out of the form's order, so the test does not
+/// depend on how the seeded call's lines look. Returns the call and its lines by code.
+async fn results_call(
+    app: &TestApp,
+) -> (
+    entity::call::Model,
+    std::collections::HashMap<&'static str, i64>,
+) {
+    use sea_orm::ActiveValue::NotSet;
+    let seeded = call_by_code(app, "PS-2022-2024").await;
+    let mut copy: entity::call::ActiveModel = seeded.clone().into();
+    copy.id = NotSet;
+    copy.code = Set("TEST-RESULTATEN".into());
+    copy.title = Set("Oproep voor de resultaten (test)".into());
+    copy.state = Set(entity::call::CallState::Closed);
+    let call = copy.insert(&app.db).await.unwrap();
+    for year in entity::call_project_year::Entity::find()
+        .filter(entity::call_project_year::Column::CallId.eq(seeded.id))
+        .all(&app.db)
+        .await
+        .unwrap()
+    {
+        let mut y: entity::call_project_year::ActiveModel = year.into();
+        y.id = NotSet;
+        y.call_id = Set(call.id);
+        y.insert(&app.db).await.unwrap();
+    }
+    let work =
+        "Begeleiden van nieuwkomers, mensen met een handicap en 55plussers naar de arbeidsmarkt.";
+    let form: [(&'static str, &str, i32, &str, i32, &str, &str); 6] = [
+        (
+            "2.9",
+            "2.9",
+            0,
+            "pleinmakers",
+            25,
+            "1 gemeenschap",
+            "Inzetten van pleinmakers in sociale woonwijken om het sociaal weefsel te versterken.",
+        ),
+        (
+            "3.2b",
+            "3.2",
+            2,
+            "begeleide personen met een handicap",
+            7,
+            "Werk",
+            work,
+        ),
+        (
+            "1.4",
+            "1.4",
+            0,
+            "volwassen anderstaligen",
+            2,
+            "Nederlands",
+            "Volwassen anderstaligen nemen deel aan een oefenkans.",
+        ),
+        ("3.2a", "3.2", 1, "begeleide nieuwkomers", 6, "Werk", work),
+        (
+            "4.3",
+            "4.3",
+            0,
+            "lokaal actieplan",
+            1,
+            "Veiligheid en leefbaarheid",
+            "Ontwikkelen van een lokaal actieplan voor de aanpak van polarisatie en zetten in op de uitrol ervan.",
+        ),
+        ("3.2c", "3.2", 3, "begeleide 55-plussers", 8, "Werk", work),
+    ];
+    let mut lines = std::collections::HashMap::new();
+    for (key, action, line_number, plural, row, theme, objective) in form {
+        let action = entity::action::Entity::find()
+            .filter(entity::action::Column::Code.eq(action))
+            .filter(entity::action::Column::PlanId.eq(call.plan_id))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("the action in the call's plan");
+        let saved = entity::call_action::ActiveModel {
+            call_id: Set(call.id),
+            action_id: Set(action.id),
+            unit_cost_cents: Set(65_000),
+            max_reach: Set(150),
+            unit_label: Set(plural.trim_end_matches('s').to_owned()),
+            line_number: Set(line_number),
+            unit_label_plural: Set(Some(plural.to_owned())),
+            source_row: Set(Some(row)),
+            theme: Set(Some(theme.to_owned())),
+            objective: Set(Some(objective.to_owned())),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        lines.insert(key, saved.id);
+    }
+    (call, lines)
+}
+
+/// Dossier `application_id` takes `line` with a baseline and a planned additional reach, and
+/// gets the line's reach KPI (baseline → baseline + planned, in thousandths). Returns the KPI.
+async fn take_line(
+    app: &TestApp,
+    application_id: i64,
+    line: i64,
+    baseline: i32,
+    planned: i32,
+) -> i64 {
+    let row = entity::application_action::ActiveModel {
+        application_id: Set(application_id),
+        call_action_id: Set(line),
+        priority_rank: Set(i32::try_from(line % 1000).unwrap() + 1),
+        baseline_reach: Set(baseline),
+        planned_reach: Set(planned),
+        grant_cents: Set(i64::from(planned) * 65_000),
+        own_contribution_cents: Set(i64::from(planned) * 65_000),
+        description: Set("test".into()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    entity::kpi::ActiveModel {
+        application_action_id: Set(row.id),
+        is_reach_kpi: Set(true),
+        indicator: Set("Bereik".into()),
+        unit: Set("personen".into()),
+        baseline: Set(i64::from(baseline) * 1000),
+        target: Set(i64::from(baseline + planned) * 1000),
+        target_date: Set(NaiveDate::from_ymd_opt(2024, 9, 30).unwrap()),
+        direction: Set("rising".into()),
+        measurement: Set("telling".into()),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id
+}
+
+/// The reach KPI `kpi` reached `whole` in the dossier's `kind` report of `year`, in `state`.
+async fn reach_value(
+    app: &TestApp,
+    application_id: i64,
+    kpi: i64,
+    (year, kind, state): (i32, ReportKind, ReportState),
+    whole: i64,
+) {
+    let existing = entity::progress_report::Entity::find()
+        .filter(entity::progress_report::Column::ApplicationId.eq(application_id))
+        .filter(entity::progress_report::Column::YearNumber.eq(year))
+        .filter(entity::progress_report::Column::Kind.eq(kind))
+        .one(&app.db)
+        .await
+        .unwrap();
+    let report = match existing {
+        Some(r) => r,
+        None => entity::progress_report::ActiveModel {
+            application_id: Set(application_id),
+            year_number: Set(year),
+            kind: Set(kind),
+            state: Set(state),
+            due_on: Set(NaiveDate::from_ymd_opt(2023, 4, 15).unwrap()),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap(),
+    };
+    entity::kpi_result::ActiveModel {
+        progress_report_id: Set(report.id),
+        kpi_id: Set(kpi),
+        actual_value: Set(Some(whole * 1000)),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+async fn runs_until(app: &TestApp, application_id: i64, last_year: i32) {
+    let found = entity::application::Entity::find_by_id(application_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut active: entity::application::ActiveModel = found.into();
+    active.last_project_year = Set(last_year);
+    active.update(&app.db).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_results_per_objective_and_reach_line_add_up_over_the_decided_dossiers_per_project_year()
+ {
+    use ReportKind::{Interim, Year};
+    use ReportState::{Accepted, SentBack, Submitted};
+    let app = spawn_app().await;
+    let (call, line) = results_call(&app).await;
+
+    // Antwerpen (approved, years 1-3): 1.4 from 100 plus 200, 3.2a from 0 plus 20.
+    let (antwerpen, _) = dossier(
+        &app,
+        &call,
+        "RES-1",
+        11002,
+        &[],
+        ApplicationState::Approved,
+        &[],
+    )
+    .await;
+    runs_until(&app, antwerpen, 3).await;
+    let a_dutch = take_line(&app, antwerpen, line["1.4"], 100, 200).await;
+    let a_work = take_line(&app, antwerpen, line["3.2a"], 0, 20).await;
+    reach_value(&app, antwerpen, a_dutch, (1, Interim, Accepted), 150).await;
+    reach_value(&app, antwerpen, a_dutch, (1, Year, Accepted), 350).await;
+    reach_value(&app, antwerpen, a_work, (1, Year, Accepted), 25).await;
+    reach_value(&app, antwerpen, a_dutch, (2, Interim, Submitted), 400).await;
+    // Gent (partly approved, years 1-2): 1.4 plus 50, 2.9 plus 4; its year report was sent back.
+    let (gent, _) = dossier(
+        &app,
+        &call,
+        "RES-2",
+        44021,
+        &[],
+        ApplicationState::PartlyApproved,
+        &[],
+    )
+    .await;
+    let g_dutch = take_line(&app, gent, line["1.4"], 0, 50).await;
+    let g_squares = take_line(&app, gent, line["2.9"], 0, 4).await;
+    reach_value(&app, gent, g_dutch, (1, Interim, Accepted), 30).await;
+    reach_value(&app, gent, g_dutch, (1, Year, SentBack), 60).await;
+    reach_value(&app, gent, g_squares, (1, Interim, Accepted), 1).await;
+    // Mechelen (rejected) and Willebroek (submitted) do not count, whatever they report.
+    let (mechelen, _) = dossier(
+        &app,
+        &call,
+        "RES-3",
+        12025,
+        &[],
+        ApplicationState::Rejected,
+        &[],
+    )
+    .await;
+    let m_dutch = take_line(&app, mechelen, line["1.4"], 0, 1_000).await;
+    reach_value(&app, mechelen, m_dutch, (1, Year, Accepted), 5_000).await;
+    let (willebroek, _) = dossier(
+        &app,
+        &call,
+        "RES-4",
+        12040,
+        &[],
+        ApplicationState::Submitted,
+        &[],
+    )
+    .await;
+    take_line(&app, willebroek, line["1.4"], 0, 999).await;
+
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    let export = |format: &str| {
+        format!(
+            "{}/beoordeling/dashboard/export?oproep={}&tabel=resultaten&formaat={format}",
+            app.address, call.id
+        )
+    };
+    let csv = reviewer.client.get(export("csv")).send().await.unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("resultaten-per-doelstelling-en-bereiklijn-test-resultaten.csv")
+    );
+    let rows = csv_rows(&csv.bytes().await.unwrap());
+    assert_eq!(
+        rows.len(),
+        3 * 6,
+        "every line in every project year: {rows:?}"
+    );
+    let year_one: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[0] == "1")
+        .map(|r| r[3].as_str())
+        .collect();
+    assert_eq!(
+        year_one,
+        ["4.3", "1.4", "3.2a", "3.2b", "3.2c", "2.9"],
+        "in the order of the form, whatever the order the lines were added"
+    );
+    let row = |year: &str, code: &str| {
+        rows.iter()
+            .find(|r| r[0] == year && r[3] == code)
+            .unwrap_or_else(|| panic!("{year} {code} in {rows:?}"))
+            .clone()
+    };
+    let dutch = row("1", "1.4");
+    assert_eq!(
+        &dutch[1..6],
+        &[
+            "Nederlands",
+            "Volwassen anderstaligen nemen deel aan een oefenkans.",
+            "1.4",
+            "volwassen anderstaligen",
+            "2"
+        ]
+    );
+    // Planned 200 + 50; achieved Antwerpen's year report 350 − 100 and Gent's interim 30
+    // (its year report was sent back): 280 of 250, by two reporting dossiers of two.
+    assert_eq!(&dutch[6..], &["250", "280", "112,00%", "2", "2", "0"]);
+    assert_eq!(&row("1", "3.2a")[6..11], &["20", "25", "125,00%", "1", "1"]);
+    assert_eq!(
+        &row("1", "3.2b")[6..11],
+        &["0", "0", "", "0", "0"],
+        "nothing planned: no share"
+    );
+    assert_eq!(&row("1", "2.9")[6..11], &["4", "1", "25,00%", "1", "1"]);
+    assert_eq!(
+        row("1", "3.2a")[2],
+        "Begeleiden van nieuwkomers, mensen met een handicap en 55plussers naar de arbeidsmarkt."
+    );
+    // Year 2: the same dossiers run; Antwerpen's interim report is only submitted.
+    assert_eq!(&row("2", "1.4")[6..11], &["250", "0", "0,00%", "2", "0"]);
+    // Year 3: only Antwerpen runs.
+    assert_eq!(&row("3", "1.4")[6..11], &["200", "0", "0,00%", "1", "0"]);
+    assert_eq!(&row("3", "2.9")[6..11], &["0", "0", "", "0", "0"]);
+
+    // The XLSX keeps the numbers as numbers.
+    let xlsx = reviewer.client.get(export("xlsx")).send().await.unwrap();
+    assert_eq!(xlsx.status(), 200);
+    let sheet = crate::exports::read_xlsx(&xlsx.bytes().await.unwrap());
+    let dutch = sheet
+        .iter()
+        .find(|r| r[0] == "1" && r[3] == "1.4")
+        .expect("1.4 in year 1");
+    assert_eq!((dutch[6].as_str(), dutch[7].as_str()), ("250", "280"));
+    assert_eq!(dutch[8], "1.12", "a share, stored as a fraction");
+
+    // The dashboard: the section with a chart and a table per project year.
+    let (status, html) = reviewer
+        .get(&format!("/beoordeling/dashboard?oproep={}", call.id))
+        .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<h2 id=\"resultaten\">Resultaten per doelstelling en bereiklijn</h2>"));
+    assert!(
+        html.contains("<a href=\"#resultaten\">"),
+        "linked from the dashboard's contents"
+    );
+    for year in 1..=3 {
+        assert!(html.contains(&format!(
+            "<h3 id=\"resultaten-jaar-{year}\">Projectjaar {year}</h3>"
+        )));
+        assert!(html.contains(&format!("<title id=\"grafiek-resultaten-{year}-title\">")));
+    }
+    assert_eq!(html.matches("role=\"img\"").count(), 7 + 3);
+    assert!(html.contains("<th scope=\"rowgroup\" colspan=\"6\">Nederlands: Volwassen anderstaligen nemen deel aan een oefenkans.</th>"));
+    assert!(html.contains("<th scope=\"row\">2.9 pleinmakers</th><td class=\"num\">4</td><td class=\"num\">1</td><td class=\"num\">25,00%</td>"));
+    assert!(
+        html.contains("280 van 250 (112,00%)"),
+        "the chart writes its values"
+    );
+    assert!(
+        html.contains("Alleen <strong>aanvaarde</strong> rapporten tellen"),
+        "the choice, explained"
+    );
+    assert!(html.contains("In projectjaar 1 lopen 2 (gedeeltelijk) goedgekeurde dossiers; 2 ervan hebben een aanvaard rapport met bereik."));
+    assert!(html.contains("1 dossier heeft een ingediend rapport dat ABB nog moet aanvaarden"));
+    assert!(
+        html.contains("tabel=resultaten&amp;formaat=csv")
+            && html.contains("tabel=resultaten&amp;formaat=xlsx")
+    );
+    assert!(
+        !html.contains("in deze resultaten zijn fictief")
+            && !html.contains("in deze resultaten is fictief"),
+        "no demo dossiers here"
+    );
+
+    // Municipalities do not see the programme's results.
+    let official = app.signed_in(OFFICIAL_B).await;
+    let refused = official.client.get(export("csv")).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+}
+
+#[tokio::test]
+async fn the_results_of_the_demo_dossiers_say_they_are_fictitious() {
+    let app = spawn_app().await;
+    let demo = samenleven::seed::load_demo_followup(&app.db).await.unwrap();
+    assert!(demo > 0, "the demo dossiers are loaded");
+    let call = call_by_code(&app, "PS-2022-2024").await;
+    // ABB accepts the submitted demo interim report: its reach now counts.
+    let submitted = entity::progress_report::Entity::find()
+        .filter(entity::progress_report::Column::State.eq(ReportState::Submitted))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a submitted demo report");
+    let mut accepted: entity::progress_report::ActiveModel = submitted.clone().into();
+    accepted.state = Set(ReportState::Accepted);
+    accepted.update(&app.db).await.unwrap();
+    // What it reported on its reach KPI, and which line that is.
+    let (result, reach) = entity::kpi_result::Entity::find()
+        .filter(entity::kpi_result::Column::ProgressReportId.eq(submitted.id))
+        .find_also_related(entity::kpi::Entity)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(_, k)| k.as_ref().is_some_and(|k| k.is_reach_kpi))
+        .expect("a reach value in the demo report");
+    let reach = reach.unwrap();
+    let achieved = (result.actual_value.unwrap() - reach.baseline).max(0) / 1000;
+    let take = entity::application_action::Entity::find_by_id(reach.application_action_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let line = entity::call_action::Entity::find_by_id(take.call_action_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let action = entity::action::Entity::find_by_id(line.action_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let code = samenleven::domain::results::line_code(
+        &action.code,
+        u32::try_from(line.line_number).unwrap(),
+    );
+
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    let (status, html) = reviewer
+        .get(&format!("/beoordeling/dashboard?oproep={}", call.id))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(
+            "DEMO: {demo} van de {demo} dossiers in deze resultaten zijn fictief (demodossiers)"
+        )),
+        "the demo dossiers say so on screen"
+    );
+    let csv = reviewer
+        .client
+        .get(format!(
+            "{}/beoordeling/dashboard/export?oproep={}&tabel=resultaten&formaat=csv",
+            app.address, call.id
+        ))
+        .send()
+        .await
+        .unwrap();
+    let rows = csv_rows(&csv.bytes().await.unwrap());
+    let row = rows
+        .iter()
+        .find(|r| r[0] == submitted.year_number.to_string() && r[3] == code)
+        .unwrap_or_else(|| panic!("{code} in {rows:?}"));
+    assert_eq!(
+        row[7],
+        achieved.to_string(),
+        "the accepted demo value counts"
+    );
+    assert_eq!(row[10], "1", "one dossier reported");
+    assert_eq!(
+        row[11], row[9],
+        "and every dossier on the line is a demo dossier, in the data too"
+    );
 }
