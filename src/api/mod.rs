@@ -250,25 +250,7 @@ pub async fn call_detail(
         actions: context
             .actions
             .iter()
-            .map(|(ca, a)| CallActionOut {
-                call_action_id: ca.id,
-                code: a.code.clone(),
-                action_code: a
-                    .code
-                    .trim_end_matches(|c: char| c.is_ascii_lowercase())
-                    .to_owned(),
-                title: a.title.clone(),
-                objectives: a.objectives.clone(),
-                policy_domains: a.policy_domains.clone(),
-                unit_label: ca.unit_label.clone(),
-                unit_label_plural: crate::store::sections::plural(ca).to_owned(),
-                unit_cost_cents: ca.unit_cost_cents,
-                max_reach: i64::from(ca.max_reach),
-                source_row: ca.source_row.map(i64::from),
-                theme: ca.theme.clone(),
-                objective: ca.objective.clone(),
-                illustrative: call.parameters_fictitious,
-            })
+            .map(|(ca, a)| call_action_out(call, ca, a))
             .collect(),
     }))
 }
@@ -278,6 +260,33 @@ fn rule_text(rule: InventedRule) -> RuleTextOut {
     RuleTextOut {
         text: rule.description().to_owned(),
         illustrative: rule.illustrative(),
+    }
+}
+
+/// A reach line of a call as the API shows it.
+fn call_action_out(
+    call: &entity::call::Model,
+    ca: &entity::call_action::Model,
+    a: &entity::action::Model,
+) -> CallActionOut {
+    CallActionOut {
+        call_action_id: ca.id,
+        code: a.code.clone(),
+        action_code: a
+            .code
+            .trim_end_matches(|c: char| c.is_ascii_lowercase())
+            .to_owned(),
+        title: a.title.clone(),
+        objectives: a.objectives.clone(),
+        policy_domains: a.policy_domains.clone(),
+        unit_label: ca.unit_label.clone(),
+        unit_label_plural: crate::store::sections::plural(ca).to_owned(),
+        unit_cost_cents: ca.unit_cost_cents,
+        max_reach: i64::from(ca.max_reach),
+        source_row: ca.source_row.map(i64::from),
+        theme: ca.theme.clone(),
+        objective: ca.objective.clone(),
+        illustrative: call.parameters_fictitious,
     }
 }
 

@@ -1229,10 +1229,10 @@ mod tests {
     fn the_own_share_of_the_whole_dossier_must_match_the_grant_to_the_cent() {
         // 2.1: 75,000 and 1.4: 25,000 of grant; 100,000 of own share is needed in all.
         let table = [
-            ((75_000_00, 25_000_00), true),
-            ((74_999_99, 25_000_00), false),
-            ((0, 100_000_00), true),
-            ((100_000_00, 0), true),
+            ((7_500_000, 2_500_000), true),
+            ((7_499_999, 2_500_000), false),
+            ((0, 10_000_000), true),
+            ((10_000_000, 0), true),
         ];
         for ((first, second), ok) in table {
             let mut draft = good_draft();

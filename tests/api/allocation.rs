@@ -716,11 +716,11 @@ async fn a_partner_under_an_agreement_gets_its_amount_before_a_shared_rank() {
     // Antwerpen, the VGC and Gent each ask € 25.000 at rank 1 and more at rank 2; the
     // envelope of € 45.000 does not hold rank 1, and Antwerpen and Gent could take all of it.
     let mut antwerpen = app.signed_in(OFFICIAL_A).await;
-    submitted_dossier(&app, &mut antwerpen, &[("4.3", 1), ("3.1", 2)]).await;
+    submitted_dossier(&app, &mut antwerpen, &[("4.3", 1), ("5.3", 2)]).await;
     let mut vgc = app.signed_in(VGC).await;
-    submitted_dossier(&app, &mut vgc, &[("3.2", 1), ("1.4", 2)]).await;
+    submitted_dossier(&app, &mut vgc, &[("4.3", 1), ("8.2", 2)]).await;
     let mut gent = gent_official(&app).await;
-    submitted_dossier(&app, &mut gent, &[("2.9", 1), ("3.3", 2)]).await;
+    submitted_dossier(&app, &mut gent, &[("4.3", 1), ("5.5", 2)]).await;
     crate::helpers::exec(
         &app,
         "UPDATE call_project_year SET envelope_cents = 4500000 WHERE year_number = 1 \

@@ -665,10 +665,11 @@ async fn an_action_takes_at_most_twenty_kpis_over_the_api_and_in_the_form() {
         .await;
     assert_eq!(response.status(), 200, "twenty is fine");
 
-    // In the form: the reach KPI and 19 others make 20; a 21st is refused.
+    // In the form: the reach KPI and 19 others make 20; a 21st is refused. The first line of
+    // the body is 3.1a (the call lists its lines by code).
     let mut official = app.signed_in(OFFICIAL_A).await;
     let dossier = id.to_string();
-    let action = crate::journey::action_id(&mut official, &dossier, "4.3").await;
+    let action = crate::journey::action_id(&mut official, &dossier, "3.1a").await;
     let (_, html) = official
         .get(&format!("/dossiers/{dossier}/acties/{action}"))
         .await;

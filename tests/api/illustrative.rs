@@ -208,7 +208,7 @@ async fn a_report_deadline_says_whether_it_is_the_calls_date_a_derived_one_or_mo
  {
     let app = spawn_app().await;
     let spec = [Spec {
-        code: "2.1",
+        code: "4.3",
         planned: 4,
         requested: 10_000_000,
         granted: "100.000,00",
