@@ -31,7 +31,7 @@ fn directory_2025() -> Directory {
 fn the_seeded_call_is_read_and_valid() {
     let call = load_call();
     assert_eq!(call.validate(), Ok(()));
-    assert_eq!(call.actions.len(), 22);
+    assert_eq!(call.actions.len(), 27, "the reach lines of ABB's form");
     assert_eq!(call.single_applicant_min_exclusive, 7_500);
     assert_eq!(call.pooled_min_inclusive, 7_500);
     assert_eq!(call.incentive_min_share_basis_points.get(), 1_500);

@@ -29,11 +29,56 @@ struct PartnerFile {
     partner_organisations: Vec<PartnerOrganisation>,
 }
 
-/// The 2022-2024 call, with the partner organisations of `seeds/partner_organisations.json`.
+#[derive(Deserialize)]
+struct FormRow {
+    plan_action: String,
+    objective: String,
+    reach_unit: String,
+    max_planned_reach: u32,
+    flemish_contribution_per_unit_eur: i64,
+}
+
+/// The reach lines of ABB's form (`seeds/plan_samenleven_2022_form.csv`) as the call's actions:
+/// the lines of an action with several are lettered `a`, `b`, `c` in the form's order.
+fn form_lines() -> Vec<samenleven::domain::CallAction> {
+    let path = seeds_dir().join("plan_samenleven_2022_form.csv");
+    let rows: Vec<FormRow> = csv::Reader::from_path(&path)
+        .expect("form file")
+        .deserialize()
+        .map(|r| r.expect("form row"))
+        .collect();
+    let mut seen: HashMap<String, u8> = HashMap::new();
+    let lines_of = |code: &str| rows.iter().filter(|r| r.plan_action == code).count();
+    rows.iter()
+        .map(|row| {
+            let n = seen.entry(row.plan_action.clone()).or_insert(0);
+            *n += 1;
+            let action = samenleven::domain::ActionCode::parse(&row.plan_action).expect("code");
+            let code = if lines_of(&row.plan_action) > 1 {
+                action.with_line(*n).expect("line")
+            } else {
+                action
+            };
+            samenleven::domain::CallAction {
+                code,
+                title: row.objective.clone(),
+                unit_label: Some(row.reach_unit.clone()),
+                unit_cost_cents: Cents::from_euros(row.flemish_contribution_per_unit_eur)
+                    .expect("amount"),
+                max_reach: Reach::new(row.max_planned_reach),
+                unit_cost_cents_by_project_year: Default::default(),
+            }
+        })
+        .collect()
+}
+
+/// The 2022-2024 call with the reach lines of ABB's form and the partner organisations of
+/// `seeds/partner_organisations.json`.
 pub fn load_call() -> CallRules {
     let path = seeds_dir().join("calls/provisie_samenleven_2022_2024.json");
     let text = std::fs::read_to_string(&path).expect("call file");
     let mut call: CallRules = serde_json::from_str(&text).expect("call file matches CallRules");
+    call.actions = form_lines();
     let partners = std::fs::read_to_string(seeds_dir().join("partner_organisations.json"))
         .expect("partner file");
     let partners: PartnerFile = serde_json::from_str(&partners).expect("partner file format");
