@@ -388,22 +388,6 @@ impl User {
             .unwrap_or_else(|e| panic!("{}: choose {value} in #{id}: {e}", self.who));
     }
 
-    /// Chooses the option of a `<select>` whose text starts with `label`.
-    pub async fn choose_label(&self, id: &str, label: &str) {
-        let xpath = format!(
-            "//select[@id={}]/option[starts-with(normalize-space(.), {})]",
-            xpath_literal(id),
-            xpath_literal(label)
-        );
-        self.client
-            .find(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("{}: no option {label:?} in #{id}: {e}", self.who))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("{}: choose {label:?} in #{id}: {e}", self.who));
-    }
-
     /// Ticks a checkbox or radio button (once: an already ticked box stays ticked).
     pub async fn tick(&self, id: &str) {
         let input = self.find(Target::Id(id)).await;
