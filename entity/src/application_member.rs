@@ -23,6 +23,9 @@ pub struct Model {
     /// What a member commits of the dossier's own contribution, per project year, stated when
     /// it confirms; `None` for the lead and for members that confirmed before it was asked.
     pub commitment_cents: Option<i64>,
+    /// The project year from which the member takes part (a member taken in during a later
+    /// round); `None`: from the dossier's first project year.
+    pub joined_in_year: Option<i32>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

@@ -21,6 +21,10 @@ pub struct Model {
     /// The report deadlines were derived, not published (illustrative until ABB confirms them;
     /// pages and the API mark them).
     pub report_dates_illustrative: bool,
+    /// The round's own submission window (issue 21, yearly rounds); `None`: the project year
+    /// has no round of its own (the call's window is the first round's).
+    pub submission_opens_at: Option<DateTimeUtc>,
+    pub submission_closes_at: Option<DateTimeUtc>,
     /// Optimistic-locking counter, raised on every update.
     pub version: i32,
 }

@@ -22,6 +22,7 @@ pub mod auth_token;
 pub mod bank_account;
 pub mod call;
 pub mod call_action;
+pub mod call_action_amount;
 pub mod call_named_applicant;
 pub mod call_partner_agreement;
 pub mod call_project_year;

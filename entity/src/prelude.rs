@@ -15,6 +15,7 @@ pub use super::auth_token::Entity as AuthToken;
 pub use super::bank_account::Entity as BankAccount;
 pub use super::call::Entity as Call;
 pub use super::call_action::Entity as CallAction;
+pub use super::call_action_amount::Entity as CallActionAmount;
 pub use super::call_named_applicant::Entity as CallNamedApplicant;
 pub use super::call_partner_agreement::Entity as CallPartnerAgreement;
 pub use super::call_project_year::Entity as CallProjectYear;

@@ -38,6 +38,7 @@ mod m20261230_000004_commitment_saved_filters;
 mod m20261231_000001_reach_lines;
 mod m20261231_000002_figures_marks;
 mod m20261231_000003_partner_agreements;
+mod m20261231_000004_yearly_rounds;
 
 /// Every schema migration, in order. The application runs them at start-up.
 pub struct Migrator;
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261231_000001_reach_lines::Migration),
             Box::new(m20261231_000002_figures_marks::Migration),
             Box::new(m20261231_000003_partner_agreements::Migration),
+            Box::new(m20261231_000004_yearly_rounds::Migration),
         ]
     }
 }

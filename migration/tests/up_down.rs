@@ -13,7 +13,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 /// Every table the migrations create, in creation order.
-const TABLES: [&str; 47] = [
+const TABLES: [&str; 48] = [
     "reference_region",
     "municipality",
     "region_membership",
@@ -61,6 +61,7 @@ const TABLES: [&str; 47] = [
     "saved_filter",
     "four_eyes_proposal",
     "call_partner_agreement",
+    "call_action_amount",
 ];
 
 #[tokio::test]

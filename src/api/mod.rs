@@ -148,8 +148,11 @@ pub async fn me(
     }))
 }
 
+// Longer than 50 lines: the summary maps every field of the call and its project years (with
+// their rounds) one by one.
 fn call_summary(summary: &store::calls::CallSummary, now: DateTime<Utc>) -> CallSummaryOut {
     let call = &summary.call;
+    let rounds = store::rules::rounds_of(call, &summary.project_years);
     let fictitious = call.parameters_fictitious;
     let date = |date, marked| DateOut {
         date,
@@ -160,7 +163,7 @@ fn call_summary(summary: &store::calls::CallSummary, now: DateTime<Utc>) -> Call
         code: call.code.clone(),
         title: call.title.clone(),
         state: code_of(&call.state),
-        open_for_submission: store::rules::window_of(call).is_open_at(now),
+        open_for_submission: rounds.current(now).is_some(),
         reference_year: call.reference_year,
         period_start: call.period_start,
         period_end: call.period_end,
@@ -185,6 +188,14 @@ fn call_summary(summary: &store::calls::CallSummary, now: DateTime<Utc>) -> Call
                 envelope_cents: y.envelope_cents,
                 interim_report_due: date(y.interim_report_due, y.report_dates_illustrative),
                 year_report_due: date(y.year_report_due, y.report_dates_illustrative),
+                round: u16::try_from(y.year_number)
+                    .ok()
+                    .and_then(|n| rounds.of_year(n))
+                    .map(|r| RoundOut {
+                        submission_opens_at: r.window.opens_at,
+                        submission_closes_at: r.window.closes_at,
+                        open_for_submission: r.window.is_open_at(now),
+                    }),
             })
             .collect(),
         action_count: i64::try_from(summary.action_count).unwrap_or(i64::MAX),
@@ -250,7 +261,20 @@ pub async fn call_detail(
         actions: context
             .actions
             .iter()
-            .map(|(ca, a)| call_action_out(call, ca, a))
+            .map(|(ca, a)| {
+                let mut out = call_action_out(call, ca, a);
+                out.unit_amounts = context
+                    .amounts
+                    .get(&ca.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(year, amount)| UnitAmountOut {
+                        from_project_year: i64::from(*year),
+                        unit_cost_cents: amount.get(),
+                    })
+                    .collect();
+                out
+            })
             .collect(),
     }))
 }
@@ -282,6 +306,7 @@ fn call_action_out(
         unit_label: ca.unit_label.clone(),
         unit_label_plural: crate::store::sections::plural(ca).to_owned(),
         unit_cost_cents: ca.unit_cost_cents,
+        unit_amounts: Vec::new(),
         max_reach: i64::from(ca.max_reach),
         source_row: ca.source_row.map(i64::from),
         theme: ca.theme.clone(),

@@ -61,6 +61,26 @@ pub struct ProjectYearOut {
     pub interim_report_due: DateOut,
     /// When the year report is due, for a dossier approved in time.
     pub year_report_due: DateOut,
+    /// The round's own submission window (yearly rounds): a new dossier in this round applies
+    /// from this project year on. `null` for a later project year without a round of its own;
+    /// the first project year's round is the call's own window.
+    pub round: Option<RoundOut>,
+}
+
+/// A round's submission window.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundOut {
+    pub submission_opens_at: chrono::DateTime<chrono::Utc>,
+    pub submission_closes_at: chrono::DateTime<chrono::Utc>,
+    /// The round takes submissions now.
+    pub open_for_submission: bool,
+}
+
+/// An amount per unit that applies from a project year on (yearly rounds).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitAmountOut {
+    pub from_project_year: i64,
+    pub unit_cost_cents: i64,
 }
 
 /// A call (oproep).
@@ -71,7 +91,8 @@ pub struct CallSummaryOut {
     pub title: String,
     /// `draft`, `open` or `closed`.
     pub state: String,
-    /// The window is open now and the call is open: dossiers may be started and submitted.
+    /// A round of the call is open now (and the call is open): dossiers may be started and
+    /// submitted.
     pub open_for_submission: bool,
     pub reference_year: i32,
     pub period_start: chrono::NaiveDate,
@@ -122,6 +143,9 @@ pub struct CallActionOut {
     pub unit_label_plural: String,
     /// The Flemish contribution per unit of planned additional reach.
     pub unit_cost_cents: i64,
+    /// Amounts per unit that apply from a later project year on (yearly rounds); each year
+    /// takes the amount of the latest change up to it, earlier years keep theirs.
+    pub unit_amounts: Vec<UnitAmountOut>,
     /// The largest planned additional reach.
     pub max_reach: i64,
     /// The line's row in ABB's own application form, when the line comes from it.

@@ -55,9 +55,16 @@ pub struct Created {
 pub struct OperationInput {
     pub reason: String,
     pub version: i32,
-    /// A moment in Brussels time: the new deadline, or the end of a late submission.
+    /// A moment in Brussels time: the new deadline, the end of a late submission, or the end
+    /// of a later round.
     pub moment: String,
     pub application_id: String,
+    /// A later round: its project year and when it opens (Brussels time).
+    pub year: String,
+    pub opens: String,
+    /// A changed amount per unit: the reach line (`call_action` id) and the amount in euro.
+    pub line: String,
+    pub amount: String,
 }
 
 /// The operations on the call itself.
@@ -722,6 +729,159 @@ fn audit_json(spec: &CallSpec, fictitious: bool) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "parameters_fictitious": fictitious,
     })
+}
+
+/// The call's project years as numbers.
+fn year_numbers(record: &call_admin::CallRecord) -> Vec<u16> {
+    record
+        .years
+        .iter()
+        .filter_map(|y| u16::try_from(y.year_number).ok())
+        .collect()
+}
+
+/// Field errors from the rounds' checks.
+fn round_problem(p: crate::domain::rounds::RoundFieldProblem) -> FieldProblem {
+    FieldProblem::new(p.field, p.message)
+}
+
+/// Opens (or moves) the round of a later project year of call `id` (yearly rounds): its own
+/// submission window, in which new municipalities apply from that year on and cooperations take
+/// in new members. With the reason in the audit log.
+pub async fn set_round(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: &OperationInput,
+) -> Result<String> {
+    use crate::domain::rounds;
+    caller.may(state, Action::AdministerCalls, None).await?;
+    let record = call_admin::record(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut problems = Vec::new();
+    let reason = call_draft::check_reason(&input.reason)
+        .map_err(|p| problems.push(p))
+        .ok();
+    let year = rounds::check_later_year(&input.year, &year_numbers(&record))
+        .map_err(|p| problems.push(round_problem(p)))
+        .ok();
+    let opens = call_draft::parse_brussels_moment(&input.opens)
+        .map_err(|m| problems.push(FieldProblem::new("opens", m)))
+        .ok();
+    let closes = call_draft::parse_brussels_moment(&input.moment)
+        .map_err(|m| problems.push(FieldProblem::new("moment", m)))
+        .ok();
+    if let (Some(opens), Some(closes)) = (opens, closes) {
+        rounds::check_round_window(opens, closes, record.call.submission_closes_at)
+            .map_err(|p| problems.push(round_problem(p)))
+            .ok();
+    }
+    let (Some(reason), Some(year), Some(opens), Some(closes), true) =
+        (reason, year, opens, closes, problems.is_empty())
+    else {
+        return Err(invalid(problems));
+    };
+    let Some(row) = record
+        .years
+        .iter()
+        .find(|y| y.year_number == i32::from(year))
+    else {
+        return Err(Error::NotFound);
+    };
+    let mut work = Work::begin(state).await?;
+    match call_admin::set_round_window(work.txn(), row, opens, closes).await {
+        Ok(()) => {}
+        Err(WriteError::Db(e)) => return Err(e.into()),
+        Err(_) => {
+            return Err(Error::field(
+                "year",
+                "Het projectjaar veranderde intussen. Open de pagina opnieuw.",
+            ));
+        }
+    }
+    work.audit(
+        caller
+            .audit("call.round_set", "call", id)
+            .before(serde_json::json!({"year": year, "submission_opens_at": row.submission_opens_at, "submission_closes_at": row.submission_closes_at}))
+            .after(serde_json::json!({"year": year, "submission_opens_at": opens, "submission_closes_at": closes}))
+            .details(reason),
+    );
+    work.commit().await?;
+    Ok(format!(
+        "De ronde voor projectjaar {year} van {} loopt van {} tot {} (Brusselse tijd).",
+        record.call.title,
+        call_draft::show_moment(opens),
+        call_draft::show_moment(closes)
+    ))
+}
+
+/// Changes the amount per unit of one reach line of call `id` from a later project year on
+/// (yearly rounds): that year and the next take the new amount, earlier years keep theirs. The
+/// requested grants of the dossiers follow on their next save; decisions keep theirs. With the
+/// reason (where the amount comes from) in the audit log and beside the amount.
+pub async fn set_unit_amount(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    input: &OperationInput,
+) -> Result<String> {
+    use crate::domain::rounds;
+    caller.may(state, Action::AdministerCalls, None).await?;
+    let Some(context) = crate::store::rules::call_context(&state.db, id).await? else {
+        return Err(Error::NotFound);
+    };
+    let record = call_admin::record(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut problems = Vec::new();
+    let reason = call_draft::check_reason(&input.reason)
+        .map_err(|p| problems.push(p))
+        .ok();
+    let year = rounds::check_later_year(&input.year, &year_numbers(&record))
+        .map_err(|p| problems.push(round_problem(p)))
+        .ok();
+    let line = input
+        .line
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|line_id| context.actions.iter().find(|(ca, _)| ca.id == line_id));
+    if line.is_none() {
+        problems.push(FieldProblem::new(
+            "line",
+            "Kies een bereiklijn van de oproep.",
+        ));
+    }
+    let amount = Cents::parse(&input.amount)
+        .map_err(|e| problems.push(FieldProblem::new("amount", e.to_string())))
+        .ok();
+    if let (Some((ca, _)), Some(year), Some(amount)) = (line, year, amount) {
+        let current = Cents::new(context.unit_cost_in(ca, i32::from(year))).unwrap_or_default();
+        rounds::check_amount(amount, current)
+            .map_err(|p| problems.push(round_problem(p)))
+            .ok();
+    }
+    let (Some(reason), Some(year), Some((ca, a)), Some(amount), true) =
+        (reason, year, line, amount, problems.is_empty())
+    else {
+        return Err(invalid(problems));
+    };
+    let before = context.unit_cost_in(ca, i32::from(year));
+    let mut work = Work::begin(state).await?;
+    call_admin::set_unit_amount(work.txn(), ca.id, i32::from(year), amount.get(), &reason).await?;
+    work.audit(
+        caller
+            .audit("call.unit_amount_set", "call", id)
+            .before(serde_json::json!({"line": a.code, "from_year": year, "unit_cost_cents": before}))
+            .after(serde_json::json!({"line": a.code, "from_year": year, "unit_cost_cents": amount.get()}))
+            .details(reason),
+    );
+    work.commit().await?;
+    Ok(format!(
+        "Lijn {} krijgt vanaf projectjaar {year} {amount} per {}; de eerdere projectjaren houden hun bedrag.",
+        a.code, ca.unit_label
+    ))
 }
 
 #[cfg(test)]

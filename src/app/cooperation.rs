@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use sea_orm::TransactionTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use entity::application::{self, ApplicationKind};
 use entity::application_member::ConsentState;
@@ -59,6 +59,55 @@ pub async fn membership_closed<C: sea_orm::ConnectionTrait>(
             crate::domain::parts::names(&reopened)
         )),
     })
+}
+
+/// The project year from which cooperation `app` can take in a new member now (yearly rounds,
+/// [`crate::domain::rounds::Rounds::joining_year`]): a decided cooperation during the round of a
+/// later project year of its dossier. `None` otherwise (a draft changes its members as before).
+pub async fn late_round<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<u16>> {
+    if app.kind != ApplicationKind::Cooperation || !DossierState::from(app.state).is_decided() {
+        return Ok(None);
+    }
+    let years = entity::call_project_year::Entity::find()
+        .filter(entity::call_project_year::Column::CallId.eq(app.call_id))
+        .all(db)
+        .await?;
+    let Some(call) = entity::call::Entity::find_by_id(app.call_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let first = u16::try_from(app.first_project_year).unwrap_or(0);
+    let last = u16::try_from(app.last_project_year).unwrap_or(0);
+    Ok(rules::rounds_of(&call, &years)
+        .joining_year(first, last, now)
+        .ok())
+}
+
+/// Why member `member` of `app` cannot answer its invitation now, in Dutch; `None` while it
+/// can: a member taken in during a later round answers during that round, every other member
+/// while the members section is open ([`membership_closed`]).
+pub async fn answer_closed<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    app: &application::Model,
+    member: &Member,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<String>> {
+    if let Some(joined) = member.row.joined_in_year {
+        let round = late_round(db, app, now).await?;
+        return Ok((round.map(i32::from) != Some(joined)).then(|| {
+            format!(
+                "De indieningsperiode van de ronde voor projectjaar {joined} is voorbij: uw                  deelname aan dossier {} kan niet meer veranderen. Neem contact op met ABB.",
+                app.reference
+            )
+        }));
+    }
+    membership_closed(db, app).await
 }
 
 /// Refuses a change of who takes part unless the members section is open, for the lead (invite,
@@ -118,8 +167,11 @@ pub async fn start(state: &AppState, caller: &Caller, input: StartInput) -> Resu
     let call = rules::call_context(&state.db, call_id)
         .await?
         .ok_or(Error::NotFound)?;
-    call.window()
-        .accepts_new_dossiers(caller.now)
+    // The dossier applies from the project year of the round taking submissions now.
+    let first_year = call
+        .rounds()
+        .start_year(caller.now)
+        .map(i32::from)
         .map_err(|refusal| Error::Conflict(refusal.explain(&call.call.title)))?;
     let wanted = parse_nis_list(&input.members)
         .map_err(|e| Error::BadRequest(format!("Ongeldige gemeente: {e}")))?;
@@ -136,12 +188,6 @@ pub async fn start(state: &AppState, caller: &Caller, input: StartInput) -> Resu
         .map(|m| directory.region(&m.region_code).count())
         .unwrap_or(0);
     crate::domain::limits::check_members(wanted.len(), region_size).map_err(Error::BadRequest)?;
-    let first_year = call
-        .rules
-        .project_years
-        .first()
-        .map(|y| i32::from(y.year))
-        .unwrap_or(1);
 
     let mut work = Work::begin(state).await?;
     let app = crate::store::applications::create_draft(
@@ -182,6 +228,7 @@ pub async fn start(state: &AppState, caller: &Caller, input: StartInput) -> Resu
         directory: &directory,
         ids: &ids,
         lead_nis,
+        joined_in_year: None,
     };
     for nis in wanted {
         match invitations
@@ -202,11 +249,13 @@ pub async fn start(state: &AppState, caller: &Caller, input: StartInput) -> Resu
     })
 }
 
-/// What the lead may invite from: the call's directory, its municipalities' ids, the lead.
+/// What the lead may invite from: the call's directory, its municipalities' ids, the lead; and
+/// the project year from which the invited take part (a later round), if not from the start.
 struct Invitations<'a> {
     directory: &'a Directory,
     ids: &'a HashMap<NisCode, i64>,
     lead_nis: NisCode,
+    joined_in_year: Option<i32>,
 }
 
 impl Invitations<'_> {
@@ -230,7 +279,15 @@ impl Invitations<'_> {
         // A savepoint: a refused insert leaves the rest of the work intact (PostgreSQL aborts
         // the whole transaction on a failed statement otherwise).
         let savepoint = work.txn().begin().await?;
-        match members::invite(&savepoint, app, municipality_id, caller.now).await {
+        match members::invite(
+            &savepoint,
+            app,
+            municipality_id,
+            self.joined_in_year,
+            caller.now,
+        )
+        .await
+        {
             Ok(_) => savepoint.commit().await?,
             Err(err) if is_unique_violation(&err) => {
                 savepoint.rollback().await?;
@@ -245,7 +302,11 @@ impl Invitations<'_> {
         work.audit(
             caller
                 .audit("cooperation.member_invited", "application", app.id)
-                .after(serde_json::json!({"municipality": member.name, "nis_code": nis.get()})),
+                .after(serde_json::json!({
+                    "municipality": member.name,
+                    "nis_code": nis.get(),
+                    "joined_in_year": self.joined_in_year,
+                })),
         );
         let lead = self
             .directory
@@ -288,8 +349,12 @@ pub enum Invitation {
 /// [`Invitation::Refused`].
 pub async fn invite(state: &AppState, caller: &Caller, id: i64, nis: &str) -> Result<Invitation> {
     let dossier = dossier_for(state, caller, id, Action::EditDossier).await?;
-    ensure_editable(&dossier.application)?;
-    ensure_membership_open(&state.db, &dossier.application).await?;
+    // A decided cooperation takes in a member during a later round, from that project year on.
+    let late = late_round(&state.db, &dossier.application, caller.now).await?;
+    if late.is_none() {
+        ensure_editable(&dossier.application)?;
+        ensure_membership_open(&state.db, &dossier.application).await?;
+    }
     let content = crate::store::drafts::load(&state.db, dossier).await?;
     let app = &content.dossier.application;
     if app.kind != ApplicationKind::Cooperation {
@@ -317,6 +382,7 @@ pub async fn invite(state: &AppState, caller: &Caller, id: i64, nis: &str) -> Re
         directory: &directory,
         ids: &ids,
         lead_nis,
+        joined_in_year: late.map(i32::from),
     };
     match invitations
         .invite(state, caller, &mut work, app, nis)
@@ -387,9 +453,15 @@ pub struct Answering {
 /// before the adapter reads the body of the answer (it may carry a file).
 pub async fn open_for_answer(state: &AppState, caller: &Caller, id: i64) -> Result<Answering> {
     let dossier = dossier_for(state, caller, id, Action::AnswerMembership).await?;
-    ensure_editable(&dossier.application)?;
-    ensure_membership_open(&state.db, &dossier.application).await?;
     let member = my_membership(state, caller, dossier.application.id).await?;
+    if member.row.joined_in_year.is_none() {
+        ensure_editable(&dossier.application)?;
+    }
+    if let Some(message) =
+        answer_closed(&state.db, &dossier.application, &member, caller.now).await?
+    {
+        return Err(Error::Conflict(message));
+    }
     let content = crate::store::drafts::load(&state.db, dossier).await?;
     Ok(Answering { content, member })
 }

@@ -272,6 +272,9 @@ pub struct Notices {
     pub show_thread: bool,
     /// The reader may write to ABB (the lead's officials).
     pub may_write: bool,
+    /// A decided cooperation during a later round: the project year from which its lead can
+    /// take in a new member (shown to the lead's officials, who may write).
+    pub late_round: Option<u16>,
 }
 
 /// The open change request (while the dossier waits for changes) with the day ABB expects the
@@ -305,6 +308,10 @@ pub async fn notices(
     }
     notices.thread = store::messages::thread(&state.db, app.id).await?;
     notices.show_thread = true;
+    if may_write {
+        notices.late_round =
+            super::cooperation::late_round(&state.db, app, state.clock.now()).await?;
+    }
     Ok(notices)
 }
 
@@ -321,15 +328,12 @@ pub async fn start(state: &AppState, caller: &Caller, call_id: i64) -> Result<ap
     let call = store::rules::call_context(db, call_id)
         .await?
         .ok_or(Error::NotFound)?;
-    call.window()
-        .accepts_new_dossiers(caller.now)
-        .map_err(|refusal| Error::Conflict(refusal.explain(&call.call.title)))?;
+    // The dossier applies from the project year of the round taking submissions now.
     let first_year = call
-        .rules
-        .project_years
-        .first()
-        .map(|y| i32::from(y.year))
-        .unwrap_or(1);
+        .rounds()
+        .start_year(caller.now)
+        .map(i32::from)
+        .map_err(|refusal| Error::Conflict(refusal.explain(&call.call.title)))?;
     let (kind, lead_municipality_id, partner_id, title) = match (
         user.municipality_id,
         user.partner_organisation_id,
@@ -440,7 +444,7 @@ pub async fn save_general(
     let work = Work::begin(state).await?;
     let saved = store::sections::save_general(
         work.txn(),
-        &content.dossier.application,
+        &content,
         &general,
         version,
         &caller.by(),
@@ -721,7 +725,9 @@ pub async fn update(
     let work = Work::begin(state).await?;
     let txn = work.txn();
     let moved = match &change.general {
-        Some(g) => store::sections::save_general(txn, app, g, app.version, &by, caller.now).await?,
+        Some(g) => {
+            store::sections::save_general(txn, content, g, app.version, &by, caller.now).await?
+        }
         None => store::sections::bump_version(txn, app.id, app.version, caller.now).await?,
     };
     if !moved {
@@ -830,9 +836,9 @@ pub enum Submission {
     },
 }
 
-/// Refuses a first submission after the call's deadline (unless ABB gave this dossier a late
-/// deadline) or while the call is not open; a resubmission after a change request may come
-/// later.
+/// Refuses a first submission outside a round (unless ABB gave this dossier a late deadline),
+/// while the call is not open, or for a first project year whose round is over; a resubmission
+/// after a change request may come later.
 pub fn ensure_within_deadline(content: &DossierContent, caller: &Caller) -> Result<()> {
     let app = &content.dossier.application;
     if app.state != ApplicationState::Draft {
@@ -840,9 +846,13 @@ pub fn ensure_within_deadline(content: &DossierContent, caller: &Caller) -> Resu
     }
     content
         .call
-        .window()
-        .accepts(caller.now, app.late_submission_until)
-        .map_err(|refusal| Error::Conflict(refusal.explain(&content.call.call.title)))
+        .rounds()
+        .accepts_submission(
+            u16::try_from(app.first_project_year).unwrap_or(0),
+            caller.now,
+            app.late_submission_until,
+        )
+        .map_err(|problem| Error::Conflict(problem.explain(&content.call.call.title)))
 }
 
 /// Checks and submits dossier `id` if it is still at `version`, with the municipality's

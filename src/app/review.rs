@@ -114,7 +114,9 @@ struct Checked {
     granted: Vec<(i64, Cents, Cents)>,
     incentive: Cents,
     total: Cents,
-    years: Vec<i32>,
+    /// `(application action, project year, granted)`: a year whose amount per unit differs
+    /// gets the same share of its own request ([`crate::domain::rounds::grant_in_year`]).
+    lines: Vec<(i64, i32, Cents)>,
 }
 
 impl Checked {
@@ -190,8 +192,9 @@ async fn check(
     } else {
         content.report(&state.db).await?.incentive_per_project_year
     };
-    let per_year: Vec<Cents> = granted.iter().map(|(_, _, amount)| *amount).collect();
-    let total = decision::total(outcome, &per_year, incentive, years.len() as u64)
+    let lines = granted_by_year(content, &granted, &years);
+    let per_line: Vec<Cents> = lines.iter().map(|(_, _, amount)| *amount).collect();
+    let total = decision::total(outcome, &per_line, incentive, years.len() as u64)
         .ok_or_else(|| Error::field("outcome", "Het totaal van deze beslissing is te groot."))?;
     Ok(Checked {
         verdict,
@@ -200,8 +203,43 @@ async fn check(
         granted,
         incentive,
         total,
-        years,
+        lines,
     })
+}
+
+/// What a decision grants each action in each project year: the amount granted for the
+/// dossier's first year, and in a later year whose amount per unit differs the same share of
+/// that year's request (the amount of each round applies; earlier rounds keep theirs).
+fn granted_by_year(
+    content: &DossierContent,
+    granted: &[(i64, Cents, Cents)],
+    years: &[i32],
+) -> Vec<(i64, i32, Cents)> {
+    let first = content.dossier.application.first_project_year;
+    granted
+        .iter()
+        .flat_map(|(id, requested, amount)| {
+            let chosen = content.actions.iter().find(|a| a.row.id == *id);
+            years.iter().map(move |year| {
+                let in_year = match chosen {
+                    Some(a)
+                        if content.call.unit_cost_in(&a.call_action, *year)
+                            != content.call.unit_cost_in(&a.call_action, first) =>
+                    {
+                        let asked = Cents::new(content.call.requested_in(
+                            &a.call_action,
+                            a.row.planned_reach,
+                            *year,
+                        ))
+                        .unwrap_or_default();
+                        crate::domain::rounds::grant_in_year(*amount, *requested, asked)
+                    }
+                    _ => *amount,
+                };
+                (*id, *year, in_year)
+            })
+        })
+        .collect()
 }
 
 /// Decides on dossier `id`: approve (with a grant per action within the domain's bounds) or
@@ -363,7 +401,6 @@ async fn record(
             .after(serde_json::json!({"state": to}))
             .details(motivation.clone()),
     );
-    let years = &checked.years;
     decisions::insert(
         work.txn(),
         decisions::NewDecision {
@@ -376,13 +413,9 @@ async fn record(
             total_granted_cents: total.get(),
             incentive_cents: checked.incentive.get(),
             lines: checked
-                .granted
+                .lines
                 .iter()
-                .flat_map(|(action_id, _, amount)| {
-                    years
-                        .iter()
-                        .map(move |year| (*action_id, *year, amount.get()))
-                })
+                .map(|(action_id, year, amount)| (*action_id, *year, amount.get()))
                 .collect(),
         },
     )

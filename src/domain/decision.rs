@@ -165,21 +165,21 @@ pub fn outcome(verdict: Verdict, grants: &[(Cents, Cents)]) -> Outcome {
     }
 }
 
-/// The total a decision grants over the dossier's project years: the grants per year plus the
-/// cooperation's incentive (none when rejected), times the number of years. `None` when the sum
-/// does not fit (the amount readers make that impossible in practice).
+/// The total a decision grants over the dossier's project years: its grant lines (one per
+/// action and project year) plus the cooperation's incentive (none when rejected) for each of
+/// the `years`. `None` when the sum does not fit (the amount readers make that impossible in
+/// practice).
 pub fn total(
     outcome: Outcome,
-    grants_per_year: &[Cents],
+    grant_lines: &[Cents],
     incentive_per_year: Cents,
     years: u64,
 ) -> Option<Cents> {
     if outcome == Outcome::Rejected {
         return Some(Cents::ZERO);
     }
-    let per_year =
-        Cents::checked_sum(grants_per_year.iter().copied())?.checked_add(incentive_per_year)?;
-    per_year.checked_mul(years)
+    Cents::checked_sum(grant_lines.iter().copied())?
+        .checked_add(incentive_per_year.checked_mul(years)?)
 }
 
 /// Whether a dossier's standing decision lapses when the dossier moves from `from` to `to`: a
@@ -305,11 +305,21 @@ mod tests {
     }
 
     #[test]
-    fn the_total_counts_every_project_year_with_the_incentive_and_a_rejection_grants_nothing() {
-        let grants = [cents(1_000_000), cents(500_000)];
+    fn the_total_counts_every_grant_line_with_the_incentive_of_each_year_and_a_rejection_grants_nothing()
+     {
+        // Two actions over three project years; the second action's amount per unit doubled
+        // from year 2 on.
+        let grants = [
+            cents(1_000_000),
+            cents(1_000_000),
+            cents(1_000_000),
+            cents(500_000),
+            cents(1_000_000),
+            cents(1_000_000),
+        ];
         assert_eq!(
             total(Outcome::Approved, &grants, cents(1_000_000), 3),
-            Some(cents(7_500_000))
+            Some(cents(8_500_000))
         );
         assert_eq!(
             total(Outcome::Rejected, &grants, cents(1_000_000), 3),

@@ -50,6 +50,7 @@ pub mod picker;
 pub mod reach;
 pub mod recipients;
 pub mod results;
+pub mod rounds;
 pub mod saved_filters;
 pub mod text;
 pub mod time;

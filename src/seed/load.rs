@@ -570,6 +570,9 @@ async fn copy_call<C: ConnectionTrait>(
             interim_report_due: Set(y.interim_report_due),
             year_report_due: Set(y.year_report_due),
             report_dates_illustrative: Set(y.report_dates_illustrative),
+            // The load-test copies have one round: the copy's own window.
+            submission_opens_at: Set(None),
+            submission_closes_at: Set(None),
             version: Set(1),
         })
         .collect();
@@ -826,6 +829,7 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
             consent_at: Set(Some(call.submission_opens_at)),
             invited_at: Set(call.submission_opens_at),
             commitment_cents: Set(None),
+            joined_in_year: Set(None),
             version: Set(1),
         });
     }

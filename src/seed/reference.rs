@@ -757,6 +757,9 @@ struct CallFile {
     /// data gives no amounts (a partner's dossier then takes part in the allocation by priority).
     #[serde(default)]
     partner_agreements: Vec<PartnerAgreementRow>,
+    /// Amounts per unit that change from a later project year on.
+    #[serde(default)]
+    unit_amounts: Vec<UnitAmountRow>,
 }
 
 /// A partner organisation's separate agreement in a call file.
@@ -895,6 +898,34 @@ struct ProjectYearRow {
     /// The report dates were derived, not published.
     #[serde(default)]
     report_dates_illustrative: bool,
+    /// The round's own submission window (a project year after the first; the first round is
+    /// the call's own window, which the file repeats at the top).
+    #[serde(default)]
+    submission_opens: Option<DateTime<Utc>>,
+    #[serde(default)]
+    submission_closes: Option<DateTime<Utc>>,
+}
+
+impl ProjectYearRow {
+    /// The round's window as stored: none for the first project year (the call's own window is
+    /// the first round's, so extending the call's deadline extends that round).
+    fn round_window(&self, first_year: i32) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        if self.year == first_year {
+            (None, None)
+        } else {
+            (self.submission_opens, self.submission_closes)
+        }
+    }
+}
+
+/// An amount per unit that changes from a later project year on (yearly rounds).
+#[derive(Deserialize)]
+struct UnitAmountRow {
+    /// The line's code in the call (`4.3`, `3.2b`).
+    line: String,
+    from_year: i32,
+    unit_cost_cents: i64,
+    source: String,
 }
 
 #[derive(Deserialize)]
@@ -943,6 +974,36 @@ fn note_text(value: Option<serde_json::Value>) -> Option<String> {
         ),
         other => Some(other.to_string()),
     }
+}
+
+/// A call seeded before it had rounds gets the windows of its later rounds from its file, for
+/// each project year that has none yet (a window ABB set since stays).
+async fn add_round_windows<C: ConnectionTrait>(
+    db: &C,
+    call_id: i64,
+    file: &CallFile,
+) -> Result<(), SeedError> {
+    let first_year = file.project_years.iter().map(|y| y.year).min().unwrap_or(1);
+    let years = call_project_year::Entity::find()
+        .filter(call_project_year::Column::CallId.eq(call_id))
+        .all(db)
+        .await?;
+    for y in &file.project_years {
+        let (Some(opens), Some(closes)) = y.round_window(first_year) else {
+            continue;
+        };
+        let Some(stored) = years.iter().find(|s| s.year_number == y.year) else {
+            continue;
+        };
+        if stored.submission_opens_at.is_none() && stored.submission_closes_at.is_none() {
+            let mut row: call_project_year::ActiveModel = stored.clone().into();
+            row.submission_opens_at = Set(Some(opens));
+            row.submission_closes_at = Set(Some(closes));
+            row.version = Set(stored.version + 1);
+            row.update(db).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A call seeded before its dates carried an illustrative mark gets the marks of its seed file,
@@ -1032,6 +1093,8 @@ async fn load_call<C: ConnectionTrait>(
         }
         attach_agreements(db, name, existing_id, &file.partner_agreements).await?;
         mark_illustrative_dates(db, &file).await?;
+        add_round_windows(db, existing_id, &file).await?;
+        attach_unit_amounts(db, name, existing_id, &file.unit_amounts).await?;
         return Ok(());
     }
     let now = Utc::now();
@@ -1074,10 +1137,13 @@ async fn load_call<C: ConnectionTrait>(
     let inserted = row.insert(db).await?;
     report.calls += 1;
 
+    let first_year = file.project_years.iter().map(|y| y.year).min().unwrap_or(1);
     let years: Vec<call_project_year::ActiveModel> = file
         .project_years
         .iter()
         .map(|y| call_project_year::ActiveModel {
+            submission_opens_at: Set(y.round_window(first_year).0),
+            submission_closes_at: Set(y.round_window(first_year).1),
             call_id: Set(inserted.id),
             year_number: Set(y.year),
             starts_on: Set(y.starts_on),
@@ -1152,6 +1218,57 @@ async fn load_call<C: ConnectionTrait>(
             .await?;
     }
     attach_agreements(db, name, inserted.id, &file.partner_agreements).await?;
+    attach_unit_amounts(db, name, inserted.id, &file.unit_amounts).await?;
+    Ok(())
+}
+
+/// Attaches the file's changed amounts per unit to the lines of call `call_id` that have none
+/// for that year yet (an amount ABB changed since stays).
+async fn attach_unit_amounts<C: ConnectionTrait>(
+    db: &C,
+    name: &'static str,
+    call_id: i64,
+    rows: &[UnitAmountRow],
+) -> Result<(), SeedError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let context = crate::store::rules::call_context(db, call_id)
+        .await?
+        .ok_or(SeedError::Dangling {
+            file: name,
+            what: "oproep",
+            key: call_id.to_string(),
+        })?;
+    for row in rows {
+        let line = context
+            .actions
+            .iter()
+            .find(|(_, a)| a.code == row.line)
+            .map(|(line, _)| line)
+            .ok_or_else(|| SeedError::Dangling {
+                file: name,
+                what: "bereiklijn",
+                key: row.line.clone(),
+            })?;
+        let taken = context
+            .amounts
+            .get(&line.id)
+            .is_some_and(|a| a.iter().any(|(y, _)| i32::from(*y) == row.from_year));
+        if taken {
+            continue;
+        }
+        entity::call_action_amount::ActiveModel {
+            call_action_id: Set(line.id),
+            year_number: Set(row.from_year),
+            unit_cost_cents: Set(row.unit_cost_cents),
+            source: Set(Some(row.source.clone())),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
     Ok(())
 }
 

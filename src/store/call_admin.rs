@@ -770,3 +770,75 @@ pub async fn set_envelope<C: ConnectionTrait>(
         .await?;
     Ok(())
 }
+
+/// Sets the submission window of project year `year_row`'s round if the row is still at its
+/// version (yearly rounds).
+pub async fn set_round_window<C: ConnectionTrait>(
+    db: &C,
+    year_row: &call_project_year::Model,
+    opens: DateTime<Utc>,
+    closes: DateTime<Utc>,
+) -> Result<(), WriteError> {
+    let result = call_project_year::Entity::update_many()
+        .col_expr(
+            call_project_year::Column::SubmissionOpensAt,
+            Expr::value(Some(opens)),
+        )
+        .col_expr(
+            call_project_year::Column::SubmissionClosesAt,
+            Expr::value(Some(closes)),
+        )
+        .col_expr(
+            call_project_year::Column::Version,
+            Expr::value(year_row.version + 1),
+        )
+        .filter(call_project_year::Column::Id.eq(year_row.id))
+        .filter(call_project_year::Column::Version.eq(year_row.version))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(WriteError::Conflict)
+    }
+}
+
+/// Sets the amount per unit of reach line `line_id` from project year `year` on (replacing an
+/// earlier change for that year).
+pub async fn set_unit_amount<C: ConnectionTrait>(
+    db: &C,
+    line_id: i64,
+    year: i32,
+    unit_cost_cents: i64,
+    source: &str,
+) -> Result<(), DbErr> {
+    use entity::call_action_amount;
+    let existing = call_action_amount::Entity::find()
+        .filter(call_action_amount::Column::CallActionId.eq(line_id))
+        .filter(call_action_amount::Column::YearNumber.eq(year))
+        .one(db)
+        .await?;
+    match existing {
+        Some(row) => {
+            let version = row.version;
+            let mut active: call_action_amount::ActiveModel = row.into();
+            active.unit_cost_cents = Set(unit_cost_cents);
+            active.source = Set(Some(source.to_owned()));
+            active.version = Set(version + 1);
+            active.update(db).await?;
+        }
+        None => {
+            call_action_amount::ActiveModel {
+                call_action_id: Set(line_id),
+                year_number: Set(year),
+                unit_cost_cents: Set(unit_cost_cents),
+                source: Set(Some(source.to_owned())),
+                version: Set(1),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}

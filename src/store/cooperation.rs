@@ -72,11 +72,13 @@ pub async fn lead_officials<C: ConnectionTrait>(
 }
 
 /// Invites municipality `municipality_id` into `app` (a unique-constraint violation when it
-/// already takes part in a dossier of the call).
+/// already takes part in a dossier of the call); `joined_in_year`: the project year from which
+/// a member taken in during a later round takes part (`None`: from the dossier's start).
 pub async fn invite<C: ConnectionTrait>(
     db: &C,
     app: &application::Model,
     municipality_id: i64,
+    joined_in_year: Option<i32>,
     now: DateTime<Utc>,
 ) -> Result<application_member::Model, DbErr> {
     application_member::ActiveModel {
@@ -87,6 +89,7 @@ pub async fn invite<C: ConnectionTrait>(
         consent_state: Set(ConsentState::Invited),
         consent_at: Set(None),
         invited_at: Set(now),
+        joined_in_year: Set(joined_in_year),
         version: Set(1),
         ..Default::default()
     }

@@ -11,9 +11,9 @@ use sea_orm::{
 
 use entity::application_member::ConsentState;
 use entity::{
-    action, application, application_member, call, call_action, call_named_applicant,
-    call_project_year, municipality, partner_organisation, population_figure, reference_region,
-    region_membership,
+    action, application, application_member, call, call_action, call_action_amount,
+    call_named_applicant, call_project_year, municipality, partner_organisation, population_figure,
+    reference_region, region_membership,
 };
 
 use crate::domain::figures::{Former, Merger};
@@ -36,12 +36,37 @@ pub struct CallContext {
     pub rules: CallRules,
     /// The call's actions with their catalog entry, ordered by action code.
     pub actions: Vec<(call_action::Model, action::Model)>,
+    /// The call's project years, by number (each a round when it has a window of its own).
+    pub years: Vec<call_project_year::Model>,
+    /// Per reach line (`call_action` id), the amounts per unit that change from a project year
+    /// on (issue 21, yearly rounds), by year.
+    pub amounts: BTreeMap<i64, Vec<(u16, Cents)>>,
 }
 
 impl CallContext {
-    /// The call's submission window, for [`crate::domain::window::CallWindow::accepts`].
+    /// The call's own submission window (its first round's).
     pub fn window(&self) -> crate::domain::window::CallWindow {
         window_of(&self.call)
+    }
+
+    /// The call's rounds, one per project year with a window of its own.
+    pub fn rounds(&self) -> crate::domain::rounds::Rounds {
+        rounds_of(&self.call, &self.years)
+    }
+
+    /// The amount per unit of reach line `line` in project year `year`.
+    pub fn unit_cost_in(&self, line: &call_action::Model, year: i32) -> i64 {
+        let base = Cents::new(line.unit_cost_cents).unwrap_or_default();
+        let changes = self.amounts.get(&line.id).map_or(&[][..], Vec::as_slice);
+        crate::domain::rounds::amount_in_year(base, changes, u16::try_from(year).unwrap_or(0)).get()
+    }
+
+    /// The requested grant of `line` with `planned` reach in project year `year`: planned reach
+    /// (capped at the line's maximum) × the year's amount per unit.
+    pub fn requested_in(&self, line: &call_action::Model, planned: i32, year: i32) -> i64 {
+        let capped = planned.clamp(0, line.max_reach.max(0));
+        self.unit_cost_in(line, year)
+            .saturating_mul(i64::from(capped))
     }
 
     /// The day on which the municipal map and the reference regions are read for this call:
@@ -49,6 +74,25 @@ impl CallContext {
     pub fn map_date(&self) -> NaiveDate {
         crate::domain::time::brussels_date(self.call.submission_opens_at)
     }
+}
+
+/// A stored call's rounds: its own window for the first project year, and each later project
+/// year with a window of its own.
+pub fn rounds_of(
+    call: &call::Model,
+    years: &[call_project_year::Model],
+) -> crate::domain::rounds::Rounds {
+    let years: Vec<crate::domain::rounds::YearWindow> = years
+        .iter()
+        .filter_map(|y| {
+            Some(crate::domain::rounds::YearWindow {
+                year: u16::try_from(y.year_number).ok()?,
+                opens_at: y.submission_opens_at,
+                closes_at: y.submission_closes_at,
+            })
+        })
+        .collect();
+    crate::domain::rounds::Rounds::new(window_of(call), &years)
 }
 
 /// A stored call's submission window.
@@ -86,6 +130,28 @@ pub async fn call_context<C: ConnectionTrait>(
         .collect::<Vec<_>>();
     actions.sort_by_key(|(_, a)| ActionCode::parse(&a.code).ok());
     let partners = partner_organisation::Entity::find().all(db).await?;
+    let mut amounts: BTreeMap<i64, Vec<(u16, Cents)>> = BTreeMap::new();
+    if !actions.is_empty() {
+        let rows = call_action_amount::Entity::find()
+            .filter(
+                call_action_amount::Column::CallActionId.is_in(actions.iter().map(|(ca, _)| ca.id)),
+            )
+            .order_by_asc(call_action_amount::Column::YearNumber)
+            .all(db)
+            .await?;
+        for row in rows {
+            let year = u16::try_from(row.year_number)
+                .map_err(|_| invalid("project year", row.year_number))?;
+            amounts
+                .entry(row.call_action_id)
+                .or_default()
+                .push((year, cents(row.unit_cost_cents)?));
+        }
+    }
+    let year_numbers: Vec<u16> = years
+        .iter()
+        .filter_map(|y| u16::try_from(y.year_number).ok())
+        .collect();
 
     let rules = CallRules {
         code: call.code.clone(),
@@ -154,7 +220,11 @@ pub async fn call_context<C: ConnectionTrait>(
                         u32::try_from(ca.max_reach)
                             .map_err(|_| invalid("max reach", ca.max_reach))?,
                     ),
-                    unit_cost_cents_by_project_year: BTreeMap::new(),
+                    unit_cost_cents_by_project_year: by_year(
+                        cents(ca.unit_cost_cents)?,
+                        amounts.get(&ca.id).map_or(&[][..], Vec::as_slice),
+                        &year_numbers,
+                    ),
                 })
             })
             .collect::<Result<_, DbErr>>()?,
@@ -164,7 +234,21 @@ pub async fn call_context<C: ConnectionTrait>(
         call,
         rules,
         actions,
+        years,
+        amounts,
     }))
+}
+
+/// A line's amounts per project year where they differ from its own amount.
+fn by_year(base: Cents, changes: &[(u16, Cents)], years: &[u16]) -> BTreeMap<u16, Cents> {
+    if changes.is_empty() {
+        return BTreeMap::new();
+    }
+    years
+        .iter()
+        .map(|y| (*y, crate::domain::rounds::amount_in_year(base, changes, *y)))
+        .filter(|(_, amount)| *amount != base)
+        .collect()
 }
 
 /// An action as the call offers it on one reach line: for an action with several lines (issue

@@ -52,14 +52,17 @@ pub async fn bump_version<C: ConnectionTrait>(
 }
 
 /// Saves the general information if the dossier is still at `version`.
+/// When the first project year changes, each chosen line's requested grant follows that year's
+/// amount per unit (yearly rounds: amounts may differ per project year).
 pub async fn save_general<C: ConnectionTrait>(
     db: &C,
-    app: &application::Model,
+    content: &DossierContent,
     general: &General,
     version: i32,
     by: &By,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
+    let app = &content.dossier.application;
     let updated = application::Entity::update_many()
         .col_expr(application::Column::Version, Expr::value(version + 1))
         .col_expr(
@@ -97,6 +100,22 @@ pub async fn save_general<C: ConnectionTrait>(
         .await?;
     if updated.rows_affected != 1 {
         return Ok(false);
+    }
+    if general.first_project_year != app.first_project_year {
+        for chosen in &content.actions {
+            let grant = content.call.requested_in(
+                &chosen.call_action,
+                chosen.row.planned_reach,
+                general.first_project_year,
+            );
+            if grant != chosen.row.grant_cents {
+                application_action::Entity::update_many()
+                    .col_expr(application_action::Column::GrantCents, Expr::value(grant))
+                    .filter(application_action::Column::Id.eq(chosen.row.id))
+                    .exec(db)
+                    .await?;
+            }
+        }
     }
     audit::record(
         db,
@@ -153,7 +172,8 @@ pub async fn add_action<C: ConnectionTrait>(
         .max()
         .unwrap_or(0)
         + 1;
-    let inserted = insert_action(db, app_id, &call_action, rank).await?;
+    let grant = requested_grant(content, &call_action, 1);
+    let inserted = insert_action(db, app_id, &call_action, rank, grant).await?;
     kpi::ActiveModel {
         application_action_id: Set(inserted.id),
         is_reach_kpi: Set(true),
@@ -190,6 +210,7 @@ async fn insert_action<C: ConnectionTrait>(
     application_id: i64,
     call_action: &call_action::Model,
     rank: i32,
+    grant_cents: i64,
 ) -> Result<application_action::Model, DbErr> {
     application_action::ActiveModel {
         application_id: Set(application_id),
@@ -197,7 +218,7 @@ async fn insert_action<C: ConnectionTrait>(
         priority_rank: Set(rank),
         baseline_reach: Set(0),
         planned_reach: Set(1),
-        grant_cents: Set(call_action.unit_cost_cents),
+        grant_cents: Set(grant_cents),
         own_contribution_cents: Set(0),
         description: Set(String::new()),
         partners: Set(None),
@@ -222,14 +243,7 @@ pub async fn save_action<C: ConnectionTrait>(
 ) -> Result<bool, DbErr> {
     let planned = fields.planned_reach.get();
     let baseline = fields.baseline_reach.get();
-    let capped = std::cmp::min(
-        planned,
-        u32::try_from(chosen.call_action.max_reach).unwrap_or(0),
-    );
-    let grant = chosen
-        .call_action
-        .unit_cost_cents
-        .saturating_mul(i64::from(capped));
+    let grant = requested_grant(content, &chosen.call_action, planned);
     let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     let updated = application_action::Entity::update_many()
         .col_expr(
@@ -476,11 +490,15 @@ pub enum LineChange<'a> {
     Remove { chosen: &'a ChosenAction },
 }
 
-/// The requested grant of a line per project year: planned reach (capped at the line's
-/// maximum) × the line's amount per unit.
-pub fn requested_grant(line: &call_action::Model, planned: u32) -> i64 {
-    let capped = std::cmp::min(planned, u32::try_from(line.max_reach).unwrap_or(0));
-    line.unit_cost_cents.saturating_mul(i64::from(capped))
+/// The requested grant of a line in the dossier's first project year: planned reach (capped at
+/// the line's maximum) × the line's amount per unit in that year (later years follow their own
+/// amount: [`crate::store::rules::CallContext::requested_in`]).
+pub fn requested_grant(content: &DossierContent, line: &call_action::Model, planned: u32) -> i64 {
+    content.call.requested_in(
+        line,
+        i32::try_from(planned).unwrap_or(i32::MAX),
+        content.dossier.application.first_project_year,
+    )
 }
 
 /// Saves the table's changes; `Ok(false)` when a taken line's row moved on since the form was
@@ -506,7 +524,7 @@ pub async fn save_table<C: ConnectionTrait>(
                     priority_rank: Set(to_i32(entry.priority.unwrap_or(0))),
                     baseline_reach: Set(to_i32(entry.baseline.unwrap_or(0))),
                     planned_reach: Set(to_i32(entry.planned)),
-                    grant_cents: Set(requested_grant(line, entry.planned)),
+                    grant_cents: Set(requested_grant(content, line, entry.planned)),
                     own_contribution_cents: Set(0),
                     own_staff_cents: Set(0),
                     description: Set(String::new()),
@@ -553,7 +571,7 @@ pub async fn save_table<C: ConnectionTrait>(
                     )
                     .col_expr(
                         application_action::Column::GrantCents,
-                        Expr::value(requested_grant(&chosen.call_action, entry.planned)),
+                        Expr::value(requested_grant(content, &chosen.call_action, entry.planned)),
                     )
                     .col_expr(
                         application_action::Column::Version,

@@ -115,6 +115,8 @@ pub struct MemberLine {
     /// Per project year: what a member committed of the own contribution when it confirmed;
     /// for the lead, what is left for it to carry.
     pub commitment: Option<Cents>,
+    /// A member taken in during a later round: the project year from which it takes part.
+    pub joined_in_year: Option<i32>,
 }
 
 pub struct InviteChoice {
@@ -136,6 +138,9 @@ pub struct MembersPage {
     pub dossier: DossierHeader,
     pub is_cooperation: bool,
     pub may_edit: bool,
+    /// The project year from which the lead can take in a new member now (a later round of a
+    /// decided cooperation).
+    pub late_round: Option<u16>,
     pub region: String,
     pub members: Vec<MemberLine>,
     /// Non-EU15 residents of every member still in (the lead, confirmed and invited ones).
@@ -171,6 +176,8 @@ fn consent_words(member: &Member, decision_on_file: bool) -> (&'static str, &'st
     }
 }
 
+// Longer than 50 lines: the page gathers the members, their figures, the rules' results, the
+// late round and the invitations; each part is one call.
 /// The members page: who takes part with their figures and answers, the running total against
 /// the threshold, the rules' results, and (for the lead while it may edit) whom it can invite
 /// and the advisor's proposals.
@@ -182,6 +189,19 @@ async fn members_view(
     errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
     let app = &content.dossier.application;
+    // A decided cooperation takes in new members during a later round (yearly rounds); the
+    // members it has stay as they are.
+    let late_round = if policy::decide(
+        &user.actor(),
+        Action::EditDossier,
+        Some(&content.dossier.parties),
+    )
+    .is_ok()
+    {
+        commands::late_round(&state.db, app, state.clock.now()).await?
+    } else {
+        None
+    };
     let may_edit = may_edit(user, content);
     let call = &content.call;
     let (directory, _) =
@@ -200,7 +220,7 @@ async fn members_view(
         .and_then(|n| u32::try_from(n).ok())
         .and_then(NisCode::new)
         .and_then(|n| directory.get(n));
-    let (choices, suggestions) = match (lead, may_edit) {
+    let (choices, suggestions) = match (lead, may_edit || late_round.is_some()) {
         (Some(lead), true) => open_invitations(state, content, &directory, lead, &members).await?,
         _ => (Vec::new(), Vec::new()),
     };
@@ -209,6 +229,7 @@ async fn members_view(
         dossier: header(content, may_edit),
         is_cooperation: app.kind == ApplicationKind::Cooperation,
         may_edit,
+        late_round,
         region: lead.map(|l| l.region_name.clone()).unwrap_or_default(),
         awaiting,
         members: lines,
@@ -342,6 +363,7 @@ fn member_lines(
                 awaiting: m.row.role == MemberRole::Member
                     && m.row.consent_state == ConsentState::Invited,
                 commitment: m.row.commitment_cents.and_then(Cents::new),
+                joined_in_year: m.row.joined_in_year,
             }
         })
         .collect();
@@ -545,7 +567,10 @@ pub async fn consent_block(
     else {
         return Ok(None);
     };
-    if commands::membership_closed(&state.db, app).await?.is_some() {
+    if commands::answer_closed(&state.db, app, &member, state.clock.now())
+        .await?
+        .is_some()
+    {
         return Ok(None);
     }
     let invited = member.row.consent_state == ConsentState::Invited;
@@ -600,7 +625,7 @@ async fn consent_view(
     let Answering { content, member } = answering;
     let report = content.report(&state.db).await?;
     let app = &content.dossier.application;
-    let closed = commands::membership_closed(&state.db, app).await?;
+    let closed = commands::answer_closed(&state.db, app, member, state.clock.now()).await?;
     let decision_on_file = !crate::store::attachments::member_decisions(
         &state.db,
         app.id,

@@ -118,7 +118,14 @@ pub fn header(content: &DossierContent, may_edit: bool) -> DossierHeader {
         state_label: state_label(app.state),
         lead_name: content.dossier.lead_name.clone(),
         call_title: content.call.call.title.clone(),
-        deadline: content.call.call.submission_closes_at,
+        // The deadline of the round the dossier applies in (yearly rounds).
+        deadline: content
+            .call
+            .rounds()
+            .of_year(u16::try_from(app.first_project_year).unwrap_or(0))
+            .map_or(content.call.call.submission_closes_at, |r| {
+                r.window.closes_at
+            }),
         editable: may_edit && is_editable(app.state),
     }
 }

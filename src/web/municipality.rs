@@ -432,6 +432,8 @@ pub struct CallView {
     pub opens_later: Option<DateTime<Utc>>,
     /// The opening is assumed, not published.
     pub opens_illustrative: bool,
+    /// The project year of the round shown, for a call with several rounds.
+    pub round_year: Option<u16>,
     pub verdict: Option<VerdictView>,
     /// Why there is no verdict (the municipality is not on the call's map).
     pub no_verdict: Option<String>,
@@ -441,19 +443,26 @@ pub struct CallView {
 }
 
 impl CallView {
-    /// The call's block with its deadline, before the verdict.
-    fn of(call: &entity::call::Model, existing: Option<DossierLink>, now: DateTime<Utc>) -> Self {
-        let (days_left, deadline_passed) = days_left(call.submission_closes_at, now);
+    /// The call's block with the deadline of its round that speaks now (taking submissions,
+    /// else the next to open, else the last: yearly rounds), before the verdict.
+    fn of(context: &CallContext, existing: Option<DossierLink>, now: DateTime<Utc>) -> Self {
+        let call = &context.call;
+        let rounds = context.rounds();
+        let round = rounds.relevant(now);
+        let (opens, closes) = (round.window.opens_at, round.window.closes_at);
+        let (days_left, deadline_passed) = days_left(closes, now);
         CallView {
             id: call.id,
             code: call.code.clone(),
             title: call.title.clone(),
             reference_year: call.reference_year,
-            deadline: call.submission_closes_at,
+            deadline: closes,
             days_left,
             deadline_passed,
-            opens_later: (now < call.submission_opens_at).then_some(call.submission_opens_at),
-            opens_illustrative: call.submission_opens_illustrative,
+            opens_later: (now < opens).then_some(opens),
+            round_year: (rounds.all().len() > 1).then_some(round.year),
+            opens_illustrative: call.submission_opens_illustrative
+                && opens == call.submission_opens_at,
             verdict: None,
             no_verdict: None,
             can_start: false,
@@ -712,7 +721,7 @@ fn call_view(
 ) -> CallView {
     let call = &context.call;
     let own_dossier = dossiers.iter().find(|d| d.call.id == call.id);
-    let mut view = CallView::of(call, own_dossier.map(DossierLink::from), now);
+    let mut view = CallView::of(context, own_dossier.map(DossierLink::from), now);
     let submission_open = !view.deadline_passed && view.opens_later.is_none();
     match organisation {
         Organisation::Partner(p) => {

@@ -46,7 +46,7 @@ async fn start_cooperation(app: &TestApp, lead: &mut Browser, members: &str) -> 
         .to_owned()
 }
 
-async fn answer(
+pub(crate) async fn answer(
     member: &mut Browser,
     dossier: &str,
     decision: &str,

@@ -40,4 +40,5 @@ mod programme;
 mod reach_lines;
 mod reference_cache;
 mod review;
+mod rounds;
 mod transitions;

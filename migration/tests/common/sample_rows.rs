@@ -27,6 +27,7 @@ pub struct Rows {
     pub call_project_year: call_project_year::Model,
     pub call_named_applicant: call_named_applicant::Model,
     pub call_action: call_action::Model,
+    pub call_action_amount: call_action_amount::Model,
     pub application: application::Model,
     pub application_member: application_member::Model,
     pub application_action: application_action::Model,
@@ -356,6 +357,8 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         envelope_cents: Set(1),
         interim_report_due: Set(date()),
         year_report_due: Set(date()),
+        submission_opens_at: Set(Some(timestamp())),
+        submission_closes_at: Set(Some(timestamp())),
         ..Default::default()
     }
     .insert(db)
@@ -437,6 +440,28 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
     );
     assert_eq!(call_action.version, 1, "default of call_action.version");
 
+    let call_action_amount = call_action_amount::ActiveModel {
+        call_action_id: Set(call_action.id),
+        year_number: Set(2),
+        unit_cost_cents: Set(2),
+        source: Set(Some("call_action_amount.source".to_owned())),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let found = call_action_amount::Entity::find_by_id(call_action_amount.id)
+        .one(db)
+        .await?;
+    assert_eq!(
+        found.as_ref(),
+        Some(&call_action_amount),
+        "call_action_amount reads back as inserted"
+    );
+    assert_eq!(
+        call_action_amount.version, 1,
+        "default of call_action_amount.version"
+    );
+
     let application = application::ActiveModel {
         call_id: Set(call.id),
         reference: Set("application.reference".to_owned()),
@@ -481,6 +506,7 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         consent_state: Set(application_member::ConsentState::Declined),
         consent_at: Set(Some(timestamp())),
         invited_at: Set(timestamp()),
+        joined_in_year: Set(Some(2)),
         ..Default::default()
     }
     .insert(db)
@@ -930,6 +956,7 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         call_project_year,
         call_named_applicant,
         call_action,
+        call_action_amount,
         application,
         application_member,
         application_action,

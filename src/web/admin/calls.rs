@@ -57,6 +57,8 @@ pub fn routes() -> RouteTable {
         .post("/beheer/oproepen/{id}/verlengen", ADMINS, extend)
         .post("/beheer/oproepen/{id}/laattijdig", ADMINS, late_submission)
         .post("/beheer/oproepen/{id}/teruggeven", ADMINS, give_back)
+        .post("/beheer/oproepen/{id}/ronde", ADMINS, set_round)
+        .post("/beheer/oproepen/{id}/bedrag", ADMINS, set_unit_amount)
 }
 
 /// How many empty project-year rows the form offers beyond the existing ones.
@@ -816,6 +818,18 @@ pub struct YearLine {
     pub year_due: NaiveDate,
     /// The report dates were derived, not published.
     pub dues_illustrative: bool,
+    /// The round's own submission window, as a Dutch phrase (yearly rounds); empty for a
+    /// project year without one.
+    pub round: String,
+}
+
+/// A reach line as the amount form and table show it.
+pub struct AmountLine {
+    pub id: i64,
+    pub label: String,
+    /// The line's own amount, and its changes from later project years on.
+    pub unit_cost: i64,
+    pub changes: Vec<(u16, i64)>,
 }
 
 pub struct ActionLine {
@@ -838,6 +852,10 @@ pub struct OpInput {
     pub reason: String,
     pub moment: String,
     pub application_id: String,
+    pub year: String,
+    pub opens: String,
+    pub line: String,
+    pub amount: String,
 }
 
 #[derive(Template)]
@@ -888,6 +906,10 @@ pub struct CallShowPage {
     pub return_choices: Vec<DossierChoice>,
     /// The partner organisations' separate agreements the call's data attaches (read-only).
     pub agreements: Vec<crate::web::allocation::AttachedRow>,
+    /// The call's reach lines with their amounts per project year (yearly rounds).
+    pub amount_lines: Vec<AmountLine>,
+    /// The project years after the first: those can have a round and amounts of their own.
+    pub later_years: Vec<i32>,
 }
 
 /// What the call's page offers to do with its dossiers.
@@ -966,6 +988,24 @@ async fn show_page(
         .iter()
         .map(crate::web::allocation::AttachedRow::from)
         .collect();
+    if let Some(context) = crate::store::rules::call_context(&state.db, id).await? {
+        page.amount_lines = context
+            .actions
+            .iter()
+            .map(|(ca, a)| AmountLine {
+                id: ca.id,
+                label: format!("{} {}", a.code, a.title),
+                unit_cost: ca.unit_cost_cents,
+                changes: context
+                    .amounts
+                    .get(&ca.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|(y, c)| (*y, c.get()))
+                    .collect(),
+            })
+            .collect();
+    }
     render(&page)
 }
 
@@ -1029,7 +1069,19 @@ fn call_view(
                 interim_due: y.interim_report_due,
                 year_due: y.year_report_due,
                 dues_illustrative: y.report_dates_illustrative,
+                round: match (y.submission_opens_at, y.submission_closes_at) {
+                    (Some(opens), Some(closes)) => {
+                        format!("van {} tot {}", show_moment(opens), show_moment(closes))
+                    }
+                    _ => String::new(),
+                },
             })
+            .collect(),
+        later_years: record
+            .years
+            .iter()
+            .map(|y| y.year_number)
+            .filter(|n| Some(*n) != record.years.iter().map(|y| y.year_number).min())
             .collect(),
         actions: catalog
             .iter()
@@ -1050,6 +1102,7 @@ fn call_view(
         return_choices: ops.return_choices,
         pending_envelopes: None,
         agreements: Vec::new(),
+        amount_lines: Vec::new(),
     }
 }
 
@@ -1071,6 +1124,14 @@ pub struct OpForm {
     pub moment: String,
     #[serde(default)]
     pub application_id: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub opens: String,
+    #[serde(default)]
+    pub line: String,
+    #[serde(default)]
+    pub amount: String,
 }
 
 /// Shows the call again with the operation's form as typed and its messages (field ids are per
@@ -1093,6 +1154,10 @@ async fn refused(
         reason: form.reason.clone(),
         moment: form.moment.clone(),
         application_id: form.application_id.clone(),
+        year: form.year.clone(),
+        opens: form.opens.clone(),
+        line: form.line.clone(),
+        amount: form.amount.clone(),
     };
     let page = show_page(state, ctx, id, errors, input).await?;
     Ok((status, page).into_response())
@@ -1113,12 +1178,18 @@ async fn operation(
         version: form.version.trim().parse().unwrap_or(-1),
         moment: form.moment.clone(),
         application_id: form.application_id.clone(),
+        year: form.year.clone(),
+        opens: form.opens.clone(),
+        line: form.line.clone(),
+        amount: form.amount.clone(),
     };
     let done = match op {
         "openen" => app::calls::operate(&state, &caller, id, Operation::Open, &input).await,
         "sluiten" => app::calls::operate(&state, &caller, id, Operation::Close, &input).await,
         "verlengen" => app::calls::operate(&state, &caller, id, Operation::Extend, &input).await,
         "laattijdig" => app::calls::allow_late_submission(&state, &caller, id, &input).await,
+        "ronde" => app::calls::set_round(&state, &caller, id, &input).await,
+        "bedrag" => app::calls::set_unit_amount(&state, &caller, id, &input).await,
         _ => app::calls::give_back(&state, &caller, id, &input).await,
     };
     match done {
@@ -1175,6 +1246,26 @@ async fn late_submission(
     Form(form): Form<OpForm>,
 ) -> Result<Response, AppError> {
     operation(state, caller, ctx, id, form, "laattijdig").await
+}
+
+async fn set_round(
+    State(state): State<AppState>,
+    caller: Caller,
+    ctx: PageContext,
+    Id(id): Id,
+    Form(form): Form<OpForm>,
+) -> Result<Response, AppError> {
+    operation(state, caller, ctx, id, form, "ronde").await
+}
+
+async fn set_unit_amount(
+    State(state): State<AppState>,
+    caller: Caller,
+    ctx: PageContext,
+    Id(id): Id,
+    Form(form): Form<OpForm>,
+) -> Result<Response, AppError> {
+    operation(state, caller, ctx, id, form, "bedrag").await
 }
 
 async fn give_back(
