@@ -62,14 +62,14 @@ pub async fn membership_closed<C: sea_orm::ConnectionTrait>(
 }
 
 /// The project year from which cooperation `app` can take in a new member now (yearly rounds,
-/// [`crate::domain::rounds::Rounds::joining_year`]): a decided cooperation during the round of a
+/// [`crate::domain::rounds::Rounds::joining_year`]): a granted cooperation during the round of a
 /// later project year of its dossier. `None` otherwise (a draft changes its members as before).
 pub async fn late_round<C: sea_orm::ConnectionTrait>(
     db: &C,
     app: &application::Model,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<u16>> {
-    if app.kind != ApplicationKind::Cooperation || !DossierState::from(app.state).is_decided() {
+    if app.kind != ApplicationKind::Cooperation || !DossierState::from(app.state).is_granted() {
         return Ok(None);
     }
     let years = entity::call_project_year::Entity::find()

@@ -124,10 +124,12 @@ pub fn is_confirmed(answered_yes: bool, decision_on_file: bool) -> bool {
 
 /// Whether a member still owes its answer to the invitation: it was invited and has not
 /// answered (`invited`), and the dossier is one whose members can still change (a draft, or
-/// sent back). Then the member's dashboard, its dossier list and the dossier page lead straight
-/// to the consent page, so a lost e-mail never blocks the cooperation.
-pub fn awaits_answer(invited: bool, state: DossierState) -> bool {
-    invited && super::parts::is_editable(state)
+/// sent back), or the member was taken in during a later round of a decided cooperation
+/// (`late`: it answers during that round). Then the member's dashboard, its dossier list and
+/// the dossier page lead straight to the consent page, so a lost e-mail never blocks the
+/// cooperation.
+pub fn awaits_answer(invited: bool, state: DossierState, late: bool) -> bool {
+    invited && (super::parts::is_editable(state) || (late && state.is_granted()))
 }
 
 /// Where a cooperation stands against the pooled threshold.
@@ -177,16 +179,21 @@ mod tests {
 
     #[test]
     fn an_invited_member_is_asked_for_its_answer_only_while_the_dossier_can_change() {
-        assert!(awaits_answer(true, DossierState::Draft));
-        assert!(awaits_answer(true, DossierState::ChangesRequested));
-        assert!(!awaits_answer(false, DossierState::Draft));
+        assert!(awaits_answer(true, DossierState::Draft, false));
+        assert!(awaits_answer(true, DossierState::ChangesRequested, false));
+        assert!(!awaits_answer(false, DossierState::Draft, false));
         for locked in [
             DossierState::Submitted,
             DossierState::InReview,
             DossierState::Withdrawn,
+            DossierState::Approved,
         ] {
-            assert!(!awaits_answer(true, locked), "{locked:?}");
+            assert!(!awaits_answer(true, locked, false), "{locked:?}");
         }
+        // A member taken in during a later round answers on the decided dossier.
+        assert!(awaits_answer(true, DossierState::Approved, true));
+        assert!(!awaits_answer(true, DossierState::InReview, true));
+        assert!(!awaits_answer(true, DossierState::Rejected, true));
     }
 
     #[test]

@@ -221,6 +221,12 @@ impl DossierState {
         DECIDED.contains(&self)
     }
 
+    /// Whether ABB granted the dossier (wholly or partly): it runs, and a cooperation may take
+    /// in members during a later round.
+    pub fn is_granted(self) -> bool {
+        matches!(self, Self::Approved | Self::PartlyApproved)
+    }
+
     /// The code in links and filters (`?status=in_review`), as the database stores it.
     pub fn code(self) -> &'static str {
         match self {

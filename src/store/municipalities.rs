@@ -114,6 +114,8 @@ pub struct DossierSummary {
     pub decided: bool,
     /// The day ABB expects the answer to that request.
     pub answer_due_on: Option<chrono::NaiveDate>,
+    /// The organisation was taken in during a later round, from this project year on.
+    pub joined_in_year: Option<i32>,
 }
 
 /// The columns of a dossier line, with the organisation's membership and open change request.
@@ -129,6 +131,7 @@ struct ListedDossier {
     partner_organisation_id: Option<i64>,
     member_role: Option<MemberRole>,
     member_consent: Option<ConsentState>,
+    member_joined: Option<i32>,
     open_change_request: Option<String>,
     decided_at: Option<chrono::DateTime<chrono::Utc>>,
     answer_due_on: Option<chrono::NaiveDate>,
@@ -193,6 +196,7 @@ pub async fn dossiers_of<C: ConnectionTrait>(
                 )
                 .column_as(application_member::Column::Role, "member_role")
                 .column_as(application_member::Column::ConsentState, "member_consent")
+                .column_as(application_member::Column::JoinedInYear, "member_joined")
                 .filter({
                     // One IN over a UNION, not "lead = ? OR id IN (…)": PostgreSQL answers that OR
                     // with a scan of every dossier. Declined invitations are left out (the literal
@@ -215,6 +219,7 @@ pub async fn dossiers_of<C: ConnectionTrait>(
         Organisation::Partner(partner) => select
             .column_as(Expr::cust("NULL"), "member_role")
             .column_as(Expr::cust("NULL"), "member_consent")
+            .column_as(Expr::cust("CAST(NULL AS INTEGER)"), "member_joined")
             .filter(A::PartnerOrganisationId.eq(partner.id)),
     };
     let applications = select.into_model::<ListedDossier>().all(db).await?;
@@ -259,6 +264,7 @@ pub async fn dossiers_of<C: ConnectionTrait>(
             open_change_request: app.open_change_request,
             decided: app.decided_at.is_some(),
             answer_due_on: app.answer_due_on,
+            joined_in_year: app.member_joined,
             reference: app.reference,
             title: app.title,
             kind: app.kind,

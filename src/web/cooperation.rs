@@ -582,7 +582,11 @@ pub async fn consent_block(
         municipality: member.municipality.name.clone(),
         lead: content.dossier.lead_name.clone(),
         href: format!("/dossiers/{}/deelname", app.id),
-        awaiting: crate::domain::cooperation::awaits_answer(invited, app.state.into()),
+        awaiting: crate::domain::cooperation::awaits_answer(
+            invited,
+            app.state.into(),
+            member.row.joined_in_year.is_some(),
+        ),
         consent: consent_words(&member, decision_on_file).0,
         commitment: member.row.commitment_cents.and_then(Cents::new),
     }))

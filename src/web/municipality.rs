@@ -415,7 +415,7 @@ pub fn decision_href(d: &DossierSummary) -> Option<String> {
 /// yet (the rule: [`crate::domain::cooperation::awaits_answer`]).
 pub fn consent_href(d: &DossierSummary) -> Option<String> {
     let invited = d.participation == Participation::Member(ConsentState::Invited);
-    crate::domain::cooperation::awaits_answer(invited, d.state.into())
+    crate::domain::cooperation::awaits_answer(invited, d.state.into(), d.joined_in_year.is_some())
         .then(|| format!("/dossiers/{}/deelname", d.id))
 }
 

@@ -304,7 +304,12 @@ async fn actions_view(
             code: a.code.clone(),
             group: crate::store::sections::plural(ca).to_owned(),
             max_reach: ca.max_reach,
-            per_unit: cents(ca.unit_cost_cents),
+            // The amount of the dossier's first project year (yearly rounds).
+            per_unit: cents(
+                content
+                    .call
+                    .unit_cost_in(ca, content.dossier.application.first_project_year),
+            ),
             baseline,
             planned,
             priority,
@@ -642,7 +647,10 @@ async fn action_view(
         title: chosen.action.title.clone(),
         objectives: chosen.action.objectives.clone(),
         unit_label: chosen.call_action.unit_label.clone(),
-        unit_cost: cents(chosen.call_action.unit_cost_cents),
+        unit_cost: cents(content.call.unit_cost_in(
+            &chosen.call_action,
+            content.dossier.application.first_project_year,
+        )),
         max_reach: chosen.call_action.max_reach,
         grant,
         required_own,

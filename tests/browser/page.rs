@@ -388,6 +388,23 @@ impl User {
             .unwrap_or_else(|e| panic!("{}: choose {value} in #{id}: {e}", self.who));
     }
 
+    /// Chooses the option of a `<select>` whose text starts with `text`, as a person picks it
+    /// from the list by what it says.
+    pub async fn choose_text(&self, id: &str, text: &str) {
+        let xpath = format!(
+            "//select[@id={}]/option[starts-with(normalize-space(.), {})]",
+            xpath_literal(id),
+            xpath_literal(text)
+        );
+        self.client
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("{}: no option {text:?} in #{id}: {e}", self.who))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{}: choose {text:?} in #{id}: {e}", self.who));
+    }
+
     /// Ticks a checkbox or radio button (once: an already ticked box stays ticked).
     pub async fn tick(&self, id: &str) {
         let input = self.find(Target::Id(id)).await;

@@ -5,6 +5,7 @@ mod keyboard;
 mod oidc;
 mod pooled;
 mod review;
+mod rounds;
 mod single;
 
 use crate::harness::{Env, Journey};
@@ -30,6 +31,12 @@ pub fn all() -> Vec<Journey> {
             name: "a_pooled_dossier_is_submitted_once_both_members_consented",
             tag: "2-pooled",
             run: |env| Box::pin(pooled::journey(env)),
+            app: None,
+        },
+        Journey {
+            name: "a_later_round_takes_new_municipalities_a_new_amount_and_a_new_member",
+            tag: "6-rounds",
+            run: |env| Box::pin(rounds::journey(env)),
             app: None,
         },
         Journey {
