@@ -28,6 +28,11 @@ pub struct Model {
     /// Who proposed the decision that `decided_by` confirmed (four eyes); `None` for a
     /// decision taken in one step.
     pub proposed_by: Option<i64>,
+    /// The incentive per project year as a JSON object (`{"1": 0, "2": 1000000}`) when it
+    /// differs between the decision's years (a member taken in during a later round); `None`:
+    /// `incentive_cents` in every year.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub incentive_by_year: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -39,6 +39,7 @@ mod m20261231_000001_reach_lines;
 mod m20261231_000002_figures_marks;
 mod m20261231_000003_partner_agreements;
 mod m20261231_000004_yearly_rounds;
+mod m20261231_000005_incentive_by_year;
 
 /// Every schema migration, in order. The application runs them at start-up.
 pub struct Migrator;
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261231_000002_figures_marks::Migration),
             Box::new(m20261231_000003_partner_agreements::Migration),
             Box::new(m20261231_000004_yearly_rounds::Migration),
+            Box::new(m20261231_000005_incentive_by_year::Migration),
         ]
     }
 }

@@ -559,6 +559,29 @@ pub async fn confirm(
                 related: Some(("application".into(), app.id.to_string())),
             });
         }
+        // A member taken in during a later round changes a decided cooperation: ABB checks the
+        // rules and the incentive again and decides anew for the years it joins.
+        if let Some(year) = member.row.joined_in_year {
+            let text = format!(
+                "{} neemt vanaf projectjaar {year} deel aan samenwerking {} (\"{}\"), die al                  een beslissing heeft. De regels en de incentive zijn opnieuw berekend met de                  nieuwe gemeente erbij: zie de beoordeling van het dossier. Heropen de                  beslissing en beslis opnieuw om de bedragen vanaf projectjaar {year} aan te                  passen.\n\n{}/beoordeling/{}",
+                member.municipality.name,
+                app.reference,
+                app.title,
+                state.config.public_url,
+                app.id
+            );
+            for to in crate::store::recipients::abb_addresses(work.txn(), app).await? {
+                work.mail(OutgoingMail {
+                    to,
+                    subject: format!(
+                        "Samenleven: nieuwe gemeente in samenwerking {} vanaf projectjaar {year}",
+                        app.reference
+                    ),
+                    body_text: text.clone(),
+                    related: Some(("application".into(), app.id.to_string())),
+                });
+            }
+        }
         work.commit().await?;
         Ok::<_, Error>(replaced)
     }

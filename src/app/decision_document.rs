@@ -76,7 +76,16 @@ pub async fn load(state: &AppState, caller: &Caller, id: i64) -> Result<Decision
                 )
             })
             .collect(),
-        incentive_per_year: cents(decided.incentive_cents),
+        incentive_by_year: fu
+            .project_years()
+            .map(|year| {
+                crate::domain::decision::incentive_in_year(
+                    cents(decided.incentive_cents),
+                    decided.incentive_by_year.as_deref(),
+                    year,
+                )
+            })
+            .collect(),
         payments: fu
             .payments
             .iter()

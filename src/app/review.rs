@@ -112,7 +112,10 @@ struct Checked {
     motivation: String,
     /// `(application action, requested, granted per year)`.
     granted: Vec<(i64, Cents, Cents)>,
+    /// The incentive of the first project year (the decision's `incentive_cents`).
     incentive: Cents,
+    /// The incentive of each project year.
+    incentives: Vec<(i32, Cents)>,
     total: Cents,
     /// `(application action, project year, granted)`: a year whose amount per unit differs
     /// gets the same share of its own request ([`crate::domain::rounds::grant_in_year`]).
@@ -187,14 +190,17 @@ async fn check(
         .map(|(_, requested, amount)| (*requested, *amount))
         .collect();
     let outcome = decision::outcome(verdict, &requested_and_granted);
-    let incentive = if outcome == Outcome::Rejected {
-        Cents::ZERO
+    // The incentive of each project year, with the members that take part in it.
+    let incentives: Vec<(i32, Cents)> = if outcome == Outcome::Rejected {
+        years.iter().map(|y| (*y, Cents::ZERO)).collect()
     } else {
-        content.report(&state.db).await?.incentive_per_project_year
+        content.incentive_by_year(&state.db).await?
     };
+    let incentive = incentives.first().map_or(Cents::ZERO, |(_, c)| *c);
     let lines = granted_by_year(content, &granted, &years);
     let per_line: Vec<Cents> = lines.iter().map(|(_, _, amount)| *amount).collect();
-    let total = decision::total(outcome, &per_line, incentive, years.len() as u64)
+    let per_year_incentive: Vec<Cents> = incentives.iter().map(|(_, c)| *c).collect();
+    let total = decision::total(outcome, &per_line, &per_year_incentive)
         .ok_or_else(|| Error::field("outcome", "Het totaal van deze beslissing is te groot."))?;
     Ok(Checked {
         verdict,
@@ -202,6 +208,7 @@ async fn check(
         motivation,
         granted,
         incentive,
+        incentives,
         total,
         lines,
     })
@@ -412,6 +419,7 @@ async fn record(
             decided_at: caller.now,
             total_granted_cents: total.get(),
             incentive_cents: checked.incentive.get(),
+            incentive_by_year: decision::incentive_by_year_text(&checked.incentives),
             lines: checked
                 .lines
                 .iter()

@@ -166,20 +166,42 @@ pub fn outcome(verdict: Verdict, grants: &[(Cents, Cents)]) -> Outcome {
 }
 
 /// The total a decision grants over the dossier's project years: its grant lines (one per
-/// action and project year) plus the cooperation's incentive (none when rejected) for each of
-/// the `years`. `None` when the sum does not fit (the amount readers make that impossible in
+/// action and project year) plus the cooperation's incentive of each project year (none when
+/// rejected). `None` when the sum does not fit (the amount readers make that impossible in
 /// practice).
-pub fn total(
-    outcome: Outcome,
-    grant_lines: &[Cents],
-    incentive_per_year: Cents,
-    years: u64,
-) -> Option<Cents> {
+pub fn total(outcome: Outcome, grant_lines: &[Cents], incentives: &[Cents]) -> Option<Cents> {
     if outcome == Outcome::Rejected {
         return Some(Cents::ZERO);
     }
     Cents::checked_sum(grant_lines.iter().copied())?
-        .checked_add(incentive_per_year.checked_mul(years)?)
+        .checked_add(Cents::checked_sum(incentives.iter().copied())?)
+}
+
+/// The incentive per project year as a decision stores it: `None` when every year has the same
+/// (the decision's `incentive_cents` then holds for each), else a JSON object by year
+/// (`{"1":0,"2":1000000}`), for a cooperation that took in a member during a later round.
+pub fn incentive_by_year_text(incentives: &[(i32, Cents)]) -> Option<String> {
+    let first = incentives.first()?.1;
+    if incentives.iter().all(|(_, c)| *c == first) {
+        return None;
+    }
+    let map: std::collections::BTreeMap<String, i64> = incentives
+        .iter()
+        .map(|(y, c)| (y.to_string(), c.get()))
+        .collect();
+    serde_json::to_string(&map).ok()
+}
+
+/// The incentive a decision grants in project year `year`: the year's own amount when the
+/// decision stores one per year (`by_year`, [`incentive_by_year_text`]), else `per_year`.
+pub fn incentive_in_year(per_year: Cents, by_year: Option<&str>, year: i32) -> Cents {
+    by_year
+        .and_then(|text| serde_json::from_str::<std::collections::BTreeMap<String, i64>>(text).ok())
+        .map_or(per_year, |map| {
+            map.get(&year.to_string())
+                .and_then(|c| Cents::new(*c))
+                .unwrap_or(Cents::ZERO)
+        })
 }
 
 /// Whether a dossier's standing decision lapses when the dossier moves from `from` to `to`: a
@@ -317,22 +339,58 @@ mod tests {
             cents(1_000_000),
             cents(1_000_000),
         ];
+        let incentives = [cents(1_000_000); 3];
         assert_eq!(
-            total(Outcome::Approved, &grants, cents(1_000_000), 3),
+            total(Outcome::Approved, &grants, &incentives),
             Some(cents(8_500_000))
         );
+        // A member taken in from year 2 on brings the incentive from that year only.
         assert_eq!(
-            total(Outcome::Rejected, &grants, cents(1_000_000), 3),
+            total(
+                Outcome::Approved,
+                &grants,
+                &[Cents::ZERO, cents(1_000_000), cents(1_000_000)]
+            ),
+            Some(cents(7_500_000))
+        );
+        assert_eq!(
+            total(Outcome::Rejected, &grants, &incentives),
             Some(Cents::ZERO)
         );
         assert_eq!(
             total(
                 Outcome::Approved,
                 &[Cents::new(i64::MAX).unwrap()],
-                cents(1),
-                1
+                &[cents(1)]
             ),
             None
+        );
+    }
+
+    #[test]
+    fn an_incentive_that_differs_per_year_is_stored_per_year_and_read_back_per_year() {
+        let same = [(1, cents(1_000_000)), (2, cents(1_000_000))];
+        assert_eq!(incentive_by_year_text(&same), None);
+        assert_eq!(
+            incentive_in_year(cents(1_000_000), None, 2),
+            cents(1_000_000)
+        );
+        let from_two = [
+            (1, Cents::ZERO),
+            (2, cents(1_000_000)),
+            (3, cents(1_000_000)),
+        ];
+        let text = incentive_by_year_text(&from_two).unwrap();
+        assert_eq!(text, r#"{"1":0,"2":1000000,"3":1000000}"#);
+        assert_eq!(incentive_in_year(Cents::ZERO, Some(&text), 1), Cents::ZERO);
+        assert_eq!(
+            incentive_in_year(Cents::ZERO, Some(&text), 3),
+            cents(1_000_000)
+        );
+        assert_eq!(
+            incentive_in_year(Cents::ZERO, Some(&text), 4),
+            Cents::ZERO,
+            "a year the decision does not cover has none"
         );
     }
 

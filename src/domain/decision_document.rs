@@ -108,8 +108,9 @@ pub struct GrantLine {
 pub struct Grants {
     pub years: Vec<i32>,
     pub lines: Vec<GrantLine>,
-    /// The cooperation incentive per project year (zero when there is none).
-    pub incentive_per_year: Cents,
+    /// The cooperation incentive of each project year, aligned with [`Grants::years`] (zero
+    /// when there is none; a member taken in during a later round brings it from its year on).
+    pub incentive_by_year: Vec<Cents>,
     pub incentive_total: Cents,
     /// Per project year: the actions and the incentive.
     pub year_totals: Vec<Cents>,
@@ -119,7 +120,7 @@ pub struct Grants {
 impl Grants {
     /// Whether the decision grants a cooperation incentive.
     pub fn has_incentive(&self) -> bool {
-        self.incentive_per_year > Cents::ZERO
+        self.incentive_by_year.iter().any(|c| *c > Cents::ZERO)
     }
 }
 
@@ -341,7 +342,8 @@ pub struct Source {
     pub actions: Vec<SourceAction>,
     /// `(action id, project year, granted)`.
     pub lines: Vec<(i64, i32, Cents)>,
-    pub incentive_per_year: Cents,
+    /// The incentive of each project year, aligned with [`Source::years`].
+    pub incentive_by_year: Vec<Cents>,
     pub payments: Vec<SourcePayment>,
     /// Per project year: the day it starts (the advance's day when none is scheduled).
     pub year_starts: Vec<(i32, NaiveDate)>,
@@ -414,22 +416,20 @@ fn grants(source: &Source) -> Grants {
         .iter()
         .enumerate()
         .map(|(i, _)| {
-            sum(lines
-                .iter()
-                .map(|l| l.per_year[i])
-                .chain(std::iter::once(source.incentive_per_year)))
+            sum(lines.iter().map(|l| l.per_year[i]).chain(std::iter::once(
+                source.incentive_by_year.get(i).copied().unwrap_or_default(),
+            )))
         })
         .collect();
-    let incentive_total = source
-        .incentive_per_year
-        .checked_mul(source.years.len() as u64)
-        .unwrap_or_default();
+    let incentive_by_year: Vec<Cents> = (0..source.years.len())
+        .map(|i| source.incentive_by_year.get(i).copied().unwrap_or_default())
+        .collect();
     Grants {
         years: source.years.clone(),
         total: sum(year_totals.iter().copied()),
         lines,
-        incentive_per_year: source.incentive_per_year,
-        incentive_total,
+        incentive_total: sum(incentive_by_year.iter().copied()),
+        incentive_by_year,
         year_totals,
     }
 }
@@ -559,7 +559,7 @@ mod tests {
                 (11, 2, euros(20_000)),
                 (21, 2, euros(5_000)),
             ],
-            incentive_per_year: euros(10_000),
+            incentive_by_year: vec![euros(10_000), euros(10_000)],
             payments: vec![SourcePayment {
                 year: 1,
                 tranche: Tranche::Advance,
@@ -649,7 +649,7 @@ mod tests {
         let mut s = source();
         s.years = vec![1];
         s.lines = vec![(11, 1, Cents::new(1_000_001).unwrap())];
-        s.incentive_per_year = Cents::ZERO;
+        s.incentive_by_year = vec![Cents::ZERO; s.years.len()];
         s.payments = Vec::new();
         let doc = build(s);
         assert_eq!(doc.payments[0].amount, Cents::new(800_000).unwrap());

@@ -932,6 +932,7 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
             reopen_reason: Set(None),
             version: Set(1),
             proposed_by: Set(None),
+            incentive_by_year: Set(None),
         });
         if share_percent > 0 {
             progress_reports(

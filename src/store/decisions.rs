@@ -71,6 +71,9 @@ pub struct NewDecision<'a> {
     pub decided_at: DateTime<Utc>,
     pub total_granted_cents: i64,
     pub incentive_cents: i64,
+    /// The incentive per project year when it differs between years
+    /// ([`crate::domain::decision::incentive_by_year_text`]).
+    pub incentive_by_year: Option<String>,
     /// `(application action, project year, granted per year)`.
     pub lines: Vec<(i64, i32, i64)>,
 }
@@ -88,6 +91,7 @@ pub async fn insert<C: ConnectionTrait>(
         decided_at: Set(new.decided_at),
         total_granted_cents: Set(new.total_granted_cents),
         incentive_cents: Set(new.incentive_cents),
+        incentive_by_year: Set(new.incentive_by_year),
         version: Set(1),
         ..Default::default()
     }

@@ -57,6 +57,8 @@ pub struct DossierContent {
     pub member_consents: Vec<bool>,
     /// The names of the members that have not confirmed yet (the check page names them).
     pub unconfirmed_members: Vec<String>,
+    /// Members taken in during a later round: NIS code → the project year they take part from.
+    pub late_members: Vec<(i32, i32)>,
 }
 
 pub async fn load<C: ConnectionTrait>(
@@ -164,11 +166,16 @@ async fn load_in_call<C: ConnectionTrait>(
             .map(|p| p.code),
         None => None,
     };
-    let members: Vec<(bool, i64)> = application_member::Entity::find()
+    let member_rows = application_member::Entity::find()
         .filter(application_member::Column::ApplicationId.eq(dossier.application.id))
         .filter(application_member::Column::Role.eq(MemberRole::Member))
         .all(db)
-        .await?
+        .await?;
+    let late_members = member_rows
+        .iter()
+        .filter_map(|m| Some((nis_of(m.municipality_id)?, m.joined_in_year?)))
+        .collect();
+    let members: Vec<(bool, i64)> = member_rows
         .into_iter()
         .map(|m| {
             (
@@ -188,6 +195,7 @@ async fn load_in_call<C: ConnectionTrait>(
         .map(|m| m.name.clone())
         .collect();
     Ok(DossierContent {
+        late_members,
         member_consents,
         unconfirmed_members,
         dossier,
@@ -299,6 +307,49 @@ impl DossierContent {
             .await?;
         let taken = rules::taken_among(db, self.call.call.id, &applicants).await?;
         self.report_against(&directory.0, &taken)
+    }
+
+    /// The dossier as it stands in project year `year`: without the members taken in during a
+    /// later round that do not take part yet ([`crate::domain::rounds::takes_part`]). `None`
+    /// when every member takes part (the dossier itself).
+    pub fn in_year(&self, year: i32) -> Option<DossierContent> {
+        let absent: Vec<i32> = self
+            .late_members
+            .iter()
+            .filter(|(_, joined)| {
+                !crate::domain::rounds::takes_part(
+                    u16::try_from(*joined).ok(),
+                    u16::try_from(year).unwrap_or(0),
+                )
+            })
+            .map(|(nis, _)| *nis)
+            .collect();
+        if absent.is_empty() {
+            return None;
+        }
+        let mut content = self.clone();
+        content.member_nis.retain(|n| !absent.contains(n));
+        Some(content)
+    }
+
+    /// The cooperation incentive of each of the dossier's project years: the rules checked with
+    /// the members that take part in that year (a member taken in during a later round counts
+    /// from its year on).
+    pub async fn incentive_by_year<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> Result<Vec<(i32, crate::domain::Cents)>, DbErr> {
+        let app = &self.dossier.application;
+        let all = self.report(db).await?.incentive_per_project_year;
+        let mut out = Vec::new();
+        for year in app.first_project_year..=app.last_project_year {
+            let incentive = match self.in_year(year) {
+                Some(then) => then.report(db).await?.incentive_per_project_year,
+                None => all,
+            };
+            out.push((year, incentive));
+        }
+        Ok(out)
     }
 
     /// The NIS codes of the lead and the members.

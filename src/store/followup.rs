@@ -411,12 +411,13 @@ impl FollowUp {
                 continues: self.continues(a.row.id, year),
             })
             .collect();
-        let incentive = cents(
-            self.decision
-                .as_ref()
-                .map(|d| d.incentive_cents)
-                .unwrap_or(0),
-        );
+        let incentive = self.decision.as_ref().map_or(Cents::ZERO, |d| {
+            crate::domain::decision::incentive_in_year(
+                cents(d.incentive_cents),
+                d.incentive_by_year.as_deref(),
+                year,
+            )
+        });
         year_entitlement(&actions, incentive)
     }
 

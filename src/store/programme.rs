@@ -202,7 +202,14 @@ pub async fn programme<C: ConnectionTrait>(
             if let Some(app) = apps.iter().find(|a| a.id == d.application_id)
                 && (app.first_project_year..=app.last_project_year).contains(&n)
             {
-                granted = granted.saturating_add(d.incentive_cents);
+                granted = granted.saturating_add(
+                    crate::domain::decision::incentive_in_year(
+                        crate::domain::Cents::new(d.incentive_cents).unwrap_or_default(),
+                        d.incentive_by_year.as_deref(),
+                        n,
+                    )
+                    .get(),
+                );
             }
         }
         let sum = |tranches: &[Tranche], states: &[PaymentState]| -> i64 {

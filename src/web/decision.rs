@@ -196,7 +196,7 @@ fn pdf_amounts(l: &mut Layout, g: &Grants) {
         .collect();
     if g.has_incentive() {
         let mut cells = vec!["Incentive voor de samenwerking".to_owned(), "—".to_owned()];
-        cells.extend(g.years.iter().map(|_| g.incentive_per_year.to_string()));
+        cells.extend(g.incentive_by_year.iter().map(ToString::to_string));
         cells.push(g.incentive_total.to_string());
         rows.push(Row::new(cells));
     }
@@ -275,7 +275,7 @@ mod tests {
                 requested: euros(25_000),
             }],
             lines: vec![(1, 1, euros(20_000))],
-            incentive_per_year: euros(10_000),
+            incentive_by_year: vec![euros(10_000)],
             payments: vec![SourcePayment {
                 year: 1,
                 tranche: Tranche::Advance,

@@ -459,6 +459,10 @@ pub struct ReviewPage {
     pub history: Vec<HistoryLine>,
     pub messages: Vec<MessageLine>,
     pub decision_lines: Vec<DecisionActionLine>,
+    /// Members taken in during a later round, as a Dutch sentence (empty when none), and the
+    /// incentive of each project year a decision would grant with them.
+    pub late_members: String,
+    pub incentive_by_year: Vec<(i32, Cents)>,
     /// Some proposed grant comes from the confirmed allocation (the form says so).
     pub from_allocation: bool,
     pub changes: Vec<ChangeGroup>,
@@ -681,6 +685,26 @@ async fn change_view(
     Ok(view)
 }
 
+/// The members a cooperation took in during a later round: "Bornem neemt deel vanaf
+/// projectjaar 2." (empty when there are none).
+fn late_members(content: &DossierContent) -> String {
+    content
+        .late_members
+        .iter()
+        .map(|(nis, year)| {
+            let name = content
+                .dossier
+                .member_names
+                .iter()
+                .zip(content.member_nis.iter())
+                .find(|(_, n)| *n == nis)
+                .map_or_else(|| nis.to_string(), |(name, _)| name.clone());
+            format!("{name} neemt deel vanaf projectjaar {year}.")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// [`review_view`] with the change request form as `change` typed it. The records come from
 /// [`crate::store::review::records`]; this only arranges them.
 // Longer than 50 lines: one struct literal fills every part of the review page (its records,
@@ -731,6 +755,12 @@ async fn review_view_with(
         messages: records.messages.into_iter().map(message_line).collect(),
         from_allocation: proposals.iter().any(|(_, p)| p.from_allocation),
         decision_lines: decision_lines(content, &typed, &proposals),
+        late_members: late_members(content),
+        incentive_by_year: if content.late_members.is_empty() {
+            Vec::new()
+        } else {
+            content.incentive_by_year(&state.db).await?
+        },
         changes,
         versions,
         submissions,

@@ -289,3 +289,125 @@ async fn a_decided_cooperation_takes_in_a_new_member_during_a_later_round_from_t
         "the rules are checked again with the new member: {members}"
     );
 }
+
+#[tokio::test]
+async fn a_member_taken_in_later_is_counted_from_its_year_and_the_new_decision_follows_per_year() {
+    use crate::helpers::{REVIEWER, confirm_decision, create_official};
+    let app = spawn_app().await;
+    // Mechelen (23.469) with Willebroek (4.024, exactly 15,00%) earns the incentive.
+    let fixture = approved(
+        &app,
+        12025,
+        &[12040],
+        2,
+        &[Spec {
+            code: "4.3",
+            planned: 1,
+            requested: 2_500_000,
+            granted: "25.000,00",
+            extra: None,
+        }],
+    )
+    .await;
+    let first = entity::decision::Entity::find()
+        .filter(entity::decision::Column::ApplicationId.eq(fixture.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        first.incentive_cents, 1_000_000,
+        "the incentive in both years"
+    );
+    assert_eq!(first.incentive_by_year, None);
+
+    close_first_round(&app).await;
+    let mut admin = app.signed_in(ADMIN).await;
+    open_round_two(&app, &mut admin).await;
+    create_official(&app.db, 12025, "mechelen@rondes.test").await;
+    create_official(&app.db, 12021, "lier@rondes.test").await;
+    let dossier = fixture.id.to_string();
+    let mut lead = app.signed_in("mechelen@rondes.test").await;
+    lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    let invited = lead
+        .post(&format!("/dossiers/{dossier}/leden"), &[("nis", "12021")])
+        .await;
+    assert_eq!(invited.status(), 303);
+    let mut lier = app.signed_in("lier@rondes.test").await;
+    let (_, home) = lier.get("/gemeente").await;
+    assert!(
+        home.contains(&format!("/dossiers/{dossier}/deelname")),
+        "Lier's dashboard asks for its answer: {home}"
+    );
+    let confirmed = answer(&mut lier, &dossier, "confirm", "", true).await;
+    assert_eq!(confirmed.status(), 303);
+    assert!(
+        app.smtp
+            .wait_until(|m| m
+                .subject()
+                .is_some_and(|s| s.contains("nieuwe gemeente in samenwerking"))
+                && m.body().contains("Lier neemt vanaf projectjaar 2 deel"))
+            .await,
+        "ABB hears of the new member"
+    );
+
+    // Lier's share (14,99%) is below 15%: with Lier the cooperation earns no incentive, so from
+    // project year 2 on there is none; project year 1 keeps it.
+    let mut reviewer = app.signed_in(REVIEWER).await;
+    let (_, review) = reviewer.get(&format!("/beoordeling/{dossier}")).await;
+    assert!(
+        review.contains("Lier neemt deel vanaf projectjaar 2."),
+        "{review}"
+    );
+    assert!(
+        review.contains("projectjaar 1: € 10.000,00, projectjaar 2: € 0,00"),
+        "{review}"
+    );
+    admin.get(&format!("/beoordeling/{dossier}")).await;
+    let reopened = admin
+        .post(
+            &format!("/beoordeling/{dossier}/heropenen"),
+            &[("reason", "Lier stapt in vanaf projectjaar 2.")],
+        )
+        .await;
+    assert_eq!(reopened.status(), 303);
+    reviewer.get(&format!("/beoordeling/{dossier}")).await;
+    let action = fixture.actions[0].0;
+    let grant = format!("grant_{action}");
+    let decided = reviewer
+        .post(
+            &format!("/beoordeling/{dossier}/beslissing"),
+            &[
+                ("outcome", "approve"),
+                (
+                    "motivation",
+                    "Opnieuw beslist met Lier vanaf projectjaar 2.",
+                ),
+                (grant.as_str(), "25.000,00"),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status(), 303);
+    assert_eq!(
+        confirm_decision(&app, fixture.id, ADMIN).await.status(),
+        303
+    );
+    let second = entity::decision::Entity::find()
+        .filter(entity::decision::Column::ApplicationId.eq(fixture.id))
+        .filter(entity::decision::Column::ReopenedAt.is_null())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        second.incentive_by_year.as_deref(),
+        Some(r#"{"1":1000000,"2":0}"#)
+    );
+    assert_eq!(
+        second.total_granted_cents,
+        2 * 2_500_000 + 1_000_000,
+        "two years of the action, the incentive of year 1 only"
+    );
+    let (_, letter) = lead.get(&format!("/dossiers/{dossier}/beslissing")).await;
+    assert!(letter.contains("€ 60.000,00"), "{letter}");
+}

@@ -707,6 +707,7 @@ pub async fn insert_one_row_per_table(db: &DatabaseConnection) -> Result<Rows, D
         reopened_at: Set(Some(timestamp())),
         reopened_by: Set(Some(app_user.id)),
         reopen_reason: Set(Some("decision.reopen_reason".to_owned())),
+        incentive_by_year: Set(Some("{\"1\": 1}".to_owned())),
         ..Default::default()
     }
     .insert(db)
