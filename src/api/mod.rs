@@ -296,10 +296,7 @@ fn call_action_out(
     CallActionOut {
         call_action_id: ca.id,
         code: a.code.clone(),
-        action_code: a
-            .code
-            .trim_end_matches(|c: char| c.is_ascii_lowercase())
-            .to_owned(),
+        action_code: crate::domain::ActionCode::action_text(&a.code),
         title: a.title.clone(),
         objectives: a.objectives.clone(),
         policy_domains: a.policy_domains.clone(),

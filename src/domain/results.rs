@@ -286,16 +286,17 @@ fn year_results(year: i32, ordered: &[&Line], takes: &[&Take]) -> YearResults {
             year,
         );
         let theme_label = line.theme_label();
-        let theme = match themes.iter().position(|t| t.theme == theme_label) {
-            Some(i) => &mut themes[i],
+        let index = match themes.iter().position(|t| t.theme == theme_label) {
+            Some(i) => i,
             None => {
                 themes.push(ThemeGroup {
                     theme: theme_label,
                     objectives: Vec::new(),
                 });
-                themes.last_mut().expect("just pushed")
+                themes.len() - 1
             }
         };
+        let theme = &mut themes[index];
         let objective_label = line.objective_label();
         match theme
             .objectives

@@ -448,6 +448,12 @@ impl ActionCode {
         Self { line: None, ..self }
     }
 
+    /// The plan's action of a code as text: `3.2` for `3.2b`, `1.4` for `1.4`; a text that is no
+    /// code comes back as it is.
+    pub fn action_text(code: &str) -> String {
+        Self::parse(code).map_or_else(|_| code.to_owned(), |c| c.action().to_string())
+    }
+
     /// The reach line's number within its action (1 is `a`), if the code names a line.
     pub fn line(self) -> Option<u8> {
         self.line
@@ -963,6 +969,9 @@ mod tests {
 
     #[test]
     fn a_reach_line_of_an_action_is_named_with_a_letter_and_belongs_to_its_action() {
+        assert_eq!(ActionCode::action_text("3.2b"), "3.2");
+        assert_eq!(ActionCode::action_text("1.4"), "1.4");
+        assert_eq!(ActionCode::action_text("geen code"), "geen code");
         let line = ActionCode::parse("3.2b").unwrap();
         assert_eq!(line.to_string(), "3.2b");
         assert_eq!(line.line(), Some(2));

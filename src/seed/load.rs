@@ -617,13 +617,6 @@ async fn copy_call<C: ConnectionTrait>(
     Ok((row, action_ids))
 }
 
-/// The line's unit in the plural, as the reach KPI names it ("aantal pleinmakers").
-fn plural(line: &call_action::Model) -> &str {
-    line.unit_label_plural
-        .as_deref()
-        .unwrap_or(&line.unit_label)
-}
-
 fn pick_state(mix: &mut Mix, open: bool) -> ApplicationState {
     let roll = mix.below(100);
     if open {
@@ -744,8 +737,11 @@ fn dossier(batch: &mut Batch, ids: &mut Ids, mix: &mut Mix, d: Dossier<'_>, now:
             id: Set(reach_kpi),
             application_action_id: Set(action_id),
             is_reach_kpi: Set(true),
-            indicator: Set(format!("Bereik: aantal {}", plural(ca))),
-            unit: Set(plural(ca).to_owned()),
+            indicator: Set(format!(
+                "Bereik: aantal {}",
+                crate::store::sections::plural(ca)
+            )),
+            unit: Set(crate::store::sections::plural(ca).to_owned()),
             baseline: Set(i64::from(baseline) * 1000),
             target: Set(i64::from(planned) * 1000),
             target_date: Set(target_date),

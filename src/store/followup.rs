@@ -164,8 +164,7 @@ pub fn plan_of(k: &kpi::Model) -> KpiPlan {
 
 /// The plan's action of a line code: `3.2` for `3.2b`.
 fn plan_action(code: &str) -> String {
-    code.trim_end_matches(|c: char| c.is_ascii_lowercase())
-        .to_owned()
+    crate::domain::ActionCode::action_text(code)
 }
 
 /// A chosen action with its catalog code and title and its KPIs.

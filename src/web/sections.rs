@@ -293,8 +293,7 @@ async fn actions_view(
         };
         let this_theme = ca.theme.clone();
         let this_heading = ca.objective.clone().unwrap_or_else(|| {
-            let plan_code = a.code.trim_end_matches(|c: char| c.is_ascii_lowercase());
-            format!("Actie {plan_code}")
+            format!("Actie {}", crate::domain::ActionCode::action_text(&a.code))
         });
         rows.push(TableRow {
             no,
