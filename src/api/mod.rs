@@ -276,6 +276,17 @@ pub async fn call_detail(
                 out
             })
             .collect(),
+        partner_agreements: store::agreements::of_call(&state.db, id)
+            .await?
+            .into_iter()
+            .map(|a| PartnerAgreementOut {
+                partner_code: a.partner_code,
+                partner_name: a.partner_name,
+                amount_cents_per_project_year: a.amount_cents_per_project_year,
+                source: a.source,
+                illustrative: a.illustrative,
+            })
+            .collect(),
     }))
 }
 

@@ -165,6 +165,23 @@ pub struct CallDetailOut {
     pub call: CallSummaryOut,
     pub rules: CallRulesOut,
     pub actions: Vec<CallActionOut>,
+    /// The partner organisations' separate agreements the call's data attaches: their amount
+    /// per project year is reserved off the envelope before the allocation by priority. Empty
+    /// when the call has none (a partner's dossier then takes part by priority).
+    pub partner_agreements: Vec<PartnerAgreementOut>,
+}
+
+/// A partner organisation's separate agreement in a call.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerAgreementOut {
+    /// `VGC`, `DE_RAND`.
+    pub partner_code: String,
+    pub partner_name: String,
+    pub amount_cents_per_project_year: i64,
+    /// Where the amount comes from.
+    pub source: String,
+    /// The amount is not from a published source.
+    pub illustrative: bool,
 }
 
 // ------------------------------------------------------------------ municipalities

@@ -7,7 +7,9 @@
 //!   positively (approved or partly approved); a dossier counts in a project year when it runs
 //!   that year (its first up to its last project year);
 //! - **planned**: per line and project year, the sum of the planned *additional* reach of the
-//!   dossiers that took the line and run that year;
+//!   dossiers that took the line and run it that year: the year is one of the dossier's, the
+//!   decision granted the line something in it (when the caller knows the granted years), and
+//!   ABB did not stop the line at a continuation check for that year or an earlier one;
 //! - **achieved**: per dossier, the latest *accepted* report of that project year that gives a
 //!   value of the line's reach KPI (a year report before an interim one; of two of the same kind
 //!   the later one), minus the reach KPI's baseline, never below 0, in whole units (a fraction
@@ -134,11 +136,23 @@ pub struct Take {
     pub reports: Vec<Reported>,
     /// A demo dossier with fictitious figures.
     pub fictitious: bool,
+    /// The project years in which the standing decision granted the line something; `None`
+    /// when not known (every year of the dossier then counts).
+    pub granted_years: Option<BTreeSet<i32>>,
+    /// The first project year for which ABB stopped the line at a continuation check.
+    pub stopped_from: Option<i32>,
 }
 
 impl Take {
     fn runs_in(&self, year: i32) -> bool {
         (self.first_year..=self.last_year).contains(&year)
+            && self
+                .granted_years
+                .as_ref()
+                .is_none_or(|granted| granted.contains(&year))
+            && !self
+                .stopped_from
+                .is_some_and(|stop| year > self.first_year && stop <= year)
     }
 
     fn latest(&self, year: i32, state: ReportState) -> Option<&Reported> {
@@ -437,7 +451,34 @@ mod tests {
             baseline: value(baseline),
             reports: Vec::new(),
             fictitious: false,
+            granted_years: None,
+            stopped_from: None,
         }
+    }
+
+    #[test]
+    fn a_year_the_decision_granted_nothing_or_a_stopped_line_plans_nothing() {
+        let lines = [line(
+            1,
+            11,
+            "2.9",
+            0,
+            "pleinmakers",
+            "Samenleven",
+            "Pleinen",
+        )];
+        let mut granted_once = take(1, 1, (1, 2), 0, 4);
+        granted_once.granted_years = Some(BTreeSet::from([1]));
+        let mut stopped = take(2, 1, (1, 3), 0, 2);
+        stopped.stopped_from = Some(2);
+        let r = programme_results(&[1, 2, 3], &lines, &[granted_once, stopped]);
+        assert_eq!(find(&r, 1, "2.9").planned, 4 + 2);
+        assert_eq!(
+            find(&r, 2, "2.9").planned,
+            0,
+            "granted nothing, stopped from year 2"
+        );
+        assert_eq!(find(&r, 3, "2.9").planned, 0);
     }
 
     fn find<'a>(r: &'a ProgrammeResults, year: i32, code: &str) -> &'a LineYear {

@@ -577,6 +577,44 @@ pub async fn reach_results<C: ConnectionTrait>(
         .filter_map(|id| id.parse().ok())
         .collect();
 
+    // The years the standing decisions granted each taken line something, and the first year
+    // ABB stopped a line at a continuation check.
+    let take_ids: Vec<i64> = taken.iter().map(|t| t.0).collect();
+    let mut granted_years: HashMap<i64, std::collections::BTreeSet<i32>> = HashMap::new();
+    let mut stopped_from: HashMap<i64, i32> = HashMap::new();
+    for chunk in take_ids.chunks(500) {
+        let granted: Vec<(i64, i32, i64)> = decision_line::Entity::find()
+            .join(JoinType::InnerJoin, decision_line::Relation::Decision.def())
+            .filter(decision::Column::ReopenedAt.is_null())
+            .filter(decision_line::Column::ApplicationActionId.is_in(chunk.iter().copied()))
+            .select_only()
+            .column(decision_line::Column::ApplicationActionId)
+            .column(decision_line::Column::YearNumber)
+            .column(decision_line::Column::GrantedCents)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (take, year, cents) in granted {
+            let years = granted_years.entry(take).or_default();
+            if cents > 0 {
+                years.insert(year);
+            }
+        }
+        let stops: Vec<(i64, i32)> = entity::continuation::Entity::find()
+            .filter(entity::continuation::Column::ApplicationActionId.is_in(chunk.iter().copied()))
+            .filter(entity::continuation::Column::Confirmed.eq(false))
+            .select_only()
+            .column(entity::continuation::Column::ApplicationActionId)
+            .column(entity::continuation::Column::YearNumber)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (take, year) in stops {
+            let first = stopped_from.entry(take).or_insert(year);
+            *first = (*first).min(year);
+        }
+    }
+
     let mut reach_kpi: HashMap<i64, (i64, i64)> = HashMap::new();
     let mut reported: HashMap<i64, Vec<Reported>> = HashMap::new();
     for (take, kpi_id, baseline, year, kind, state, report, value) in values {
@@ -613,6 +651,10 @@ pub async fn reach_results<C: ConnectionTrait>(
                     baseline,
                     reports: reported.remove(&take).unwrap_or_default(),
                     fictitious: fictitious.contains(&dossier),
+                    // A line the standing decision has no line for at all (an old record)
+                    // counts in every year of the dossier.
+                    granted_years: granted_years.remove(&take),
+                    stopped_from: stopped_from.get(&take).copied(),
                 }
             },
         )

@@ -111,6 +111,8 @@ pub struct ListRow {
     pub due: chrono::NaiveDate,
     pub state_label: &'static str,
     pub overdue: bool,
+    /// Why the deadline is illustrative, when it is (the mark the report's own page shows).
+    pub due_note: Option<String>,
 }
 
 pub struct PendingRow {
@@ -157,7 +159,26 @@ async fn list(
             .await?
             .0;
     }
-    let rows = found.into_iter().map(|r| list_row(r, today)).collect();
+    let mut contexts = std::collections::HashMap::new();
+    for r in &found {
+        if !contexts.contains_key(&r.app.call_id)
+            && let Some(context) = ctx.reference.call_context(r.app.call_id).await?
+        {
+            contexts.insert(r.app.call_id, context);
+        }
+    }
+    let rows = found
+        .into_iter()
+        .map(|r| {
+            let note = contexts
+                .get(&r.app.call_id)
+                .and_then(|c| due_note(c, &r.report));
+            ListRow {
+                due_note: note,
+                ..list_row(r, today)
+            }
+        })
+        .collect();
     let pending = pending_rows(&state, call_id).await?;
     let query_string = query.query_string();
     render(&ListPage {
@@ -196,6 +217,35 @@ async fn pending_rows(state: &AppState, call_id: Option<i64>) -> Result<Vec<Pend
         .collect())
 }
 
+/// Why a report's deadline is illustrative, as [`store::FollowUp::due_standing`] says it on the
+/// report's own page: from the call's project year and whether the call is fictitious.
+fn due_note(
+    context: &crate::store::rules::CallContext,
+    report: &entity::progress_report::Model,
+) -> Option<String> {
+    use crate::domain::illustrative::{DueStanding, date_illustrative, due_standing};
+    let Some(year) = context
+        .years
+        .iter()
+        .find(|y| y.year_number == report.year_number)
+    else {
+        return DueStanding::MovedForLateApproval.note();
+    };
+    let call_due = match report.kind {
+        entity::progress_report::ReportKind::Interim => year.interim_report_due,
+        entity::progress_report::ReportKind::Year => year.year_report_due,
+    };
+    due_standing(
+        report.due_on,
+        call_due,
+        date_illustrative(
+            year.report_dates_illustrative,
+            context.call.parameters_fictitious,
+        ),
+    )
+    .note()
+}
+
 fn list_row(r: store::ReportListRow, today: chrono::NaiveDate) -> ListRow {
     ListRow {
         id: r.report.id,
@@ -205,6 +255,7 @@ fn list_row(r: store::ReportListRow, today: chrono::NaiveDate) -> ListRow {
         due: r.report.due_on,
         state_label: report_state(r.report.state).label(),
         overdue: is_overdue(report_state(r.report.state), r.report.due_on, today),
+        due_note: None,
     }
 }
 

@@ -85,6 +85,38 @@ async fn the_api_marks_the_calls_illustrative_dates_and_rules_and_the_demo_call_
             .is_some_and(|t| t.contains("naar rato van het aantal inwoners van niet-EU15-herkomst"))
     );
     assert_eq!(detail["fictitious"], false);
+    assert_eq!(
+        detail["partner_agreements"],
+        serde_json::json!([]),
+        "no agreement is attached to the real call"
+    );
+    // The real windows of the later rounds.
+    let rounds: Vec<&Value> = detail["project_years"]
+        .as_array()
+        .map(|ys| ys.iter().map(|y| &y["round"]).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        rounds[0]["submission_closes_at"], detail["submission_closes_at"],
+        "round 1 is the call's own window"
+    );
+    assert_eq!(rounds[1]["submission_opens_at"], "2023-05-25T22:00:00Z");
+    assert_eq!(rounds[2]["submission_closes_at"], "2024-05-06T10:00:00Z");
+
+    let (_, demo_detail) = api.get(&format!("/api/v1/calls/{}", demo["id"])).await;
+    let agreements = demo_detail["partner_agreements"]
+        .as_array()
+        .expect("agreements");
+    assert_eq!(agreements.len(), 2, "{demo_detail}");
+    assert!(agreements.iter().all(|a| a["illustrative"] == true));
+    let line8 = demo_detail["actions"]
+        .as_array()
+        .and_then(|ls| ls.iter().find(|l| l["code"] == "8"))
+        .expect("action 8");
+    assert_eq!(
+        line8["unit_amounts"],
+        serde_json::json!([{"from_project_year": 2, "unit_cost_cents": 2_000_000}]),
+        "the demo call's fictitious change of amount"
+    );
 }
 
 #[tokio::test]
@@ -294,6 +326,22 @@ async fn a_report_deadline_says_whether_it_is_the_calls_date_a_derived_one_or_mo
     assert!(
         overview.contains("verschoven omdat het dossier"),
         "{overview}"
+    );
+    // ABB's list of every report marks the same deadlines: year 2's derived one, and not
+    // year 1's published one.
+    let (_, list) = reviewer.get("/opvolging").await;
+    let row = |title: &str| {
+        list.split("<tr>")
+            .find(|r| r.contains("PS-OPV-11002") && r.contains(title))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let year2_row = row("Projectjaar 2 · tussentijds rapport");
+    assert!(year2_row.contains("afgeleid, niet gepubliceerd"), "{list}");
+    let year1_row = row("Projectjaar 1 · tussentijds rapport");
+    assert!(
+        !year1_row.is_empty() && !year1_row.contains(MARK),
+        "{year1_row}"
     );
 }
 

@@ -989,6 +989,18 @@ async fn show_page(
         .map(crate::web::allocation::AttachedRow::from)
         .collect();
     if let Some(context) = crate::store::rules::call_context(&state.db, id).await? {
+        // Every reach line, as the call offers it (an action with several lines once per line).
+        page.actions = context
+            .actions
+            .iter()
+            .map(|(ca, a)| ActionLine {
+                code: a.code.clone(),
+                title: a.title.clone(),
+                unit_cost: ca.unit_cost_cents,
+                max_reach: ca.max_reach,
+                unit_label: crate::store::sections::plural(ca).to_owned(),
+            })
+            .collect();
         page.amount_lines = context
             .actions
             .iter()
