@@ -258,24 +258,7 @@ pub async fn call_detail(
             reclaim_formula: rule_text(InventedRule::ReclaimFormula),
             late_approval_deadlines: rule_text(InventedRule::LateApprovalDeadlines),
         },
-        actions: context
-            .actions
-            .iter()
-            .map(|(ca, a)| {
-                let mut out = call_action_out(call, ca, a);
-                out.unit_amounts = context
-                    .amounts
-                    .get(&ca.id)
-                    .into_iter()
-                    .flatten()
-                    .map(|(year, amount)| UnitAmountOut {
-                        from_project_year: i64::from(*year),
-                        unit_cost_cents: amount.get(),
-                    })
-                    .collect();
-                out
-            })
-            .collect(),
+        actions: lines_out(&context),
         partner_agreements: store::agreements::of_call(&state.db, id)
             .await?
             .into_iter()
@@ -288,6 +271,28 @@ pub async fn call_detail(
             })
             .collect(),
     }))
+}
+
+/// The call's reach lines with the amounts per unit that change from a later project year on.
+fn lines_out(context: &CallContext) -> Vec<CallActionOut> {
+    context
+        .actions
+        .iter()
+        .map(|(ca, a)| {
+            let mut out = call_action_out(&context.call, ca, a);
+            out.unit_amounts = context
+                .amounts
+                .get(&ca.id)
+                .into_iter()
+                .flatten()
+                .map(|(year, amount)| UnitAmountOut {
+                    from_project_year: i64::from(*year),
+                    unit_cost_cents: amount.get(),
+                })
+                .collect();
+            out
+        })
+        .collect()
 }
 
 /// A rule the platform made up, as the API describes it.

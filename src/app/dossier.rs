@@ -65,6 +65,21 @@ pub async fn part_for_editing(
     Ok(content)
 }
 
+/// [`part_for_editing`] for a page that shows the part (or shows it again with errors): the
+/// call's rules and catalog from the reference data in memory ([`super::dossier_for_reading`]).
+pub async fn part_for_reading(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    part: Part,
+    reference: &crate::store::reference_cache::Reference,
+) -> Result<DossierContent> {
+    let content =
+        super::dossier_for_reading(state, caller, id, Action::EditDossier, reference).await?;
+    ensure_part_open(&state.db, &content.dossier.application, part).await?;
+    Ok(content)
+}
+
 /// Dossier `id` with its parties (without its content) for `caller` doing `action`, or "not
 /// found" / "forbidden" (audited) through the policy; [`dossier_for`] when the content is needed.
 pub async fn with_parties(

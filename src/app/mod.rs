@@ -185,6 +185,24 @@ pub async fn dossier_for(
     Ok(crate::store::drafts::load(&state.db, dossier).await?)
 }
 
+/// [`dossier_for`] for a page that only shows the dossier: the call's rules and catalog come from
+/// the reference data in memory (`reference`), not from the database on every request.
+pub async fn dossier_for_reading(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+    reference: &crate::store::reference_cache::Reference,
+) -> Result<crate::store::drafts::DossierContent> {
+    let dossier = crate::store::applications::with_parties(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    caller
+        .may(state, action, Some((id, &dossier.parties)))
+        .await?;
+    Ok(crate::store::drafts::load_cached(&state.db, reference, dossier).await?)
+}
+
 /// Refuses a change to `part` of dossier `app` unless the applicant may change it now (the rule:
 /// [`crate::domain::parts::may_change`]): in a draft, or, after ABB asked for changes, only the
 /// parts the change request reopened.

@@ -86,12 +86,6 @@ pub async fn active_staff_member<C: ConnectionTrait>(
 }
 
 pub async fn records<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<Records, DbErr> {
-    let users = app_user::Entity::find().all(db).await?;
-    let name_of = |id: Option<i64>| {
-        id.and_then(|id| users.iter().find(|u| u.id == id))
-            .map(|u| u.name.clone())
-            .unwrap_or_default()
-    };
     let history = audit_log::Entity::find()
         .filter(audit_log::Column::ResourceType.eq("application"))
         .filter(audit_log::Column::ResourceId.eq(application_id.to_string()))
@@ -99,11 +93,43 @@ pub async fn records<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<
         .order_by_desc(audit_log::Column::Id)
         .all(db)
         .await?;
-    let messages = message::Entity::find()
+    let message_rows = message::Entity::find()
         .filter(message::Column::ApplicationId.eq(application_id))
         .order_by_asc(message::Column::CreatedAt)
         .all(db)
-        .await?
+        .await?;
+    let snapshot_rows = application_snapshot::Entity::find()
+        .filter(application_snapshot::Column::ApplicationId.eq(application_id))
+        .order_by_asc(application_snapshot::Column::Sequence)
+        .all(db)
+        .await?;
+    // The names of the people these records mention (officials among them), and ABB's staff:
+    // two narrow reads, never every account.
+    let mentioned: Vec<i64> = message_rows
+        .iter()
+        .filter_map(|m| m.author_id)
+        .chain(snapshot_rows.iter().filter_map(|s| s.created_by))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let names: Vec<(i64, String)> = if mentioned.is_empty() {
+        Vec::new()
+    } else {
+        app_user::Entity::find()
+            .select_only()
+            .column(app_user::Column::Id)
+            .column(app_user::Column::Name)
+            .filter(app_user::Column::Id.is_in(mentioned))
+            .into_tuple()
+            .all(db)
+            .await?
+    };
+    let name_of = |id: Option<i64>| {
+        id.and_then(|id| names.iter().find(|(n, _)| *n == id))
+            .map(|(_, name)| name.clone())
+            .unwrap_or_default()
+    };
+    let messages = message_rows
         .into_iter()
         .map(|m| MessageRow {
             at: m.created_at,
@@ -113,11 +139,7 @@ pub async fn records<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<
             body: m.body,
         })
         .collect();
-    let submissions = application_snapshot::Entity::find()
-        .filter(application_snapshot::Column::ApplicationId.eq(application_id))
-        .order_by_asc(application_snapshot::Column::Sequence)
-        .all(db)
-        .await?
+    let submissions = snapshot_rows
         .into_iter()
         .map(|s| Submission {
             sequence: s.sequence,
@@ -128,14 +150,18 @@ pub async fn records<C: ConnectionTrait>(db: &C, application_id: i64) -> Result<
         })
         .collect();
     let checklist = checklist(db, application_id).await?;
-    let staff = users
-        .iter()
-        .filter(|u| u.role != UserRole::Official)
-        .map(|u| Staff {
-            id: u.id,
-            name: u.name.clone(),
-            active: u.active,
-        })
+    let staff = app_user::Entity::find()
+        .select_only()
+        .column(app_user::Column::Id)
+        .column(app_user::Column::Name)
+        .column(app_user::Column::Active)
+        .filter(app_user::Column::Role.ne(UserRole::Official))
+        .order_by_asc(app_user::Column::Id)
+        .into_tuple::<(i64, String, bool)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, name, active)| Staff { id, name, active })
         .collect();
     Ok(Records {
         staff,

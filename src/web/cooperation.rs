@@ -208,7 +208,7 @@ async fn members_view(
         rules::directory(&state.db, call.call.reference_year, call.map_date()).await?;
     let members = members_of(&state.db, app.id).await?;
     let decisions = crate::store::attachments::decided_members(&state.db, app.id).await?;
-    let report = content.report(&state.db).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     let year = call.rules.reference_year;
     let (mut lines, total) = member_lines(&members, &directory, year, &decisions, may_edit);
     let own_per_year = content.own_contribution_per_year();
@@ -627,7 +627,7 @@ async fn consent_view(
     typed: TypedAnswer,
 ) -> Result<Html<String>, AppError> {
     let Answering { content, member } = answering;
-    let report = content.report(&state.db).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     let app = &content.dossier.application;
     let closed = commands::answer_closed(&state.db, app, member, state.clock.now()).await?;
     let decision_on_file = !crate::store::attachments::member_decisions(

@@ -159,26 +159,7 @@ async fn list(
             .await?
             .0;
     }
-    let mut contexts = std::collections::HashMap::new();
-    for r in &found {
-        if !contexts.contains_key(&r.app.call_id)
-            && let Some(context) = ctx.reference.call_context(r.app.call_id).await?
-        {
-            contexts.insert(r.app.call_id, context);
-        }
-    }
-    let rows = found
-        .into_iter()
-        .map(|r| {
-            let note = contexts
-                .get(&r.app.call_id)
-                .and_then(|c| due_note(c, &r.report));
-            ListRow {
-                due_note: note,
-                ..list_row(r, today)
-            }
-        })
-        .collect();
+    let rows = rows_with_notes(&ctx, found, today).await?;
     let pending = pending_rows(&state, call_id).await?;
     let query_string = query.query_string();
     render(&ListPage {
@@ -213,6 +194,35 @@ async fn pending_rows(state: &AppState, call_id: Option<i64>) -> Result<Vec<Pend
             what: p.what,
             report_id: p.report_id,
             reference: p.reference,
+        })
+        .collect())
+}
+
+/// The list's rows, each with the mark of an illustrative deadline (the calls' project years
+/// from the reference data in memory).
+async fn rows_with_notes(
+    ctx: &PageContext,
+    found: Vec<store::ReportListRow>,
+    today: chrono::NaiveDate,
+) -> Result<Vec<ListRow>, AppError> {
+    let mut contexts = std::collections::HashMap::new();
+    for r in &found {
+        if !contexts.contains_key(&r.app.call_id)
+            && let Some(context) = ctx.reference.call_context(r.app.call_id).await?
+        {
+            contexts.insert(r.app.call_id, context);
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|r| {
+            let note = contexts
+                .get(&r.app.call_id)
+                .and_then(|c| due_note(c, &r.report));
+            ListRow {
+                due_note: note,
+                ..list_row(r, today)
+            }
         })
         .collect())
 }

@@ -719,7 +719,7 @@ async fn review_view_with(
     change: Option<app::review::ChangeRequestInput>,
 ) -> Result<Html<String>, AppError> {
     let app = &content.dossier.application;
-    let report = content.report(&state.db).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     let records = crate::store::review::records(&state.db, app.id).await?;
     let dossier_state = DossierState::from(app.state);
     let submissions = records.submissions.len();
@@ -791,7 +791,9 @@ async fn review_page(
     ctx: PageContext,
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = app::dossier_for(&state, &caller, id, Action::ReviewDossier).await?;
+    let content =
+        app::dossier_for_reading(&state, &caller, id, Action::ReviewDossier, &ctx.reference)
+            .await?;
     let typed = app::review::DecisionInput::default();
     review_view(
         &state,

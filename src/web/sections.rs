@@ -67,13 +67,15 @@ pub const CONFLICT_MESSAGE: &str = "Iemand anders bewaarde dit deel intussen. Uw
 
 /// Loads the dossier for changing `part`: the lead's officials only, and only while it is open
 /// ([`app::dossier::part_for_editing`]).
+/// The dossier `id` whose `part` the page shows (the commands load their own content).
 async fn editable(
     state: &AppState,
     caller: &Caller,
+    ctx: &PageContext,
     id: i64,
     part: Part,
 ) -> Result<DossierContent, AppError> {
-    Ok(app::dossier::part_for_editing(state, caller, id, part).await?)
+    Ok(app::dossier::part_for_reading(state, caller, id, part, &ctx.reference).await?)
 }
 
 /// A redirect to `to` with `message`, as a response.
@@ -148,7 +150,7 @@ async fn general_view(
     form: GeneralForm,
     errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
-    let report = content.report(&state.db).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     render(&GeneralPage {
         layout: ctx.layout("Algemene gegevens"),
         dossier: header(content, true),
@@ -180,7 +182,7 @@ async fn general_page(
     ctx: PageContext,
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &caller, id, Part::General).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::General).await?;
     let form = GeneralForm::from_row(&content.dossier.application);
     general_view(&state, &ctx, &content, form, FormErrors::default()).await
 }
@@ -207,7 +209,7 @@ async fn save_general(
             Err(app::Error::Stale) => (StatusCode::CONFLICT, conflict("title")),
             Err(other) => return Err(other.into()),
         };
-    let content = editable(&state, &caller, id, Part::General).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::General).await?;
     if status == StatusCode::CONFLICT {
         form.version = content.dossier.application.version.to_string();
     }
@@ -272,7 +274,7 @@ async fn actions_view(
     errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
     use crate::domain::reach::LineField;
-    let report = content.report(&state.db).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     let mut rows = Vec::new();
     let (mut theme, mut heading) = (None::<String>, None::<String>);
     for (no, ca, a) in app::dossier::table_lines(&content.call) {
@@ -366,7 +368,7 @@ async fn actions_page(
     ctx: PageContext,
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &caller, id, Part::Actions).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::Actions).await?;
     actions_view(&state, &ctx, &content, &[], FormErrors::default()).await
 }
 
@@ -431,7 +433,7 @@ async fn save_table(
         }
         Err(other) => return Err(other.into()),
     };
-    let content = editable(&state, &caller, id, Part::Actions).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::Actions).await?;
     // After a conflict the form carries the current versions, so saving again is possible.
     let typed: Vec<app::dossier::PostedLine> = posted
         .into_iter()
@@ -512,7 +514,7 @@ async fn add_action(
             "Deze actie stond al in uw dossier.",
         )),
         Err(app::Error::Invalid(errors)) => {
-            let content = editable(&state, &caller, id, Part::Actions).await?;
+            let content = editable(&state, &caller, &ctx, id, Part::Actions).await?;
             let page = actions_view(&state, &ctx, &content, &[], errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -622,7 +624,7 @@ async fn action_view(
     new_kpi: KpiForm,
     kpi_errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
-    let report = content.report(&state.db).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     // The rules show once, each linked to its field, and only once the action was saved (a
     // freshly added action is not "wrong" yet); the error summary is for what a save refused.
     let (_, mut results) = action_results(&report, &chosen.action.code);
@@ -691,7 +693,7 @@ async fn action_page(
     ctx: PageContext,
     Ids(id, action_id): Ids,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &caller, id, Part::Actions).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::Actions).await?;
     let chosen = chosen_action(&content, action_id)?;
     let form = ActionForm::from_row(&chosen.row);
     action_view(
@@ -730,7 +732,7 @@ async fn save_action(
         Err(app::Error::Stale) => (StatusCode::CONFLICT, conflict("priority")),
         Err(other) => return Err(other.into()),
     };
-    let content = editable(&state, &caller, id, Part::Actions).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::Actions).await?;
     let chosen = chosen_action(&content, action_id)?;
     if status == StatusCode::CONFLICT {
         form.version = chosen.row.version.to_string();
@@ -838,7 +840,7 @@ async fn add_kpi(
             "KPI toegevoegd.",
         )),
         Err(app::Error::Invalid(errors)) => {
-            let content = editable(&state, &caller, id, Part::Actions).await?;
+            let content = editable(&state, &caller, &ctx, id, Part::Actions).await?;
             let chosen = chosen_action(&content, action_id)?;
             let page = action_view(
                 &state,
@@ -880,7 +882,7 @@ async fn kpi_view(
     errors: FormErrors,
 ) -> Result<Html<String>, AppError> {
     let (chosen, index, row) = chosen_kpi(content, kpi_id)?;
-    let report = content.report(&state.db).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     // Each rule once, in the list linked to its field; the error summary is for a refused save.
     let results = kpi_results(&report, &chosen.action.code, index);
     render(&KpiPage {
@@ -902,7 +904,7 @@ async fn kpi_page(
     ctx: PageContext,
     Ids(id, kpi_id): Ids,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &caller, id, Part::Actions).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::Actions).await?;
     let (_, _, row) = chosen_kpi(&content, kpi_id)?;
     let form = KpiForm::from_row(row);
     kpi_view(&state, &ctx, &content, kpi_id, form, FormErrors::default()).await
@@ -930,7 +932,7 @@ async fn save_kpi(
             Err(app::Error::Stale) => (StatusCode::CONFLICT, conflict("indicator")),
             Err(other) => return Err(other.into()),
         };
-    let content = editable(&state, &caller, id, Part::Actions).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::Actions).await?;
     if status == StatusCode::CONFLICT {
         form.version = chosen_kpi(&content, kpi_id)?.2.version.to_string();
     }
@@ -966,8 +968,8 @@ async fn budget_page(
     ctx: PageContext,
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &caller, id, Part::Actions).await?;
-    let report = content.report(&state.db).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::Actions).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     render(&BudgetPage {
         layout: ctx.layout("Begroting"),
         results: report
@@ -1001,7 +1003,7 @@ async fn declarations_page(
     ctx: PageContext,
     Id(id): Id,
 ) -> Result<Html<String>, AppError> {
-    let content = editable(&state, &caller, id, Part::Declarations).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::Declarations).await?;
     let accepted = content
         .dossier
         .application
@@ -1051,7 +1053,7 @@ async fn save_declarations(
             Err(app::Error::Stale) => (StatusCode::CONFLICT, conflict("truthful")),
             Err(other) => return Err(other.into()),
         };
-    let content = editable(&state, &caller, id, Part::Declarations).await?;
+    let content = editable(&state, &caller, &ctx, id, Part::Declarations).await?;
     let page = render(&DeclarationsPage {
         layout: ctx.layout("Verklaringen"),
         dossier: header(&content, true),

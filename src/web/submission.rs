@@ -103,7 +103,7 @@ async fn check_view(
     errors: FormErrors,
     cover_note: String,
 ) -> Result<(Html<String>, bool), AppError> {
-    let report = content.report(&state.db).await?;
+    let report = content.report_cached(&state.db, &ctx.reference).await?;
     let s: Statuses = statuses(content, &report);
     let ready = ready_to_submit(content, &report);
     let mut view = full_view(content, &report);

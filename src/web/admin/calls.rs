@@ -989,36 +989,42 @@ async fn show_page(
         .map(crate::web::allocation::AttachedRow::from)
         .collect();
     if let Some(context) = crate::store::rules::call_context(&state.db, id).await? {
-        // Every reach line, as the call offers it (an action with several lines once per line).
-        page.actions = context
-            .actions
-            .iter()
-            .map(|(ca, a)| ActionLine {
-                code: a.code.clone(),
-                title: a.title.clone(),
-                unit_cost: ca.unit_cost_cents,
-                max_reach: ca.max_reach,
-                unit_label: crate::store::sections::plural(ca).to_owned(),
-            })
-            .collect();
-        page.amount_lines = context
-            .actions
-            .iter()
-            .map(|(ca, a)| AmountLine {
-                id: ca.id,
-                label: format!("{} {}", a.code, a.title),
-                unit_cost: ca.unit_cost_cents,
-                changes: context
-                    .amounts
-                    .get(&ca.id)
-                    .into_iter()
-                    .flatten()
-                    .map(|(y, c)| (*y, c.get()))
-                    .collect(),
-            })
-            .collect();
+        show_lines(&mut page, &context);
     }
     render(&page)
+}
+
+/// The call's reach lines on its page: every line as the call offers it (an action with several
+/// lines once per line), and the amounts per unit that change from a later project year on.
+fn show_lines(page: &mut CallShowPage, context: &crate::store::rules::CallContext) {
+    // Every reach line, as the call offers it (an action with several lines once per line).
+    page.actions = context
+        .actions
+        .iter()
+        .map(|(ca, a)| ActionLine {
+            code: a.code.clone(),
+            title: a.title.clone(),
+            unit_cost: ca.unit_cost_cents,
+            max_reach: ca.max_reach,
+            unit_label: crate::store::sections::plural(ca).to_owned(),
+        })
+        .collect();
+    page.amount_lines = context
+        .actions
+        .iter()
+        .map(|(ca, a)| AmountLine {
+            id: ca.id,
+            label: format!("{} {}", a.code, a.title),
+            unit_cost: ca.unit_cost_cents,
+            changes: context
+                .amounts
+                .get(&ca.id)
+                .into_iter()
+                .flatten()
+                .map(|(y, c)| (*y, c.get()))
+                .collect(),
+        })
+        .collect();
 }
 
 // Longer than 50 lines: the page shows every parameter, project year and action of the call;
