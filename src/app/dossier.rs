@@ -453,7 +453,15 @@ pub async fn save_general(
     let content = part_for_editing(state, caller, id, Part::General).await?;
     let mut errors = FieldErrors::default();
     let general = fields::read_general(input, &content.project_years(), &mut errors);
-    let Some(general) = general else {
+    if let Some(g) = &general
+        && let Err(message) = crate::domain::rounds::check_first_year(
+            g.first_project_year,
+            content.draft_round_year(caller.now),
+        )
+    {
+        errors.add("first_project_year", message);
+    }
+    let (Some(general), true) = (general, errors.is_empty()) else {
         return Err(Error::Invalid(errors));
     };
     let work = Work::begin(state).await?;
@@ -736,6 +744,16 @@ pub async fn update(
     change: &DossierUpdate,
 ) -> Result<()> {
     let app = &content.dossier.application;
+    if let Some(g) = &change.general
+        && let Err(message) = crate::domain::rounds::check_first_year(
+            g.first_project_year,
+            content.draft_round_year(caller.now),
+        )
+    {
+        let mut errors = FieldErrors::default();
+        errors.add("general.first_project_year", message);
+        return Err(Error::Invalid(errors));
+    }
     let by = caller.by();
     let work = Work::begin(state).await?;
     let txn = work.txn();

@@ -214,6 +214,17 @@ impl Rounds {
     }
 }
 
+/// Checks the first project year of a draft at the time of the round taking submissions
+/// (`round_year`, none when no round is open): a year whose round is over cannot be chosen.
+pub fn check_first_year(first: i32, round_year: Option<u16>) -> Result<(), String> {
+    match round_year {
+        Some(round) if first < i32::from(round) => Err(format!(
+            "De ronde voor projectjaar {first} is voorbij: nu loopt de ronde voor projectjaar {round}. Kies projectjaar {round} of later als eerste projectjaar."
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A round's window as a Dutch phrase: "van 26 mei 2023 om 00:00 tot 10 juli 2023 om 12:00".
 pub fn window_phrase(round: &Round) -> String {
     format!(
@@ -539,6 +550,15 @@ mod tests {
             check_amount(Cents::ZERO, euros(1)).unwrap_err().field,
             "amount"
         );
+    }
+
+    #[test]
+    fn a_draft_cannot_start_in_a_year_whose_round_is_over() {
+        assert_eq!(check_first_year(1, None), Ok(()));
+        assert_eq!(check_first_year(2, Some(2)), Ok(()));
+        assert_eq!(check_first_year(3, Some(2)), Ok(()));
+        let refused = check_first_year(1, Some(2)).unwrap_err();
+        assert!(refused.contains("Kies projectjaar 2 of later"), "{refused}");
     }
 
     #[test]

@@ -396,6 +396,14 @@ impl DossierContent {
             .collect()
     }
 
+    /// The project year of the round taking submissions at `now`, when the dossier is a draft
+    /// (a draft cannot start in a year whose round is over: [`crate::domain::rounds::check_first_year`]).
+    pub fn draft_round_year(&self, now: chrono::DateTime<chrono::Utc>) -> Option<u16> {
+        (self.dossier.application.state == entity::application::ApplicationState::Draft)
+            .then(|| self.call.rounds().current(now).map(|r| r.year))
+            .flatten()
+    }
+
     pub fn default_target_date(&self) -> NaiveDate {
         self.call.call.period_end
     }

@@ -93,6 +93,8 @@ pub struct GeneralPage {
     pub errors: FormErrors,
     pub form: GeneralForm,
     pub years: Vec<u16>,
+    /// The years the first project year can be: from the open round's year on, for a draft.
+    pub first_years: Vec<u16>,
     pub results: Vec<ShownResult>,
 }
 
@@ -163,6 +165,18 @@ async fn general_view(
             .iter()
             .map(|y| y.year)
             .collect(),
+        // A draft starts no earlier than the round taking submissions (yearly rounds).
+        first_years: {
+            let from = content.draft_round_year(state.clock.now()).unwrap_or(0);
+            content
+                .call
+                .rules
+                .project_years
+                .iter()
+                .map(|y| y.year)
+                .filter(|y| *y >= from)
+                .collect()
+        },
         results: report
             .results
             .iter()

@@ -176,6 +176,62 @@ async fn an_admin_opens_a_later_round_and_a_new_municipality_applies_from_that_y
         chosen.grant_cents, 5_000_000,
         "the round's amount per unit applies"
     );
+
+    // The general section offers no project year whose round is over, and refuses one typed.
+    let (_, general) = official.get(&format!("/dossiers/{dossier}/algemeen")).await;
+    let first_select = general
+        .split("id=\"first_project_year\"")
+        .nth(1)
+        .and_then(|s| s.split("</select>").next())
+        .unwrap_or_default();
+    assert!(!first_select.contains("value=\"1\""), "{first_select}");
+    assert!(first_select.contains("value=\"2\""), "{first_select}");
+    let version = crate::journey::field_value(&general, "version");
+    let refused = official
+        .post(
+            &format!("/dossiers/{dossier}/algemeen"),
+            &[
+                ("version", version.as_str()),
+                ("title", "Samen sterker in Antwerpen"),
+                ("summary", "Taal en werk."),
+                ("contact_name", "Els Verbeke"),
+                ("contact_email", "samenleven@antwerpen.test"),
+                ("contact_phone", ""),
+                ("first_project_year", "1"),
+                ("last_project_year", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("Kies projectjaar 2 of later als eerste projectjaar."),
+        "{html}"
+    );
+    assert!(
+        html.contains("Samen sterker in Antwerpen"),
+        "typed values are kept"
+    );
+
+    // Over the API the same rule, on the field the API names.
+    let api = crate::api_v1::Api::new(&app, OFFICIAL_A).await;
+    let (_, detail) = api.get(&format!("/api/v1/calls/{call}")).await;
+    let (_, current) = api.get(&format!("/api/v1/dossiers/{dossier}")).await;
+    let response = api
+        .send_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/dossiers/{dossier}"),
+            current["etag"].as_str(),
+            &crate::api_v1::filled(&detail),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        problem.to_string().contains("general.first_project_year")
+            && problem.to_string().contains("Kies projectjaar 2 of later"),
+        "{problem}"
+    );
 }
 
 #[tokio::test]
