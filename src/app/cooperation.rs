@@ -408,8 +408,11 @@ pub async fn remove(
     member_nis: &str,
 ) -> Result<String> {
     let dossier = dossier_for(state, caller, id, Action::EditDossier).await?;
-    ensure_editable(&dossier.application)?;
-    ensure_membership_open(&state.db, &dossier.application).await?;
+    let late = late_round(&state.db, &dossier.application, caller.now).await?;
+    if late.is_none() {
+        ensure_editable(&dossier.application)?;
+        ensure_membership_open(&state.db, &dossier.application).await?;
+    }
     let app = &dossier.application;
     let all = members::members_of(&state.db, app.id).await?;
     let Some(target) = all.iter().find(|m| {
@@ -418,6 +421,20 @@ pub async fn remove(
     }) else {
         return Err(Error::NotFound);
     };
+    if let Some(year) = late
+        && !crate::domain::rounds::may_take_back(
+            target.row.joined_in_year,
+            target.row.consent_state != ConsentState::Invited,
+            year,
+        )
+    {
+        return Err(Error::Conflict(format!(
+            "{} blijft deelnemen zoals beslist. Tijdens de ronde voor projectjaar {year} kunt u \
+             enkel een gemeente terugnemen die u in deze ronde uitnodigde en die nog niet \
+             antwoordde.",
+            target.municipality.name
+        )));
+    }
     let mut work = Work::begin(state).await?;
     members::remove(work.txn(), target.row.id).await?;
     work.audit(

@@ -225,6 +225,13 @@ pub fn check_first_year(first: i32, round_year: Option<u16>) -> Result<(), Strin
     }
 }
 
+/// Whether the lead may take back a member during the round of project year `round_year` of a
+/// decided cooperation: only one it invited in that round and that has not answered yet; the
+/// members the decision counted stay.
+pub fn may_take_back(joined_in_year: Option<i32>, answered: bool, round_year: u16) -> bool {
+    joined_in_year == Some(i32::from(round_year)) && !answered
+}
+
 /// A round's window as a Dutch phrase: "van 26 mei 2023 om 00:00 tot 10 juli 2023 om 12:00".
 pub fn window_phrase(round: &Round) -> String {
     format!(
@@ -559,6 +566,20 @@ mod tests {
         assert_eq!(check_first_year(3, Some(2)), Ok(()));
         let refused = check_first_year(1, Some(2)).unwrap_err();
         assert!(refused.contains("Kies projectjaar 2 of later"), "{refused}");
+    }
+
+    #[test]
+    fn during_a_later_round_the_lead_takes_back_only_an_unanswered_invitation_of_that_round() {
+        assert!(may_take_back(Some(2), false, 2));
+        assert!(!may_take_back(Some(2), true, 2), "it answered");
+        assert!(
+            !may_take_back(None, false, 2),
+            "a member the decision counted"
+        );
+        assert!(
+            !may_take_back(Some(2), false, 3),
+            "invited in an earlier round"
+        );
     }
 
     #[test]

@@ -211,6 +211,17 @@ async fn members_view(
     let report = content.report_cached(&state.db, &ctx.reference).await?;
     let year = call.rules.reference_year;
     let (mut lines, total) = member_lines(&members, &directory, year, &decisions, may_edit);
+    // During a later round the lead may take back only an unanswered invitation of that round.
+    if let Some(round) = late_round {
+        for (line, m) in lines.iter_mut().zip(&members) {
+            line.removable = m.row.role == MemberRole::Member
+                && crate::domain::rounds::may_take_back(
+                    m.row.joined_in_year,
+                    m.row.consent_state != ConsentState::Invited,
+                    round,
+                );
+        }
+    }
     let own_per_year = content.own_contribution_per_year();
     let commitment_warning = carry_commitments(&mut lines, own_per_year);
     let threshold = call.rules.pooled_min_inclusive;

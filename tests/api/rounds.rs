@@ -319,6 +319,23 @@ async fn a_decided_cooperation_takes_in_a_new_member_during_a_later_round_from_t
         .post(&format!("/dossiers/{dossier}/leden"), &[("nis", "12007")])
         .await;
     assert_eq!(invited.status(), 303, "{}", location(&invited));
+    // The lead may take back this round's unanswered invitation, never a member the decision
+    // counted.
+    let (_, members) = lead.get(&format!("/dossiers/{dossier}/leden")).await;
+    assert!(members.contains("/leden/12007/verwijderen"), "{members}");
+    assert!(!members.contains("/leden/12041/verwijderen"), "{members}");
+    let kept = lead
+        .post(&format!("/dossiers/{dossier}/leden/12041/verwijderen"), &[])
+        .await;
+    assert_eq!(kept.status(), 409, "Puurs-Sint-Amands stays as decided");
+    let taken_back = lead
+        .post(&format!("/dossiers/{dossier}/leden/12007/verwijderen"), &[])
+        .await;
+    assert_eq!(taken_back.status(), 303);
+    let invited = lead
+        .post(&format!("/dossiers/{dossier}/leden"), &[("nis", "12007")])
+        .await;
+    assert_eq!(invited.status(), 303, "invited again");
 
     let mut bornem = app.signed_in(BORNEM_OFFICIAL).await;
     let confirmed = answer(&mut bornem, &dossier, "confirm", "", true).await;
