@@ -732,9 +732,8 @@ fn audit_json(spec: &CallSpec, fictitious: bool) -> serde_json::Value {
 }
 
 /// The call's project years as numbers.
-fn year_numbers(record: &call_admin::CallRecord) -> Vec<u16> {
-    record
-        .years
+fn year_numbers(years: &[entity::call_project_year::Model]) -> Vec<u16> {
+    years
         .iter()
         .filter_map(|y| u16::try_from(y.year_number).ok())
         .collect()
@@ -763,7 +762,7 @@ pub async fn set_round(
     let reason = call_draft::check_reason(&input.reason)
         .map_err(|p| problems.push(p))
         .ok();
-    let year = rounds::check_later_year(&input.year, &year_numbers(&record))
+    let year = rounds::check_later_year(&input.year, &year_numbers(&record.years))
         .map_err(|p| problems.push(round_problem(p)))
         .ok();
     let opens = call_draft::parse_brussels_moment(&input.opens)
@@ -831,14 +830,11 @@ pub async fn set_unit_amount(
     let Some(context) = crate::store::rules::call_context(&state.db, id).await? else {
         return Err(Error::NotFound);
     };
-    let record = call_admin::record(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
     let mut problems = Vec::new();
     let reason = call_draft::check_reason(&input.reason)
         .map_err(|p| problems.push(p))
         .ok();
-    let year = rounds::check_later_year(&input.year, &year_numbers(&record))
+    let year = rounds::check_later_year(&input.year, &year_numbers(&context.years))
         .map_err(|p| problems.push(round_problem(p)))
         .ok();
     let line = input

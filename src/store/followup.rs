@@ -160,6 +160,28 @@ pub fn plan_of(k: &kpi::Model) -> KpiPlan {
     }
 }
 
+/// Whether `report`'s deadline is the call's published date, a derived one or one moved for a
+/// late approval, from the call's project `years` and whether the call is fictitious.
+pub fn due_standing_in(
+    years: &[call_project_year::Model],
+    call_fictitious: bool,
+    report: &progress_report::Model,
+) -> crate::domain::illustrative::DueStanding {
+    use crate::domain::illustrative::{DueStanding, date_illustrative, due_standing};
+    let Some(year) = years.iter().find(|y| y.year_number == report.year_number) else {
+        return DueStanding::MovedForLateApproval;
+    };
+    let call_due = match report.kind {
+        StoredKind::Interim => year.interim_report_due,
+        StoredKind::Year => year.year_report_due,
+    };
+    due_standing(
+        report.due_on,
+        call_due,
+        date_illustrative(year.report_dates_illustrative, call_fictitious),
+    )
+}
+
 // ------------------------------------------------------------------ loading
 
 /// The plan's action of a line code: `3.2` for `3.2b`.
@@ -321,26 +343,7 @@ impl FollowUp {
         &self,
         report: &progress_report::Model,
     ) -> crate::domain::illustrative::DueStanding {
-        use crate::domain::illustrative::{DueStanding, date_illustrative, due_standing};
-        let Some(year) = self
-            .years
-            .iter()
-            .find(|y| y.year_number == report.year_number)
-        else {
-            return DueStanding::MovedForLateApproval;
-        };
-        let call_due = match report.kind {
-            StoredKind::Interim => year.interim_report_due,
-            StoredKind::Year => year.year_report_due,
-        };
-        due_standing(
-            report.due_on,
-            call_due,
-            date_illustrative(
-                year.report_dates_illustrative,
-                self.call.parameters_fictitious,
-            ),
-        )
+        due_standing_in(&self.years, self.call.parameters_fictitious, report)
     }
 
     pub fn is_followed(&self) -> bool {

@@ -216,44 +216,20 @@ async fn rows_with_notes(
     Ok(found
         .into_iter()
         .map(|r| {
-            let note = contexts
-                .get(&r.app.call_id)
-                .and_then(|c| due_note(c, &r.report));
+            let note = contexts.get(&r.app.call_id).and_then(|c| {
+                crate::store::followup::due_standing_in(
+                    &c.years,
+                    c.call.parameters_fictitious,
+                    &r.report,
+                )
+                .note()
+            });
             ListRow {
                 due_note: note,
                 ..list_row(r, today)
             }
         })
         .collect())
-}
-
-/// Why a report's deadline is illustrative, as [`store::FollowUp::due_standing`] says it on the
-/// report's own page: from the call's project year and whether the call is fictitious.
-fn due_note(
-    context: &crate::store::rules::CallContext,
-    report: &entity::progress_report::Model,
-) -> Option<String> {
-    use crate::domain::illustrative::{DueStanding, date_illustrative, due_standing};
-    let Some(year) = context
-        .years
-        .iter()
-        .find(|y| y.year_number == report.year_number)
-    else {
-        return DueStanding::MovedForLateApproval.note();
-    };
-    let call_due = match report.kind {
-        entity::progress_report::ReportKind::Interim => year.interim_report_due,
-        entity::progress_report::ReportKind::Year => year.year_report_due,
-    };
-    due_standing(
-        report.due_on,
-        call_due,
-        date_illustrative(
-            year.report_dates_illustrative,
-            context.call.parameters_fictitious,
-        ),
-    )
-    .note()
 }
 
 fn list_row(r: store::ReportListRow, today: chrono::NaiveDate) -> ListRow {
